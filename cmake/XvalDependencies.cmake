@@ -1,0 +1,15 @@
+# Every dependency comes from Debian's packages (scripts/install-deps.sh installs them) and is
+# found here with find_package or pkg-config; nothing is downloaded at configure time.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(absl REQUIRED)
+find_package(simdjson REQUIRED)
+find_package(hwy REQUIRED)
+pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
+pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+if(XVAL_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(XVAL_BUILD_BENCHMARKS)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,46 @@
+// The one result type of every tokenizer in xval.
+#ifndef XVAL_ENCODING_H_
+#define XVAL_ENCODING_H_
+
+#include <cstdint>
+#include <vector>
+
+namespace xval {
+
+// A byte span [begin, end) into the text that was encoded.
+struct Offset {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  friend bool operator==(const Offset& a, const Offset& b) {
+    return a.begin == b.begin && a.end == b.end;
+  }
+};
+
+// ids, values and offsets always have the same length, one entry per token.
+//  - ids: vocabulary ids.
+//  - values: the number a [NUM] token stands for under xVal; 1.0 for every other token (so
+//    that `embedding[id] * value` is the plain embedding).
+//  - offsets: the bytes of the input each token covers. Tokens that add text which is not in
+//    the input (BOS, EOS, the dummy-prefix space) have an empty span. The byte-fallback tokens
+//    of one character all carry that character's span.
+struct Encoding {
+  std::vector<int32_t> ids;
+  std::vector<float> values;
+  std::vector<Offset> offsets;
+
+  size_t size() const { return ids.size(); }
+  void Clear() {
+    ids.clear();
+    values.clear();
+    offsets.clear();
+  }
+  void Append(int32_t id, Offset offset, float value = 1.0f) {
+    ids.push_back(id);
+    values.push_back(value);
+    offsets.push_back(offset);
+  }
+};
+
+}  // namespace xval
+
+#endif  // XVAL_ENCODING_H_

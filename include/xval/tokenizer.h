@@ -1,0 +1,87 @@
+// The tokenizer interface that every model in xval implements, and the factory that loads one
+// from a file.
+//
+// Thread safety: a Tokenizer is immutable after loading; all const methods may be called from
+// any number of threads at once.
+#ifndef XVAL_TOKENIZER_H_
+#define XVAL_TOKENIZER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "xval/digits.h"
+#include "xval/encoding.h"
+
+namespace xval {
+
+struct EncodeOptions {
+  bool add_bos = false;  // prepend the BOS id (an error if the vocabulary has none)
+  bool add_eos = false;  // append the EOS id (likewise)
+  // Match special added tokens (<s>, [NUM], ...) in the text, as Hugging Face does by default;
+  // false reads them as ordinary text (its split_special_tokens=True). Added tokens that are
+  // not special are always matched.
+  bool parse_special = true;
+};
+
+// A token matched in the raw text before the model sees it, as Hugging Face's added tokens and
+// SentencePiece's user-defined pieces are.
+struct AddedToken {
+  std::string content;
+  int32_t id = -1;
+  bool special = false;  // special tokens (BOS, [NUM], ...) are skipped by Decode when asked
+};
+
+struct TokenizerOptions {
+  DigitSplit digits;  // extra digit splitting on top of the model's own rules
+};
+
+class Tokenizer {
+ public:
+  virtual ~Tokenizer() = default;
+
+  // Encodes one text. Never fails on any input bytes (invalid UTF-8 is handled as the
+  // reference implementation handles it); fails only on an option the vocabulary cannot
+  // satisfy (add_bos without a BOS token).
+  virtual absl::StatusOr<Encoding> Encode(absl::string_view text,
+                                          const EncodeOptions& options = {}) const = 0;
+
+  // Encodes many texts on the shared thread pool (all cores); results in input order.
+  absl::StatusOr<std::vector<Encoding>> EncodeBatch(absl::Span<const absl::string_view> texts,
+                                                    const EncodeOptions& options = {}) const;
+
+  // Ids back to text, exactly as the reference implementation decodes them. Fails with
+  // OutOfRange on an id outside the vocabulary.
+  virtual absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const = 0;
+
+  virtual int32_t vocab_size() const = 0;
+  // The piece of an id (OutOfRange outside the vocabulary).
+  virtual absl::StatusOr<std::string> IdToPiece(int32_t id) const = 0;
+  // The id of a piece (NotFound when absent).
+  virtual absl::StatusOr<int32_t> PieceToId(absl::string_view piece) const = 0;
+
+  virtual int32_t bos_id() const = 0;  // -1 when absent
+  virtual int32_t eos_id() const = 0;  // -1 when absent
+  virtual int32_t unk_id() const = 0;  // -1 when absent
+
+  // Tokens matched in the text before the model runs.
+  virtual const std::vector<AddedToken>& added_tokens() const = 0;
+  // Adds tokens (e.g. Code Llama's infilling tokens or xVal's [NUM]); a content already in the
+  // vocabulary keeps its id, a new one gets the next free id. Not thread-safe: call before
+  // sharing the tokenizer.
+  virtual absl::Status AddTokens(absl::Span<const AddedToken> tokens) = 0;
+};
+
+// Loads a tokenizer from a file, by content: a SentencePiece `.model` (protobuf) or a Hugging
+// Face `tokenizer.json`. Errors name the file and what is wrong with it.
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const std::string& path,
+                                                         const TokenizerOptions& options = {});
+
+}  // namespace xval
+
+#endif  // XVAL_TOKENIZER_H_

@@ -1,0 +1,50 @@
+// Finds added tokens in raw text before the model runs, leftmost-longest, as Hugging Face
+// tokenizers' AddedVocabulary does (its Aho-Corasick automaton uses MatchKind::LeftmostLongest).
+#ifndef XVAL_TEXT_ADDED_TOKENS_H_
+#define XVAL_TEXT_ADDED_TOKENS_H_
+
+#include <array>
+#include <cstdint>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "xval/tokenizer.h"
+
+namespace xval::text {
+
+class AddedTokenMatcher {
+ public:
+  explicit AddedTokenMatcher(const std::vector<AddedToken>& tokens);
+
+  bool empty() const { return tokens_.empty(); }
+
+  // Calls on_text(begin, end) for each stretch of ordinary text (never empty) and
+  // on_token(token, begin, end) for each match, in order.
+  template <typename OnText, typename OnToken>
+  void Split(absl::string_view text, OnText on_text, OnToken on_token) const {
+    size_t text_begin = 0;
+    for (size_t pos = 0; pos < text.size();) {
+      const AddedToken* match = nullptr;
+      if (first_byte_[static_cast<unsigned char>(text[pos])]) match = LongestAt(text, pos);
+      if (match == nullptr) {
+        ++pos;
+        continue;
+      }
+      if (pos > text_begin) on_text(text_begin, pos);
+      on_token(*match, pos, pos + match->content.size());
+      pos += match->content.size();
+      text_begin = pos;
+    }
+    if (text.size() > text_begin) on_text(text_begin, text.size());
+  }
+
+ private:
+  const AddedToken* LongestAt(absl::string_view text, size_t pos) const;
+
+  std::vector<AddedToken> tokens_;  // longest first
+  std::array<bool, 256> first_byte_{};
+};
+
+}  // namespace xval::text
+
+#endif  // XVAL_TEXT_ADDED_TOKENS_H_

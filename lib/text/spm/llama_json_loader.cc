@@ -1,0 +1,222 @@
+// A Hugging Face tokenizer.json of the Llama kind to an SpmConfig: BPE with merges and byte
+// fallback behind a normalizer that prepends "▁" and turns spaces into "▁" (what transformers'
+// LlamaConverter writes), or behind an unsplit Metaspace pre-tokenizer.
+#include "absl/strings/str_cat.h"
+#include "simdjson.h"
+#include "text/spm/spm_loader.h"
+#include "util/status_macros.h"
+
+namespace xval::text {
+namespace {
+
+// simdjson speaks std::string_view; Debian's Abseil has its own string_view.
+absl::string_view A(std::string_view v) { return absl::string_view(v.data(), v.size()); }
+constexpr std::string_view kSpace = "\xE2\x96\x81";
+
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+class JsonFile {
+ public:
+  explicit JsonFile(absl::string_view source) : source_(source) {}
+  absl::Status Error(absl::string_view field, absl::string_view msg) const {
+    return absl::InvalidArgumentError(absl::StrCat(source_, ": ", field, ": ", msg));
+  }
+  absl::Status Unsupported(absl::string_view field, absl::string_view msg) const {
+    return absl::UnimplementedError(absl::StrCat(source_, ": ", field, ": ", msg));
+  }
+
+ private:
+  absl::string_view source_;
+};
+
+bool IsNull(element e) { return e.is_null(); }
+
+// Optional fields: the value, or `fallback` when the key is absent or of another type.
+std::string_view OptString(element e, const char* key, std::string_view fallback = {}) {
+  std::string_view v;
+  return e[key].get_string().get(v) ? fallback : v;
+}
+bool OptBool(element e, const char* key, bool fallback) {
+  bool v;
+  return e[key].get_bool().get(v) ? fallback : v;
+}
+
+// The normalizer LlamaConverter writes: Sequence[Prepend("▁"), Replace(" ", "▁")].
+absl::Status ReadNormalizer(const JsonFile& f, element root, SpmConfig* config) {
+  element norm, pre;
+  const bool has_norm = !root["normalizer"].get(norm) && !IsNull(norm);
+  const bool has_pre = !root["pre_tokenizer"].get(pre) && !IsNull(pre);
+  config->normalizer.remove_extra_whitespaces = false;
+  if (has_norm) {
+    std::string_view type;
+    if (norm["type"].get_string().get(type)) return f.Error("normalizer.type", "missing");
+    array steps;
+    if (type == "Sequence") {
+      if (norm["normalizers"].get_array().get(steps)) {
+        return f.Error("normalizer.normalizers", "expected an array");
+      }
+    }
+    bool prepend = false, replace = false;
+    auto check = [&](element step) -> absl::Status {
+      const std::string_view t = OptString(step, "type");
+      element pattern;
+      if (t == "Prepend" && OptString(step, "prepend") == kSpace) {
+        prepend = true;
+      } else if (t == "Replace" && !step["pattern"].get(pattern) &&
+                 OptString(pattern, "String") == " " && OptString(step, "content") == kSpace) {
+        replace = true;
+      } else {
+        return f.Unsupported("normalizer", absl::StrCat("normalizer \"", A(t),
+                                                         "\" is not supported for a Llama BPE"));
+      }
+      return absl::OkStatus();
+    };
+    if (type == "Sequence") {
+      for (element step : steps) RETURN_IF_ERROR(check(step));
+    } else {
+      RETURN_IF_ERROR(check(norm));
+    }
+    if (!replace) return f.Unsupported("normalizer", "spaces must be replaced by \"▁\"");
+    config->normalizer.add_dummy_prefix = prepend;
+    config->normalizer.escape_whitespaces = true;
+    if (has_pre) return f.Unsupported("pre_tokenizer", "expected null beside this normalizer");
+    return absl::OkStatus();
+  }
+  if (has_pre) {
+    const std::string_view type = OptString(pre, "type");
+    const std::string_view scheme = OptString(pre, "prepend_scheme", "always");
+    const bool split = OptBool(pre, "split", true);
+    if (type != "Metaspace" || split || scheme != "always") {
+      return f.Unsupported("pre_tokenizer",
+                           "only an unsplit Metaspace with prepend_scheme \"always\" is supported");
+    }
+    config->normalizer.add_dummy_prefix = true;
+    config->normalizer.escape_whitespaces = true;
+    return absl::OkStatus();
+  }
+  return f.Unsupported("normalizer", "a Llama BPE needs the \"▁\" normalizer or Metaspace");
+}
+
+}  // namespace
+
+absl::StatusOr<SpmConfig> SpmConfigFromLlamaTokenizerJson(std::string_view data,
+                                                          absl::string_view source) {
+  JsonFile f(source);
+  simdjson::dom::parser parser;
+  simdjson::padded_string json(data);
+  element root;
+  if (auto err = parser.parse(json).get(root)) {
+    return f.Error("JSON", simdjson::error_message(err));
+  }
+  element model;
+  if (root["model"].get(model)) return f.Error("model", "missing");
+  std::string_view type;
+  if (model["type"].get_string().get(type)) return f.Error("model.type", "missing");
+  if (type != "BPE") {
+    return f.Unsupported("model.type", absl::StrCat("\"", A(type), "\" is not a BPE model"));
+  }
+  for (const char* field : {"continuing_subword_prefix", "end_of_word_suffix", "dropout"}) {
+    element e;
+    if (!model[field].get(e) && !IsNull(e)) {
+      return f.Unsupported(absl::StrCat("model.", field), "must be null for a Llama BPE");
+    }
+  }
+  SpmConfig config;
+  config.source = std::string(source);
+  const bool byte_fallback = OptBool(model, "byte_fallback", false);
+  config.byte_fallback = byte_fallback;
+
+  // Added tokens: id -> (content, special).
+  std::vector<AddedToken> added;
+  array added_array;
+  if (!root["added_tokens"].get_array().get(added_array)) {
+    size_t i = 0;
+    for (element t : added_array) {
+      const std::string field = absl::StrCat("added_tokens[", i++, "]");
+      AddedToken token;
+      int64_t id;
+      std::string_view content;
+      if (t["id"].get_int64().get(id) || id < 0) return f.Error(field, "bad or missing id");
+      if (t["content"].get_string().get(content) || content.empty()) {
+        return f.Error(field, "bad or missing content");
+      }
+      token.special = OptBool(t, "special", false);
+      for (const char* opt : {"lstrip", "rstrip", "single_word", "normalized"}) {
+        if (OptBool(t, opt, false)) return f.Unsupported(field, absl::StrCat("\"", opt, "\": true is not supported"));
+      }
+      token.id = static_cast<int32_t>(id);
+      token.content = std::string(content);
+      added.push_back(std::move(token));
+    }
+  }
+
+  // Vocabulary: an object piece -> id, ids 0..n-1 each once.
+  object vocab_object;
+  if (model["vocab"].get_object().get(vocab_object)) {
+    return f.Error("model.vocab", "expected an object");
+  }
+  std::vector<VocabPiece> pieces(vocab_object.size());
+  std::vector<bool> seen(pieces.size());
+  const std::string_view unk_token = OptString(model, "unk_token");
+  for (auto [key, value] : vocab_object) {
+    int64_t id;
+    if (value.get_int64().get(id) || id < 0 || id >= static_cast<int64_t>(pieces.size()) ||
+        seen[id]) {
+      return f.Error(absl::StrCat("model.vocab[\"", A(key), "\"]"),
+                     "ids must be 0..n-1, each used once");
+    }
+    seen[id] = true;
+    VocabPiece& p = pieces[id];
+    p.piece = std::string(key);
+    if (key == unk_token) {
+      p.type = PieceType::kUnknown;
+      config.unk_id = static_cast<int32_t>(id);
+    } else if (byte_fallback && key.size() == 6 && key.substr(0, 3) == "<0x" && key[5] == '>') {
+      p.type = PieceType::kByte;
+    }
+  }
+  for (const AddedToken& t : added) {
+    if (t.id < static_cast<int32_t>(pieces.size()) && pieces[t.id].piece == t.content &&
+        t.special && pieces[t.id].type == PieceType::kNormal) {
+      pieces[t.id].type = PieceType::kControl;  // <s>, </s>: invisible when decoding
+    }
+  }
+  for (const AddedToken& t : added) {
+    if (t.content == "<s>") config.bos_id = t.id;
+    if (t.content == "</s>") config.eos_id = t.id;
+  }
+
+  // Merges: "a b" strings, or ["a", "b"] pairs (tokenizers >= 0.20).
+  array merges_array;
+  if (model["merges"].get_array().get(merges_array)) {
+    return f.Error("model.merges", "expected an array");
+  }
+  std::vector<std::pair<std::string, std::string>> merges;
+  merges.reserve(merges_array.size());
+  size_t i = 0;
+  for (element m : merges_array) {
+    const std::string field = absl::StrCat("model.merges[", i++, "]");
+    std::string_view s, a, b;
+    if (!m.get_string().get(s)) {
+      const size_t space = s.find(' ');
+      if (space == std::string_view::npos) return f.Error(field, "expected \"left right\"");
+      a = s.substr(0, space);
+      b = s.substr(space + 1);
+    } else {
+      array pair;
+      if (m.get_array().get(pair) || pair.size() != 2 || pair.at(0).get_string().get(a) ||
+          pair.at(1).get_string().get(b)) {
+        return f.Error(field, "expected \"left right\" or [left, right]");
+      }
+    }
+    merges.emplace_back(std::string(a), std::string(b));
+  }
+  RETURN_IF_ERROR(ReadNormalizer(f, root, &config));
+  ASSIGN_OR_RETURN(config.vocab, BpeVocab::FromMerges(std::move(pieces), merges, source));
+  config.added_tokens = std::move(added);
+  return config;
+}
+
+}  // namespace xval::text

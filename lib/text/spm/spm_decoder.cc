@@ -1,0 +1,92 @@
+// SpmTokenizer::Decode: ids back to text exactly as sentencepiece's
+// SentencePieceProcessor::Decode does it (sentencepiece_processor.cc):
+//  - control pieces (<s>, </s>) vanish; <unk> shows the unknown surface " ⁇ ";
+//  - runs of byte pieces <0xAB> are joined and read as UTF-8, each invalid byte as U+FFFD;
+//  - "▁" becomes a space, and the first piece loses one leading "▁" (the dummy prefix) as
+//    long as only control pieces came before it.
+#include "absl/strings/str_cat.h"
+#include "text/spm/spm_tokenizer.h"
+#include "util/utf8.h"
+
+namespace xval::text {
+namespace {
+
+// Appends bytes read as UTF-8, one U+FFFD for each invalid byte.
+void AppendBytesAsText(absl::string_view bytes, std::string* text) {
+  for (size_t i = 0, len; i < bytes.size(); i += len) {
+    if (util::IsValidUtf8Char(bytes.data() + i, bytes.size() - i, &len)) {
+      text->append(bytes.data() + i, len);
+    } else {
+      text->append("\xEF\xBF\xBD");
+      len = 1;
+    }
+  }
+}
+
+void AppendWithSpaces(absl::string_view piece, absl::string_view space_symbol, std::string* text) {
+  for (size_t pos; (pos = piece.find(space_symbol)) != absl::string_view::npos;) {
+    text->append(piece.data(), pos);
+    text->push_back(' ');
+    piece.remove_prefix(pos + space_symbol.size());
+  }
+  text->append(piece.data(), piece.size());
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> SpmTokenizer::Decode(absl::Span<const int32_t> ids) const {
+  const BpeVocab& vocab = config_.vocab;
+  const bool strip_first_space =
+      config_.normalizer.add_dummy_prefix || config_.normalizer.remove_extra_whitespaces;
+  std::string text;
+  std::string bytes;
+  bool at_start = true;  // nothing but control pieces so far
+  auto flush_bytes = [&] {
+    if (bytes.empty()) return;
+    AppendBytesAsText(bytes, &text);
+    bytes.clear();
+    at_start = false;
+  };
+  for (const int32_t id : ids) {
+    if (id < 0 || id >= vocab_size()) {
+      return absl::OutOfRangeError(
+          absl::StrCat("id ", id, " is outside the vocabulary (size ", vocab_size(), ")"));
+    }
+    if (id >= vocab.size()) {  // an added token beyond the model's vocabulary
+      flush_bytes();
+      for (const AddedToken& t : config_.added_tokens) {
+        if (t.id == id) text.append(t.content);
+      }
+      at_start = false;
+      continue;
+    }
+    const VocabPiece& p = vocab.piece(id);
+    switch (p.type) {
+      case PieceType::kByte: {
+        bytes.push_back(static_cast<char>(std::stoi(p.piece.substr(3, 2), nullptr, 16)));
+        continue;
+      }
+      case PieceType::kControl:
+        flush_bytes();
+        continue;
+      case PieceType::kUnknown:
+        flush_bytes();
+        text.append(config_.unk_surface);
+        at_start = false;
+        continue;
+      default: {
+        flush_bytes();
+        absl::string_view piece = p.piece;
+        if (at_start && strip_first_space && piece.substr(0, kSpaceSymbol.size()) == kSpaceSymbol) {
+          piece.remove_prefix(kSpaceSymbol.size());
+        }
+        AppendWithSpaces(piece, kSpaceSymbol, &text);
+        at_start = false;
+      }
+    }
+  }
+  flush_bytes();
+  return text;
+}
+
+}  // namespace xval::text

@@ -1,0 +1,25 @@
+// Loaders that turn a SentencePiece `.model` file or a Hugging Face `tokenizer.json` of the
+// Llama kind into an SpmConfig.
+#ifndef XVAL_TEXT_SPM_SPM_LOADER_H_
+#define XVAL_TEXT_SPM_SPM_LOADER_H_
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+#include "text/spm/spm_tokenizer.h"
+
+namespace xval::text {
+
+// `data` is the file's content, `source` its path (for messages).
+absl::StatusOr<SpmConfig> SpmConfigFromModelProto(absl::string_view data, absl::string_view source);
+
+// A tokenizer.json whose model is BPE with byte fallback and whose normalizer prepends and
+// escapes "▁" (Llama 2 / Code Llama's converted tokenizers), or whose pre-tokenizer is an
+// unsplit Metaspace.
+absl::StatusOr<SpmConfig> SpmConfigFromLlamaTokenizerJson(absl::string_view data,
+                                                          absl::string_view source);
+
+}  // namespace xval::text
+
+#endif  // XVAL_TEXT_SPM_SPM_LOADER_H_

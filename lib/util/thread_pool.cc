@@ -1,0 +1,141 @@
+#include "util/thread_pool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace xval::util {
+namespace {
+
+thread_local bool tls_inside_worker = false;
+
+// A fixed set of workers that run one parallel job at a time. Jobs from several caller threads
+// are serialized by job_mutex_; each job's items are claimed through an atomic counter.
+class Pool {
+ public:
+  explicit Pool(size_t workers) {
+    for (size_t i = 0; i < workers; ++i) threads_.emplace_back([this] { WorkerLoop(); });
+  }
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
+  size_t workers() const { return threads_.size(); }
+
+  void Run(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn,
+           size_t helpers) {
+    std::lock_guard<std::mutex> job_lock(job_mutex_);
+    Job job{&fn, n, grain};
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      job_ = &job;
+      job_helpers_ = helpers;
+      ++generation_;
+    }
+    wake_.notify_all();
+    tls_inside_worker = true;
+    Work(job);
+    tls_inside_worker = false;
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [&] { return job.active_workers == 0 && job_helpers_ == 0; });
+    job_ = nullptr;
+  }
+
+ private:
+  struct Job {
+    const std::function<void(size_t, size_t)>* fn;
+    size_t n;
+    size_t grain;
+    std::atomic<size_t> next{0};
+    size_t active_workers = 0;  // guarded by mutex_
+  };
+
+  static void Work(Job& job) {
+    for (;;) {
+      const size_t begin = job.next.fetch_add(job.grain);
+      if (begin >= job.n) return;
+      (*job.fn)(begin, std::min(job.n, begin + job.grain));
+    }
+  }
+
+  void WorkerLoop() {
+    tls_inside_worker = true;
+    uint64_t seen = 0;
+    for (;;) {
+      Job* job;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return stop_ || (generation_ != seen && job_helpers_ > 0); });
+        if (stop_) return;
+        seen = generation_;
+        job = job_;
+        --job_helpers_;
+        ++job->active_workers;
+      }
+      Work(*job);
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        --job->active_workers;
+      }
+      done_.notify_all();
+    }
+  }
+
+  std::vector<std::thread> threads_;
+  std::mutex job_mutex_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  Job* job_ = nullptr;
+  size_t job_helpers_ = 0;
+  uint64_t generation_ = 0;
+  bool stop_ = false;
+};
+
+Pool& SharedPool() {
+  // Leaked on purpose: worker threads must not be joined during static destruction.
+  static Pool* pool = new Pool(DefaultThreadCount() - 1);
+  return *pool;
+}
+
+}  // namespace
+
+size_t DefaultThreadCount() {
+  if (const char* env = std::getenv("XVAL_NUM_THREADS")) {
+    const long n = std::strtol(env, nullptr, 10);
+    if (n > 0) return static_cast<size_t>(n);
+  }
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1 : hw;
+}
+
+void ParallelFor(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn,
+                 size_t max_threads) {
+  if (n == 0) return;
+  if (grain == 0) grain = 1;
+  if (max_threads == 0) max_threads = DefaultThreadCount();
+  const size_t chunks = (n + grain - 1) / grain;
+  if (tls_inside_worker || max_threads <= 1 || chunks <= 1) {
+    fn(0, n);
+    return;
+  }
+  Pool& pool = SharedPool();
+  const size_t helpers = std::min({pool.workers(), max_threads - 1, chunks - 1});
+  if (helpers == 0) {
+    fn(0, n);
+    return;
+  }
+  pool.Run(n, grain, fn, helpers);
+}
+
+}  // namespace xval::util
