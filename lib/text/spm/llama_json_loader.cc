@@ -101,11 +101,11 @@ absl::Status ReadNormalizer(const JsonFile& f, element root, SpmConfig* config) 
 
 }  // namespace
 
-absl::StatusOr<SpmConfig> SpmConfigFromLlamaTokenizerJson(std::string_view data,
+absl::StatusOr<SpmConfig> SpmConfigFromLlamaTokenizerJson(absl::string_view data,
                                                           absl::string_view source) {
   JsonFile f(source);
   simdjson::dom::parser parser;
-  simdjson::padded_string json(data);
+  simdjson::padded_string json(data.data(), data.size());
   element root;
   if (auto err = parser.parse(json).get(root)) {
     return f.Error("JSON", simdjson::error_message(err));

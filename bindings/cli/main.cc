@@ -1,0 +1,215 @@
+// The `xval` command.
+//
+//   xval tokenize --tokenizer PATH [--digits individual|ltr3|rtl3] [--add-bos]
+//                 [--output ids|pieces|json] [--input FILE]
+//     Each line of the input (stdin by default), without its newline, is one text; prints one
+//     line per text: ids separated by spaces, or pieces likewise, or
+//     {"ids":[...],"values":[...],"offsets":[[begin,end],...]}.
+//   xval inspect --tokenizer PATH [--input FILE] [...same options]
+//     Prints each text with its ids and pieces, then a summary (tokens, bytes per token, speed).
+//
+// Errors go to stderr with exit status 1.
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "xval/tokenizer.h"
+
+ABSL_FLAG(std::string, tokenizer, "", "a .model or tokenizer.json file");
+ABSL_FLAG(std::string, digits, "none", "digit splitting: none, individual, ltr<N> or rtl<N>");
+ABSL_FLAG(bool, add_bos, false, "prepend the BOS token");
+ABSL_FLAG(std::string, output, "ids", "ids, pieces or json");
+ABSL_FLAG(std::string, input, "", "read texts from this file instead of stdin");
+
+namespace xval {
+namespace {
+
+absl::StatusOr<std::vector<std::string>> ReadLines(const std::string& path) {
+  std::vector<std::string> lines;
+  std::string line;
+  if (path.empty()) {
+    while (std::getline(std::cin, line)) lines.push_back(line);
+    return lines;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot be opened"));
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
+// The shortest decimal that reads back as the same float.
+std::string FormatFloat(float v) {
+  char buf[32];
+  auto result = std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, result.ptr);
+}
+
+// A JSON string literal (pieces may hold quotes, backslashes, control characters).
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out += buf;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  return out + "\"";
+}
+
+absl::StatusOr<std::string> FormatEncoding(const Tokenizer& tok, const Encoding& e,
+                                           const std::string& output) {
+  if (output == "ids") return absl::StrJoin(e.ids, " ");
+  if (output == "pieces") {
+    std::vector<std::string> pieces;
+    for (int32_t id : e.ids) {
+      auto p = tok.IdToPiece(id);
+      if (!p.ok()) return p.status();
+      pieces.push_back(*std::move(p));
+    }
+    return absl::StrJoin(pieces, " ");
+  }
+  if (output == "json") {
+    std::string s = absl::StrCat("{\"ids\":[", absl::StrJoin(e.ids, ","), "],\"values\":[");
+    for (size_t i = 0; i < e.values.size(); ++i) {
+      absl::StrAppend(&s, i ? "," : "", FormatFloat(e.values[i]));
+    }
+    s += "],\"offsets\":[";
+    for (size_t i = 0; i < e.offsets.size(); ++i) {
+      absl::StrAppend(&s, i ? "," : "", "[", e.offsets[i].begin, ",", e.offsets[i].end, "]");
+    }
+    return s + "]}";
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("--output: unknown format \"", output, "\" (ids, pieces or json)"));
+}
+
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadFromFlags() {
+  const std::string path = absl::GetFlag(FLAGS_tokenizer);
+  if (path.empty()) return absl::InvalidArgumentError("--tokenizer is required");
+  TokenizerOptions options;
+  auto digits = DigitSplit::Parse(absl::GetFlag(FLAGS_digits));
+  if (!digits.ok()) return digits.status();
+  options.digits = *digits;
+  return LoadTokenizer(path, options);
+}
+
+absl::Status Tokenize() {
+  auto tok = LoadFromFlags();
+  if (!tok.ok()) return tok.status();
+  auto lines = ReadLines(absl::GetFlag(FLAGS_input));
+  if (!lines.ok()) return lines.status();
+  std::vector<absl::string_view> texts(lines->begin(), lines->end());
+  EncodeOptions options;
+  options.add_bos = absl::GetFlag(FLAGS_add_bos);
+  auto encodings = (*tok)->EncodeBatch(texts, options);
+  if (!encodings.ok()) return encodings.status();
+  const std::string output = absl::GetFlag(FLAGS_output);
+  std::string out;
+  for (const Encoding& e : *encodings) {
+    auto line = FormatEncoding(**tok, e, output);
+    if (!line.ok()) return line.status();
+    absl::StrAppend(&out, *line, "\n");
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return absl::OkStatus();
+}
+
+absl::Status Inspect() {
+  auto tok = LoadFromFlags();
+  if (!tok.ok()) return tok.status();
+  auto lines = ReadLines(absl::GetFlag(FLAGS_input));
+  if (!lines.ok()) return lines.status();
+  EncodeOptions options;
+  options.add_bos = absl::GetFlag(FLAGS_add_bos);
+  size_t bytes = 0, tokens = 0, digit_tokens = 0;
+  double seconds = 0;
+  for (const std::string& line : *lines) {
+    const auto start = std::chrono::steady_clock::now();
+    auto e = (*tok)->Encode(line, options);
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!e.ok()) return e.status();
+    auto ids = FormatEncoding(**tok, *e, "ids");
+    auto pieces = FormatEncoding(**tok, *e, "pieces");
+    if (!pieces.ok()) return pieces.status();
+    std::printf("text:   %s\nids:    %s\npieces: %s\n\n", line.c_str(), ids->c_str(),
+                pieces->c_str());
+    bytes += line.size();
+    tokens += e->size();
+    for (int32_t id : e->ids) {
+      auto p = (*tok)->IdToPiece(id);
+      if (p.ok() && p->find_first_of("0123456789") != std::string::npos) ++digit_tokens;
+    }
+  }
+  std::printf("summary: %zu texts, %zu bytes, %zu tokens (%zu with digits), %.2f bytes/token, "
+              "vocabulary %d, encoded at %.1f MB/s on one thread\n",
+              lines->size(), bytes, tokens, digit_tokens,
+              tokens ? static_cast<double>(bytes) / tokens : 0.0, (*tok)->vocab_size(),
+              seconds > 0 ? bytes / seconds / 1e6 : 0.0);
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace xval
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "xval tokenize|inspect --tokenizer PATH [--digits ...] [--add_bos] [--output ...] "
+      "[--input FILE]");
+  // Accept --add-bos as well as --add_bos (absl flags use underscores).
+  std::vector<char*> args(argv, argv + argc);
+  std::vector<std::string> renamed;
+  renamed.reserve(argc);
+  for (char*& a : args) {
+    std::string s = a;
+    if (s.rfind("--", 0) == 0) {
+      const size_t eq = s.find('=');
+      for (size_t i = 2; i < std::min(eq, s.size()); ++i) {
+        if (s[i] == '-') s[i] = '_';
+      }
+      renamed.push_back(s);
+      a = renamed.back().data();
+    }
+  }
+  std::vector<char*> positional = absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  if (positional.size() != 2) {
+    std::fprintf(stderr, "usage: %s\n", absl::ProgramUsageMessage().data());
+    return 1;
+  }
+  const std::string command = positional[1];
+  absl::Status status;
+  if (command == "tokenize") {
+    status = xval::Tokenize();
+  } else if (command == "inspect") {
+    status = xval::Inspect();
+  } else {
+    status = absl::InvalidArgumentError(absl::StrCat("unknown command \"", command,
+                                                     "\" (tokenize or inspect)"));
+  }
+  if (!status.ok()) {
+    std::fprintf(stderr, "xval: %s\n", std::string(status.message()).c_str());
+    return 1;
+  }
+  return 0;
+}
