@@ -1,0 +1,241 @@
+// The SentencePiece tokenizer on edge cases (golden files from sentencepiece and Hugging Face
+// tokenizers, see tests/tools/make_spm_golden.py), against libsentencepiece live on long and
+// random inputs, digit splitting, batch encoding, added tokens and decoding.
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "support/corpus.h"
+#include "support/spm_reference.h"
+#include "xval/tokenizer.h"
+
+namespace xval {
+namespace {
+
+std::string SourceDir() { return std::getenv("XVAL_SOURCE_DIR"); }
+std::string ModelPath() { return testing::DataDir() + "/tokenizers/llama2/tokenizer.model"; }
+std::string JsonPath() { return SourceDir() + "/tests/golden/llama2_tokenizer.json"; }
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct GoldenCase {
+  std::string input;
+  std::vector<int32_t> ids;
+};
+
+// llama.cpp's test-tokenizer-0 format: inputs split by "\n__ggml_vocab_test__\n", one output
+// line per input with each id preceded by a space.
+std::vector<GoldenCase> ReadGolden(const std::string& prefix) {
+  const std::string inp = ReadAll(prefix + ".inp");
+  const std::string out = ReadAll(prefix + ".out");
+  std::vector<std::string> inputs = absl::StrSplit(inp, "\n__ggml_vocab_test__\n");
+  std::vector<std::string> outputs = absl::StrSplit(out, '\n');
+  EXPECT_EQ(outputs.size(), inputs.size() + 1) << prefix;  // the file ends with a newline
+  std::vector<GoldenCase> cases;
+  for (size_t i = 0; i < inputs.size() && i < outputs.size(); ++i) {
+    GoldenCase c{inputs[i], {}};
+    for (absl::string_view id : absl::StrSplit(outputs[i], ' ', absl::SkipEmpty())) {
+      c.ids.push_back(std::stoi(std::string(id)));
+    }
+    cases.push_back(std::move(c));
+  }
+  return cases;
+}
+
+std::unique_ptr<Tokenizer> Load(const std::string& path, const TokenizerOptions& options = {}) {
+  auto tok = LoadTokenizer(path, options);
+  EXPECT_TRUE(tok.ok()) << tok.status();
+  return tok.ok() ? std::move(*tok) : nullptr;
+}
+
+std::unique_ptr<testing::SpmReference> Reference() {
+  std::string error;
+  auto ref = testing::SpmReference::Load(ModelPath(), &error);
+  EXPECT_NE(ref, nullptr) << error;
+  return ref;
+}
+
+std::vector<int> Ids(const Tokenizer& tok, const std::string& text) {
+  auto e = tok.Encode(text);
+  EXPECT_TRUE(e.ok()) << e.status();
+  return e.ok() ? std::vector<int>(e->ids.begin(), e->ids.end()) : std::vector<int>{};
+}
+
+TEST(SpmGoldenTest, EdgeCasesMatchSentencepiece) {
+  const auto cases = ReadGolden(SourceDir() + "/tests/golden/llama2_edge");
+  ASSERT_GE(cases.size(), 60u);
+  auto ref = Reference();
+  for (const std::string& path : {ModelPath(), JsonPath()}) {
+    auto tok = Load(path);
+    ASSERT_NE(tok, nullptr);
+    for (const GoldenCase& c : cases) {
+      auto e = tok->Encode(c.input);
+      ASSERT_TRUE(e.ok());
+      EXPECT_EQ(e->ids, c.ids) << path << " input: \"" << c.input << "\"";
+      // The golden files were made by the Python package; the C++ library agrees.
+      EXPECT_EQ(std::vector<int>(c.ids.begin(), c.ids.end()), ref->Encode(c.input));
+      auto decoded = tok->Decode(e->ids);
+      ASSERT_TRUE(decoded.ok());
+      EXPECT_EQ(*decoded, ref->Decode(std::vector<int>(c.ids.begin(), c.ids.end())));
+    }
+  }
+}
+
+TEST(SpmGoldenTest, AddedTokensMatchHuggingFace) {
+  const auto cases = ReadGolden(SourceDir() + "/tests/golden/llama2_edge_added");
+  ASSERT_GE(cases.size(), 10u);
+  for (const std::string& path : {ModelPath(), JsonPath()}) {
+    auto tok = Load(path);
+    ASSERT_NE(tok, nullptr);
+    ASSERT_TRUE(tok->AddTokens({AddedToken{"[NUM]", -1, true}}).ok());
+    if (path == ModelPath()) {
+      // The .model loader matches no special token in text (as sentencepiece); Hugging Face
+      // matches <s> and </s>, so add them as the tokenizer.json does.
+      ASSERT_TRUE(tok->AddTokens({{"<s>", -1, true}, {"</s>", -1, true}}).ok());
+    }
+    EXPECT_EQ(tok->vocab_size(), 32001);
+    EXPECT_EQ(*tok->PieceToId("[NUM]"), 32000);
+    for (const GoldenCase& c : cases) {
+      auto e = tok->Encode(c.input);
+      ASSERT_TRUE(e.ok());
+      EXPECT_EQ(e->ids, c.ids) << path << " input: \"" << c.input << "\"";
+    }
+  }
+}
+
+TEST(SpmTokenizerTest, ParseSpecialOffReadsSpecialTokensAsText) {
+  auto json = Load(JsonPath());
+  auto model = Load(ModelPath());
+  ASSERT_TRUE(json && model);
+  EncodeOptions plain;
+  plain.parse_special = false;
+  const std::string text = "<s>hello</s> <unk>";
+  EXPECT_EQ(json->Encode(text, plain)->ids, model->Encode(text)->ids);
+  EXPECT_NE(json->Encode(text)->ids, model->Encode(text)->ids);
+}
+
+TEST(SpmTokenizerTest, BosEosAndOffsets) {
+  auto tok = Load(ModelPath());
+  ASSERT_NE(tok, nullptr);
+  EncodeOptions options;
+  options.add_bos = true;
+  options.add_eos = true;
+  const std::string text = "The cost is 12 \xF0\x9F\x98\x80.";
+  auto e = tok->Encode(text, options);
+  ASSERT_TRUE(e.ok());
+  ASSERT_GE(e->size(), 3u);
+  EXPECT_EQ(e->ids.front(), 1);
+  EXPECT_EQ(e->ids.back(), 2);
+  EXPECT_EQ(e->offsets.front(), (Offset{0, 0}));
+  const uint32_t n = static_cast<uint32_t>(text.size());
+  EXPECT_EQ(e->offsets.back(), (Offset{n, n}));
+  for (float v : e->values) EXPECT_EQ(v, 1.0f);
+  // "▁The" covers "The"; the emoji's four byte tokens each cover the emoji's four bytes.
+  EXPECT_EQ(e->offsets[1], (Offset{0, 3}));
+  size_t emoji_tokens = 0;
+  for (size_t i = 0; i < e->size(); ++i) {
+    if (e->offsets[i] == Offset{16, 20}) ++emoji_tokens;
+  }
+  EXPECT_EQ(emoji_tokens, 4u);
+}
+
+TEST(SpmTokenizerTest, LongInputsMatchSentencepiece) {
+  // The worst cases for naive BPE: one megabyte without a space, and of one repeated byte.
+  auto tok = Load(ModelPath());
+  auto ref = Reference();
+  ASSERT_TRUE(tok && ref);
+  auto corpus = testing::LoadCorpusLines(testing::DataDir() + "/corpus/gsm8k_test.jsonl");
+  ASSERT_TRUE(corpus.ok());
+  std::string no_spaces;
+  for (const std::string& line : *corpus) {
+    for (char c : line) {
+      if (c != ' ') no_spaces.push_back(c);
+    }
+    if (no_spaces.size() > (1 << 20)) break;
+  }
+  no_spaces.resize(1 << 20);
+  EXPECT_EQ(Ids(*tok, no_spaces), ref->Encode(no_spaces));
+  for (char c : {'a', ' ', '7'}) {
+    const std::string repeated(1 << 20, c);
+    EXPECT_EQ(Ids(*tok, repeated), ref->Encode(repeated)) << "1 MB of '" << c << "'";
+  }
+}
+
+TEST(SpmTokenizerTest, DecodeOfRandomIdsMatchesSentencepiece) {
+  auto tok = Load(ModelPath());
+  auto ref = Reference();
+  ASSERT_TRUE(tok && ref);
+  std::mt19937 rng(20261126);
+  // Mostly the special and byte ids, where decoding has its rules, and some ordinary pieces.
+  std::uniform_int_distribution<int> low(0, 300), any(0, 31999), len(0, 12), pick(0, 2);
+  for (int trial = 0; trial < 5000; ++trial) {
+    std::vector<int> ids(len(rng));
+    for (int& id : ids) id = pick(rng) == 0 ? any(rng) : (pick(rng) == 0 ? 29871 : low(rng));
+    auto ours = tok->Decode(std::vector<int32_t>(ids.begin(), ids.end()));
+    ASSERT_TRUE(ours.ok());
+    ASSERT_EQ(*ours, ref->Decode(ids)) << "trial " << trial;
+  }
+  EXPECT_EQ(tok->Decode({32000}).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(tok->Decode({-1}).status().code(), absl::StatusCode::kOutOfRange);
+}
+
+TEST(SpmTokenizerTest, BatchEqualsSerial) {
+  auto tok = Load(ModelPath());
+  ASSERT_NE(tok, nullptr);
+  auto corpus = testing::LoadCorpusLines(testing::DataDir() + "/corpus/ocw_test.jsonl");
+  ASSERT_TRUE(corpus.ok());
+  std::vector<absl::string_view> texts(corpus->begin(), corpus->end());
+  auto batch = tok->EncodeBatch(texts);
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(batch->size(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    auto e = tok->Encode(texts[i]);
+    ASSERT_EQ((*batch)[i].ids, e->ids) << i;
+    ASSERT_EQ((*batch)[i].offsets, e->offsets) << i;
+  }
+  EncodeOptions bad;
+  bad.add_bos = true;
+  EXPECT_TRUE(tok->EncodeBatch(texts, bad).ok());
+}
+
+TEST(SpmTokenizerTest, DigitSplittingKeepsLlamaExact) {
+  // Llama's vocabulary already splits digits, so digit groups must not change its ids.
+  auto ref = Reference();
+  ASSERT_NE(ref, nullptr);
+  for (const char* mode : {"individual", "ltr3", "rtl3"}) {
+    TokenizerOptions options;
+    options.digits = *DigitSplit::Parse(mode);
+    auto tok = Load(ModelPath(), options);
+    ASSERT_NE(tok, nullptr);
+    for (const std::string text : {"1234567 apples", "x12y 3.14159", "  99 bottles", "a1b2c3"}) {
+      EXPECT_EQ(Ids(*tok, text), ref->Encode(text)) << mode << ": " << text;
+    }
+  }
+}
+
+TEST(SpmTokenizerTest, IdToPieceAndPieceToId) {
+  auto tok = Load(ModelPath());
+  ASSERT_NE(tok, nullptr);
+  EXPECT_EQ(tok->vocab_size(), 32000);
+  EXPECT_EQ(*tok->IdToPiece(1), "<s>");
+  EXPECT_EQ(*tok->IdToPiece(29871), "\xE2\x96\x81");
+  EXPECT_EQ(*tok->PieceToId("<0x0A>"), 13);
+  EXPECT_EQ(tok->IdToPiece(32000).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(tok->PieceToId("no such piece").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(tok->bos_id(), 1);
+  EXPECT_EQ(tok->eos_id(), 2);
+  EXPECT_EQ(tok->unk_id(), 0);
+}
+
+}  // namespace
+}  // namespace xval
