@@ -105,4 +105,6 @@ std::string DataDir() {
   return XVAL_DEFAULT_DATA_DIR;
 }
 
+std::string SourceDir() { return XVAL_SOURCE_DIR; }
+
 }  // namespace xval::testing

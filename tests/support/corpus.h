@@ -20,8 +20,12 @@ absl::StatusOr<std::vector<std::string>> LoadCorpusLines(const std::string& file
 // All seven files' lines; `data_dir` is ../shared/data.
 absl::StatusOr<std::vector<std::string>> LoadCorpus(const std::string& data_dir);
 
-// XVAL_DATA_DIR from the environment (set by ctest), or ../shared/data beside the source tree.
+// XVAL_DATA_DIR from the environment when set, else the XVAL_DATA_DIR of the CMake
+// configuration (../shared/data beside the source tree by default).
 std::string DataDir();
+
+// The project's source tree (for committed golden files).
+std::string SourceDir();
 
 }  // namespace xval::testing
 

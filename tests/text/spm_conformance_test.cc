@@ -26,7 +26,7 @@ class SpmConformanceTest : public ::testing::TestWithParam<std::string> {
     from_model_ = model->release();
     // Made from tokenizer.model by tests/tools/make_llama_tokenizer_json.py (the tokenizer.json
     // in ../shared/data is another vocabulary's; see that script).
-    auto json = LoadTokenizer(std::string(std::getenv("XVAL_SOURCE_DIR")) +
+    auto json = LoadTokenizer(testing::SourceDir() +
                               "/tests/golden/llama2_tokenizer.json");
     ASSERT_TRUE(json.ok()) << json.status();
     from_json_ = json->release();
