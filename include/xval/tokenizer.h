@@ -51,9 +51,11 @@ class Tokenizer {
   virtual absl::StatusOr<Encoding> Encode(absl::string_view text,
                                           const EncodeOptions& options = {}) const = 0;
 
-  // Encodes many texts on the shared thread pool (all cores); results in input order.
+  // Encodes many texts on the shared thread pool; results in input order. `max_threads` 0
+  // means all cores (or XVAL_NUM_THREADS).
   absl::StatusOr<std::vector<Encoding>> EncodeBatch(absl::Span<const absl::string_view> texts,
-                                                    const EncodeOptions& options = {}) const;
+                                                    const EncodeOptions& options = {},
+                                                    size_t max_threads = 0) const;
 
   // Ids back to text, exactly as the reference implementation decodes them. Fails with
   // OutOfRange on an id outside the vocabulary.

@@ -30,7 +30,8 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const std::string& path
 }
 
 absl::StatusOr<std::vector<Encoding>> Tokenizer::EncodeBatch(
-    absl::Span<const absl::string_view> texts, const EncodeOptions& options) const {
+    absl::Span<const absl::string_view> texts, const EncodeOptions& options,
+    size_t max_threads) const {
   std::vector<Encoding> results(texts.size());
   std::mutex error_mutex;
   absl::Status error;
@@ -46,7 +47,7 @@ absl::StatusOr<std::vector<Encoding>> Tokenizer::EncodeBatch(
       }
       results[i] = std::move(*e);
     }
-  });
+  }, max_threads);
   if (!error.ok()) return error;
   return results;
 }
