@@ -62,13 +62,21 @@ class SpmTokenizer : public Tokenizer {
 
  private:
   SpmTokenizer(SpmConfig config, const TokenizerOptions& options);
-  void EncodeText(absl::string_view text, uint32_t base, Encoding* out) const;
+  // spm_encode.cc: text between added tokens to tokens.
   struct ThreadState;
+  struct PieceToken;
+  void EncodeText(absl::string_view text, uint32_t base, Encoding* out) const;
+  void EncodeRawWords(absl::string_view text, uint32_t base, ThreadState& state,
+                      Encoding* out) const;
+  void EncodeRawWord(absl::string_view word, bool first, uint32_t base, ThreadState& state,
+                     Encoding* out) const;
   void EncodeNormalized(absl::string_view norm, const uint32_t* to_input, ThreadState& state,
                         Encoding* out) const;
-  void EncodeWord(absl::string_view word, const uint32_t* to_input, ThreadState& state,
-                  Encoding* out) const;
-  void EmitUnknown(uint32_t begin, uint32_t end, absl::string_view bytes, Encoding* out) const;
+  void EncodeNormalizedWord(absl::string_view word, const uint32_t* to_input,
+                            ThreadState& state, Encoding* out) const;
+  void TokenizePiece(absl::string_view piece, ThreadState& state,
+                     std::vector<PieceToken>* tokens) const;
+  void Emit(const PieceToken& token, uint32_t base, ThreadState& state, Encoding* out) const;
 
   SpmConfig config_;
   TokenizerOptions options_;
@@ -77,6 +85,7 @@ class SpmTokenizer : public Tokenizer {
   AddedTokenMatcher user_defined_;  // user-defined pieces, in the normalized text
   std::string boundary_;  // "▁" or " "; words start at it when cut_words_
   bool cut_words_ = false;
+  bool raw_words_ = false;  // cut and cache words in the raw text (see the constructor)
   uint64_t instance_id_;  // keys the per-thread word cache
 };
 
