@@ -100,20 +100,26 @@ absl::Status SpmTokenizer::AddTokens(absl::Span<const AddedToken> tokens) {
 
 absl::StatusOr<Encoding> SpmTokenizer::Encode(absl::string_view text,
                                               const EncodeOptions& options) const {
-  Encoding out;
-  out.ids.reserve(text.size() / 3 + 2);
-  out.values.reserve(text.size() / 3 + 2);
-  out.offsets.reserve(text.size() / 3 + 2);
-  if (options.add_bos) {
-    if (config_.bos_id < 0) return absl::FailedPreconditionError("the vocabulary has no BOS");
-    out.Append(config_.bos_id, Offset{0, 0});
+  if (options.add_bos && config_.bos_id < 0) {
+    return absl::FailedPreconditionError("the vocabulary has no BOS");
   }
-  EncodeInto(text, options.parse_special, &out);
+  if (options.add_eos && config_.eos_id < 0) {
+    return absl::FailedPreconditionError("the vocabulary has no EOS");
+  }
+  // Encode into per-thread scratch space, then copy out at the exact size: one allocation per
+  // array instead of growing (or over-reserving) three vectors for every text.
+  thread_local Encoding scratch;
+  scratch.Clear();
+  if (options.add_bos) scratch.Append(config_.bos_id, Offset{0, 0});
+  EncodeInto(text, options.parse_special, &scratch);
   if (options.add_eos) {
-    if (config_.eos_id < 0) return absl::FailedPreconditionError("the vocabulary has no EOS");
     const uint32_t end = static_cast<uint32_t>(text.size());
-    out.Append(config_.eos_id, Offset{end, end});
+    scratch.Append(config_.eos_id, Offset{end, end});
   }
+  Encoding out;
+  out.ids.assign(scratch.ids.begin(), scratch.ids.end());
+  out.values.assign(scratch.values.begin(), scratch.values.end());
+  out.offsets.assign(scratch.offsets.begin(), scratch.offsets.end());
   return out;
 }
 
