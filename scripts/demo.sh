@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job on the bundled sample: installs what is missing, builds the `xval` command and
+# tokenizes examples/sample_math.txt with the Llama 2 / Llemma vocabulary, printing ids, pieces
+# and a summary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh --no-python
+cmake --preset release -DXVAL_BUILD_TESTS=OFF -DXVAL_BUILD_BENCHMARKS=OFF -DXVAL_CUDA=OFF >/dev/null
+cmake --build build/release --target xval_cli
+data=${XVAL_DATA_DIR:-../shared/data}
+build/release/bindings/cli/xval inspect --tokenizer "$data/tokenizers/llama2/tokenizer.model" \
+  --input examples/sample_math.txt

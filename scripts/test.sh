@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds everything, and runs every test: the release build with all
+# tests (CUDA kernels are compiled when nvcc is found; their tests skip without a GPU), then the
+# unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer, then the Python checks
+# against the reference implementations from PyPI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+data=${XVAL_DATA_DIR:-$(pwd)/../shared/data}
+if [ ! -d "$data/corpus" ]; then
+  echo "test: the reference data is missing at $data (../shared/data)" >&2
+  exit 1
+fi
+jobs=$(nproc)
+
+echo "== release build and tests"
+cmake --preset release -DXVAL_DATA_DIR="$data" >/dev/null
+cmake --build build/release -j "$jobs"
+ctest --preset release -j "$jobs"
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake --preset sanitize -DXVAL_DATA_DIR="$data" >/dev/null
+cmake --build build/sanitize -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1 ctest --preset sanitize -j "$jobs"
+
+if compgen -G "tests/python/test_*.py" >/dev/null; then
+  echo "== Python checks against the reference implementations"
+  XVAL_BUILD_DIR=build/release XVAL_DATA_DIR="$data" python3 -m pytest -q tests/python
+fi
