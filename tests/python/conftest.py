@@ -1,0 +1,59 @@
+"""Shared fixtures: where the build and the reference data are, and the corpus lines."""
+import json
+import math
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+DATA = pathlib.Path(os.environ.get("XVAL_DATA_DIR", ROOT.parent / "shared" / "data"))
+BUILD = pathlib.Path(os.environ.get("XVAL_BUILD_DIR", ROOT / "build" / "release"))
+CORPUS_FILES = ["agieval_gaokao-mathqa.jsonl", "cmath_test.jsonl", "gsm8k_test.jsonl",
+                "gsm8k_train.jsonl", "minif2f_test.jsonl", "mmlu_stem_test.jsonl",
+                "ocw_test.jsonl"]
+
+
+def _strings(value):
+    """Every string in a record, nested ones included, in document order."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+
+
+def corpus_lines():
+    """Each line of each string of each record, as `xval tokenize` reads lines."""
+    lines = []
+    for name in CORPUS_FILES:
+        with open(DATA / "corpus" / name, encoding="utf-8") as f:
+            for record in f:
+                if record.strip():
+                    for s in _strings(json.loads(record)):
+                        lines.extend(s.split("\n"))
+    return lines
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    return corpus_lines()
+
+
+@pytest.fixture(scope="session")
+def xval_cli():
+    cli = BUILD / "bindings" / "cli" / "xval"
+    if not cli.exists():
+        pytest.fail(f"{cli} is missing: build first (scripts/test.sh does)")
+
+    def run(args, lines):
+        text = "".join(line + "\n" for line in lines)
+        out = subprocess.run([str(cli), *args], input=text.encode("utf-8"), capture_output=True,
+                             check=True)
+        return out.stdout.decode("utf-8").split("\n")[:-1]
+
+    return run
