@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "hwy/cache_control.h"
 #include "hwy/highway.h"
@@ -45,6 +46,12 @@ void EmbedRowsT(const EmbedArgs& args, size_t begin, size_t end) {
     const TIn* HWY_RESTRICT src =
         table + static_cast<size_t>(args.ids[t]) * args.table.row_stride;  // (hidden)
     TOut* HWY_RESTRICT dst = out + t * args.out.row_stride;               // (hidden)
+    // The next token's row, fetched while this one is copied: rows are scattered through the
+    // table, and the hardware prefetcher only finds each one after its first few misses.
+    const char* next_src =
+        t + 1 < end ? reinterpret_cast<const char*>(
+                          table + static_cast<size_t>(args.ids[t + 1]) * args.table.row_stride)
+                    : nullptr;
     const float scale = kScale ? args.values[t] : 1.0f;
     const auto vscale = hn::Set(df, scale);
     size_t i = 0;
@@ -54,7 +61,23 @@ void EmbedRowsT(const EmbedArgs& args, size_t begin, size_t end) {
     for (; i < peel; ++i) {
       ScalarFromF32(kScale ? ScalarToF32(src[i]) * scale : ScalarToF32(src[i]), dst + i);
     }
+#if HWY_TARGET != HWY_SCALAR
+    if constexpr (sizeof(TIn) == 2 && std::is_same_v<TOut, hwy::bfloat16_t>) {
+      // 16-bit to bf16: the shuffle-free even/odd layout (see embed_simd-inl.h).
+      for (; i + 2 * lanes <= hidden; i += 2 * lanes) {
+        if (next_src != nullptr) hwy::Prefetch(next_src + i * sizeof(TIn));
+        hn::Vec<decltype(df)> even, odd;
+        LoadF32EvenOdd(df, src + i, even, odd);
+        if (kScale) {
+          even = hn::Mul(even, vscale);
+          odd = hn::Mul(odd, vscale);
+        }
+        StoreBf16EvenOdd<kStream>(df, even, odd, dst + i);
+      }
+    }
+#endif
     for (; i + 2 * lanes <= hidden; i += 2 * lanes) {
+      if (next_src != nullptr) hwy::Prefetch(next_src + i * sizeof(TIn));
       auto v0 = LoadF32(df, src + i);
       auto v1 = LoadF32(df, src + i + lanes);
       if (kScale) {
@@ -127,12 +150,13 @@ namespace {
 // vanishes, small enough that two threads stay balanced at a few hundred tokens.
 constexpr size_t kChunkBytes = size_t{256} << 10;
 
-// kAuto switches to non-temporal stores above this many output bytes. Below it the output
-// plausibly stays in the last-level cache for its next reader, and normal stores win; above
-// it, normal stores pay a read-for-ownership of every output line and evict the table's rows.
-// 8 MiB is about one CCX's L3 on the Zen machines these figures come from; the crossover
-// measured by benchmarks/embed_bench.cc is recorded in docs/benchmarks-embed.md.
-constexpr size_t kStreamingThresholdBytes = size_t{8} << 20;
+// kAuto switches to non-temporal stores at this many output bytes. Below it the output can stay
+// in the last-level cache for its next reader and normal stores win; above it normal stores pay
+// a read-for-ownership of every output line and evict the table's rows. Measured on a 32 MiB-L3
+// EPYC (docs/benchmarks-embed.md, hidden 4096 f32): at 4 MiB normal stores were 40-60% faster,
+// at 8 MiB it was a draw (streaming +16% on one thread, -18% on two), from 32 MiB streaming was
+// 30-40% faster. Half a typical server L3 splits the difference.
+constexpr size_t kStreamingThresholdBytes = size_t{16} << 20;
 
 }  // namespace
 

@@ -40,12 +40,11 @@ HWY_INLINE hn::Vec<DF> LoadF32(DF df, const hwy::bfloat16_t* HWY_RESTRICT p) {
 // f16 is widened with integer operations on every target: Highway 1.0.3's emulated
 // PromoteTo(f16) (targets without F16C: SSE4, SSSE3, SCALAR) turns infinities and NaNs into
 // finite numbers, which embed_test caught. The memory traffic hides the extra instructions.
+// h: binary16 patterns in the low 16 bits of u32 lanes (upper bits zero).
 template <class DF>
-HWY_INLINE hn::Vec<DF> LoadF32(DF df, const hwy::float16_t* HWY_RESTRICT p) {
+HWY_INLINE hn::Vec<DF> F16BitsToF32(DF df, hn::Vec<hn::RebindToUnsigned<DF>> h) {
   const hn::RebindToUnsigned<DF> du32;
   const hn::RebindToSigned<DF> di32;
-  const hn::Rebind<uint16_t, DF> du16;
-  const auto h = hn::PromoteTo(du32, hn::LoadU(du16, reinterpret_cast<const uint16_t*>(p)));
   const auto sign = hn::ShiftLeft<16>(hn::And(h, hn::Set(du32, 0x8000u)));
   const auto exponent = hn::And(hn::ShiftRight<10>(h), hn::Set(du32, 0x1Fu));
   const auto mantissa = hn::And(h, hn::Set(du32, 0x3FFu));
@@ -61,6 +60,14 @@ HWY_INLINE hn::Vec<DF> LoadF32(DF df, const hwy::float16_t* HWY_RESTRICT p) {
   auto magnitude = hn::IfThenElse(hn::Eq(exponent, hn::Set(du32, 0x1Fu)), special, normal);
   magnitude = hn::IfThenElse(hn::Eq(exponent, hn::Zero(du32)), small, magnitude);
   return hn::BitCast(df, hn::Or(sign, magnitude));
+}
+
+template <class DF>
+HWY_INLINE hn::Vec<DF> LoadF32(DF df, const hwy::float16_t* HWY_RESTRICT p) {
+  const hn::RebindToUnsigned<DF> du32;
+  const hn::Rebind<uint16_t, DF> du16;
+  return F16BitsToF32(
+      df, hn::PromoteTo(du32, hn::LoadU(du16, reinterpret_cast<const uint16_t*>(p))));
 }
 
 #if HWY_TARGET != HWY_SCALAR
@@ -86,6 +93,48 @@ HWY_INLINE auto PackBf16(DF df, hn::Vec<DF> v0, hn::Vec<DF> v1) {
   // Little-endian: the upper half of u32 lane k is u16 lane 2k + 1.
   return hn::ConcatOdd(du16, hn::BitCast(du16, RoundToBf16Bits(df, v1)),
                        hn::BitCast(du16, RoundToBf16Bits(df, v0)));
+}
+#endif  // HWY_TARGET != HWY_SCALAR
+
+#if HWY_TARGET != HWY_SCALAR
+// ---- The even/odd layout for 16-bit in, 16-bit out. A vector of 2 * Lanes(df) 16-bit elements
+// is viewed as Lanes(df) u32 lanes, each holding elements 2k (low half) and 2k + 1 (high half);
+// widening and narrowing are then shifts and masks within a lane, with no cross-lane shuffles
+// (Highway's PromoteTo and ConcatOdd need those on AVX2, and bf16 -> bf16 ran at ~60% of
+// memcpy with them). Element order is restored exactly by StoreBf16EvenOdd.
+template <class DF>
+HWY_INLINE void LoadF32EvenOdd(DF df, const hwy::bfloat16_t* HWY_RESTRICT p, hn::Vec<DF>& even,
+                               hn::Vec<DF>& odd) {
+  const hn::RebindToUnsigned<DF> du32;
+  const hn::Repartition<uint16_t, DF> du16;
+  const auto u = hn::BitCast(du32, hn::LoadU(du16, reinterpret_cast<const uint16_t*>(p)));
+  even = hn::BitCast(df, hn::ShiftLeft<16>(u));
+  odd = hn::BitCast(df, hn::And(u, hn::Set(du32, 0xFFFF0000u)));
+}
+template <class DF>
+HWY_INLINE void LoadF32EvenOdd(DF df, const hwy::float16_t* HWY_RESTRICT p, hn::Vec<DF>& even,
+                               hn::Vec<DF>& odd) {
+  const hn::RebindToUnsigned<DF> du32;
+  const hn::Repartition<uint16_t, DF> du16;
+  const auto u = hn::BitCast(du32, hn::LoadU(du16, reinterpret_cast<const uint16_t*>(p)));
+  even = F16BitsToF32(df, hn::And(u, hn::Set(du32, 0xFFFFu)));
+  odd = F16BitsToF32(df, hn::ShiftRight<16>(u));
+}
+
+// Rounds and stores 2 * Lanes(df) bf16 from the even/odd layout, in element order.
+template <bool kStream, class DF>
+HWY_INLINE void StoreBf16EvenOdd(DF df, hn::Vec<DF> even, hn::Vec<DF> odd,
+                                 hwy::bfloat16_t* HWY_RESTRICT p) {
+  const hn::Repartition<uint16_t, DF> du16;
+  const auto even_low = hn::ShiftRight<16>(RoundToBf16Bits(df, even));
+  const auto odd_high = RoundToBf16Bits(df, odd);  // its low half is discarded by OddEven
+  const auto packed = hn::OddEven(hn::BitCast(du16, odd_high), hn::BitCast(du16, even_low));
+  uint16_t* HWY_RESTRICT bits = reinterpret_cast<uint16_t*>(p);
+  if (kStream) {
+    hn::Stream(packed, du16, bits);
+  } else {
+    hn::StoreU(packed, du16, bits);
+  }
 }
 #endif  // HWY_TARGET != HWY_SCALAR
 
