@@ -44,5 +44,75 @@ def main() -> None:
         print(f"{path}: {os.path.getsize(path)} bytes", file=sys.stderr)
 
 
+
+
+def bytes_to_unicode() -> dict:
+    bs = list(range(ord("!"), ord("~") + 1)) + list(range(0xA1, 0xAD)) + list(range(0xAE, 0x100))
+    cs = bs[:]
+    n = 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+    return {b: chr(c) for b, c in zip(bs, cs)}
+
+
+def gpt2_tokenizer_json():
+    """GPT-2 as a Hugging Face tokenizer built from the tiktoken ranks, as transformers'
+    TikTokenConverter does (bytelevel_tokenizer_test.cc builds the same file)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from tiktoken.load import load_tiktoken_bpe
+    ranks = load_tiktoken_bpe(os.path.join(common.data_dir(), "tokenizers", "tiktoken",
+                                           "gpt2.tiktoken"))
+    b2u = bytes_to_unicode()
+    alpha = lambda bs: "".join(b2u[b] for b in bs)  # noqa: E731
+
+    def last_merge(token, max_rank):
+        parts = [bytes([b]) for b in token]
+        while len(parts) > 2:
+            best, at = None, 0
+            for i in range(len(parts) - 1):
+                r = ranks.get(parts[i] + parts[i + 1])
+                if r is not None and r < max_rank and (best is None or r < best):
+                    best, at = r, i
+            if best is None:
+                break
+            parts = parts[:at] + [parts[at] + parts[at + 1]] + parts[at + 2:]
+        return parts
+
+    vocab = {alpha(t): r for t, r in ranks.items()}
+    merges = []
+    for t, r in sorted(ranks.items(), key=lambda x: x[1]):
+        if len(t) < 2:
+            continue
+        parts = last_merge(t, r)
+        if len(parts) == 2:
+            merges.append((alpha(parts[0]), alpha(parts[1])))
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=merges))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+    tok.decoder = decoders.ByteLevel()
+    tok.add_special_tokens(["<|endoftext|>"])
+    return tok
+
+
+def hf_golden() -> None:
+    tok = gpt2_tokenizer_json()
+    tik = common.load_encoding("gpt2")
+    out = {}
+    for name in common.corpus_files():
+        strings = common.corpus_strings(name)
+        ids = [e.ids for e in tok.encode_batch(strings, add_special_tokens=False)]
+        out[name] = common.fnv1a_ids(ids)
+        same = sum(a == b for a, b in zip(ids, tik.encode_ordinary_batch(strings)))
+        print(f"{name}: tokenizers == tiktoken on {same}/{len(strings)}", file=sys.stderr)
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden", "bytelevel",
+                        "hf_gpt2.json")
+    with open(path, "w") as f:
+        json.dump(out, f, separators=(",", ":"))
+        f.write("\n")
+
+
 if __name__ == "__main__":
     main()
+    hf_golden()
