@@ -39,6 +39,10 @@ struct AddedToken {
 
 struct TokenizerOptions {
   DigitSplit digits;  // extra digit splitting on top of the model's own rules
+  // Where tokenizers named rather than given by path (gpt2, r50k_base, cl100k_base,
+  // o200k_base) find their files: the folder of the `.tiktoken` files, or a data root holding
+  // tokenizers/tiktoken/. Empty: $XVAL_DATA_DIR/tokenizers/tiktoken.
+  std::string data_dir;
 };
 
 class Tokenizer {

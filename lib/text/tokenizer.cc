@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "text/bytelevel/bytelevel_loader.h"
 #include "text/spm/spm_loader.h"
 #include "text/spm/spm_tokenizer.h"
 #include "util/file.h"
@@ -15,7 +16,16 @@ namespace xval {
 
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const std::string& path,
                                                          const TokenizerOptions& options) {
+  // Byte-level BPE: a tiktoken name or rank file, or a tokenizer.json with a ByteLevel stage.
+  if (text::IsTiktokenEncodingName(path) || absl::EndsWith(path, ".tiktoken")) {
+    ASSIGN_OR_RETURN(auto tokenizer, text::LoadTiktoken(path, options));
+    return std::unique_ptr<Tokenizer>(std::move(tokenizer));
+  }
   ASSIGN_OR_RETURN(std::string data, util::ReadFile(path));
+  if (text::IsByteLevelTokenizerJson(data)) {
+    ASSIGN_OR_RETURN(auto tokenizer, text::LoadByteLevelTokenizerJson(data, path, options));
+    return std::unique_ptr<Tokenizer>(std::move(tokenizer));
+  }
   text::SpmConfig config;
   size_t first = data.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && data[first] == '{') {

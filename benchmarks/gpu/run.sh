@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# One call on a machine with a GPU: configure a CUDA build for the GPU present, build the
+# embedding CUDA tests and benchmark, run the tests (failing if they were skipped), then the
+# benchmark beside a device-to-device copy of the same bytes. Meant to finish in a few minutes.
+#
+#   benchmarks/gpu/run.sh [build-dir]        (default build/gpu; BENCH_ARGS adds flags)
+#
+# Prints the GPU, then the test and benchmark output; the last table is Embed as % of the copy.
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+build_dir="${1:-build/gpu}"
+
+echo "== GPU"
+if ! command -v nvidia-smi >/dev/null; then
+  echo "nvidia-smi not found: no NVIDIA driver on this machine" >&2
+  exit 1
+fi
+nvidia-smi --query-gpu=name,compute_cap,memory.total,driver_version --format=csv,noheader
+# Compile only for the GPU that is here (e.g. 9.0 -> 90): the CI build covers 80 and 90.
+arch="$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -n 1 | tr -d ' .')"
+
+nvcc_path="$(command -v nvcc || true)"
+[[ -z "${nvcc_path}" && -x /usr/local/cuda/bin/nvcc ]] && nvcc_path=/usr/local/cuda/bin/nvcc
+if [[ -z "${nvcc_path}" ]]; then
+  echo "nvcc not found (looked in PATH and /usr/local/cuda/bin)" >&2
+  exit 1
+fi
+"${nvcc_path}" --version | tail -n 1
+
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+jobs="$(nproc)"
+
+echo "== configure (${build_dir}, sm_${arch})"
+cmake -S . -B "${build_dir}" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
+  -DXVAL_CUDA=ON -DXVAL_BUILD_CLI=OFF -DCMAKE_CUDA_COMPILER="${nvcc_path}" \
+  -DCMAKE_CUDA_ARCHITECTURES="${arch}" >/dev/null
+
+echo "== build"
+cmake --build "${build_dir}" -j "${jobs}" --target embed_cuda_test embed_test embed_cuda_bench
+
+echo "== CUDA tests"
+test_log="$(mktemp)"
+trap 'rm -f "${test_log}"' EXIT
+"${build_dir}/tests/kernels/embed_cuda_test" --gtest_color=no 2>&1 | tee "${test_log}"
+if grep -q '^\[  SKIPPED \]' "${test_log}"; then
+  echo "CUDA tests were skipped: the GPU path was not exercised" >&2
+  exit 1
+fi
+
+echo "== CPU forward tests (the reference the GPU is compared with)"
+"${build_dir}/tests/kernels/embed_test" --gtest_brief=1
+
+echo "== CUDA benchmark (Embed vs device-to-device copy)"
+# ~80 runs; 0.05 s each x 3 repetitions keeps this near a minute.
+# shellcheck disable=SC2086
+"${build_dir}/benchmarks/embed_cuda_bench" --benchmark_min_time=0.05 \
+  --benchmark_repetitions=3 --benchmark_color=false \
+  ${BENCH_ARGS:-}

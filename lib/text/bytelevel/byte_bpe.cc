@@ -1,0 +1,117 @@
+// Building a ByteBpe from tiktoken ranks or Hugging Face merges.
+#include <cstring>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "text/bytelevel/byte_bpe.h"
+
+namespace xval::text {
+
+void PairTable::Reserve(size_t n) {
+  while (slots_.size() < 2 * n) Grow();
+}
+
+void PairTable::Grow() {
+  std::vector<Entry> old = std::move(slots_);
+  slots_.assign(old.size() * 2, Entry{});
+  mask_ = slots_.size() - 1;
+  --shift_;
+  size_ = 0;
+  for (const Entry& e : old) {
+    if (e.key != kEmpty) {
+      Put(static_cast<int32_t>(e.key >> 32), static_cast<int32_t>(e.key & 0xFFFFFFFF), e.rank,
+          e.merged);
+    }
+  }
+}
+
+void PairTable::Put(int32_t left, int32_t right, uint32_t rank, int32_t merged) {
+  if (2 * (size_ + 1) > slots_.size()) Grow();
+  const uint64_t key = Key(left, right);
+  for (size_t i = Slot(key);; i = (i + 1) & mask_) {
+    Entry& e = slots_[i];
+    if (e.key == key) {
+      e.rank = rank;
+      e.merged = merged;
+      return;
+    }
+    if (e.key == kEmpty) {
+      e = Entry{key, rank, merged};
+      ++size_;
+      return;
+    }
+  }
+}
+
+absl::Status ByteBpe::IndexTokens(const std::vector<std::string>& tokens,
+                                  const std::vector<bool>* mergeable, absl::string_view source) {
+  size_t total = 0;
+  for (const std::string& t : tokens) total += t.size();
+  arena_ = std::make_unique<char[]>(total + 1);
+  offsets_.assign(1, 0);
+  offsets_.reserve(tokens.size() + 1);
+  for (const std::string& t : tokens) {
+    std::memcpy(arena_.get() + offsets_.back(), t.data(), t.size());
+    offsets_.push_back(offsets_.back() + static_cast<uint32_t>(t.size()));
+  }
+  ids_.reserve(tokens.size());
+  for (int32_t id = 0; id < size(); ++id) {
+    if (mergeable != nullptr && !(*mergeable)[id]) continue;
+    // The first id of a byte string wins, as in a Python dict built in order.
+    ids_.emplace(token(id), id);
+  }
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    byte_ids_[b] = Find(absl::string_view(&c, 1));
+    if (byte_ids_[b] < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(source, ": byte 0x", absl::Hex(b, absl::kZeroPad2),
+                       " has no token; byte-level BPE needs all 256"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ByteBpe> ByteBpe::FromRanks(std::vector<std::string> tokens,
+                                           absl::string_view source) {
+  ByteBpe bpe;
+  if (absl::Status s = bpe.IndexTokens(tokens, nullptr, source); !s.ok()) return s;
+  // Every way to cut a token in two whose halves are tokens is a merge with the token's rank:
+  // exactly the pairs of adjacent parts tiktoken's byte_pair_merge would find a rank for.
+  size_t splits = 0;
+  for (const std::string& t : tokens) splits += t.empty() ? 0 : t.size() - 1;
+  bpe.pairs_.Reserve(splits / 2);
+  for (int32_t id = 0; id < bpe.size(); ++id) {
+    const absl::string_view t = bpe.token(id);
+    for (size_t k = 1; k < t.size(); ++k) {
+      const int32_t left = bpe.Find(t.substr(0, k));
+      if (left < 0) continue;
+      const int32_t right = bpe.Find(t.substr(k));
+      if (right >= 0) bpe.pairs_.Put(left, right, static_cast<uint32_t>(id), id);
+    }
+  }
+  return bpe;
+}
+
+absl::StatusOr<ByteBpe> ByteBpe::FromMerges(
+    std::vector<std::string> tokens, const std::vector<bool>& mergeable,
+    const std::vector<std::pair<std::string, std::string>>& merges, absl::string_view source) {
+  ByteBpe bpe;
+  if (absl::Status s = bpe.IndexTokens(tokens, &mergeable, source); !s.ok()) return s;
+  bpe.pairs_.Reserve(merges.size());
+  for (size_t r = 0; r < merges.size(); ++r) {
+    const auto& [a, b] = merges[r];
+    const int32_t left = bpe.Find(a), right = bpe.Find(b);
+    const int32_t merged = bpe.Find(a + b);
+    if (left < 0 || right < 0 || merged < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          source, ": model.merges[", r, "]: ", left < 0 ? "its left part" :
+          right < 0 ? "its right part" : "the merged token", " is not in the vocabulary"));
+    }
+    // A later duplicate overwrites an earlier one, as the HashMap in tokenizers does.
+    bpe.pairs_.Put(left, right, static_cast<uint32_t>(r), merged);
+  }
+  return bpe;
+}
+
+}  // namespace xval::text

@@ -1,0 +1,132 @@
+// The model of byte-level BPE: token byte strings by id, and the merge table over pairs of
+// adjacent token ids. Two sources compile to it:
+//  - tiktoken ranks: a token's rank is its id, and two adjacent parts merge with the rank of
+//    their concatenation when that is a token (tiktoken src/lib.rs byte_pair_merge);
+//  - Hugging Face merges: the pair at index r of `merges` merges with rank r
+//    (tokenizers models/bpe/model.rs).
+// Either way the lowest rank merges first, leftmost first among equal ranks.
+//
+// Thread safety: immutable after construction; Merge may be called from any thread with its
+// own scratch space.
+#ifndef XVAL_TEXT_BYTELEVEL_BYTE_BPE_H_
+#define XVAL_TEXT_BYTELEVEL_BYTE_BPE_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace xval::text {
+
+// Open addressing over (left id, right id) keys: the merge loop's one hot lookup.
+class PairTable {
+ public:
+  struct Entry {
+    uint64_t key = kEmpty;
+    uint32_t rank = 0;
+    int32_t merged = -1;
+  };
+  static constexpr uint64_t kEmpty = ~uint64_t{0};
+
+  void Reserve(size_t n);
+  // Inserts or overwrites.
+  void Put(int32_t left, int32_t right, uint32_t rank, int32_t merged);
+  const Entry* Find(int32_t left, int32_t right) const {
+    const uint64_t key = Key(left, right);
+    for (size_t i = Slot(key);; i = (i + 1) & mask_) {
+      const Entry& e = slots_[i];
+      if (e.key == key) return &e;
+      if (e.key == kEmpty) return nullptr;
+    }
+  }
+  size_t size() const { return size_; }
+
+ private:
+  static uint64_t Key(int32_t a, int32_t b) {
+    return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
+  }
+  size_t Slot(uint64_t key) const { return (key * 0x9E3779B97F4A7C15ull) >> shift_; }
+  void Grow();
+
+  std::vector<Entry> slots_ = std::vector<Entry>(16);
+  size_t mask_ = 15;
+  int shift_ = 60;
+  size_t size_ = 0;
+};
+
+class ByteBpe {
+ public:
+  ByteBpe() = default;  // empty: no tokens (a default for configs filled in by the loaders)
+  // tiktoken: tokens[r] is the token of rank r. Every single byte must be a token.
+  static absl::StatusOr<ByteBpe> FromRanks(std::vector<std::string> tokens,
+                                           absl::string_view source);
+  // Hugging Face: tokens[id] are the byte strings of the vocabulary (`mergeable[id]` false for
+  // a piece that is not in the byte-level alphabet, which BPE can never produce), merges in
+  // rank order. Every single byte must be a token.
+  static absl::StatusOr<ByteBpe> FromMerges(
+      std::vector<std::string> tokens, const std::vector<bool>& mergeable,
+      const std::vector<std::pair<std::string, std::string>>& merges, absl::string_view source);
+
+  int32_t size() const { return static_cast<int32_t>(offsets_.size()) - 1; }
+  // The bytes of a token; 0 <= id < size().
+  absl::string_view token(int32_t id) const {
+    return absl::string_view(arena_.get() + offsets_[id], offsets_[id + 1] - offsets_[id]);
+  }
+  // The id of a mergeable token spelled by exactly these bytes, or -1.
+  int32_t Find(absl::string_view bytes) const {
+    auto it = ids_.find(bytes);
+    return it == ids_.end() ? -1 : it->second;
+  }
+  int32_t byte_id(uint8_t b) const { return byte_ids_[b]; }
+
+  // Scratch space for Merge; one per thread.
+  struct Scratch {
+    std::vector<int32_t> ids;
+    std::vector<uint32_t> ranks;
+    struct Node {
+      int32_t id;
+      uint32_t begin;
+      int32_t prev, next;
+    };
+    std::vector<Node> nodes;
+    struct Candidate {
+      uint32_t rank;
+      uint32_t begin;  // of the left symbol: breaks ties leftmost first
+      int32_t left, left_id, right_id;
+    };
+    std::vector<Candidate> heap;
+  };
+  // BPE over the bytes of `piece` (non-empty): appends the token ids to *out. Exact for any
+  // length and O(n log n): short pieces scan a small array (as tiktoken does), long ones use a
+  // heap with lazy invalidation.
+  void Merge(absl::string_view piece, Scratch& scratch, std::vector<int32_t>* out) const;
+
+ private:
+  absl::Status IndexTokens(const std::vector<std::string>& tokens,
+                           const std::vector<bool>* mergeable, absl::string_view source);
+  void MergeShort(absl::string_view piece, Scratch& scratch, std::vector<int32_t>* out) const;
+  void MergeLong(absl::string_view piece, Scratch& scratch, std::vector<int32_t>* out) const;
+  uint32_t RankOf(int32_t left, int32_t right) const {
+    const PairTable::Entry* e = pairs_.Find(left, right);
+    return e == nullptr ? kNoRank : e->rank;
+  }
+  static constexpr uint32_t kNoRank = ~uint32_t{0};
+
+  // All token bytes back to back; token i is [offsets_[i], offsets_[i + 1]). A heap block, so
+  // the views in ids_ stay valid when a ByteBpe is moved.
+  std::unique_ptr<char[]> arena_;
+  std::vector<uint32_t> offsets_ = {0};
+  absl::flat_hash_map<absl::string_view, int32_t> ids_;  // views into arena_
+  std::array<int32_t, 256> byte_ids_{};
+  PairTable pairs_;
+};
+
+}  // namespace xval::text
+
+#endif  // XVAL_TEXT_BYTELEVEL_BYTE_BPE_H_

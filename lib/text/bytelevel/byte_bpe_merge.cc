@@ -1,0 +1,101 @@
+// The BPE merge loop over the bytes of one piece: repeatedly merge the adjacent pair with the
+// lowest rank, leftmost first among equal ranks, until no pair merges.
+#include <algorithm>
+
+#include "text/bytelevel/byte_bpe.h"
+
+namespace xval::text {
+namespace {
+
+// Up to this many bytes the O(n·m) array scan beats a heap (tiktoken switches at 100 bytes
+// for the same reason); above it the heap keeps a megabyte-long piece O(n log n).
+constexpr size_t kShortPiece = 128;
+
+}  // namespace
+
+void ByteBpe::Merge(absl::string_view piece, Scratch& scratch, std::vector<int32_t>* out) const {
+  if (piece.size() <= kShortPiece) {
+    MergeShort(piece, scratch, out);
+  } else {
+    MergeLong(piece, scratch, out);
+  }
+}
+
+void ByteBpe::MergeShort(absl::string_view piece, Scratch& scratch,
+                         std::vector<int32_t>* out) const {
+  // ids[i]: the part at i; ranks[i]: the rank of merging parts i and i + 1.
+  std::vector<int32_t>& ids = scratch.ids;
+  std::vector<uint32_t>& ranks = scratch.ranks;
+  const size_t n = piece.size();
+  ids.resize(n);
+  ranks.resize(n);
+  for (size_t i = 0; i < n; ++i) ids[i] = byte_ids_[static_cast<uint8_t>(piece[i])];
+  for (size_t i = 0; i + 1 < n; ++i) ranks[i] = RankOf(ids[i], ids[i + 1]);
+  ranks[n - 1] = kNoRank;
+  size_t m = n;
+  while (m > 1) {
+    size_t best = 0;
+    uint32_t best_rank = ranks[0];
+    for (size_t i = 1; i + 1 < m; ++i) {
+      if (ranks[i] < best_rank) {  // strict: the leftmost of equal ranks wins
+        best_rank = ranks[i];
+        best = i;
+      }
+    }
+    if (best_rank == kNoRank) break;
+    ids[best] = pairs_.Find(ids[best], ids[best + 1])->merged;
+    std::copy(ids.begin() + best + 2, ids.begin() + m, ids.begin() + best + 1);
+    std::copy(ranks.begin() + best + 2, ranks.begin() + m, ranks.begin() + best + 1);
+    --m;
+    ranks[best] = best + 1 < m ? RankOf(ids[best], ids[best + 1]) : kNoRank;
+    if (best > 0) ranks[best - 1] = RankOf(ids[best - 1], ids[best]);
+  }
+  out->insert(out->end(), ids.begin(), ids.begin() + m);
+}
+
+void ByteBpe::MergeLong(absl::string_view piece, Scratch& scratch,
+                        std::vector<int32_t>* out) const {
+  using Node = Scratch::Node;
+  using Candidate = Scratch::Candidate;
+  auto& nodes = scratch.nodes;
+  auto& heap = scratch.heap;
+  const int32_t n = static_cast<int32_t>(piece.size());
+  nodes.resize(n);
+  for (int32_t i = 0; i < n; ++i) {
+    nodes[i] = Node{byte_ids_[static_cast<uint8_t>(piece[i])], static_cast<uint32_t>(i), i - 1,
+                    i + 1 < n ? i + 1 : -1};
+  }
+  // A min-heap on (rank, begin). Entries go stale when either side merges; they carry the ids
+  // they were made from and are dropped when popped if those changed.
+  auto later = [](const Candidate& a, const Candidate& b) {
+    return a.rank != b.rank ? a.rank > b.rank : a.begin > b.begin;
+  };
+  heap.clear();
+  auto push = [&](int32_t left) {
+    const int32_t right = nodes[left].next;
+    if (right < 0) return;
+    const PairTable::Entry* e = pairs_.Find(nodes[left].id, nodes[right].id);
+    if (e == nullptr) return;
+    heap.push_back(Candidate{e->rank, nodes[left].begin, left, nodes[left].id, nodes[right].id});
+    std::push_heap(heap.begin(), heap.end(), later);
+  };
+  for (int32_t i = 0; i + 1 < n; ++i) push(i);
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), later);
+    const Candidate c = heap.back();
+    heap.pop_back();
+    Node& left = nodes[c.left];
+    if (left.id != c.left_id || left.next < 0) continue;  // merged away or changed
+    Node& right = nodes[left.next];
+    if (right.id != c.right_id) continue;
+    left.id = pairs_.Find(left.id, right.id)->merged;
+    right.id = -1;  // dead: no candidate names it as a left side any more
+    left.next = right.next;
+    if (right.next >= 0) nodes[right.next].prev = c.left;
+    if (left.prev >= 0) push(left.prev);
+    push(c.left);
+  }
+  for (int32_t i = 0; i >= 0; i = nodes[i].next) out->push_back(nodes[i].id);
+}
+
+}  // namespace xval::text

@@ -1,0 +1,307 @@
+#include "text/bytelevel/bytelevel_tokenizer.h"
+
+#include <algorithm>
+#include <atomic>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/strings/str_cat.h"
+#include "text/bytelevel/utf8_replace.h"
+#include "text/pretokenize/digits.h"
+
+namespace xval::text {
+namespace {
+
+std::atomic<uint64_t> next_instance_id{1};
+
+// Pieces longer than this are merged every time rather than cached.
+constexpr size_t kMaxCachedPiece = 256;
+// The cache is dropped when it grows past this many pieces, bounding memory per thread.
+constexpr size_t kMaxCachedPieces = 1 << 16;
+
+std::vector<AddedToken> NonSpecial(const std::vector<AddedToken>& tokens) {
+  std::vector<AddedToken> plain;
+  for (const AddedToken& t : tokens) {
+    if (!t.special) plain.push_back(t);
+  }
+  return plain;
+}
+
+}  // namespace
+
+// Per-thread scratch space and piece cache. A thread that switches tokenizers drops its cache.
+struct ByteLevelTokenizer::ThreadState {
+  uint64_t owner = 0;
+  absl::flat_hash_map<std::string, absl::InlinedVector<int32_t, 4>> cache;
+  ByteBpe::Scratch scratch;
+  std::vector<uint32_t> ends, stage_ends;
+  std::vector<int32_t> merged;
+
+  static ThreadState& For(uint64_t owner) {
+    thread_local ThreadState state;
+    if (state.owner != owner) {
+      state.cache.clear();
+      state.owner = owner;
+    }
+    return state;
+  }
+};
+
+ByteLevelTokenizer::ByteLevelTokenizer(ByteLevelConfig config, const TokenizerOptions& options)
+    : config_(std::move(config)),
+      options_(options),
+      matcher_(config_.added_tokens),
+      plain_matcher_(NonSpecial(config_.added_tokens)),
+      instance_id_(next_instance_id.fetch_add(1)) {
+  IndexAdded();
+}
+
+absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> ByteLevelTokenizer::Create(
+    ByteLevelConfig config, const TokenizerOptions& options) {
+  if (config.pretokenizers.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(config.source, ": no pre-tokenizer"));
+  }
+  for (const AddedToken& t : config.added_tokens) {
+    if (t.content.empty() || t.id < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(config.source, ": added token with id ", t.id, " is empty or has no id"));
+    }
+  }
+  auto tokenizer =
+      std::unique_ptr<ByteLevelTokenizer>(new ByteLevelTokenizer(std::move(config), options));
+  if (tokenizer->config_.explicit_vocab_size >= 0 &&
+      tokenizer->vocab_size() != tokenizer->config_.explicit_vocab_size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        tokenizer->config_.source, ": ", tokenizer->vocab_size(), " tokens, expected ",
+        tokenizer->config_.explicit_vocab_size));
+  }
+  return tokenizer;
+}
+
+int32_t ByteLevelTokenizer::vocab_size() const {
+  int32_t n = config_.bpe.size();
+  for (const AddedToken& t : config_.added_tokens) n = std::max(n, t.id + 1);
+  return n;
+}
+
+const AddedToken* ByteLevelTokenizer::FindAdded(int32_t id) const {
+  auto it = added_by_id_.find(id);
+  return it == added_by_id_.end() ? nullptr : &config_.added_tokens[it->second];
+}
+
+void ByteLevelTokenizer::IndexAdded() {
+  matcher_ = AddedTokenMatcher(config_.added_tokens);
+  plain_matcher_ = AddedTokenMatcher(NonSpecial(config_.added_tokens));
+  added_by_id_.clear();
+  for (size_t i = 0; i < config_.added_tokens.size(); ++i) {
+    added_by_id_.emplace(config_.added_tokens[i].id, i);  // the first of an id wins
+  }
+}
+
+absl::StatusOr<std::string> ByteLevelTokenizer::IdToPiece(int32_t id) const {
+  if (const AddedToken* t = FindAdded(id)) return t->content;
+  if (id >= 0 && id < config_.bpe.size()) return std::string(config_.bpe.token(id));
+  return absl::OutOfRangeError(
+      absl::StrCat("id ", id, " is not a token of ", config_.source));
+}
+
+absl::StatusOr<int32_t> ByteLevelTokenizer::PieceToId(absl::string_view piece) const {
+  for (const AddedToken& t : config_.added_tokens) {
+    if (t.content == piece) return t.id;
+  }
+  const int32_t id = config_.bpe.Find(piece);
+  if (id < 0) return absl::NotFoundError(absl::StrCat("no token \"", piece, "\""));
+  return id;
+}
+
+absl::Status ByteLevelTokenizer::AddTokens(absl::Span<const AddedToken> tokens) {
+  for (AddedToken t : tokens) {
+    if (t.content.empty()) return absl::InvalidArgumentError("an added token must not be empty");
+    if (auto id = PieceToId(t.content); id.ok()) {
+      t.id = *id;
+    } else {
+      t.id = vocab_size();
+    }
+    bool present = false;
+    for (const AddedToken& a : config_.added_tokens) present |= a.content == t.content;
+    if (!present) config_.added_tokens.push_back(t);
+  }
+  IndexAdded();
+  return absl::OkStatus();
+}
+
+void ByteLevelTokenizer::SplitPieces(absl::string_view text, ThreadState& state) const {
+  std::vector<uint32_t>& ends = state.ends;
+  ends.clear();
+  config_.pretokenizers[0]->Split(text, &ends);
+  // Later stages (tokenizer.json Sequence) and digit splitting cut each piece further.
+  auto refine = [&](auto cut) {
+    std::vector<uint32_t>& next = state.stage_ends;
+    next.clear();
+    uint32_t begin = 0;
+    for (const uint32_t end : ends) {
+      cut(text.substr(begin, end - begin), begin, &next);
+      begin = end;
+    }
+    ends.swap(next);
+  };
+  for (size_t i = 1; i < config_.pretokenizers.size(); ++i) {
+    const PreTokenizer& stage = *config_.pretokenizers[i];
+    refine([&](absl::string_view piece, uint32_t base, std::vector<uint32_t>* out) {
+      const size_t first = out->size();
+      stage.Split(piece, out);
+      for (size_t k = first; k < out->size(); ++k) (*out)[k] += base;
+    });
+  }
+  if (options_.digits.enabled()) {
+    refine([&](absl::string_view piece, uint32_t base, std::vector<uint32_t>* out) {
+      SplitDigits(piece, options_.digits,
+                  [&](size_t, size_t e) { out->push_back(base + static_cast<uint32_t>(e)); });
+    });
+  }
+}
+
+void ByteLevelTokenizer::EncodePiece(absl::string_view piece, ThreadState& state,
+                                     std::vector<int32_t>* ids) const {
+  if (piece.size() == 1) {
+    ids->push_back(config_.bpe.byte_id(static_cast<uint8_t>(piece[0])));
+    return;
+  }
+  if (config_.whole_piece_lookup) {
+    const int32_t id = config_.bpe.Find(piece);
+    if (id >= 0) {
+      ids->push_back(id);
+      return;
+    }
+  }
+  const bool cacheable = piece.size() <= kMaxCachedPiece;
+  if (cacheable) {
+    if (auto it = state.cache.find(piece); it != state.cache.end()) {
+      ids->insert(ids->end(), it->second.begin(), it->second.end());
+      return;
+    }
+  }
+  const size_t first = ids->size();
+  config_.bpe.Merge(piece, state.scratch, ids);
+  if (!cacheable) return;
+  if (state.cache.size() >= kMaxCachedPieces) state.cache.clear();
+  state.cache.emplace(std::string(piece),
+                      absl::InlinedVector<int32_t, 4>(ids->begin() + first, ids->end()));
+}
+
+void ByteLevelTokenizer::EncodeOrdinary(absl::string_view text, std::vector<int32_t>* ids) const {
+  if (text.empty()) return;
+  ThreadState& state = ThreadState::For(instance_id_);
+  SplitPieces(text, state);
+  uint32_t begin = 0;
+  for (const uint32_t end : state.ends) {
+    EncodePiece(text.substr(begin, end - begin), state, ids);
+    begin = end;
+  }
+}
+
+void ByteLevelTokenizer::EncodeWith(const AddedTokenMatcher& matcher, absl::string_view text,
+                                    std::vector<int32_t>* ids,
+                                    std::vector<Offset>* offsets) const {
+  // Byte-level tokens tile the text, so offsets follow from the tokens' lengths.
+  auto encode_text = [&](size_t b, size_t e) {
+    const size_t first = ids->size();
+    EncodeOrdinary(text.substr(b, e - b), ids);
+    if (offsets == nullptr) return;
+    uint32_t pos = static_cast<uint32_t>(b);
+    for (size_t i = first; i < ids->size(); ++i) {
+      const uint32_t len = static_cast<uint32_t>(config_.bpe.token((*ids)[i]).size());
+      offsets->push_back(Offset{pos, pos + len});
+      pos += len;
+    }
+  };
+  if (matcher.empty()) {
+    encode_text(0, text.size());
+    return;
+  }
+  matcher.Split(text, encode_text, [&](const AddedToken& t, size_t b, size_t e) {
+    ids->push_back(t.id);
+    if (offsets != nullptr) {
+      offsets->push_back(Offset{static_cast<uint32_t>(b), static_cast<uint32_t>(e)});
+    }
+  });
+}
+
+absl::StatusOr<Encoding> ByteLevelTokenizer::Encode(absl::string_view text,
+                                                    const EncodeOptions& options) const {
+  Encoding out;
+  if (options.add_bos) {
+    if (config_.bos_id < 0) return absl::FailedPreconditionError("the vocabulary has no BOS");
+    out.ids.push_back(config_.bos_id);
+    out.offsets.push_back(Offset{0, 0});
+  }
+  EncodeWith(options.parse_special ? matcher_ : plain_matcher_, text, &out.ids, &out.offsets);
+  if (options.add_eos) {
+    if (config_.eos_id < 0) return absl::FailedPreconditionError("the vocabulary has no EOS");
+    const uint32_t end = static_cast<uint32_t>(text.size());
+    out.ids.push_back(config_.eos_id);
+    out.offsets.push_back(Offset{end, end});
+  }
+  out.values.assign(out.ids.size(), 1.0f);
+  return out;
+}
+
+absl::StatusOr<std::vector<int32_t>> ByteLevelTokenizer::EncodeIds(
+    absl::string_view text, const SpecialSet& allowed, const SpecialSet& disallowed) const {
+  // tiktoken: disallowed "all" is every special token that is not allowed; finding one in the
+  // text is an error, checked before encoding.
+  std::vector<AddedToken> allowed_tokens, disallowed_tokens;
+  for (const AddedToken& t : config_.added_tokens) {
+    if (!t.special || allowed.Contains(t.content)) {
+      allowed_tokens.push_back(t);
+    } else if (disallowed.all || disallowed.Contains(t.content)) {
+      disallowed_tokens.push_back(t);
+    }
+  }
+  if (!disallowed_tokens.empty()) {
+    const AddedTokenMatcher check(disallowed_tokens);
+    absl::Status error;
+    check.Split(text, [](size_t, size_t) {}, [&](const AddedToken& t, size_t b, size_t) {
+      if (error.ok()) {
+        error = absl::InvalidArgumentError(absl::StrCat(
+            "the text holds the disallowed special token \"", t.content, "\" at byte ", b,
+            "; allow it, or encode it as ordinary text"));
+      }
+    });
+    if (!error.ok()) return error;
+  }
+  std::vector<int32_t> ids;
+  if (allowed.all) {
+    EncodeWith(matcher_, text, &ids, nullptr);
+  } else if (allowed.tokens.empty()) {
+    EncodeWith(plain_matcher_, text, &ids, nullptr);
+  } else {
+    EncodeWith(AddedTokenMatcher(allowed_tokens), text, &ids, nullptr);
+  }
+  return ids;
+}
+
+absl::StatusOr<std::string> ByteLevelTokenizer::DecodeBytes(absl::Span<const int32_t> ids) const {
+  std::string out;
+  for (const int32_t id : ids) {
+    const AddedToken* t = added_by_id_.empty() ? nullptr : FindAdded(id);
+    if (t == nullptr && id >= 0 && id < config_.bpe.size()) {
+      const absl::string_view bytes = config_.bpe.token(id);
+      out.append(bytes.data(), bytes.size());
+      continue;
+    }
+    if (t == nullptr) {
+      return absl::OutOfRangeError(absl::StrCat("id ", id, " is not a token of ", config_.source));
+    }
+    out += t->content;
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> ByteLevelTokenizer::Decode(absl::Span<const int32_t> ids) const {
+  absl::StatusOr<std::string> bytes = DecodeBytes(ids);
+  if (!bytes.ok()) return bytes.status();
+  return Utf8Replace(*bytes);
+}
+
+}  // namespace xval::text

@@ -1,0 +1,106 @@
+// Byte-level BPE (GPT-2, cl100k, o200k, Llama 3 and tokenizer.json ByteLevel models): a
+// pre-tokenizer cuts the text into pieces, each piece's UTF-8 bytes are merged by rank.
+// Checked id for id against tiktoken and Hugging Face tokenizers.
+//
+// Speed: the pre-tokenizers are hand-written scanners; a piece that is itself a token (most
+// pieces) is one hash lookup, as in tiktoken; other pieces go through a per-thread cache, then
+// the merge loop.
+//
+// Thread safety: as every Tokenizer, immutable after AddTokens; const methods from any thread.
+#ifndef XVAL_TEXT_BYTELEVEL_BYTELEVEL_TOKENIZER_H_
+#define XVAL_TEXT_BYTELEVEL_BYTELEVEL_TOKENIZER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "text/added_tokens.h"
+#include "text/bytelevel/byte_bpe.h"
+#include "text/pretokenize/pretokenizer.h"
+#include "xval/tokenizer.h"
+
+namespace xval::text {
+
+struct ByteLevelConfig {
+  std::string source;  // the file or name it came from, for messages
+  ByteBpe bpe;
+  // Stages applied in order, each cutting the pieces of the one before (a tokenizer.json
+  // Sequence); tiktoken encodings have one.
+  std::vector<std::shared_ptr<const PreTokenizer>> pretokenizers;
+  // tiktoken's special tokens, or tokenizer.json's added tokens: matched in the raw text
+  // before pre-tokenization.
+  std::vector<AddedToken> added_tokens;
+  // Look a whole piece up before merging (tiktoken; Hugging Face's `ignore_merges`). Without
+  // it, a piece that is a token can still merge differently, so it is merged.
+  bool whole_piece_lookup = true;
+  int32_t bos_id = -1;
+  int32_t eos_id = -1;
+  int32_t explicit_vocab_size = -1;  // tiktoken's explicit_n_vocab, checked at load
+};
+
+// tiktoken's allowed_special / disallowed_special: "all", or a set of token contents.
+struct SpecialSet {
+  bool all = false;
+  absl::flat_hash_set<std::string> tokens;
+  static SpecialSet All() { return SpecialSet{true, {}}; }
+  static SpecialSet None() { return SpecialSet{}; }
+  bool Contains(absl::string_view t) const { return all || tokens.contains(t); }
+};
+
+class ByteLevelTokenizer : public Tokenizer {
+ public:
+  static absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> Create(
+      ByteLevelConfig config, const TokenizerOptions& options);
+
+  // parse_special true: every special token in the text is matched (tiktoken's
+  // allowed_special="all"); false: special tokens are text (encode_ordinary).
+  absl::StatusOr<Encoding> Encode(absl::string_view text,
+                                  const EncodeOptions& options) const override;
+  // Text, with invalid UTF-8 replaced as tiktoken's decode (errors="replace") does.
+  absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override;
+
+  // tiktoken's encode(text, allowed_special, disallowed_special): special tokens in `allowed`
+  // are matched; a disallowed one ("all" means every special token not allowed) anywhere in
+  // the text is an InvalidArgument error naming it.
+  absl::StatusOr<std::vector<int32_t>> EncodeIds(absl::string_view text,
+                                                 const SpecialSet& allowed,
+                                                 const SpecialSet& disallowed) const;
+  // tiktoken's encode_ordinary: special tokens are text. Appends to *ids; never fails.
+  void EncodeOrdinary(absl::string_view text, std::vector<int32_t>* ids) const;
+  // tiktoken's decode_bytes.
+  absl::StatusOr<std::string> DecodeBytes(absl::Span<const int32_t> ids) const;
+
+  int32_t vocab_size() const override;
+  absl::StatusOr<std::string> IdToPiece(int32_t id) const override;
+  absl::StatusOr<int32_t> PieceToId(absl::string_view piece) const override;
+  int32_t bos_id() const override { return config_.bos_id; }
+  int32_t eos_id() const override { return config_.eos_id; }
+  int32_t unk_id() const override { return -1; }
+  const std::vector<AddedToken>& added_tokens() const override { return config_.added_tokens; }
+  absl::Status AddTokens(absl::Span<const AddedToken> tokens) override;
+
+ private:
+  ByteLevelTokenizer(ByteLevelConfig config, const TokenizerOptions& options);
+  struct ThreadState;
+  void EncodePiece(absl::string_view piece, ThreadState& state, std::vector<int32_t>* ids) const;
+  void SplitPieces(absl::string_view text, ThreadState& state) const;
+  // Encodes `text` with the special tokens `matcher` finds; appends ids (and offsets when
+  // `offsets` is not null).
+  void EncodeWith(const AddedTokenMatcher& matcher, absl::string_view text,
+                  std::vector<int32_t>* ids, std::vector<Offset>* offsets) const;
+  const AddedToken* FindAdded(int32_t id) const;
+  void IndexAdded();
+
+  ByteLevelConfig config_;
+  TokenizerOptions options_;
+  AddedTokenMatcher matcher_;        // every added token
+  AddedTokenMatcher plain_matcher_;  // added tokens that are not special
+  absl::flat_hash_map<int32_t, size_t> added_by_id_;  // id -> index in added_tokens
+  uint64_t instance_id_;             // keys the per-thread piece cache
+};
+
+}  // namespace xval::text
+
+#endif  // XVAL_TEXT_BYTELEVEL_BYTELEVEL_TOKENIZER_H_

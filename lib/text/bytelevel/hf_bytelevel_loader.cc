@@ -1,0 +1,285 @@
+// Hugging Face tokenizer.json files of the byte-level kind (GPT-2, RoBERTa, Llama 3, ...).
+#include <array>
+
+#include "absl/strings/str_cat.h"
+#include "simdjson.h"
+#include "text/bytelevel/bytelevel_loader.h"
+#include "text/pretokenize/numeric_pretokenizer.h"
+#include "util/status_macros.h"
+#include "util/utf8.h"
+
+namespace xval::text {
+namespace {
+
+// simdjson speaks std::string_view; Debian's Abseil has its own string_view.
+absl::string_view A(std::string_view v) { return absl::string_view(v.data(), v.size()); }
+
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+std::string_view OptString(element e, const char* key, std::string_view fallback = {}) {
+  std::string_view v;
+  return e[key].get_string().get(v) ? fallback : v;
+}
+bool OptBool(element e, const char* key, bool fallback) {
+  bool v;
+  return e[key].get_bool().get(v) ? fallback : v;
+}
+bool Present(element e, const char* key) {
+  element v;
+  return !e[key].get(v) && !v.is_null();
+}
+
+// GPT-2's bytes_to_unicode (tokenizers pre_tokenizers/byte_level.rs): printable bytes stand for
+// themselves, the others for U+0100 onwards in byte order. Inverse: code point -> byte, or -1.
+const std::array<int16_t, 324>& CharToByte() {
+  static const std::array<int16_t, 324> table = [] {
+    std::array<int16_t, 324> t;
+    t.fill(-1);
+    int next = 256;
+    for (int b = 0; b < 256; ++b) {
+      const bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || b >= 0xAE;
+      t[printable ? b : next++] = static_cast<int16_t>(b);
+    }
+    return t;
+  }();
+  return table;
+}
+
+// A vocabulary or merge string in the byte-level alphabet to its bytes; false when a
+// character is outside the alphabet.
+bool AlphabetToBytes(std::string_view s, std::string* out) {
+  out->clear();
+  const auto& table = CharToByte();
+  for (size_t i = 0, len; i < s.size(); i += len) {
+    const char32_t c = util::DecodeUtf8(s.data() + i, s.size() - i, &len);
+    if (c >= table.size() || table[c] < 0) return false;
+    out->push_back(static_cast<char>(table[c]));
+  }
+  return true;
+}
+
+class JsonFile {
+ public:
+  explicit JsonFile(absl::string_view source) : source_(source) {}
+  absl::Status Error(absl::string_view field, absl::string_view msg) const {
+    return absl::InvalidArgumentError(absl::StrCat(source_, ": ", field, ": ", msg));
+  }
+  absl::Status Unsupported(absl::string_view field, absl::string_view msg) const {
+    return absl::UnimplementedError(absl::StrCat(source_, ": ", field, ": ", msg));
+  }
+  absl::string_view source() const { return source_; }
+
+ private:
+  absl::string_view source_;
+};
+
+bool HasByteLevel(element e) {
+  if (OptString(e, "type") == "ByteLevel") return true;
+  array steps;
+  if (OptString(e, "type") == "Sequence" && !e["pretokenizers"].get_array().get(steps)) {
+    for (element s : steps) {
+      if (HasByteLevel(s)) return true;
+    }
+  }
+  return false;
+}
+
+// Adds the stages of one pre-tokenizer (recursing into Sequence).
+absl::Status AddPreTokenizer(const JsonFile& f, element pre, const std::string& field,
+                             ByteLevelConfig* config) {
+  std::string_view type;
+  if (pre["type"].get_string().get(type)) return f.Error(field + ".type", "missing");
+  if (type == "Sequence") {
+    array steps;
+    if (pre["pretokenizers"].get_array().get(steps)) {
+      return f.Error(field + ".pretokenizers", "expected an array");
+    }
+    size_t i = 0;
+    for (element s : steps) {
+      RETURN_IF_ERROR(AddPreTokenizer(f, s, absl::StrCat(field, ".pretokenizers[", i++, "]"),
+                                      config));
+    }
+    return absl::OkStatus();
+  }
+  if (type == "ByteLevel") {
+    if (OptBool(pre, "add_prefix_space", false)) {
+      return f.Unsupported(field + ".add_prefix_space", "true is not supported");
+    }
+    if (OptBool(pre, "use_regex", true)) {
+      config->pretokenizers.push_back(MakeGpt2Scanner());  // = its GPT-2 regex
+    }
+    return absl::OkStatus();
+  }
+  if (type == "Digits") {
+    config->pretokenizers.push_back(
+        MakeNumericPreTokenizer(OptBool(pre, "individual_digits", false)));
+    return absl::OkStatus();
+  }
+  if (type == "Split") {
+    if (OptString(pre, "behavior") != "Isolated" || OptBool(pre, "invert", false)) {
+      return f.Unsupported(field, "only behavior \"Isolated\" without invert is supported");
+    }
+    element pattern;
+    if (pre["pattern"].get(pattern)) return f.Error(field + ".pattern", "missing");
+    std::string regex;
+    std::string_view s;
+    if (!pattern["Regex"].get_string().get(s)) {
+      regex = std::string(s);
+    } else if (!pattern["String"].get_string().get(s)) {
+      for (const char c : s) {  // a literal: escape every ASCII punctuation character
+        if (std::ispunct(static_cast<unsigned char>(c))) regex.push_back('\\');
+        regex.push_back(c);
+      }
+    } else {
+      return f.Error(field + ".pattern", "expected {\"Regex\": ...} or {\"String\": ...}");
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<PreTokenizer> stage,
+                     MakePreTokenizer(regex, absl::StrCat(f.source(), ": ", field, ".pattern")));
+    config->pretokenizers.push_back(std::move(stage));
+    return absl::OkStatus();
+  }
+  return f.Unsupported(field + ".type", absl::StrCat("pre-tokenizer \"", A(type),
+                                                     "\" is not supported for byte-level BPE"));
+}
+
+}  // namespace
+
+bool IsByteLevelTokenizerJson(absl::string_view data) {
+  const size_t first = data.find_first_not_of(" \t\r\n");
+  if (first == absl::string_view::npos || data[first] != '{') return false;
+  simdjson::dom::parser parser;
+  simdjson::padded_string json(data.data(), data.size());
+  element root, pre, decoder;
+  if (parser.parse(json).get(root)) return false;
+  if (!root["pre_tokenizer"].get(pre) && !pre.is_null() && HasByteLevel(pre)) return true;
+  return !root["decoder"].get(decoder) && !decoder.is_null() &&
+         OptString(decoder, "type") == "ByteLevel";
+}
+
+absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadByteLevelTokenizerJson(
+    absl::string_view data, absl::string_view source, const TokenizerOptions& options) {
+  JsonFile f(source);
+  simdjson::dom::parser parser;
+  simdjson::padded_string json(data.data(), data.size());
+  element root;
+  if (auto err = parser.parse(json).get(root)) return f.Error("JSON", simdjson::error_message(err));
+  element model;
+  if (root["model"].get(model)) return f.Error("model", "missing");
+  std::string_view type;
+  if (model["type"].get_string().get(type)) return f.Error("model.type", "missing");
+  if (type != "BPE") {
+    return f.Unsupported("model.type", absl::StrCat("\"", A(type), "\" is not a BPE model"));
+  }
+  if (Present(model, "dropout")) return f.Unsupported("model.dropout", "must be null");
+  if (OptBool(model, "byte_fallback", false)) {
+    return f.Unsupported("model.byte_fallback", "must be false for byte-level BPE");
+  }
+  for (const char* field : {"continuing_subword_prefix", "end_of_word_suffix"}) {
+    if (!OptString(model, field).empty()) {
+      return f.Unsupported(absl::StrCat("model.", field), "must be null or empty");
+    }
+  }
+  if (Present(root, "normalizer")) return f.Unsupported("normalizer", "must be null");
+  element decoder;
+  if (!root["decoder"].get(decoder) && !decoder.is_null() &&
+      OptString(decoder, "type") != "ByteLevel") {
+    return f.Unsupported("decoder.type", "only the ByteLevel decoder is supported");
+  }
+
+  ByteLevelConfig config;
+  config.source = std::string(source);
+  config.whole_piece_lookup = OptBool(model, "ignore_merges", false);
+
+  // Vocabulary: piece -> id, ids 0..n-1 each once.
+  object vocab;
+  if (model["vocab"].get_object().get(vocab)) return f.Error("model.vocab", "expected an object");
+  std::vector<std::string> tokens(vocab.size());
+  std::vector<bool> mergeable(vocab.size()), seen(vocab.size());
+  for (auto [key, value] : vocab) {
+    int64_t id;
+    if (value.get_int64().get(id) || id < 0 || id >= static_cast<int64_t>(tokens.size()) ||
+        seen[id]) {
+      return f.Error(absl::StrCat("model.vocab[\"", A(key), "\"]"),
+                     "ids must be 0..n-1, each used once");
+    }
+    seen[id] = true;
+    mergeable[id] = AlphabetToBytes(key, &tokens[id]);
+    if (!mergeable[id]) tokens[id] = std::string(key);  // never produced by BPE; decodes as is
+  }
+
+  // Merges: "a b" strings, or ["a", "b"] pairs (tokenizers >= 0.20).
+  array merges_array;
+  if (model["merges"].get_array().get(merges_array)) {
+    return f.Error("model.merges", "expected an array");
+  }
+  std::vector<std::pair<std::string, std::string>> merges;
+  merges.reserve(merges_array.size());
+  size_t i = 0;
+  for (element m : merges_array) {
+    const std::string field = absl::StrCat("model.merges[", i++, "]");
+    std::string_view s, a, b;
+    if (!m.get_string().get(s)) {
+      const size_t space = s.find(' ');
+      if (space == std::string_view::npos) return f.Error(field, "expected \"left right\"");
+      a = s.substr(0, space);
+      b = s.substr(space + 1);
+    } else {
+      array pair;
+      if (m.get_array().get(pair) || pair.size() != 2 || pair.at(0).get_string().get(a) ||
+          pair.at(1).get_string().get(b)) {
+        return f.Error(field, "expected \"left right\" or [left, right]");
+      }
+    }
+    std::string left, right;
+    if (!AlphabetToBytes(a, &left) || !AlphabetToBytes(b, &right)) {
+      return f.Error(field, "a part is not in the byte-level alphabet");
+    }
+    merges.emplace_back(std::move(left), std::move(right));
+  }
+  ASSIGN_OR_RETURN(config.bpe, ByteBpe::FromMerges(std::move(tokens), mergeable, merges, source));
+
+  element pre;
+  if (root["pre_tokenizer"].get(pre) || pre.is_null()) {
+    return f.Unsupported("pre_tokenizer", "byte-level BPE needs a pre-tokenizer");
+  }
+  RETURN_IF_ERROR(AddPreTokenizer(f, pre, "pre_tokenizer", &config));
+  if (config.pretokenizers.empty()) {
+    // ByteLevel without its regex and nothing else: the whole text is one piece.
+    ASSIGN_OR_RETURN(auto whole, MakeRegexPreTokenizer(R"((?s).+)", source));
+    config.pretokenizers.push_back(std::move(whole));
+  }
+
+  array added;
+  if (!root["added_tokens"].get_array().get(added)) {
+    size_t k = 0;
+    for (element t : added) {
+      const std::string field = absl::StrCat("added_tokens[", k++, "]");
+      int64_t id;
+      std::string_view content;
+      if (t["id"].get_int64().get(id) || id < 0 || id > INT32_MAX) {
+        return f.Error(field, "bad or missing id");
+      }
+      if (t["content"].get_string().get(content) || content.empty()) {
+        return f.Error(field, "bad or missing content");
+      }
+      for (const char* opt : {"lstrip", "rstrip", "single_word"}) {
+        if (OptBool(t, opt, false)) {
+          return f.Unsupported(field, absl::StrCat("\"", opt, "\": true is not supported"));
+        }
+      }
+      AddedToken token{std::string(content), static_cast<int32_t>(id),
+                       OptBool(t, "special", false)};
+      if (token.content == "<|begin_of_text|>" || token.content == "<s>") config.bos_id = token.id;
+      if (token.content == "<|endoftext|>" || token.content == "<|end_of_text|>" ||
+          token.content == "</s>") {
+        config.eos_id = token.id;
+      }
+      config.added_tokens.push_back(std::move(token));
+    }
+  }
+  return ByteLevelTokenizer::Create(std::move(config), options);
+}
+
+}  // namespace xval::text

@@ -1,0 +1,35 @@
+// tiktoken encodings: `.tiktoken` rank files and the built-in definitions of gpt2/r50k_base,
+// cl100k_base and o200k_base (pattern and special tokens as tiktoken_ext/openai_public.py
+// defines them).
+#ifndef XVAL_TEXT_BYTELEVEL_TIKTOKEN_LOADER_H_
+#define XVAL_TEXT_BYTELEVEL_TIKTOKEN_LOADER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "text/bytelevel/bytelevel_tokenizer.h"
+#include "xval/tokenizer.h"
+
+namespace xval::text {
+
+// A `.tiktoken` file: one "base64-token rank" per line (blank lines skipped, as tiktoken's
+// load_tiktoken_bpe does). Returns tokens by rank. Errors name the file and line: bad base64,
+// a bad or duplicate rank, a duplicate token, and (naming the file) a rank missing from 0..n-1.
+absl::StatusOr<std::vector<std::string>> ParseTiktokenRanks(absl::string_view data,
+                                                            absl::string_view source);
+
+// True for "gpt2", "r50k_base", "cl100k_base" and "o200k_base".
+bool IsTiktokenEncodingName(absl::string_view name);
+
+// Loads a built-in encoding by name, its rank file found in options.data_dir (or its
+// tokenizers/tiktoken folder), else in $XVAL_DATA_DIR/tokenizers/tiktoken; or a `.tiktoken`
+// path whose file name (less the extension) is one of the names.
+absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadTiktoken(const std::string& name_or_path,
+                                                                 const TokenizerOptions& options);
+
+}  // namespace xval::text
+
+#endif  // XVAL_TEXT_BYTELEVEL_TIKTOKEN_LOADER_H_

@@ -1,0 +1,91 @@
+// tiktoken's cl100k_base pattern as a hand-written scanner:
+//   '(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|
+//   \s++$|\s*[\r\n]|\s+(?!\S)|\s
+// At each position the first alternative that matches wins (leftmost-first, as in the regex).
+#include "text/pretokenize/pretokenizer.h"
+#include "text/pretokenize/scanner_cursor.h"
+
+namespace xval::text {
+namespace {
+
+class Cl100kScanner : public PreTokenizer {
+ public:
+  void Split(absl::string_view text, std::vector<uint32_t>* ends) const override {
+    const ScanCursor cur(text);
+    const size_t n = cur.size();
+    auto emit = [ends](size_t end) { ends->push_back(static_cast<uint32_t>(end)); };
+    // ` ?[^\s\p{L}\p{N}]++[\r\n]*+` from the first punctuation character.
+    auto punct_run = [&](size_t pos) {
+      pos = cur.RunWhile(pos, kPunctBits);
+      while (pos < n && IsCrLf(cur.byte(pos))) ++pos;
+      return pos;
+    };
+    size_t pos = 0;
+    while (pos < n) {
+      const unsigned char b = cur.byte(pos);
+      const ScannedChar c = cur.At(pos);
+      if (b == '\'') {
+        const size_t end = cur.Contraction(pos, /*fold=*/true);
+        if (end != pos) {
+          emit(end);
+          pos = end;
+          continue;
+        }
+      }
+      const uint32_t bit = 1u << c.cls;
+      if (bit & kLetterBits) {
+        pos = cur.RunWhile(pos + c.len, kLetterBits);
+      } else if (bit & Bit(kNumber)) {
+        pos = cur.NumberRun(pos, 3);
+      } else if (bit & kPunctBits) {
+        // [^\r\n\p{L}\p{N}]?+\p{L}++ with the character as prefix, else the punctuation run.
+        const size_t next = pos + c.len;
+        pos = (cur.BitAt(next) & kLetterBits) ? cur.RunWhile(next, kLetterBits) : punct_run(pos);
+      } else {
+        pos = SpaceAt(cur, pos, ends, punct_run);
+        continue;
+      }
+      emit(pos);
+    }
+  }
+
+ private:
+  // Whitespace at pos: emits its pieces up to where the next non-space piece starts (or the
+  // end of a piece that took the following word) and returns that position.
+  template <typename PunctRun>
+  static size_t SpaceAt(const ScanCursor& cur, size_t pos, std::vector<uint32_t>* ends,
+                        const PunctRun& punct_run) {
+    const size_t n = cur.size();
+    const ScanCursor::SpaceRun run = cur.Spaces(pos);
+    if (run.end == n) {  // \s++$
+      ends->push_back(static_cast<uint32_t>(n));
+      return n;
+    }
+    while (pos < run.end) {
+      if (pos == run.last_start) {
+        // One whitespace character, then a non-space: as the prefix of a word, the space of a
+        // punctuation run, or alone (\s*[\r\n] or \s).
+        const unsigned char b = cur.byte(pos);
+        const uint32_t next = cur.BitAt(run.end);
+        size_t end = run.end;
+        if (!IsCrLf(b) && (next & kLetterBits)) {
+          end = cur.RunWhile(run.end, kLetterBits);
+        } else if (b == ' ' && (next & kPunctBits)) {
+          end = punct_run(run.end);
+        }
+        ends->push_back(static_cast<uint32_t>(end));
+        return end;
+      }
+      // \s*[\r\n]: up to the last newline of the run; else \s+(?!\S): all but the last.
+      pos = run.newline_end > pos ? run.newline_end : run.last_start;
+      ends->push_back(static_cast<uint32_t>(pos));
+    }
+    return pos;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<PreTokenizer> MakeCl100kScanner() { return std::make_unique<Cl100kScanner>(); }
+
+}  // namespace xval::text

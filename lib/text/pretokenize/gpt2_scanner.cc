@@ -1,0 +1,63 @@
+// tiktoken's r50k/gpt2 pattern as a hand-written scanner:
+//   '(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s
+// At each position the first alternative that matches wins (leftmost-first, as in the regex).
+#include "text/pretokenize/pretokenizer.h"
+#include "text/pretokenize/scanner_cursor.h"
+
+namespace xval::text {
+namespace {
+
+class Gpt2Scanner : public PreTokenizer {
+ public:
+  void Split(absl::string_view text, std::vector<uint32_t>* ends) const override {
+    const ScanCursor cur(text);
+    const size_t n = cur.size();
+    auto emit = [ends](size_t end) { ends->push_back(static_cast<uint32_t>(end)); };
+    // ` ?\p{L}++`, ` ?\p{N}++` and ` ?[^\s\p{L}\p{N}]++` after the optional space: the run of
+    // the class of the character at pos.
+    auto class_run = [&](size_t pos) {
+      const uint32_t bit = cur.BitAt(pos);
+      if (bit & kLetterBits) return cur.RunWhile(pos, kLetterBits);
+      if (bit & Bit(kNumber)) return cur.RunWhile(pos, Bit(kNumber));
+      return cur.RunWhile(pos, kPunctBits);
+    };
+    size_t pos = 0;
+    while (pos < n) {
+      const unsigned char b = cur.byte(pos);
+      if (b == '\'') {
+        const size_t end = cur.Contraction(pos, /*fold=*/false);
+        if (end != pos) {
+          emit(end);
+          pos = end;
+          continue;
+        }
+      }
+      if (!(cur.BitAt(pos) & Bit(kSpace))) {
+        pos = class_run(pos);
+        emit(pos);
+        continue;
+      }
+      const ScanCursor::SpaceRun run = cur.Spaces(pos);
+      if (run.end == n) {  // \s++$
+        emit(n);
+        pos = n;
+        continue;
+      }
+      // \s+(?!\S): all but the last whitespace character, which a non-space follows.
+      if (run.last_start > pos) emit(run.last_start);
+      pos = run.last_start;
+      if (cur.byte(pos) == ' ') {
+        pos = class_run(pos + 1);  // " ?X" with its space
+      } else {
+        pos = run.end;  // \s
+      }
+      emit(pos);
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<PreTokenizer> MakeGpt2Scanner() { return std::make_unique<Gpt2Scanner>(); }
+
+}  // namespace xval::text

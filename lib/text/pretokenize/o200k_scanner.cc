@@ -1,0 +1,130 @@
+// tiktoken's o200k_base pattern as a hand-written scanner. Its alternatives, in order:
+//   A  [^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|...)?
+//   B  [^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|...)?
+//   C  \p{N}{1,3}
+//   D   ?[^\s\p{L}\p{N}]+[\r\n/]*
+//   E  \s*[\r\n]+
+//   F  \s+(?!\S)
+//   G  \s+
+// These are not possessive, so the order in which a backtracking engine tries them matters:
+// A with its optional prefix, then A without it (which differs only when the prefix character
+// is a mark, itself in both letter classes), then B likewise.
+#include "text/pretokenize/pretokenizer.h"
+#include "text/pretokenize/scanner_cursor.h"
+
+namespace xval::text {
+namespace {
+
+constexpr size_t kNoMatch = ~size_t{0};
+
+class O200kScanner : public PreTokenizer {
+ public:
+  void Split(absl::string_view text, std::vector<uint32_t>* ends) const override {
+    const ScanCursor cur(text);
+    const size_t n = cur.size();
+    auto emit = [ends](size_t end) { ends->push_back(static_cast<uint32_t>(end)); };
+    size_t pos = 0;
+    while (pos < n) {
+      const ScannedChar c = cur.At(pos);
+      const uint32_t bit = 1u << c.cls;
+      size_t end;
+      if (bit & kLetterBits) {
+        end = MatchA(cur, pos);
+        if (end == kNoMatch) end = MatchB(cur, pos);
+      } else if (bit & Bit(kNumber)) {
+        end = cur.NumberRun(pos, 3);
+      } else if (bit & kPunctBits) {
+        const size_t next = pos + c.len;
+        end = MatchA(cur, next);
+        if (end == kNoMatch && c.cls == kMark) end = MatchA(cur, pos);
+        if (end == kNoMatch) end = MatchB(cur, next);
+        if (end == kNoMatch) end = PunctRun(cur, pos);
+      } else {
+        pos = SpaceAt(cur, pos, ends);
+        continue;
+      }
+      emit(end);
+      pos = end;
+    }
+  }
+
+ private:
+  // A after its optional prefix, from s: the end of the match or kNoMatch.
+  static size_t MatchA(const ScanCursor& cur, size_t s) {
+    // [upper]* greedy, then [lower]+; on failure the engine gives back upper-run characters
+    // one at a time, so the match ends after the last character of the run that is also in
+    // [lower] (Lm, Lo, M).
+    size_t j = s;
+    size_t last_lower_end = kNoMatch;
+    while (j < cur.size()) {
+      const ScannedChar c = cur.At(j);
+      const uint32_t bit = 1u << c.cls;
+      if (!(bit & kUpperBits)) break;
+      j += c.len;
+      if (bit & kLowerBits) last_lower_end = j;
+    }
+    size_t end;
+    if (cur.BitAt(j) & kLowerBits) {
+      end = cur.RunWhile(j, kLowerBits);
+    } else if (last_lower_end != kNoMatch) {
+      end = last_lower_end;
+    } else {
+      return kNoMatch;
+    }
+    return cur.Contraction(end, /*fold=*/true);
+  }
+
+  // B after its optional prefix, from s.
+  static size_t MatchB(const ScanCursor& cur, size_t s) {
+    const size_t j = cur.RunWhile(s, kUpperBits);
+    if (j == s) return kNoMatch;
+    return cur.Contraction(cur.RunWhile(j, kLowerBits), /*fold=*/true);
+  }
+
+  // D from its first punctuation character.
+  static size_t PunctRun(const ScanCursor& cur, size_t pos) {
+    pos = cur.RunWhile(pos, kPunctBits);
+    while (pos < cur.size() && (IsCrLf(cur.byte(pos)) || cur.byte(pos) == '/')) ++pos;
+    return pos;
+  }
+
+  // Whitespace at pos: emits its pieces, and the piece that takes its last character as a
+  // prefix if any, and returns where scanning goes on.
+  static size_t SpaceAt(const ScanCursor& cur, size_t pos, std::vector<uint32_t>* ends) {
+    const size_t n = cur.size();
+    const ScanCursor::SpaceRun run = cur.Spaces(pos);
+    while (pos < run.end) {
+      if (pos == run.last_start && run.end < n) {
+        // One whitespace character before a non-space: a prefix for A or B (unless \r or \n),
+        // the space of D, or E / G alone.
+        const unsigned char b = cur.byte(pos);
+        size_t end = kNoMatch;
+        if (!IsCrLf(b)) {
+          end = MatchA(cur, run.end);
+          if (end == kNoMatch) end = MatchB(cur, run.end);
+        }
+        if (end == kNoMatch && b == ' ' && (cur.BitAt(run.end) & kPunctBits)) {
+          end = PunctRun(cur, run.end);
+        }
+        if (end == kNoMatch) end = run.end;
+        ends->push_back(static_cast<uint32_t>(end));
+        return end;
+      }
+      if (run.newline_end > pos) {
+        pos = run.newline_end;  // E
+      } else if (run.end == n) {
+        pos = n;  // F at the end of the text
+      } else {
+        pos = run.last_start;  // F: all but the last
+      }
+      ends->push_back(static_cast<uint32_t>(pos));
+    }
+    return pos;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<PreTokenizer> MakeO200kScanner() { return std::make_unique<O200kScanner>(); }
+
+}  // namespace xval::text

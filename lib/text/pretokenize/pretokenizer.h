@@ -1,0 +1,58 @@
+// Pre-tokenizers for byte-level BPE: cut text into the pieces that BPE merges within. Three
+// hand-written scanners reproduce tiktoken's GPT-2 (r50k), cl100k and o200k patterns exactly,
+// without a regex engine; any other pattern runs on PCRE2 with JIT.
+#ifndef XVAL_TEXT_PRETOKENIZE_PRETOKENIZER_H_
+#define XVAL_TEXT_PRETOKENIZE_PRETOKENIZER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace xval::text {
+
+class PreTokenizer {
+ public:
+  virtual ~PreTokenizer() = default;
+
+  // Appends to *ends the end offset of every piece of `text`, in order. Pieces are never empty
+  // and cover the text exactly: no byte is dropped, whatever the input (invalid UTF-8 included).
+  // Thread-safe.
+  virtual void Split(absl::string_view text, std::vector<uint32_t>* ends) const = 0;
+};
+
+// tiktoken's r50k/gpt2 pattern (tiktoken_ext/openai_public.py, r50k_pat_str), which is
+// equivalent to the original GPT-2 pattern `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+|
+// ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`.
+inline constexpr absl::string_view kGpt2Pattern =
+    R"('(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s)";
+inline constexpr absl::string_view kGpt2OriginalPattern =
+    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+// tiktoken's cl100k_base pattern (openai_public.py).
+inline constexpr absl::string_view kCl100kPattern =
+    R"('(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s)";
+// tiktoken's o200k_base pattern (openai_public.py: its seven alternatives joined with "|").
+inline constexpr absl::string_view kO200kPattern =
+    R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+
+std::unique_ptr<PreTokenizer> MakeGpt2Scanner();
+std::unique_ptr<PreTokenizer> MakeCl100kScanner();
+std::unique_ptr<PreTokenizer> MakeO200kScanner();
+
+// PCRE2 (UTF, UCP, JIT) over any pattern. `$` matches only at the very end, as in tiktoken's
+// regex engine. The text between matches (which the three patterns above never leave, except
+// at invalid UTF-8) becomes pieces of its own; an empty match is skipped. `source` names the
+// file or field in the error when PCRE2 rejects the pattern.
+absl::StatusOr<std::unique_ptr<PreTokenizer>> MakeRegexPreTokenizer(absl::string_view pattern,
+                                                                     absl::string_view source);
+
+// The hand-written scanner when `pattern` is one of the patterns above, else PCRE2.
+absl::StatusOr<std::unique_ptr<PreTokenizer>> MakePreTokenizer(absl::string_view pattern,
+                                                                absl::string_view source);
+
+}  // namespace xval::text
+
+#endif  // XVAL_TEXT_PRETOKENIZE_PRETOKENIZER_H_

@@ -1,0 +1,35 @@
+#include "text/pretokenize/unicode_classes.h"
+
+#include <memory>
+
+namespace xval::text {
+namespace {
+
+struct Range {
+  char32_t first, last;
+  uint8_t cls;
+};
+
+constexpr Range kRanges[] = {
+#include "text/pretokenize/unicode_classes_data.inc"
+};
+
+// A flat table (1.1 MB) rather than a two-level one: one load per character, and text in a
+// given script touches only a few of its pages.
+std::unique_ptr<uint8_t[]> BuildTable() {
+  auto table = std::make_unique<uint8_t[]>(0x110000);
+  for (char32_t c = 0; c < 0x110000; ++c) table[c] = kOther;
+  for (const Range& r : kRanges) {
+    for (char32_t c = r.first; c <= r.last; ++c) table[c] = r.cls;
+  }
+  return table;
+}
+
+}  // namespace
+
+const uint8_t* UnicodeClassTable() {
+  static const std::unique_ptr<uint8_t[]> table = BuildTable();
+  return table.get();
+}
+
+}  // namespace xval::text

@@ -1,0 +1,172 @@
+// The hand-written scanners split exactly as PCRE2 running the same patterns does: on the
+// whole corpus, on hand-picked cases, and on thousands of seeded random Unicode strings.
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "text/bytelevel_corpus.h"
+#include "text/pretokenize/pretokenizer.h"
+#include "text/pretokenize/unicode_classes.h"
+
+namespace xval::text {
+namespace {
+
+struct Case {
+  const char* name;
+  absl::string_view pattern;
+  std::unique_ptr<PreTokenizer> (*make)();
+};
+
+const Case kCases[] = {
+    {"gpt2", kGpt2Pattern, MakeGpt2Scanner},
+    {"gpt2_original", kGpt2OriginalPattern, MakeGpt2Scanner},
+    {"cl100k", kCl100kPattern, MakeCl100kScanner},
+    {"o200k", kO200kPattern, MakeO200kScanner},
+};
+
+std::vector<std::string> Pieces(const PreTokenizer& p, absl::string_view text) {
+  std::vector<uint32_t> ends;
+  p.Split(text, &ends);
+  std::vector<std::string> out;
+  uint32_t begin = 0;
+  for (uint32_t e : ends) {
+    out.emplace_back(text.substr(begin, e - begin));
+    begin = e;
+  }
+  return out;
+}
+
+class ScannerVsPcre2 : public ::testing::TestWithParam<Case> {
+ protected:
+  void SetUp() override {
+    scanner_ = GetParam().make();
+    auto regex = MakeRegexPreTokenizer(GetParam().pattern, GetParam().name);
+    ASSERT_TRUE(regex.ok()) << regex.status();
+    regex_ = std::move(*regex);
+  }
+  // Returns false (and reports) on the first few differences.
+  bool Same(absl::string_view text) {
+    const auto a = Pieces(*scanner_, text), b = Pieces(*regex_, text);
+    if (a == b) return true;
+    if (reported_++ < 5) {
+      std::string sa, sb;
+      for (const auto& p : a) absl::StrAppend(&sa, "[", p, "]");
+      for (const auto& p : b) absl::StrAppend(&sb, "[", p, "]");
+      ADD_FAILURE() << GetParam().name << " on \"" << text << "\"\n  scanner: " << sa
+                    << "\n  pcre2:   " << sb;
+    }
+    return false;
+  }
+  std::unique_ptr<PreTokenizer> scanner_, regex_;
+  int reported_ = 0;
+};
+
+TEST_P(ScannerVsPcre2, HandPickedCases) {
+  for (const char* text :
+       {"", " ", "  ", "a", "Hello world", "Hello  world", "Hello   \n\n  world  ", "it's I'LL",
+        "'s 're 'VE 'ſ x'ſ", "don't  stop\t\tnow\r\n", "123456789 12 1", " 1234 x", "½ Ⅵ ٣",
+        "a.b,c!! ?? ...\n\n", "foo/bar//baz\n/", "  \n", "\n\n\n", " \t\n x", "x \xC2\xA0y",
+        "CamelCaseWORDSAndMore", "ǅungla ʰa", "e\xCC\x81t\xC3\xA9 \xCC\x81", "\xCC\x81\xCC\x81" "A ",
+        "!\xCC\x81" "A b", "A\xCC\x81", "日本語のテキスト", "😀😀 hi", "x\u2028y\u3000z", "  'tis",
+        "$<<16-3-4=9>>9", "\\frac{1}{2}", "end   "}) {
+    EXPECT_TRUE(Same(text));
+  }
+}
+
+TEST_P(ScannerVsPcre2, EveryCorpusString) {
+  size_t n = 0, differ = 0;
+  for (const std::string& file : testing::CorpusFiles()) {
+    auto strings = testing::CorpusStrings(file);
+    ASSERT_TRUE(strings.ok()) << strings.status();
+    for (const std::string& s : *strings) {
+      differ += !Same(s);
+      ++n;
+    }
+  }
+  EXPECT_EQ(differ, 0u) << "of " << n << " strings";
+  EXPECT_GT(n, 10000u);
+}
+
+// A pool of code points for random strings: the characters the patterns care about, plus
+// random code points from the whole range on which PCRE2's Unicode tables (its own Unicode
+// version) agree with ours (tiktoken's); the disagreements are counted, not hidden.
+std::vector<char32_t> RandomPool(uint64_t seed, size_t* dropped) {
+  std::vector<char32_t> pool;
+  for (char32_t c : std::u32string(U"aAzZsStTlLvVeErRdDmM09 '\t\n\r.,!?/()-\"#\\")) {
+    pool.push_back(c);
+  }
+  for (char32_t c : {0x20, 0x20, 0x20, 0x20, 0x17F, 0xA0, 0x85, 0x2028, 0x3000, 0x301, 0x903,
+                     0x1C5, 0x2B0, 0x4E00, 0x5D0, 0xC9, 0xE9, 0xBD, 0x2165, 0x661, 0x1F600,
+                     0xA9, 0xFFFD}) {
+    pool.push_back(static_cast<char32_t>(c));
+  }
+  // The class of a character by PCRE2, to compare with the table.
+  std::vector<std::pair<CharClass, std::unique_ptr<PreTokenizer>>> probes;
+  for (auto [cls, pat] : {std::pair{kLu, "\\p{Lu}"}, {kLl, "\\p{Ll}"}, {kLt, "\\p{Lt}"},
+                          {kLm, "\\p{Lm}"}, {kLo, "\\p{Lo}"}, {kMark, "\\p{M}"},
+                          {kNumber, "\\p{N}"}, {kSpace, "\\s"}}) {
+    probes.emplace_back(cls, std::move(*MakeRegexPreTokenizer(pat, "probe")));
+  }
+  const uint8_t* table = UnicodeClassTable();
+  testing::SplitMix64 rng(seed);
+  *dropped = 0;
+  while (pool.size() < 400) {
+    char32_t c = static_cast<char32_t>(rng.Next() % 0x110000);
+    if (c >= 0xD800 && c < 0xE000) continue;
+    if (rng.Next() % 2) c = static_cast<char32_t>(rng.Next() % 0x3000);  // denser scripts
+    std::string s;
+    util::AppendUtf8(c, &s);
+    uint8_t pcre_class = kOther;
+    for (const auto& [cls, probe] : probes) {
+      // Behind a control character (in no class), a match is a piece of its own: two pieces.
+      std::vector<uint32_t> ends;
+      probe->Split(absl::StrCat("\x01", s), &ends);
+      if (ends.size() == 2) pcre_class = cls;
+    }
+    if (pcre_class != table[c]) {
+      ++*dropped;
+      continue;
+    }
+    pool.push_back(c);
+  }
+  return pool;
+}
+
+TEST_P(ScannerVsPcre2, SeededRandomStrings) {
+  const uint64_t seed = 20240611;
+  size_t dropped = 0;
+  const std::vector<char32_t> pool = RandomPool(seed, &dropped);
+  // A few code points are classed differently by PCRE2's older Unicode tables.
+  EXPECT_LT(dropped, 40u);
+  const auto strings = testing::PropertyStrings(seed, 5000, pool);
+  size_t differ = 0;
+  for (const std::string& s : strings) differ += !Same(s);
+  EXPECT_EQ(differ, 0u) << "seed " << seed << ", " << dropped << " code points left out";
+}
+
+INSTANTIATE_TEST_SUITE_P(Patterns, ScannerVsPcre2, ::testing::ValuesIn(kCases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+TEST(ScannerTest, InvalidUtf8KeepsEveryByte) {
+  const std::string text = "ab\xFF\xC3 \xE2\x82 x\xED\xA0\x80y \xF4\x90\x80\x80";
+  for (const Case& c : kCases) {
+    std::vector<uint32_t> ends;
+    c.make()->Split(text, &ends);
+    ASSERT_FALSE(ends.empty());
+    EXPECT_EQ(ends.back(), text.size()) << c.name;
+    for (size_t i = 1; i < ends.size(); ++i) EXPECT_LT(ends[i - 1], ends[i]) << c.name;
+  }
+}
+
+TEST(ScannerTest, FactoryPicksScannersAndRejectsBadPatterns) {
+  auto bad = MakePreTokenizer("(unclosed", "tokenizer.json: pre_tokenizer.pattern");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("pre_tokenizer.pattern"), absl::string_view::npos);
+  EXPECT_NE(bad.status().message().find("offset"), absl::string_view::npos);
+  auto good = MakePreTokenizer("\\d+|\\D+", "x");
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(Pieces(**good, "ab12c"), (std::vector<std::string>{"ab", "12", "c"}));
+}
+
+}  // namespace
+}  // namespace xval::text
