@@ -23,6 +23,19 @@ inline std::string DataDir() {
   return env != nullptr ? env : "";
 }
 
+// tests/golden/bytelevel: $XVAL_SOURCE_DIR/tests/golden/bytelevel, else the folder CMake
+// compiled in.
+inline std::string GoldenDir() {
+  if (const char* src = std::getenv("XVAL_SOURCE_DIR"); src != nullptr && *src != '\0') {
+    return absl::StrCat(src, "/tests/golden/bytelevel");
+  }
+#ifdef XVAL_BYTELEVEL_GOLDEN_DIR
+  return XVAL_BYTELEVEL_GOLDEN_DIR;
+#else
+  return "tests/golden/bytelevel";
+#endif
+}
+
 inline const std::vector<std::string>& CorpusFiles() {
   static const std::vector<std::string> files = {
       "agieval_gaokao-mathqa.jsonl", "cmath_test.jsonl",     "gsm8k_test.jsonl",

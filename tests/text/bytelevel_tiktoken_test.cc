@@ -45,9 +45,7 @@ class TiktokenConformance : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
     ASSERT_FALSE(testing::DataDir().empty()) << "XVAL_DATA_DIR is not set";
-    const char* src = std::getenv("XVAL_SOURCE_DIR");
-    ASSERT_NE(src, nullptr) << "XVAL_SOURCE_DIR is not set";
-    auto data = util::ReadFile(absl::StrCat(src, "/tests/golden/bytelevel/", GetParam(), ".json"));
+    auto data = util::ReadFile(absl::StrCat(testing::GoldenDir(), "/", GetParam(), ".json"));
     ASSERT_TRUE(data.ok()) << data.status();
     json_ = simdjson::padded_string(*data);
     ASSERT_FALSE(parser_.parse(json_).get(golden_));

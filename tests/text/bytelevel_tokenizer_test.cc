@@ -275,9 +275,7 @@ TEST(ByteLevelTokenizerJson, EqualsHuggingFaceOnTheCorpus) {
   ASSERT_TRUE(tok.ok()) << tok.status();
   auto* hf = dynamic_cast<ByteLevelTokenizer*>(tok->get());
   ASSERT_NE(hf, nullptr) << "not dispatched to the byte-level loader";
-  const char* src = std::getenv("XVAL_SOURCE_DIR");
-  ASSERT_NE(src, nullptr);
-  auto golden = util::ReadFile(absl::StrCat(src, "/tests/golden/bytelevel/hf_gpt2.json"));
+  auto golden = util::ReadFile(absl::StrCat(testing::GoldenDir(), "/hf_gpt2.json"));
   ASSERT_TRUE(golden.ok()) << golden.status();
   for (const std::string& file : testing::CorpusFiles()) {
     auto strings = testing::CorpusStrings(file);

@@ -1,0 +1,156 @@
+// Byte-level BPE throughput on the whole corpus (XVAL_DATA_DIR): the pre-tokenizer scanners
+// alone (and PCRE2 on the same pattern, for scale), ids per string and for the corpus as one
+// text on one thread, full Encodings on one thread and with EncodeBatch on all cores.
+// benchmarks/compare_bytelevel.py runs this beside tiktoken and quicktok in one run.
+#include <benchmark/benchmark.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_join.h"
+#include "text/bytelevel/tiktoken_loader.h"
+#include "text/bytelevel_corpus.h"
+#include "text/pretokenize/pretokenizer.h"
+
+namespace xval::text {
+namespace {
+
+struct Corpus {
+  std::vector<std::string> strings;
+  std::vector<absl::string_view> views;
+  std::string joined;  // the strings joined with "\n": the corpus as one text
+  size_t bytes = 0;
+};
+
+const Corpus& GetCorpus() {
+  static const Corpus* corpus = [] {
+    auto* c = new Corpus;
+    for (const std::string& file : testing::CorpusFiles()) {
+      auto s = testing::CorpusStrings(file);
+      if (!s.ok()) {
+        fprintf(stderr, "%s\n", std::string(s.status().message()).c_str());
+        std::exit(1);
+      }
+      for (std::string& x : *s) c->strings.push_back(std::move(x));
+    }
+    for (const std::string& s : c->strings) {
+      c->views.push_back(s);
+      c->bytes += s.size();
+    }
+    c->joined = absl::StrJoin(c->strings, "\n");
+    return c;
+  }();
+  return *corpus;
+}
+
+const ByteLevelTokenizer& GetTokenizer(const std::string& name) {
+  static auto* cache = new std::map<std::string, std::unique_ptr<ByteLevelTokenizer>>;
+  auto& t = (*cache)[name];
+  if (t == nullptr) {
+    auto loaded = LoadTiktoken(name, TokenizerOptions{});
+    if (!loaded.ok()) {
+      fprintf(stderr, "%s\n", std::string(loaded.status().message()).c_str());
+      std::exit(1);
+    }
+    t = std::move(*loaded);
+  }
+  return *t;
+}
+
+std::unique_ptr<PreTokenizer> Scanner(const std::string& name, bool pcre2) {
+  const absl::string_view pattern = name == "cl100k_base" ? kCl100kPattern : kO200kPattern;
+  if (pcre2) return std::move(*MakeRegexPreTokenizer(pattern, name));
+  return name == "cl100k_base" ? MakeCl100kScanner() : MakeO200kScanner();
+}
+
+void PreTokenize(benchmark::State& state, const std::string& name, bool pcre2) {
+  const Corpus& c = GetCorpus();
+  const auto scanner = Scanner(name, pcre2);
+  std::vector<uint32_t> ends;
+  for (auto _ : state) {
+    for (const std::string& s : c.strings) {
+      ends.clear();
+      scanner->Split(s, &ends);
+      benchmark::DoNotOptimize(ends.data());
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.bytes));
+}
+
+void EncodeOrdinaryPerString(benchmark::State& state, const std::string& name) {
+  const Corpus& c = GetCorpus();
+  const ByteLevelTokenizer& tok = GetTokenizer(name);
+  std::vector<int32_t> ids;
+  for (auto _ : state) {
+    for (const std::string& s : c.strings) {
+      ids.clear();
+      tok.EncodeOrdinary(s, &ids);
+      benchmark::DoNotOptimize(ids.data());
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.bytes));
+}
+
+void EncodeOrdinaryOneText(benchmark::State& state, const std::string& name) {
+  const Corpus& c = GetCorpus();
+  const ByteLevelTokenizer& tok = GetTokenizer(name);
+  std::vector<int32_t> ids;
+  for (auto _ : state) {
+    ids.clear();
+    tok.EncodeOrdinary(c.joined, &ids);
+    benchmark::DoNotOptimize(ids.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.joined.size()));
+}
+
+// Full Encodings (ids, values, offsets), one thread: the baseline of the batch figure.
+void EncodePerString(benchmark::State& state, const std::string& name) {
+  const Corpus& c = GetCorpus();
+  const ByteLevelTokenizer& tok = GetTokenizer(name);
+  for (auto _ : state) {
+    for (const std::string& s : c.strings) benchmark::DoNotOptimize(tok.Encode(s, {}));
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.bytes));
+}
+
+void EncodeBatchAllCores(benchmark::State& state, const std::string& name) {
+  const Corpus& c = GetCorpus();
+  const ByteLevelTokenizer& tok = GetTokenizer(name);
+  for (auto _ : state) benchmark::DoNotOptimize(tok.EncodeBatch(c.views, {}));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.bytes));
+}
+
+void Register() {
+  for (const std::string name : {"cl100k_base", "o200k_base"}) {
+    benchmark::RegisterBenchmark(("PreTokenize/scanner/" + name).c_str(),
+                                 [name](benchmark::State& s) { PreTokenize(s, name, false); })
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("PreTokenize/pcre2/" + name).c_str(),
+                                 [name](benchmark::State& s) { PreTokenize(s, name, true); })
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("EncodeOrdinary/per_string/" + name).c_str(),
+                                 [name](benchmark::State& s) { EncodeOrdinaryPerString(s, name); })
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("EncodeOrdinary/one_text/" + name).c_str(),
+                                 [name](benchmark::State& s) { EncodeOrdinaryOneText(s, name); })
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("Encode/one_thread/" + name).c_str(),
+                                 [name](benchmark::State& s) { EncodePerString(s, name); })
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("EncodeBatch/all_cores/" + name).c_str(),
+                                 [name](benchmark::State& s) { EncodeBatchAllCores(s, name); })
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+  }
+}
+
+}  // namespace
+}  // namespace xval::text
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  xval::text::Register();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
