@@ -47,7 +47,7 @@ const ByteLevelTokenizer& GetTokenizer(const std::string& name) {
   static auto* cache = new std::map<std::string, std::unique_ptr<ByteLevelTokenizer>>;
   auto& t = (*cache)[name];
   if (t == nullptr) {
-    auto loaded = LoadTiktoken(name, TokenizerOptions{});
+    auto loaded = LoadTiktoken(name, testing::TiktokenOptions());
     if (!loaded.ok()) {
       fprintf(stderr, "%s\n", std::string(loaded.status().message()).c_str());
       std::exit(1);
@@ -120,7 +120,31 @@ void EncodeBatchAllCores(benchmark::State& state, const std::string& name) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.bytes));
 }
 
+// The worst cases for BPE: one megabyte in one piece (one repeated byte, and random letters
+// with no space). Each must encode in well under a second.
+void EncodeOrdinaryWorstCase(benchmark::State& state, const std::string& name, bool random) {
+  std::string text(1 << 20, 'x');
+  if (random) {
+    testing::SplitMix64 rng(7);
+    for (char& c : text) c = static_cast<char>('a' + rng.Next() % 26);
+  }
+  const ByteLevelTokenizer& tok = GetTokenizer(name);
+  std::vector<int32_t> ids;
+  for (auto _ : state) {
+    ids.clear();
+    tok.EncodeOrdinary(text, &ids);
+    benchmark::DoNotOptimize(ids.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+
 void Register() {
+  for (const bool random : {false, true}) {
+    benchmark::RegisterBenchmark(
+        random ? "EncodeOrdinary/1MB_random_letters/cl100k_base" : "EncodeOrdinary/1MB_x/cl100k_base",
+        [random](benchmark::State& s) { EncodeOrdinaryWorstCase(s, "cl100k_base", random); })
+        ->Unit(benchmark::kMillisecond);
+  }
   for (const std::string name : {"cl100k_base", "o200k_base"}) {
     benchmark::RegisterBenchmark(("PreTokenize/scanner/" + name).c_str(),
                                  [name](benchmark::State& s) { PreTokenize(s, name, false); })

@@ -1,112 +1,35 @@
 // Test inputs shared by the byte-level BPE tests, defined exactly as
-// tests/tools/bytelevel_common.py defines them for the golden files: the corpus strings, the
-// seeded property-test strings and the id hash.
+// tests/tools/bytelevel_common.py defines them for the golden files: the corpus strings (read by
+// support/corpus.h), the seeded property-test strings and the id hash.
 #ifndef XVAL_TESTS_TEXT_BYTELEVEL_CORPUS_H_
 #define XVAL_TESTS_TEXT_BYTELEVEL_CORPUS_H_
 
 #include <cstdint>
-#include <cstdlib>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "simdjson.h"
-#include "util/file.h"
+#include "support/corpus.h"
+#include "xval/tokenizer.h"
 #include "util/utf8.h"
 
 namespace xval::testing {
 
-inline std::string DataDir() {
-  const char* env = std::getenv("XVAL_DATA_DIR");
-  return env != nullptr ? env : "";
+// tests/golden/bytelevel in the source tree.
+inline std::string GoldenDir() { return SourceDir() + "/tests/golden/bytelevel"; }
+
+// Options that find the .tiktoken files in ../shared/data.
+inline TokenizerOptions TiktokenOptions() {
+  TokenizerOptions options;
+  options.data_dir = DataDir();
+  return options;
 }
 
-// tests/golden/bytelevel: $XVAL_SOURCE_DIR/tests/golden/bytelevel, else the folder CMake
-// compiled in.
-inline std::string GoldenDir() {
-  if (const char* src = std::getenv("XVAL_SOURCE_DIR"); src != nullptr && *src != '\0') {
-    return absl::StrCat(src, "/tests/golden/bytelevel");
-  }
-#ifdef XVAL_BYTELEVEL_GOLDEN_DIR
-  return XVAL_BYTELEVEL_GOLDEN_DIR;
-#else
-  return "tests/golden/bytelevel";
-#endif
-}
-
-inline const std::vector<std::string>& CorpusFiles() {
-  static const std::vector<std::string> files = {
-      "agieval_gaokao-mathqa.jsonl", "cmath_test.jsonl",     "gsm8k_test.jsonl",
-      "gsm8k_train.jsonl",           "minif2f_test.jsonl",   "mmlu_stem_test.jsonl",
-      "ocw_test.jsonl"};
-  return files;
-}
-
-inline void WalkStrings(simdjson::dom::element e, std::vector<std::string>* out) {
-  std::string_view s;
-  simdjson::dom::array array;
-  simdjson::dom::object object;
-  if (!e.get_string().get(s)) {
-    for (absl::string_view line : absl::StrSplit(absl::string_view(s.data(), s.size()), '\n')) {
-      out->emplace_back(line);
-    }
-  } else if (!e.get_array().get(array)) {
-    for (simdjson::dom::element v : array) WalkStrings(v, out);
-  } else if (!e.get_object().get(object)) {
-    for (auto field : object) WalkStrings(field.value, out);
-  }
-}
-
-// Some records hold bare NaN (which Python's json reads, as a float): outside strings, NaN,
-// Infinity and -Infinity become null, which WalkStrings skips just as Python skips floats.
-inline std::string BareNonFiniteToNull(absl::string_view line) {
-  std::string out;
-  out.reserve(line.size());
-  bool in_string = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (in_string) {
-      out.push_back(c);
-      if (c == '\\' && i + 1 < line.size()) {
-        out.push_back(line[++i]);
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') in_string = true;
-    bool replaced = false;
-    for (absl::string_view word : {"-Infinity", "Infinity", "NaN"}) {
-      if (!replaced && line.substr(i, word.size()) == word) {
-        out += "null";
-        i += word.size() - 1;
-        replaced = true;
-      }
-    }
-    if (!replaced) out.push_back(c);
-  }
-  return out;
-}
-
-// Every string of every record (nested too, in document order), each line of a multi-line
-// string a separate input.
+// Every string of every record of one corpus file (see support/corpus.h).
 inline absl::StatusOr<std::vector<std::string>> CorpusStrings(const std::string& file) {
-  const std::string path = absl::StrCat(DataDir(), "/corpus/", file);
-  absl::StatusOr<std::string> data = util::ReadFile(path);
-  if (!data.ok()) return data.status();
-  std::vector<std::string> out;
-  simdjson::dom::parser parser;
-  for (absl::string_view line : absl::StrSplit(*data, '\n')) {
-    if (line.find_first_not_of(" \t\r") == absl::string_view::npos) continue;
-    const std::string clean = BareNonFiniteToNull(line);
-    simdjson::padded_string json(clean.data(), clean.size());
-    simdjson::dom::element root;
-    if (parser.parse(json).get(root)) return absl::InvalidArgumentError(path + ": bad JSON");
-    WalkStrings(root, &out);
-  }
-  return out;
+  return LoadCorpusLines(absl::StrCat(DataDir(), "/corpus/", file));
 }
 
 class SplitMix64 {

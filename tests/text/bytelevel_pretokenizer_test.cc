@@ -5,6 +5,7 @@
 
 #include "gtest/gtest.h"
 #include "text/bytelevel_corpus.h"
+#include "util/file.h"
 #include "text/pretokenize/pretokenizer.h"
 #include "text/pretokenize/unicode_classes.h"
 

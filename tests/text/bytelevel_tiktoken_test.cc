@@ -49,7 +49,7 @@ class TiktokenConformance : public ::testing::TestWithParam<const char*> {
     ASSERT_TRUE(data.ok()) << data.status();
     json_ = simdjson::padded_string(*data);
     ASSERT_FALSE(parser_.parse(json_).get(golden_));
-    auto tok = LoadTiktoken(GetParam(), TokenizerOptions{});
+    auto tok = LoadTiktoken(GetParam(), testing::TiktokenOptions());
     ASSERT_TRUE(tok.ok()) << tok.status();
     tokenizer_ = std::move(*tok);
   }
