@@ -1,7 +1,7 @@
 // The `xval` command.
 //
-//   xval tokenize --tokenizer PATH [--digits individual|ltr3|rtl3] [--add-bos]
-//                 [--output ids|pieces|json] [--input FILE]
+//   xval tokenize --tokenizer PATH|NAME [--data-dir DIR] [--digits individual|ltr3|rtl3]
+//                 [--add-bos] [--output ids|pieces|json] [--input FILE]
 //     Each line of the input (stdin by default), without its newline, is one text; prints one
 //     line per text: ids separated by spaces, or pieces likewise, or
 //     {"ids":[...],"values":[...],"offsets":[[begin,end],...]}.
@@ -26,7 +26,10 @@
 #include "absl/strings/str_join.h"
 #include "xval/tokenizer.h"
 
-ABSL_FLAG(std::string, tokenizer, "", "a .model or tokenizer.json file");
+ABSL_FLAG(std::string, tokenizer, "",
+          "a .model, tokenizer.json or .tiktoken file, or gpt2, r50k_base, cl100k_base, o200k_base");
+ABSL_FLAG(std::string, data_dir, "",
+          "where named tokenizers find their .tiktoken files (default: $XVAL_DATA_DIR)");
 ABSL_FLAG(std::string, digits, "none", "digit splitting: none, individual, ltr<N> or rtl<N>");
 ABSL_FLAG(bool, add_bos, false, "prepend the BOS token");
 ABSL_FLAG(std::string, output, "ids", "ids, pieces or json");
@@ -112,6 +115,7 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadFromFlags() {
   auto digits = DigitSplit::Parse(absl::GetFlag(FLAGS_digits));
   if (!digits.ok()) return digits.status();
   options.digits = *digits;
+  options.data_dir = absl::GetFlag(FLAGS_data_dir);
   return LoadTokenizer(path, options);
 }
 
