@@ -85,6 +85,20 @@ void BM_Xval_Batch(benchmark::State& state) {
 }
 BENCHMARK(BM_Xval_Batch)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// EncodeBatchFlat: the same into one set of arrays, no allocation per text.
+void BM_Xval_BatchFlat(benchmark::State& state) {
+  const Tokenizer& tok = Ours();
+  std::vector<absl::string_view> texts(Corpus().begin(), Corpus().end());
+  const size_t threads = static_cast<size_t>(state.range(0));
+  for (auto _ : state) {
+    auto out = tok.EncodeBatchFlat(texts, {}, threads);
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetBytesProcessed(state.iterations() * CorpusBytes());
+  state.counters["threads"] = static_cast<double>(threads ? threads : util::DefaultThreadCount());
+}
+BENCHMARK(BM_Xval_BatchFlat)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 void BM_Load_Xval(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(LoadTokenizer(ModelPath()));
 }

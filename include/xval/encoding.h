@@ -41,6 +41,17 @@ struct Encoding {
   }
 };
 
+// Many encodings in one set of arrays, as a ragged tensor: text i has the tokens
+// [row_splits[i], row_splits[i + 1]) of ids, values and offsets (offsets relative to text i).
+struct BatchEncoding {
+  std::vector<int32_t> ids;
+  std::vector<float> values;
+  std::vector<Offset> offsets;
+  std::vector<size_t> row_splits{0};  // one more than the number of texts
+
+  size_t num_texts() const { return row_splits.size() - 1; }
+};
+
 }  // namespace xval
 
 #endif  // XVAL_ENCODING_H_

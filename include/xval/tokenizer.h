@@ -27,6 +27,9 @@ struct EncodeOptions {
   // false reads them as ordinary text (its split_special_tokens=True). Added tokens that are
   // not special are always matched.
   bool parse_special = true;
+  // The text continues an earlier one (xVal encodes the text between numbers piece by piece):
+  // no dummy-prefix "▁" is added before it, so that the pieces decode back to the whole.
+  bool continuation = false;
 };
 
 // A token matched in the raw text before the model sees it, as Hugging Face's added tokens and
@@ -52,14 +55,23 @@ class Tokenizer {
   // Encodes one text. Never fails on any input bytes (invalid UTF-8 is handled as the
   // reference implementation handles it); fails only on an option the vocabulary cannot
   // satisfy (add_bos without a BOS token).
-  virtual absl::StatusOr<Encoding> Encode(absl::string_view text,
-                                          const EncodeOptions& options = {}) const = 0;
+  absl::StatusOr<Encoding> Encode(absl::string_view text, const EncodeOptions& options = {}) const;
+
+  // Appends the tokens of `text` to `out`, offsets relative to `text` plus `base`; on error
+  // `out` is left as it was. The one method a tokenizer implements to encode.
+  virtual absl::Status EncodeInto(absl::string_view text, const EncodeOptions& options,
+                                  uint32_t base, Encoding* out) const = 0;
 
   // Encodes many texts on the shared thread pool; results in input order. `max_threads` 0
   // means all cores (or XVAL_NUM_THREADS).
   absl::StatusOr<std::vector<Encoding>> EncodeBatch(absl::Span<const absl::string_view> texts,
                                                     const EncodeOptions& options = {},
                                                     size_t max_threads = 0) const;
+  // The same, into one set of arrays (no allocation per text): the fastest way to encode a
+  // corpus, and the layout numpy and PyTorch take without copies.
+  absl::StatusOr<BatchEncoding> EncodeBatchFlat(absl::Span<const absl::string_view> texts,
+                                                const EncodeOptions& options = {},
+                                                size_t max_threads = 0) const;
 
   // Ids back to text, exactly as the reference implementation decodes them. Fails with
   // OutOfRange on an id outside the vocabulary.

@@ -1,4 +1,5 @@
 // LoadTokenizer (which loader reads a file) and the batch encoder shared by every tokenizer.
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 
@@ -39,6 +40,20 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const std::string& path
   return std::unique_ptr<Tokenizer>(std::move(tokenizer));
 }
 
+absl::StatusOr<Encoding> Tokenizer::Encode(absl::string_view text,
+                                           const EncodeOptions& options) const {
+  // Encode into per-thread scratch space, then copy out at the exact size: one allocation per
+  // array instead of growing (or over-reserving) three vectors for every text.
+  thread_local Encoding scratch;
+  scratch.Clear();
+  RETURN_IF_ERROR(EncodeInto(text, options, 0, &scratch));
+  Encoding out;
+  out.ids.assign(scratch.ids.begin(), scratch.ids.end());
+  out.values.assign(scratch.values.begin(), scratch.values.end());
+  out.offsets.assign(scratch.offsets.begin(), scratch.offsets.end());
+  return out;
+}
+
 absl::StatusOr<std::vector<Encoding>> Tokenizer::EncodeBatch(
     absl::Span<const absl::string_view> texts, const EncodeOptions& options,
     size_t max_threads) const {
@@ -60,6 +75,45 @@ absl::StatusOr<std::vector<Encoding>> Tokenizer::EncodeBatch(
   }, max_threads);
   if (!error.ok()) return error;
   return results;
+}
+
+absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::string_view> texts,
+                                                         const EncodeOptions& options,
+                                                         size_t max_threads) const {
+  // Workers encode fixed blocks of texts into one Encoding per block (so a block's arrays grow
+  // a few times, not once per text); the blocks are then copied into place in order.
+  constexpr size_t kBlock = 64;
+  const size_t num_blocks = (texts.size() + kBlock - 1) / kBlock;
+  std::vector<Encoding> blocks(num_blocks);
+  std::vector<size_t> lengths(texts.size());
+  std::vector<absl::Status> errors(num_blocks);
+  util::ParallelFor(num_blocks, 1, [&](size_t begin, size_t end) {
+    for (size_t b = begin; b < end; ++b) {
+      for (size_t i = b * kBlock; i < std::min(texts.size(), (b + 1) * kBlock); ++i) {
+        const size_t before = blocks[b].size();
+        errors[b] = EncodeInto(texts[i], options, 0, &blocks[b]);
+        if (!errors[b].ok()) return;
+        lengths[i] = blocks[b].size() - before;
+      }
+    }
+  }, max_threads);
+  for (const absl::Status& e : errors) RETURN_IF_ERROR(e);
+  BatchEncoding out;
+  out.row_splits.resize(texts.size() + 1);
+  for (size_t i = 0; i < texts.size(); ++i) out.row_splits[i + 1] = out.row_splits[i] + lengths[i];
+  const size_t total = out.row_splits.back();
+  out.ids.resize(total);
+  out.values.resize(total);
+  out.offsets.resize(total);
+  util::ParallelFor(num_blocks, 4, [&](size_t begin, size_t end) {
+    for (size_t b = begin; b < end; ++b) {
+      const size_t at = out.row_splits[b * kBlock];
+      std::copy(blocks[b].ids.begin(), blocks[b].ids.end(), out.ids.begin() + at);
+      std::copy(blocks[b].values.begin(), blocks[b].values.end(), out.values.begin() + at);
+      std::copy(blocks[b].offsets.begin(), blocks[b].offsets.end(), out.offsets.begin() + at);
+    }
+  }, max_threads);
+  return out;
 }
 
 }  // namespace xval

@@ -206,9 +206,37 @@ TEST(SpmTokenizerTest, BatchEqualsSerial) {
     ASSERT_EQ((*batch)[i].ids, e->ids) << i;
     ASSERT_EQ((*batch)[i].offsets, e->offsets) << i;
   }
-  EncodeOptions bad;
-  bad.add_bos = true;
-  EXPECT_TRUE(tok->EncodeBatch(texts, bad).ok());
+  auto flat = tok->EncodeBatchFlat(texts);
+  ASSERT_TRUE(flat.ok());
+  ASSERT_EQ(flat->num_texts(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const size_t b = flat->row_splits[i], e = flat->row_splits[i + 1];
+    const Encoding& want = (*batch)[i];
+    ASSERT_EQ(std::vector<int32_t>(flat->ids.begin() + b, flat->ids.begin() + e), want.ids) << i;
+    ASSERT_EQ(std::vector<Offset>(flat->offsets.begin() + b, flat->offsets.begin() + e),
+              want.offsets) << i;
+    ASSERT_EQ(std::vector<float>(flat->values.begin() + b, flat->values.begin() + e),
+              want.values) << i;
+  }
+  auto one_thread = tok->EncodeBatchFlat(texts, {}, 1);
+  ASSERT_TRUE(one_thread.ok());
+  EXPECT_EQ(one_thread->ids, flat->ids);
+  EXPECT_EQ(one_thread->row_splits, flat->row_splits);
+}
+
+TEST(SpmTokenizerTest, ContinuationHasNoDummyPrefix) {
+  auto tok = Load(ModelPath());
+  ASSERT_NE(tok, nullptr);
+  EncodeOptions more;
+  more.continuation = true;
+  // "cost 3 each" in two pieces decodes back to the whole when the second continues the first.
+  Encoding e;
+  ASSERT_TRUE(tok->EncodeInto("cost 3", {}, 0, &e).ok());
+  ASSERT_TRUE(tok->EncodeInto(" each", more, 6, &e).ok());
+  EXPECT_EQ(*tok->Decode(e.ids), "cost 3 each");
+  EXPECT_EQ(e.offsets.back(), (Offset{6, 11}));
+  EXPECT_EQ(tok->Encode("each", more)->ids, (std::vector<int32_t>{4204}));  // "each", no "▁"
+  EXPECT_EQ(tok->Encode("each")->ids, (std::vector<int32_t>{1269}));        // "▁each"
 }
 
 TEST(SpmTokenizerTest, DigitSplittingKeepsLlamaExact) {

@@ -227,23 +227,32 @@ void ByteLevelTokenizer::EncodeWith(const AddedTokenMatcher& matcher, absl::stri
   });
 }
 
-absl::StatusOr<Encoding> ByteLevelTokenizer::Encode(absl::string_view text,
-                                                    const EncodeOptions& options) const {
-  Encoding out;
+absl::Status ByteLevelTokenizer::EncodeInto(absl::string_view text,
+                                            const EncodeOptions& options, uint32_t base,
+                                            Encoding* out) const {
+  if (options.add_bos && config_.bos_id < 0) {
+    return absl::FailedPreconditionError("the vocabulary has no BOS");
+  }
+  if (options.add_eos && config_.eos_id < 0) {
+    return absl::FailedPreconditionError("the vocabulary has no EOS");
+  }
+  const size_t first = out->ids.size();
   if (options.add_bos) {
-    if (config_.bos_id < 0) return absl::FailedPreconditionError("the vocabulary has no BOS");
-    out.ids.push_back(config_.bos_id);
-    out.offsets.push_back(Offset{0, 0});
+    out->ids.push_back(config_.bos_id);
+    out->offsets.push_back(Offset{0, 0});
   }
-  EncodeWith(options.parse_special ? matcher_ : plain_matcher_, text, &out.ids, &out.offsets);
+  EncodeWith(options.parse_special ? matcher_ : plain_matcher_, text, &out->ids, &out->offsets);
   if (options.add_eos) {
-    if (config_.eos_id < 0) return absl::FailedPreconditionError("the vocabulary has no EOS");
     const uint32_t end = static_cast<uint32_t>(text.size());
-    out.ids.push_back(config_.eos_id);
-    out.offsets.push_back(Offset{end, end});
+    out->ids.push_back(config_.eos_id);
+    out->offsets.push_back(Offset{end, end});
   }
-  out.values.assign(out.ids.size(), 1.0f);
-  return out;
+  for (size_t i = first; i < out->offsets.size(); ++i) {
+    out->offsets[i].begin += base;
+    out->offsets[i].end += base;
+  }
+  out->values.resize(out->ids.size(), 1.0f);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<int32_t>> ByteLevelTokenizer::EncodeIds(

@@ -56,8 +56,8 @@ class ByteLevelTokenizer : public Tokenizer {
 
   // parse_special true: every special token in the text is matched (tiktoken's
   // allowed_special="all"); false: special tokens are text (encode_ordinary).
-  absl::StatusOr<Encoding> Encode(absl::string_view text,
-                                  const EncodeOptions& options) const override;
+  absl::Status EncodeInto(absl::string_view text, const EncodeOptions& options, uint32_t base,
+                          Encoding* out) const override;
   // Text, with invalid UTF-8 replaced as tiktoken's decode (errors="replace") does.
   absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override;
 

@@ -5,7 +5,7 @@
 // cross the start of a "▁..." word, so the raw text is cut into words in place (a word starts
 // at a space, or a literal "▁", that follows another character) and each word is looked up by
 // its raw bytes in the cache, whose tokens carry offsets into the raw word. Only a word not in
-// the cache is normalized and merged. The first word of a text is cached apart, as it carries
+// the cache is normalized and merged. The first word of a text is cached apart when it carries
 // the dummy-prefix "▁".
 //
 // The general path normalizes the whole text first (remove_extra_whitespaces needs context,
@@ -71,14 +71,17 @@ struct SpmTokenizer::ThreadState {
   }
 };
 
-void SpmTokenizer::EncodeText(absl::string_view text, uint32_t base, Encoding* out) const {
+void SpmTokenizer::EncodeText(absl::string_view text, uint32_t base, bool prefix,
+                              Encoding* out) const {
   ThreadState& state = ThreadState::For(instance_id_);
   state.prev_unknown = false;
   if (raw_words_) {
-    EncodeRawWords(text, base, state, out);
+    EncodeRawWords(text, base, prefix, state, out);
     return;
   }
-  SpmNormalize(config_.normalizer, text, base, &state.normalized, &state.to_input);
+  SpmNormalizerSpec spec = config_.normalizer;
+  spec.add_dummy_prefix = prefix;
+  SpmNormalize(spec, text, base, &state.normalized, &state.to_input);
   // Words below reuse the scratch buffers, so keep the normalized text apart.
   const std::string norm_text = std::move(state.normalized);
   const std::vector<uint32_t> to_input = std::move(state.to_input);
@@ -98,8 +101,8 @@ void SpmTokenizer::EncodeText(absl::string_view text, uint32_t base, Encoding* o
       });
 }
 
-void SpmTokenizer::EncodeRawWords(absl::string_view text, uint32_t base, ThreadState& state,
-                                  Encoding* out) const {
+void SpmTokenizer::EncodeRawWords(absl::string_view text, uint32_t base, bool prefix,
+                                  ThreadState& state, Encoding* out) const {
   const size_t n = text.size();
   size_t word_begin = 0;
   bool prev_space = false;
@@ -118,8 +121,8 @@ void SpmTokenizer::EncodeRawWords(absl::string_view text, uint32_t base, ThreadS
       continue;
     }
     if (!prev_space && i > word_begin) {
-      EncodeRawWord(text.substr(word_begin, i - word_begin), first, base + word_begin, state,
-                    out);
+      EncodeRawWord(text.substr(word_begin, i - word_begin), first && prefix, base + word_begin,
+                    state, out);
       first = false;
       word_begin = i;
     }
@@ -127,13 +130,12 @@ void SpmTokenizer::EncodeRawWords(absl::string_view text, uint32_t base, ThreadS
     i += len;
   }
   if (n > word_begin) {
-    EncodeRawWord(text.substr(word_begin), first, base + word_begin, state, out);
+    EncodeRawWord(text.substr(word_begin), first && prefix, base + word_begin, state, out);
   }
 }
 
-void SpmTokenizer::EncodeRawWord(absl::string_view word, bool first, uint32_t base,
+void SpmTokenizer::EncodeRawWord(absl::string_view word, bool prefix, uint32_t base,
                                  ThreadState& state, Encoding* out) const {
-  const bool prefix = first && config_.normalizer.add_dummy_prefix;
   auto& cache = state.raw_cache[prefix ? 1 : 0];
   const bool cacheable = word.size() <= kMaxCachedWord;
   if (cacheable) {

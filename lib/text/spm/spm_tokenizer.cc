@@ -98,43 +98,36 @@ absl::Status SpmTokenizer::AddTokens(absl::Span<const AddedToken> tokens) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Encoding> SpmTokenizer::Encode(absl::string_view text,
-                                              const EncodeOptions& options) const {
+absl::Status SpmTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& options,
+                                      uint32_t base, Encoding* out) const {
   if (options.add_bos && config_.bos_id < 0) {
     return absl::FailedPreconditionError("the vocabulary has no BOS");
   }
   if (options.add_eos && config_.eos_id < 0) {
     return absl::FailedPreconditionError("the vocabulary has no EOS");
   }
-  // Encode into per-thread scratch space, then copy out at the exact size: one allocation per
-  // array instead of growing (or over-reserving) three vectors for every text.
-  thread_local Encoding scratch;
-  scratch.Clear();
-  if (options.add_bos) scratch.Append(config_.bos_id, Offset{0, 0});
-  EncodeInto(text, options.parse_special, &scratch);
-  if (options.add_eos) {
-    const uint32_t end = static_cast<uint32_t>(text.size());
-    scratch.Append(config_.eos_id, Offset{end, end});
-  }
-  Encoding out;
-  out.ids.assign(scratch.ids.begin(), scratch.ids.end());
-  out.values.assign(scratch.values.begin(), scratch.values.end());
-  out.offsets.assign(scratch.offsets.begin(), scratch.offsets.end());
-  return out;
-}
-
-void SpmTokenizer::EncodeInto(absl::string_view text, bool parse_special, Encoding* out) const {
-  const AddedTokenMatcher& matcher = parse_special ? matcher_ : plain_matcher_;
+  if (options.add_bos) out->Append(config_.bos_id, Offset{base, base});
+  // Each stretch of text between added tokens is normalized on its own, with its own dummy
+  // prefix (Hugging Face's legacy Llama behaviour), unless it continues an earlier text.
+  const bool prefix = config_.normalizer.add_dummy_prefix && !options.continuation;
+  const AddedTokenMatcher& matcher = options.parse_special ? matcher_ : plain_matcher_;
   if (matcher.empty()) {
-    EncodeText(text, 0, out);
-    return;
+    EncodeText(text, base, prefix, out);
+  } else {
+    matcher.Split(
+        text,
+        [&](size_t b, size_t e) {
+          EncodeText(text.substr(b, e - b), base + static_cast<uint32_t>(b), prefix, out);
+        },
+        [&](const AddedToken& t, size_t b, size_t e) {
+          out->Append(t.id, Offset{base + static_cast<uint32_t>(b), base + static_cast<uint32_t>(e)});
+        });
   }
-  matcher.Split(
-      text,
-      [&](size_t b, size_t e) { EncodeText(text.substr(b, e - b), static_cast<uint32_t>(b), out); },
-      [&](const AddedToken& t, size_t b, size_t e) {
-        out->Append(t.id, Offset{static_cast<uint32_t>(b), static_cast<uint32_t>(e)});
-      });
+  if (options.add_eos) {
+    const uint32_t end = base + static_cast<uint32_t>(text.size());
+    out->Append(config_.eos_id, Offset{end, end});
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace xval::text

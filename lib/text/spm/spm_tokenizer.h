@@ -44,8 +44,8 @@ class SpmTokenizer : public Tokenizer {
   static absl::StatusOr<std::unique_ptr<SpmTokenizer>> Create(SpmConfig config,
                                                               const TokenizerOptions& options);
 
-  absl::StatusOr<Encoding> Encode(absl::string_view text,
-                                  const EncodeOptions& options) const override;
+  absl::Status EncodeInto(absl::string_view text, const EncodeOptions& options, uint32_t base,
+                          Encoding* out) const override;
   absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override;
 
   int32_t vocab_size() const override;
@@ -57,18 +57,16 @@ class SpmTokenizer : public Tokenizer {
   const std::vector<AddedToken>& added_tokens() const override { return config_.added_tokens; }
   absl::Status AddTokens(absl::Span<const AddedToken> tokens) override;
 
-  // Encodes into `out` (appending), reusing its storage.
-  void EncodeInto(absl::string_view text, bool parse_special, Encoding* out) const;
 
  private:
   SpmTokenizer(SpmConfig config, const TokenizerOptions& options);
   // spm_encode.cc: text between added tokens to tokens.
   struct ThreadState;
   struct PieceToken;
-  void EncodeText(absl::string_view text, uint32_t base, Encoding* out) const;
-  void EncodeRawWords(absl::string_view text, uint32_t base, ThreadState& state,
+  void EncodeText(absl::string_view text, uint32_t base, bool prefix, Encoding* out) const;
+  void EncodeRawWords(absl::string_view text, uint32_t base, bool prefix, ThreadState& state,
                       Encoding* out) const;
-  void EncodeRawWord(absl::string_view word, bool first, uint32_t base, ThreadState& state,
+  void EncodeRawWord(absl::string_view word, bool prefix, uint32_t base, ThreadState& state,
                      Encoding* out) const;
   void EncodeNormalized(absl::string_view norm, const uint32_t* to_input, ThreadState& state,
                         Encoding* out) const;
