@@ -118,10 +118,12 @@ absl::Status EmbedCuda(ConstMatrixView table, absl::Span<const int32_t> ids,
   RETURN_IF_ERROR(ValidateEmbedArgs(table, ids, values, out));
   RETURN_IF_ERROR(CheckTokenCount(ids.size()));
   if (ids.empty()) return absl::OkStatus();
-  RETURN_IF_ERROR(CheckDevicePointer("table", table.data));
+  if (table.rows != 0 && table.cols != 0) {
+    RETURN_IF_ERROR(CheckDevicePointer("table", table.data));
+  }
   RETURN_IF_ERROR(CheckDevicePointer("ids", ids.data()));
-  RETURN_IF_ERROR(CheckDevicePointer("values", values.data()));
-  RETURN_IF_ERROR(CheckDevicePointer("out", out.data));
+  if (!values.empty()) RETURN_IF_ERROR(CheckDevicePointer("values", values.data()));
+  if (table.cols != 0) RETURN_IF_ERROR(CheckDevicePointer("out", out.data));
   const auto stream = static_cast<cudaStream_t>(options.stream);
   BadTokenFlag flag(stream);
   if (options.check_ids) RETURN_IF_ERROR(flag.Init());
@@ -144,12 +146,14 @@ absl::Status EmbedBackwardCuda(ConstMatrixView table, absl::Span<const int32_t> 
   RETURN_IF_ERROR(CheckTokenCount(ids.size()));
   const bool want_table = !IsAbsent(d_table) && table.cols != 0;
   if (ids.empty() || (!want_table && d_values.empty())) return absl::OkStatus();
-  RETURN_IF_ERROR(CheckDevicePointer("table", table.data));
+  // Only the buffers this call will touch: an empty one may hold any pointer.
+  const bool has_elements = table.rows != 0 && table.cols != 0;
+  if (has_elements) RETURN_IF_ERROR(CheckDevicePointer("table", table.data));
   RETURN_IF_ERROR(CheckDevicePointer("ids", ids.data()));
-  RETURN_IF_ERROR(CheckDevicePointer("values", values.data()));
-  RETURN_IF_ERROR(CheckDevicePointer("d_out", d_out.data));
-  RETURN_IF_ERROR(CheckDevicePointer("d_table", d_table.data));
-  RETURN_IF_ERROR(CheckDevicePointer("d_values", d_values.data()));
+  if (!values.empty()) RETURN_IF_ERROR(CheckDevicePointer("values", values.data()));
+  if (table.cols != 0) RETURN_IF_ERROR(CheckDevicePointer("d_out", d_out.data));
+  if (want_table) RETURN_IF_ERROR(CheckDevicePointer("d_table", d_table.data));
+  if (!d_values.empty()) RETURN_IF_ERROR(CheckDevicePointer("d_values", d_values.data()));
   const auto stream = static_cast<cudaStream_t>(options.stream);
   BadTokenFlag flag(stream);
   if (options.check_ids) RETURN_IF_ERROR(flag.Init());

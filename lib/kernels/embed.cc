@@ -153,9 +153,8 @@ constexpr size_t kChunkBytes = size_t{256} << 10;
 // kAuto switches to non-temporal stores at this many output bytes. Below it the output can stay
 // in the last-level cache for its next reader and normal stores win; above it normal stores pay
 // a read-for-ownership of every output line and evict the table's rows. Measured on a 32 MiB-L3
-// EPYC (docs/benchmarks-embed.md, hidden 4096 f32): at 4 MiB normal stores were 40-60% faster,
-// at 8 MiB it was a draw (streaming +16% on one thread, -18% on two), from 32 MiB streaming was
-// 30-40% faster. Half a typical server L3 splits the difference.
+// EPYC (docs/benchmarks-embed.md, hidden 4096 f32): up to 4 MiB normal stores were 45-75%
+// faster, at 8 MiB normal stores still won or drew, from 32 MiB streaming was 11-26% faster.
 constexpr size_t kStreamingThresholdBytes = size_t{16} << 20;
 
 }  // namespace

@@ -131,6 +131,7 @@ HWY_AFTER_NAMESPACE();
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "kernels/embed_validate.h"
 #include "util/status_macros.h"
 #include "util/thread_pool.h"
@@ -163,6 +164,10 @@ absl::Status EmbedBackward(ConstMatrixView table, absl::Span<const int32_t> ids,
   RETURN_IF_ERROR(ValidateEmbedBackwardArgs(table, ids, values, d_out, d_table, d_values));
   RETURN_IF_ERROR(CheckIds(ids, table.rows));
   const size_t num_tokens = ids.size();
+  if (num_tokens > UINT32_MAX) {  // the schedule below indexes tokens with uint32
+    return absl::InvalidArgumentError(
+        absl::StrCat(num_tokens, " tokens in one call; EmbedBackward takes at most ", UINT32_MAX));
+  }
   const size_t hidden = table.cols;
   EmbedBackwardArgs args{table,   ids.data(), values.empty() ? nullptr : values.data(),
                          d_out,   d_table,    d_values.empty() ? nullptr : d_values.data(),
