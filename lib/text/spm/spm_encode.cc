@@ -39,7 +39,22 @@ struct SpmTokenizer::PieceToken {
 
 // Per-thread scratch space and word caches, one set per tokenizer instance.
 struct SpmTokenizer::ThreadState {
-  using Tokens = absl::InlinedVector<PieceToken, 4>;
+  // A cached token: offsets fit 16 bits since cached words are short. Small entries keep more
+  // of the cache in the processor's caches (it is the hot data of encoding).
+  struct CachedToken {
+    int32_t id;
+    uint16_t begin, end;
+    PieceToken Widen() const { return PieceToken{id, begin, end}; }
+  };
+  static_assert(kMaxCachedWord < 65536);
+  using Tokens = absl::InlinedVector<CachedToken, 3>;
+  static Tokens Narrow(const std::vector<PieceToken>& tokens) {
+    Tokens out;
+    for (const PieceToken& t : tokens) {
+      out.push_back(CachedToken{t.id, static_cast<uint16_t>(t.begin), static_cast<uint16_t>(t.end)});
+    }
+    return out;
+  }
   uint64_t owner = 0;
   uint64_t last_used = 0;
   // Raw words (second word on, and first word with its dummy prefix), and normalized words.
@@ -140,7 +155,7 @@ void SpmTokenizer::EncodeRawWord(absl::string_view word, bool prefix, uint32_t b
   const bool cacheable = word.size() <= kMaxCachedWord;
   if (cacheable) {
     if (auto it = cache.find(word); it != cache.end()) {
-      for (const PieceToken& t : it->second) Emit(t, base, state, out);
+      for (const ThreadState::CachedToken& t : it->second) Emit(t.Widen(), base, state, out);
       return;
     }
   }
@@ -159,7 +174,7 @@ void SpmTokenizer::EncodeRawWord(absl::string_view word, bool prefix, uint32_t b
   for (const PieceToken& t : tokens) Emit(t, base, state, out);
   if (!cacheable) return;
   if (cache.size() >= kMaxCachedWords) cache.clear();
-  cache.emplace(std::string(word), ThreadState::Tokens(tokens.begin(), tokens.end()));
+  cache.emplace(std::string(word), ThreadState::Narrow(tokens));
 }
 
 // Cuts normalized text into words, and encodes each.
@@ -195,16 +210,14 @@ void SpmTokenizer::EncodeNormalized(absl::string_view norm, const uint32_t* to_i
 void SpmTokenizer::EncodeNormalizedWord(absl::string_view word, const uint32_t* to_input,
                                         ThreadState& state, Encoding* out) const {
   // Tokens hold offsets into the normalized word; Emit maps them to the input.
-  auto emit_all = [&](absl::Span<const PieceToken> tokens) {
-    for (const PieceToken& t : tokens) {
-      Emit(PieceToken{t.id, to_input[t.begin], to_input[t.end]}, 0, state, out);
-    }
+  auto emit = [&](const PieceToken& t) {
+    Emit(PieceToken{t.id, to_input[t.begin], to_input[t.end]}, 0, state, out);
   };
   auto& cache = state.normalized_cache;
   const bool cacheable = word.size() <= kMaxCachedWord;
   if (cacheable) {
     if (auto it = cache.find(word); it != cache.end()) {
-      emit_all(it->second);
+      for (const ThreadState::CachedToken& t : it->second) emit(t.Widen());
       return;
     }
   }
@@ -217,10 +230,10 @@ void SpmTokenizer::EncodeNormalizedWord(absl::string_view word, const uint32_t* 
                                   static_cast<uint32_t>(b + t.end)});
     }
   });
-  emit_all(tokens);
+  for (const PieceToken& t : tokens) emit(t);
   if (!cacheable) return;
   if (cache.size() >= kMaxCachedWords) cache.clear();
-  cache.emplace(std::string(word), ThreadState::Tokens(tokens.begin(), tokens.end()));
+  cache.emplace(std::string(word), ThreadState::Narrow(tokens));
 }
 
 // BPE on one normalized piece. A character outside the vocabulary becomes its bytes (byte
