@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <pthread.h>
 #include <thread>
 #include <vector>
 
@@ -102,9 +103,26 @@ class Pool {
   bool stop_ = false;
 };
 
+std::atomic<Pool*> shared_pool{nullptr};
+std::mutex shared_pool_mutex;
+
+// After fork() the child has none of the parent's worker threads: it starts a pool of its own
+// on first use (Python's DataLoader workers and multiprocessing fork a process that has
+// already encoded). The parent's pool object is abandoned in the child, never used.
+void ForgetPoolInChild() { shared_pool.store(nullptr); }
+
 Pool& SharedPool() {
-  // Leaked on purpose: worker threads must not be joined during static destruction.
-  static Pool* pool = new Pool(DefaultThreadCount() - 1);
+  Pool* pool = shared_pool.load();
+  if (pool != nullptr) return *pool;
+  std::lock_guard<std::mutex> lock(shared_pool_mutex);
+  pool = shared_pool.load();
+  if (pool == nullptr) {
+    static const int registered = pthread_atfork(nullptr, nullptr, ForgetPoolInChild);
+    (void)registered;
+    // Leaked on purpose: worker threads must not be joined during static destruction.
+    pool = new Pool(DefaultThreadCount() - 1);
+    shared_pool.store(pool);
+  }
   return *pool;
 }
 

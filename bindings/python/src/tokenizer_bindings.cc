@@ -1,0 +1,277 @@
+// xval.Tokenizer and xval.Encoding: numpy arrays without copies, batches with padding and
+// attention masks encoded with the GIL released on every core, pickling by reloading.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "status.h"
+#include "xval/tokenizer.h"
+
+namespace py = pybind11;
+
+namespace xval::python {
+namespace {
+
+// A numpy view of `data` that keeps `owner` (the Python object holding the memory) alive.
+template <typename T>
+py::array_t<T> View(const T* data, std::vector<py::ssize_t> shape, py::handle owner) {
+  return py::array_t<T>(std::move(shape), data, owner);
+}
+
+py::array OffsetsView(const std::vector<Offset>& offsets, py::handle owner) {
+  static_assert(sizeof(Offset) == 2 * sizeof(uint32_t));
+  return View(reinterpret_cast<const uint32_t*>(offsets.data()),
+              {static_cast<py::ssize_t>(offsets.size()), 2}, owner);
+}
+
+// What a tokenizer was made from, so that a copy can be made in another process (pickle).
+struct Recipe {
+  std::string source;  // a path or a tiktoken name
+  std::string data_dir;
+  std::string digits = "none";
+  std::vector<AddedToken> added;
+};
+
+class PyTokenizer {
+ public:
+  static std::shared_ptr<PyTokenizer> Make(Recipe recipe) {
+    // An absolute path, so that a pickled copy loads in a process with another working folder.
+    if (char* real = realpath(recipe.source.c_str(), nullptr)) {
+      recipe.source = real;
+      free(real);
+    }
+    TokenizerOptions options;
+    options.digits = ValueOrThrow(DigitSplit::Parse(recipe.digits));
+    options.data_dir = recipe.data_dir;
+    auto tok = ValueOrThrow(LoadTokenizer(recipe.source, options));
+    if (!recipe.added.empty()) ThrowIfError(tok->AddTokens(recipe.added));
+    auto py_tok = std::make_shared<PyTokenizer>();
+    py_tok->tok_ = std::shared_ptr<Tokenizer>(std::move(tok));
+    py_tok->recipe_ = std::move(recipe);
+    return py_tok;
+  }
+
+  std::shared_ptr<Encoding> Encode(const std::string& text, bool add_bos, bool add_eos) const {
+    EncodeOptions options;
+    options.add_bos = add_bos;
+    options.add_eos = add_eos;
+    absl::StatusOr<Encoding> e;
+    {
+      py::gil_scoped_release release;
+      e = tok_->Encode(text, options);
+    }
+    return std::make_shared<Encoding>(ValueOrThrow(std::move(e)));
+  }
+
+  // Hugging Face's habits: padding False / "longest" / "max_length", truncation to max_length,
+  // right padding with pad_id, attention_mask 1 on real tokens.
+  py::dict EncodeBatch(const std::vector<std::string>& texts, py::object padding,
+                       bool truncation, std::optional<size_t> max_length, bool add_bos,
+                       bool add_eos, const std::string& return_tensors, int32_t pad_id) const {
+    std::string pad_mode = "longest";
+    if (padding.is_none() || (py::isinstance<py::bool_>(padding) && !padding.cast<bool>())) {
+      pad_mode = "none";
+    } else if (py::isinstance<py::str>(padding)) {
+      pad_mode = padding.cast<std::string>();
+    }
+    if (pad_mode != "none" && pad_mode != "longest" && pad_mode != "max_length") {
+      throw py::value_error("padding must be False, True, \"longest\" or \"max_length\"");
+    }
+    if ((pad_mode == "max_length" || truncation) && !max_length) {
+      throw py::value_error("max_length is needed for padding=\"max_length\" and truncation");
+    }
+    if (return_tensors != "np" && return_tensors != "pt") {
+      throw py::value_error("return_tensors must be \"np\" or \"pt\"");
+    }
+    EncodeOptions options;
+    options.add_bos = add_bos;
+    options.add_eos = add_eos;
+    std::vector<absl::string_view> views(texts.begin(), texts.end());
+    absl::StatusOr<BatchEncoding> flat;
+    {
+      py::gil_scoped_release release;
+      flat = tok_->EncodeBatchFlat(views, options);
+    }
+    BatchEncoding batch = ValueOrThrow(std::move(flat));
+    const size_t n = batch.num_texts();
+    auto row_length = [&](size_t i) {
+      size_t len = batch.row_splits[i + 1] - batch.row_splits[i];
+      return truncation ? std::min(len, *max_length) : len;
+    };
+    size_t width = 0;
+    for (size_t i = 0; i < n; ++i) width = std::max(width, row_length(i));
+    if (pad_mode == "max_length") width = std::max(width, *max_length);
+    if (pad_mode == "none") {
+      for (size_t i = 0; i < n; ++i) {
+        if (row_length(i) != width) {
+          throw py::value_error(
+              "the texts encode to different lengths: ask for padding=True (or \"max_length\")");
+        }
+      }
+    }
+    py::array_t<int64_t> ids({n, width});
+    py::array_t<float> values({n, width});
+    py::array_t<int64_t> mask({n, width});
+    py::array_t<uint32_t> offsets({n, width, size_t{2}});
+    {
+      auto id = ids.mutable_unchecked<2>();
+      auto val = values.mutable_unchecked<2>();
+      auto m = mask.mutable_unchecked<2>();
+      auto off = offsets.mutable_unchecked<3>();
+      py::gil_scoped_release release;
+      for (size_t i = 0; i < n; ++i) {
+        const size_t begin = batch.row_splits[i], len = row_length(i);
+        for (size_t t = 0; t < width; ++t) {
+          const bool real = t < len;
+          id(i, t) = real ? batch.ids[begin + t] : pad_id;
+          val(i, t) = real ? batch.values[begin + t] : 1.0f;
+          m(i, t) = real ? 1 : 0;
+          off(i, t, 0) = real ? batch.offsets[begin + t].begin : 0;
+          off(i, t, 1) = real ? batch.offsets[begin + t].end : 0;
+        }
+      }
+    }
+    py::dict out;
+    if (return_tensors == "pt") {
+      py::object torch = py::module_::import("torch");
+      out["input_ids"] = torch.attr("from_numpy")(ids);
+      out["values"] = torch.attr("from_numpy")(values);
+      out["attention_mask"] = torch.attr("from_numpy")(mask);
+      out["offsets"] = torch.attr("from_numpy")(offsets.attr("astype")("int64"));
+    } else {
+      out["input_ids"] = ids;
+      out["values"] = values;
+      out["attention_mask"] = mask;
+      out["offsets"] = offsets;
+    }
+    return out;
+  }
+
+  std::string Decode(const std::vector<int32_t>& ids) const {
+    absl::StatusOr<std::string> text;
+    {
+      py::gil_scoped_release release;
+      text = tok_->Decode(ids);
+    }
+    return ValueOrThrow(std::move(text));
+  }
+
+  void AddTokens(const std::vector<std::string>& contents, bool special) {
+    std::vector<AddedToken> tokens;
+    for (const std::string& c : contents) tokens.push_back(AddedToken{c, -1, special});
+    ThrowIfError(tok_->AddTokens(tokens));
+    recipe_.added.insert(recipe_.added.end(), tokens.begin(), tokens.end());
+  }
+
+  const Tokenizer& tokenizer() const { return *tok_; }
+  const Recipe& recipe() const { return recipe_; }
+
+ private:
+  std::shared_ptr<Tokenizer> tok_;
+  Recipe recipe_;
+};
+
+std::vector<int32_t> IdsFrom(const py::handle& ids) {
+  // Lists, tuples, numpy arrays and torch tensors of integers.
+  if (py::hasattr(ids, "tolist")) return ids.attr("tolist")().cast<std::vector<int32_t>>();
+  return ids.cast<std::vector<int32_t>>();
+}
+
+}  // namespace
+
+void BindTokenizer(py::module_& m) {
+  py::class_<Encoding, std::shared_ptr<Encoding>>(m, "Encoding",
+                                                  "The tokens of one text: ids, values, offsets.")
+      .def_property_readonly(
+          "ids", [](py::object self) { auto& e = self.cast<Encoding&>();
+            return View(e.ids.data(), {static_cast<py::ssize_t>(e.ids.size())}, self); },
+          "int32 array [tokens], a view without copy")
+      .def_property_readonly(
+          "values", [](py::object self) { auto& e = self.cast<Encoding&>();
+            return View(e.values.data(), {static_cast<py::ssize_t>(e.values.size())}, self); },
+          "float32 array [tokens]: the number a [NUM] stands for, 1.0 elsewhere")
+      .def_property_readonly(
+          "offsets", [](py::object self) { return OffsetsView(self.cast<Encoding&>().offsets, self); },
+          "uint32 array [tokens, 2]: byte spans [begin, end) into the UTF-8 text")
+      .def("__len__", [](const Encoding& e) { return e.size(); })
+      .def("__repr__", [](const Encoding& e) {
+        return "<xval.Encoding of " + std::to_string(e.size()) + " tokens>";
+      });
+
+  py::class_<PyTokenizer, std::shared_ptr<PyTokenizer>>(m, "Tokenizer", R"doc(
+A tokenizer loaded from a SentencePiece .model, a Hugging Face tokenizer.json or a tiktoken
+rank file. Immutable once made (but for add_tokens); safe to share between threads, to pickle
+into DataLoader workers and to use after fork.)doc")
+      .def_static("from_file",
+                  [](const std::string& path, const std::string& digits) {
+                    return PyTokenizer::Make(Recipe{path, "", digits, {}});
+                  },
+                  py::arg("path"), py::arg("digits") = "none",
+                  "Loads a .model, tokenizer.json or .tiktoken file. digits: none, individual, "
+                  "ltr<N> or rtl<N> (digit splitting on top of the model's rules).")
+      .def_static("tiktoken",
+                  [](const std::string& name, std::optional<std::string> data_dir,
+                     const std::string& digits) {
+                    return PyTokenizer::Make(Recipe{name, data_dir.value_or(""), digits, {}});
+                  },
+                  py::arg("name"), py::arg("data_dir") = py::none(), py::arg("digits") = "none",
+                  "gpt2, r50k_base, cl100k_base or o200k_base; rank files from data_dir or "
+                  "$XVAL_DATA_DIR.")
+      .def("encode", &PyTokenizer::Encode, py::arg("text"), py::arg("add_bos") = false,
+           py::arg("add_eos") = false)
+      .def("encode_batch", &PyTokenizer::EncodeBatch, py::arg("texts"), py::kw_only(),
+           py::arg("padding") = true, py::arg("truncation") = false,
+           py::arg("max_length") = py::none(), py::arg("add_bos") = false,
+           py::arg("add_eos") = false, py::arg("return_tensors") = "np", py::arg("pad_id") = 0,
+           "Encodes on every core with the GIL released. Returns a dict of [batch, length] "
+           "arrays: input_ids, values, attention_mask, and offsets [batch, length, 2].")
+      .def("decode", [](const PyTokenizer& t, py::handle ids) { return t.Decode(IdsFrom(ids)); },
+           py::arg("ids"))
+      .def("decode_batch",
+           [](const PyTokenizer& t, py::iterable batch) {
+             std::vector<std::string> out;
+             for (py::handle ids : batch) out.push_back(t.Decode(IdsFrom(ids)));
+             return out;
+           },
+           py::arg("batch"))
+      .def("add_tokens", &PyTokenizer::AddTokens, py::arg("tokens"), py::arg("special") = true)
+      .def_property_readonly("vocab_size",
+                             [](const PyTokenizer& t) { return t.tokenizer().vocab_size(); })
+      .def("id_to_token",
+           [](const PyTokenizer& t, int32_t id) {
+             return py::bytes(ValueOrThrow(t.tokenizer().IdToPiece(id)));
+           },
+           py::arg("id"), "The piece's bytes (byte-level pieces need not be UTF-8).")
+      .def("token_to_id",
+           [](const PyTokenizer& t, const std::string& piece) {
+             return ValueOrThrow(t.tokenizer().PieceToId(piece));
+           },
+           py::arg("token"))
+      .def_property_readonly("bos_id", [](const PyTokenizer& t) { return t.tokenizer().bos_id(); })
+      .def_property_readonly("eos_id", [](const PyTokenizer& t) { return t.tokenizer().eos_id(); })
+      .def(py::pickle(
+          [](const PyTokenizer& t) {
+            const Recipe& r = t.recipe();
+            py::list added;
+            for (const AddedToken& a : r.added) added.append(py::make_tuple(a.content, a.special));
+            return py::make_tuple(r.source, r.data_dir, r.digits, added);
+          },
+          [](py::tuple state) {
+            Recipe r{state[0].cast<std::string>(), state[1].cast<std::string>(),
+                     state[2].cast<std::string>(), {}};
+            auto tok = PyTokenizer::Make(r);
+            for (py::handle a : state[3].cast<py::list>()) {
+              auto pair = a.cast<py::tuple>();
+              tok->AddTokens({pair[0].cast<std::string>()}, pair[1].cast<bool>());
+            }
+            return tok;
+          }));
+}
+
+}  // namespace xval::python
