@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything, and runs every test: the release build with all
 # tests (CUDA kernels are compiled when nvcc is found; their tests skip without a GPU), then the
-# unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer, then the Python checks
-# against the reference implementations from PyPI.
+# tests again under AddressSanitizer and UndefinedBehaviorSanitizer, then the Python package and
+# the Python checks against the reference implementations from PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -23,7 +23,6 @@ cmake --preset sanitize -DXVAL_DATA_DIR="$data" >/dev/null
 cmake --build build/sanitize -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1 ctest --preset sanitize -j "$jobs"
 
-if compgen -G "tests/python/test_*.py" >/dev/null; then
-  echo "== Python checks against the reference implementations"
-  XVAL_BUILD_DIR=build/release XVAL_DATA_DIR="$data" python3 -m pytest -q tests/python
-fi
+echo "== the Python package (pip install .) and the Python checks against the references"
+python3 -m pip install -q --disable-pip-version-check --no-build-isolation .
+XVAL_BUILD_DIR=build/release XVAL_DATA_DIR="$data" python3 -m pytest -q tests/python

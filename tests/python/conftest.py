@@ -57,3 +57,23 @@ def xval_cli():
         return out.stdout.decode("utf-8").split("\n")[:-1]
 
     return run
+
+
+def tiktoken_encoding(name):
+    """tiktoken's own definition of `name` (pattern, special tokens) over our rank files.
+
+    tiktoken_ext.openai_public's definitions download their rank files; they are pointed at
+    ../shared/data/tokenizers/tiktoken instead (gpt2's ranks are r50k_base's).
+    """
+    from unittest import mock
+
+    import tiktoken
+    from tiktoken.load import load_tiktoken_bpe
+    from tiktoken_ext import openai_public
+
+    file = DATA / "tokenizers" / "tiktoken" / f"{'gpt2' if name in ('gpt2', 'r50k_base') else name}.tiktoken"
+    with mock.patch.object(openai_public, "load_tiktoken_bpe",
+                           lambda *args, **kwargs: load_tiktoken_bpe(str(file))):
+        definition = openai_public.r50k_base() if name == "gpt2" else getattr(openai_public, name)()
+    definition["name"] = name
+    return tiktoken.Encoding(**definition)

@@ -1,0 +1,137 @@
+"""The `xval` Python package (pip install .) against the reference implementations."""
+import multiprocessing
+import pickle
+import threading
+
+import numpy as np
+import pytest
+import sentencepiece
+from tokenizers import Tokenizer as HfTokenizer
+
+import xval
+from conftest import DATA, ROOT, tiktoken_encoding
+
+LLAMA = DATA / "tokenizers" / "llama2" / "tokenizer.model"
+
+
+@pytest.fixture(scope="module")
+def llama():
+    return xval.Tokenizer.from_file(str(LLAMA))
+
+
+def test_ids_equal_sentencepiece_on_the_corpus(llama, corpus):
+    sp = sentencepiece.SentencePieceProcessor(model_file=str(LLAMA))
+    batch = llama.encode_batch(corpus, padding=True)
+    ids, mask = batch["input_ids"], batch["attention_mask"]
+    for i, (line, want) in enumerate(zip(corpus, sp.encode(corpus))):
+        got = ids[i][mask[i] == 1].tolist()
+        assert got == want, line
+
+
+def test_ids_equal_tiktoken_on_the_corpus(corpus):
+    tok = xval.Tokenizer.tiktoken("cl100k_base", data_dir=str(DATA))
+    enc = tiktoken_encoding("cl100k_base")
+    got = tok.encode_batch(corpus, padding=True)
+    for i, (line, want) in enumerate(zip(corpus, enc.encode_ordinary_batch(corpus))):
+        assert got["input_ids"][i][got["attention_mask"][i] == 1].tolist() == want, line
+
+
+def test_ids_equal_hugging_face_tokenizers(corpus):
+    path = ROOT / "tests" / "golden" / "llama2_tokenizer.json"
+    ours = xval.Tokenizer.from_file(str(path))
+    ref = HfTokenizer.from_file(str(path))
+    for line, e in zip(corpus[:20000], ref.encode_batch(corpus[:20000], add_special_tokens=False)):
+        assert ours.encode(line).ids.tolist() == e.ids, line
+
+
+def test_encoding_is_a_numpy_view(llama):
+    e = llama.encode("The 3 cats cost $12.50.")
+    assert e.ids.dtype == np.int32 and e.values.dtype == np.float32
+    assert e.offsets.dtype == np.uint32 and e.offsets.shape == (len(e), 2)
+    assert e.ids.base is not None  # a view of the Encoding's memory, not a copy
+    ids = e.ids
+    del e  # the array keeps the Encoding alive
+    assert llama.decode(ids) == "The 3 cats cost $12.50."
+    assert (np.asarray(llama.encode("x").values) == 1.0).all()
+
+
+def test_batch_padding_truncation_and_torch(llama):
+    texts = ["one", "two 22 three", ""]
+    b = llama.encode_batch(texts, padding="max_length", truncation=True, max_length=4,
+                           add_bos=True)
+    assert b["input_ids"].shape == (3, 4)
+    assert b["input_ids"][:, 0].tolist() == [1, 1, 1]
+    assert b["attention_mask"].tolist() == [[1, 1, 0, 0], [1, 1, 1, 1], [1, 0, 0, 0]]
+    torch = pytest.importorskip("torch")
+    pt = llama.encode_batch(texts, return_tensors="pt")
+    assert isinstance(pt["input_ids"], torch.Tensor) and pt["input_ids"].dtype == torch.int64
+    assert llama.decode_batch(pt["input_ids"][:2, :2]) == [
+        llama.decode(pt["input_ids"][0, :2]), llama.decode(pt["input_ids"][1, :2])]
+    with pytest.raises(ValueError):
+        llama.encode_batch(["a", "b c d"], padding=False)
+
+
+def test_errors_map_to_python_exceptions(llama):
+    with pytest.raises(FileNotFoundError):
+        xval.Tokenizer.from_file("/no/such/tokenizer.model")
+    with pytest.raises(IndexError):
+        llama.decode([32000])
+    with pytest.raises(ValueError):
+        xval.Tokenizer.from_file(str(LLAMA), digits="sideways")
+    with pytest.raises(IndexError):
+        xval.embed(np.zeros((4, 2), np.float32), np.array([4], np.int32))
+
+
+def test_pickle_and_added_tokens(llama):
+    tok = pickle.loads(pickle.dumps(llama))
+    tok.add_tokens(["[NUM]"])
+    copy = pickle.loads(pickle.dumps(tok))
+    assert copy.encode("cost [NUM] each").ids.tolist() == tok.encode("cost [NUM] each").ids.tolist()
+    assert copy.token_to_id("[NUM]") == 32000
+
+
+def _encode_in_child(args):
+    tok, texts = args
+    return [tok.encode(t).ids.tolist() for t in texts] + [
+        tok.encode_batch(texts)["input_ids"].tolist()]
+
+
+def test_fork_and_spawn_workers(llama, corpus):
+    texts = corpus[:200]
+    want = _encode_in_child((llama, texts))
+    llama.encode_batch(corpus[:5000])  # the parent's thread pool is running before the fork
+    for method in ("fork", "spawn"):
+        with multiprocessing.get_context(method).Pool(2) as pool:
+            assert pool.map(_encode_in_child, [(llama, texts)] * 2) == [want, want], method
+
+
+def test_threads_give_the_serial_results(llama, corpus):
+    texts = corpus[:3000]
+    want = [llama.encode(t).ids.tolist() for t in texts]
+    results = [None] * 4
+
+    def work(k):
+        results[k] = [llama.encode(t).ids.tolist() for t in texts]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r == want for r in results)
+
+
+def test_embed_matches_numpy():
+    rng = np.random.default_rng(0)
+    table = rng.standard_normal((50, 33)).astype(np.float32)
+    ids = rng.integers(0, 50, 40).astype(np.int32)
+    values = rng.standard_normal(40).astype(np.float32)
+    np.testing.assert_allclose(xval.embed(table, ids, values), table[ids] * values[:, None],
+                               rtol=1e-6)
+    np.testing.assert_array_equal(xval.embed(table, ids), table[ids])
+    d_out = rng.standard_normal((40, 33)).astype(np.float32)
+    d_table, d_values = xval.embed_backward(table, ids, values, d_out)
+    want = np.zeros_like(table, dtype=np.float64)
+    np.add.at(want, ids, d_out.astype(np.float64) * values[:, None])
+    np.testing.assert_allclose(d_table, want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(d_values, (d_out * table[ids]).sum(1), rtol=1e-5, atol=1e-5)
