@@ -21,19 +21,25 @@ def llama():
 
 def test_ids_equal_sentencepiece_on_the_corpus(llama, corpus):
     sp = sentencepiece.SentencePieceProcessor(model_file=str(LLAMA))
-    batch = llama.encode_batch(corpus, padding=True)
-    ids, mask = batch["input_ids"], batch["attention_mask"]
-    for i, (line, want) in enumerate(zip(corpus, sp.encode(corpus))):
-        got = ids[i][mask[i] == 1].tolist()
-        assert got == want, line
+    for line, e, want in zip(corpus, llama.encode_batch(corpus), sp.encode(corpus)):
+        assert e.ids.tolist() == want, line
 
 
 def test_ids_equal_tiktoken_on_the_corpus(corpus):
     tok = xval.Tokenizer.tiktoken("cl100k_base", data_dir=str(DATA))
     enc = tiktoken_encoding("cl100k_base")
-    got = tok.encode_batch(corpus, padding=True)
-    for i, (line, want) in enumerate(zip(corpus, enc.encode_ordinary_batch(corpus))):
-        assert got["input_ids"][i][got["attention_mask"][i] == 1].tolist() == want, line
+    for line, e, want in zip(corpus, tok.encode_batch(corpus), enc.encode_ordinary_batch(corpus)):
+        assert e.ids.tolist() == want, line
+
+
+def test_flat_batch_equals_encodings(llama, corpus):
+    texts = corpus[:3000]
+    ids, values, offsets, splits = llama.encode_batch_flat(texts)
+    assert splits.shape == (len(texts) + 1,) and splits[-1] == len(ids)
+    for i, e in enumerate(llama.encode_batch(texts)):
+        np.testing.assert_array_equal(ids[splits[i]:splits[i + 1]], e.ids)
+        np.testing.assert_array_equal(offsets[splits[i]:splits[i + 1]], e.offsets)
+        np.testing.assert_array_equal(values[splits[i]:splits[i + 1]], e.values)
 
 
 def test_ids_equal_hugging_face_tokenizers(corpus):
@@ -63,12 +69,14 @@ def test_batch_padding_truncation_and_torch(llama):
     assert b["input_ids"][:, 0].tolist() == [1, 1, 1]
     assert b["attention_mask"].tolist() == [[1, 1, 0, 0], [1, 1, 1, 1], [1, 0, 0, 0]]
     torch = pytest.importorskip("torch")
-    pt = llama.encode_batch(texts, return_tensors="pt")
+    pt = llama.encode_batch(texts, padding=True, return_tensors="pt")
     assert isinstance(pt["input_ids"], torch.Tensor) and pt["input_ids"].dtype == torch.int64
     assert llama.decode_batch(pt["input_ids"][:2, :2]) == [
         llama.decode(pt["input_ids"][0, :2]), llama.decode(pt["input_ids"][1, :2])]
+    ragged = llama.encode_batch(["a", "b c d"])
+    assert [len(e) for e in ragged] == [len(llama.encode("a")), len(llama.encode("b c d"))]
     with pytest.raises(ValueError):
-        llama.encode_batch(["a", "b c d"], padding=False)
+        llama.encode_batch(["a", "b c d"], return_tensors="np")  # ragged without padding
 
 
 def test_errors_map_to_python_exceptions(llama):
@@ -93,7 +101,7 @@ def test_pickle_and_added_tokens(llama):
 def _encode_in_child(args):
     tok, texts = args
     return [tok.encode(t).ids.tolist() for t in texts] + [
-        tok.encode_batch(texts)["input_ids"].tolist()]
+        [e.ids.tolist() for e in tok.encode_batch(texts)]]
 
 
 def test_fork_and_spawn_workers(llama, corpus):

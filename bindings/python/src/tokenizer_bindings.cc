@@ -69,11 +69,13 @@ class PyTokenizer {
     return std::make_shared<Encoding>(ValueOrThrow(std::move(e)));
   }
 
-  // Hugging Face's habits: padding False / "longest" / "max_length", truncation to max_length,
-  // right padding with pad_id, attention_mask 1 on real tokens.
-  py::dict EncodeBatch(const std::vector<std::string>& texts, py::object padding,
-                       bool truncation, std::optional<size_t> max_length, bool add_bos,
-                       bool add_eos, const std::string& return_tensors, int32_t pad_id) const {
+  // Hugging Face's habits. Without padding (the default) and without return_tensors: a list of
+  // Encodings, as tokenizers' encode_batch. With padding True / "longest" / "max_length" or
+  // return_tensors: a dict of [batch, length] arrays, as transformers' tokenizer call, with
+  // truncation to max_length, right padding with pad_id, attention_mask 1 on real tokens.
+  py::object EncodeBatch(const std::vector<std::string>& texts, py::object padding,
+                         bool truncation, std::optional<size_t> max_length, bool add_bos,
+                         bool add_eos, py::object return_tensors_arg, int32_t pad_id) const {
     std::string pad_mode = "longest";
     if (padding.is_none() || (py::isinstance<py::bool_>(padding) && !padding.cast<bool>())) {
       pad_mode = "none";
@@ -83,6 +85,11 @@ class PyTokenizer {
     if (pad_mode != "none" && pad_mode != "longest" && pad_mode != "max_length") {
       throw py::value_error("padding must be False, True, \"longest\" or \"max_length\"");
     }
+    if (pad_mode == "none" && return_tensors_arg.is_none() && !truncation) {
+      return EncodeList(texts, add_bos, add_eos);
+    }
+    const std::string return_tensors =
+        return_tensors_arg.is_none() ? "np" : return_tensors_arg.cast<std::string>();
     if ((pad_mode == "max_length" || truncation) && !max_length) {
       throw py::value_error("max_length is needed for padding=\"max_length\" and truncation");
     }
@@ -151,6 +158,48 @@ class PyTokenizer {
       out["offsets"] = offsets;
     }
     return out;
+  }
+
+  py::list EncodeList(const std::vector<std::string>& texts, bool add_bos, bool add_eos) const {
+    EncodeOptions options;
+    options.add_bos = add_bos;
+    options.add_eos = add_eos;
+    std::vector<absl::string_view> views(texts.begin(), texts.end());
+    absl::StatusOr<std::vector<Encoding>> batch;
+    {
+      py::gil_scoped_release release;
+      batch = tok_->EncodeBatch(views, options);
+    }
+    std::vector<Encoding> encodings = ValueOrThrow(std::move(batch));
+    py::list out(encodings.size());
+    for (size_t i = 0; i < encodings.size(); ++i) {
+      out[i] = py::cast(std::make_shared<Encoding>(std::move(encodings[i])));
+    }
+    return out;
+  }
+
+  // The whole batch in four arrays (a ragged tensor): text i has tokens
+  // [row_splits[i], row_splits[i + 1]) of ids, values and offsets. No per-text objects.
+  py::tuple EncodeBatchFlat(const std::vector<std::string>& texts, bool add_bos,
+                            bool add_eos) const {
+    EncodeOptions options;
+    options.add_bos = add_bos;
+    options.add_eos = add_eos;
+    std::vector<absl::string_view> views(texts.begin(), texts.end());
+    absl::StatusOr<BatchEncoding> flat;
+    {
+      py::gil_scoped_release release;
+      flat = tok_->EncodeBatchFlat(views, options);
+    }
+    auto* batch = new BatchEncoding(ValueOrThrow(std::move(flat)));
+    py::capsule owner(batch, [](void* p) { delete static_cast<BatchEncoding*>(p); });
+    const auto n = static_cast<py::ssize_t>(batch->ids.size());
+    static_assert(sizeof(size_t) == sizeof(uint64_t));
+    return py::make_tuple(
+        View(batch->ids.data(), {n}, owner), View(batch->values.data(), {n}, owner),
+        OffsetsView(batch->offsets, owner),
+        View(reinterpret_cast<const uint64_t*>(batch->row_splits.data()),
+             {static_cast<py::ssize_t>(batch->row_splits.size())}, owner));
   }
 
   std::string Decode(const std::vector<int32_t>& ids) const {
@@ -226,11 +275,18 @@ into DataLoader workers and to use after fork.)doc")
       .def("encode", &PyTokenizer::Encode, py::arg("text"), py::arg("add_bos") = false,
            py::arg("add_eos") = false)
       .def("encode_batch", &PyTokenizer::EncodeBatch, py::arg("texts"), py::kw_only(),
-           py::arg("padding") = true, py::arg("truncation") = false,
+           py::arg("padding") = false, py::arg("truncation") = false,
            py::arg("max_length") = py::none(), py::arg("add_bos") = false,
-           py::arg("add_eos") = false, py::arg("return_tensors") = "np", py::arg("pad_id") = 0,
-           "Encodes on every core with the GIL released. Returns a dict of [batch, length] "
-           "arrays: input_ids, values, attention_mask, and offsets [batch, length, 2].")
+           py::arg("add_eos") = false, py::arg("return_tensors") = py::none(),
+           py::arg("pad_id") = 0,
+           "Encodes on every core with the GIL released. Without padding or return_tensors: a "
+           "list of Encodings. With them: a dict of [batch, length] arrays (\"np\") or tensors "
+           "(\"pt\"): input_ids, values, attention_mask, and offsets [batch, length, 2].")
+      .def("encode_batch_flat", &PyTokenizer::EncodeBatchFlat, py::arg("texts"), py::kw_only(),
+           py::arg("add_bos") = false, py::arg("add_eos") = false,
+           "Encodes on every core with the GIL released into one ragged batch: (ids int32 [N], "
+           "values float32 [N], offsets uint32 [N, 2], row_splits uint64 [texts + 1]); text i "
+           "has tokens row_splits[i]:row_splits[i + 1]. The fastest way to encode a corpus.")
       .def("decode", [](const PyTokenizer& t, py::handle ids) { return t.Decode(IdsFrom(ids)); },
            py::arg("ids"))
       .def("decode_batch",
