@@ -177,6 +177,10 @@ absl::Status Inspect() {
 }  // namespace
 }  // namespace xval
 
+namespace xval {
+absl::Status RunGenerate();  // generate.cc
+}  // namespace xval
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "xval tokenize|inspect --tokenizer PATH [--digits ...] [--add_bos] [--output ...] "
@@ -207,6 +211,8 @@ int main(int argc, char** argv) {
     status = xval::Tokenize();
   } else if (command == "inspect") {
     status = xval::Inspect();
+  } else if (command == "generate") {
+    status = xval::RunGenerate();
   } else {
     status = absl::InvalidArgumentError(absl::StrCat("unknown command \"", command,
                                                      "\" (tokenize or inspect)"));
