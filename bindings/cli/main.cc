@@ -5,6 +5,13 @@
 //     Each line of the input (stdin by default), without its newline, is one text; prints one
 //     line per text: ids separated by spaces, or pieces likewise, or
 //     {"ids":[...],"values":[...],"offsets":[[begin,end],...]}.
+//   xval tokenize ... --numbers xval [--number-mode standard|paper] [--transform SPEC]
+//                 [--number-options plus,leading_dot,trailing_dot,groups,unicode,binary_minus,
+//                  no_exponent] [--out-of-range text|error|saturate] [--max-digits N]
+//                 [--precision float32|float16] [--stats]
+//     xVal: every number becomes one [NUM] whose value is in the json output's "values";
+//     --stats prints one JSON object instead of the encodings: numbers found, tokens with and
+//     without xVal, numbers that survive float32 exactly.
 //   xval inspect --tokenizer PATH [--input FILE] [...same options]
 //     Prints each text with its ids and pieces, then a summary (tokens, bytes per token).
 //
@@ -24,7 +31,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "xval/tokenizer.h"
+#include "xval/xval_tokenizer.h"
 
 ABSL_FLAG(std::string, tokenizer, "",
           "a .model, tokenizer.json or .tiktoken file, or gpt2, r50k_base, cl100k_base, o200k_base");
@@ -34,6 +43,21 @@ ABSL_FLAG(std::string, digits, "none", "digit splitting: none, individual, ltr<N
 ABSL_FLAG(bool, add_bos, false, "prepend the BOS token");
 ABSL_FLAG(std::string, output, "ids", "ids, pieces or json");
 ABSL_FLAG(std::string, input, "", "read texts from this file instead of stdin");
+ABSL_FLAG(std::string, numbers, "none", "none, or xval: each number one [NUM] with its value");
+ABSL_FLAG(std::string, number_mode, "standard",
+          "standard (xval's grammar) or paper (the xVal reference code, exactly)");
+ABSL_FLAG(std::string, transform, "identity",
+          "value transform: identity, or steps joined by '+': scale:S shift:B affine:S:B "
+          "clip:LO:HI slog fields:KEY=S,...");
+ABSL_FLAG(std::string, number_options, "",
+          "standard grammar options, comma-separated: plus, leading_dot, trailing_dot, groups, "
+          "unicode, binary_minus, no_exponent");
+ABSL_FLAG(std::string, out_of_range, "",
+          "numbers beyond the value's range or digit limit: text, error or saturate "
+          "(default: text; saturate in paper mode)");
+ABSL_FLAG(int, max_digits, 0, "significant digits beyond which --out-of-range applies (0: none)");
+ABSL_FLAG(std::string, precision, "", "float32 or float16 (default: float32; float16 in paper mode)");
+ABSL_FLAG(bool, stats, false, "print xVal statistics as one JSON object instead of encodings");
 
 namespace xval {
 namespace {
@@ -108,6 +132,44 @@ absl::StatusOr<std::string> FormatEncoding(const Tokenizer& tok, const Encoding&
       absl::StrCat("--output: unknown format \"", output, "\" (ids, pieces or json)"));
 }
 
+absl::StatusOr<XvalOptions> XvalOptionsFromFlags() {
+  const std::string mode = absl::GetFlag(FLAGS_number_mode);
+  XvalOptions o;
+  if (mode == "paper") {
+    o = XvalOptions::Paper();
+  } else if (mode != "standard") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--number-mode: \"", mode, "\" (standard or paper)"));
+  }
+  auto transform = ValueTransform::Parse(absl::GetFlag(FLAGS_transform));
+  if (!transform.ok()) return transform.status();
+  o.transform = *std::move(transform);
+  for (absl::string_view opt : absl::StrSplit(absl::GetFlag(FLAGS_number_options), ',',
+                                              absl::SkipEmpty())) {
+    NumberGrammar& g = o.numbers.grammar;
+    if (mode == "paper") return absl::InvalidArgumentError("--number-options: standard mode only");
+    if (opt == "plus") g.plus_sign = true;
+    else if (opt == "leading_dot") g.leading_dot = true;
+    else if (opt == "trailing_dot") g.trailing_dot = true;
+    else if (opt == "groups") g.group_separators = true;
+    else if (opt == "unicode") g.unicode_digits = true;
+    else if (opt == "binary_minus") g.binary_minus_as_sign = true;
+    else if (opt == "no_exponent") g.exponent = false;
+    else return absl::InvalidArgumentError(absl::StrCat("--number-options: unknown \"", opt, "\""));
+  }
+  const std::string policy = absl::GetFlag(FLAGS_out_of_range);
+  if (policy == "text") o.out_of_range = OutOfRangePolicy::kText;
+  else if (policy == "error") o.out_of_range = OutOfRangePolicy::kError;
+  else if (policy == "saturate") o.out_of_range = OutOfRangePolicy::kSaturate;
+  else if (!policy.empty()) return absl::InvalidArgumentError("--out-of-range: text, error or saturate");
+  o.max_significant_digits = absl::GetFlag(FLAGS_max_digits);
+  const std::string precision = absl::GetFlag(FLAGS_precision);
+  if (precision == "float32") o.precision = ValuePrecision::kFloat32;
+  else if (precision == "float16") o.precision = ValuePrecision::kFloat16;
+  else if (!precision.empty()) return absl::InvalidArgumentError("--precision: float32 or float16");
+  return o;
+}
+
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadFromFlags() {
   const std::string path = absl::GetFlag(FLAGS_tokenizer);
   if (path.empty()) return absl::InvalidArgumentError("--tokenizer is required");
@@ -116,7 +178,48 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadFromFlags() {
   if (!digits.ok()) return digits.status();
   options.digits = *digits;
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
-  return LoadTokenizer(path, options);
+  const std::string numbers = absl::GetFlag(FLAGS_numbers);
+  if (numbers == "none") return LoadTokenizer(path, options);
+  if (numbers != "xval") {
+    return absl::InvalidArgumentError(absl::StrCat("--numbers: \"", numbers, "\" (none or xval)"));
+  }
+  auto xval_options = XvalOptionsFromFlags();
+  if (!xval_options.ok()) return xval_options.status();
+  auto tok = LoadXvalTokenizer(path, options, *xval_options);
+  if (!tok.ok()) return tok.status();
+  return std::unique_ptr<Tokenizer>(*std::move(tok));
+}
+
+// --stats: what xVal does to these texts, as one JSON object.
+absl::Status PrintStats(const XvalTokenizer& tok, absl::Span<const absl::string_view> texts,
+                        const EncodeOptions& options) {
+  auto with = tok.EncodeBatchFlat(texts, options);
+  if (!with.ok()) return with.status();
+  auto without = tok.base().EncodeBatchFlat(texts, options);
+  if (!without.ok()) return without.status();
+  size_t bytes = 0, found = 0, as_num = 0, exact = 0;
+  std::vector<NumberValue> values;
+  for (absl::string_view text : texts) {
+    bytes += text.size();
+    values.clear();
+    absl::Status s = tok.FindValues(text, &values);
+    if (!s.ok()) return s;
+    for (const NumberValue& v : values) {
+      ++found;
+      if (!v.as_num) continue;
+      ++as_num;
+      exact += RoundTripsThroughFloat32(text.substr(v.span.begin, v.span.end - v.span.begin));
+    }
+  }
+  const double b = bytes ? static_cast<double>(bytes) : 1.0;
+  std::printf("{\"texts\":%zu,\"bytes\":%zu,\"numbers\":%zu,\"numbers_as_num\":%zu,"
+              "\"numbers_exact_float32\":%zu,\"share_exact_float32\":%.4f,"
+              "\"tokens_xval\":%zu,\"tokens_base\":%zu,"
+              "\"tokens_per_byte_xval\":%.4f,\"tokens_per_byte_base\":%.4f}\n",
+              texts.size(), bytes, found, as_num, exact,
+              as_num ? static_cast<double>(exact) / as_num : 0.0, with->ids.size(),
+              without->ids.size(), with->ids.size() / b, without->ids.size() / b);
+  return absl::OkStatus();
 }
 
 absl::Status Tokenize() {
@@ -127,6 +230,11 @@ absl::Status Tokenize() {
   std::vector<absl::string_view> texts(lines->begin(), lines->end());
   EncodeOptions options;
   options.add_bos = absl::GetFlag(FLAGS_add_bos);
+  if (absl::GetFlag(FLAGS_stats)) {
+    const auto* xval_tok = dynamic_cast<const XvalTokenizer*>(tok->get());
+    if (xval_tok == nullptr) return absl::InvalidArgumentError("--stats needs --numbers xval");
+    return PrintStats(*xval_tok, texts, options);
+  }
   auto encodings = (*tok)->EncodeBatch(texts, options);
   if (!encodings.ok()) return encodings.status();
   const std::string output = absl::GetFlag(FLAGS_output);
@@ -177,10 +285,14 @@ absl::Status Inspect() {
 }  // namespace
 }  // namespace xval
 
+namespace xval {
+absl::Status RunGenerate();  // generate.cc
+}  // namespace xval
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "xval tokenize|inspect --tokenizer PATH [--digits ...] [--add_bos] [--output ...] "
-      "[--input FILE]");
+      "[--input FILE] [--numbers xval [--number-mode ...] [--transform ...] [--stats]]");
   // Accept --add-bos as well as --add_bos (absl flags use underscores).
   std::vector<char*> args(argv, argv + argc);
   std::vector<std::string> renamed;
@@ -207,6 +319,8 @@ int main(int argc, char** argv) {
     status = xval::Tokenize();
   } else if (command == "inspect") {
     status = xval::Inspect();
+  } else if (command == "generate") {
+    status = xval::RunGenerate();
   } else {
     status = absl::InvalidArgumentError(absl::StrCat("unknown command \"", command,
                                                      "\" (tokenize or inspect)"));

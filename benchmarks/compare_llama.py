@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""xval's Llama forward pass beside llama.cpp (PyPI llama-cpp-python) on the same GGUF file,
+the same thread count and the same prompt/decode lengths. Prints a Markdown table.
+
+  python3 tests/tools/make_tiny_llama.py --bench /tmp/benchm --type F16   # ~220 M params
+  python3 benchmarks/compare_llama.py --model /tmp/benchm/bench-f16.gguf \
+      --bench build/model/benchmarks/llama_bench --threads 2
+"""
+import argparse
+import json
+import subprocess
+import time
+
+
+def run_llama_cpp(model, threads, prompt, decode, reps):
+    from llama_cpp import Llama
+    llm = Llama(model_path=model, n_threads=threads, n_threads_batch=threads, n_ctx=prompt + decode + 8,
+                n_batch=prompt, n_ubatch=prompt, verbose=False)
+    vocab = llm.n_vocab()
+    ids = [(i * 7919 + 13) % vocab for i in range(prompt)]
+    best_p, best_d = 1e30, 1e30
+    for rep in range(reps + 1):  # the first run warms the page cache
+        llm.reset()
+        llm._ctx.kv_cache_clear() if hasattr(llm._ctx, "kv_cache_clear") else None
+        t0 = time.perf_counter()
+        llm.eval(ids)
+        p = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for _ in range(decode):
+            llm.eval([1])
+        d = time.perf_counter() - t0
+        if rep:
+            best_p, best_d = min(best_p, p), min(best_d, d)
+    return {"impl": "llama.cpp", "prefill_tok_s": prompt / best_p, "decode_tok_s": decode / best_d}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--bench", default="build/model/benchmarks/llama_bench")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--prompt", type=int, default=128)
+    ap.add_argument("--decode", type=int, default=64)
+    ap.add_argument("--reps", type=int, default=3)
+    args = ap.parse_args()
+    out = subprocess.run([args.bench, "--model", args.model, "--threads", str(args.threads),
+                          "--prompt", str(args.prompt), "--decode", str(args.decode),
+                          "--reps", str(args.reps)], check=True, capture_output=True, text=True)
+    ours = json.loads(out.stdout.strip().splitlines()[-1])
+    try:
+        peer = run_llama_cpp(args.model, args.threads, args.prompt, args.decode, args.reps)
+    except ImportError as e:
+        peer = None
+        print(f"(llama-cpp-python not importable: {e})")
+    print(json.dumps(ours))
+    if peer:
+        print(json.dumps(peer))
+    print()
+    print("| | prefill tok/s | decode tok/s |")
+    print("| --- | ---: | ---: |")
+    print(f"| xval | {ours['prefill_tok_s']:.1f} | {ours['decode_tok_s']:.2f} |")
+    if peer:
+        print(f"| llama.cpp | {peer['prefill_tok_s']:.1f} | {peer['decode_tok_s']:.2f} |")
+        print(f"| xval / llama.cpp | {ours['prefill_tok_s'] / peer['prefill_tok_s']:.2f} | "
+              f"{ours['decode_tok_s'] / peer['decode_tok_s']:.2f} |")
+    print(f"\nprefill: {ours['prefill_gflops']:.1f} GFLOP/s = {ours['prefill_share_of_peak']:.0%} of "
+          f"peak {ours['peak_gflops']:.1f} GFLOP/s (FMA loop, same run)")
+    print(f"decode: {ours['decode_tok_s']:.2f} tok/s = {ours['decode_share_of_bound']:.0%} of the "
+          f"bound {ours['decode_bound_tok_s']:.2f} tok/s ({ours['weight_bytes_per_token'] / 1e6:.0f} MB "
+          f"a token at {ours['read_gb_s']:.1f} GB/s read, same run)")
+
+
+if __name__ == "__main__":
+    main()

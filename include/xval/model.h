@@ -1,0 +1,199 @@
+// A reference Llama-2 (Llemma) forward pass that takes xVal inputs and has an xVal number head.
+//
+// The computation is exactly Hugging Face transformers' LlamaForCausalLM:
+//
+//   h = embed_tokens[ids] * values                     // xVal: the value scales the embedding
+//   for each layer:
+//     h += o_proj(Attention(RoPE(q_proj(RMSNorm(h))), RoPE(k_proj(.)), v_proj(.)))  // causal, GQA
+//     h += down_proj(silu(gate_proj(RMSNorm(h))) * up_proj(RMSNorm(h)))
+//   logits = lm_head(RMSNorm(h))                       // lm_head may be tied to embed_tokens
+//   number = number_head(RMSNorm(h))                   // xVal, when the config has one
+//
+// Checkpoints: a Hugging Face folder (config.json, model.safetensors or shards with
+// model.safetensors.index.json; f32, f16 or bf16 weights) or a GGUF v3 file (llama
+// architecture; F32, F16, BF16 or Q8_0 tensors). Files are memory-mapped; weights are used in
+// place and widened to f32 inside the matrix products. Activations are f32.
+//
+// xVal number head (our extension; transformers has none). Config keys in config.json:
+//   "xval_num_token_id": the id of [NUM] (absent or -1: no [NUM] token),
+//   "xval_number_head": "linear" or "mlp" (absent: no number head),
+//   "xval_number_head_intermediate_size": the MLP's hidden width (mlp only).
+// Tensor names (safetensors and GGUF alike), nn.Linear / nn.Sequential naming:
+//   linear: num_head.weight (1, hidden_size), num_head.bias (1)
+//   mlp:    num_head.0.weight (intermediate, hidden_size), num_head.0.bias (intermediate),
+//           GELU (erf form, nn.GELU()), num_head.2.weight (1, intermediate), num_head.2.bias (1)
+// GGUF keys: xval.num_token_id, xval.number_head ("linear"/"mlp"),
+//   xval.number_head_intermediate_size.
+// The head reads the final-normed hidden state, the same input as lm_head.
+//
+// Errors: loading returns a Status naming the file, the tensor or the config field that is
+// wrong (missing tensor, wrong shape, truncated file, bad GGUF magic or version, a config that
+// disagrees with the weights). Nothing here aborts.
+//
+// Thread safety: a LlamaModel is immutable after loading and may be shared; each LlamaSession
+// (KV cache and activations) belongs to one thread at a time.
+#ifndef XVAL_MODEL_H_
+#define XVAL_MODEL_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+
+namespace xval::model {
+
+// transformers' rope_scaling.rope_type values that are supported.
+enum class RopeType : uint8_t { kDefault = 0, kLinear = 1, kLlama3 = 2 };
+
+struct RopeScaling {
+  RopeType rope_type = RopeType::kDefault;
+  float factor = 1.0f;
+  float low_freq_factor = 1.0f;    // llama3
+  float high_freq_factor = 4.0f;   // llama3
+  int original_max_position_embeddings = 8192;  // llama3
+};
+
+enum class NumberHeadType : uint8_t { kNone = 0, kLinear = 1, kMlp = 2 };
+
+// Hyperparameters, with the names of Hugging Face's LlamaConfig (config.json).
+struct LlamaConfig {
+  int hidden_size = 0;
+  int intermediate_size = 0;
+  int num_hidden_layers = 0;
+  int num_attention_heads = 0;
+  int num_key_value_heads = 0;  // absent in config.json: num_attention_heads
+  int head_dim = 0;             // absent: hidden_size / num_attention_heads
+  int vocab_size = 0;
+  int max_position_embeddings = 2048;
+  float rms_norm_eps = 1e-6f;
+  float rope_theta = 10000.0f;
+  RopeScaling rope_scaling;
+  bool tie_word_embeddings = false;
+  int bos_token_id = -1;
+  int eos_token_id = -1;
+  // xVal.
+  int xval_num_token_id = -1;
+  NumberHeadType xval_number_head = NumberHeadType::kNone;
+  int xval_number_head_intermediate_size = 0;
+};
+
+// Parses a config.json text. Errors name the field.
+absl::StatusOr<LlamaConfig> ParseLlamaConfig(absl::string_view json);
+
+// How a weight is stored.
+enum class WeightType : uint8_t { kF32 = 0, kF16 = 1, kBF16 = 2, kQ8_0 = 3 };
+const char* WeightTypeName(WeightType type);
+
+// Tokenizer vocabulary stored in a GGUF file's metadata (tokenizer.ggml.*); empty otherwise.
+struct GgufVocab {
+  std::string model;  // tokenizer.ggml.model, e.g. "llama"
+  std::vector<std::string> tokens;
+  std::vector<float> scores;
+  std::vector<int32_t> token_types;
+  int32_t bos_id = -1;
+  int32_t eos_id = -1;
+};
+
+struct LoadOptions {
+  size_t max_threads = 0;  // threads per forward pass, the calling one included; 0: all cores
+};
+
+// Logits and number values of the positions a Forward call was asked for.
+struct ForwardOutput {
+  std::vector<float> logits;         // (num_out, vocab_size)
+  std::vector<float> number_values;  // (num_out); empty when the model has no number head
+  size_t num_out = 0;
+};
+
+class LlamaModel;
+
+// A KV cache and preallocated activations for one sequence of up to max_seq_len tokens.
+class LlamaSession {
+ public:
+  virtual ~LlamaSession() = default;
+  // Runs ids[t] scaled by values[t] (values empty: all 1) at positions position() ..
+  // position() + ids.size() - 1, appending their keys and values to the cache. Prefill and
+  // decode are the same call: many tokens at once or one. Writes the logits of every new
+  // position (all_positions) or of the last one only. InvalidArgument / OutOfRange for ids
+  // outside the vocabulary, mismatched values, or a sequence longer than max_seq_len; on
+  // error the session is unchanged.
+  virtual absl::Status Forward(absl::Span<const int32_t> ids, absl::Span<const float> values,
+                               bool all_positions, ForwardOutput* out) = 0;
+  virtual size_t position() const = 0;
+  virtual size_t max_seq_len() const = 0;
+  // Forgets the sequence (the cache is reused, not freed).
+  virtual void Reset() = 0;
+  // Drops cached positions >= `position` (for re-running a suffix).
+  virtual absl::Status Rewind(size_t position) = 0;
+};
+
+class LlamaModel {
+ public:
+  virtual ~LlamaModel() = default;
+  // `path`: a Hugging Face folder or a .gguf file.
+  static absl::StatusOr<std::unique_ptr<LlamaModel>> Load(const std::string& path,
+                                                          const LoadOptions& options = {});
+  virtual const LlamaConfig& config() const = 0;
+  // The type of the largest weights (the projections).
+  virtual WeightType weight_type() const = 0;
+  // Bytes of weights read for one decode step (every matrix once, embedding row excluded).
+  virtual size_t weight_bytes() const = 0;
+  virtual const GgufVocab& gguf_vocab() const = 0;
+  // max_batch: tokens run through the layers together (larger prefills are chunked).
+  virtual absl::StatusOr<std::unique_ptr<LlamaSession>> NewSession(
+      size_t max_seq_len, size_t max_batch = 64) const = 0;
+};
+
+// Sampling as transformers' generate() does it: logits / temperature, then top-k, then top-p
+// (smallest set whose probability reaches top_p), then a draw; temperature 0 is greedy.
+struct SamplingOptions {
+  float temperature = 0.0f;
+  int top_k = 0;        // 0: all tokens
+  float top_p = 1.0f;   // 1: no nucleus cut
+  uint64_t seed = 0;
+};
+
+// Deterministic for a given seed.
+class Sampler {
+ public:
+  explicit Sampler(const SamplingOptions& options);
+  // One id from `logits` (vocab_size). Never fails: NaN logits count as -infinity, and an
+  // all-NaN row gives id 0.
+  int32_t Sample(absl::Span<const float> logits);
+
+ private:
+  SamplingOptions options_;
+  uint64_t state_;
+  std::vector<std::pair<float, int32_t>> scratch_;
+};
+
+struct GenerateOptions {
+  SamplingOptions sampling;
+  size_t max_new_tokens = 64;
+  bool stop_at_eos = true;
+};
+
+// Runs the prompt (ids with xVal values), then samples up to max_new_tokens tokens. Each new
+// token is fed back; when it is the [NUM] id, its value is the number head's output at the
+// position that produced it and the next input is [NUM] scaled by that value. `on_token`
+// receives each new id and value and returns false to stop. Returns the new ids and values.
+struct Generated {
+  std::vector<int32_t> ids;
+  std::vector<float> values;
+};
+absl::StatusOr<Generated> Generate(
+    LlamaSession* session, absl::Span<const int32_t> prompt_ids,
+    absl::Span<const float> prompt_values, int32_t num_token_id, int32_t eos_id,
+    const GenerateOptions& options,
+    const std::function<bool(int32_t id, float value)>& on_token = nullptr);
+
+}  // namespace xval::model
+
+#endif  // XVAL_MODEL_H_

@@ -1,0 +1,347 @@
+// GGUF (llama.cpp's ggml/docs/gguf.md), version 2 and 3: "GGUF", version, tensor count,
+// metadata count, metadata key/value pairs, tensor infos (name, dims innermost first, ggml
+// type, offset), then the tensor data at general.alignment. Every read is bounds-checked, so
+// a truncated or corrupt file is an error naming the file and what was being read.
+#include <cstring>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "model/llama_model.h"
+#include "util/status_macros.h"
+
+namespace xval::model {
+namespace {
+
+// ggml_type values (ggml.h).
+constexpr uint32_t kGgmlF32 = 0, kGgmlF16 = 1, kGgmlQ8_0 = 8, kGgmlBF16 = 30;
+// gguf_type values.
+enum GgufType : uint32_t {
+  kU8 = 0, kI8 = 1, kU16 = 2, kI16 = 3, kU32 = 4, kI32 = 5, kF32 = 6, kBool = 7, kString = 8,
+  kArray = 9, kU64 = 10, kI64 = 11, kF64 = 12,
+};
+
+// A metadata value: a number, a string, or an array of either.
+struct Value {
+  GgufType type = kU8;
+  double number = 0;
+  std::string str;
+  std::vector<double> numbers;
+  std::vector<std::string> strings;
+};
+
+class Reader {
+ public:
+  Reader(const std::string& path, const uint8_t* data, size_t size)
+      : path_(path), data_(data), size_(size) {}
+
+  template <typename T>
+  absl::Status Read(T* out, const char* what) {
+    if (size_ - pos_ < sizeof(T)) return Truncated(what);
+    std::memcpy(out, data_ + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return absl::OkStatus();
+  }
+  absl::Status ReadString(std::string* out, const char* what) {
+    uint64_t len;
+    RETURN_IF_ERROR(Read(&len, what));
+    if (size_ - pos_ < len) return Truncated(what);
+    out->assign(reinterpret_cast<const char*>(data_ + pos_), len);
+    pos_ += len;
+    return absl::OkStatus();
+  }
+  absl::Status Scalar(GgufType type, double* out, const std::string& key) {
+    const char* what = key.c_str();
+    switch (type) {
+      case kU8: { uint8_t v; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      case kI8: { int8_t v; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      case kU16: { uint16_t v; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      case kI16: { int16_t v; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      case kU32: { uint32_t v; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      case kI32: { int32_t v; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      case kF32: { float v; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      case kBool: { uint8_t v; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      case kU64: { uint64_t v; RETURN_IF_ERROR(Read(&v, what)); *out = static_cast<double>(v); return absl::OkStatus(); }
+      case kI64: { int64_t v; RETURN_IF_ERROR(Read(&v, what)); *out = static_cast<double>(v); return absl::OkStatus(); }
+      case kF64: { double v; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      default:
+        return absl::InvalidArgumentError(
+            absl::StrCat(path_, ": metadata ", key, ": unknown value type ", type));
+    }
+  }
+  absl::Status ReadValue(const std::string& key, Value* v) {
+    uint32_t type;
+    RETURN_IF_ERROR(Read(&type, key.c_str()));
+    v->type = static_cast<GgufType>(type);
+    if (type == kString) return ReadString(&v->str, key.c_str());
+    if (type != kArray) return Scalar(v->type, &v->number, key);
+    uint32_t elem_type;
+    uint64_t count;
+    RETURN_IF_ERROR(Read(&elem_type, key.c_str()));
+    RETURN_IF_ERROR(Read(&count, key.c_str()));
+    if (count > size_ - pos_) return Truncated(key.c_str());  // every element is >= 1 byte
+    if (elem_type == kString) {
+      v->strings.resize(count);
+      for (auto& s : v->strings) RETURN_IF_ERROR(ReadString(&s, key.c_str()));
+    } else if (elem_type == kArray) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path_, ": metadata ", key, ": nested arrays are not supported"));
+    } else {
+      v->numbers.resize(count);
+      for (auto& d : v->numbers) {
+        RETURN_IF_ERROR(Scalar(static_cast<GgufType>(elem_type), &d, key));
+      }
+    }
+    return absl::OkStatus();
+  }
+  size_t pos() const { return pos_; }
+  absl::Status Truncated(const char* what) const {
+    return absl::InvalidArgumentError(absl::StrCat(path_, ": truncated GGUF file while reading ",
+                                                   what, " at byte ", pos_));
+  }
+
+ private:
+  const std::string& path_;
+  const uint8_t* data_;
+  size_t size_;
+  size_t pos_ = 0;
+};
+
+using Metadata = absl::flat_hash_map<std::string, Value>;
+
+class ConfigReader {
+ public:
+  ConfigReader(const std::string& path, const Metadata& md) : path_(path), md_(md) {}
+  // A number; absent keeps *out unless required.
+  template <typename T>
+  absl::Status Get(const std::string& key, T* out, bool required) const {
+    auto it = md_.find(key);
+    if (it == md_.end() || it->second.type == kString || it->second.type == kArray) {
+      if (!required && it == md_.end()) return absl::OkStatus();
+      return absl::InvalidArgumentError(
+          absl::StrCat(path_, ": metadata ", key, it == md_.end() ? " is missing" : " is not a number"));
+    }
+    *out = static_cast<T>(it->second.number);
+    return absl::OkStatus();
+  }
+  const Value* Find(const std::string& key) const {
+    auto it = md_.find(key);
+    return it == md_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  const std::string& path_;
+  const Metadata& md_;
+};
+
+absl::StatusOr<LlamaConfig> ConfigFromMetadata(const std::string& path, const Metadata& md,
+                                               const TensorStore& store) {
+  const ConfigReader r(path, md);
+  const Value* arch = r.Find("general.architecture");
+  if (arch == nullptr || arch->type != kString) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": metadata general.architecture is missing"));
+  }
+  if (arch->str != "llama") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": metadata general.architecture is \"", arch->str, "\", not llama"));
+  }
+  LlamaConfig c;
+  RETURN_IF_ERROR(r.Get("llama.embedding_length", &c.hidden_size, true));
+  RETURN_IF_ERROR(r.Get("llama.feed_forward_length", &c.intermediate_size, true));
+  RETURN_IF_ERROR(r.Get("llama.block_count", &c.num_hidden_layers, true));
+  RETURN_IF_ERROR(r.Get("llama.attention.head_count", &c.num_attention_heads, true));
+  c.num_key_value_heads = c.num_attention_heads;
+  RETURN_IF_ERROR(r.Get("llama.attention.head_count_kv", &c.num_key_value_heads, false));
+  RETURN_IF_ERROR(r.Get("llama.context_length", &c.max_position_embeddings, false));
+  RETURN_IF_ERROR(r.Get("llama.attention.layer_norm_rms_epsilon", &c.rms_norm_eps, true));
+  RETURN_IF_ERROR(r.Get("llama.rope.freq_base", &c.rope_theta, false));
+  for (auto [key, v] : {std::pair<const char*, int>{"llama.embedding_length", c.hidden_size},
+                        {"llama.feed_forward_length", c.intermediate_size},
+                        {"llama.block_count", c.num_hidden_layers},
+                        {"llama.attention.head_count", c.num_attention_heads},
+                        {"llama.attention.head_count_kv", c.num_key_value_heads}}) {
+    if (v <= 0 || v > (1 << 24)) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": metadata ", key, " is not positive"));
+    }
+  }
+  if (c.num_attention_heads % c.num_key_value_heads != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": metadata llama.attention.head_count_kv does not divide head_count"));
+  }
+  c.head_dim = c.hidden_size / c.num_attention_heads;
+  RETURN_IF_ERROR(r.Get("llama.attention.key_length", &c.head_dim, false));
+  if (c.head_dim <= 0 || c.head_dim % 2 != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": metadata llama.attention.key_length must be positive and even"));
+  }
+  // The vocabulary size: llama.vocab_size, else the token list, else the embedding's rows.
+  c.vocab_size = 0;
+  if (const Value* tokens = r.Find("tokenizer.ggml.tokens")) c.vocab_size = tokens->strings.size();
+  if (const TensorInfo* embed = store.Find("token_embd.weight");
+      c.vocab_size == 0 && embed != nullptr && embed->shape.size() == 2) {
+    c.vocab_size = static_cast<int>(embed->shape[0]);
+  }
+  RETURN_IF_ERROR(r.Get("llama.vocab_size", &c.vocab_size, false));
+  if (c.vocab_size <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": metadata llama.vocab_size is missing"));
+  }
+  if (const Value* type = r.Find("llama.rope.scaling.type"); type != nullptr) {
+    if (type->str == "linear") {
+      c.rope_scaling.rope_type = RopeType::kLinear;
+      RETURN_IF_ERROR(r.Get("llama.rope.scaling.factor", &c.rope_scaling.factor, true));
+      if (!(c.rope_scaling.factor > 0)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": metadata llama.rope.scaling.factor must be positive"));
+      }
+    } else if (type->str != "none") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": metadata llama.rope.scaling.type \"", type->str, "\" is not supported"));
+    }
+  }
+  RETURN_IF_ERROR(r.Get("tokenizer.ggml.bos_token_id", &c.bos_token_id, false));
+  RETURN_IF_ERROR(r.Get("tokenizer.ggml.eos_token_id", &c.eos_token_id, false));
+  c.tie_word_embeddings = store.Find("output.weight") == nullptr;
+  RETURN_IF_ERROR(r.Get("xval.num_token_id", &c.xval_num_token_id, false));
+  if (const Value* head = r.Find("xval.number_head"); head != nullptr) {
+    if (head->str == "linear") {
+      c.xval_number_head = NumberHeadType::kLinear;
+    } else if (head->str == "mlp") {
+      c.xval_number_head = NumberHeadType::kMlp;
+      RETURN_IF_ERROR(r.Get("xval.number_head_intermediate_size",
+                            &c.xval_number_head_intermediate_size, true));
+      if (c.xval_number_head_intermediate_size <= 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            path, ": metadata xval.number_head_intermediate_size must be positive"));
+      }
+    } else if (head->str != "none") {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": metadata xval.number_head \"", head->str, "\" is not supported"));
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+absl::StatusOr<GgufCheckpoint> LoadGgufCheckpoint(const std::string& path) {
+  ASSIGN_OR_RETURN(std::unique_ptr<MappedFile> file, MappedFile::Open(path));
+  Reader r(path, file->data(), file->size());
+  uint32_t magic, version;
+  RETURN_IF_ERROR(r.Read(&magic, "the magic"));
+  if (std::memcmp(file->data(), "GGUF", 4) != 0) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: bad magic 0x%08x: not a GGUF file (expected \"GGUF\")", path, magic));
+  }
+  RETURN_IF_ERROR(r.Read(&version, "the version"));
+  if (version != 2 && version != 3) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": GGUF version ", version, " is not supported (2 or 3)"));
+  }
+  uint64_t tensor_count, kv_count;
+  RETURN_IF_ERROR(r.Read(&tensor_count, "the tensor count"));
+  RETURN_IF_ERROR(r.Read(&kv_count, "the metadata count"));
+  if (tensor_count > file->size() || kv_count > file->size()) {
+    return r.Truncated("the header counts");
+  }
+  Metadata md;
+  for (uint64_t i = 0; i < kv_count; ++i) {
+    std::string key;
+    RETURN_IF_ERROR(r.ReadString(&key, "a metadata key"));
+    Value v;
+    RETURN_IF_ERROR(r.ReadValue(key, &v));
+    md[key] = std::move(v);
+  }
+  struct RawTensor {
+    TensorInfo info;
+    uint64_t offset;
+  };
+  std::vector<RawTensor> raw(tensor_count);
+  for (auto& t : raw) {
+    RETURN_IF_ERROR(r.ReadString(&t.info.name, "a tensor name"));
+    const char* what = t.info.name.c_str();
+    uint32_t n_dims, type;
+    RETURN_IF_ERROR(r.Read(&n_dims, what));
+    if (n_dims == 0 || n_dims > 4) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": tensor ", t.info.name, ": ", n_dims, " dimensions"));
+    }
+    std::vector<int64_t> ne(n_dims);  // innermost first, as ggml
+    uint64_t count = 1;
+    for (auto& d : ne) {
+      uint64_t v;
+      RETURN_IF_ERROR(r.Read(&v, what));
+      if (v > (uint64_t{1} << 40)) return r.Truncated(what);
+      d = static_cast<int64_t>(v);
+      count *= v;
+      if (count > (uint64_t{1} << 42)) {
+        return absl::InvalidArgumentError(absl::StrCat(path, ": tensor ", t.info.name, ": too large"));
+      }
+    }
+    t.info.shape.assign(ne.rbegin(), ne.rend());  // PyTorch order
+    RETURN_IF_ERROR(r.Read(&type, what));
+    RETURN_IF_ERROR(r.Read(&t.offset, what));
+    switch (type) {
+      case kGgmlF32: t.info.type = WeightType::kF32; break;
+      case kGgmlF16: t.info.type = WeightType::kF16; break;
+      case kGgmlBF16: t.info.type = WeightType::kBF16; break;
+      case kGgmlQ8_0:
+        t.info.type = WeightType::kQ8_0;
+        if (ne[0] % kQ8BlockSize != 0) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              path, ": tensor ", t.info.name, ": Q8_0 row of ", ne[0], " is not whole blocks"));
+        }
+        break;
+      default:
+        return absl::InvalidArgumentError(absl::StrCat(
+            path, ": tensor ", t.info.name, ": ggml type ", type,
+            " is not supported (F32, F16, BF16, Q8_0)"));
+    }
+    t.info.nbytes = WeightBytes(t.info.type, count);
+    t.info.file = path;
+  }
+  uint32_t alignment = 32;
+  if (auto it = md.find("general.alignment"); it != md.end()) {
+    alignment = static_cast<uint32_t>(it->second.number);
+    if (alignment == 0 || (alignment & (alignment - 1)) != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": metadata general.alignment ", alignment, " is not a power of two"));
+    }
+  }
+  const size_t data_start = (r.pos() + alignment - 1) / alignment * alignment;
+  GgufCheckpoint ckpt;
+  for (auto& t : raw) {
+    if (t.offset > file->size() || data_start > file->size() - t.offset ||
+        t.info.nbytes > file->size() - data_start - t.offset) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": tensor ", t.info.name, ": data runs past the end of the file (",
+          file->size(), " bytes): truncated file"));
+    }
+    t.info.data = file->data() + data_start + t.offset;
+    const std::string name = t.info.name;
+    if (!ckpt.store.tensors.emplace(name, std::move(t.info)).second) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": tensor ", name, " appears twice"));
+    }
+  }
+  ckpt.store.files.push_back(std::move(file));
+  ASSIGN_OR_RETURN(ckpt.config, ConfigFromMetadata(path, md, ckpt.store));
+
+  if (const Value* tokens = ConfigReader(path, md).Find("tokenizer.ggml.tokens")) {
+    ckpt.vocab.tokens = tokens->strings;
+    if (auto it = md.find("tokenizer.ggml.model"); it != md.end()) ckpt.vocab.model = it->second.str;
+    if (auto it = md.find("tokenizer.ggml.scores"); it != md.end()) {
+      ckpt.vocab.scores.assign(it->second.numbers.begin(), it->second.numbers.end());
+    }
+    if (auto it = md.find("tokenizer.ggml.token_type"); it != md.end()) {
+      ckpt.vocab.token_types.assign(it->second.numbers.begin(), it->second.numbers.end());
+    }
+    ckpt.vocab.bos_id = ckpt.config.bos_token_id;
+    ckpt.vocab.eos_id = ckpt.config.eos_token_id;
+  }
+  return ckpt;
+}
+
+}  // namespace xval::model

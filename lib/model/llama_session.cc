@@ -1,0 +1,319 @@
+// The forward pass of LlamaForCausalLM over a KV cache, as transformers computes it
+// (modeling_llama.py): TransformerLayer is attention then MLP, each pre-normed and residual.
+// Every buffer is allocated when the session is made; Forward allocates only its output.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <new>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "model/llama_model.h"
+#include "model/matmul.h"
+#include "util/status_macros.h"
+#include "util/thread_pool.h"
+#include "xval/embed.h"
+
+namespace xval::model {
+namespace {
+
+// Activations for up to max_batch tokens run through the layers together.
+struct Activations {
+  Activations(const LlamaConfig& c, size_t max_batch, size_t max_seq_len)
+      : x(max_batch * c.hidden_size),
+        xn(max_batch * c.hidden_size),
+        q(max_batch * c.num_attention_heads * c.head_dim),
+        att(max_batch * c.num_attention_heads * c.head_dim),
+        gate(max_batch * c.intermediate_size),
+        up(max_batch * c.intermediate_size),
+        scores(static_cast<size_t>(c.num_attention_heads) * max_seq_len),
+        head_hidden(max_batch * std::max(1, c.xval_number_head_intermediate_size)) {}
+  std::vector<float> x;      // (max_batch, hidden_size) the residual stream
+  std::vector<float> xn;     // (max_batch, hidden_size) normed input of a block, or its output
+  std::vector<float> q;      // (max_batch, num_attention_heads * head_dim)
+  std::vector<float> att;    // (max_batch, num_attention_heads * head_dim) attention output
+  std::vector<float> gate;   // (max_batch, intermediate_size)
+  std::vector<float> up;     // (max_batch, intermediate_size)
+  std::vector<float> scores; // (num_attention_heads, max_seq_len) one query's weights per head
+  std::vector<float> head_hidden;  // (max_batch, xval_number_head_intermediate_size or 1)
+};
+
+// RMSNorm as LlamaRMSNorm: x * rsqrt(mean(x^2) + eps) * weight, in f32 (the mean summed in
+// double so that its rounding does not depend on the order of the sum).
+void RmsNorm(const float* x, const std::vector<float>& weight, float eps, size_t n, size_t dim,
+             float* out) {
+  for (size_t t = 0; t < n; ++t) {
+    const float* xr = x + t * dim;  // (dim)
+    float* o = out + t * dim;       // (dim)
+    double ss = 0.0;
+    for (size_t i = 0; i < dim; ++i) ss += static_cast<double>(xr[i]) * xr[i];
+    const float variance = static_cast<float>(ss / static_cast<double>(dim));
+    const float inv = 1.0f / std::sqrt(variance + eps);
+    for (size_t i = 0; i < dim; ++i) o[i] = weight[i] * (xr[i] * inv);
+  }
+}
+
+class Session : public LlamaSession {
+ public:
+  Session(const LlamaModelImpl& model, size_t max_seq_len, size_t max_batch)
+      : model_(model),
+        c_(model.config()),
+        max_seq_len_(max_seq_len),
+        max_batch_(max_batch),
+        kv_dim_(static_cast<size_t>(c_.num_key_value_heads) * c_.head_dim),
+        k_cache_(static_cast<size_t>(c_.num_hidden_layers) * max_seq_len * kv_dim_),
+        v_cache_(static_cast<size_t>(c_.num_hidden_layers) * max_seq_len * kv_dim_),
+        cos_(max_seq_len * (c_.head_dim / 2)),
+        sin_(max_seq_len * (c_.head_dim / 2)),
+        act_(c_, max_batch, max_seq_len) {
+    // transformers: freqs = position (f32) * inv_freq (f32); cos and sin in f32.
+    const size_t half = c_.head_dim / 2;
+    const std::vector<float>& inv_freq = model.inv_freq();
+    for (size_t p = 0; p < max_seq_len; ++p) {
+      for (size_t i = 0; i < half; ++i) {
+        const float f = static_cast<float>(p) * inv_freq[i];
+        cos_[p * half + i] = std::cos(f);
+        sin_[p * half + i] = std::sin(f);
+      }
+    }
+  }
+
+  absl::Status Forward(absl::Span<const int32_t> ids, absl::Span<const float> values,
+                       bool all_positions, ForwardOutput* out) override {
+    if (ids.empty()) return absl::InvalidArgumentError("Forward: no tokens");
+    if (!values.empty() && values.size() != ids.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("Forward: ", values.size(), " values for ",
+                                                     ids.size(), " ids"));
+    }
+    for (size_t t = 0; t < ids.size(); ++t) {
+      if (ids[t] < 0 || ids[t] >= c_.vocab_size) {
+        return absl::OutOfRangeError(absl::StrCat("Forward: id ", ids[t], " at ", t,
+                                                  " is outside the vocabulary (vocab_size ",
+                                                  c_.vocab_size, ")"));
+      }
+    }
+    if (ids.size() > max_seq_len_ - pos_) {
+      return absl::OutOfRangeError(absl::StrCat("Forward: ", pos_, " + ", ids.size(),
+                                                " tokens exceed the session's max_seq_len ",
+                                                max_seq_len_));
+    }
+    const size_t n = ids.size();
+    const size_t num_out = all_positions ? n : 1;
+    const size_t vocab = c_.vocab_size;
+    const bool has_head = c_.xval_number_head != NumberHeadType::kNone;
+    out->num_out = num_out;
+    out->logits.resize(num_out * vocab);
+    out->number_values.resize(has_head ? num_out : 0);
+    for (size_t begin = 0; begin < n; begin += max_batch_) {
+      const size_t len = std::min(max_batch_, n - begin);
+      RETURN_IF_ERROR(Embed(ids.subspan(begin, len),
+                            values.empty() ? values : values.subspan(begin, len)));
+      for (int l = 0; l < c_.num_hidden_layers; ++l) TransformerLayer(l, len);
+      pos_ += len;
+      // Outputs: every row of the chunk, or only the sequence's last row.
+      if (all_positions) {
+        Output(0, len, out->logits.data() + begin * vocab,
+               has_head ? out->number_values.data() + begin : nullptr);
+      } else if (begin + len == n) {
+        Output(len - 1, 1, out->logits.data(), has_head ? out->number_values.data() : nullptr);
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  size_t position() const override { return pos_; }
+  size_t max_seq_len() const override { return max_seq_len_; }
+  void Reset() override { pos_ = 0; }
+  absl::Status Rewind(size_t position) override {
+    if (position > pos_) {
+      return absl::OutOfRangeError(
+          absl::StrCat("Rewind: position ", position, " is past the cached ", pos_));
+    }
+    pos_ = position;
+    return absl::OkStatus();
+  }
+
+ private:
+  size_t threads() const { return model_.max_threads(); }
+
+  // x = embed_tokens[ids] * values: the xVal input, through the shared embedding kernel.
+  absl::Status Embed(absl::Span<const int32_t> ids, absl::Span<const float> values) {
+    kernels::EmbedOptions options;
+    options.max_threads = threads();
+    options.stores = kernels::StoreMode::kNormal;  // the first layer reads it next
+    return kernels::Embed(model_.weights().embed_tokens, ids, values,
+                          kernels::MatrixView::F32(act_.x.data(), ids.size(), c_.hidden_size),
+                          options);
+  }
+
+  float* KCache(int layer, size_t pos) {  // (max_seq_len, kv_dim) per layer
+    return k_cache_.data() + (static_cast<size_t>(layer) * max_seq_len_ + pos) * kv_dim_;
+  }
+  float* VCache(int layer, size_t pos) {
+    return v_cache_.data() + (static_cast<size_t>(layer) * max_seq_len_ + pos) * kv_dim_;
+  }
+
+  // Rotates the heads of one row at position p: rotate-half pairs (i, i + d/2) as
+  // transformers' apply_rotary_pos_emb, or adjacent pairs (2i, 2i + 1) for GGUF's permuted
+  // q/k rows.  q' = q * cos + rotate_half(q) * sin.
+  void Rope(float* row, size_t num_heads, size_t p) const {
+    const size_t d = c_.head_dim, half = d / 2;
+    const float* cs = cos_.data() + p * half;  // (half)
+    const float* sn = sin_.data() + p * half;  // (half)
+    const bool interleaved = model_.weights().rope_interleaved;
+    for (size_t h = 0; h < num_heads; ++h) {
+      float* v = row + h * d;  // (head_dim)
+      for (size_t i = 0; i < half; ++i) {
+        const size_t ia = interleaved ? 2 * i : i;
+        const size_t ib = interleaved ? 2 * i + 1 : i + half;
+        const float a = v[ia], b = v[ib];
+        v[ia] = a * cs[i] - b * sn[i];
+        v[ib] = b * cs[i] + a * sn[i];
+      }
+    }
+  }
+
+  void TransformerLayer(int l, size_t n) {
+    const LayerWeights& w = model_.weights().layers[l];
+    const size_t hidden = c_.hidden_size;
+    const size_t q_dim = static_cast<size_t>(c_.num_attention_heads) * c_.head_dim;
+    const size_t inter = c_.intermediate_size;
+    float* x = act_.x.data();    // (n, hidden_size)
+    float* xn = act_.xn.data();  // (n, hidden_size)
+
+    // Attention block.
+    RmsNorm(x, w.input_layernorm, c_.rms_norm_eps, n, hidden, xn);
+    MatMul(xn, hidden, n, w.q_proj, act_.q.data(), q_dim, threads());
+    MatMul(xn, hidden, n, w.k_proj, KCache(l, pos_), kv_dim_, threads());
+    MatMul(xn, hidden, n, w.v_proj, VCache(l, pos_), kv_dim_, threads());
+    for (size_t t = 0; t < n; ++t) {
+      Rope(act_.q.data() + t * q_dim, c_.num_attention_heads, pos_ + t);
+      Rope(KCache(l, pos_ + t), c_.num_key_value_heads, pos_ + t);
+    }
+    Attention(l, n);
+    MatMul(act_.att.data(), q_dim, n, w.o_proj, xn, hidden, threads());
+    for (size_t i = 0; i < n * hidden; ++i) x[i] += xn[i];
+
+    // MLP block: down(silu(gate(x)) * up(x)).
+    RmsNorm(x, w.post_attention_layernorm, c_.rms_norm_eps, n, hidden, xn);
+    MatMul(xn, hidden, n, w.gate_proj, act_.gate.data(), inter, threads());
+    MatMul(xn, hidden, n, w.up_proj, act_.up.data(), inter, threads());
+    float* g = act_.gate.data();  // (n, intermediate_size)
+    const float* u = act_.up.data();
+    for (size_t i = 0; i < n * inter; ++i) g[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+    MatMul(g, inter, n, w.down_proj, xn, hidden, threads());
+    for (size_t i = 0; i < n * hidden; ++i) x[i] += xn[i];
+  }
+
+  // Causal grouped-query attention of the n new rows against the cache [0, pos_ + n):
+  // softmax(q k^T / sqrt(head_dim)) v, query head h reading key-value head
+  // h / (num_attention_heads / num_key_value_heads) (transformers' repeat_kv).
+  void Attention(int l, size_t n) {
+    const size_t d = c_.head_dim;
+    const size_t q_dim = static_cast<size_t>(c_.num_attention_heads) * d;
+    const size_t group = c_.num_attention_heads / c_.num_key_value_heads;
+    const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+    const float* k_all = KCache(l, 0);  // (pos_ + n, kv_dim)
+    const float* v_all = VCache(l, 0);  // (pos_ + n, kv_dim)
+    util::ParallelFor(
+        c_.num_attention_heads, 1,
+        [&](size_t h_begin, size_t h_end) {
+          for (size_t h = h_begin; h < h_end; ++h) {
+            const size_t kvh = h / group;
+            float* scores = act_.scores.data() + h * max_seq_len_;  // (max_seq_len)
+            const WeightMatrix keys{WeightType::kF32, k_all + kvh * d, 0, d, kv_dim_};
+            for (size_t t = 0; t < n; ++t) {
+              const size_t len = pos_ + t + 1;  // causal: keys 0 .. pos_ + t
+              const float* q = act_.q.data() + t * q_dim + h * d;  // (head_dim)
+              WeightMatrix k = keys;
+              k.rows = len;
+              MatMul(q, d, 1, k, scores, len, 1);
+              float max_score = -std::numeric_limits<float>::infinity();
+              for (size_t j = 0; j < len; ++j) {
+                scores[j] *= scale;
+                max_score = std::max(max_score, scores[j]);
+              }
+              float sum = 0.0f;
+              for (size_t j = 0; j < len; ++j) {
+                scores[j] = std::exp(scores[j] - max_score);
+                sum += scores[j];
+              }
+              const float inv_sum = 1.0f / sum;
+              float* o = act_.att.data() + t * q_dim + h * d;  // (head_dim)
+              std::fill(o, o + d, 0.0f);
+              for (size_t j = 0; j < len; ++j) {
+                const float p = scores[j] * inv_sum;
+                const float* v = v_all + j * kv_dim_ + kvh * d;  // (head_dim)
+                for (size_t i = 0; i < d; ++i) o[i] += p * v[i];
+              }
+            }
+          }
+        },
+        threads());
+  }
+
+  // Final norm, LM head and number head for rows [first, first + count) of the chunk.
+  void Output(size_t first, size_t count, float* logits, float* numbers) {
+    const size_t hidden = c_.hidden_size;
+    const LlamaWeights& w = model_.weights();
+    float* xn = act_.xn.data();  // (count, hidden_size)
+    RmsNorm(act_.x.data() + first * hidden, w.norm, c_.rms_norm_eps, count, hidden, xn);
+    MatMul(xn, hidden, count, w.lm_head, logits, c_.vocab_size, threads());
+    if (numbers == nullptr) return;
+    const NumberHeadWeights& nh = w.number_head;
+    if (c_.xval_number_head == NumberHeadType::kLinear) {
+      MatMul(xn, hidden, count, nh.w1, numbers, 1, threads());
+      for (size_t t = 0; t < count; ++t) numbers[t] += nh.b1[0];
+      return;
+    }
+    // MLP: Linear -> GELU (erf, nn.GELU's default) -> Linear.
+    const size_t ff = nh.w1.rows;
+    float* hid = act_.head_hidden.data();  // (count, ff)
+    MatMul(xn, hidden, count, nh.w1, hid, ff, threads());
+    for (size_t t = 0; t < count; ++t) {
+      for (size_t i = 0; i < ff; ++i) {
+        const float v = hid[t * ff + i] + nh.b1[i];
+        hid[t * ff + i] = 0.5f * v * (1.0f + std::erf(v * static_cast<float>(M_SQRT1_2)));
+      }
+    }
+    MatMul(hid, ff, count, nh.w2, numbers, 1, threads());
+    for (size_t t = 0; t < count; ++t) numbers[t] += nh.b2;
+  }
+
+  const LlamaModelImpl& model_;
+  const LlamaConfig& c_;
+  const size_t max_seq_len_;
+  const size_t max_batch_;
+  const size_t kv_dim_;
+  size_t pos_ = 0;
+  std::vector<float> k_cache_;  // (num_hidden_layers, max_seq_len, num_key_value_heads * head_dim)
+  std::vector<float> v_cache_;  // (num_hidden_layers, max_seq_len, num_key_value_heads * head_dim)
+  std::vector<float> cos_;      // (max_seq_len, head_dim / 2)
+  std::vector<float> sin_;      // (max_seq_len, head_dim / 2)
+  Activations act_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LlamaSession>> NewLlamaSession(const LlamaModelImpl& model,
+                                                              size_t max_seq_len,
+                                                              size_t max_batch) {
+  if (max_seq_len == 0 || max_batch == 0) {
+    return absl::InvalidArgumentError("NewSession: max_seq_len and max_batch must be positive");
+  }
+  if (max_seq_len > (size_t{1} << 24) || max_batch > (size_t{1} << 20)) {
+    return absl::InvalidArgumentError("NewSession: max_seq_len or max_batch is too large");
+  }
+  try {
+    return std::unique_ptr<LlamaSession>(
+        new Session(model, max_seq_len, std::min(max_batch, max_seq_len)));
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("NewSession: no memory for a KV cache of ", max_seq_len, " positions"));
+  }
+}
+
+}  // namespace xval::model

@@ -1,0 +1,36 @@
+// Matrix products of f32 activations with weights stored as f32, f16, bf16 or Q8_0: the one
+// kernel that the forward pass spends its time in. Highway, dispatched at run time.
+#ifndef XVAL_MODEL_MATMUL_H_
+#define XVAL_MODEL_MATMUL_H_
+
+#include <cstddef>
+
+#include "xval/model.h"
+
+namespace xval::model {
+
+// A row-major weight matrix, as nn.Linear stores it: (rows = out_features, cols = in_features).
+// Q8_0 rows are cols / 32 blocks of 34 bytes (cols a multiple of 32) and row_stride is
+// ignored; for the other types row r starts at element r * row_stride.
+struct WeightMatrix {
+  WeightType type = WeightType::kF32;
+  const void* data = nullptr;  // (rows, row_stride) elements
+  size_t rows = 0;
+  size_t cols = 0;
+  size_t row_stride = 0;
+};
+
+// out[i, j] = sum_k x[i, k] * w[j, k] for i < n, j < w.rows: PyTorch's x @ w.T, F.linear
+// without bias. x: (n, w.cols) with row stride x_stride; out: (n, w.rows) with row stride
+// out_stride; out must not overlap x or w. Sums are f32, in lanes then reduced, so results
+// differ from a sequential sum by rounding only. Threads over the rows of w (max_threads 0:
+// all cores; a call from inside a ParallelFor worker runs on that thread alone).
+void MatMul(const float* x, size_t x_stride, size_t n, const WeightMatrix& w, float* out,
+            size_t out_stride, size_t max_threads);
+
+// One row of w widened to f32: dst (w.cols).
+void DequantizeRow(const WeightMatrix& w, size_t row, float* dst);
+
+}  // namespace xval::model
+
+#endif  // XVAL_MODEL_MATMUL_H_

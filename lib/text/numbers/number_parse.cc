@@ -1,0 +1,172 @@
+// ParseNumber: a number's text (any script's digits, group separators, dots, exponent) to a
+// correctly rounded double and float, by rewriting it as plain ASCII for std::from_chars.
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+#include "text/numbers/unicode_digits.h"
+#include "xval/numbers.h"
+
+namespace xval {
+namespace {
+
+// The decimal exponent of the leading nonzero digit, for telling underflow from overflow when
+// from_chars reports result_out_of_range (it leaves the value unset then).
+int64_t LeadingExponent(const std::string& digits, size_t int_digits, int64_t exponent) {
+  size_t k = 0;
+  while (k < digits.size() && digits[k] == '0') ++k;
+  return static_cast<int64_t>(int_digits) - 1 - static_cast<int64_t>(k) + exponent;
+}
+
+template <typename T>
+void Convert(const std::string& ascii, bool negative, int64_t leading_exponent, T* value,
+             bool* overflow) {
+  T v = 0;
+  const auto result = std::from_chars(ascii.data(), ascii.data() + ascii.size(), v);
+  *overflow = false;
+  if (result.ec == std::errc::result_out_of_range) {
+    if (leading_exponent < 0) {
+      v = 0;  // underflow: correctly rounded to zero
+    } else {
+      v = std::numeric_limits<T>::infinity();
+      *overflow = true;
+    }
+    if (negative) v = -v;
+  }
+  *value = v;
+}
+
+// A number's exact decimal value in a canonical form: sign, digits without leading or
+// trailing zeros, and the exponent of the last digit ("-0" and "0" both "0").
+struct Decimal {
+  bool negative = false;
+  std::string digits;
+  int64_t exponent = 0;
+  bool operator==(const Decimal& o) const {
+    return negative == o.negative && digits == o.digits && exponent == o.exponent;
+  }
+};
+
+bool ToDecimal(absl::string_view number, Decimal* out) {
+  size_t i = 0;
+  const size_t n = number.size();
+  if (i < n && (number[i] == '-' || number[i] == '+')) out->negative = number[i++] == '-';
+  int64_t frac_digits = 0;
+  bool dot = false;
+  for (; i < n; ++i) {
+    const text::DigitAt d = text::ReadAnyDigit(number.data() + i, n - i, true);
+    if (d.value >= 0) {
+      out->digits.push_back(static_cast<char>('0' + d.value));
+      if (dot) ++frac_digits;
+      i += d.len - 1;
+    } else if (number[i] == '.') {
+      dot = true;
+    } else if (number[i] == 'e' || number[i] == 'E') {
+      break;
+    }  // anything else is a group separator
+  }
+  int64_t exponent = 0;
+  if (i < n) {
+    if (i + 1 >= n) return false;
+    const auto r = std::from_chars(number.data() + i + 1 + (number[i + 1] == '+'),
+                                   number.data() + n, exponent);
+    if (r.ec != std::errc()) return false;  // beyond int64: not a float32 anyway
+  }
+  const size_t first = out->digits.find_first_not_of('0');
+  if (first == std::string::npos) {
+    *out = Decimal{};  // zero; the sign of -0 is kept by float32 and printed, so it matches
+    out->negative = number.find('-') == 0;
+    return true;
+  }
+  const size_t last = out->digits.find_last_not_of('0');
+  exponent += static_cast<int64_t>(out->digits.size() - 1 - last) - frac_digits;
+  out->digits = out->digits.substr(first, last - first + 1);
+  out->exponent = exponent;
+  return true;
+}
+
+}  // namespace
+
+bool RoundTripsThroughFloat32(absl::string_view number) {
+  absl::StatusOr<ParsedNumber> parsed = ParseNumber(number);
+  if (!parsed.ok() || parsed->overflow32) return false;
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof(buf), parsed->value32);
+  Decimal a, b;
+  return ToDecimal(number, &a) && ToDecimal(absl::string_view(buf, r.ptr - buf), &b) && a == b;
+}
+
+absl::StatusOr<ParsedNumber> ParseNumber(absl::string_view number) {
+  auto invalid = [&](absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat("not a number (", why, "): \"",
+                                                   number.substr(0, 64), "\""));
+  };
+  const char* s = number.data();
+  const size_t n = number.size();
+  size_t i = 0;
+  ParsedNumber out;
+  if (i < n && (s[i] == '-' || s[i] == '+')) out.negative = s[i++] == '-';
+  // Mantissa digits (int then fraction, without the dot) as ASCII.
+  std::string digits;
+  size_t int_digits = 0;
+  bool seen_dot = false;
+  while (i < n) {
+    const text::DigitAt d = text::ReadAnyDigit(s + i, n - i, true);
+    if (d.value >= 0) {
+      digits.push_back(static_cast<char>('0' + d.value));
+      if (!seen_dot) ++int_digits;
+      i += d.len;
+    } else if (s[i] == '.' && !seen_dot) {
+      seen_dot = true;
+      ++i;
+    } else if (!seen_dot && int_digits > 0 && s[i] != 'e' && s[i] != 'E' &&
+               static_cast<unsigned char>(s[i]) < 0x80 && i + 1 < n &&
+               text::ReadAnyDigit(s + i + 1, n - i - 1, true).value >= 0) {
+      ++i;  // a group separator between digits
+    } else {
+      break;
+    }
+  }
+  if (digits.empty()) return invalid("no digits");
+  int64_t exponent = 0;
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    bool negative_exponent = false;
+    if (i < n && (s[i] == '-' || s[i] == '+')) negative_exponent = s[i++] == '-';
+    size_t exponent_digits = 0;
+    for (text::DigitAt d; i < n && (d = text::ReadAnyDigit(s + i, n - i, true)).value >= 0;
+         i += d.len, ++exponent_digits) {
+      // Saturate: anything past a billion is out of every range anyway.
+      if (exponent < 1000000000) exponent = exponent * 10 + d.value;
+    }
+    if (exponent_digits == 0) return invalid("exponent without digits");
+    if (negative_exponent) exponent = -exponent;
+  }
+  if (i != n) return invalid("trailing characters");
+
+  const size_t first = digits.find_first_not_of('0');
+  if (first != std::string::npos) {
+    const size_t last = digits.find_last_not_of('0');
+    out.significant_digits = static_cast<int>(last - first + 1);
+  }
+  // Plain ASCII for from_chars: sign, digits with the dot put back, exponent.
+  std::string ascii;
+  ascii.reserve(digits.size() + 24);
+  if (out.negative) ascii.push_back('-');
+  if (int_digits == 0) ascii.push_back('0');
+  ascii.append(digits, 0, int_digits);
+  if (int_digits < digits.size()) {
+    ascii.push_back('.');
+    ascii.append(digits, int_digits, std::string::npos);
+  }
+  if (exponent != 0) absl::StrAppend(&ascii, "e", exponent);
+  const int64_t leading = LeadingExponent(digits, int_digits, exponent);
+  Convert(ascii, out.negative, leading, &out.value, &out.overflow);
+  Convert(ascii, out.negative, leading, &out.value32, &out.overflow32);
+  return out;
+}
+
+}  // namespace xval

@@ -1,0 +1,50 @@
+// The hand-written number scanners behind xval::FindNumbers: the standard grammar
+// (standard_scanner.cc) and the xVal reference regex (paper_scanner.cc). Both make one pass
+// with a byte-table skip to the next byte that can start a number.
+#ifndef XVAL_TEXT_NUMBERS_NUMBER_SCANNER_H_
+#define XVAL_TEXT_NUMBERS_NUMBER_SCANNER_H_
+
+#include <array>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "xval/numbers.h"
+
+namespace xval::text {
+
+// InvalidArgument for options the scanner cannot honour (a group separator that is a digit...).
+absl::Status ValidateScanOptions(const NumberScanOptions& options);
+
+// Construct with options that ValidateScanOptions accepts.
+class NumberScanner {
+ public:
+  explicit NumberScanner(const NumberScanOptions& options);
+
+  // Appends the numbers of `text` (under 4 GiB) to `out`, offsets plus `base`.
+  void Scan(absl::string_view text, uint32_t base, std::vector<NumberSpan>* out) const {
+    if (options_.mode == NumberMode::kPaper) {
+      ScanPaper(text, base, out);
+    } else {
+      ScanStandard(text, base, out);
+    }
+  }
+
+  const NumberScanOptions& options() const { return options_; }
+
+ private:
+  void ScanStandard(absl::string_view text, uint32_t base, std::vector<NumberSpan>* out) const;
+  void ScanPaper(absl::string_view text, uint32_t base, std::vector<NumberSpan>* out) const;
+  // Standard grammar: the end of the number whose mantissa starts at `pos` (after any sign),
+  // or kNoMatch; *skip_to is then where scanning resumes (past the digits looked at).
+  static constexpr size_t kNoMatch = ~size_t{0};
+  size_t MatchStandard(absl::string_view text, size_t pos, size_t* skip_to) const;
+
+  NumberScanOptions options_;
+  bool unicode_ = false;  // digits of any script
+  // Bytes that can start a number (digits, signs, '.', non-ASCII digit leads): the fast skip.
+  std::array<bool, 256> start_{};
+};
+
+}  // namespace xval::text
+
+#endif  // XVAL_TEXT_NUMBERS_NUMBER_SCANNER_H_

@@ -1,0 +1,93 @@
+// XvalTokenizer's encoders: the standard one (numbers found in the text as it is) and the
+// paper one (the reference code's tokenize_fnc: spaces deleted, commas between adjacent
+// numbers deleted, offsets mapped back to the original text).
+#include <string>
+#include <vector>
+
+#include "text/numbers/xval_number.h"
+#include "util/status_macros.h"
+
+namespace xval {
+
+absl::Status XvalTokenizer::EncodeStandard(absl::string_view text, const EncodeOptions& options,
+                                           uint32_t base, Encoding* out) const {
+  thread_local std::vector<Number> numbers;
+  numbers.clear();
+  RETURN_IF_ERROR(Collect(text, &numbers));
+  bool first = true;
+  // The text [b, e) before a number (or the end): through the base tokenizer, BOS with the
+  // first stretch, EOS with the last, and no dummy prefix after a number (continuation).
+  auto encode_text = [&](size_t b, size_t e, bool last) -> absl::Status {
+    EncodeOptions o = options;
+    o.add_bos = first && options.add_bos;
+    o.add_eos = last && options.add_eos;
+    o.continuation = first ? options.continuation : true;
+    if (b == e && !o.add_bos && !o.add_eos) return absl::OkStatus();
+    return base_->EncodeInto(text.substr(b, e - b), o, base + static_cast<uint32_t>(b), out);
+  };
+  size_t cursor = 0;
+  for (const Number& n : numbers) {
+    if (n.kind != ValueKind::kValue) continue;  // kept as text: part of the next stretch
+    RETURN_IF_ERROR(encode_text(cursor, n.span.begin, false));
+    first = false;
+    out->Append(num_id_, Offset{base + n.span.begin, base + n.span.end}, n.value);
+    cursor = n.span.end;
+  }
+  return encode_text(cursor, text.size(), true);
+}
+
+absl::Status XvalTokenizer::EncodePaper(absl::string_view text, const EncodeOptions& options,
+                                        uint32_t base, Encoding* out) const {
+  // sample.replace(" ", ""): the compact text, and where each of its bytes came from.
+  thread_local std::string compact;
+  thread_local std::vector<uint32_t> to_text;
+  compact.clear();
+  to_text.clear();
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == ' ') continue;
+    compact.push_back(text[i]);
+    to_text.push_back(static_cast<uint32_t>(i));
+  }
+  to_text.push_back(static_cast<uint32_t>(text.size()));
+  thread_local std::vector<Number> numbers;
+  numbers.clear();
+  RETURN_IF_ERROR(Collect(compact, &numbers));
+
+  thread_local Encoding piece;
+  bool first = true;
+  auto encode_text = [&](size_t b, size_t e, bool last) -> absl::Status {
+    EncodeOptions o = options;
+    o.add_bos = first && options.add_bos;
+    o.add_eos = last && options.add_eos;
+    o.continuation = first ? options.continuation : true;
+    if (b == e && !o.add_bos && !o.add_eos) return absl::OkStatus();
+    piece.Clear();
+    RETURN_IF_ERROR(base_->EncodeInto(absl::string_view(compact).substr(b, e - b), o, 0, &piece));
+    for (size_t i = 0; i < piece.size(); ++i) {
+      const Offset o = piece.offsets[i];
+      // Back to the original bytes: a span keeps its first byte and its last byte's end.
+      const uint32_t begin = to_text[b + o.begin];
+      const uint32_t end = o.end > o.begin ? to_text[b + o.end - 1] + 1 : begin;
+      out->Append(piece.ids[i], Offset{base + begin, base + end}, piece.values[i]);
+    }
+    return absl::OkStatus();
+  };
+  size_t cursor = 0;
+  const Number* previous = nullptr;
+  for (const Number& n : numbers) {
+    if (n.kind != ValueKind::kValue) continue;
+    // compress_matrix: "¬,¬" -> "¬¬" (applied twice, which removes every comma of a chain).
+    const bool merged_comma = previous != nullptr && n.span.begin == previous->span.end + 1 &&
+                              compact[previous->span.end] == ',';
+    if (!merged_comma) RETURN_IF_ERROR(encode_text(cursor, n.span.begin, false));
+    first = false;
+    out->Append(num_id_,
+                Offset{base + to_text[n.span.begin], base + to_text[n.span.end - 1] + 1},
+                n.value);
+    cursor = n.span.end;
+    previous = &n;
+  }
+  return encode_text(cursor, compact.size(), true);
+}
+
+}  // namespace xval

@@ -1,0 +1,169 @@
+// XvalTokenizer: construction, the value of each number (parse, transform, precision, policy),
+// and finding the numbers of a text. Encoding is in xval_encode.cc, decoding in xval_decode.cc.
+#include "xval/xval_tokenizer.h"
+
+#include <cmath>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "text/numbers/json_fields.h"
+#include "text/numbers/number_scanner.h"
+#include "text/numbers/xval_number.h"
+#include "util/status_macros.h"
+
+namespace xval {
+namespace {
+
+// Doubles from here up round to infinity as float (FLT_MAX plus half its last place).
+constexpr double kFloat32Overflow = 3.4028235677973366e38;
+constexpr float kFloat16Max = 65504.0f;
+
+}  // namespace
+
+XvalOptions XvalOptions::Paper() {
+  XvalOptions o;
+  o.numbers.mode = NumberMode::kPaper;
+  o.precision = ValuePrecision::kFloat16;
+  o.out_of_range = OutOfRangePolicy::kSaturate;
+  return o;
+}
+
+XvalTokenizer::XvalTokenizer(std::unique_ptr<Tokenizer> base, XvalOptions options)
+    : base_(std::move(base)),
+      options_(std::move(options)),
+      scanner_(std::make_unique<text::NumberScanner>(options_.numbers)) {}
+
+XvalTokenizer::~XvalTokenizer() = default;
+
+absl::StatusOr<std::unique_ptr<XvalTokenizer>> XvalTokenizer::Create(
+    std::unique_ptr<Tokenizer> base, XvalOptions options) {
+  if (base == nullptr) return absl::InvalidArgumentError("xVal: no base tokenizer");
+  RETURN_IF_ERROR(text::ValidateScanOptions(options.numbers));
+  if (options.num_token.empty()) return absl::InvalidArgumentError("xVal: empty [NUM] token");
+  if (options.max_significant_digits < 0) {
+    return absl::InvalidArgumentError("xVal: max_significant_digits must be >= 0");
+  }
+  if (!base->PieceToId(options.num_token).ok()) {
+    AddedToken num{options.num_token, -1, /*special=*/true};
+    RETURN_IF_ERROR(base->AddTokens({num}));
+  }
+  ASSIGN_OR_RETURN(const int32_t num_id, base->PieceToId(options.num_token));
+  std::unique_ptr<XvalTokenizer> t(new XvalTokenizer(std::move(base), std::move(options)));
+  t->num_id_ = num_id;
+  return t;
+}
+
+XvalTokenizer::ValueKind XvalTokenizer::StoredValue(absl::string_view number,
+                                                    absl::string_view field,
+                                                    float* value) const {
+  absl::StatusOr<ParsedNumber> parsed = ParseNumber(number);
+  if (!parsed.ok()) return ValueKind::kText;  // never for the scanner's numbers
+  auto policy = [&] {
+    return options_.out_of_range == OutOfRangePolicy::kError ? ValueKind::kError
+                                                             : ValueKind::kText;
+  };
+  if (options_.max_significant_digits > 0 &&
+      parsed->significant_digits > options_.max_significant_digits &&
+      options_.out_of_range != OutOfRangePolicy::kSaturate) {
+    return policy();
+  }
+  const bool f16 = options_.precision == ValuePrecision::kFloat16;
+  const float max = f16 ? kFloat16Max : std::numeric_limits<float>::max();
+  double y;
+  float v;
+  bool in_range;
+  if (options_.transform.identity() && !f16) {
+    // One rounding, decimal to float, as from_chars<float> does it.
+    y = parsed->value;
+    v = parsed->value32;
+    in_range = !parsed->overflow32;
+  } else {
+    y = options_.transform.Apply(parsed->value, field);
+    if (std::isnan(y)) return policy();  // inf - inf in a transform; no value to saturate to
+    if (f16) {
+      v = RoundToFloat16(y);
+      in_range = std::isfinite(v);
+    } else {
+      in_range = std::fabs(y) < kFloat32Overflow;
+      v = in_range ? static_cast<float>(y) : 0.0f;
+    }
+  }
+  if (!in_range) {
+    if (options_.out_of_range != OutOfRangePolicy::kSaturate) return policy();
+    v = std::copysign(max, static_cast<float>(std::signbit(y) ? -1 : 1));
+  }
+  *value = v;
+  return ValueKind::kValue;
+}
+
+absl::Status XvalTokenizer::Collect(absl::string_view text, std::vector<Number>* numbers) const {
+  if (text.size() >= std::numeric_limits<uint32_t>::max()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("text of ", text.size(), " bytes: offsets are 32-bit"));
+  }
+  thread_local std::vector<NumberSpan> spans;
+  spans.clear();
+  scanner_->Scan(text, 0, &spans);
+  const bool fields = !options_.transform.field_scales.empty();
+  text::JsonFieldTracker tracker;
+  size_t fed = 0;
+  for (const NumberSpan& span : spans) {
+    if (fields) {
+      tracker.Feed(text.substr(fed, span.begin - fed));
+      fed = span.begin;
+    }
+    Number n;
+    n.span = span;
+    const absl::string_view digits = text.substr(span.begin, span.end - span.begin);
+    n.kind = StoredValue(digits, tracker.field(), &n.value);
+    if (n.kind == ValueKind::kError) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "xVal: the number at byte ", span.begin, " (\"", digits.substr(0, 40),
+          "\") is outside the stored precision's range or has more than ",
+          options_.max_significant_digits, " significant digits"));
+    }
+    numbers->push_back(n);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status XvalTokenizer::FindValues(absl::string_view text,
+                                       std::vector<NumberValue>* out) const {
+  std::vector<Number> numbers;
+  if (options_.numbers.mode == NumberMode::kPaper) {
+    // Numbers are found in the text without spaces; map them back to the original bytes.
+    std::string compact;
+    std::vector<uint32_t> to_text;
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == ' ') continue;
+      compact.push_back(text[i]);
+      to_text.push_back(static_cast<uint32_t>(i));
+    }
+    RETURN_IF_ERROR(Collect(compact, &numbers));
+    for (Number& n : numbers) {
+      n.span = NumberSpan{to_text[n.span.begin], to_text[n.span.end - 1] + 1};
+    }
+  } else {
+    RETURN_IF_ERROR(Collect(text, &numbers));
+  }
+  for (const Number& n : numbers) {
+    out->push_back(NumberValue{n.span, n.value, n.kind == ValueKind::kValue});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status XvalTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& options,
+                                       uint32_t base, Encoding* out) const {
+  const size_t initial = out->size();
+  absl::Status status = options_.numbers.mode == NumberMode::kPaper
+                            ? EncodePaper(text, options, base, out)
+                            : EncodeStandard(text, options, base, out);
+  if (!status.ok()) {  // leave `out` as it was
+    out->ids.resize(initial);
+    out->values.resize(initial);
+    out->offsets.resize(initial);
+  }
+  return status;
+}
+
+}  // namespace xval

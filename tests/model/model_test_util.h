@@ -1,0 +1,70 @@
+// Shared helpers of the model tests: the committed tiny checkpoints and their references.
+#ifndef XVAL_TESTS_MODEL_MODEL_TEST_UTIL_H_
+#define XVAL_TESTS_MODEL_MODEL_TEST_UTIL_H_
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "model/matmul.h"
+#include "model/tensor_store.h"
+#include "support/corpus.h"
+
+namespace xval::testing {
+
+// tests/golden/model/<name> (written by tests/tools/make_tiny_llama.py).
+inline std::string ModelDir(const std::string& name) {
+  return SourceDir() + "/tests/golden/model/" + name;
+}
+
+// One tensor of reference.safetensors as f32, or an empty vector when absent.
+class Reference {
+ public:
+  static absl::StatusOr<Reference> Load(const std::string& name) {
+    Reference r;
+    absl::Status s = model::LoadSafetensorsFile(ModelDir(name) + "/reference.safetensors",
+                                                &r.store_);
+    if (!s.ok()) return s;
+    return r;
+  }
+  std::vector<float> Get(const std::string& tensor) const {
+    const model::TensorInfo* t = store_.Find(tensor);
+    if (t == nullptr) return {};
+    const float* p = reinterpret_cast<const float*>(t->data);
+    return std::vector<float>(p, p + t->nbytes / sizeof(float));
+  }
+  std::vector<int32_t> Ids() const {
+    std::vector<int32_t> ids;
+    for (float f : Get("ids")) ids.push_back(static_cast<int32_t>(f));
+    return ids;
+  }
+
+ private:
+  model::TensorStore store_;
+};
+
+// max |a - b| / max |b|: the error relative to the logits' scale.
+inline double MaxRelError(const std::vector<float>& a, const std::vector<float>& b) {
+  double max_diff = 0, max_ref = 0;
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    max_diff = std::max(max_diff, std::fabs(static_cast<double>(a[i]) - b[i]));
+    max_ref = std::max(max_ref, std::fabs(static_cast<double>(b[i])));
+  }
+  return a.size() != b.size() ? INFINITY : max_diff / std::max(max_ref, 1e-30);
+}
+
+// ||a - b|| / ||b||.
+inline double NormRelError(const std::vector<float>& a, const std::vector<float>& b) {
+  double diff = 0, ref = 0;
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    diff += (static_cast<double>(a[i]) - b[i]) * (static_cast<double>(a[i]) - b[i]);
+    ref += static_cast<double>(b[i]) * b[i];
+  }
+  return a.size() != b.size() ? INFINITY : std::sqrt(diff / std::max(ref, 1e-30));
+}
+
+}  // namespace xval::testing
+
+#endif  // XVAL_TESTS_MODEL_MODEL_TEST_UTIL_H_

@@ -1,0 +1,328 @@
+// The number grammars as tables: each row is an input and the numbers each mode finds in it.
+// The paper column was checked against Python's re with the xVal reference pattern (see
+// tests/tools/gen_xval_paper_golden.py for the pattern); the standard column is the grammar
+// documented in include/xval/numbers.h.
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "xval/numbers.h"
+
+namespace xval {
+namespace {
+
+using Numbers = std::vector<std::string>;
+
+Numbers Find(const std::string& text, const NumberScanOptions& options) {
+  std::vector<NumberSpan> spans;
+  EXPECT_TRUE(FindNumbers(text, options, &spans).ok());
+  Numbers out;
+  uint32_t last_end = 0;
+  for (const NumberSpan& s : spans) {
+    EXPECT_LE(last_end, s.begin) << text;
+    EXPECT_LT(s.begin, s.end) << text;
+    EXPECT_LE(s.end, text.size()) << text;
+    last_end = s.end;
+    out.push_back(text.substr(s.begin, s.end - s.begin));
+  }
+  return out;
+}
+
+struct Row {
+  const char* text;
+  Numbers paper;
+  Numbers standard;  // default NumberGrammar
+};
+
+const Row kRows[] = {
+    {"3", {"3"}, {"3"}},
+    {"-3", {"-3"}, {"-3"}},
+    {"+3", {"3"}, {"3"}},
+    {"1e5", {"1e5"}, {"1e5"}},
+    {"1E-05", {"1E-05"}, {"1E-05"}},
+    {"1e+5", {"1e+5"}, {"1e+5"}},
+    {"-0", {"-0"}, {"-0"}},
+    {"00012", {"00012"}, {"00012"}},
+    {"1,000", {"1", "000"}, {"1", "000"}},
+    {"1e400", {"1e400"}, {"1e400"}},
+    {"1e-400", {"1e-400"}, {"1e-400"}},
+    {"1.4e-45", {"1.4e-45"}, {"1.4e-45"}},
+    {"1e-40", {"1e-40"}, {"1e-40"}},
+    {"123456789012345678901234567890", {"123456789012345678901234567890"},
+     {"123456789012345678901234567890"}},
+    {"-123456789012345678901234567890.5", {"-123456789012345678901234567890.5"},
+     {"-123456789012345678901234567890.5"}},
+    {"'planet0'", {}, {}},
+    {"'planet0':{'m':1.5}", {"1.5"}, {"1.5"}},
+    {"1-2", {"1", "-2"}, {"1", "2"}},
+    {"2024-04-04", {"2024", "-04", "-04"}, {"2024", "04", "04"}},
+    {"[1,2]", {"1", "2"}, {"1", "2"}},
+    {"[1, 2]", {"1", "2"}, {"1", "2"}},
+    {".5", {"5"}, {"5"}},
+    {"3.", {"3"}, {"3"}},
+    {"3.e5", {"3", "5"}, {"3"}},
+    {"x2", {"2"}, {}},
+    {"H2O", {"2"}, {}},
+    {"v1.2", {"1.2"}, {}},
+    {"utf8", {"8"}, {}},
+    {"a=-1", {"-1"}, {"-1"}},
+    {"(-2)", {"-2"}, {"-2"}},
+    {"x - -3", {"-3"}, {"-3"}},
+    {"f(x)-1", {"-1"}, {"1"}},
+    {"5%-2", {"5", "-2"}, {"5", "2"}},
+    {"3 - 2", {"3", "2"}, {"3", "2"}},
+    {"1.5'", {"1"}, {"1.5"}},
+    {"'12", {"2"}, {"12"}},
+    {"'-5", {"5"}, {"5"}},
+    {"12'", {}, {"12"}},
+    {"1e5'", {"1"}, {"1e5"}},
+    {"1.5e3'", {"1.5"}, {"1.5e3"}},
+    {"1.23'", {"1"}, {"1.23"}},
+    {"-'5", {}, {"5"}},
+    {"5kg", {"5"}, {"5"}},
+    {"3rd", {"3"}, {"3"}},
+    {"1.2.3", {"1.2", "3"}, {"1.2"}},
+    {"1e", {"1"}, {"1"}},
+    {"1e+", {"1"}, {"1"}},
+    {"2e-x", {"2"}, {"2"}},
+    {"1.5e3", {"1.5e3"}, {"1.5e3"}},
+    {"0.000001", {"0.000001"}, {"0.000001"}},
+    {"3.14159", {"3.14159"}, {"3.14159"}},
+    {"-.5", {"5"}, {"5"}},
+    {"1,234,567", {"1", "234", "567"}, {"1", "234", "567"}},
+    {"1,23", {"1", "23"}, {"1", "23"}},
+    {"1,2345", {"1", "2345"}, {"1", "2345"}},
+    {"\xD9\xA1\xD9\xA2\xD9\xA3", {"\xD9\xA1\xD9\xA2\xD9\xA3"}, {}},   // Arabic-Indic 123
+    {"\xEF\xBC\x91\xEF\xBC\x92", {"\xEF\xBC\x91\xEF\xBC\x92"}, {}},   // fullwidth 12
+    {"5\xD9\xA5", {"5\xD9\xA5"}, {"5"}},  // mixed scripts: \d+ takes both
+    {"price: $3.50!", {"3.50"}, {"3.50"}},
+    {"x^2+3x-4=0", {"2", "3", "-4", "0"}, {"2", "3", "4", "0"}},
+    {"12:30", {"12", "30"}, {"12", "30"}},
+    {"1/2", {"1", "2"}, {"1", "2"}},
+    {"10^-3", {"10", "-3"}, {"10", "-3"}},
+    {"e5", {"5"}, {}},
+    {"--5", {"-5"}, {"-5"}},
+    {"\xCF\x80\xE2\x89\x88" "3.14", {"3.14"}, {"3.14"}},  // π≈3.14
+    {"\xE6\xB8\xA9\xE5\xBA\xA6\xE6\x98\xAF-5\xE5\xBA\xA6", {"-5"}, {"-5"}},  // 温度是-5度
+    {"0x1F", {"0", "1"}, {"0"}},
+    {"1_000", {"1", "000"}, {"1"}},
+    {"9.", {"9"}, {"9"}},
+    {"a.5", {"5"}, {}},
+    {"'a1b'", {"1"}, {}},
+    {"3'", {}, {"3"}},
+    {"1e5e5", {"1e5", "5"}, {"1e5"}},
+    {"-", {}, {}},
+    {"", {}, {}},
+};
+
+TEST(NumberScannerTest, Table) {
+  NumberScanOptions paper;
+  paper.mode = NumberMode::kPaper;
+  const NumberScanOptions standard;
+  EXPECT_GE(std::size(kRows), 60u);
+  for (const Row& row : kRows) {
+    EXPECT_EQ(Find(row.text, paper), row.paper) << "paper: " << row.text;
+    EXPECT_EQ(Find(row.text, standard), row.standard) << "standard: " << row.text;
+  }
+}
+
+struct OptionRow {
+  const char* text;
+  Numbers numbers;
+};
+
+void ExpectRows(const NumberGrammar& grammar, std::initializer_list<OptionRow> rows) {
+  NumberScanOptions options;
+  options.grammar = grammar;
+  for (const OptionRow& row : rows) {
+    EXPECT_EQ(Find(row.text, options), row.numbers) << row.text;
+  }
+}
+
+TEST(NumberScannerTest, PlusSign) {
+  NumberGrammar g;
+  g.plus_sign = true;
+  ExpectRows(g, {{"+3", {"+3"}}, {"a +3", {"+3"}}, {"1+2", {"1", "2"}}, {"x+1", {"1"}},
+                 {"+-3", {"-3"}}});
+}
+
+TEST(NumberScannerTest, LeadingAndTrailingDot) {
+  NumberGrammar lead;
+  lead.leading_dot = true;
+  ExpectRows(lead, {{".5", {".5"}}, {"-.5", {"-.5"}}, {"a.5", {}}, {"v1.5", {}},
+                    {"x = .25e2", {".25e2"}}, {".", {}}, {"3.", {"3"}}});
+  NumberGrammar trail;
+  trail.trailing_dot = true;
+  ExpectRows(trail, {{"3.", {"3."}}, {"3.e5", {"3.e5"}}, {"3.5", {"3.5"}}, {".5", {"5"}}});
+}
+
+TEST(NumberScannerTest, GroupSeparators) {
+  NumberGrammar g;
+  g.group_separators = true;
+  ExpectRows(g, {{"1,234,567", {"1,234,567"}},
+                 {"1,23", {"1", "23"}},
+                 {"1,2345", {"1", "2345"}},
+                 {"1234,567", {"1234", "567"}},
+                 {"[1,2]", {"1", "2"}},
+                 {"1,000.5", {"1,000.5"}},
+                 {"12,345,67", {"12", "345", "67"}},
+                 {"-1,000", {"-1,000"}},
+                 {"1,000,", {"1,000"}}});
+  g.group_separator = '_';
+  ExpectRows(g, {{"1_000_000", {"1_000_000"}}, {"1,000", {"1", "000"}}});
+  NumberScanOptions bad;
+  bad.grammar.group_separators = true;
+  bad.grammar.group_separator = '5';
+  std::vector<NumberSpan> spans;
+  EXPECT_FALSE(FindNumbers("1", bad, &spans).ok());
+}
+
+TEST(NumberScannerTest, UnicodeDigits) {
+  NumberGrammar g;
+  g.unicode_digits = true;
+  ExpectRows(g, {{"\xD9\xA1\xD9\xA2\xD9\xA3", {"\xD9\xA1\xD9\xA2\xD9\xA3"}},
+                 {"\xEF\xBC\x91\xEF\xBC\x92", {"\xEF\xBC\x91\xEF\xBC\x92"}},
+                 {"5\xD9\xA5", {}},  // digits of two scripts: text
+                 {"x\xD9\xA1", {}},
+                 {"-\xD9\xA1.\xD9\xA5", {"-\xD9\xA1.\xD9\xA5"}},
+                 {"\xE4\xB8\x80" "3", {"3"}}});  // 一3: CJK is not a digit
+}
+
+TEST(NumberScannerTest, BinaryMinusAndExponentOptions) {
+  NumberGrammar g;
+  g.binary_minus_as_sign = true;
+  ExpectRows(g, {{"1-2", {"1", "-2"}}, {"x-1", {"-1"}}, {"2024-04-04", {"2024", "-04", "-04"}}});
+  NumberGrammar e;
+  e.exponent = false;
+  ExpectRows(e, {{"1e5", {"1"}}, {"1.5E-3", {"1.5", "3"}}});
+}
+
+TEST(NumberScannerTest, InvalidUtf8AndLongRuns) {
+  NumberScanOptions paper;
+  paper.mode = NumberMode::kPaper;
+  const NumberScanOptions standard;
+  const std::string bytes = "\xFF" "1\xD9" "2\xEF\xBC" "3\xF0";
+  EXPECT_EQ(Find(bytes, paper), (Numbers{"1", "2", "3"}));
+  EXPECT_EQ(Find(bytes, standard), (Numbers{"1", "2", "3"}));
+  // A long rejected run stays linear and finds nothing (paper: followed by a quote).
+  const std::string run = std::string(200000, '7') + "'";
+  EXPECT_EQ(Find(run, paper), Numbers{});
+  EXPECT_EQ(Find("x" + std::string(200000, '7'), standard), Numbers{});
+}
+
+struct ValueRow {
+  const char* text;
+  double value;
+  float value32;
+  bool overflow32;
+  int significant_digits;
+};
+
+TEST(ParseNumberTest, Values) {
+  const ValueRow rows[] = {
+      {"1e5", 1e5, 1e5f, false, 1},
+      {"1E-05", 1e-5, 1e-5f, false, 1},
+      {"-0", -0.0, -0.0f, false, 0},
+      {"00012", 12, 12.0f, false, 2},
+      {"1,000", 1000, 1000.0f, false, 1},
+      {"1e400", INFINITY, INFINITY, true, 1},
+      {"-1e400", -INFINITY, -INFINITY, true, 1},
+      {"1e-400", 0, 0.0f, false, 1},
+      {"1.4e-45", 1.4e-45, 1.4e-45f, false, 2},  // float's smallest subnormal
+      {"1e-40", 1e-40, 1e-40f, false, 1},        // a float subnormal
+      {"4.9e-324", 4.9e-324, 0.0f, false, 2},    // double's smallest subnormal
+      {"3.5e38", 3.5e38, INFINITY, true, 2},
+      {"3.4028235e38", 3.4028235e38, 3.4028235e38f, false, 8},
+      {"123456789012345678901234567890", 123456789012345678901234567890.0,
+       123456789012345678901234567890.0f, false, 29},
+      {"16777217", 16777217, 16777216.0f, false, 8},
+      {"0.1", 0.1, 0.1f, false, 1},
+      {"-2.50", -2.5, -2.5f, false, 2},
+      {".5", 0.5, 0.5f, false, 1},
+      {"5.", 5, 5.0f, false, 1},
+      {"+7", 7, 7.0f, false, 1},
+      {"\xD9\xA1\xD9\xA2.\xD9\xA5", 12.5, 12.5f, false, 3},
+      {"1e-99999999999999999999", 0, 0.0f, false, 1},
+      {"1e99999999999999999999", INFINITY, INFINITY, true, 1},
+      {"0e99999999999999999999", 0, 0.0f, false, 0},
+      // Halfway between two floats in decimal but not in double: one rounding is needed.
+      {"1.00000005960464477550", 1.0000000596046448, 1.00000011920928955f, false, 20},
+  };
+  for (const ValueRow& r : rows) {
+    absl::StatusOr<ParsedNumber> p = ParseNumber(r.text);
+    ASSERT_TRUE(p.ok()) << r.text;
+    EXPECT_EQ(p->value, r.value) << r.text;
+    EXPECT_EQ(std::signbit(p->value), std::signbit(r.value)) << r.text;
+    EXPECT_EQ(p->value32, r.value32) << r.text;
+    EXPECT_EQ(p->overflow32, r.overflow32) << r.text;
+    EXPECT_EQ(p->significant_digits, r.significant_digits) << r.text;
+  }
+  for (const char* bad : {"", "-", "e5", "1e", "1x", "1.2.3", "..5"}) {
+    EXPECT_FALSE(ParseNumber(bad).ok()) << bad;
+  }
+}
+
+TEST(ParseNumberTest, RoundTripsThroughFloat32) {
+  for (const char* yes : {"0.1", "00012", "-0", "1e5", "3.14159", "1.5e-3", "100000000"}) {
+    EXPECT_TRUE(RoundTripsThroughFloat32(yes)) << yes;
+  }
+  for (const char* no : {"16777217", "0.1234567891", "123456789012345678901234567890",
+                         "1e400", "1e-50", "3.141592653589793"}) {
+    EXPECT_FALSE(RoundTripsThroughFloat32(no)) << no;
+  }
+}
+
+TEST(Float16Test, RoundsAsNumpy) {
+  EXPECT_EQ(RoundToFloat16(1.0), 1.0f);
+  EXPECT_EQ(RoundToFloat16(0.1), 0.0999755859375f);
+  EXPECT_EQ(RoundToFloat16(65504), 65504.0f);
+  EXPECT_EQ(RoundToFloat16(65519.99), 65504.0f);
+  EXPECT_TRUE(std::isinf(RoundToFloat16(65520)));
+  EXPECT_EQ(RoundToFloat16(1.00048828125), 1.0f);  // a tie: to even
+  EXPECT_EQ(RoundToFloat16(1.00146484375), 1.001953125f);  // a tie: to even (up)
+  EXPECT_EQ(RoundToFloat16(5.960464477539063e-08), 5.960464477539063e-08f);  // smallest
+  EXPECT_EQ(RoundToFloat16(2.98023223876953125e-08), 0.0f);  // half of it: to even (0)
+  EXPECT_EQ(RoundToFloat16(-2.0000000000000002e-3), -0.0020008087158203125f);
+  EXPECT_TRUE(std::signbit(RoundToFloat16(-1e-9)));
+}
+
+TEST(FormatShortestDecimalTest, ShortestThatIsAccepted) {
+  auto as_float = [](float f) {
+    return [f](absl::string_view s) {
+      absl::StatusOr<ParsedNumber> p = ParseNumber(s);
+      return p.ok() && p->value32 == f && std::signbit(p->value32) == std::signbit(f);
+    };
+  };
+  EXPECT_EQ(FormatShortestDecimal(0.1f, as_float(0.1f)), "0.1");
+  EXPECT_EQ(FormatShortestDecimal(1e5f, as_float(1e5f)), "100000");
+  EXPECT_EQ(FormatShortestDecimal(1e30f, as_float(1e30f)), "1e+30");
+  EXPECT_EQ(FormatShortestDecimal(1e-8f, as_float(1e-8f)), "1e-08");
+  EXPECT_EQ(FormatShortestDecimal(-2.5f, as_float(-2.5f)), "-2.5");
+  EXPECT_EQ(FormatShortestDecimal(-0.0, as_float(-0.0f)), "-0");
+  EXPECT_EQ(FormatShortestDecimal(16777216.0f, as_float(16777216.0f)), "16777216");
+  EXPECT_EQ(FormatShortestDecimal(0.0000123f, as_float(0.0000123f)), "0.0000123");
+}
+
+TEST(ValueTransformTest, ParseApplyInverse) {
+  absl::StatusOr<ValueTransform> t = ValueTransform::Parse("fields:m=1e5,e=20+affine:0.5:1");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_DOUBLE_EQ(t->Apply(2, "m"), 2 * 1e5 * 0.5 + 1);
+  EXPECT_DOUBLE_EQ(t->Apply(2, "a"), 2 * 0.5 + 1);
+  EXPECT_DOUBLE_EQ(t->Inverse(t->Apply(0.3, "e"), "e"), 0.3);
+  absl::StatusOr<ValueTransform> slog = ValueTransform::Parse("slog");
+  ASSERT_TRUE(slog.ok());
+  EXPECT_DOUBLE_EQ(slog->Apply(-std::expm1(2.0), ""), -2.0);
+  EXPECT_DOUBLE_EQ(slog->Inverse(slog->Apply(123.25, ""), ""), 123.25);
+  absl::StatusOr<ValueTransform> clip = ValueTransform::Parse("clip:-5:5");
+  ASSERT_TRUE(clip.ok());
+  EXPECT_EQ(clip->Apply(7, ""), 5);
+  EXPECT_EQ(clip->Apply(-INFINITY, ""), -5);
+  EXPECT_TRUE(ValueTransform::Parse("identity")->identity());
+  for (const char* bad : {"scale:0", "scale:x", "clip:5:-5", "affine:1", "slog:1", "log",
+                          "fields:m", "fields:=3", "scale:inf", "shift:nan"}) {
+    EXPECT_FALSE(ValueTransform::Parse(bad).ok()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace xval
