@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --no-python
-cmake --preset release -DXVAL_BUILD_TESTS=OFF -DXVAL_BUILD_BENCHMARKS=OFF -DXVAL_CUDA=OFF >/dev/null
-cmake --build build/release --target xval_cli
+cmake --preset cli >/dev/null
+cmake --build --preset cli
 data=${XVAL_DATA_DIR:-../shared/data}
-build/release/bindings/cli/xval inspect --tokenizer "$data/tokenizers/llama2/tokenizer.model" \
+build/cli/bindings/cli/xval inspect --tokenizer "$data/tokenizers/llama2/tokenizer.model" \
   --input examples/sample_math.txt
