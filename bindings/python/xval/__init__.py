@@ -11,7 +11,7 @@
 Errors: a bad argument raises ValueError, a missing file FileNotFoundError, an id outside the
 vocabulary IndexError, anything else RuntimeError.
 """
-from ._xval import Encoding, Tokenizer, cuda_available, embed, embed_backward
+from ._xval import Encoding, Model, Tokenizer, cuda_available, embed, embed_backward
 
-__all__ = ["Encoding", "Tokenizer", "cuda_available", "embed", "embed_backward"]
+__all__ = ["Encoding", "Model", "Tokenizer", "cuda_available", "embed", "embed_backward"]
 __version__ = "0.1.0"
