@@ -54,8 +54,8 @@ absl::StatusOr<std::unique_ptr<XvalTokenizer>> XvalTokenizer::Create(
 }
 
 XvalTokenizer::ValueKind XvalTokenizer::StoredValue(absl::string_view number,
-                                                    absl::string_view field,
-                                                    float* value) const {
+                                                    absl::string_view field, float* value,
+                                                    bool exact_range) const {
   absl::StatusOr<ParsedNumber> parsed = ParseNumber(number);
   if (!parsed.ok()) return ValueKind::kText;  // never for the scanner's numbers
   auto policy = [&] {
@@ -89,6 +89,7 @@ XvalTokenizer::ValueKind XvalTokenizer::StoredValue(absl::string_view number,
     }
   }
   if (!in_range) {
+    if (exact_range) return ValueKind::kText;
     if (options_.out_of_range != OutOfRangePolicy::kSaturate) return policy();
     v = std::copysign(max, static_cast<float>(std::signbit(y) ? -1 : 1));
   }
