@@ -125,9 +125,11 @@ class XvalTokenizer : public Tokenizer {
                               uint32_t base, Encoding* out) const;
   absl::Status EncodePaper(absl::string_view text, const EncodeOptions& options, uint32_t base,
                            Encoding* out) const;
-  // The stored value of a number's text, or why it stays text / is an error.
+  // The stored value of a number's text, or why it stays text / is an error. `exact_range`
+  // refuses what only saturation would store (Decode must not print 70000 for 65504).
   enum class ValueKind { kValue, kText, kError };
-  ValueKind StoredValue(absl::string_view number, absl::string_view field, float* value) const;
+  ValueKind StoredValue(absl::string_view number, absl::string_view field, float* value,
+                        bool exact_range = false) const;
   // The text of a stored value (shortest decimal that re-encodes to it).
   std::string FormatValue(float value, absl::string_view field) const;
   absl::StatusOr<std::string> DecodeImpl(absl::Span<const int32_t> ids,

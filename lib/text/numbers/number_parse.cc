@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "text/numbers/number_parse.h"
 #include "text/numbers/unicode_digits.h"
 #include "xval/numbers.h"
 
@@ -99,7 +100,74 @@ bool RoundTripsThroughFloat32(absl::string_view number) {
   return ToDecimal(number, &a) && ToDecimal(absl::string_view(buf, r.ptr - buf), &b) && a == b;
 }
 
+namespace {
+
+// The common case, plain ASCII [-]digits[.digits][(e|E)[+-]digits] of modest length, straight
+// through from_chars; false (nothing set) for anything else, which the general path handles.
+bool ParsePlainAscii(absl::string_view number, bool need_double, bool need_float,
+                     ParsedNumber* out) {
+  const char* s = number.data();
+  const size_t n = number.size();
+  if (n == 0 || n > 40) return false;
+  size_t i = s[0] == '-' ? 1 : 0;
+  const size_t int_begin = i;
+  int first = -1, last = -1;  // positions of the first and last nonzero mantissa digit
+  int count = 0;              // mantissa digits
+  auto digits = [&]() {
+    const size_t begin = i;
+    for (; i < n && static_cast<unsigned char>(s[i] - '0') < 10; ++i, ++count) {
+      if (s[i] != '0') {
+        if (first < 0) first = count;
+        last = count;
+      }
+    }
+    return i > begin;
+  };
+  if (!digits()) return false;
+  if (i < n && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+    const size_t exp_begin = i;
+    while (i < n && static_cast<unsigned char>(s[i] - '0') < 10) ++i;
+    if (i == exp_begin) return false;
+  }
+  if (i != n) return false;
+  // from_chars reads "e+5" (strtod's grammar); this path has no leading '+'.
+  if (need_double) {
+    const auto r = std::from_chars(s, s + n, out->value);
+    if (r.ec != std::errc() || r.ptr != s + n) return false;  // out of range: the general path
+  }
+  if (need_float) {
+    const auto r = std::from_chars(s, s + n, out->value32);
+    if (r.ec != std::errc() || r.ptr != s + n) return false;
+  }
+  (void)int_begin;
+  out->negative = s[0] == '-';
+  out->overflow = out->overflow32 = false;
+  out->significant_digits = first < 0 ? 0 : last - first + 1;
+  return true;
+}
+
+}  // namespace
+
+namespace text {
+absl::StatusOr<ParsedNumber> ParseNumberFor(absl::string_view number, bool need_double,
+                                            bool need_float) {
+  ParsedNumber fast;
+  if (ParsePlainAscii(number, need_double, need_float, &fast)) return fast;
+  return ParseNumber(number);
+}
+}  // namespace text
+
 absl::StatusOr<ParsedNumber> ParseNumber(absl::string_view number) {
+  {
+    ParsedNumber fast;
+    if (ParsePlainAscii(number, true, true, &fast)) return fast;
+  }
   auto invalid = [&](absl::string_view why) {
     return absl::InvalidArgumentError(absl::StrCat("not a number (", why, "): \"",
                                                    number.substr(0, 64), "\""));

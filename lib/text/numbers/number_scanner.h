@@ -39,8 +39,14 @@ class NumberScanner {
   static constexpr size_t kNoMatch = ~size_t{0};
   size_t MatchStandard(absl::string_view text, size_t pos, size_t* skip_to) const;
 
+  // The first byte at or after pos that can start a number (n when none): eight bytes at a
+  // time (SWAR, exact per byte), then the table.
+  size_t SkipToStart(const unsigned char* s, size_t pos, size_t n) const;
+
   NumberScanOptions options_;
   bool unicode_ = false;  // digits of any script
+  bool ascii_fast_ = false;  // standard grammar without scripts, groups or edge dots
+  uint64_t extra_byte1_ = 0, extra_byte2_ = 0;  // '+' and '.' (broadcast) when they can start
   // Bytes that can start a number (digits, signs, '.', non-ASCII digit leads): the fast skip.
   std::array<bool, 256> start_{};
 };

@@ -31,7 +31,7 @@ void NumberScanner::ScanPaper(absl::string_view text, uint32_t base,
 
   size_t pos = 0;
   while (true) {
-    while (pos < n && !start_[u[pos]]) ++pos;
+    pos = SkipToStart(u, pos, n);
     if (pos >= n) return;
     const size_t p = pos;
     // The character at p, for moving on by one character as the regex does.

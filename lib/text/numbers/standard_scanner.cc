@@ -1,4 +1,5 @@
 // The standard number grammar (documented in include/xval/numbers.h), one pass, no regex.
+#include <cstdint>
 #include <cstring>
 
 #include "text/numbers/number_scanner.h"
@@ -40,6 +41,26 @@ bool InsideWord(absl::string_view text, size_t pos) {
   const auto prev = static_cast<unsigned char>(text[pos - 1]);
   if (IsWordByte(prev)) return true;
   return prev == '.' && pos >= 2 && IsWordByte(static_cast<unsigned char>(text[pos - 2]));
+}
+
+// The end of the run of ASCII digits from i: eight bytes at a time, so that the run's length
+// (1 to 4 digits, unpredictably) costs no mispredicted loop exit.
+inline size_t AsciiDigitsEnd(const unsigned char* s, size_t i, size_t n) {
+#if !(defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  while (i + 8 <= n) {
+    uint64_t v;
+    std::memcpy(&v, s + i, 8);
+    const uint64_t low = v & (kOnes * 0x7F);
+    const uint64_t digits =
+        (kOnes * (127 + ':') - low) & ~v & (low + kOnes * (127 - '/')) & (kOnes * 0x80);
+    const uint64_t other = ~digits & (kOnes * 0x80);
+    if (other != 0) return i + (__builtin_ctzll(other) >> 3);
+    i += 8;
+  }
+#endif
+  while (i < n && s[i] - '0' < 10u) ++i;
+  return i;
 }
 
 }  // namespace
@@ -123,7 +144,7 @@ void NumberScanner::ScanStandard(absl::string_view text, uint32_t base,
   const size_t n = text.size();
   size_t pos = 0;
   while (true) {
-    while (pos < n && !start_[s[pos]]) ++pos;
+    pos = SkipToStart(s, pos, n);
     if (pos >= n) return;
     const unsigned char c = s[pos];
     size_t mantissa = pos;
@@ -156,6 +177,23 @@ void NumberScanner::ScanStandard(absl::string_view text, uint32_t base,
       }
       if (InsideWord(text, pos)) {
         pos = SkipRun(text.data(), n, pos, unicode_);
+        continue;
+      }
+    }
+    if (ascii_fast_) {
+      // The default grammar on ASCII digits: the whole match inline (no scripts, no groups,
+      // no dots at the edges; a following digit is impossible after a greedy ASCII run).
+      size_t i = AsciiDigitsEnd(s, mantissa, n);
+      if (i > mantissa) {
+        if (i + 1 < n && s[i] == '.' && s[i + 1] - '0' < 10u) i = AsciiDigitsEnd(s, i + 2, n);
+        if (g.exponent && i + 1 < n && (s[i] | 0x20) == 'e') {
+          size_t j = i + 1;
+          if (s[j] == '+' || s[j] == '-') ++j;
+          if (j < n && s[j] - '0' < 10u) i = AsciiDigitsEnd(s, j + 1, n);
+        }
+        out->push_back(
+            NumberSpan{base + static_cast<uint32_t>(pos), base + static_cast<uint32_t>(i)});
+        pos = i;
         continue;
       }
     }

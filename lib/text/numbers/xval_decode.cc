@@ -21,7 +21,7 @@ std::string XvalTokenizer::FormatValue(float value, absl::string_view field) con
   const std::string field_copy(field);
   return FormatShortestDecimal(x, [&](absl::string_view candidate) {
     float v = 0;
-    return StoredValue(candidate, field_copy, &v) == ValueKind::kValue &&
+    return StoredValue(candidate, field_copy, &v, /*exact_range=*/true) == ValueKind::kValue &&
            std::memcmp(&v, &value, sizeof(v)) == 0;
   });
 }

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "text/numbers/json_fields.h"
+#include "text/numbers/number_parse.h"
 #include "text/numbers/number_scanner.h"
 #include "text/numbers/xval_number.h"
 #include "util/status_macros.h"
@@ -54,9 +55,11 @@ absl::StatusOr<std::unique_ptr<XvalTokenizer>> XvalTokenizer::Create(
 }
 
 XvalTokenizer::ValueKind XvalTokenizer::StoredValue(absl::string_view number,
-                                                    absl::string_view field,
-                                                    float* value) const {
-  absl::StatusOr<ParsedNumber> parsed = ParseNumber(number);
+                                                    absl::string_view field, float* value,
+                                                    bool exact_range) const {
+  const bool f16 = options_.precision == ValuePrecision::kFloat16;
+  const bool direct32 = options_.transform.identity() && !f16;  // one rounding, to float
+  absl::StatusOr<ParsedNumber> parsed = text::ParseNumberFor(number, !direct32, direct32);
   if (!parsed.ok()) return ValueKind::kText;  // never for the scanner's numbers
   auto policy = [&] {
     return options_.out_of_range == OutOfRangePolicy::kError ? ValueKind::kError
@@ -67,14 +70,13 @@ XvalTokenizer::ValueKind XvalTokenizer::StoredValue(absl::string_view number,
       options_.out_of_range != OutOfRangePolicy::kSaturate) {
     return policy();
   }
-  const bool f16 = options_.precision == ValuePrecision::kFloat16;
   const float max = f16 ? kFloat16Max : std::numeric_limits<float>::max();
   double y;
   float v;
   bool in_range;
-  if (options_.transform.identity() && !f16) {
+  if (direct32) {
     // One rounding, decimal to float, as from_chars<float> does it.
-    y = parsed->value;
+    y = parsed->value32;
     v = parsed->value32;
     in_range = !parsed->overflow32;
   } else {
@@ -89,6 +91,7 @@ XvalTokenizer::ValueKind XvalTokenizer::StoredValue(absl::string_view number,
     }
   }
   if (!in_range) {
+    if (exact_range) return ValueKind::kText;
     if (options_.out_of_range != OutOfRangePolicy::kSaturate) return policy();
     v = std::copysign(max, static_cast<float>(std::signbit(y) ? -1 : 1));
   }

@@ -1,0 +1,294 @@
+// XvalTokenizer over the Llama SentencePiece, cl100k and xVal-paper bases: the space before a
+// number, offsets, BOS/EOS, out-of-range policies, transforms, exact and shortest decoding on
+// the whole corpus, and the reference code's ids and values on planets-style records.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "simdjson.h"
+#include "support/corpus.h"
+#include "xval/xval_tokenizer.h"
+
+namespace xval {
+namespace {
+
+std::string LlamaPath() { return testing::DataDir() + "/tokenizers/llama2/tokenizer.model"; }
+std::string PaperPath() { return testing::DataDir() + "/tokenizers/xval/tokenizer.json"; }
+
+std::unique_ptr<XvalTokenizer> Load(const std::string& path, XvalOptions options = {}) {
+  TokenizerOptions t;
+  t.data_dir = testing::DataDir();
+  absl::StatusOr<std::unique_ptr<XvalTokenizer>> tok = LoadXvalTokenizer(path, t, options);
+  EXPECT_TRUE(tok.ok()) << tok.status();
+  return tok.ok() ? *std::move(tok) : nullptr;
+}
+
+std::vector<std::string> Pieces(const Tokenizer& tok, const Encoding& e) {
+  std::vector<std::string> out;
+  for (int32_t id : e.ids) out.push_back(*tok.IdToPiece(id));
+  return out;
+}
+
+bool SameFloat(float a, float b) { return std::memcmp(&a, &b, sizeof(a)) == 0; }
+
+// Offsets inside the text and never going back; values finite.
+void ExpectWellFormed(const Encoding& e, absl::string_view text) {
+  ASSERT_EQ(e.ids.size(), e.values.size());
+  ASSERT_EQ(e.ids.size(), e.offsets.size());
+  uint32_t last = 0;
+  for (size_t i = 0; i < e.size(); ++i) {
+    EXPECT_TRUE(std::isfinite(e.values[i])) << text;
+    EXPECT_LE(e.offsets[i].begin, e.offsets[i].end) << text;
+    EXPECT_LE(e.offsets[i].end, text.size()) << text;
+    EXPECT_LE(last, e.offsets[i].begin) << text;
+    last = std::max(last, e.offsets[i].begin);
+  }
+}
+
+TEST(XvalTokenizerTest, LlamaKeepsTheSpaceBeforeANumber) {
+  auto tok = Load(LlamaPath());
+  ASSERT_NE(tok, nullptr);
+  EXPECT_EQ(tok->num_id(), 32000);
+  const std::string text = "The cost is 3 dollars, not -2.5e3";
+  absl::StatusOr<Encoding> e = tok->Encode(text);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(Pieces(*tok, *e), (std::vector<std::string>{"▁The", "▁cost", "▁is", "▁", "[NUM]",
+                                                         "▁dollars", ",", "▁not", "▁",
+                                                         "[NUM]"}));
+  EXPECT_EQ(e->values[4], 3.0f);
+  EXPECT_EQ(e->values[9], -2500.0f);
+  EXPECT_EQ(e->offsets[4], (Offset{12, 13}));
+  EXPECT_EQ(e->offsets[9], (Offset{27, 33}));
+  for (size_t i = 0; i < e->size(); ++i) {
+    if (e->ids[i] != tok->num_id()) EXPECT_EQ(e->values[i], 1.0f);
+  }
+  EXPECT_EQ(*tok->DecodeWithValues(e->ids, e->values), "The cost is 3 dollars, not -2500");
+  EXPECT_EQ(*tok->DecodeExact(*e, text), text);
+  EXPECT_EQ(*tok->Decode(e->ids), "The cost is [NUM] dollars, not [NUM]");
+}
+
+TEST(XvalTokenizerTest, TextAfterANumberIsAContinuation) {
+  auto tok = Load(LlamaPath());
+  ASSERT_NE(tok, nullptr);
+  absl::StatusOr<Encoding> e = tok->Encode("42 apples");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->ids[0], tok->num_id());
+  EXPECT_EQ(*tok->DecodeWithValues(e->ids, e->values), "42 apples");
+  EncodeOptions bos_eos;
+  bos_eos.add_bos = bos_eos.add_eos = true;
+  e = tok->Encode("7", bos_eos);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->ids, (std::vector<int32_t>{1, 32000, 2}));
+  EXPECT_EQ(e->offsets[2], (Offset{1, 1}));
+  e = tok->Encode("", bos_eos);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->ids, (std::vector<int32_t>{1, 2}));
+}
+
+TEST(XvalTokenizerTest, OutOfRangePolicies) {
+  const std::string text = "big 1e400 small 1e-400 long 123456789012345678901234567890";
+  XvalOptions options;
+  auto as_text = Load(LlamaPath(), options);
+  ASSERT_NE(as_text, nullptr);
+  std::vector<NumberValue> values;
+  ASSERT_TRUE(as_text->FindValues(text, &values).ok());
+  ASSERT_EQ(values.size(), 3u);
+  EXPECT_FALSE(values[0].as_num);
+  EXPECT_TRUE(values[1].as_num);
+  EXPECT_EQ(values[1].value, 0.0f);
+  EXPECT_TRUE(values[2].as_num);
+  absl::StatusOr<Encoding> e = as_text->Encode(text);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(std::count(e->ids.begin(), e->ids.end(), 32000), 2);
+  EXPECT_EQ(*as_text->DecodeExact(*e, text), text);
+
+  options.out_of_range = OutOfRangePolicy::kSaturate;
+  auto saturate = Load(LlamaPath(), options);
+  e = saturate->Encode(text);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(std::count(e->ids.begin(), e->ids.end(), 32000), 3);
+  const size_t first_num = std::find(e->ids.begin(), e->ids.end(), 32000) - e->ids.begin();
+  EXPECT_EQ(e->values[first_num], std::numeric_limits<float>::max());  // not inf
+
+  options.out_of_range = OutOfRangePolicy::kError;
+  auto error = Load(LlamaPath(), options);
+  Encoding out;
+  out.Append(5, Offset{0, 0});
+  const absl::Status s = error->EncodeInto(text, {}, 0, &out);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("byte 4"), std::string::npos) << s;
+  EXPECT_EQ(out.size(), 1u);  // left as it was
+
+  options.max_significant_digits = 9;
+  options.out_of_range = OutOfRangePolicy::kText;
+  auto digits = Load(LlamaPath(), options);
+  values.clear();
+  ASSERT_TRUE(digits->FindValues(text, &values).ok());
+  EXPECT_FALSE(values[2].as_num);
+}
+
+TEST(XvalTokenizerTest, TransformsDecodeBackToTheNumbers) {
+  const std::string record = "{'planet0': {'m': 0.00012, 'e': 0.05}, 'data': [[1.5, -2.25]]}";
+  XvalOptions options;
+  absl::StatusOr<ValueTransform> t = ValueTransform::Parse("fields:m=1e5,e=20");
+  ASSERT_TRUE(t.ok());
+  options.transform = *t;
+  auto tok = Load(LlamaPath(), options);
+  ASSERT_NE(tok, nullptr);
+  absl::StatusOr<Encoding> e = tok->Encode(record);
+  ASSERT_TRUE(e.ok());
+  std::vector<float> values;
+  for (size_t i = 0; i < e->size(); ++i) {
+    if (e->ids[i] == tok->num_id()) values.push_back(e->values[i]);
+  }
+  EXPECT_EQ(values, (std::vector<float>{static_cast<float>(0.00012 * 1e5),
+                                        static_cast<float>(0.05 * 20), 1.5f, -2.25f}));
+  EXPECT_EQ(*tok->DecodeWithValues(e->ids, e->values), record);
+
+  for (const char* spec : {"slog", "affine:0.01:-3", "scale:1e-3+clip:-5:5"}) {
+    options = XvalOptions();
+    options.transform = *ValueTransform::Parse(spec);
+    tok = Load(LlamaPath(), options);
+    const std::string text = "a 123.25 b -7 c 0.5 d 4000";
+    e = tok->Encode(text);
+    ASSERT_TRUE(e.ok());
+    EXPECT_EQ(*tok->DecodeWithValues(e->ids, e->values), text) << spec;
+  }
+  // Clipping is lossy outside its range: the bound comes back.
+  options.transform = *ValueTransform::Parse("clip:-5:5");
+  tok = Load(LlamaPath(), options);
+  e = tok->Encode("x 7");
+  EXPECT_EQ(*tok->DecodeWithValues(e->ids, e->values), "x 5");
+}
+
+TEST(XvalTokenizerTest, DecodePrintsShortestAndExactKeepsDigits) {
+  auto tok = Load(LlamaPath());
+  const std::string text = "x = 1.50 and 1e5 or 00012 or 0.1 or 16777217";
+  absl::StatusOr<Encoding> e = tok->Encode(text);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(*tok->DecodeWithValues(e->ids, e->values),
+            "x = 1.5 and 100000 or 12 or 0.1 or 16777216");
+  EXPECT_EQ(*tok->DecodeExact(*e, text), text);
+  // A value changed after encoding (a model's output) is printed from the value.
+  Encoding changed = *e;
+  for (size_t i = 0; i < changed.size(); ++i) {
+    if (changed.ids[i] == tok->num_id()) changed.values[i] += 1;
+  }
+  // 16777217 + 1 is the same float: the source digits still fit it.
+  EXPECT_EQ(*tok->DecodeExact(changed, text), "x = 2.5 and 100001 or 13 or 1.1 or 16777217");
+  std::vector<float> bad(e->size(), 1.0f);
+  bad[std::find(e->ids.begin(), e->ids.end(), tok->num_id()) - e->ids.begin()] = NAN;
+  EXPECT_FALSE(tok->DecodeWithValues(e->ids, bad).ok());
+  EXPECT_FALSE(tok->DecodeWithValues(e->ids, absl::MakeSpan(bad).subspan(1)).ok());
+}
+
+// Every corpus line, for a base: well formed, DecodeExact gives the line back wherever the
+// base itself decodes it exactly, and the shortest decode encodes to the same ids and values.
+void CorpusRoundTrip(const std::string& path) {
+  auto tok = Load(path);
+  ASSERT_NE(tok, nullptr);
+  absl::StatusOr<std::vector<std::string>> lines = testing::LoadCorpus(testing::DataDir());
+  ASSERT_TRUE(lines.ok()) << lines.status();
+  size_t exact = 0, base_exact = 0, numbers = 0;
+  for (const std::string& line : *lines) {
+    absl::StatusOr<Encoding> e = tok->Encode(line);
+    ASSERT_TRUE(e.ok()) << line;
+    ExpectWellFormed(*e, line);
+    numbers += std::count(e->ids.begin(), e->ids.end(), tok->num_id());
+    absl::StatusOr<Encoding> plain = tok->base().Encode(line);
+    if (*tok->base().Decode(plain->ids) != line) continue;
+    ++base_exact;
+    const std::string decoded = *tok->DecodeExact(*e, line);
+    EXPECT_EQ(decoded, line);
+    exact += decoded == line;
+    const std::string shortest = *tok->DecodeWithValues(e->ids, e->values);
+    absl::StatusOr<Encoding> again = tok->Encode(shortest);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->ids, e->ids) << line << "\n" << shortest;
+    ASSERT_EQ(again->values.size(), e->values.size());
+    for (size_t i = 0; i < e->size(); ++i) {
+      EXPECT_TRUE(SameFloat(again->values[i], e->values[i])) << line << "\n" << shortest;
+    }
+  }
+  EXPECT_GT(numbers, 100000u);
+  EXPECT_EQ(exact, base_exact);
+  EXPECT_GT(base_exact, lines->size() * 99 / 100);
+}
+
+TEST(XvalTokenizerTest, CorpusRoundTripLlama) { CorpusRoundTrip(LlamaPath()); }
+TEST(XvalTokenizerTest, CorpusRoundTripCl100k) { CorpusRoundTrip("cl100k_base"); }
+
+TEST(XvalTokenizerTest, PaperTokenizerJson) {
+  absl::StatusOr<std::unique_ptr<Tokenizer>> base = LoadBaseTokenizer(PaperPath());
+  ASSERT_TRUE(base.ok()) << base.status();
+  EXPECT_EQ((*base)->vocab_size(), 27);
+  EXPECT_EQ(*(*base)->PieceToId("[NUM]"), 3);
+  absl::StatusOr<Encoding> e = (*base)->Encode("{'planet0':x[[");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->ids, (std::vector<int32_t>{4, 26, 12}));  // 'x' has no token: dropped
+  EXPECT_EQ(*(*base)->Decode(e->ids), "{'planet0':[[");
+  EXPECT_FALSE((*base)->Decode({27}).ok());
+}
+
+// The reference code's ids and values (tests/tools/gen_xval_paper_golden.py).
+TEST(XvalTokenizerTest, PaperModeMatchesTheReferenceCode) {
+  auto tok = Load(PaperPath(), XvalOptions::Paper());
+  ASSERT_NE(tok, nullptr);
+  EXPECT_EQ(tok->num_id(), 3);
+  std::ifstream in(testing::SourceDir() + "/tests/golden/xval/paper_planets.jsonl");
+  ASSERT_TRUE(in) << "golden file missing";
+  simdjson::dom::parser parser;
+  std::string line;
+  size_t records = 0;
+  while (std::getline(in, line)) {
+    simdjson::dom::element root = parser.parse(line).value();
+    const std::string_view text_sv = root["text"].get_string().value();
+    const std::string text(text_sv);
+    std::vector<int32_t> ids;
+    std::vector<float> values;
+    // Arrays bound to variables first: iterating a temporary result dangles.
+    simdjson::dom::array id_array = root["ids"].get_array().value();
+    simdjson::dom::array value_array = root["values"].get_array().value();
+    for (simdjson::dom::element id : id_array) {
+      ids.push_back(static_cast<int32_t>(id.get_int64().value()));
+    }
+    for (simdjson::dom::element v : value_array) {
+      values.push_back(static_cast<float>(v.get_double().value()));
+    }
+    absl::StatusOr<Encoding> e = tok->Encode(text);
+    ASSERT_TRUE(e.ok()) << text;
+    EXPECT_EQ(e->ids, ids) << text;
+    ASSERT_EQ(e->values.size(), values.size()) << text;
+    for (size_t i = 0; i < values.size(); ++i) {
+      EXPECT_TRUE(SameFloat(e->values[i], values[i])) << text << " token " << i;
+    }
+    ExpectWellFormed(*e, text);
+    ++records;
+  }
+  EXPECT_EQ(records, 45u);
+}
+
+TEST(XvalTokenizerTest, PaperModeOffsetsAndDecode) {
+  auto tok = Load(PaperPath(), XvalOptions::Paper());
+  const std::string text = "{'data': [[1, -2.5], [3, 1e5]]}";
+  absl::StatusOr<Encoding> e = tok->Encode(text);
+  ASSERT_TRUE(e.ok());
+  std::vector<Offset> num_offsets;
+  for (size_t i = 0; i < e->size(); ++i) {
+    if (e->ids[i] == 3) num_offsets.push_back(e->offsets[i]);
+  }
+  EXPECT_EQ(num_offsets, (std::vector<Offset>{{11, 12}, {14, 18}, {22, 23}, {25, 28}}));
+  EXPECT_EQ(e->values.back() == 1.0f, true);
+  // float16 saturates where numpy would store inf.
+  EXPECT_EQ(std::count(e->values.begin(), e->values.end(), 65504.0f), 1);
+  EXPECT_EQ(*tok->DecodeWithValues(e->ids, e->values),
+            "{'data':[[1, -2.5],[3, 65500]]}");  // shortest float16 decimal
+}
+
+}  // namespace
+}  // namespace xval
