@@ -143,3 +143,38 @@ def test_embed_matches_numpy():
     np.add.at(want, ids, d_out.astype(np.float64) * values[:, None])
     np.testing.assert_allclose(d_table, want, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(d_values, (d_out * table[ids]).sum(1), rtol=1e-5, atol=1e-5)
+
+
+def test_xval_numbers(corpus):
+    tok = xval.Tokenizer.from_file(str(LLAMA), numbers="xval")
+    num = tok.token_to_id("[NUM]")
+    e = tok.encode("The orbit takes 365.25 days and -3e2 seconds.")
+    nums = e.ids == num
+    assert nums.sum() == 2
+    np.testing.assert_allclose(e.values[nums], [365.25, -300.0])
+    assert (e.values[~nums] == 1.0).all()
+    assert tok.decode(e.ids, e.values) == "The orbit takes 365.25 days and -300 seconds."
+    copy = pickle.loads(pickle.dumps(tok))
+    assert copy.encode("x = 2.5").values.tolist() == tok.encode("x = 2.5").values.tolist()
+    batch = tok.encode_batch(corpus[:2000], padding=True, return_tensors="np")
+    assert np.isfinite(batch["values"]).all()
+
+
+def test_model_forward_matches_transformers():
+    # The tiny xVal checkpoint and its transformers reference (tests/tools/make_tiny_llama.py).
+    from safetensors.numpy import load_file
+    folder = ROOT / "tests" / "golden" / "model" / "xval_mlp"
+    ref = load_file(str(folder / "reference.safetensors"))
+    model = xval.Model.load(str(folder))
+    ids = ref["ids"].astype(np.int32)
+    logits, numbers = model.forward(ids)
+    scale = np.abs(ref["logits"]).max()
+    np.testing.assert_allclose(logits, ref["logits"], atol=1e-4 * scale)
+    xval_logits, xval_numbers = model.forward(ids, ref["values"])
+    np.testing.assert_allclose(xval_logits, ref["xval_logits"], atol=1e-4 * scale)
+    np.testing.assert_allclose(xval_numbers, ref["numbers"],
+                               atol=1e-4 * np.abs(ref["numbers"]).max())
+    new_ids, new_values = model.generate(ids[:8].tolist(), max_new_tokens=4)
+    assert len(new_ids) == len(new_values) <= 4
+    with pytest.raises(IndexError):
+        model.forward(np.array([model.config["vocab_size"]], np.int32))

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "status.h"
+#include "xval/numbers.h"
 #include "xval/tokenizer.h"
+#include "xval/xval_tokenizer.h"
 
 namespace py = pybind11;
 
@@ -35,6 +37,9 @@ struct Recipe {
   std::string source;  // a path or a tiktoken name
   std::string data_dir;
   std::string digits = "none";
+  std::string numbers = "none";         // "xval": every number one [NUM] with its value
+  std::string number_mode = "standard"; // or "paper": the xVal reference code's rules
+  std::string transform = "identity";   // ValueTransform::Parse's spec
   std::vector<AddedToken> added;
 };
 
@@ -49,7 +54,21 @@ class PyTokenizer {
     TokenizerOptions options;
     options.digits = ValueOrThrow(DigitSplit::Parse(recipe.digits));
     options.data_dir = recipe.data_dir;
-    auto tok = ValueOrThrow(LoadTokenizer(recipe.source, options));
+    std::unique_ptr<Tokenizer> tok;
+    if (recipe.numbers == "xval") {
+      XvalOptions xo;
+      if (recipe.number_mode == "paper") {
+        xo = XvalOptions::Paper();
+      } else if (recipe.number_mode != "standard") {
+        throw py::value_error("number_mode must be \"standard\" or \"paper\"");
+      }
+      xo.transform = ValueOrThrow(ValueTransform::Parse(recipe.transform));
+      tok = ValueOrThrow(LoadXvalTokenizer(recipe.source, options, xo));
+    } else if (recipe.numbers == "none") {
+      tok = ValueOrThrow(LoadTokenizer(recipe.source, options));
+    } else {
+      throw py::value_error("numbers must be \"none\" or \"xval\"");
+    }
     if (!recipe.added.empty()) ThrowIfError(tok->AddTokens(recipe.added));
     auto py_tok = std::make_shared<PyTokenizer>();
     py_tok->tok_ = std::shared_ptr<Tokenizer>(std::move(tok));
@@ -202,11 +221,19 @@ class PyTokenizer {
              {static_cast<py::ssize_t>(batch->row_splits.size())}, owner));
   }
 
-  std::string Decode(const std::vector<int32_t>& ids) const {
+  // With xVal numbers and `values`, each [NUM] prints as the shortest decimal of its value
+  // (after the inverse transform); without values it prints as the token.
+  std::string Decode(const std::vector<int32_t>& ids,
+                     const std::optional<std::vector<float>>& values) const {
+    const auto* xval_tok = dynamic_cast<const XvalTokenizer*>(tok_.get());
+    if (values && values->size() != ids.size()) {
+      throw py::value_error("decode: one value per id");
+    }
     absl::StatusOr<std::string> text;
     {
       py::gil_scoped_release release;
-      text = tok_->Decode(ids);
+      text = (values && xval_tok != nullptr) ? xval_tok->DecodeWithValues(ids, *values)
+                                             : tok_->Decode(ids);
     }
     return ValueOrThrow(std::move(text));
   }
@@ -258,18 +285,30 @@ A tokenizer loaded from a SentencePiece .model, a Hugging Face tokenizer.json or
 rank file. Immutable once made (but for add_tokens); safe to share between threads, to pickle
 into DataLoader workers and to use after fork.)doc")
       .def_static("from_file",
-                  [](const std::string& path, const std::string& digits) {
-                    return PyTokenizer::Make(Recipe{path, "", digits, {}});
+                  [](const std::string& path, const std::string& digits,
+                     const std::string& numbers, const std::string& number_mode,
+                     const std::string& transform) {
+                    return PyTokenizer::Make(
+                        Recipe{path, "", digits, numbers, number_mode, transform, {}});
                   },
-                  py::arg("path"), py::arg("digits") = "none",
+                  py::arg("path"), py::kw_only(), py::arg("digits") = "none",
+                  py::arg("numbers") = "none", py::arg("number_mode") = "standard",
+                  py::arg("transform") = "identity",
                   "Loads a .model, tokenizer.json or .tiktoken file. digits: none, individual, "
-                  "ltr<N> or rtl<N> (digit splitting on top of the model's rules).")
+                  "ltr<N> or rtl<N> (digit splitting on top of the model's rules). "
+                  "numbers=\"xval\": each number becomes one [NUM] token carrying its value "
+                  "(number_mode \"standard\" or \"paper\"; transform as the xval command's "
+                  "--transform).")
       .def_static("tiktoken",
                   [](const std::string& name, std::optional<std::string> data_dir,
-                     const std::string& digits) {
-                    return PyTokenizer::Make(Recipe{name, data_dir.value_or(""), digits, {}});
+                     const std::string& digits, const std::string& numbers,
+                     const std::string& number_mode, const std::string& transform) {
+                    return PyTokenizer::Make(Recipe{name, data_dir.value_or(""), digits, numbers,
+                                                    number_mode, transform, {}});
                   },
-                  py::arg("name"), py::arg("data_dir") = py::none(), py::arg("digits") = "none",
+                  py::arg("name"), py::arg("data_dir") = py::none(), py::kw_only(),
+                  py::arg("digits") = "none", py::arg("numbers") = "none",
+                  py::arg("number_mode") = "standard", py::arg("transform") = "identity",
                   "gpt2, r50k_base, cl100k_base or o200k_base; rank files from data_dir or "
                   "$XVAL_DATA_DIR.")
       .def("encode", &PyTokenizer::Encode, py::arg("text"), py::arg("add_bos") = false,
@@ -287,12 +326,20 @@ into DataLoader workers and to use after fork.)doc")
            "Encodes on every core with the GIL released into one ragged batch: (ids int32 [N], "
            "values float32 [N], offsets uint32 [N, 2], row_splits uint64 [texts + 1]); text i "
            "has tokens row_splits[i]:row_splits[i + 1]. The fastest way to encode a corpus.")
-      .def("decode", [](const PyTokenizer& t, py::handle ids) { return t.Decode(IdsFrom(ids)); },
-           py::arg("ids"))
+      .def("decode",
+           [](const PyTokenizer& t, py::handle ids, py::object values) {
+             std::optional<std::vector<float>> v;
+             if (!values.is_none()) {
+               v = py::hasattr(values, "tolist") ? values.attr("tolist")().cast<std::vector<float>>()
+                                                 : values.cast<std::vector<float>>();
+             }
+             return t.Decode(IdsFrom(ids), v);
+           },
+           py::arg("ids"), py::arg("values") = py::none())
       .def("decode_batch",
            [](const PyTokenizer& t, py::iterable batch) {
              std::vector<std::string> out;
-             for (py::handle ids : batch) out.push_back(t.Decode(IdsFrom(ids)));
+             for (py::handle ids : batch) out.push_back(t.Decode(IdsFrom(ids), std::nullopt));
              return out;
            },
            py::arg("batch"))
@@ -316,13 +363,15 @@ into DataLoader workers and to use after fork.)doc")
             const Recipe& r = t.recipe();
             py::list added;
             for (const AddedToken& a : r.added) added.append(py::make_tuple(a.content, a.special));
-            return py::make_tuple(r.source, r.data_dir, r.digits, added);
+            return py::make_tuple(r.source, r.data_dir, r.digits, r.numbers, r.number_mode,
+                                  r.transform, added);
           },
           [](py::tuple state) {
             Recipe r{state[0].cast<std::string>(), state[1].cast<std::string>(),
-                     state[2].cast<std::string>(), {}};
+                     state[2].cast<std::string>(), state[3].cast<std::string>(),
+                     state[4].cast<std::string>(), state[5].cast<std::string>(), {}};
             auto tok = PyTokenizer::Make(r);
-            for (py::handle a : state[3].cast<py::list>()) {
+            for (py::handle a : state[6].cast<py::list>()) {
               auto pair = a.cast<py::tuple>();
               tok->AddTokens({pair[0].cast<std::string>()}, pair[1].cast<bool>());
             }
