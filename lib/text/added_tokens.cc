@@ -4,6 +4,20 @@
 
 namespace xval::text {
 
+absl::Status AppendAddedTokens(absl::Span<const AddedToken> tokens, const Tokenizer& tokenizer,
+                               std::vector<AddedToken>* added) {
+  for (AddedToken t : tokens) {
+    if (t.content.empty()) return absl::InvalidArgumentError("an added token must not be empty");
+    bool present = false;
+    for (const AddedToken& a : *added) present |= a.content == t.content;
+    if (present) continue;
+    auto id = tokenizer.PieceToId(t.content);
+    t.id = id.ok() ? *id : tokenizer.vocab_size();
+    added->push_back(std::move(t));
+  }
+  return absl::OkStatus();
+}
+
 AddedTokenMatcher::AddedTokenMatcher(const std::vector<AddedToken>& tokens) {
   for (const AddedToken& t : tokens) {
     if (t.content.empty()) continue;

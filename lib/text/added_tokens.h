@@ -12,6 +12,12 @@
 
 namespace xval::text {
 
+// Tokenizer::AddTokens for a tokenizer whose added tokens are `added`: a content the tokenizer
+// already knows keeps its id, a new one gets the next free id (vocab_size() grows as `added`
+// does), and a content already added is not added twice.
+absl::Status AppendAddedTokens(absl::Span<const AddedToken> tokens, const Tokenizer& tokenizer,
+                               std::vector<AddedToken>* added);
+
 class AddedTokenMatcher {
  public:
   explicit AddedTokenMatcher(const std::vector<AddedToken>& tokens);

@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
+#include "util/status_macros.h"
 #include "text/bytelevel/utf8_replace.h"
 #include "text/pretokenize/digits.h"
 
@@ -115,17 +116,7 @@ absl::StatusOr<int32_t> ByteLevelTokenizer::PieceToId(absl::string_view piece) c
 }
 
 absl::Status ByteLevelTokenizer::AddTokens(absl::Span<const AddedToken> tokens) {
-  for (AddedToken t : tokens) {
-    if (t.content.empty()) return absl::InvalidArgumentError("an added token must not be empty");
-    if (auto id = PieceToId(t.content); id.ok()) {
-      t.id = *id;
-    } else {
-      t.id = vocab_size();
-    }
-    bool present = false;
-    for (const AddedToken& a : config_.added_tokens) present |= a.content == t.content;
-    if (!present) config_.added_tokens.push_back(t);
-  }
+  RETURN_IF_ERROR(AppendAddedTokens(tokens, *this, &config_.added_tokens));
   IndexAdded();
   return absl::OkStatus();
 }

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "simdjson.h"
+#include "text/hf_json.h"
 #include "text/bytelevel/bytelevel_loader.h"
 #include "text/pretokenize/numeric_pretokenizer.h"
 #include "util/status_macros.h"
@@ -11,25 +12,9 @@
 namespace xval::text {
 namespace {
 
-// simdjson speaks std::string_view; Debian's Abseil has its own string_view.
-absl::string_view A(std::string_view v) { return absl::string_view(v.data(), v.size()); }
-
 using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
-
-std::string_view OptString(element e, const char* key, std::string_view fallback = {}) {
-  std::string_view v;
-  return e[key].get_string().get(v) ? fallback : v;
-}
-bool OptBool(element e, const char* key, bool fallback) {
-  bool v;
-  return e[key].get_bool().get(v) ? fallback : v;
-}
-bool Present(element e, const char* key) {
-  element v;
-  return !e[key].get(v) && !v.is_null();
-}
 
 // GPT-2's bytes_to_unicode (tokenizers pre_tokenizers/byte_level.rs): printable bytes stand for
 // themselves, the others for U+0100 onwards in byte order. Inverse: code point -> byte, or -1.
@@ -59,21 +44,6 @@ bool AlphabetToBytes(std::string_view s, std::string* out) {
   }
   return true;
 }
-
-class JsonFile {
- public:
-  explicit JsonFile(absl::string_view source) : source_(source) {}
-  absl::Status Error(absl::string_view field, absl::string_view msg) const {
-    return absl::InvalidArgumentError(absl::StrCat(source_, ": ", field, ": ", msg));
-  }
-  absl::Status Unsupported(absl::string_view field, absl::string_view msg) const {
-    return absl::UnimplementedError(absl::StrCat(source_, ": ", field, ": ", msg));
-  }
-  absl::string_view source() const { return source_; }
-
- private:
-  absl::string_view source_;
-};
 
 bool HasByteLevel(element e) {
   if (OptString(e, "type") == "ByteLevel") return true;
@@ -209,29 +179,12 @@ absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadByteLevelTokenizerJson(
     if (!mergeable[id]) tokens[id] = std::string(key);  // never produced by BPE; decodes as is
   }
 
-  // Merges: "a b" strings, or ["a", "b"] pairs (tokenizers >= 0.20).
-  array merges_array;
-  if (model["merges"].get_array().get(merges_array)) {
-    return f.Error("model.merges", "expected an array");
-  }
+  ASSIGN_OR_RETURN(const auto merge_views, ReadMerges(f, model));
   std::vector<std::pair<std::string, std::string>> merges;
-  merges.reserve(merges_array.size());
-  size_t i = 0;
-  for (element m : merges_array) {
-    const std::string field = absl::StrCat("model.merges[", i++, "]");
-    std::string_view s, a, b;
-    if (!m.get_string().get(s)) {
-      const size_t space = s.find(' ');
-      if (space == std::string_view::npos) return f.Error(field, "expected \"left right\"");
-      a = s.substr(0, space);
-      b = s.substr(space + 1);
-    } else {
-      array pair;
-      if (m.get_array().get(pair) || pair.size() != 2 || pair.at(0).get_string().get(a) ||
-          pair.at(1).get_string().get(b)) {
-        return f.Error(field, "expected \"left right\" or [left, right]");
-      }
-    }
+  merges.reserve(merge_views.size());
+  for (size_t i = 0; i < merge_views.size(); ++i) {
+    const auto& [a, b] = merge_views[i];
+    const std::string field = absl::StrCat("model.merges[", i, "]");
     std::string left, right;
     if (!AlphabetToBytes(a, &left) || !AlphabetToBytes(b, &right)) {
       return f.Error(field, "a part is not in the byte-level alphabet");

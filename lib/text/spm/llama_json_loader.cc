@@ -3,51 +3,24 @@
 // LlamaConverter writes), or behind an unsplit Metaspace pre-tokenizer.
 #include "absl/strings/str_cat.h"
 #include "simdjson.h"
+#include "text/hf_json.h"
 #include "text/spm/spm_loader.h"
 #include "util/status_macros.h"
 
 namespace xval::text {
 namespace {
 
-// simdjson speaks std::string_view; Debian's Abseil has its own string_view.
-absl::string_view A(std::string_view v) { return absl::string_view(v.data(), v.size()); }
 constexpr std::string_view kSpace = "\xE2\x96\x81";
 
 using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-class JsonFile {
- public:
-  explicit JsonFile(absl::string_view source) : source_(source) {}
-  absl::Status Error(absl::string_view field, absl::string_view msg) const {
-    return absl::InvalidArgumentError(absl::StrCat(source_, ": ", field, ": ", msg));
-  }
-  absl::Status Unsupported(absl::string_view field, absl::string_view msg) const {
-    return absl::UnimplementedError(absl::StrCat(source_, ": ", field, ": ", msg));
-  }
-
- private:
-  absl::string_view source_;
-};
-
-bool IsNull(element e) { return e.is_null(); }
-
-// Optional fields: the value, or `fallback` when the key is absent or of another type.
-std::string_view OptString(element e, const char* key, std::string_view fallback = {}) {
-  std::string_view v;
-  return e[key].get_string().get(v) ? fallback : v;
-}
-bool OptBool(element e, const char* key, bool fallback) {
-  bool v;
-  return e[key].get_bool().get(v) ? fallback : v;
-}
-
 // The normalizer LlamaConverter writes: Sequence[Prepend("▁"), Replace(" ", "▁")].
 absl::Status ReadNormalizer(const JsonFile& f, element root, SpmConfig* config) {
   element norm, pre;
-  const bool has_norm = !root["normalizer"].get(norm) && !IsNull(norm);
-  const bool has_pre = !root["pre_tokenizer"].get(pre) && !IsNull(pre);
+  const bool has_norm = !root["normalizer"].get(norm) && !norm.is_null();
+  const bool has_pre = !root["pre_tokenizer"].get(pre) && !pre.is_null();
   config->normalizer.remove_extra_whitespaces = false;
   if (has_norm) {
     std::string_view type;
@@ -119,7 +92,7 @@ absl::StatusOr<SpmConfig> SpmConfigFromLlamaTokenizerJson(absl::string_view data
   }
   for (const char* field : {"continuing_subword_prefix", "end_of_word_suffix", "dropout"}) {
     element e;
-    if (!model[field].get(e) && !IsNull(e)) {
+    if (!model[field].get(e) && !e.is_null()) {
       return f.Unsupported(absl::StrCat("model.", field), "must be null for a Llama BPE");
     }
   }
@@ -188,31 +161,10 @@ absl::StatusOr<SpmConfig> SpmConfigFromLlamaTokenizerJson(absl::string_view data
     if (t.content == "</s>") config.eos_id = t.id;
   }
 
-  // Merges: "a b" strings, or ["a", "b"] pairs (tokenizers >= 0.20).
-  array merges_array;
-  if (model["merges"].get_array().get(merges_array)) {
-    return f.Error("model.merges", "expected an array");
-  }
+  ASSIGN_OR_RETURN(const auto merge_views, ReadMerges(f, model));
   std::vector<std::pair<std::string, std::string>> merges;
-  merges.reserve(merges_array.size());
-  size_t i = 0;
-  for (element m : merges_array) {
-    const std::string field = absl::StrCat("model.merges[", i++, "]");
-    std::string_view s, a, b;
-    if (!m.get_string().get(s)) {
-      const size_t space = s.find(' ');
-      if (space == std::string_view::npos) return f.Error(field, "expected \"left right\"");
-      a = s.substr(0, space);
-      b = s.substr(space + 1);
-    } else {
-      array pair;
-      if (m.get_array().get(pair) || pair.size() != 2 || pair.at(0).get_string().get(a) ||
-          pair.at(1).get_string().get(b)) {
-        return f.Error(field, "expected \"left right\" or [left, right]");
-      }
-    }
-    merges.emplace_back(std::string(a), std::string(b));
-  }
+  merges.reserve(merge_views.size());
+  for (const auto& [a, b] : merge_views) merges.emplace_back(std::string(a), std::string(b));
   RETURN_IF_ERROR(ReadNormalizer(f, root, &config));
   ASSIGN_OR_RETURN(config.vocab, BpeVocab::FromMerges(std::move(pieces), merges, source));
   config.added_tokens = std::move(added);

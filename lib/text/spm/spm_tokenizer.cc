@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "absl/strings/str_cat.h"
+#include "util/status_macros.h"
 
 namespace xval::text {
 namespace {
@@ -82,17 +83,7 @@ absl::StatusOr<int32_t> SpmTokenizer::PieceToId(absl::string_view piece) const {
 }
 
 absl::Status SpmTokenizer::AddTokens(absl::Span<const AddedToken> tokens) {
-  for (AddedToken t : tokens) {
-    if (t.content.empty()) return absl::InvalidArgumentError("an added token must not be empty");
-    if (auto id = PieceToId(t.content); id.ok()) {
-      t.id = *id;
-    } else {
-      t.id = vocab_size();
-    }
-    bool present = false;
-    for (const AddedToken& a : config_.added_tokens) present |= a.content == t.content;
-    if (!present) config_.added_tokens.push_back(t);
-  }
+  RETURN_IF_ERROR(AppendAddedTokens(tokens, *this, &config_.added_tokens));
   matcher_ = AddedTokenMatcher(config_.added_tokens);
   plain_matcher_ = AddedTokenMatcher(NonSpecial(config_.added_tokens));
   return absl::OkStatus();

@@ -1,0 +1,61 @@
+// Reading Hugging Face tokenizer.json files with simdjson: field helpers, errors that name the
+// file and the field, and the BPE merges list that both tokenizer.json loaders read.
+#ifndef XVAL_TEXT_HF_JSON_H_
+#define XVAL_TEXT_HF_JSON_H_
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "simdjson.h"
+
+namespace xval::text {
+
+// simdjson speaks std::string_view; Debian's Abseil has its own string_view.
+inline absl::string_view A(std::string_view v) { return absl::string_view(v.data(), v.size()); }
+
+// Errors about one tokenizer.json: "<file>: <field>: <what>".
+class JsonFile {
+ public:
+  explicit JsonFile(absl::string_view source) : source_(source) {}
+  absl::Status Error(absl::string_view field, absl::string_view msg) const {
+    return absl::InvalidArgumentError(absl::StrCat(source_, ": ", field, ": ", msg));
+  }
+  absl::Status Unsupported(absl::string_view field, absl::string_view msg) const {
+    return absl::UnimplementedError(absl::StrCat(source_, ": ", field, ": ", msg));
+  }
+  absl::string_view source() const { return source_; }
+
+ private:
+  absl::string_view source_;
+};
+
+// Optional fields: the value, or `fallback` when the key is absent or of another type.
+inline std::string_view OptString(simdjson::dom::element e, const char* key,
+                                  std::string_view fallback = {}) {
+  std::string_view v;
+  return e[key].get_string().get(v) ? fallback : v;
+}
+inline bool OptBool(simdjson::dom::element e, const char* key, bool fallback) {
+  bool v;
+  return e[key].get_bool().get(v) ? fallback : v;
+}
+// True when the key is present and not null.
+inline bool Present(simdjson::dom::element e, const char* key) {
+  simdjson::dom::element v;
+  return !e[key].get(v) && !v.is_null();
+}
+
+// model.merges: "left right" strings, or ["left", "right"] pairs (tokenizers >= 0.20), in rank
+// order, as written (not decoded from any alphabet).
+absl::StatusOr<std::vector<std::pair<std::string_view, std::string_view>>> ReadMerges(
+    const JsonFile& f, simdjson::dom::element model);
+
+}  // namespace xval::text
+
+#endif  // XVAL_TEXT_HF_JSON_H_
