@@ -115,8 +115,12 @@ float RoundToFloat16(double x);
 // `accepts(candidate)` holds, trying 1..17 significant digits of finite `x`: fixed notation
 // for leading exponents -7..20, otherwise scientific ("1e+30"). Decode uses it to print a
 // value that re-encodes to the same stored float.
+// `force_exponent` always writes the scientific form ("5e+03"), which Decode uses where the text
+// after the number begins with ".5" or "e5": "5e+03.5" reads back as the number 5e+03 and
+// then text, while "5000.5" would read as one number.
 std::string FormatShortestDecimal(double x,
-                                  const std::function<bool(absl::string_view)>& accepts);
+                                  const std::function<bool(absl::string_view)>& accepts,
+                                  bool force_exponent = false);
 
 // One step of a value transform, applied to the parsed double before it is rounded to float.
 struct ValueStep {

@@ -12,6 +12,8 @@
 //    "▁cost" "▁" [NUM] "▁now" under Llama, which is also how plain Llama encodes it ("▁" then
 //    the digit, split_digits). Absorbing the space into [NUM] would save a token but lose the
 //    space: Decode could not tell "cost 3" from "cost3".
+//  - A literal "[NUM]" in the text (standard mode) is encoded as text, so that the [NUM] id
+//    always stands for a number.
 //  - Standard mode: DecodeWithValues(Encode(x)) == x for every x whose numbers survive the
 //    value's precision (the shortest decimal is printed: "1.50" decodes as "1.5", "1e5" as
 //    "100000"), and DecodeExact(Encode(x), x) == x always, for a base whose Decode is exact.
@@ -131,7 +133,7 @@ class XvalTokenizer : public Tokenizer {
   ValueKind StoredValue(absl::string_view number, absl::string_view field, float* value,
                         bool exact_range = false) const;
   // The text of a stored value (shortest decimal that re-encodes to it).
-  std::string FormatValue(float value, absl::string_view field) const;
+  std::string FormatValue(float value, absl::string_view field, bool force_exponent) const;
   absl::StatusOr<std::string> DecodeImpl(absl::Span<const int32_t> ids,
                                          absl::Span<const float> values, const Encoding* source_enc,
                                          absl::string_view source) const;

@@ -90,6 +90,16 @@ TEST(XvalTokenizerTest, TextAfterANumberIsAContinuation) {
   EXPECT_EQ(e->ids, (std::vector<int32_t>{1, 2}));
 }
 
+TEST(XvalTokenizerTest, LiteralNumTokenIsText) {
+  auto tok = Load(LlamaPath());
+  const std::string text = "a [NUM] costs 3 [NUM]";
+  absl::StatusOr<Encoding> e = tok->Encode(text);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(std::count(e->ids.begin(), e->ids.end(), tok->num_id()), 1);
+  EXPECT_EQ(*tok->DecodeExact(*e, text), text);
+  EXPECT_EQ(*tok->DecodeWithValues(e->ids, e->values), text);
+}
+
 TEST(XvalTokenizerTest, OutOfRangePolicies) {
   const std::string text = "big 1e400 small 1e-400 long 123456789012345678901234567890";
   XvalOptions options;
@@ -181,6 +191,15 @@ TEST(XvalTokenizerTest, DecodePrintsShortestAndExactKeepsDigits) {
   }
   // 16777217 + 1 is the same float: the source digits still fit it.
   EXPECT_EQ(*tok->DecodeExact(changed, text), "x = 2.5 and 100001 or 13 or 1.1 or 16777217");
+  // Where the text after a number would extend a shorter rendering (".5", "e5"), the
+  // scientific form keeps the number apart (found by tests/fuzz/xval_codec_fuzz.cc).
+  const std::string context = "a 5e3.5 and 15e-1e5 and 1.0.5";
+  absl::StatusOr<Encoding> c = tok->Encode(context);
+  ASSERT_TRUE(c.ok());
+  const std::string shortest = *tok->DecodeWithValues(c->ids, c->values);
+  EXPECT_EQ(shortest, "a 5e+03.5 and 1.5e+00e5 and 1e+00.5");
+  EXPECT_EQ(tok->Encode(shortest)->ids, c->ids);
+  EXPECT_EQ(tok->Encode(shortest)->values, c->values);
   std::vector<float> bad(e->size(), 1.0f);
   bad[std::find(e->ids.begin(), e->ids.end(), tok->num_id()) - e->ids.begin()] = NAN;
   EXPECT_FALSE(tok->DecodeWithValues(e->ids, bad).ok());

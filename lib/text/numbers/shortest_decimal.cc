@@ -29,7 +29,7 @@ void Digits(double x, int precision, std::string* digits, int* exponent) {
 
 // digits * 10^exponent (with `negative`), fixed notation for leading exponents -7..20 as
 // JavaScript prints numbers, otherwise scientific as printf's %e ("1.5e+30", "1e-08").
-std::string Render(bool negative, std::string digits, int exponent) {
+std::string Render(bool negative, std::string digits, int exponent, bool force_exponent) {
   while (digits.size() > 1 && digits.back() == '0') {
     digits.pop_back();
     ++exponent;
@@ -38,7 +38,7 @@ std::string Render(bool negative, std::string digits, int exponent) {
   const int len = static_cast<int>(digits.size());
   const int leading = exponent + len - 1;
   std::string out = negative ? "-" : "";
-  if (leading >= -7 && leading < 21) {
+  if (!force_exponent && leading >= -7 && leading < 21) {
     if (exponent >= 0) {
       out += digits;
       out.append(exponent, '0');
@@ -98,9 +98,10 @@ float RoundToFloat16(double x) {
   return static_cast<float>(std::copysign(rounded, x));
 }
 
-std::string FormatShortestDecimal(double x, const std::function<bool(absl::string_view)>& accepts) {
+std::string FormatShortestDecimal(double x, const std::function<bool(absl::string_view)>& accepts,
+                                  bool force_exponent) {
   const bool negative = std::signbit(x);
-  if (x == 0) return negative ? "-0" : "0";
+  if (x == 0) return std::string(negative ? "-0" : "0") + (force_exponent ? "e+00" : "");
   std::string digits, best;
   int exponent = 0;
   for (int precision = 1; precision <= 17; ++precision) {
@@ -111,7 +112,7 @@ std::string FormatShortestDecimal(double x, const std::function<bool(absl::strin
     for (int delta : {0, -1, 1}) {
       const std::string d = delta == 0 ? digits : Step(digits, delta);
       if (d.empty() || d == "0") continue;
-      const std::string candidate = Render(negative, d, exponent);
+      const std::string candidate = Render(negative, d, exponent, force_exponent);
       if (!accepts(candidate)) continue;
       double value = 0;
       std::from_chars(candidate.data(), candidate.data() + candidate.size(), value);
@@ -125,7 +126,7 @@ std::string FormatShortestDecimal(double x, const std::function<bool(absl::strin
   }
   // Seventeen digits identify every double; a caller whose test rejects even x itself gets x.
   Digits(x, 17, &digits, &exponent);
-  return Render(negative, digits, exponent);
+  return Render(negative, digits, exponent, force_exponent);
 }
 
 }  // namespace xval

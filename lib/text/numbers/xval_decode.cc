@@ -11,8 +11,25 @@
 #include "util/status_macros.h"
 
 namespace xval {
+namespace {
 
-std::string XvalTokenizer::FormatValue(float value, absl::string_view field) const {
+// True when `next` (the text after a number) would continue a number printed without an
+// exponent: ".5" (a fraction) or "e5", "E-5" (an exponent). Such a number is printed in the
+// scientific form, after which neither can continue it.
+bool FollowsAsPartOfNumber(absl::string_view next) {
+  auto digit = [&](size_t i) { return i < next.size() && next[i] >= '0' && next[i] <= '9'; };
+  if (next.empty()) return false;
+  if (next[0] == '.') return digit(1);
+  if (next[0] == 'e' || next[0] == 'E') {
+    return digit(1) || ((next.size() > 1 && (next[1] == '+' || next[1] == '-')) && digit(2));
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string XvalTokenizer::FormatValue(float value, absl::string_view field,
+                                      bool force_exponent) const {
   double x = options_.transform.identity() ? value : options_.transform.Inverse(value, field);
   // A value from a model may lie beyond what the inverse can reach (expm1 of a large slog
   // value): print the nearest finite double rather than "inf".
@@ -23,7 +40,7 @@ std::string XvalTokenizer::FormatValue(float value, absl::string_view field) con
     float v = 0;
     return StoredValue(candidate, field_copy, &v, /*exact_range=*/true) == ValueKind::kValue &&
            std::memcmp(&v, &value, sizeof(v)) == 0;
-  });
+  }, force_exponent);
 }
 
 absl::StatusOr<std::string> XvalTokenizer::Decode(absl::Span<const int32_t> ids) const {
@@ -70,6 +87,13 @@ absl::StatusOr<std::string> XvalTokenizer::DecodeImpl(absl::Span<const int32_t> 
     run.clear();
     return absl::OkStatus();
   };
+  // Numbers are printed once the text after them is known (see FollowsAsPartOfNumber).
+  struct Pending {
+    size_t at = 0;  // where in `text` the number goes
+    size_t token = 0;
+    std::string field;
+  };
+  std::vector<Pending> pending;
   bool previous_num = false;
   for (size_t i = 0; i < ids.size(); ++i) {
     if (ids[i] != num_id_) {
@@ -84,29 +108,47 @@ absl::StatusOr<std::string> XvalTokenizer::DecodeImpl(absl::Span<const int32_t> 
     }
     // The reference's decode: text.replace("¬¬", "¬, ¬") between adjacent numbers.
     if (paper && previous_num) text += ", ";
+    Pending p;
+    p.at = text.size();
+    p.token = i;
     if (fields) {
       tracker.Feed(absl::string_view(text).substr(fed));
       fed = text.size();
+      p.field = std::string(tracker.field());
     }
+    pending.push_back(std::move(p));
+    after_number = true;
+    previous_num = true;
+  }
+  RETURN_IF_ERROR(flush());
+  // Put the numbers in, in order (one pass, no quadratic inserts).
+  std::string out;
+  out.reserve(text.size() + pending.size() * 8);
+  size_t copied = 0;
+  for (const Pending& p : pending) {
+    out.append(text, copied, p.at - copied);
+    copied = p.at;
+    const size_t i = p.token;
     bool done = false;
     if (source_enc != nullptr) {
       const Offset o = source_enc->offsets[i];
       if (o.begin < o.end && o.end <= source.size()) {
         const absl::string_view digits = source.substr(o.begin, o.end - o.begin);
         float v = 0;
-        if (StoredValue(digits, tracker.field(), &v) == ValueKind::kValue &&
+        if (StoredValue(digits, p.field, &v) == ValueKind::kValue &&
             std::memcmp(&v, &values[i], sizeof(v)) == 0) {
-          text.append(digits.data(), digits.size());
+          out.append(digits.data(), digits.size());
           done = true;
         }
       }
     }
-    if (!done) text += FormatValue(values[i], tracker.field());
-    after_number = true;
-    previous_num = true;
+    if (!done) {
+      out += FormatValue(values[i], p.field,
+                         FollowsAsPartOfNumber(absl::string_view(text).substr(p.at)));
+    }
   }
-  RETURN_IF_ERROR(flush());
-  return text;
+  out.append(text, copied, std::string::npos);
+  return out;
 }
 
 }  // namespace xval

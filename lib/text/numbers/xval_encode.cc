@@ -17,13 +17,27 @@ absl::Status XvalTokenizer::EncodeStandard(absl::string_view text, const EncodeO
   bool first = true;
   // The text [b, e) before a number (or the end): through the base tokenizer, BOS with the
   // first stretch, EOS with the last, and no dummy prefix after a number (continuation).
-  auto encode_text = [&](size_t b, size_t e, bool last) -> absl::Status {
+  auto encode_plain = [&](size_t b, size_t e, bool last, bool parse_special) -> absl::Status {
     EncodeOptions o = options;
     o.add_bos = first && options.add_bos;
     o.add_eos = last && options.add_eos;
     o.continuation = first ? options.continuation : true;
+    o.parse_special = parse_special;
     if (b == e && !o.add_bos && !o.add_eos) return absl::OkStatus();
+    first = false;
     return base_->EncodeInto(text.substr(b, e - b), o, base + static_cast<uint32_t>(b), out);
+  };
+  // A literal "[NUM]" in the text is text, not a number with value 1: it goes through the
+  // base without special-token matching, so that only numbers carry the [NUM] id.
+  auto encode_text = [&](size_t b, size_t e, bool last) -> absl::Status {
+    const absl::string_view literal = options_.num_token;
+    for (size_t at; options.parse_special &&
+                    (at = text.substr(0, e).find(literal, b)) != absl::string_view::npos;) {
+      RETURN_IF_ERROR(encode_plain(b, at, false, true));
+      b = at + literal.size();
+      RETURN_IF_ERROR(encode_plain(at, b, false, false));
+    }
+    return encode_plain(b, e, last, options.parse_special);
   };
   size_t cursor = 0;
   for (const Number& n : numbers) {
