@@ -145,6 +145,14 @@ void ByteLevelTokenizer::SplitPieces(absl::string_view text, ThreadState& state)
     });
   }
   if (options_.digits.enabled()) {
+    // Digit groups replace the pattern's own cuts inside a run of digits (cl100k cuts 1234567
+    // as 123|456|7 whatever grouping was asked), then cut each run as asked.
+    ends.erase(std::remove_if(ends.begin(), ends.end(),
+                              [&](uint32_t e) {
+                                return e > 0 && e < text.size() && IsAsciiDigit(text[e - 1]) &&
+                                       IsAsciiDigit(text[e]);
+                              }),
+               ends.end());
     refine([&](absl::string_view piece, uint32_t base, std::vector<uint32_t>* out) {
       SplitDigits(piece, options_.digits,
                   [&](size_t, size_t e) { out->push_back(base + static_cast<uint32_t>(e)); });

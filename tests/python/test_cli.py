@@ -1,0 +1,53 @@
+"""The `xval tokenize` output contract: ids, pieces and json lines, one per input line, and
+errors on stderr with a non-zero exit status."""
+import json
+import subprocess
+
+import sentencepiece
+
+from conftest import BUILD, DATA
+
+CLI = str(BUILD / "bindings" / "cli" / "xval")
+MODEL = str(DATA / "tokenizers" / "llama2" / "tokenizer.model")
+
+
+def run(*args, stdin=""):
+    return subprocess.run([CLI, *args], input=stdin.encode(), capture_output=True)
+
+
+def test_ids_pieces_and_json():
+    sp = sentencepiece.SentencePieceProcessor(model_file=MODEL)
+    lines = ["Janet sells 16 eggs.", "", "  x = -0.5e-3"]
+    stdin = "".join(line + "\n" for line in lines)
+    out = run("tokenize", "--tokenizer", MODEL, stdin=stdin)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.decode().split("\n")[:-1] == [" ".join(map(str, sp.encode(l))) for l in lines]
+    pieces = run("tokenize", "--tokenizer", MODEL, "--output", "pieces", stdin=stdin)
+    assert pieces.stdout.decode().split("\n")[:-1] == [" ".join(sp.encode(l, out_type=str))
+                                                        for l in lines]
+    js = run("tokenize", "--tokenizer", MODEL, "--output", "json", "--add-bos", stdin=stdin)
+    records = [json.loads(l) for l in js.stdout.decode().split("\n")[:-1]]
+    assert [r["ids"] for r in records] == [[1] + sp.encode(l) for l in lines]
+    for r, line in zip(records, lines):
+        assert r["values"] == [1.0] * len(r["ids"])
+        assert len(r["offsets"]) == len(r["ids"])
+        assert all(0 <= b <= e <= len(line.encode()) for b, e in r["offsets"])
+
+
+def test_digits_option_and_input_file(tmp_path):
+    path = tmp_path / "in.txt"
+    path.write_text("1234567\n")
+    out = run("tokenize", "--tokenizer", "cl100k_base", "--data-dir", str(DATA), "--digits",
+              "rtl3", "--output", "pieces", "--input", str(path))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.decode() == "1 234 567\n"
+
+
+def test_errors_go_to_stderr():
+    for args in (["tokenize", "--tokenizer", "/no/such.model"],
+                 ["tokenize", "--tokenizer", MODEL, "--output", "yaml"],
+                 ["tokenize", "--tokenizer", MODEL, "--digits", "sideways"],
+                 ["tokenize"], ["frobnicate", "--tokenizer", MODEL]):
+        out = run(*args, stdin="x\n")
+        assert out.returncode != 0, args
+        assert out.stdout == b"" and out.stderr, args
