@@ -186,9 +186,11 @@ class Session : public LlamaSession {
 
     // Attention block.
     RmsNorm(x, w.input_layernorm, c_.rms_norm_eps, n, hidden, xn);
-    MatMul(xn, hidden, n, w.q_proj, act_.q.data(), q_dim, threads());
-    MatMul(xn, hidden, n, w.k_proj, KCache(l, pos_), kv_dim_, threads());
-    MatMul(xn, hidden, n, w.v_proj, VCache(l, pos_), kv_dim_, threads());
+    // q, k and v read the same normed input: one fused product, one parallel region.
+    const MatMulTarget qkv[] = {{w.q_proj, act_.q.data(), q_dim},
+                                {w.k_proj, KCache(l, pos_), kv_dim_},
+                                {w.v_proj, VCache(l, pos_), kv_dim_}};
+    MatMulFused(xn, hidden, n, hidden, qkv, threads());
     for (size_t t = 0; t < n; ++t) {
       Rope(act_.q.data() + t * q_dim, c_.num_attention_heads, pos_ + t);
       Rope(KCache(l, pos_ + t), c_.num_key_value_heads, pos_ + t);
@@ -199,8 +201,9 @@ class Session : public LlamaSession {
 
     // MLP block: down(silu(gate(x)) * up(x)).
     RmsNorm(x, w.post_attention_layernorm, c_.rms_norm_eps, n, hidden, xn);
-    MatMul(xn, hidden, n, w.gate_proj, act_.gate.data(), inter, threads());
-    MatMul(xn, hidden, n, w.up_proj, act_.up.data(), inter, threads());
+    const MatMulTarget gate_up[] = {{w.gate_proj, act_.gate.data(), inter},
+                                    {w.up_proj, act_.up.data(), inter}};
+    MatMulFused(xn, hidden, n, hidden, gate_up, threads());
     float* g = act_.gate.data();  // (n, intermediate_size)
     const float* u = act_.up.data();
     for (size_t i = 0; i < n * inter; ++i) g[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];

@@ -14,7 +14,10 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
+#include "hwy/aligned_allocator.h"
+#include "hwy/cache_control.h"
 #include "hwy/highway.h"
 #include "kernels/convert.h"
 #include "model/matmul.h"
@@ -34,6 +37,9 @@ struct F32Rows {
   size_t stride;
   HWY_INLINE VF Load(DF df, size_t j, size_t k) const { return hn::LoadU(df, base + j * stride + k); }
   HWY_INLINE float At(size_t j, size_t k) const { return base[j * stride + k]; }
+  HWY_INLINE const char* Addr(size_t j, size_t k) const {
+    return reinterpret_cast<const char*>(base + j * stride + k);
+  }
 };
 
 struct BF16Rows {
@@ -47,6 +53,9 @@ struct BF16Rows {
     return hn::BitCast(df, hn::ShiftLeft<16>(bits));
   }
   HWY_INLINE float At(size_t j, size_t k) const { return kernels::Bf16ToF32(base[j * stride + k]); }
+  HWY_INLINE const char* Addr(size_t j, size_t k) const {
+    return reinterpret_cast<const char*>(base + j * stride + k);
+  }
 };
 
 struct F16Rows {
@@ -65,6 +74,9 @@ struct F16Rows {
 #endif
   }
   HWY_INLINE float At(size_t j, size_t k) const { return kernels::F16ToF32(base[j * stride + k]); }
+  HWY_INLINE const char* Addr(size_t j, size_t k) const {
+    return reinterpret_cast<const char*>(base + j * stride + k);
+  }
 };
 
 struct Q8Rows {
@@ -86,6 +98,9 @@ struct Q8Rows {
     std::memcpy(&scale_bits, block, 2);
     const int8_t q = static_cast<int8_t>(block[2 + k % kQ8BlockSize]);
     return kernels::F16ToF32(scale_bits) * static_cast<float>(q);
+  }
+  HWY_INLINE const char* Addr(size_t j, size_t k) const {
+    return reinterpret_cast<const char*>(base + j * row_bytes + k / kQ8BlockSize * kQ8BlockBytes);
   }
 };
 
@@ -161,32 +176,255 @@ void MatMulRows(const float* x, size_t x_stride, size_t n, size_t cols, const Ro
   }
 }
 
-void MatMulT(const float* x, size_t x_stride, size_t n, const WeightMatrix& w, float* out,
-             size_t out_stride, size_t max_threads) {
-  const size_t groups = (w.rows + kTileJ - 1) / kTileJ;
-  const size_t threads = max_threads == 0 ? util::DefaultThreadCount() : max_threads;
-  // Several chunks per thread so that uneven progress balances; each at least 16 rows.
-  const size_t grain = std::max<size_t>(4, groups / (threads * 4));
-  auto run = [&](auto rows) {
-    util::ParallelFor(
-        groups, grain,
-        [&](size_t begin, size_t end) {
-          MatMulRows(x, x_stride, n, w.cols, rows, begin * kTileJ,
-                     std::min(w.rows, end * kTileJ), out, out_stride);
-        },
-        max_threads);
-  };
+// ---- One token (decode): a matrix-vector product bound by reading the weights ----
+//
+// Each weight row is read start to end as one stream, as a plain memory sweep would read it, so
+// the hardware prefetcher sees a single sequential stream per thread instead of several short
+// ones (the tiles above interleave 4 rows of 2 KiB); x stays in L1. Four accumulators per row
+// hide the FMA latency; the horizontal sum per row is negligible against a row of loads.
+constexpr size_t kPrefetchBytes = 2048;
+
+template <class Rows>
+void GemvRows(const float* HWY_RESTRICT x, size_t cols, const Rows& w, size_t j_begin,
+              size_t j_end, float* HWY_RESTRICT out) {
+  const DF df;
+  const size_t lanes = hn::Lanes(df);
+  for (size_t j = j_begin; j < j_end; ++j) {
+    VF s0 = hn::Zero(df), s1 = s0, s2 = s0, s3 = s0;
+    size_t k = 0;
+    for (; k + 4 * lanes <= cols; k += 4 * lanes) {
+      // Weights are read once: fetch kPrefetchBytes ahead (into the next rows near a row's
+      // end, which for contiguous rows is what comes next); two lines cover f32 weights.
+      hwy::Prefetch(w.Addr(j, k) + kPrefetchBytes);
+      hwy::Prefetch(w.Addr(j, k + 2 * lanes) + kPrefetchBytes);
+      s0 = hn::MulAdd(hn::LoadU(df, x + k), w.Load(df, j, k), s0);
+      s1 = hn::MulAdd(hn::LoadU(df, x + k + lanes), w.Load(df, j, k + lanes), s1);
+      s2 = hn::MulAdd(hn::LoadU(df, x + k + 2 * lanes), w.Load(df, j, k + 2 * lanes), s2);
+      s3 = hn::MulAdd(hn::LoadU(df, x + k + 3 * lanes), w.Load(df, j, k + 3 * lanes), s3);
+    }
+    for (; k + lanes <= cols; k += lanes) {
+      s0 = hn::MulAdd(hn::LoadU(df, x + k), w.Load(df, j, k), s0);
+    }
+    float sum = hn::GetLane(hn::SumOfLanes(df, hn::Add(hn::Add(s0, s1), hn::Add(s2, s3))));
+    for (; k < cols; ++k) sum += x[k] * w.At(j, k);
+    out[j] = sum;
+  }
+}
+
+// ---- Batched products (n >= kGemmMinTokens): packed activations, widened weight panels ----
+//
+// The dot-product tiles above end every tile with horizontal sums and widen each weight vector
+// for only 3 tokens. For a batch the kernel below instead vectorizes over tokens: x is packed
+// once per call as x^T in blocks of two vectors of tokens, a panel of kPanelJ weight rows is
+// widened to f32 once per k block (contiguous, no transpose), and the micro-kernel keeps
+// kPanelJ x 2 vector accumulators: per k, 2 loads of packed x and kPanelJ broadcast weights
+// feed 2 * kPanelJ FMAs (6 x 2 = 12 accumulators + 3 operands fit AVX2's 16 registers). Each
+// widened panel is reused by every token block of a group, so widening costs a few percent.
+constexpr size_t kGemmMinTokens = 16;
+constexpr size_t kPanelJ = 6;         // weight rows per micro-tile
+constexpr size_t kBlockK = 512;       // k block: a widened panel is 12 KiB, in L1
+constexpr size_t kGroupTokens = 128;  // tokens whose packed k block (256 KiB) stays in L2
+
+// Tokens per packed block: two vectors.
+HWY_INLINE size_t TokenBlock() { return 2 * hn::Lanes(DF()); }
+
+// xt[(b * cols + k) * nt + l] = x[b * nt + l, k], zero for tokens past n.
+void PackTransposed(const float* x, size_t x_stride, size_t n, size_t cols, float* xt) {
+  const size_t nt = TokenBlock();
+  const size_t blocks = (n + nt - 1) / nt;
+  for (size_t b = 0; b < blocks; ++b) {
+    float* dst = xt + b * cols * nt;  // (cols, nt)
+    for (size_t l = 0; l < nt; ++l) {
+      const size_t i = b * nt + l;
+      if (i < n) {
+        const float* src = x + i * x_stride;  // (cols)
+        for (size_t k = 0; k < cols; ++k) dst[k * nt + l] = src[k];
+      } else {
+        for (size_t k = 0; k < cols; ++k) dst[k * nt + l] = 0.0f;
+      }
+    }
+  }
+}
+
+// wp[j * kBlockK + k - k0] = w[j0 + j, k] for k0 <= k < k1, zero rows past nj.
+template <class Rows>
+void WidenPanel(const Rows& w, size_t j0, size_t nj, size_t k0, size_t k1,
+                float* HWY_RESTRICT wp) {
+  const DF df;
+  const size_t lanes = hn::Lanes(df);
+  for (size_t j = 0; j < kPanelJ; ++j) {
+    float* dst = wp + j * kBlockK;
+    if (j >= nj) {
+      std::fill(dst, dst + (k1 - k0), 0.0f);
+      continue;
+    }
+    size_t k = k0;
+    for (; k + lanes <= k1; k += lanes) hn::Store(w.Load(df, j0 + j, k), df, dst + (k - k0));
+    for (; k < k1; ++k) dst[k - k0] = w.At(j0 + j, k);
+  }
+}
+
+// out[i, j] (+)= sum_{k < kc} xt[k, i] * wp[j, k] for i < valid_i, j < nj.
+HWY_NOINLINE void MicroTile(const float* HWY_RESTRICT xt, const float* HWY_RESTRICT wp,
+                            size_t kc, size_t valid_i, size_t nj, float* HWY_RESTRICT out,
+                            size_t out_stride, bool accumulate) {
+  static_assert(kPanelJ == 6, "the accumulators below are written out for 6 rows");
+  const DF df;
+  const size_t lanes = hn::Lanes(df);
+  const size_t nt = 2 * lanes;
+  VF a0 = hn::Zero(df), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;  // tokens [0, lanes)
+  VF b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0;            // tokens [lanes, nt)
+  for (size_t k = 0; k < kc; ++k) {
+    const VF x0 = hn::Load(df, xt + k * nt);
+    const VF x1 = hn::Load(df, xt + k * nt + lanes);
+    VF w = hn::Set(df, wp[k]);
+    a0 = hn::MulAdd(w, x0, a0);
+    b0 = hn::MulAdd(w, x1, b0);
+    w = hn::Set(df, wp[kBlockK + k]);
+    a1 = hn::MulAdd(w, x0, a1);
+    b1 = hn::MulAdd(w, x1, b1);
+    w = hn::Set(df, wp[2 * kBlockK + k]);
+    a2 = hn::MulAdd(w, x0, a2);
+    b2 = hn::MulAdd(w, x1, b2);
+    w = hn::Set(df, wp[3 * kBlockK + k]);
+    a3 = hn::MulAdd(w, x0, a3);
+    b3 = hn::MulAdd(w, x1, b3);
+    w = hn::Set(df, wp[4 * kBlockK + k]);
+    a4 = hn::MulAdd(w, x0, a4);
+    b4 = hn::MulAdd(w, x1, b4);
+    w = hn::Set(df, wp[5 * kBlockK + k]);
+    a5 = hn::MulAdd(w, x0, a5);
+    b5 = hn::MulAdd(w, x1, b5);
+  }
+  // The accumulators hold out^T; transpose through memory (once per k block, 12 vectors
+  // against 12 * kc FMAs).
+  constexpr size_t kMaxNt = 2 * hn::MaxLanes(DF());
+  HWY_ALIGN float tile[kPanelJ * kMaxNt];
+  hn::Store(a0, df, tile + 0 * nt);
+  hn::Store(b0, df, tile + 0 * nt + lanes);
+  hn::Store(a1, df, tile + 1 * nt);
+  hn::Store(b1, df, tile + 1 * nt + lanes);
+  hn::Store(a2, df, tile + 2 * nt);
+  hn::Store(b2, df, tile + 2 * nt + lanes);
+  hn::Store(a3, df, tile + 3 * nt);
+  hn::Store(b3, df, tile + 3 * nt + lanes);
+  hn::Store(a4, df, tile + 4 * nt);
+  hn::Store(b4, df, tile + 4 * nt + lanes);
+  hn::Store(a5, df, tile + 5 * nt);
+  hn::Store(b5, df, tile + 5 * nt + lanes);
+  for (size_t i = 0; i < valid_i; ++i) {
+    float* o = out + i * out_stride;
+    if (accumulate) {
+      for (size_t j = 0; j < nj; ++j) o[j] += tile[j * nt + i];
+    } else {
+      for (size_t j = 0; j < nj; ++j) o[j] = tile[j * nt + i];
+    }
+  }
+}
+
+// Panels [p_begin, p_end) of kPanelJ rows of w against all n packed tokens.
+template <class Rows>
+void GemmPanels(const float* xt, size_t n, size_t cols, const Rows& w, size_t rows,
+                size_t p_begin, size_t p_end, float* out, size_t out_stride) {
+  const size_t nt = TokenBlock();
+  HWY_ALIGN float wp[kPanelJ * kBlockK];
+  for (size_t i0 = 0; i0 < n; i0 += kGroupTokens) {
+    const size_t i1 = std::min(n, i0 + kGroupTokens);
+    for (size_t k0 = 0; k0 < cols; k0 += kBlockK) {
+      const size_t k1 = std::min(cols, k0 + kBlockK);
+      for (size_t p = p_begin; p < p_end; ++p) {
+        const size_t j0 = p * kPanelJ;
+        const size_t nj = std::min(kPanelJ, rows - j0);
+        WidenPanel(w, j0, nj, k0, k1, wp);
+        for (size_t i = i0; i < i1; i += nt) {
+          MicroTile(xt + ((i / nt) * cols + k0) * nt, wp, k1 - k0, std::min(nt, n - i), nj,
+                    out + i * out_stride + j0, out_stride, k0 > 0);
+        }
+      }
+    }
+  }
+}
+
+constexpr size_t kMaxFused = 8;  // targets per dispatched call
+
+// Calls f with the loader for w's type.
+template <class F>
+void WithRows(const WeightMatrix& w, F&& f) {
   switch (w.type) {
     case WeightType::kF32:
-      return run(F32Rows{static_cast<const float*>(w.data), w.row_stride});
+      return f(F32Rows{static_cast<const float*>(w.data), w.row_stride});
     case WeightType::kBF16:
-      return run(BF16Rows{static_cast<const uint16_t*>(w.data), w.row_stride});
+      return f(BF16Rows{static_cast<const uint16_t*>(w.data), w.row_stride});
     case WeightType::kF16:
-      return run(F16Rows{static_cast<const uint16_t*>(w.data), w.row_stride});
+      return f(F16Rows{static_cast<const uint16_t*>(w.data), w.row_stride});
     case WeightType::kQ8_0:
-      return run(Q8Rows{static_cast<const uint8_t*>(w.data),
-                        w.cols / kQ8BlockSize * kQ8BlockBytes});
+      return f(Q8Rows{static_cast<const uint8_t*>(w.data), w.cols / kQ8BlockSize * kQ8BlockBytes});
   }
+}
+
+// The packed x of the calling thread, kept between calls so that a prefill does not map and
+// fault in fresh pages for every product.
+float* PackBuffer(size_t floats) {
+  thread_local hwy::AlignedFreeUniquePtr<float[]> buffer;
+  thread_local size_t capacity = 0;
+  if (floats > capacity) {
+    buffer = hwy::AllocateAligned<float>(floats);
+    capacity = floats;
+  }
+  return buffer.get();
+}
+
+void MatMulFusedT(const float* x, size_t x_stride, size_t n, size_t cols,
+                  const MatMulTarget* targets, size_t count, size_t max_threads) {
+  if (count > kMaxFused) {
+    for (size_t t = 0; t < count; t += kMaxFused) {
+      MatMulFusedT(x, x_stride, n, cols, targets + t, std::min(kMaxFused, count - t),
+                   max_threads);
+    }
+    return;
+  }
+  const bool gemm = n >= kGemmMinTokens;
+  // Work units: panels of kPanelJ rows (batch) or tiles of kTileJ rows (a few tokens), numbered
+  // across the targets so that one parallel region covers them all.
+  const size_t unit = gemm ? kPanelJ : kTileJ;
+  size_t first_unit[kMaxFused + 1];
+  first_unit[0] = 0;
+  for (size_t t = 0; t < count; ++t) {
+    first_unit[t + 1] = first_unit[t] + (targets[t].w.rows + unit - 1) / unit;
+  }
+  const size_t units = first_unit[count];
+  if (units == 0) return;
+  const float* xt = nullptr;
+  if (gemm) {
+    const size_t nt = TokenBlock();
+    float* buf = PackBuffer((n + nt - 1) / nt * nt * cols);
+    PackTransposed(x, x_stride, n, cols, buf);
+    xt = buf;
+  }
+  const size_t threads = max_threads == 0 ? util::DefaultThreadCount() : max_threads;
+  // Several chunks per thread so that uneven progress balances.
+  const size_t grain = std::max<size_t>(gemm ? 1 : 4, units / (threads * 4));
+  util::ParallelFor(
+      units, grain,
+      [&](size_t begin, size_t end) {
+        for (size_t t = 0; t < count; ++t) {
+          const size_t b = std::max(begin, first_unit[t]), e = std::min(end, first_unit[t + 1]);
+          if (b >= e) continue;
+          const MatMulTarget& tg = targets[t];
+          const size_t ub = b - first_unit[t], ue = e - first_unit[t];
+          WithRows(tg.w, [&](const auto& rows) {
+            if (gemm) {
+              GemmPanels(xt, n, cols, rows, tg.w.rows, ub, ue, tg.out, tg.out_stride);
+            } else if (n == 1) {
+              GemvRows(x, cols, rows, ub * kTileJ, std::min(tg.w.rows, ue * kTileJ), tg.out);
+            } else {
+              MatMulRows(x, x_stride, n, cols, rows, ub * kTileJ,
+                         std::min(tg.w.rows, ue * kTileJ), tg.out, tg.out_stride);
+            }
+          });
+        }
+      },
+      max_threads);
 }
 
 }  // namespace HWY_NAMESPACE
@@ -196,12 +434,20 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace xval::model {
 
-HWY_EXPORT(MatMulT);
+HWY_EXPORT(MatMulFusedT);
 
 void MatMul(const float* x, size_t x_stride, size_t n, const WeightMatrix& w, float* out,
             size_t out_stride, size_t max_threads) {
   if (n == 0 || w.rows == 0) return;
-  HWY_DYNAMIC_DISPATCH(MatMulT)(x, x_stride, n, w, out, out_stride, max_threads);
+  const MatMulTarget target{w, out, out_stride};
+  HWY_DYNAMIC_DISPATCH(MatMulFusedT)(x, x_stride, n, w.cols, &target, 1, max_threads);
+}
+
+void MatMulFused(const float* x, size_t x_stride, size_t n, size_t cols,
+                 absl::Span<const MatMulTarget> targets, size_t max_threads) {
+  if (n == 0 || targets.empty()) return;
+  HWY_DYNAMIC_DISPATCH(MatMulFusedT)(x, x_stride, n, cols, targets.data(), targets.size(),
+                                     max_threads);
 }
 
 void DequantizeRow(const WeightMatrix& w, size_t row, float* dst) {

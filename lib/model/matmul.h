@@ -5,6 +5,7 @@
 
 #include <cstddef>
 
+#include "absl/types/span.h"
 #include "xval/model.h"
 
 namespace xval::model {
@@ -27,6 +28,19 @@ struct WeightMatrix {
 // all cores; a call from inside a ParallelFor worker runs on that thread alone).
 void MatMul(const float* x, size_t x_stride, size_t n, const WeightMatrix& w, float* out,
             size_t out_stride, size_t max_threads);
+
+// One product of a fused call: out (n, w.rows) with row stride out_stride.
+struct MatMulTarget {
+  WeightMatrix w;
+  float* out = nullptr;
+  size_t out_stride = 0;
+};
+
+// MatMul for several weight matrices that read the same x (q/k/v, gate/up): every target's
+// w.cols must equal cols. One parallel region covers all of them, and for a batch x is packed
+// once, so fusing saves a thread wake-up and a pass over x per extra matrix.
+void MatMulFused(const float* x, size_t x_stride, size_t n, size_t cols,
+                 absl::Span<const MatMulTarget> targets, size_t max_threads);
 
 // One row of w widened to f32: dst (w.cols).
 void DequantizeRow(const WeightMatrix& w, size_t row, float* dst);

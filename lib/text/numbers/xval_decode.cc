@@ -121,15 +121,12 @@ absl::StatusOr<std::string> XvalTokenizer::DecodeImpl(absl::Span<const int32_t> 
     previous_num = true;
   }
   RETURN_IF_ERROR(flush());
-  // Put the numbers in, in order (one pass, no quadratic inserts).
-  std::string out;
-  out.reserve(text.size() + pending.size() * 8);
-  size_t copied = 0;
-  for (const Pending& p : pending) {
-    out.append(text, copied, p.at - copied);
-    copied = p.at;
+  // Render the numbers last first: whether a number needs the scientific form depends on the
+  // text after it, which may begin with the next number ("8e0e-88888" is 8e0, "e-", 88888).
+  std::vector<std::string> rendered(pending.size());
+  for (size_t k = pending.size(); k-- > 0;) {
+    const Pending& p = pending[k];
     const size_t i = p.token;
-    bool done = false;
     if (source_enc != nullptr) {
       const Offset o = source_enc->offsets[i];
       if (o.begin < o.end && o.end <= source.size()) {
@@ -137,15 +134,27 @@ absl::StatusOr<std::string> XvalTokenizer::DecodeImpl(absl::Span<const int32_t> 
         float v = 0;
         if (StoredValue(digits, p.field, &v) == ValueKind::kValue &&
             std::memcmp(&v, &values[i], sizeof(v)) == 0) {
-          out.append(digits.data(), digits.size());
-          done = true;
+          rendered[k] = std::string(digits);
+          continue;
         }
       }
     }
-    if (!done) {
-      out += FormatValue(values[i], p.field,
-                         FollowsAsPartOfNumber(absl::string_view(text).substr(p.at)));
+    const size_t next_at = k + 1 < pending.size() ? pending[k + 1].at : text.size();
+    std::string next = text.substr(p.at, next_at - p.at);
+    if (next.size() < 3 && k + 1 < pending.size()) {
+      next += rendered[k + 1];
+      next += text.substr(next_at, 3);
     }
+    rendered[k] = FormatValue(values[i], p.field, FollowsAsPartOfNumber(next));
+  }
+  // Put them in, in order (one pass, no quadratic inserts).
+  std::string out;
+  out.reserve(text.size() + pending.size() * 8);
+  size_t copied = 0;
+  for (size_t k = 0; k < pending.size(); ++k) {
+    out.append(text, copied, pending[k].at - copied);
+    copied = pending[k].at;
+    out += rendered[k];
   }
   out.append(text, copied, std::string::npos);
   return out;

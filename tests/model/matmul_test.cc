@@ -1,0 +1,157 @@
+// MatMul and MatMulFused against a scalar double-precision reference, for every weight type,
+// on shapes that reach each path of the kernel: the dot-product tiles (fewer than 16 tokens),
+// the packed batch kernel (16 or more, with partial token blocks, partial 6-row panels, k
+// blocks of 512 and groups of 128 tokens), strided inputs and outputs, and 1 or 2 threads.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "kernels/convert.h"
+#include "model/matmul.h"
+#include "model/tensor_store.h"
+
+namespace xval::model {
+namespace {
+
+// A random weight matrix of the given type with its storage.
+struct TestWeights {
+  WeightMatrix w;
+  std::vector<uint8_t> bytes;
+};
+
+TestWeights MakeWeights(WeightType type, size_t rows, size_t cols, size_t row_stride,
+                        std::mt19937& rng) {
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  TestWeights t;
+  t.w = WeightMatrix{type, nullptr, rows, cols, row_stride};
+  switch (type) {
+    case WeightType::kF32: {
+      t.bytes.resize(rows * row_stride * sizeof(float));
+      std::vector<float> v(rows * row_stride);
+      for (float& f : v) f = uniform(rng);
+      std::memcpy(t.bytes.data(), v.data(), t.bytes.size());
+      break;
+    }
+    case WeightType::kBF16:
+    case WeightType::kF16: {
+      t.bytes.resize(rows * row_stride * sizeof(uint16_t));
+      std::vector<uint16_t> v(rows * row_stride);
+      for (uint16_t& h : v) {
+        const float f = uniform(rng);
+        if (type == WeightType::kBF16) {
+          h = kernels::F32ToBf16(f);
+        } else {
+          // Sign, an exponent in [-6, 1] and any mantissa: finite normal f16 values.
+          h = static_cast<uint16_t>((f < 0 ? 0x8000u : 0u) | ((9u + rng() % 8) << 10) |
+                                    (rng() & 0x3ffu));
+        }
+      }
+      std::memcpy(t.bytes.data(), v.data(), t.bytes.size());
+      break;
+    }
+    case WeightType::kQ8_0: {
+      const size_t blocks = cols / kQ8BlockSize;
+      t.bytes.resize(rows * blocks * kQ8BlockBytes);
+      for (size_t b = 0; b < rows * blocks; ++b) {
+        uint8_t* block = t.bytes.data() + b * kQ8BlockBytes;
+        const uint16_t scale = static_cast<uint16_t>((5u + rng() % 4) << 10 | (rng() & 0x3ffu));
+        std::memcpy(block, &scale, 2);
+        for (size_t l = 0; l < kQ8BlockSize; ++l) block[2 + l] = static_cast<uint8_t>(rng());
+      }
+      break;
+    }
+  }
+  t.w.data = t.bytes.data();
+  return t;
+}
+
+// Checks out (n, w.rows; out_stride) against sum_k x[i, k] * w[j, k] in double, to the
+// worst-case bound on f32 rounding of a sum of cols products (about cols * eps * sum |terms|); columns past w.rows must keep their sentinel.
+void ExpectProduct(const float* x, size_t x_stride, size_t n, const WeightMatrix& w,
+                   const float* out, size_t out_stride, float sentinel) {
+  std::vector<float> row(w.cols);
+  for (size_t j = 0; j < w.rows; ++j) {
+    DequantizeRow(w, j, row.data());
+    for (size_t i = 0; i < n; ++i) {
+      double sum = 0.0, scale = 0.0;
+      for (size_t k = 0; k < w.cols; ++k) {
+        sum += static_cast<double>(x[i * x_stride + k]) * row[k];
+        scale += std::abs(static_cast<double>(x[i * x_stride + k]) * row[k]);
+      }
+      ASSERT_NEAR(out[i * out_stride + j], sum, 1.2e-7 * (w.cols + 2) * scale)
+          << "i " << i << " j " << j << " n " << n << " rows " << w.rows << " cols " << w.cols;
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = w.rows; j < out_stride; ++j) {
+      ASSERT_EQ(out[i * out_stride + j], sentinel) << "wrote past row " << w.rows;
+    }
+  }
+}
+
+class MatMulTest : public ::testing::TestWithParam<WeightType> {};
+
+TEST_P(MatMulTest, MatchesScalarReference) {
+  const WeightType type = GetParam();
+  std::mt19937 rng(1234);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  const bool q8 = type == WeightType::kQ8_0;
+  const std::vector<size_t> all_cols =
+      q8 ? std::vector<size_t>{32, 96, 544, 1056} : std::vector<size_t>{1, 7, 64, 100, 515, 1056};
+  for (size_t cols : all_cols) {
+    for (size_t n : {1, 2, 3, 5, 15, 16, 17, 33, 130}) {
+      for (size_t rows : {1, 5, 6, 7, 13, 37}) {
+        for (size_t threads : {1, 2}) {
+          const size_t x_stride = cols + 3, out_stride = rows + 2, row_stride = cols + 5;
+          std::vector<float> x(n * x_stride);
+          for (float& v : x) v = uniform(rng);
+          const TestWeights t = MakeWeights(type, rows, cols, row_stride, rng);
+          const float sentinel = -12345.0f;
+          std::vector<float> out(n * out_stride, sentinel);
+          MatMul(x.data(), x_stride, n, t.w, out.data(), out_stride, threads);
+          ExpectProduct(x.data(), x_stride, n, t.w, out.data(), out_stride, sentinel);
+          if (HasFatalFailure()) return;
+        }
+      }
+    }
+  }
+}
+
+TEST_P(MatMulTest, FusedEqualsSeparateProducts) {
+  const WeightType type = GetParam();
+  std::mt19937 rng(99);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  const size_t cols = 160;
+  for (size_t n : {1, 4, 16, 40}) {
+    std::vector<float> x(n * cols);
+    for (float& v : x) v = uniform(rng);
+    // Different row counts and types in one call, as q/k/v or gate/up.
+    const TestWeights a = MakeWeights(type, 37, cols, cols, rng);
+    const TestWeights b = MakeWeights(WeightType::kF32, 6, cols, cols, rng);
+    const TestWeights c = MakeWeights(type, 11, cols, cols, rng);
+    std::vector<float> fused_a(n * 37), fused_b(n * 6), fused_c(n * 11);
+    const MatMulTarget targets[] = {{a.w, fused_a.data(), 37},
+                                    {b.w, fused_b.data(), 6},
+                                    {c.w, fused_c.data(), 11}};
+    MatMulFused(x.data(), cols, n, cols, targets, 2);
+    std::vector<float> sep_a(n * 37), sep_b(n * 6), sep_c(n * 11);
+    MatMul(x.data(), cols, n, a.w, sep_a.data(), 37, 1);
+    MatMul(x.data(), cols, n, b.w, sep_b.data(), 6, 1);
+    MatMul(x.data(), cols, n, c.w, sep_c.data(), 11, 1);
+    // The same kernel sums in the same order whatever the threading: bit-identical.
+    EXPECT_EQ(fused_a, sep_a) << "n " << n;
+    EXPECT_EQ(fused_b, sep_b) << "n " << n;
+    EXPECT_EQ(fused_c, sep_c) << "n " << n;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTypes, MatMulTest,
+                         ::testing::Values(WeightType::kF32, WeightType::kF16, WeightType::kBF16,
+                                           WeightType::kQ8_0),
+                         [](const auto& info) { return std::string(WeightTypeName(info.param)); });
+
+}  // namespace
+}  // namespace xval::model
