@@ -40,3 +40,21 @@ def test_number_head_shapes():
     head = NumberHead(8, 16)
     assert head(torch.randn(2, 5, 8)).shape == (2, 5)
     assert NumberHead(8)(torch.randn(7, 8)).shape == (7,)
+
+
+def test_embed_takes_torch_tensors_without_copies():
+    import xval
+    torch.manual_seed(2)
+    table = torch.randn(20, 8)
+    ids = torch.tensor([3, 3, 19, 0])
+    values = torch.tensor([1.5, -2.0, 0.25, 1.0])
+    out = xval.embed(table, ids, values)
+    assert isinstance(out, torch.Tensor)
+    torch.testing.assert_close(out, table[ids] * values[:, None])
+    bf16 = table.to(torch.bfloat16)
+    torch.testing.assert_close(xval.embed(bf16, ids), bf16[ids].float())
+    d_table, d_values = xval.embed_backward(table, ids, values, torch.ones(4, 8))
+    assert d_table[3].tolist() == pytest.approx([-0.5] * 8)
+    if torch.cuda.is_available():
+        with pytest.raises(ValueError):
+            xval.embed(table.cuda(), ids, values)
