@@ -370,7 +370,8 @@ def main():
         print(f"$ {' '.join(cmd[:4])} --prompt '{cmd[5]}' --max_new_tokens 4\n{run.stdout.strip()}"
               f"{run.stderr.strip()}  (each prompt [NUM] has value 1: 10 minus 10; the "
               f"printed answer is in transformed units)")
-        results["generate_cli"] = {"rc": run.returncode, "stdout": run.stdout}
+        results["generate_cli"] = {"command": cmd, "rc": run.returncode, "stdout": run.stdout,
+                                  "stderr": run.stderr}
     else:
         print("xval command not found (cmake --preset cli && cmake --build --preset cli)")
     results["total_s"] = time.time() - t_start
