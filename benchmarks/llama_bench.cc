@@ -72,11 +72,11 @@ HWY_EXPORT(ReadSum);
 using Clock = std::chrono::steady_clock;
 double Seconds(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
 
-// Peak f32 FLOP/s on `threads` threads: best of 3.
-double PeakFlops(size_t threads) {
+// Peak f32 FLOP/s on `threads` threads: best of `trials`.
+double PeakFlops(size_t threads, int trials) {
   const size_t iters = 20'000'000;
   double best = 0;
-  for (int rep = 0; rep < 3; ++rep) {
+  for (int rep = 0; rep < trials; ++rep) {
     std::vector<float> sink(threads);
     const auto t0 = Clock::now();
     util::ParallelFor(threads, 1, [&](size_t b, size_t e) {
@@ -89,15 +89,24 @@ double PeakFlops(size_t threads) {
   return best;
 }
 
-// Read bandwidth over 1 GiB on `threads` threads: best of 3 (bytes/s).
-double ReadBandwidth(size_t threads) {
-  const size_t n = (size_t{1} << 30) / sizeof(float);
+constexpr size_t kReadFloats = (size_t{1} << 30) / sizeof(float);  // 1 GiB
+
+// A filled buffer for ReadBandwidth, made once so that page faults are not timed.
+hwy::AlignedFreeUniquePtr<float[]> ReadBuffer(size_t threads) {
+  const size_t n = kReadFloats;
   auto buf = hwy::AllocateAligned<float>(n);
   util::ParallelFor(n, n / 64, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) buf[i] = 1.0f;
   }, threads);
+  return buf;
+}
+
+// Read bandwidth over the 1 GiB buffer on `threads` threads: best of `trials` (bytes/s).
+double ReadBandwidth(const hwy::AlignedFreeUniquePtr<float[]>& buf, size_t threads,
+                     int trials) {
+  const size_t n = kReadFloats;
   double best = 0;
-  for (int rep = 0; rep < 3; ++rep) {
+  for (int rep = 0; rep < trials; ++rep) {
     const size_t chunks = threads * 16;
     std::vector<float> sums(chunks);
     const auto t0 = Clock::now();
@@ -111,6 +120,24 @@ double ReadBandwidth(size_t threads) {
     best = std::max(best, n * sizeof(float) / s);
   }
   return best;
+}
+
+// Matrix weights of the layers (2 FLOPs each per token).
+double LayerWeights(const model::LlamaConfig& c) {
+  const double hidden = c.hidden_size, q = double(c.num_attention_heads) * c.head_dim,
+               kv = double(c.num_key_value_heads) * c.head_dim;
+  return c.num_hidden_layers * (hidden * (2 * q + 2 * kv) + 3 * hidden * c.intermediate_size);
+}
+
+// Matrix FLOPs of a prefill, which runs the LM head for its last position only.
+double PrefillFlops(const model::LlamaConfig& c, size_t prompt) {
+  return 2 * (prompt * LayerWeights(c) + double(c.hidden_size) * c.vocab_size);
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
 int Main(int argc, char** argv) {
@@ -144,12 +171,20 @@ int Main(int argc, char** argv) {
   std::vector<int32_t> ids(prompt);
   for (size_t i = 0; i < prompt; ++i) ids[i] = static_cast<int32_t>((i * 7919 + 13) % c.vocab_size);
   model::ForwardOutput out;
-  double best_prefill = 1e30, best_decode = 1e30;
+  // The machine may be shared, and its load can change within a run: each timed rep measures
+  // the peak right before its prefill and the bandwidth right before its decode, so that every
+  // share below is a ratio of two figures taken under the same load; the shares reported are
+  // the medians over the reps.
+  const auto read_buf = ReadBuffer(threads);
+  double best_prefill = 1e30, best_decode = 1e30, best_peak = 0, best_bw = 0;
+  std::vector<double> prefill_shares, decode_shares;  // per timed rep
   for (size_t rep = 0; rep < reps + 1; ++rep) {  // the first run warms the page cache
     (*session)->Reset();
+    const double peak_r = rep > 0 ? PeakFlops(threads, 2) : 0;
     auto t0 = Clock::now();
     if (!(*session)->Forward(ids, {}, false, &out).ok()) return 1;
     const double p = Seconds(t0);
+    const double bw_r = rep > 0 ? ReadBandwidth(read_buf, threads, 2) : 0;
     t0 = Clock::now();
     int32_t next = 1;
     for (size_t i = 0; i < decode; ++i) {
@@ -162,20 +197,16 @@ int Main(int argc, char** argv) {
     if (rep > 0) {
       best_prefill = std::min(best_prefill, p);
       best_decode = std::min(best_decode, d);
+      best_peak = std::max(best_peak, peak_r);
+      best_bw = std::max(best_bw, bw_r);
+      prefill_shares.push_back(PrefillFlops(c, prompt) / p / peak_r);
+      decode_shares.push_back(decode / d / (bw_r / static_cast<double>((*model)->weight_bytes())));
     }
   }
   // Matrix FLOPs per token: 2 per weight of every projection and the LM head.
-  const double hidden = c.hidden_size, q = double(c.num_attention_heads) * c.head_dim,
-               kv = double(c.num_key_value_heads) * c.head_dim;
-  const double layer_weights =
-      c.num_hidden_layers * (hidden * (2 * q + 2 * kv) + 3 * hidden * c.intermediate_size);
-  const double weights = layer_weights + hidden * c.vocab_size;
-  // A prefill runs the LM head for its last position only.
-  const double prefill_flops = 2 * (prompt * layer_weights + hidden * c.vocab_size);
-  const double peak = PeakFlops(threads);
-  const double bw = ReadBandwidth(threads);
+  const double weights = LayerWeights(c) + double(c.hidden_size) * c.vocab_size;
   const double prefill_tps = prompt / best_prefill, decode_tps = decode / best_decode;
-  const double prefill_flop_s = prefill_flops / best_prefill;
+  const double prefill_flop_s = PrefillFlops(c, prompt) / best_prefill;
   const double bytes = static_cast<double>((*model)->weight_bytes());
   std::printf(
       "{\"impl\":\"xval\",\"threads\":%zu,\"weight_type\":\"%s\",\"params_matmul\":%.0f,"
@@ -184,8 +215,8 @@ int Main(int argc, char** argv) {
       "\"prefill_gflops\":%.1f,\"prefill_share_of_peak\":%.3f,\"read_gb_s\":%.2f,"
       "\"decode_bound_tok_s\":%.2f,\"decode_share_of_bound\":%.3f}\n",
       threads, model::WeightTypeName((*model)->weight_type()), weights, bytes, load_s, prompt,
-      decode, prefill_tps, decode_tps, peak / 1e9, prefill_flop_s / 1e9,
-      prefill_flop_s / peak, bw / 1e9, bw / bytes, decode_tps / (bw / bytes));
+      decode, prefill_tps, decode_tps, best_peak / 1e9, prefill_flop_s / 1e9,
+      Median(prefill_shares), best_bw / 1e9, best_bw / bytes, Median(decode_shares));
   return 0;
 }
 

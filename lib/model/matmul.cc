@@ -322,23 +322,38 @@ HWY_NOINLINE void MicroTile(const float* HWY_RESTRICT xt, const float* HWY_RESTR
   }
 }
 
-// Panels [p_begin, p_end) of kPanelJ rows of w against all n packed tokens.
+// Panels [p_begin, p_end) of kPanelJ rows of w against all n packed tokens. kSubPanels
+// panels are widened together (96 KiB, in L2) and each token block's packed x (32 KiB) then
+// meets all of them while it sits in L1: the micro-tile reads 2 vectors of x per step but only
+// 6 broadcast weights, so x is the operand to keep closest.
+constexpr size_t kSubPanels = 8;
+
 template <class Rows>
 void GemmPanels(const float* xt, size_t n, size_t cols, const Rows& w, size_t rows,
                 size_t p_begin, size_t p_end, float* out, size_t out_stride) {
   const size_t nt = TokenBlock();
-  HWY_ALIGN float wp[kPanelJ * kBlockK];
+  thread_local hwy::AlignedFreeUniquePtr<float[]> wbuf;
+  if (!wbuf) wbuf = hwy::AllocateAligned<float>(kSubPanels * kPanelJ * kBlockK);
+  float* wp = wbuf.get();  // (kSubPanels, kPanelJ, kBlockK)
   for (size_t i0 = 0; i0 < n; i0 += kGroupTokens) {
     const size_t i1 = std::min(n, i0 + kGroupTokens);
     for (size_t k0 = 0; k0 < cols; k0 += kBlockK) {
       const size_t k1 = std::min(cols, k0 + kBlockK);
-      for (size_t p = p_begin; p < p_end; ++p) {
-        const size_t j0 = p * kPanelJ;
-        const size_t nj = std::min(kPanelJ, rows - j0);
-        WidenPanel(w, j0, nj, k0, k1, wp);
+      for (size_t ps = p_begin; ps < p_end; ps += kSubPanels) {
+        const size_t pe = std::min(p_end, ps + kSubPanels);
+        for (size_t p = ps; p < pe; ++p) {
+          const size_t j0 = p * kPanelJ;
+          WidenPanel(w, j0, std::min(kPanelJ, rows - j0), k0, k1,
+                     wp + (p - ps) * kPanelJ * kBlockK);
+        }
         for (size_t i = i0; i < i1; i += nt) {
-          MicroTile(xt + ((i / nt) * cols + k0) * nt, wp, k1 - k0, std::min(nt, n - i), nj,
-                    out + i * out_stride + j0, out_stride, k0 > 0);
+          const float* xb = xt + ((i / nt) * cols + k0) * nt;  // (k1 - k0, nt)
+          for (size_t p = ps; p < pe; ++p) {
+            const size_t j0 = p * kPanelJ;
+            MicroTile(xb, wp + (p - ps) * kPanelJ * kBlockK, k1 - k0, std::min(nt, n - i),
+                      std::min(kPanelJ, rows - j0), out + i * out_stride + j0, out_stride,
+                      k0 > 0);
+          }
         }
       }
     }

@@ -1,0 +1,85 @@
+"""examples/python/train_xval.py in a short configuration: it trains both models, reports both
+held-out errors, saves an xVal checkpoint that the C++ forward pass reproduces within 1e-4, and
+generates from it. Training quality is not asserted (50 steps learn little)."""
+import json
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import BUILD, ROOT
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+pytest.importorskip("safetensors")
+pytest.importorskip("tokenizers")
+
+import xval  # noqa: E402
+
+SCRIPT = ROOT / "examples" / "python" / "train_xval.py"
+CHECK = ROOT / "examples" / "python" / "check_cpp_forward.py"
+
+
+@pytest.fixture(scope="module")
+def short_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("train_xval")
+    env = dict(os.environ)
+    # The release build's xval command (CI) or the cli preset's, whichever was built last.
+    clis = [c for c in (BUILD / "bindings" / "cli" / "xval",
+                        ROOT / "build" / "cli" / "bindings" / "cli" / "xval") if c.exists()]
+    if clis:
+        env["XVAL_CLI"] = str(max(clis, key=lambda c: c.stat().st_mtime))
+    cmd = [sys.executable, str(SCRIPT), "--steps", "50", "--eval", "100", "--log-every", "25",
+           "--out", str(out), "--json", str(out / "results.json")]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    return out, run.stdout, json.load(open(out / "results.json"))
+
+
+def test_reports_both_held_out_errors(short_run):
+    _, stdout, results = short_run
+    assert "xVal number head" in stdout and "digit-split baseline" in stdout
+    for name in ("xval", "digits"):
+        r = results[name]
+        assert math.isfinite(r["mae"]) and r["mae"] >= 0, r
+        assert math.isfinite(r["r2"]), r
+        assert r["train_s"] > 0
+    # Sanity only: answers lie in [-10, 20), so a head that learnt anything at all is within 15.
+    assert results["xval"]["mae"] < 15
+
+
+def test_cpp_forward_matches_pytorch(short_run):
+    out, _, results = short_run
+    p = results["parity"]
+    assert p["ok"], p
+    assert p["rel_logits"] <= 1e-4 and p["rel_numbers"] <= 1e-4, p
+    assert p["sequences"] >= 1
+
+
+def test_checkpoint_loads_in_cpp(short_run):
+    out, _, _ = short_run
+    ckpt = out / "xval_checkpoint"
+    for name in ("config.json", "model.safetensors", "tokenizer.json"):
+        assert (ckpt / name).exists(), name
+    cfg = json.load(open(ckpt / "config.json"))
+    assert cfg["xval_number_head"] == "mlp" and cfg["xval_num_token_id"] == 2
+    model = xval.Model.load(str(ckpt))
+    assert model.config["vocab_size"] == cfg["vocab_size"]
+
+
+def test_check_script_standalone(short_run):
+    out, _, _ = short_run
+    run = subprocess.run([sys.executable, str(CHECK), str(out / "xval_checkpoint")],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    assert json.loads(run.stdout[run.stdout.index("{"):])["ok"]
+
+
+def test_generate(short_run):
+    _, _, results = short_run
+    assert isinstance(results["generate_python"], str)
+    if "generate_cli" not in results:
+        pytest.skip("the xval command is not built")
+    assert results["generate_cli"]["rc"] == 0, results["generate_cli"]
