@@ -19,7 +19,8 @@ namespace {
 std::string ModelPath() { return testing::DataDir() + "/tokenizers/llama2/tokenizer.model"; }
 
 const std::vector<std::string>& Corpus() {
-  static const auto* corpus = new std::vector<std::string>(*testing::LoadCorpus(testing::DataDir()));
+  static const auto* corpus =
+      new std::vector<std::string>(*testing::LoadCorpus(testing::DataDir()));
   return *corpus;
 }
 

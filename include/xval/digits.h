@@ -3,9 +3,8 @@
 #ifndef XVAL_DIGITS_H_
 #define XVAL_DIGITS_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace xval {
 

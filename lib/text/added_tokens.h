@@ -5,9 +5,9 @@
 
 #include <array>
 #include <cstdint>
-#include "absl/strings/string_view.h"
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "xval/tokenizer.h"
 
 namespace xval::text {

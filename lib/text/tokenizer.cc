@@ -1,4 +1,6 @@
 // LoadTokenizer (which loader reads a file) and the batch encoder shared by every tokenizer.
+#include "xval/tokenizer.h"
+
 #include <algorithm>
 #include <atomic>
 #include <mutex>
@@ -11,7 +13,6 @@
 #include "util/file.h"
 #include "util/status_macros.h"
 #include "util/thread_pool.h"
-#include "xval/tokenizer.h"
 
 namespace xval {
 
@@ -61,18 +62,21 @@ absl::StatusOr<std::vector<Encoding>> Tokenizer::EncodeBatch(
   std::mutex error_mutex;
   absl::Status error;
   std::atomic<bool> failed{false};
-  util::ParallelFor(texts.size(), 8, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end && !failed.load(std::memory_order_relaxed); ++i) {
-      absl::StatusOr<Encoding> e = Encode(texts[i], options);
-      if (!e.ok()) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (error.ok()) error = e.status();
-        failed = true;
-        return;
-      }
-      results[i] = std::move(*e);
-    }
-  }, max_threads);
+  util::ParallelFor(
+      texts.size(), 8,
+      [&](size_t begin, size_t end) {
+        for (size_t i = begin; i < end && !failed.load(std::memory_order_relaxed); ++i) {
+          absl::StatusOr<Encoding> e = Encode(texts[i], options);
+          if (!e.ok()) {
+            std::lock_guard<std::mutex> lock(error_mutex);
+            if (error.ok()) error = e.status();
+            failed = true;
+            return;
+          }
+          results[i] = std::move(*e);
+        }
+      },
+      max_threads);
   if (!error.ok()) return error;
   return results;
 }
@@ -87,16 +91,19 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   std::vector<Encoding> blocks(num_blocks);
   std::vector<size_t> lengths(texts.size());
   std::vector<absl::Status> errors(num_blocks);
-  util::ParallelFor(num_blocks, 1, [&](size_t begin, size_t end) {
-    for (size_t b = begin; b < end; ++b) {
-      for (size_t i = b * kBlock; i < std::min(texts.size(), (b + 1) * kBlock); ++i) {
-        const size_t before = blocks[b].size();
-        errors[b] = EncodeInto(texts[i], options, 0, &blocks[b]);
-        if (!errors[b].ok()) return;
-        lengths[i] = blocks[b].size() - before;
-      }
-    }
-  }, max_threads);
+  util::ParallelFor(
+      num_blocks, 1,
+      [&](size_t begin, size_t end) {
+        for (size_t b = begin; b < end; ++b) {
+          for (size_t i = b * kBlock; i < std::min(texts.size(), (b + 1) * kBlock); ++i) {
+            const size_t before = blocks[b].size();
+            errors[b] = EncodeInto(texts[i], options, 0, &blocks[b]);
+            if (!errors[b].ok()) return;
+            lengths[i] = blocks[b].size() - before;
+          }
+        }
+      },
+      max_threads);
   for (const absl::Status& e : errors) RETURN_IF_ERROR(e);
   BatchEncoding out;
   out.row_splits.resize(texts.size() + 1);
@@ -105,14 +112,17 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   out.ids.resize(total);
   out.values.resize(total);
   out.offsets.resize(total);
-  util::ParallelFor(num_blocks, 4, [&](size_t begin, size_t end) {
-    for (size_t b = begin; b < end; ++b) {
-      const size_t at = out.row_splits[b * kBlock];
-      std::copy(blocks[b].ids.begin(), blocks[b].ids.end(), out.ids.begin() + at);
-      std::copy(blocks[b].values.begin(), blocks[b].values.end(), out.values.begin() + at);
-      std::copy(blocks[b].offsets.begin(), blocks[b].offsets.end(), out.offsets.begin() + at);
-    }
-  }, max_threads);
+  util::ParallelFor(
+      num_blocks, 4,
+      [&](size_t begin, size_t end) {
+        for (size_t b = begin; b < end; ++b) {
+          const size_t at = out.row_splits[b * kBlock];
+          std::copy(blocks[b].ids.begin(), blocks[b].ids.end(), out.ids.begin() + at);
+          std::copy(blocks[b].values.begin(), blocks[b].values.end(), out.values.begin() + at);
+          std::copy(blocks[b].offsets.begin(), blocks[b].offsets.end(), out.offsets.begin() + at);
+        }
+      },
+      max_threads);
   return out;
 }
 

@@ -1,10 +1,11 @@
 #include "util/file.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
 
 #include "absl/strings/str_cat.h"
 

@@ -8,10 +8,10 @@
 #define XVAL_CONCAT_INNER_(a, b) a##b
 #define XVAL_CONCAT_(a, b) XVAL_CONCAT_INNER_(a, b)
 
-#define RETURN_IF_ERROR(expr)                      \
-  do {                                             \
-    const ::absl::Status xval_status_ = (expr);    \
-    if (!xval_status_.ok()) return xval_status_;   \
+#define RETURN_IF_ERROR(expr)                    \
+  do {                                           \
+    const ::absl::Status xval_status_ = (expr);  \
+    if (!xval_status_.ok()) return xval_status_; \
   } while (0)
 
 #define ASSIGN_OR_RETURN(lhs, expr) \

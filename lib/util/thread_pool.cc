@@ -1,12 +1,13 @@
 #include "util/thread_pool.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
-#include <pthread.h>
 #include <thread>
 #include <vector>
 
@@ -33,8 +34,7 @@ class Pool {
 
   size_t workers() const { return threads_.size(); }
 
-  void Run(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn,
-           size_t helpers) {
+  void Run(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn, size_t helpers) {
     std::lock_guard<std::mutex> job_lock(job_mutex_);
     Job job{&fn, n, grain};
     {

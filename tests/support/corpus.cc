@@ -14,8 +14,7 @@ void CollectStrings(simdjson::dom::element e, std::vector<std::string>* out) {
   switch (e.type()) {
     case simdjson::dom::element_type::STRING: {
       std::string_view s = e.get_string().value_unsafe();
-      for (absl::string_view line :
-           absl::StrSplit(absl::string_view(s.data(), s.size()), '\n')) {
+      for (absl::string_view line : absl::StrSplit(absl::string_view(s.data(), s.size()), '\n')) {
         out->emplace_back(line);
       }
       break;
@@ -65,10 +64,13 @@ std::string ReplaceBareNaN(const std::string& record) {
 }  // namespace
 
 const std::vector<std::string>& CorpusFiles() {
-  static const std::vector<std::string> files = {
-      "agieval_gaokao-mathqa.jsonl", "cmath_test.jsonl",     "gsm8k_test.jsonl",
-      "gsm8k_train.jsonl",           "minif2f_test.jsonl",   "mmlu_stem_test.jsonl",
-      "ocw_test.jsonl"};
+  static const std::vector<std::string> files = {"agieval_gaokao-mathqa.jsonl",
+                                                 "cmath_test.jsonl",
+                                                 "gsm8k_test.jsonl",
+                                                 "gsm8k_train.jsonl",
+                                                 "minif2f_test.jsonl",
+                                                 "mmlu_stem_test.jsonl",
+                                                 "ocw_test.jsonl"};
   return files;
 }
 

@@ -1,9 +1,10 @@
 // The digit-splitting pre-tokenizer on its own.
+#include "text/pretokenize/digits.h"
+
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "text/pretokenize/digits.h"
 
 namespace xval::text {
 namespace {
@@ -12,9 +13,8 @@ std::vector<std::string> Pieces(absl::string_view text, absl::string_view mode) 
   auto split = DigitSplit::Parse(mode);
   EXPECT_TRUE(split.ok()) << split.status();
   std::vector<std::string> pieces;
-  SplitDigits(text, *split, [&](size_t b, size_t e) {
-    pieces.emplace_back(text.substr(b, e - b));
-  });
+  SplitDigits(text, *split,
+              [&](size_t b, size_t e) { pieces.emplace_back(text.substr(b, e - b)); });
   return pieces;
 }
 
@@ -33,7 +33,10 @@ TEST(DigitsTest, Modes) {
 
 TEST(DigitsTest, DigitsStandApartFromOtherText) {
   EXPECT_EQ(Pieces("x=1234.5kg", "ltr3"), (V{"x=", "123", "4", ".", "5", "kg"}));
-  EXPECT_EQ(Pieces("\xE2\x96\x81" "2024", "rtl3"), (V{"\xE2\x96\x81", "2", "024"}));
+  EXPECT_EQ(Pieces("\xE2\x96\x81"
+                   "2024",
+                   "rtl3"),
+            (V{"\xE2\x96\x81", "2", "024"}));
   EXPECT_EQ(Pieces("no digits", "ltr3"), (V{"no digits"}));
   EXPECT_EQ(Pieces("", "ltr3"), V{});
   // Only ASCII digits are grouped: full-width digits are other text.

@@ -26,8 +26,7 @@ class SpmConformanceTest : public ::testing::TestWithParam<std::string> {
     from_model_ = model->release();
     // Made from tokenizer.model by tests/tools/make_llama_tokenizer_json.py (the tokenizer.json
     // in ../shared/data is another vocabulary's; see that script).
-    auto json = LoadTokenizer(testing::SourceDir() +
-                              "/tests/golden/llama2_tokenizer.json");
+    auto json = LoadTokenizer(testing::SourceDir() + "/tests/golden/llama2_tokenizer.json");
     ASSERT_TRUE(json.ok()) << json.status();
     from_json_ = json->release();
   }
@@ -76,8 +75,7 @@ TEST_P(SpmConformanceTest, IdsAndDecodeMatchSentencepiece) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Corpus, SpmConformanceTest,
-                         ::testing::ValuesIn(testing::CorpusFiles()),
+INSTANTIATE_TEST_SUITE_P(Corpus, SpmConformanceTest, ::testing::ValuesIn(testing::CorpusFiles()),
                          [](const auto& info) {
                            std::string name = info.param.substr(0, info.param.find('.'));
                            for (char& c : name) {

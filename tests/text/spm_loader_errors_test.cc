@@ -84,15 +84,16 @@ TEST_F(LoaderErrorsTest, MalformedTokenizerJson) {
   ExpectError(LoadContent(R"({"model": {"type": "WordPiece", "vocab": {}}})", ".json"),
               "model.type");
   ExpectError(LoadContent(R"({"model": {"type": "BPE", "vocab": {"a": 0, "b": 0},
-                                         "merges": []}})", ".json"),
+                                         "merges": []}})",
+                          ".json"),
               "model.vocab");
   ExpectError(LoadContent(R"({"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2},
                                          "merges": ["a c"], "byte_fallback": true},
                               "normalizer": {"type": "Replace", "pattern": {"String": " "},
-                                             "content": "\u2581"}})", ".json"),
-              "model.merges[0]");
-  ExpectError(LoadContent(R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": 5}})",
+                                             "content": "\u2581"}})",
                           ".json"),
+              "model.merges[0]");
+  ExpectError(LoadContent(R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": 5}})", ".json"),
               "model.merges");
   ExpectError(LoadContent("not json", ".json"), "JSON");
 }

@@ -214,9 +214,10 @@ TEST(SpmTokenizerTest, BatchEqualsSerial) {
     const Encoding& want = (*batch)[i];
     ASSERT_EQ(std::vector<int32_t>(flat->ids.begin() + b, flat->ids.begin() + e), want.ids) << i;
     ASSERT_EQ(std::vector<Offset>(flat->offsets.begin() + b, flat->offsets.begin() + e),
-              want.offsets) << i;
-    ASSERT_EQ(std::vector<float>(flat->values.begin() + b, flat->values.begin() + e),
-              want.values) << i;
+              want.offsets)
+        << i;
+    ASSERT_EQ(std::vector<float>(flat->values.begin() + b, flat->values.begin() + e), want.values)
+        << i;
   }
   auto one_thread = tok->EncodeBatchFlat(texts, {}, 1);
   ASSERT_TRUE(one_thread.ok());

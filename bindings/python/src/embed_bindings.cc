@@ -88,11 +88,11 @@ py::tuple EmbedBackward(const py::array& table, py::array_t<int32_t, kArrayIn> i
   absl::Status status;
   {
     py::gil_scoped_release release;
-    status = kernels::EmbedBackward(
-        t, absl::MakeConstSpan(ids.data(), n), vals,
-        ConstMatrixView::F32(d_out.data(), d_out.shape(0), d_out.shape(1)),
-        MatrixView::F32(d_table.mutable_data(), t.rows, t.cols),
-        absl::MakeSpan(d_values.mutable_data(), values ? n : 0), options);
+    status =
+        kernels::EmbedBackward(t, absl::MakeConstSpan(ids.data(), n), vals,
+                               ConstMatrixView::F32(d_out.data(), d_out.shape(0), d_out.shape(1)),
+                               MatrixView::F32(d_table.mutable_data(), t.rows, t.cols),
+                               absl::MakeSpan(d_values.mutable_data(), values ? n : 0), options);
   }
   ThrowIfError(status);
   return py::make_tuple(d_table, values ? py::object(d_values) : py::object(py::none()));
@@ -114,8 +114,9 @@ Raises IndexError for an id outside the table, ValueError for mismatched shapes.
 
 d_table[ids[t]] += d_out[t] * values[t]; d_values[t] = dot(d_out[t], table[ids[t]]).
 Repeated ids are summed in token order, so results do not depend on the thread count.)doc");
-  m.def("cuda_available", [] { return kernels::CudaBuilt() && kernels::CudaDeviceCount() > 0; },
-        "True when the CUDA kernels were built and a GPU is present.");
+  m.def(
+      "cuda_available", [] { return kernels::CudaBuilt() && kernels::CudaDeviceCount() > 0; },
+      "True when the CUDA kernels were built and a GPU is present.");
 }
 
 }  // namespace xval::python

@@ -52,8 +52,8 @@ class PyModel {
       auto session = model_->NewSession(std::max<size_t>(n, 1), std::max<size_t>(n, 1));
       status = session.status();
       if (status.ok()) {
-        status = (*session)->Forward(absl::MakeConstSpan(ids.data(), n),
-                                     absl::MakeConstSpan(v, n), /*all_positions=*/true, &out);
+        status = (*session)->Forward(absl::MakeConstSpan(ids.data(), n), absl::MakeConstSpan(v, n),
+                                     /*all_positions=*/true, &out);
       }
     }
     ThrowIfError(status);

@@ -37,9 +37,9 @@ struct Recipe {
   std::string source;  // a path or a tiktoken name
   std::string data_dir;
   std::string digits = "none";
-  std::string numbers = "none";         // "xval": every number one [NUM] with its value
-  std::string number_mode = "standard"; // or "paper": the xVal reference code's rules
-  std::string transform = "identity";   // ValueTransform::Parse's spec
+  std::string numbers = "none";          // "xval": every number one [NUM] with its value
+  std::string number_mode = "standard";  // or "paper": the xVal reference code's rules
+  std::string transform = "identity";    // ValueTransform::Parse's spec
   std::vector<AddedToken> added;
 };
 
@@ -92,9 +92,9 @@ class PyTokenizer {
   // Encodings, as tokenizers' encode_batch. With padding True / "longest" / "max_length" or
   // return_tensors: a dict of [batch, length] arrays, as transformers' tokenizer call, with
   // truncation to max_length, right padding with pad_id, attention_mask 1 on real tokens.
-  py::object EncodeBatch(const std::vector<std::string>& texts, py::object padding,
-                         bool truncation, std::optional<size_t> max_length, bool add_bos,
-                         bool add_eos, py::object return_tensors_arg, int32_t pad_id) const {
+  py::object EncodeBatch(const std::vector<std::string>& texts, py::object padding, bool truncation,
+                         std::optional<size_t> max_length, bool add_bos, bool add_eos,
+                         py::object return_tensors_arg, int32_t pad_id) const {
     std::string pad_mode = "longest";
     if (padding.is_none() || (py::isinstance<py::bool_>(padding) && !padding.cast<bool>())) {
       pad_mode = "none";
@@ -214,11 +214,11 @@ class PyTokenizer {
     py::capsule owner(batch, [](void* p) { delete static_cast<BatchEncoding*>(p); });
     const auto n = static_cast<py::ssize_t>(batch->ids.size());
     static_assert(sizeof(size_t) == sizeof(uint64_t));
-    return py::make_tuple(
-        View(batch->ids.data(), {n}, owner), View(batch->values.data(), {n}, owner),
-        OffsetsView(batch->offsets, owner),
-        View(reinterpret_cast<const uint64_t*>(batch->row_splits.data()),
-             {static_cast<py::ssize_t>(batch->row_splits.size())}, owner));
+    return py::make_tuple(View(batch->ids.data(), {n}, owner),
+                          View(batch->values.data(), {n}, owner),
+                          OffsetsView(batch->offsets, owner),
+                          View(reinterpret_cast<const uint64_t*>(batch->row_splits.data()),
+                               {static_cast<py::ssize_t>(batch->row_splits.size())}, owner));
   }
 
   // With xVal numbers and `values`, each [NUM] prints as the shortest decimal of its value
@@ -265,15 +265,22 @@ void BindTokenizer(py::module_& m) {
   py::class_<Encoding, std::shared_ptr<Encoding>>(m, "Encoding",
                                                   "The tokens of one text: ids, values, offsets.")
       .def_property_readonly(
-          "ids", [](py::object self) { auto& e = self.cast<Encoding&>();
-            return View(e.ids.data(), {static_cast<py::ssize_t>(e.ids.size())}, self); },
+          "ids",
+          [](py::object self) {
+            auto& e = self.cast<Encoding&>();
+            return View(e.ids.data(), {static_cast<py::ssize_t>(e.ids.size())}, self);
+          },
           "int32 array [tokens], a view without copy")
       .def_property_readonly(
-          "values", [](py::object self) { auto& e = self.cast<Encoding&>();
-            return View(e.values.data(), {static_cast<py::ssize_t>(e.values.size())}, self); },
+          "values",
+          [](py::object self) {
+            auto& e = self.cast<Encoding&>();
+            return View(e.values.data(), {static_cast<py::ssize_t>(e.values.size())}, self);
+          },
           "float32 array [tokens]: the number a [NUM] stands for, 1.0 elsewhere")
       .def_property_readonly(
-          "offsets", [](py::object self) { return OffsetsView(self.cast<Encoding&>().offsets, self); },
+          "offsets",
+          [](py::object self) { return OffsetsView(self.cast<Encoding&>().offsets, self); },
           "uint32 array [tokens, 2]: byte spans [begin, end) into the UTF-8 text")
       .def("__len__", [](const Encoding& e) { return e.size(); })
       .def("__repr__", [](const Encoding& e) {
@@ -284,33 +291,32 @@ void BindTokenizer(py::module_& m) {
 A tokenizer loaded from a SentencePiece .model, a Hugging Face tokenizer.json or a tiktoken
 rank file. Immutable once made (but for add_tokens); safe to share between threads, to pickle
 into DataLoader workers and to use after fork.)doc")
-      .def_static("from_file",
-                  [](const std::string& path, const std::string& digits,
-                     const std::string& numbers, const std::string& number_mode,
-                     const std::string& transform) {
-                    return PyTokenizer::Make(
-                        Recipe{path, "", digits, numbers, number_mode, transform, {}});
-                  },
-                  py::arg("path"), py::kw_only(), py::arg("digits") = "none",
-                  py::arg("numbers") = "none", py::arg("number_mode") = "standard",
-                  py::arg("transform") = "identity",
-                  "Loads a .model, tokenizer.json or .tiktoken file. digits: none, individual, "
-                  "ltr<N> or rtl<N> (digit splitting on top of the model's rules). "
-                  "numbers=\"xval\": each number becomes one [NUM] token carrying its value "
-                  "(number_mode \"standard\" or \"paper\"; transform as the xval command's "
-                  "--transform).")
-      .def_static("tiktoken",
-                  [](const std::string& name, std::optional<std::string> data_dir,
-                     const std::string& digits, const std::string& numbers,
-                     const std::string& number_mode, const std::string& transform) {
-                    return PyTokenizer::Make(Recipe{name, data_dir.value_or(""), digits, numbers,
-                                                    number_mode, transform, {}});
-                  },
-                  py::arg("name"), py::arg("data_dir") = py::none(), py::kw_only(),
-                  py::arg("digits") = "none", py::arg("numbers") = "none",
-                  py::arg("number_mode") = "standard", py::arg("transform") = "identity",
-                  "gpt2, r50k_base, cl100k_base or o200k_base; rank files from data_dir or "
-                  "$XVAL_DATA_DIR.")
+      .def_static(
+          "from_file",
+          [](const std::string& path, const std::string& digits, const std::string& numbers,
+             const std::string& number_mode, const std::string& transform) {
+            return PyTokenizer::Make(Recipe{path, "", digits, numbers, number_mode, transform, {}});
+          },
+          py::arg("path"), py::kw_only(), py::arg("digits") = "none", py::arg("numbers") = "none",
+          py::arg("number_mode") = "standard", py::arg("transform") = "identity",
+          "Loads a .model, tokenizer.json or .tiktoken file. digits: none, individual, "
+          "ltr<N> or rtl<N> (digit splitting on top of the model's rules). "
+          "numbers=\"xval\": each number becomes one [NUM] token carrying its value "
+          "(number_mode \"standard\" or \"paper\"; transform as the xval command's "
+          "--transform).")
+      .def_static(
+          "tiktoken",
+          [](const std::string& name, std::optional<std::string> data_dir,
+             const std::string& digits, const std::string& numbers, const std::string& number_mode,
+             const std::string& transform) {
+            return PyTokenizer::Make(
+                Recipe{name, data_dir.value_or(""), digits, numbers, number_mode, transform, {}});
+          },
+          py::arg("name"), py::arg("data_dir") = py::none(), py::kw_only(),
+          py::arg("digits") = "none", py::arg("numbers") = "none",
+          py::arg("number_mode") = "standard", py::arg("transform") = "identity",
+          "gpt2, r50k_base, cl100k_base or o200k_base; rank files from data_dir or "
+          "$XVAL_DATA_DIR.")
       .def("encode", &PyTokenizer::Encode, py::arg("text"), py::arg("add_bos") = false,
            py::arg("add_eos") = false)
       .def("encode_batch", &PyTokenizer::EncodeBatch, py::arg("texts"), py::kw_only(),
@@ -326,36 +332,40 @@ into DataLoader workers and to use after fork.)doc")
            "Encodes on every core with the GIL released into one ragged batch: (ids int32 [N], "
            "values float32 [N], offsets uint32 [N, 2], row_splits uint64 [texts + 1]); text i "
            "has tokens row_splits[i]:row_splits[i + 1]. The fastest way to encode a corpus.")
-      .def("decode",
-           [](const PyTokenizer& t, py::handle ids, py::object values) {
-             std::optional<std::vector<float>> v;
-             if (!values.is_none()) {
-               v = py::hasattr(values, "tolist") ? values.attr("tolist")().cast<std::vector<float>>()
-                                                 : values.cast<std::vector<float>>();
-             }
-             return t.Decode(IdsFrom(ids), v);
-           },
-           py::arg("ids"), py::arg("values") = py::none())
-      .def("decode_batch",
-           [](const PyTokenizer& t, py::iterable batch) {
-             std::vector<std::string> out;
-             for (py::handle ids : batch) out.push_back(t.Decode(IdsFrom(ids), std::nullopt));
-             return out;
-           },
-           py::arg("batch"))
+      .def(
+          "decode",
+          [](const PyTokenizer& t, py::handle ids, py::object values) {
+            std::optional<std::vector<float>> v;
+            if (!values.is_none()) {
+              v = py::hasattr(values, "tolist") ? values.attr("tolist")().cast<std::vector<float>>()
+                                                : values.cast<std::vector<float>>();
+            }
+            return t.Decode(IdsFrom(ids), v);
+          },
+          py::arg("ids"), py::arg("values") = py::none())
+      .def(
+          "decode_batch",
+          [](const PyTokenizer& t, py::iterable batch) {
+            std::vector<std::string> out;
+            for (py::handle ids : batch) out.push_back(t.Decode(IdsFrom(ids), std::nullopt));
+            return out;
+          },
+          py::arg("batch"))
       .def("add_tokens", &PyTokenizer::AddTokens, py::arg("tokens"), py::arg("special") = true)
       .def_property_readonly("vocab_size",
                              [](const PyTokenizer& t) { return t.tokenizer().vocab_size(); })
-      .def("id_to_token",
-           [](const PyTokenizer& t, int32_t id) {
-             return py::bytes(ValueOrThrow(t.tokenizer().IdToPiece(id)));
-           },
-           py::arg("id"), "The piece's bytes (byte-level pieces need not be UTF-8).")
-      .def("token_to_id",
-           [](const PyTokenizer& t, const std::string& piece) {
-             return ValueOrThrow(t.tokenizer().PieceToId(piece));
-           },
-           py::arg("token"))
+      .def(
+          "id_to_token",
+          [](const PyTokenizer& t, int32_t id) {
+            return py::bytes(ValueOrThrow(t.tokenizer().IdToPiece(id)));
+          },
+          py::arg("id"), "The piece's bytes (byte-level pieces need not be UTF-8).")
+      .def(
+          "token_to_id",
+          [](const PyTokenizer& t, const std::string& piece) {
+            return ValueOrThrow(t.tokenizer().PieceToId(piece));
+          },
+          py::arg("token"))
       .def_property_readonly("bos_id", [](const PyTokenizer& t) { return t.tokenizer().bos_id(); })
       .def_property_readonly("eos_id", [](const PyTokenizer& t) { return t.tokenizer().eos_id(); })
       .def(py::pickle(
@@ -367,9 +377,13 @@ into DataLoader workers and to use after fork.)doc")
                                   r.transform, added);
           },
           [](py::tuple state) {
-            Recipe r{state[0].cast<std::string>(), state[1].cast<std::string>(),
-                     state[2].cast<std::string>(), state[3].cast<std::string>(),
-                     state[4].cast<std::string>(), state[5].cast<std::string>(), {}};
+            Recipe r{state[0].cast<std::string>(),
+                     state[1].cast<std::string>(),
+                     state[2].cast<std::string>(),
+                     state[3].cast<std::string>(),
+                     state[4].cast<std::string>(),
+                     state[5].cast<std::string>(),
+                     {}};
             auto tok = PyTokenizer::Make(r);
             for (py::handle a : state[6].cast<py::list>()) {
               auto pair = a.cast<py::tuple>();

@@ -52,8 +52,8 @@ absl::Status BpeVocab::IndexPieces(absl::string_view source) {
     if (p.type == PieceType::kByte) {
       const int b = ParseBytePiece(p.piece);
       if (b < 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            source, ": byte piece ", id, " is \"", p.piece, "\", not of the form <0xAB>"));
+        return absl::InvalidArgumentError(absl::StrCat(source, ": byte piece ", id, " is \"",
+                                                       p.piece, "\", not of the form <0xAB>"));
       }
       byte_ids_[b] = id;
       has_byte_pieces_ = true;
@@ -145,9 +145,9 @@ absl::StatusOr<BpeVocab> BpeVocab::FromScoredPieces(std::vector<VocabPiece> piec
       split += lens[k];
       absl::string_view left(piece.data(), split);
       absl::string_view right(piece.data() + split, piece.size() - split);
-      const int32_t l = k == 0 ? vocab.CharSymbol(left) : vocab.mergeable_.contains(left)
-                                                              ? vocab.mergeable_.at(left)
-                                                              : -1;
+      const int32_t l = k == 0                            ? vocab.CharSymbol(left)
+                        : vocab.mergeable_.contains(left) ? vocab.mergeable_.at(left)
+                                                          : -1;
       const int32_t r = k + 2 == lens.size()
                             ? vocab.CharSymbol(right)
                             : (vocab.mergeable_.contains(right) ? vocab.mergeable_.at(right) : -1);

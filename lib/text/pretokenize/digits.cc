@@ -20,8 +20,8 @@ absl::StatusOr<DigitSplit> DigitSplit::Parse(absl::string_view name) {
     s.group_size = n;
     return s;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown digit splitting \"", name, "\": use none, individual, ltr<N> or rtl<N>"));
+  return absl::InvalidArgumentError(absl::StrCat("unknown digit splitting \"", name,
+                                                 "\": use none, individual, ltr<N> or rtl<N>"));
 }
 
 }  // namespace xval

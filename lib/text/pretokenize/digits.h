@@ -4,8 +4,8 @@
 #define XVAL_TEXT_PRETOKENIZE_DIGITS_H_
 
 #include <algorithm>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "xval/digits.h"
 
 namespace xval::text {

@@ -42,7 +42,7 @@ absl::Status ReadNormalizer(const JsonFile& f, element root, SpmConfig* config) 
         replace = true;
       } else {
         return f.Unsupported("normalizer", absl::StrCat("normalizer \"", A(t),
-                                                         "\" is not supported for a Llama BPE"));
+                                                        "\" is not supported for a Llama BPE"));
       }
       return absl::OkStatus();
     };
@@ -117,7 +117,8 @@ absl::StatusOr<SpmConfig> SpmConfigFromLlamaTokenizerJson(absl::string_view data
       }
       token.special = OptBool(t, "special", false);
       for (const char* opt : {"lstrip", "rstrip", "single_word", "normalized"}) {
-        if (OptBool(t, opt, false)) return f.Unsupported(field, absl::StrCat("\"", opt, "\": true is not supported"));
+        if (OptBool(t, opt, false))
+          return f.Unsupported(field, absl::StrCat("\"", opt, "\": true is not supported"));
       }
       token.id = static_cast<int32_t>(id);
       token.content = std::string(content);

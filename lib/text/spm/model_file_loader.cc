@@ -11,15 +11,15 @@ absl::StatusOr<SpmConfig> SpmConfigFromModelProto(absl::string_view data,
   ASSIGN_OR_RETURN(SpmModelProto proto, ParseSpmModelProto(data, source));
   if (proto.model_type != 2) {
     static const char* kNames[] = {"?", "UNIGRAM", "BPE", "WORD", "CHAR"};
-    const char* name = proto.model_type >= 1 && proto.model_type <= 4 ? kNames[proto.model_type]
-                                                                     : "unknown";
-    return absl::UnimplementedError(absl::StrCat(source, ": model type ", name,
-                                                 " is not supported (only BPE models are)"));
+    const char* name =
+        proto.model_type >= 1 && proto.model_type <= 4 ? kNames[proto.model_type] : "unknown";
+    return absl::UnimplementedError(
+        absl::StrCat(source, ": model type ", name, " is not supported (only BPE models are)"));
   }
   if (!proto.precompiled_charsmap.empty()) {
-    return absl::UnimplementedError(absl::StrCat(
-        source, ": normalizer \"", proto.normalizer_name,
-        "\" has a precompiled character map, which is not supported (only identity)"));
+    return absl::UnimplementedError(
+        absl::StrCat(source, ": normalizer \"", proto.normalizer_name,
+                     "\" has a precompiled character map, which is not supported (only identity)"));
   }
   SpmConfig config;
   config.source = std::string(source);

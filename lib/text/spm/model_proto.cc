@@ -23,8 +23,7 @@ class WireReader {
 
   absl::Status Error(absl::string_view msg) const {
     return absl::InvalidArgumentError(absl::StrCat(source_, ": not a valid SentencePiece model (",
-                                                   msg, " in ", what_, " at byte ", offset(),
-                                                   ")"));
+                                                   msg, " in ", what_, " at byte ", offset(), ")"));
   }
 
   absl::StatusOr<uint64_t> Varint() {
@@ -158,15 +157,32 @@ absl::Status ParseTrainerSpec(absl::string_view data, size_t base, absl::string_
         m->model_type = static_cast<int>(v);
         break;
       }
-      case 24: RETURN_IF_ERROR(read_bool(&m->treat_whitespace_as_suffix)); break;
-      case 25: RETURN_IF_ERROR(read_bool(&m->split_digits)); break;
-      case 35: RETURN_IF_ERROR(read_bool(&m->byte_fallback)); break;
-      case 44: RETURN_IF_ERROR(read_string(&m->unk_surface)); break;
-      case 45: RETURN_IF_ERROR(read_string(&m->unk_piece)); break;
-      case 46: RETURN_IF_ERROR(read_string(&m->bos_piece)); break;
-      case 47: RETURN_IF_ERROR(read_string(&m->eos_piece)); break;
-      case 48: RETURN_IF_ERROR(read_string(&m->pad_piece)); break;
-      default: RETURN_IF_ERROR(r.Skip(key.second));
+      case 24:
+        RETURN_IF_ERROR(read_bool(&m->treat_whitespace_as_suffix));
+        break;
+      case 25:
+        RETURN_IF_ERROR(read_bool(&m->split_digits));
+        break;
+      case 35:
+        RETURN_IF_ERROR(read_bool(&m->byte_fallback));
+        break;
+      case 44:
+        RETURN_IF_ERROR(read_string(&m->unk_surface));
+        break;
+      case 45:
+        RETURN_IF_ERROR(read_string(&m->unk_piece));
+        break;
+      case 46:
+        RETURN_IF_ERROR(read_string(&m->bos_piece));
+        break;
+      case 47:
+        RETURN_IF_ERROR(read_string(&m->eos_piece));
+        break;
+      case 48:
+        RETURN_IF_ERROR(read_string(&m->pad_piece));
+        break;
+      default:
+        RETURN_IF_ERROR(r.Skip(key.second));
     }
   }
   return absl::OkStatus();
@@ -191,12 +207,23 @@ absl::Status ParseNormalizerSpec(absl::string_view data, size_t base, absl::stri
       return absl::OkStatus();
     };
     switch (key.first) {
-      case 1: RETURN_IF_ERROR(read_string(&m->normalizer_name)); break;
-      case 2: RETURN_IF_ERROR(read_string(&m->precompiled_charsmap)); break;
-      case 3: RETURN_IF_ERROR(read_bool(&m->add_dummy_prefix)); break;
-      case 4: RETURN_IF_ERROR(read_bool(&m->remove_extra_whitespaces)); break;
-      case 5: RETURN_IF_ERROR(read_bool(&m->escape_whitespaces)); break;
-      default: RETURN_IF_ERROR(r.Skip(key.second));
+      case 1:
+        RETURN_IF_ERROR(read_string(&m->normalizer_name));
+        break;
+      case 2:
+        RETURN_IF_ERROR(read_string(&m->precompiled_charsmap));
+        break;
+      case 3:
+        RETURN_IF_ERROR(read_bool(&m->add_dummy_prefix));
+        break;
+      case 4:
+        RETURN_IF_ERROR(read_bool(&m->remove_extra_whitespaces));
+        break;
+      case 5:
+        RETURN_IF_ERROR(read_bool(&m->escape_whitespaces));
+        break;
+      default:
+        RETURN_IF_ERROR(r.Skip(key.second));
     }
   }
   return absl::OkStatus();
@@ -204,8 +231,7 @@ absl::Status ParseNormalizerSpec(absl::string_view data, size_t base, absl::stri
 
 }  // namespace
 
-absl::StatusOr<SpmModelProto> ParseSpmModelProto(absl::string_view data,
-                                                 absl::string_view source) {
+absl::StatusOr<SpmModelProto> ParseSpmModelProto(absl::string_view data, absl::string_view source) {
   SpmModelProto m;
   if (data.empty()) {
     return absl::InvalidArgumentError(

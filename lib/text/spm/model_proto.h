@@ -6,10 +6,10 @@
 #define XVAL_TEXT_SPM_MODEL_PROTO_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "text/bpe/bpe_vocab.h"
 
 namespace xval::text {

@@ -51,7 +51,8 @@ struct SpmTokenizer::ThreadState {
   static Tokens Narrow(const std::vector<PieceToken>& tokens) {
     Tokens out;
     for (const PieceToken& t : tokens) {
-      out.push_back(CachedToken{t.id, static_cast<uint16_t>(t.begin), static_cast<uint16_t>(t.end)});
+      out.push_back(
+          CachedToken{t.id, static_cast<uint16_t>(t.begin), static_cast<uint16_t>(t.end)});
     }
     return out;
   }
@@ -226,8 +227,8 @@ void SpmTokenizer::EncodeNormalizedWord(absl::string_view word, const uint32_t* 
   SplitDigits(word, options_.digits, [&](size_t b, size_t e) {
     TokenizePiece(word.substr(b, e - b), state, &state.piece_tokens);
     for (const PieceToken& t : state.piece_tokens) {
-      tokens.push_back(PieceToken{t.id, static_cast<uint32_t>(b + t.begin),
-                                  static_cast<uint32_t>(b + t.end)});
+      tokens.push_back(
+          PieceToken{t.id, static_cast<uint32_t>(b + t.begin), static_cast<uint32_t>(b + t.end)});
     }
   });
   for (const PieceToken& t : tokens) emit(t);

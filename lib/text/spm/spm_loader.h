@@ -4,9 +4,9 @@
 #define XVAL_TEXT_SPM_SPM_LOADER_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "text/spm/spm_tokenizer.h"
 
 namespace xval::text {

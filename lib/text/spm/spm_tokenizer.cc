@@ -43,13 +43,13 @@ absl::StatusOr<std::unique_ptr<SpmTokenizer>> SpmTokenizer::Create(
   }
   for (int32_t id = 0; id < config.vocab.size(); ++id) {
     if (config.vocab.piece(id).type == PieceType::kUnused) {
-      return absl::UnimplementedError(absl::StrCat(
-          config.source, ": piece ", id, " is of type UNUSED, which is not supported"));
+      return absl::UnimplementedError(absl::StrCat(config.source, ": piece ", id,
+                                                   " is of type UNUSED, which is not supported"));
     }
   }
   if (config.byte_fallback && !config.vocab.has_byte_pieces()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(config.source, ": byte_fallback is on but the vocabulary has no <0xXX> pieces"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        config.source, ": byte_fallback is on but the vocabulary has no <0xXX> pieces"));
   }
   if (!config.byte_fallback && config.unk_id < 0) {
     return absl::InvalidArgumentError(
@@ -69,8 +69,8 @@ absl::StatusOr<std::string> SpmTokenizer::IdToPiece(int32_t id) const {
   for (const AddedToken& t : config_.added_tokens) {
     if (t.id == id) return t.content;
   }
-  return absl::OutOfRangeError(absl::StrCat("id ", id, " is outside the vocabulary (size ",
-                                            vocab_size(), ")"));
+  return absl::OutOfRangeError(
+      absl::StrCat("id ", id, " is outside the vocabulary (size ", vocab_size(), ")"));
 }
 
 absl::StatusOr<int32_t> SpmTokenizer::PieceToId(absl::string_view piece) const {
@@ -111,7 +111,8 @@ absl::Status SpmTokenizer::EncodeInto(absl::string_view text, const EncodeOption
           EncodeText(text.substr(b, e - b), base + static_cast<uint32_t>(b), prefix, out);
         },
         [&](const AddedToken& t, size_t b, size_t e) {
-          out->Append(t.id, Offset{base + static_cast<uint32_t>(b), base + static_cast<uint32_t>(e)});
+          out->Append(t.id,
+                      Offset{base + static_cast<uint32_t>(b), base + static_cast<uint32_t>(e)});
         });
   }
   if (options.add_eos) {

@@ -57,7 +57,6 @@ class SpmTokenizer : public Tokenizer {
   const std::vector<AddedToken>& added_tokens() const override { return config_.added_tokens; }
   absl::Status AddTokens(absl::Span<const AddedToken> tokens) override;
 
-
  private:
   SpmTokenizer(SpmConfig config, const TokenizerOptions& options);
   // spm_encode.cc: text between added tokens to tokens.
@@ -70,21 +69,21 @@ class SpmTokenizer : public Tokenizer {
                      Encoding* out) const;
   void EncodeNormalized(absl::string_view norm, const uint32_t* to_input, ThreadState& state,
                         Encoding* out) const;
-  void EncodeNormalizedWord(absl::string_view word, const uint32_t* to_input,
-                            ThreadState& state, Encoding* out) const;
+  void EncodeNormalizedWord(absl::string_view word, const uint32_t* to_input, ThreadState& state,
+                            Encoding* out) const;
   void TokenizePiece(absl::string_view piece, ThreadState& state,
                      std::vector<PieceToken>* tokens) const;
   void Emit(const PieceToken& token, uint32_t base, ThreadState& state, Encoding* out) const;
 
   SpmConfig config_;
   TokenizerOptions options_;
-  AddedTokenMatcher matcher_;       // added tokens, in the raw text
-  AddedTokenMatcher plain_matcher_; // the added tokens that are not special
-  AddedTokenMatcher user_defined_;  // user-defined pieces, in the normalized text
-  std::string boundary_;  // "▁" or " "; words start at it when cut_words_
+  AddedTokenMatcher matcher_;        // added tokens, in the raw text
+  AddedTokenMatcher plain_matcher_;  // the added tokens that are not special
+  AddedTokenMatcher user_defined_;   // user-defined pieces, in the normalized text
+  std::string boundary_;             // "▁" or " "; words start at it when cut_words_
   bool cut_words_ = false;
   bool raw_words_ = false;  // cut and cache words in the raw text (see the constructor)
-  uint64_t instance_id_;  // keys the per-thread word cache
+  uint64_t instance_id_;    // keys the per-thread word cache
 };
 
 }  // namespace xval::text
