@@ -1,6 +1,8 @@
-// `xval generate --model DIR|FILE.gguf --prompt TEXT`: runs the Llama forward pass and streams
-// the generated text. The tokenizer is the tokenizer.json or tokenizer.model beside the model.
-// [NUM] tokens print the number head's value, which is also fed back as the next input's value.
+// `xval generate --model DIR|FILE.gguf --prompt TEXT [--numbers xval --transform ...]`: runs the
+// Llama forward pass and streams the generated text. The tokenizer is the tokenizer.json or
+// tokenizer.model beside the model. With --numbers xval the prompt's numbers become [NUM] tokens
+// carrying their (transformed) values, and each generated [NUM] prints the number head's value
+// through the inverse transform; the value is also fed back as the next input's value.
 #include <charconv>
 #include <cstdio>
 #include <memory>
@@ -13,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "xval/model.h"
 #include "xval/tokenizer.h"
+#include "xval/xval_tokenizer.h"
 
 ABSL_FLAG(std::string, model, "", "a Hugging Face folder or a .gguf file");
 ABSL_FLAG(std::string, prompt, "", "the text to continue");
@@ -32,7 +35,8 @@ bool Exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-absl::StatusOr<std::unique_ptr<Tokenizer>> TokenizerBeside(const std::string& model_path) {
+absl::StatusOr<std::unique_ptr<Tokenizer>> TokenizerBeside(const std::string& model_path,
+                                                           const XvalOptions* numbers) {
   struct stat st;
   std::string dir = model_path;
   if (::stat(model_path.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
@@ -41,7 +45,11 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> TokenizerBeside(const std::string& mo
   }
   for (const char* name : {"tokenizer.json", "tokenizer.model"}) {
     const std::string path = dir + "/" + name;
-    if (Exists(path)) return LoadTokenizer(path);
+    if (!Exists(path)) continue;
+    if (numbers == nullptr) return LoadTokenizer(path);
+    auto tok = LoadXvalTokenizer(path, {}, *numbers);
+    if (!tok.ok()) return tok.status();
+    return std::unique_ptr<Tokenizer>(*std::move(tok));
   }
   return absl::NotFoundError(
       absl::StrCat(dir, ": no tokenizer.json or tokenizer.model beside the model"));
@@ -55,14 +63,14 @@ std::string FormatValue(float v) {
 
 }  // namespace
 
-absl::Status RunGenerate() {
+absl::Status RunGenerate(const XvalOptions* numbers) {
   const std::string model_path = absl::GetFlag(FLAGS_model);
   if (model_path.empty()) return absl::InvalidArgumentError("--model is required");
   model::LoadOptions load;
   load.max_threads = static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_threads)));
   auto model = model::LlamaModel::Load(model_path, load);
   if (!model.ok()) return model.status();
-  auto tok = TokenizerBeside(model_path);
+  auto tok = TokenizerBeside(model_path, numbers);
   if (!tok.ok()) return tok.status();
   const model::LlamaConfig& config = (*model)->config();
 
@@ -94,7 +102,18 @@ absl::Status RunGenerate() {
   auto on_token = [&](int32_t id, float value) {
     if (id == eos) return true;
     if (id == config.xval_num_token_id) {
-      std::fputs(FormatValue(value).c_str(), stdout);
+      // Through the tokenizer's inverse transform when it reads numbers, else the raw value.
+      const auto* xval_tok = dynamic_cast<const XvalTokenizer*>(tok->get());
+      std::string shown = FormatValue(value);
+      if (xval_tok != nullptr) {
+        auto text = xval_tok->DecodeWithValues({id}, {value});
+        if (!text.ok()) {
+          stream_status = text.status();
+          return false;
+        }
+        shown = *text;
+      }
+      std::fputs(shown.c_str(), stdout);
       run.clear();
       printed = 0;
     } else {

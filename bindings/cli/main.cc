@@ -286,7 +286,19 @@ absl::Status Inspect() {
 }  // namespace xval
 
 namespace xval {
-absl::Status RunGenerate();  // generate.cc
+// generate.cc; `numbers` is null without --numbers xval.
+absl::Status RunGenerate(const XvalOptions* numbers);
+
+absl::Status Generate() {
+  const std::string numbers = absl::GetFlag(FLAGS_numbers);
+  if (numbers == "none") return RunGenerate(nullptr);
+  if (numbers != "xval") {
+    return absl::InvalidArgumentError(absl::StrCat("--numbers: \"", numbers, "\" (none or xval)"));
+  }
+  auto options = XvalOptionsFromFlags();
+  if (!options.ok()) return options.status();
+  return RunGenerate(&*options);
+}
 }  // namespace xval
 
 int main(int argc, char** argv) {
@@ -320,7 +332,7 @@ int main(int argc, char** argv) {
   } else if (command == "inspect") {
     status = xval::Inspect();
   } else if (command == "generate") {
-    status = xval::RunGenerate();
+    status = xval::Generate();
   } else {
     status = absl::InvalidArgumentError(absl::StrCat("unknown command \"", command,
                                                      "\" (tokenize or inspect)"));

@@ -365,12 +365,11 @@ def main():
     results["generate_python"] = text
     cli = find_cli()
     if cli:
-        cmd = [cli, "generate", "--model", ckpt, "--prompt", "What is [NUM] minus [NUM]?" + ANSWER
-               + " ", "--max_new_tokens", "4"]
+        cmd = [cli, "generate", "--model", ckpt, "--prompt", prompt, "--numbers", "xval",
+               "--transform", TRANSFORM, "--max_new_tokens", "4"]
         run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-        print(f"$ {' '.join(cmd[:4])} --prompt '{cmd[5]}' --max_new_tokens 4\n{run.stdout.strip()}"
-              f"{run.stderr.strip()}  (each prompt [NUM] has value 1: 10 minus 10; the "
-              f"printed answer is in transformed units)")
+        print(f"$ xval generate --model {ckpt} --prompt '{prompt}' --numbers xval --transform "
+              f"{TRANSFORM} --max_new_tokens 4\n{run.stdout.strip()}{run.stderr.strip()}")
         results["generate_cli"] = {"command": cmd, "rc": run.returncode, "stdout": run.stdout,
                                   "stderr": run.stderr}
     else:
