@@ -39,6 +39,7 @@ int ParseBytePiece(absl::string_view p) {
 absl::Status BpeVocab::IndexPieces(absl::string_view source) {
   ascii_symbols_.fill(-1);
   byte_ids_.fill(-1);
+  mergeable_.reserve(pieces_.size());
   for (int32_t id = 0; id < size(); ++id) {
     const VocabPiece& p = pieces_[id];
     if (p.piece.empty()) {
@@ -137,22 +138,27 @@ absl::StatusOr<BpeVocab> BpeVocab::FromScoredPieces(std::vector<VocabPiece> piec
         std::lower_bound(scores.begin(), scores.end(), s, [](float a, float b) { return a > b; }) -
         scores.begin());
   };
+  auto find_piece = [&](absl::string_view s) -> int32_t {
+    auto it = vocab.mergeable_.find(s);
+    return it == vocab.mergeable_.end() ? -1 : it->second;
+  };
   // Every way to spell a mergeable piece as two adjacent symbols is a merge.
-  for (const auto& [piece, id] : vocab.mergeable_) {
+  vocab.merges_.reserve(vocab.mergeable_.size() * 2);
+  // In id order: the pieces are read in sequence rather than in hash order.
+  for (int32_t id = 0; id < vocab.size(); ++id) {
+    if (!IsMergeable(vocab.pieces_[id].type)) continue;
+    const absl::string_view piece = vocab.pieces_[id].piece;
     const std::vector<size_t> lens = CharLengths(piece);
+    const uint32_t rank = rank_of(vocab.pieces_[id].score);
     size_t split = 0;
     for (size_t k = 0; k + 1 < lens.size(); ++k) {
       split += lens[k];
-      absl::string_view left(piece.data(), split);
-      absl::string_view right(piece.data() + split, piece.size() - split);
-      const int32_t l = k == 0                            ? vocab.CharSymbol(left)
-                        : vocab.mergeable_.contains(left) ? vocab.mergeable_.at(left)
-                                                          : -1;
-      const int32_t r = k + 2 == lens.size()
-                            ? vocab.CharSymbol(right)
-                            : (vocab.mergeable_.contains(right) ? vocab.mergeable_.at(right) : -1);
-      if (l < 0 || r < 0) continue;
-      vocab.merges_[PairKey(l, r)] = MergeRule{id, rank_of(vocab.pieces_[id].score)};
+      const absl::string_view left = piece.substr(0, split), right = piece.substr(split);
+      const int32_t l = k == 0 ? vocab.CharSymbol(left) : find_piece(left);
+      if (l < 0) continue;
+      const int32_t r = k + 2 == lens.size() ? vocab.CharSymbol(right) : find_piece(right);
+      if (r < 0) continue;
+      vocab.merges_[PairKey(l, r)] = MergeRule{id, rank};
     }
   }
   return vocab;
