@@ -138,6 +138,14 @@ void EncodeOrdinaryWorstCase(benchmark::State& state, const std::string& name, b
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
 }
 
+// The same into one ragged batch (EncodeBatchFlat): no allocation per text.
+void EncodeBatchFlatAllCores(benchmark::State& state, const std::string& name) {
+  const Corpus& c = GetCorpus();
+  const ByteLevelTokenizer& tok = GetTokenizer(name);
+  for (auto _ : state) benchmark::DoNotOptimize(tok.EncodeBatchFlat(c.views, {}));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.bytes));
+}
+
 void Register() {
   for (const bool random : {false, true}) {
     benchmark::RegisterBenchmark(
@@ -161,6 +169,10 @@ void Register() {
     benchmark::RegisterBenchmark(("Encode/one_thread/" + name).c_str(),
                                  [name](benchmark::State& s) { EncodePerString(s, name); })
         ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("EncodeBatchFlat/all_cores/" + name).c_str(),
+                                 [name](benchmark::State& s) { EncodeBatchFlatAllCores(s, name); })
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
     benchmark::RegisterBenchmark(("EncodeBatch/all_cores/" + name).c_str(),
                                  [name](benchmark::State& s) { EncodeBatchAllCores(s, name); })
         ->Unit(benchmark::kMillisecond)

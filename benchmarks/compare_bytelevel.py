@@ -63,6 +63,9 @@ def main() -> None:
                      ours[f"EncodeOrdinary/one_text/{name}"] / peers["quicktok corpus as one text"]))
         rows.append((name, "ratio: xval EncodeBatch all cores / Encode one thread",
                      ours[f"EncodeBatch/all_cores/{name}"] / ours[f"Encode/one_thread/{name}"]))
+        rows.append((name, "ratio: xval EncodeBatchFlat all cores / EncodeOrdinary one thread",
+                     ours[f"EncodeBatchFlat/all_cores/{name}"] /
+                     ours[f"EncodeOrdinary/per_string/{name}"]))
     print(f"corpus: {len(strings)} strings, {nbytes / 1e6:.2f} MB; tiktoken {tiktoken.__version__}, "
           f"quicktok {quicktok.__version__}, {os.cpu_count()} cores")
     print("| encoding | what | MB/s or ratio |\n| --- | --- | --- |")
