@@ -26,10 +26,32 @@ py::array_t<T> View(const T* data, std::vector<py::ssize_t> shape, py::handle ow
   return py::array_t<T>(std::move(shape), data, owner);
 }
 
-py::array OffsetsView(const std::vector<Offset>& offsets, py::handle owner) {
+template <typename Offsets>  // a vector of Offset, whatever its allocator
+py::array OffsetsView(const Offsets& offsets, py::handle owner) {
   static_assert(sizeof(Offset) == 2 * sizeof(uint32_t));
   return View(reinterpret_cast<const uint32_t*>(offsets.data()),
               {static_cast<py::ssize_t>(offsets.size()), 2}, owner);
+}
+
+// Views of the UTF-8 bytes of a sequence of str (or bytes) objects, without copies: CPython
+// keeps a str's UTF-8 form inside the object (ASCII strings are their own UTF-8), and the
+// caller's sequence keeps the objects alive while the GIL is released.
+std::vector<absl::string_view> TextViews(const py::sequence& texts) {
+  std::vector<absl::string_view> views;
+  views.reserve(texts.size());
+  for (py::handle t : texts) {
+    Py_ssize_t size = 0;
+    if (PyUnicode_Check(t.ptr())) {
+      const char* data = PyUnicode_AsUTF8AndSize(t.ptr(), &size);
+      if (data == nullptr) throw py::error_already_set();
+      views.emplace_back(data, static_cast<size_t>(size));
+    } else if (PyBytes_Check(t.ptr())) {
+      views.emplace_back(PyBytes_AS_STRING(t.ptr()), static_cast<size_t>(PyBytes_GET_SIZE(t.ptr())));
+    } else {
+      throw py::type_error("texts must be a sequence of str (or bytes)");
+    }
+  }
+  return views;
 }
 
 // What a tokenizer was made from, so that a copy can be made in another process (pickle).
@@ -92,7 +114,7 @@ class PyTokenizer {
   // Encodings, as tokenizers' encode_batch. With padding True / "longest" / "max_length" or
   // return_tensors: a dict of [batch, length] arrays, as transformers' tokenizer call, with
   // truncation to max_length, right padding with pad_id, attention_mask 1 on real tokens.
-  py::object EncodeBatch(const std::vector<std::string>& texts, py::object padding, bool truncation,
+  py::object EncodeBatch(const py::sequence& texts, py::object padding, bool truncation,
                          std::optional<size_t> max_length, bool add_bos, bool add_eos,
                          py::object return_tensors_arg, int32_t pad_id) const {
     std::string pad_mode = "longest";
@@ -118,7 +140,7 @@ class PyTokenizer {
     EncodeOptions options;
     options.add_bos = add_bos;
     options.add_eos = add_eos;
-    std::vector<absl::string_view> views(texts.begin(), texts.end());
+    const std::vector<absl::string_view> views = TextViews(texts);
     absl::StatusOr<BatchEncoding> flat;
     {
       py::gil_scoped_release release;
@@ -179,11 +201,11 @@ class PyTokenizer {
     return out;
   }
 
-  py::list EncodeList(const std::vector<std::string>& texts, bool add_bos, bool add_eos) const {
+  py::list EncodeList(const py::sequence& texts, bool add_bos, bool add_eos) const {
     EncodeOptions options;
     options.add_bos = add_bos;
     options.add_eos = add_eos;
-    std::vector<absl::string_view> views(texts.begin(), texts.end());
+    const std::vector<absl::string_view> views = TextViews(texts);
     absl::StatusOr<std::vector<Encoding>> batch;
     {
       py::gil_scoped_release release;
@@ -199,12 +221,12 @@ class PyTokenizer {
 
   // The whole batch in four arrays (a ragged tensor): text i has tokens
   // [row_splits[i], row_splits[i + 1]) of ids, values and offsets. No per-text objects.
-  py::tuple EncodeBatchFlat(const std::vector<std::string>& texts, bool add_bos,
+  py::tuple EncodeBatchFlat(const py::sequence& texts, bool add_bos,
                             bool add_eos) const {
     EncodeOptions options;
     options.add_bos = add_bos;
     options.add_eos = add_eos;
-    std::vector<absl::string_view> views(texts.begin(), texts.end());
+    const std::vector<absl::string_view> views = TextViews(texts);
     absl::StatusOr<BatchEncoding> flat;
     {
       py::gil_scoped_release release;
