@@ -2,6 +2,25 @@
 
 namespace xval::text {
 
+absl::StatusOr<std::vector<std::string_view>> ReadVocab(const JsonFile& f,
+                                                        simdjson::dom::element model) {
+  simdjson::dom::object vocab;
+  if (model["vocab"].get_object().get(vocab)) return f.Error("model.vocab", "expected an object");
+  std::vector<std::string_view> pieces(vocab.size());
+  std::vector<bool> seen(pieces.size());
+  for (auto [key, value] : vocab) {
+    int64_t id;
+    if (value.get_int64().get(id) || id < 0 || id >= static_cast<int64_t>(pieces.size()) ||
+        seen[id]) {
+      return f.Error(absl::StrCat("model.vocab[\"", A(key), "\"]"),
+                     "ids must be 0..n-1, each used once");
+    }
+    seen[id] = true;
+    pieces[id] = key;
+  }
+  return pieces;
+}
+
 absl::StatusOr<std::vector<std::pair<std::string_view, std::string_view>>> ReadMerges(
     const JsonFile& f, simdjson::dom::element model) {
   simdjson::dom::array merges_array;

@@ -51,6 +51,11 @@ inline bool Present(simdjson::dom::element e, const char* key) {
   return !e[key].get(v) && !v.is_null();
 }
 
+// model.vocab: an object piece -> id whose ids are 0..n-1, each used once; the pieces by id,
+// as written.
+absl::StatusOr<std::vector<std::string_view>> ReadVocab(const JsonFile& f,
+                                                        simdjson::dom::element model);
+
 // model.merges: "left right" strings, or ["left", "right"] pairs (tokenizers >= 0.20), in rank
 // order, as written (not decoded from any alphabet).
 absl::StatusOr<std::vector<std::pair<std::string_view, std::string_view>>> ReadMerges(

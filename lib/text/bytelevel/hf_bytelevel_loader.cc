@@ -162,21 +162,13 @@ absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadByteLevelTokenizerJson(
   config.source = std::string(source);
   config.whole_piece_lookup = OptBool(model, "ignore_merges", false);
 
-  // Vocabulary: piece -> id, ids 0..n-1 each once.
-  object vocab;
-  if (model["vocab"].get_object().get(vocab)) return f.Error("model.vocab", "expected an object");
+  // Vocabulary in the byte-level alphabet, by id.
+  ASSIGN_OR_RETURN(const auto vocab, ReadVocab(f, model));
   std::vector<std::string> tokens(vocab.size());
-  std::vector<bool> mergeable(vocab.size()), seen(vocab.size());
-  for (auto [key, value] : vocab) {
-    int64_t id;
-    if (value.get_int64().get(id) || id < 0 || id >= static_cast<int64_t>(tokens.size()) ||
-        seen[id]) {
-      return f.Error(absl::StrCat("model.vocab[\"", A(key), "\"]"),
-                     "ids must be 0..n-1, each used once");
-    }
-    seen[id] = true;
-    mergeable[id] = AlphabetToBytes(key, &tokens[id]);
-    if (!mergeable[id]) tokens[id] = std::string(key);  // never produced by BPE; decodes as is
+  std::vector<bool> mergeable(vocab.size());
+  for (size_t id = 0; id < vocab.size(); ++id) {
+    mergeable[id] = AlphabetToBytes(vocab[id], &tokens[id]);
+    if (!mergeable[id]) tokens[id] = std::string(vocab[id]);  // never produced by BPE
   }
 
   ASSIGN_OR_RETURN(const auto merge_views, ReadMerges(f, model));

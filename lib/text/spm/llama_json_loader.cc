@@ -126,22 +126,12 @@ absl::StatusOr<SpmConfig> SpmConfigFromLlamaTokenizerJson(absl::string_view data
     }
   }
 
-  // Vocabulary: an object piece -> id, ids 0..n-1 each once.
-  object vocab_object;
-  if (model["vocab"].get_object().get(vocab_object)) {
-    return f.Error("model.vocab", "expected an object");
-  }
-  std::vector<VocabPiece> pieces(vocab_object.size());
-  std::vector<bool> seen(pieces.size());
+  // Vocabulary, by id.
+  ASSIGN_OR_RETURN(const auto vocab, ReadVocab(f, model));
+  std::vector<VocabPiece> pieces(vocab.size());
   const std::string_view unk_token = OptString(model, "unk_token");
-  for (auto [key, value] : vocab_object) {
-    int64_t id;
-    if (value.get_int64().get(id) || id < 0 || id >= static_cast<int64_t>(pieces.size()) ||
-        seen[id]) {
-      return f.Error(absl::StrCat("model.vocab[\"", A(key), "\"]"),
-                     "ids must be 0..n-1, each used once");
-    }
-    seen[id] = true;
+  for (size_t id = 0; id < vocab.size(); ++id) {
+    const std::string_view key = vocab[id];
     VocabPiece& p = pieces[id];
     p.piece = std::string(key);
     if (key == unk_token) {
