@@ -141,6 +141,29 @@ absl::Status EmbedBackward(ConstMatrixView table, absl::Span<const int32_t> ids,
                            const EmbedBackwardOptions& options = {});
 
 // ---------------------------------------------------------------------------------------------
+// float64, on the CPU: the same two passes with the table, values, outputs, gradients and every
+// sum in double. For training in double precision and for torch.autograd.gradcheck, whose
+// finite differences need float64 to judge a gradient. Matrices are dense row-major spans:
+// table and d_table (vocab, hidden), out and d_out (num_tokens, hidden), with vocab =
+// table.size() / hidden, and hidden > 0. Checks and errors are those of the f32 functions
+// (InvalidArgument for a size that does not match, OutOfRange for an id outside the table, outputs
+// untouched then).
+
+// out[t, :] = table[ids[t], :] * values[t] (values empty: every scale 1).
+absl::Status EmbedF64(absl::Span<const double> table, size_t hidden, absl::Span<const int32_t> ids,
+                      absl::Span<const double> values, absl::Span<double> out,
+                      const EmbedOptions& options = {});
+
+// d_table[ids[t], :] += d_out[t, :] * values[t] (accumulated; empty span: skipped), and
+// d_values[t] = dot(d_out[t, :], table[ids[t], :]) (overwritten; empty span: skipped).
+// Deterministic as EmbedBackward is: repeated ids are summed in token order.
+absl::Status EmbedBackwardF64(absl::Span<const double> table, size_t hidden,
+                              absl::Span<const int32_t> ids, absl::Span<const double> values,
+                              absl::Span<const double> d_out, absl::Span<double> d_table,
+                              absl::Span<double> d_values,
+                              const EmbedBackwardOptions& options = {});
+
+// ---------------------------------------------------------------------------------------------
 // CUDA. Every pointer below (view data, ids, values, d_values) is device memory; the work is
 // queued on `stream` (a cudaStream_t; nullptr is the legacy default stream). Types, shapes and
 // semantics are those of the CPU functions above. Each CUDA call and each launch is checked;

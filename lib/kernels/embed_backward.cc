@@ -2,10 +2,10 @@
 //   d_values[t]         = dot(d_out[t, :], table[ids[t], :])     (one token per row, parallel)
 //   d_table[ids[t], :] += d_out[t, :] * values[t]                (scatter-add over repeated ids)
 //
-// The scatter-add is made race-free and deterministic by grouping: tokens are stably sorted by
-// id, each run of equal ids belongs to one thread, and that thread adds the run's tokens into
-// the row in token order. Every element thus sees the same additions in the same order as the
-// serial loop, whatever the thread count. (PyTorch's CPU embedding_backward sorts the same way.)
+// The scatter-add is made race-free and deterministic by grouping (id_runs.h): each run of equal
+// ids belongs to one thread, which adds the run's tokens into the row in token order. Every
+// element thus sees the same additions in the same order as the serial loop, whatever the
+// thread count.
 //
 // Compiled once per Highway target through foreach_target.h; see embed.cc.
 
@@ -127,12 +127,11 @@ HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
 #include <algorithm>
-#include <numeric>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "kernels/embed_validate.h"
+#include "kernels/id_runs.h"
 #include "util/status_macros.h"
 #include "util/thread_pool.h"
 
@@ -184,21 +183,10 @@ absl::Status EmbedBackward(ConstMatrixView table, absl::Span<const int32_t> ids,
   }
 
   if (IsAbsent(d_table) || num_tokens == 0 || hidden == 0) return absl::OkStatus();
-  // The schedule: tokens stably sorted by id, so each run of equal ids is contiguous and in
-  // token order.
-  std::vector<uint32_t> order(num_tokens);  // (num_tokens)
-  std::iota(order.begin(), order.end(), 0u);
-  std::stable_sort(order.begin(), order.end(),
-                   [&ids](uint32_t a, uint32_t b) { return ids[a] < ids[b]; });
-  std::vector<size_t> run_starts;  // (num_runs + 1)
-  run_starts.reserve(num_tokens + 1);
-  for (size_t k = 0; k < num_tokens; ++k) {
-    if (k == 0 || ids[order[k]] != ids[order[k - 1]]) run_starts.push_back(k);
-  }
-  const size_t num_runs = run_starts.size();
-  run_starts.push_back(num_tokens);
-  args.order = order.data();
-  args.run_starts = run_starts.data();
+  const IdRuns runs = SortTokensById(ids);
+  const size_t num_runs = runs.num_runs();
+  args.order = runs.order.data();
+  args.run_starts = runs.run_starts.data();
 
   // A run costs about its tokens' d_out rows plus one read and write of its table row; the
   // grain uses the mean so that a long run does not make every chunk huge.

@@ -33,6 +33,21 @@ struct EmbedBackwardArgs {
   const size_t* run_starts;
 };
 
+// A validated float64 call (embed_f64.cc): every pointer covers its shape; ids are in range; values
+// may be null (a scale of 1); d_table or d_values null when that gradient is not wanted.
+struct F64Args {
+  const double* table;  // (vocab, hidden)
+  size_t hidden;
+  const int32_t* ids;     // (num_tokens)
+  const double* values;   // (num_tokens) or null
+  double* out;            // (num_tokens, hidden): forward output
+  const double* d_out;    // (num_tokens, hidden): backward input
+  double* d_table;        // (vocab, hidden): accumulated
+  double* d_values;       // (num_tokens)
+  const uint32_t* order;  // the scatter-add schedule (id_runs.h)
+  const size_t* run_starts;
+};
+
 // The Highway target the dynamic dispatch picks now for the forward and backward kernels
 // (tests check it follows hwy::SetSupportedTargetsForTest).
 const char* EmbedDispatchedTargetName();

@@ -145,6 +145,27 @@ def test_embed_matches_numpy():
     np.testing.assert_allclose(d_values, (d_out * table[ids]).sum(1), rtol=1e-5, atol=1e-5)
 
 
+def test_embed_float64_tables_run_the_float64_kernels():
+    rng = np.random.default_rng(1)
+    table = rng.standard_normal((20, 7))  # (vocab, hidden) float64
+    ids = rng.integers(0, 20, 30).astype(np.int32)
+    values = rng.standard_normal(30) * 1e3
+    out = xval.embed(table, ids, values)
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out, table[ids] * values[:, None])
+    d_out = rng.standard_normal((30, 7))
+    d_table, d_values = xval.embed_backward(table, ids, values, d_out)
+    assert d_table.dtype == np.float64 and d_values.dtype == np.float64
+    want = np.zeros_like(table)
+    np.add.at(want, ids, d_out * values[:, None])
+    np.testing.assert_allclose(d_table, want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(d_values, (d_out * table[ids]).sum(1), rtol=1e-12, atol=1e-12)
+    with pytest.raises(IndexError):
+        xval.embed(table, np.array([20], np.int32))
+    with pytest.raises(ValueError):
+        xval.embed(table, ids, values[:5])
+
+
 def test_xval_numbers(corpus):
     tok = xval.Tokenizer.from_file(str(LLAMA), numbers="xval")
     num = tok.token_to_id("[NUM]")

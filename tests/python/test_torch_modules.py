@@ -24,16 +24,44 @@ def test_matches_torch_embedding_times_values():
     torch.testing.assert_close(values.grad.double(), ref_values.grad, rtol=1e-5, atol=1e-5)
 
 
-def test_gradcheck():
-    # The kernels compute in float32 (their types are f32, bf16 and f16), so gradcheck runs in
-    # float32 with tolerances to match, on a small well-conditioned problem.
+def _module_call(module, ids):
+    """module(ids, values) as a function of (weight, values), for gradcheck."""
+    return lambda w, v: torch.func.functional_call(module, {"weight": w}, (ids, v))
+
+
+def test_gradcheck_float64_against_embedding_times_values():
+    # XValEmbedding in float64 runs xval's float64 kernels: gradcheck with its default (tight)
+    # tolerances, then forward and gradients against torch's own embedding(ids) * values.
     torch.manual_seed(1)
-    weight = torch.randn(6, 4, requires_grad=True)
+    emb = XValEmbedding(6, 4).double()
+    ids = torch.tensor([[0, 3, 3], [5, 1, 3]])  # repeated ids sum in the backward pass
+    weight = emb.weight.detach().clone().requires_grad_()  # (6, 4) float64
+    values = torch.randn(2, 3, dtype=torch.float64, requires_grad=True)
+    ours = _module_call(emb, ids)
+
+    def reference(w, v):
+        return torch.nn.functional.embedding(ids, w) * v.unsqueeze(-1)
+
+    assert torch.autograd.gradcheck(ours, (weight, values))
+    out = ours(weight, values)  # (2, 3, 4)
+    assert out.dtype == torch.float64
+    torch.testing.assert_close(out, reference(weight, values), rtol=0, atol=0)
+    grad = torch.randn(2, 3, 4, dtype=torch.float64)
+    ours_grads = torch.autograd.grad(out, (weight, values), grad)
+    ref_grads = torch.autograd.grad(reference(weight, values), (weight, values), grad)
+    for got, want in zip(ours_grads, ref_grads):
+        torch.testing.assert_close(got, want, rtol=1e-13, atol=1e-13)
+
+
+def test_gradcheck_float32():
+    # The float32 kernels, with tolerances for float32 finite differences.
+    torch.manual_seed(1)
+    emb = XValEmbedding(6, 4)
+    weight = emb.weight.detach().clone().requires_grad_()
     ids = torch.tensor([0, 3, 3, 5, 1])
     values = torch.randn(5, requires_grad=True)
-    from xval.torch import _XValEmbeddingFunction
-    assert torch.autograd.gradcheck(lambda w, v: _XValEmbeddingFunction.apply(w, ids, v),
-                                    (weight, values), eps=1e-2, atol=1e-2, rtol=1e-2)
+    assert torch.autograd.gradcheck(_module_call(emb, ids), (weight, values),
+                                    eps=1e-2, atol=1e-2, rtol=1e-2)
 
 
 def test_number_head_shapes():

@@ -41,7 +41,8 @@ def embed(table, ids, values=None, *, dtype="", threads=0):
     """out[t] = table[ids[t]] * values[t] (a plain lookup without values), float32 [tokens, hidden].
 
     table [vocab, hidden]: float32, float16, or bfloat16 (a torch bfloat16 tensor, or uint16
-    bits with dtype="bf16"); ids [tokens]; values [tokens]. numpy arrays, or CPU tensors of any
+    bits with dtype="bf16"); ids [tokens]; values [tokens]. A float64 table runs the float64
+    kernels and gives float64 (values read in float64). numpy arrays, or CPU tensors of any
     DLPack framework (read without copies; the result is a torch tensor when the table is one).
     """
     table, table_dtype, is_torch = _host_array(table, "table")
@@ -57,7 +58,8 @@ def embed(table, ids, values=None, *, dtype="", threads=0):
 
 def embed_backward(table, ids, values, d_out, *, dtype="", threads=0):
     """The gradients of embed: (d_table float32 [vocab, hidden], d_values float32 [tokens] or
-    None). Repeated ids are summed in token order (the same result for any thread count)."""
+    None; float64 for a float64 table). Repeated ids are summed in token order (the same result
+    for any thread count)."""
     table, table_dtype, is_torch = _host_array(table, "table")
     ids, _, _ = _host_array(ids, "ids")
     values, _, _ = _host_array(values, "values")

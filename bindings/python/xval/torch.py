@@ -2,7 +2,8 @@
 
 XValEmbedding computes embedding(ids) * values (xVal's input: every [NUM] token's embedding is
 scaled by its number) with xval's fused kernel forward and backward, through a custom autograd
-function. The kernels run on float32 CPU tensors; the module keeps its weight in float32.
+function. The kernels run on CPU tensors in float32, or in float64 (module.double()) for
+torch.autograd.gradcheck and double-precision training.
 """
 import numpy as np
 import torch
@@ -14,22 +15,24 @@ from . import _xval
 class _XValEmbeddingFunction(torch.autograd.Function):
     @staticmethod
     def forward(ctx, weight, ids, values):
-        # weight: (vocab, hidden) float32; ids: (tokens,) integer; values: (tokens,) float32
+        # weight: (vocab, hidden) float32 or float64; ids: (tokens,) integer; values: (tokens,)
+        # float, computed in the weight's dtype.
         table = weight.detach().contiguous().numpy()
         ids32 = ids.detach().to(torch.int32).contiguous().numpy()
-        vals = values.detach().to(torch.float32).contiguous().numpy()
-        out = _xval.embed(table, ids32, vals)  # (tokens, hidden)
+        vals = values.detach().to(weight.dtype).contiguous().numpy()
+        out = _xval.embed(table, ids32, vals)  # (tokens, hidden), weight's dtype
         ctx.save_for_backward(weight, ids, values)
         return torch.from_numpy(out)
 
     @staticmethod
     def backward(ctx, d_out):
+        # d_out: (tokens, hidden) -> d_weight (vocab, hidden), d_values (tokens,)
         weight, ids, values = ctx.saved_tensors
         d_table, d_values = _xval.embed_backward(
             weight.detach().contiguous().numpy(),
             ids.detach().to(torch.int32).contiguous().numpy(),
-            values.detach().to(torch.float32).contiguous().numpy(),
-            d_out.detach().to(torch.float32).contiguous().numpy())
+            values.detach().to(weight.dtype).contiguous().numpy(),
+            d_out.detach().to(weight.dtype).contiguous().numpy())
         d_weight = torch.from_numpy(d_table) if ctx.needs_input_grad[0] else None
         d_vals = torch.from_numpy(d_values).to(values.dtype) if ctx.needs_input_grad[2] else None
         return d_weight, None, d_vals
@@ -39,7 +42,8 @@ class XValEmbedding(nn.Module):
     """Token embedding scaled by per-token values: out[..., t, :] = weight[ids[..., t]] * values.
 
     forward(ids, values=None): ids (..., tokens) integer, values (..., tokens) float (1.0 where
-    None); returns (..., tokens, hidden) float32.
+    None); returns (..., tokens, hidden) in the weight's dtype: float32, or float64 after
+    .double().
     """
 
     def __init__(self, num_embeddings: int, embedding_dim: int):
@@ -49,9 +53,9 @@ class XValEmbedding(nn.Module):
 
     def forward(self, ids: torch.Tensor, values: torch.Tensor = None) -> torch.Tensor:
         if values is None:
-            values = torch.ones(ids.shape, dtype=torch.float32, device=ids.device)
-        if ids.device.type != "cpu" or self.weight.dtype != torch.float32:
-            raise ValueError("XValEmbedding runs on float32 CPU tensors")
+            values = torch.ones(ids.shape, dtype=self.weight.dtype, device=ids.device)
+        if ids.device.type != "cpu" or self.weight.dtype not in (torch.float32, torch.float64):
+            raise ValueError("XValEmbedding runs on float32 or float64 CPU tensors")
         shape = ids.shape
         out = _XValEmbeddingFunction.apply(self.weight, ids.reshape(-1), values.reshape(-1))
         return out.reshape(*shape, self.embedding_dim)
