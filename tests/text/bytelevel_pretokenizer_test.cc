@@ -7,6 +7,7 @@
 #include "text/bytelevel_corpus.h"
 #include "util/file.h"
 #include "text/pretokenize/pretokenizer.h"
+#include "text/pretokenize/scanner_cursor.h"
 #include "text/pretokenize/unicode_classes.h"
 
 namespace xval::text {
@@ -69,7 +70,12 @@ TEST_P(ScannerVsPcre2, HandPickedCases) {
         "a.b,c!! ?? ...\n\n", "foo/bar//baz\n/", "  \n", "\n\n\n", " \t\n x", "x \xC2\xA0y",
         "CamelCaseWORDSAndMore", "ǅungla ʰa", "e\xCC\x81t\xC3\xA9 \xCC\x81", "\xCC\x81\xCC\x81" "A ",
         "!\xCC\x81" "A b", "A\xCC\x81", "日本語のテキスト", "😀😀 hi", "x\u2028y\u3000z", "  'tis",
-        "$<<16-3-4=9>>9", "\\frac{1}{2}", "end   "}) {
+        "$<<16-3-4=9>>9", "\\frac{1}{2}", "end   ",
+        // ASCII runs that go on into non-ASCII characters of the same class, or stop there.
+        "caf\xC3\xA9s na\xC3\xAFve", "ABC\xC3\x89" "D\xC3\xA9" "f",
+        "12\xC2\xBD" "3 1\xD9\xA3\xD9\xA3\xD9\xA3",
+        "(\xC3\xA9) !\xCC\x81x", " \xC2\xA0x", "a \xE3\x80\x80", "x'\xC5\xBF", "ABC's DEF'S",
+        "--\xE2\x80\x94--", " /\xE2\x80\x94/\n", "x\xF0\x9F\x98\x80y", "Ab\xCC\x81" "C"}) {
     EXPECT_TRUE(Same(text));
   }
 }
@@ -145,8 +151,70 @@ TEST_P(ScannerVsPcre2, SeededRandomStrings) {
   EXPECT_EQ(differ, 0u) << "seed " << seed << ", " << dropped << " code points left out";
 }
 
+// Longer strings made of runs, so that the scanners' ASCII fast paths meet non-ASCII
+// characters in every position: inside and at the end of a letter, digit, space or punctuation
+// run ("abcé", "12½", " \u3000", "!!\u0301"), after a contraction, and at the end of the text.
+TEST_P(ScannerVsPcre2, SeededRunsAcrossAsciiBoundaries) {
+  const uint64_t seed = 20261126;
+  size_t dropped = 0;
+  std::vector<char32_t> unicode;
+  for (char32_t c : RandomPool(seed, &dropped)) {
+    if (c >= 0x80) unicode.push_back(c);
+  }
+  const std::u32string kinds[] = {
+      U"abcdefghijklmnopqrstuvwxyz", U"ABCDEFGHIJKLMNOPQRSTUVWXYZ", U"aAbBsStTlLdDeEvVrR",
+      U"0123456789", U" ", U" \t\n\r\v\f", U"'", U"!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\x01\x7F",
+      U"/\r\n"};
+  testing::SplitMix64 rng(seed);
+  size_t differ = 0;
+  for (int i = 0; i < 4000; ++i) {
+    std::string s;
+    const int runs = static_cast<int>(rng.Next() % 16);
+    for (int r = 0; r < runs; ++r) {
+      const uint64_t kind = rng.Next() % 11;
+      const int len = 1 + static_cast<int>(rng.Next() % 8);
+      for (int k = 0; k < len; ++k) {
+        const char32_t c = kind >= 9 ? unicode[rng.Next() % unicode.size()]
+                                     : kinds[kind][rng.Next() % kinds[kind].size()];
+        util::AppendUtf8(c, &s);
+      }
+    }
+    differ += !Same(s);
+  }
+  EXPECT_EQ(differ, 0u) << "seed " << seed;
+}
+
 INSTANTIATE_TEST_SUITE_P(Patterns, ScannerVsPcre2, ::testing::ValuesIn(kCases),
                          [](const auto& info) { return std::string(info.param.name); });
+
+// The eight-byte class masks of the ASCII fast paths agree with the flag table (derived from
+// the Unicode tables) for every byte value in every lane, whatever the other lanes hold.
+TEST(ScannerTest, SwarClassesMatchTheFlagTable) {
+  const uint8_t* flags = AsciiFlagTable();
+  const std::pair<uint8_t, uint64_t (*)(uint64_t)> classes[] = {
+      {kALetter, SwarClass<kALetter>}, {kAUpper, SwarClass<kAUpper>},
+      {kALower, SwarClass<kALower>},   {kADigit, SwarClass<kADigit>},
+      {kASpace, SwarClass<kASpace>},   {kAPunct, SwarClass<kAPunct>}};
+  testing::SplitMix64 rng(5);
+  for (int b = 0; b < 256; ++b) {
+    for (int lane = 0; lane < 8; ++lane) {
+      for (int trial = 0; trial < 4; ++trial) {
+        unsigned char bytes[8];
+        for (unsigned char& x : bytes) x = static_cast<unsigned char>(rng.Next());
+        bytes[lane] = static_cast<unsigned char>(b);
+        const uint64_t w = swar::Load8(bytes);
+        for (const auto& [flag, mask] : classes) {
+          for (int k = 0; k < 8; ++k) {
+            EXPECT_EQ((mask(w) >> (8 * k + 7)) & 1, (flags[bytes[k]] & flag) ? 1u : 0u)
+                << "byte 0x" << std::hex << int{bytes[k]} << " flag " << int{flag};
+          }
+        }
+      }
+    }
+  }
+  // Bytes >= 0x80 have only kANonAscii: every ASCII fast path stops at them.
+  for (int b = 0x80; b < 256; ++b) EXPECT_EQ(flags[b], kANonAscii);
+}
 
 TEST(ScannerTest, InvalidUtf8KeepsEveryByte) {
   const std::string text = "ab\xFF\xC3 \xE2\x82 x\xED\xA0\x80y \xF4\x90\x80\x80";

@@ -16,34 +16,66 @@ class Cl100kScanner : public PreTokenizer {
     auto emit = [ends](size_t end) { ends->push_back(static_cast<uint32_t>(end)); };
     // ` ?[^\s\p{L}\p{N}]++[\r\n]*+` from the first punctuation character.
     auto punct_run = [&](size_t pos) {
-      pos = cur.RunWhile(pos, kPunctBits);
+      pos = cur.Run<kAPunct>(pos, kPunctBits);
       while (pos < n && IsCrLf(cur.byte(pos))) ++pos;
       return pos;
     };
     size_t pos = 0;
     while (pos < n) {
-      const unsigned char b = cur.byte(pos);
-      const ScannedChar c = cur.At(pos);
-      if (b == '\'') {
-        const size_t end = cur.Contraction(pos, /*fold=*/true);
-        if (end != pos) {
-          emit(end);
-          pos = end;
+      // ASCII first: one flag load picks the alternative, and runs are byte loops that turn
+      // to the Unicode path only at a non-ASCII byte.
+      const uint8_t f = cur.Flags(pos);
+      if (f & kASpace) {
+        // The common case, one space before an ASCII non-space, is what SpaceAt does for it:
+        // the space prefixes a word or a punctuation run, or stands alone before a digit.
+        const uint8_t g = cur.Flags(pos + 1);
+        if (cur.byte(pos) != ' ' || !(g & (kALetter | kADigit | kAPunct))) {
+          pos = SpaceAt(cur, pos, ends, punct_run);
           continue;
         }
-      }
-      const uint32_t bit = 1u << c.cls;
-      if (bit & kLetterBits) {
-        pos = cur.RunWhile(pos + c.len, kLetterBits);
-      } else if (bit & Bit(kNumber)) {
-        pos = cur.NumberRun(pos, 3);
-      } else if (bit & kPunctBits) {
+        if (g & kALetter) {
+          pos = cur.Run<kALetter>(pos + 2, kLetterBits);
+        } else if (g & kAPunct) {
+          pos = punct_run(pos + 1);
+        } else {
+          pos = pos + 1;
+        }
+      } else if (f & kALetter) {
+        pos = cur.Run<kALetter>(pos + 1, kLetterBits);
+      } else if (f & kADigit) {
+        pos = cur.Digits(pos, 3);
+      } else if (f & kAPunct) {
+        if (cur.byte(pos) == '\'') {
+          const size_t end = cur.Contraction(pos, /*fold=*/true);
+          if (end != pos) {
+            emit(end);
+            pos = end;
+            continue;
+          }
+        }
         // [^\r\n\p{L}\p{N}]?+\p{L}++ with the character as prefix, else the punctuation run.
-        const size_t next = pos + c.len;
-        pos = (cur.BitAt(next) & kLetterBits) ? cur.RunWhile(next, kLetterBits) : punct_run(pos);
+        const uint8_t g = cur.Flags(pos + 1);
+        if (g & kALetter) {
+          pos = cur.Run<kALetter>(pos + 2, kLetterBits);
+        } else if ((g & kANonAscii) && (cur.BitAt(pos + 1) & kLetterBits)) {
+          pos = cur.RunWhile(pos + 1, kLetterBits);
+        } else {
+          pos = punct_run(pos);
+        }
       } else {
-        pos = SpaceAt(cur, pos, ends, punct_run);
-        continue;
+        const ScannedChar c = cur.At(pos);
+        const uint32_t bit = 1u << c.cls;
+        if (bit & kLetterBits) {
+          pos = cur.RunWhile(pos + c.len, kLetterBits);
+        } else if (bit & Bit(kNumber)) {
+          pos = cur.NumberRun(pos, 3);
+        } else if (bit & kPunctBits) {
+          const size_t next = pos + c.len;
+          pos = (cur.BitAt(next) & kLetterBits) ? cur.RunWhile(next, kLetterBits) : punct_run(pos);
+        } else {
+          pos = SpaceAt(cur, pos, ends, punct_run);
+          continue;
+        }
       }
       emit(pos);
     }
@@ -69,7 +101,7 @@ class Cl100kScanner : public PreTokenizer {
         const uint32_t next = cur.BitAt(run.end);
         size_t end = run.end;
         if (!IsCrLf(b) && (next & kLetterBits)) {
-          end = cur.RunWhile(run.end, kLetterBits);
+          end = cur.Run<kALetter>(run.end, kLetterBits);
         } else if (b == ' ' && (next & kPunctBits)) {
           end = punct_run(run.end);
         }

@@ -14,8 +14,12 @@ class Gpt2Scanner : public PreTokenizer {
     const size_t n = cur.size();
     auto emit = [ends](size_t end) { ends->push_back(static_cast<uint32_t>(end)); };
     // ` ?\p{L}++`, ` ?\p{N}++` and ` ?[^\s\p{L}\p{N}]++` after the optional space: the run of
-    // the class of the character at pos.
+    // the class of the character at pos (a non-space), by its ASCII flags when it has them.
     auto class_run = [&](size_t pos) {
+      const uint8_t f = cur.Flags(pos);
+      if (f & kALetter) return cur.Run<kALetter>(pos + 1, kLetterBits);
+      if (f & kADigit) return cur.Run<kADigit>(pos + 1, Bit(kNumber));
+      if (f & kAPunct) return cur.Run<kAPunct>(pos + 1, kPunctBits);
       const uint32_t bit = cur.BitAt(pos);
       if (bit & kLetterBits) return cur.RunWhile(pos, kLetterBits);
       if (bit & Bit(kNumber)) return cur.RunWhile(pos, Bit(kNumber));
@@ -32,8 +36,14 @@ class Gpt2Scanner : public PreTokenizer {
           continue;
         }
       }
-      if (!(cur.BitAt(pos) & Bit(kSpace))) {
+      const uint8_t f = cur.Flags(pos);
+      if (!(f & kASpace) && ((f & kANonAscii) == 0 || !(cur.BitAt(pos) & Bit(kSpace)))) {
         pos = class_run(pos);
+        emit(pos);
+        continue;
+      }
+      if (b == ' ' && (cur.Flags(pos + 1) & (kALetter | kADigit | kAPunct))) {
+        pos = class_run(pos + 1);  // the common case: " ?X" after one space
         emit(pos);
         continue;
       }

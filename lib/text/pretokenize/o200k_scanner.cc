@@ -25,23 +25,52 @@ class O200kScanner : public PreTokenizer {
     auto emit = [ends](size_t end) { ends->push_back(static_cast<uint32_t>(end)); };
     size_t pos = 0;
     while (pos < n) {
-      const ScannedChar c = cur.At(pos);
-      const uint32_t bit = 1u << c.cls;
+      // ASCII first: one flag load picks the alternative; the Unicode path below takes any
+      // piece that starts at a non-ASCII byte.
+      const uint8_t f = cur.Flags(pos);
       size_t end;
-      if (bit & kLetterBits) {
-        end = MatchA(cur, pos);
-        if (end == kNoMatch) end = MatchB(cur, pos);
-      } else if (bit & Bit(kNumber)) {
-        end = cur.NumberRun(pos, 3);
-      } else if (bit & kPunctBits) {
-        const size_t next = pos + c.len;
-        end = MatchA(cur, next);
-        if (end == kNoMatch && c.cls == kMark) end = MatchA(cur, pos);
-        if (end == kNoMatch) end = MatchB(cur, next);
-        if (end == kNoMatch) end = PunctRun(cur, pos);
+      if ((f & kASpace) && cur.byte(pos) == ' ' &&
+          (cur.Flags(pos + 1) & (kALetter | kADigit | kAPunct))) {
+        // The common case of SpaceAt, one space before an ASCII non-space: the prefix of a
+        // word, the space of D, or G alone before a digit.
+        const uint8_t g = cur.Flags(pos + 1);
+        end = (g & kALetter)  ? AsciiWord(cur, pos + 1)
+              : (g & kAPunct) ? PunctRun(cur, pos + 1)
+                              : pos + 1;
+      } else if (f & kALetter) {
+        end = AsciiWord(cur, pos);
+      } else if (f & kADigit) {
+        end = cur.Digits(pos, 3);
+      } else if (f & kAPunct) {
+        // A or B with the character as prefix, else D.
+        const uint8_t g = cur.Flags(pos + 1);
+        if (g & kALetter) {
+          end = AsciiWord(cur, pos + 1);
+        } else if (g & kANonAscii) {
+          end = MatchA(cur, pos + 1);
+          if (end == kNoMatch) end = MatchB(cur, pos + 1);
+          if (end == kNoMatch) end = PunctRun(cur, pos);
+        } else {
+          end = PunctRun(cur, pos);
+        }
       } else {
-        pos = SpaceAt(cur, pos, ends);
-        continue;
+        const ScannedChar c = cur.At(pos);
+        const uint32_t bit = 1u << c.cls;
+        if (bit & kLetterBits) {
+          end = MatchA(cur, pos);
+          if (end == kNoMatch) end = MatchB(cur, pos);
+        } else if (bit & Bit(kNumber)) {
+          end = cur.NumberRun(pos, 3);
+        } else if (bit & kPunctBits) {
+          const size_t next = pos + c.len;
+          end = MatchA(cur, next);
+          if (end == kNoMatch && c.cls == kMark) end = MatchA(cur, pos);
+          if (end == kNoMatch) end = MatchB(cur, next);
+          if (end == kNoMatch) end = PunctRun(cur, pos);
+        } else {
+          pos = SpaceAt(cur, pos, ends);
+          continue;
+        }
       }
       emit(end);
       pos = end;
@@ -49,6 +78,20 @@ class O200kScanner : public PreTokenizer {
   }
 
  private:
+  // A or B from s, an ASCII letter (so one of them matches). In ASCII, [upper] is A-Z and
+  // [lower] is a-z: A matches when a lowercase run follows the uppercase run (which gives
+  // nothing back, having no Lm/Lo/M), else B takes the uppercase run. A word that reaches a
+  // non-ASCII byte goes to MatchA and MatchB.
+  static size_t AsciiWord(const ScanCursor& cur, size_t s) {
+    const size_t j = cur.Skip<kAUpper>(s);
+    const size_t k = cur.Skip<kALower>(j);
+    if (cur.Flags(k) & kANonAscii) {
+      const size_t end = MatchA(cur, s);
+      return end != kNoMatch ? end : MatchB(cur, s);
+    }
+    return cur.Contraction(k, /*fold=*/true);
+  }
+
   // A after its optional prefix, from s: the end of the match or kNoMatch.
   static size_t MatchA(const ScanCursor& cur, size_t s) {
     // [upper]* greedy, then [lower]+; on failure the engine gives back upper-run characters
@@ -83,7 +126,7 @@ class O200kScanner : public PreTokenizer {
 
   // D from its first punctuation character.
   static size_t PunctRun(const ScanCursor& cur, size_t pos) {
-    pos = cur.RunWhile(pos, kPunctBits);
+    pos = cur.Run<kAPunct>(pos, kPunctBits);
     while (pos < cur.size() && (IsCrLf(cur.byte(pos)) || cur.byte(pos) == '/')) ++pos;
     return pos;
   }

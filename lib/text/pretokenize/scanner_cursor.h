@@ -6,7 +6,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "absl/numeric/bits.h"
 #include "absl/strings/string_view.h"
+#include "text/pretokenize/ascii_swar.h"
 #include "text/pretokenize/unicode_classes.h"
 
 namespace xval::text {
@@ -14,15 +16,92 @@ namespace xval::text {
 // `[^\s\p{L}\p{N}]`: punctuation, symbols, marks, controls, invalid bytes.
 inline constexpr uint32_t kPunctBits = Bit(kOther) | Bit(kMark);
 
+// Flags of one byte for the ASCII fast paths. Most text is ASCII, where a character's class is
+// one load from a 256-entry table and a run of a class is a tight loop over bytes; the scanners
+// go to the Unicode path (ScanChar) only at a byte >= 0x80, which has kANonAscii alone.
+enum AsciiFlag : uint8_t {
+  kALetter = 1,     // in kLetterBits (A-Z, a-z)
+  kAUpper = 2,      // in kUpperBits (o200k's [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]: A-Z)
+  kALower = 4,      // in kLowerBits (o200k's [\p{Ll}\p{Lm}\p{Lo}\p{M}]: a-z)
+  kADigit = 8,      // kNumber (0-9)
+  kASpace = 16,     // kSpace
+  kAPunct = 32,     // in kPunctBits: `[^\s\p{L}\p{N}]`
+  kANonAscii = 64,  // a byte >= 0x80: the Unicode path decides
+  kACrLf = 128,     // \r or \n
+};
+// The flags of every byte, derived from UnicodeClassTable() so that an ASCII flag and its
+// class set can never disagree.
+const uint8_t* AsciiFlagTable();
+
+// The SWAR class mask (ascii_swar.h) of an AsciiFlag.
+template <uint8_t kFlag>
+inline uint64_t SwarClass(uint64_t w) {
+  static_assert(kFlag == kALetter || kFlag == kAUpper || kFlag == kALower || kFlag == kADigit ||
+                kFlag == kASpace || kFlag == kAPunct);
+  if constexpr (kFlag == kALetter) return swar::Letter(w);
+  if constexpr (kFlag == kAUpper) return swar::Upper(w);
+  if constexpr (kFlag == kALower) return swar::Lower(w);
+  if constexpr (kFlag == kADigit) return swar::Digit(w);
+  if constexpr (kFlag == kASpace) return swar::Space(w);
+  return swar::Punct(w);
+}
+
 class ScanCursor {
  public:
   explicit ScanCursor(absl::string_view text)
       : s_(reinterpret_cast<const unsigned char*>(text.data())),
         n_(text.size()),
-        table_(UnicodeClassTable()) {}
+        table_(UnicodeClassTable()),
+        flags_(AsciiFlagTable()) {}
 
   size_t size() const { return n_; }
   unsigned char byte(size_t pos) const { return s_[pos]; }
+  // The AsciiFlag set of the byte at pos; 0 at the end of the text.
+  uint8_t Flags(size_t pos) const { return pos < n_ ? flags_[s_[pos]] : 0; }
+
+  // The end of the run of bytes with kFlag from pos, eight bytes at a time (see ascii_swar.h).
+  template <uint8_t kFlag>
+  size_t Skip(size_t pos) const {
+    while (pos + 8 <= n_) {
+      const uint64_t stop = ~SwarClass<kFlag>(swar::Load8(s_ + pos)) & swar::kHigh;
+      if (stop != 0) return pos + (absl::countr_zero(stop) >> 3);
+      pos += 8;
+    }
+    if (pos >= n_ || n_ < 8) {
+      while (pos < n_ && (flags_[s_[pos]] & kFlag)) ++pos;
+      return pos;
+    }
+    // The last 8 bytes of the text, shifted so that byte 0 is the one at pos; the zero bytes
+    // shifted in stand beyond the end, so the run stops at n_ at the latest.
+    const uint64_t w = swar::Load8(s_ + n_ - 8) >> (8 * (pos + 8 - n_));
+    const uint64_t stop = ~SwarClass<kFlag>(w) & swar::kHigh;
+    const size_t end = stop != 0 ? pos + (absl::countr_zero(stop) >> 3) : pos + 8;
+    return end < n_ ? end : n_;
+  }
+  // RunWhile(pos, mask) where kFlag marks the ASCII members of `mask`: the byte loop, then the
+  // Unicode loop only if the run reaches a non-ASCII byte.
+  template <uint8_t kFlag>
+  size_t Run(size_t pos, uint32_t mask) const {
+    pos = Skip<kFlag>(pos);
+    if (pos < n_ && s_[pos] >= 0x80) pos = RunWhile(pos, mask);
+    return pos;
+  }
+  // Up to `max` (at most 8) characters of class kNumber from pos, ASCII digits first. Only
+  // the first `max` characters are looked at, so cutting a long digit run stays linear.
+  size_t Digits(size_t pos, int max) const {
+    size_t k = 0;
+    if (pos + 8 <= n_) {
+      const uint64_t stop = ~swar::Digit(swar::Load8(s_ + pos)) & swar::kHigh;
+      k = stop != 0 ? absl::countr_zero(stop) >> 3 : 8;
+      if (k > static_cast<size_t>(max)) k = max;
+    } else {
+      while (k < static_cast<size_t>(max) && pos + k < n_ && (flags_[s_[pos + k]] & kADigit)) ++k;
+    }
+    pos += k;
+    const int left = max - static_cast<int>(k);
+    if (left > 0 && pos < n_ && s_[pos] >= 0x80) pos = NumberRun(pos, left);
+    return pos;
+  }
 
   ScannedChar At(size_t pos) const { return ScanChar(table_, s_ + pos, n_ - pos); }
   // The class bit of the character at pos; 0 at the end of the text.
@@ -103,6 +182,7 @@ class ScanCursor {
   const unsigned char* s_;
   size_t n_;
   const uint8_t* table_;
+  const uint8_t* flags_;
 };
 
 inline bool IsCrLf(unsigned char b) { return b == '\r' || b == '\n'; }

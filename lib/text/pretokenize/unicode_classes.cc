@@ -1,6 +1,9 @@
 #include "text/pretokenize/unicode_classes.h"
 
+#include <array>
 #include <memory>
+
+#include "text/pretokenize/scanner_cursor.h"
 
 namespace xval::text {
 namespace {
@@ -30,6 +33,26 @@ std::unique_ptr<uint8_t[]> BuildTable() {
 const uint8_t* UnicodeClassTable() {
   static const std::unique_ptr<uint8_t[]> table = BuildTable();
   return table.get();
+}
+
+const uint8_t* AsciiFlagTable() {
+  static const std::array<uint8_t, 256> flags = [] {
+    std::array<uint8_t, 256> f{};
+    const uint8_t* table = UnicodeClassTable();
+    for (int b = 0; b < 256; ++b) {
+      if (b >= 0x80) {
+        f[b] = kANonAscii;
+        continue;
+      }
+      const uint32_t bit = 1u << table[b];
+      f[b] = ((bit & kLetterBits) ? kALetter : 0) | ((bit & kUpperBits) ? kAUpper : 0) |
+             ((bit & kLowerBits) ? kALower : 0) | ((bit & Bit(kNumber)) ? kADigit : 0) |
+             ((bit & Bit(kSpace)) ? kASpace : 0) | ((bit & kPunctBits) ? kAPunct : 0) |
+             ((b == '\r' || b == '\n') ? kACrLf : 0);
+    }
+    return f;
+  }();
+  return flags.data();
 }
 
 }  // namespace xval::text
