@@ -2,10 +2,16 @@
 // The paper column was checked against Python's re with the xVal reference pattern (see
 // tests/tools/gen_xval_paper_golden.py for the pattern); the standard column is the grammar
 // documented in include/xval/numbers.h.
+#include <algorithm>
+#include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "support/corpus.h"
+#include "text/numbers/block_scanner.h"
+#include "text/numbers/number_scanner.h"
 #include "xval/numbers.h"
 
 namespace xval {
@@ -217,6 +223,124 @@ struct ValueRow {
   bool overflow32;
   int significant_digits;
 };
+
+// The SIMD block scanner (the default grammar's path) against the byte-at-a-time scanner,
+// on every Highway target this machine runs: random texts over the bytes the grammar cares
+// about, of every length up to a few blocks (numbers cut by block ends, long digit runs, signs
+// at the last byte of a block), under each option the block scanner honours.
+std::string DescribeOptions(const NumberGrammar& g) {
+  return std::string("plus_sign=") + (g.plus_sign ? "1" : "0") +
+         " exponent=" + (g.exponent ? "1" : "0") +
+         " binary_minus_as_sign=" + (g.binary_minus_as_sign ? "1" : "0");
+}
+
+std::vector<NumberScanOptions> BlockScannerOptions() {
+  std::vector<NumberScanOptions> all;
+  for (int bits = 0; bits < 8; ++bits) {
+    NumberScanOptions o;
+    o.grammar.plus_sign = bits & 1;
+    o.grammar.exponent = !(bits & 2);
+    o.grammar.binary_minus_as_sign = bits & 4;
+    all.push_back(o);
+  }
+  return all;
+}
+
+// First difference between the two scanners on `text`, or "".
+std::string CompareScanners(const text::NumberScanner& scanner, const std::string& text,
+                            uint32_t base) {
+  std::vector<NumberSpan> got, want;
+  scanner.Scan(text, base, &got);
+  scanner.ByteAtATimeForTest(text, base, &want);
+  if (got == want) return "";
+  std::string why = "text \"" + text + "\" (" + DescribeOptions(scanner.options().grammar) + ")";
+  for (size_t i = 0; i < std::max(got.size(), want.size()); ++i) {
+    auto show = [&](const std::vector<NumberSpan>& v) {
+      return i < v.size() ? std::to_string(v[i].begin) + ".." + std::to_string(v[i].end)
+                          : std::string("none");
+    };
+    if (i >= got.size() || i >= want.size() || !(got[i] == want[i])) {
+      return why + ": number " + std::to_string(i) + " is " + show(got) + ", byte at a time " +
+             show(want);
+    }
+  }
+  return why;
+}
+
+TEST(BlockScannerTest, MatchesByteAtATimeOnRandomTextOnEveryTarget) {
+  const std::string alphabet = "0123456789012345678901234567890123456789-+..eE_xz )]}%'\",(=\n\x80";
+  const std::vector<int64_t> targets = text::BlockScannerTargets();
+  ASSERT_FALSE(targets.empty());
+  for (int64_t target : targets) {
+    text::PinBlockScannerTarget(target);
+    SCOPED_TRACE(text::BlockScannerTargetName());
+    std::mt19937 rng(12345);
+    int failures = 0;
+    for (const NumberScanOptions& options : BlockScannerOptions()) {
+      const text::NumberScanner scanner(options);
+      for (int round = 0; round < 1500 && failures < 5; ++round) {
+        const size_t length = rng() % 200;
+        std::string t;
+        while (t.size() < length) {
+          const unsigned kind = rng() % 16;
+          if (kind == 0) {
+            t.append(1 + rng() % 70, static_cast<char>('0' + rng() % 10));  // a long run
+          } else if (kind == 1) {
+            t += "-1.5e-3";
+          } else {
+            t += alphabet[rng() % alphabet.size()];
+          }
+        }
+        const std::string diff = CompareScanners(scanner, t, static_cast<uint32_t>(round));
+        if (!diff.empty()) {
+          ++failures;
+          ADD_FAILURE() << diff;
+        }
+      }
+    }
+  }
+  text::PinBlockScannerTarget(0);
+}
+
+// Every offset of a number against a block end (64), with each kind of context before it.
+TEST(BlockScannerTest, NumbersAcrossBlockEndsOnEveryTarget) {
+  const char* numbers[] = {"7", "-7", "+7", "12.5", "1.5e-3", "1e+22", "3e", "4.", "5.e5", "-x",
+                           "a-1", "x.5", "(.5", "9.99.9", "1E5E5", "0-0", "'-3'"};
+  for (int64_t target : text::BlockScannerTargets()) {
+    text::PinBlockScannerTarget(target);
+    SCOPED_TRACE(text::BlockScannerTargetName());
+    for (const NumberScanOptions& options : BlockScannerOptions()) {
+      const text::NumberScanner scanner(options);
+      for (const char* number : numbers) {
+        for (size_t at = 40; at < 140; ++at) {
+          for (const char* before : {" ", "a", ".", "a.", ")", "_"}) {
+            std::string t(at, ' ');
+            t.replace(at - std::strlen(before), std::strlen(before), before);
+            t += number;
+            t += " 1";
+            EXPECT_EQ(CompareScanners(scanner, t, 0), "");
+            t.resize(at + std::strlen(number));  // the number at the very end of the text
+            EXPECT_EQ(CompareScanners(scanner, t, 0), "");
+          }
+        }
+      }
+    }
+  }
+  text::PinBlockScannerTarget(0);
+}
+
+// The whole corpus, as one text and line by line, with the default options.
+TEST(BlockScannerTest, MatchesByteAtATimeOnTheCorpus) {
+  auto corpus = testing::LoadCorpus(testing::DataDir());
+  ASSERT_TRUE(corpus.ok()) << corpus.status();
+  const text::NumberScanner scanner(NumberScanOptions{});
+  std::string joined;
+  for (const std::string& line : *corpus) {
+    ASSERT_EQ(CompareScanners(scanner, line, 0), "");
+    joined += line + "\n";
+  }
+  ASSERT_EQ(CompareScanners(scanner, joined, 0), "");
+}
 
 TEST(ParseNumberTest, Values) {
   const ValueRow rows[] = {

@@ -1,6 +1,8 @@
 // The hand-written number scanners behind xval::FindNumbers: the standard grammar
 // (standard_scanner.cc) and the xVal reference regex (paper_scanner.cc). Both make one pass
-// with a byte-table skip to the next byte that can start a number.
+// with a byte-table skip to the next byte that can start a number. The standard grammar with
+// its default shape (ASCII digits, no groups, no dots at the edges) goes through the SIMD block
+// scanner instead (block_scanner.cc), which finds the same numbers.
 #ifndef XVAL_TEXT_NUMBERS_NUMBER_SCANNER_H_
 #define XVAL_TEXT_NUMBERS_NUMBER_SCANNER_H_
 
@@ -25,14 +27,26 @@ class NumberScanner {
     if (options_.mode == NumberMode::kPaper) {
       ScanPaper(text, base, out);
     } else {
-      ScanStandard(text, base, out);
+      ScanStandard(text, base, out, /*blocks=*/true);
+    }
+  }
+
+  // As Scan, but the standard grammar always byte at a time: the reference that the block
+  // scanner is tested against.
+  void ByteAtATimeForTest(absl::string_view text, uint32_t base,
+                          std::vector<NumberSpan>* out) const {
+    if (options_.mode == NumberMode::kPaper) {
+      ScanPaper(text, base, out);
+    } else {
+      ScanStandard(text, base, out, /*blocks=*/false);
     }
   }
 
   const NumberScanOptions& options() const { return options_; }
 
  private:
-  void ScanStandard(absl::string_view text, uint32_t base, std::vector<NumberSpan>* out) const;
+  void ScanStandard(absl::string_view text, uint32_t base, std::vector<NumberSpan>* out,
+                    bool blocks) const;
   void ScanPaper(absl::string_view text, uint32_t base, std::vector<NumberSpan>* out) const;
   // Standard grammar: the end of the number whose mantissa starts at `pos` (after any sign),
   // or kNoMatch; *skip_to is then where scanning resumes (past the digits looked at).

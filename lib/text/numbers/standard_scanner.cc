@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "text/numbers/block_scanner.h"
 #include "text/numbers/number_scanner.h"
 #include "text/numbers/unicode_digits.h"
 
@@ -138,8 +139,13 @@ size_t NumberScanner::MatchStandard(absl::string_view text, size_t pos, size_t* 
 }
 
 void NumberScanner::ScanStandard(absl::string_view text, uint32_t base,
-                                 std::vector<NumberSpan>* out) const {
+                                 std::vector<NumberSpan>* out, bool blocks) const {
   const NumberGrammar& g = options_.grammar;
+  if (blocks && ascii_fast_) {
+    ScanAsciiBlocks(text, base, AsciiGrammar{g.plus_sign, g.exponent, g.binary_minus_as_sign},
+                    out);
+    return;
+  }
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
   size_t pos = 0;
