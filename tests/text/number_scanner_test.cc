@@ -3,6 +3,7 @@
 // tests/tools/gen_xval_paper_golden.py for the pattern); the standard column is the grammar
 // documented in include/xval/numbers.h.
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <random>
 #include <string>
@@ -11,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "support/corpus.h"
 #include "text/numbers/block_scanner.h"
+#include "text/numbers/number_parse.h"
 #include "text/numbers/number_scanner.h"
 #include "xval/numbers.h"
 
@@ -383,6 +385,51 @@ TEST(ParseNumberTest, Values) {
   }
   for (const char* bad : {"", "-", "e5", "1e", "1x", "1.2.3", "..5"}) {
     EXPECT_FALSE(ParseNumber(bad).ok()) << bad;
+  }
+}
+
+// Short decimals take Clinger's fast path (an exact significand times an exact power of ten);
+// it must give from_chars' correctly rounded double and float, bit for bit, on both sides of
+// the path's limits (2^24 and 2^53 significands, |q| of 10 and 22), with and without sign,
+// fraction and exponent, and through ParseNumberFor too.
+TEST(ParseNumberTest, FastPathMatchesFromChars) {
+  std::mt19937_64 rng(7);
+  const uint64_t significands[] = {0, 1, 9, 10, 16777215, 16777216, 16777217, 33554431,
+                                   9007199254740991, 9007199254740992, 9007199254740993,
+                                   99999999999999999};
+  auto check = [](const std::string& t) {
+    double d = 0;
+    float f = 0;
+    // Out of range (from_chars leaves the value unset then) is the general path's business.
+    const bool d_ok = std::from_chars(t.data(), t.data() + t.size(), d).ec == std::errc();
+    const bool f_ok = std::from_chars(t.data(), t.data() + t.size(), f).ec == std::errc();
+    absl::StatusOr<ParsedNumber> p = ParseNumber(t);
+    ASSERT_TRUE(p.ok()) << t;
+    if (d_ok) EXPECT_EQ(std::memcmp(&p->value, &d, sizeof(d)), 0) << t << " " << p->value;
+    if (f_ok) EXPECT_EQ(std::memcmp(&p->value32, &f, sizeof(f)), 0) << t << " " << p->value32;
+    absl::StatusOr<ParsedNumber> only32 = text::ParseNumberFor(t, false, true);
+    ASSERT_TRUE(only32.ok()) << t;
+    if (f_ok) EXPECT_EQ(std::memcmp(&only32->value32, &f, sizeof(f)), 0) << t;
+    absl::StatusOr<ParsedNumber> only64 = text::ParseNumberFor(t, true, false);
+    ASSERT_TRUE(only64.ok()) << t;
+    if (d_ok) EXPECT_EQ(std::memcmp(&only64->value, &d, sizeof(d)), 0) << t;
+  };
+  for (int round = 0; round < 20000; ++round) {
+    uint64_t w = round < 200 ? significands[round % 12] : rng() >> (rng() % 64);
+    if (rng() % 3 == 0) w %= 100000000;  // mostly short ones
+    std::string digits = std::to_string(w);
+    std::string t = (rng() % 2) ? "-" : "";
+    const size_t frac = rng() % 4 == 0 ? 0 : rng() % (digits.size() + 12);
+    if (frac >= digits.size()) digits.insert(0, frac - digits.size() + 1, '0');
+    t += digits.substr(0, digits.size() - frac);
+    if (frac > 0) t += "." + digits.substr(digits.size() - frac);
+    if (rng() % 3 == 0) {
+      const int e = static_cast<int>(rng() % 61) - 30;
+      t += (rng() % 2 ? "e" : "E") + std::string(e >= 0 && rng() % 2 ? "+" : "") +
+           std::to_string(e);
+    }
+    check(t);
+    if (HasFailure()) break;
   }
 }
 

@@ -1,6 +1,8 @@
 // ParseNumber: a number's text (any script's digits, group separators, dots, exponent) to a
 // correctly rounded double and float, by rewriting it as plain ASCII for std::from_chars.
+#include <cfloat>
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -102,17 +104,37 @@ bool RoundTripsThroughFloat32(absl::string_view number) {
 
 namespace {
 
-// The common case, plain ASCII [-]digits[.digits][(e|E)[+-]digits] of modest length, straight
-// through from_chars; false (nothing set) for anything else, which the general path handles.
+// Clinger's fast path (W. D. Clinger, "How to read floating point numbers accurately", PLDI
+// 1990): a decimal w * 10^q whose significand w and power 10^|q| are both exact in the binary
+// format is w * 10^q, or w / 10^-q, computed with one IEEE multiplication or division of exact
+// operands, which rounds correctly (to nearest, ties to even): the very value from_chars gives.
+// w is exact up to 2^53 in double and 2^24 in float. 10^k = 2^k * 5^k is exact while 5^k fits
+// the significand: 5^22 < 2^53 < 5^23 and 5^10 < 2^24 < 5^11, hence |q| <= 22 and <= 10.
+// (This needs arithmetic in the type's own precision: FLT_EVAL_METHOD 0, as on x86-64 SSE.)
+constexpr double kExactPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+constexpr float kExactPow10f[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f,
+                                  1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+constexpr bool kClinger = true;
+#else
+constexpr bool kClinger = false;
+#endif
+
+// The common case, plain ASCII [-]digits[.digits][(e|E)[+-]digits] of modest length: Clinger's
+// fast path where it applies, from_chars otherwise; false (nothing set) for anything else,
+// which the general path handles.
 bool ParsePlainAscii(absl::string_view number, bool need_double, bool need_float,
                      ParsedNumber* out) {
   const char* s = number.data();
   const size_t n = number.size();
   if (n == 0 || n > 40) return false;
   size_t i = s[0] == '-' ? 1 : 0;
-  const size_t int_begin = i;
   int first = -1, last = -1;  // positions of the first and last nonzero mantissa digit
   int count = 0;              // mantissa digits
+  uint64_t w = 0;             // the mantissa digits as an integer, while under 10^18
+  bool w_exact = true;
   auto digits = [&]() {
     const size_t begin = i;
     for (; i < n && static_cast<unsigned char>(s[i] - '0') < 10; ++i, ++count) {
@@ -120,33 +142,56 @@ bool ParsePlainAscii(absl::string_view number, bool need_double, bool need_float
         if (first < 0) first = count;
         last = count;
       }
+      if (w >= 100000000000000000ULL) w_exact = false;
+      w = w * 10 + static_cast<unsigned>(s[i] - '0');
     }
     return i > begin;
   };
   if (!digits()) return false;
+  int frac_digits = 0;
   if (i < n && s[i] == '.') {
     ++i;
+    const int before = count;
     if (!digits()) return false;
+    frac_digits = count - before;
   }
+  int exponent = 0;
   if (i < n && (s[i] == 'e' || s[i] == 'E')) {
     ++i;
-    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+    bool negative_exponent = false;
+    if (i < n && (s[i] == '+' || s[i] == '-')) negative_exponent = s[i++] == '-';
     const size_t exp_begin = i;
-    while (i < n && static_cast<unsigned char>(s[i] - '0') < 10) ++i;
+    for (; i < n && static_cast<unsigned char>(s[i] - '0') < 10; ++i) {
+      if (exponent < 100000) exponent = exponent * 10 + (s[i] - '0');  // saturates
+    }
     if (i == exp_begin) return false;
+    if (negative_exponent) exponent = -exponent;
   }
   if (i != n) return false;
+  const bool negative = s[0] == '-';
+  const int q = exponent - frac_digits;  // the value is w * 10^q
   // from_chars reads "e+5" (strtod's grammar); this path has no leading '+'.
   if (need_double) {
-    const auto r = std::from_chars(s, s + n, out->value);
-    if (r.ec != std::errc() || r.ptr != s + n) return false;  // out of range: the general path
+    if (kClinger && w_exact && w <= (uint64_t{1} << 53) && q >= -22 && q <= 22) {
+      const double x = static_cast<double>(w);
+      const double v = q >= 0 ? x * kExactPow10[q] : x / kExactPow10[-q];
+      out->value = negative ? -v : v;
+    } else {
+      const auto r = std::from_chars(s, s + n, out->value);
+      if (r.ec != std::errc() || r.ptr != s + n) return false;  // out of range: general path
+    }
   }
   if (need_float) {
-    const auto r = std::from_chars(s, s + n, out->value32);
-    if (r.ec != std::errc() || r.ptr != s + n) return false;
+    if (kClinger && w_exact && w <= (uint64_t{1} << 24) && q >= -10 && q <= 10) {
+      const float x = static_cast<float>(w);
+      const float v = q >= 0 ? x * kExactPow10f[q] : x / kExactPow10f[-q];
+      out->value32 = negative ? -v : v;
+    } else {
+      const auto r = std::from_chars(s, s + n, out->value32);
+      if (r.ec != std::errc() || r.ptr != s + n) return false;
+    }
   }
-  (void)int_begin;
-  out->negative = s[0] == '-';
+  out->negative = negative;
   out->overflow = out->overflow32 = false;
   out->significant_digits = first < 0 ? 0 : last - first + 1;
   return true;

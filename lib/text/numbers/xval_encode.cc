@@ -29,10 +29,17 @@ absl::Status XvalTokenizer::EncodeStandard(absl::string_view text, const EncodeO
   };
   // A literal "[NUM]" in the text is text, not a number with value 1: it goes through the
   // base without special-token matching, so that only numbers carry the [NUM] id.
+  // The text is searched for the literal once, not once per stretch: `literal_at` is its first
+  // occurrence at or after the stretch's start (npos when none), found again only when passed.
+  const absl::string_view literal = options_.num_token;
+  constexpr size_t kNone = absl::string_view::npos;
+  size_t literal_at = options.parse_special ? text.find(literal) : kNone;
   auto encode_text = [&](size_t b, size_t e, bool last) -> absl::Status {
-    const absl::string_view literal = options_.num_token;
-    for (size_t at; options.parse_special &&
-                    (at = text.substr(0, e).find(literal, b)) != absl::string_view::npos;) {
+    while (true) {
+      if (literal_at != kNone && literal_at < b) literal_at = text.find(literal, b);
+      // Later occurrences start later, so when this one ends past e none fits in [b, e).
+      if (literal_at == kNone || literal_at + literal.size() > e) break;
+      const size_t at = literal_at;
       RETURN_IF_ERROR(encode_plain(b, at, false, true));
       b = at + literal.size();
       RETURN_IF_ERROR(encode_plain(at, b, false, false));
