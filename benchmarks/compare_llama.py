@@ -1,10 +1,19 @@
 #!/usr/bin/env python3
-"""xval's Llama forward pass beside llama.cpp (PyPI llama-cpp-python) on the same GGUF file,
-the same thread count and the same prompt/decode lengths. Prints a Markdown table.
+"""xval's Llama forward pass beside llama.cpp on the same GGUF file, the same thread count and
+the same prompt/decode lengths. Prints a Markdown table.
+
+llama.cpp is either the PyPI package llama-cpp-python (imported), or, with --llama-bench,
+llama.cpp's own llama-bench tool built from the llama.cpp sources that the llama-cpp-python
+source distribution carries (vendor/llama.cpp; PyPI has no wheel for this platform):
+
+  pip download llama-cpp-python --no-deps --no-binary :all: -d /tmp/llamacpp && tar ...
+  cmake -S .../vendor/llama.cpp -B /tmp/llamacpp/build -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DGGML_NATIVE=ON -DLLAMA_CURL=OFF && ninja -C /tmp/llamacpp/build llama-bench
 
   python3 tests/tools/make_tiny_llama.py --bench /tmp/benchm --type F16   # ~220 M params
   python3 benchmarks/compare_llama.py --model /tmp/benchm/bench-f16.gguf \
-      --bench build/model/benchmarks/llama_bench --threads 2
+      --bench build/release/benchmarks/llama_bench --threads 2 \
+      [--llama-bench /tmp/llamacpp/build/bin/llama-bench]
 """
 import argparse
 import json
@@ -34,6 +43,19 @@ def run_llama_cpp(model, threads, prompt, decode, reps):
     return {"impl": "llama.cpp", "prefill_tok_s": prompt / best_p, "decode_tok_s": decode / best_d}
 
 
+def run_llama_bench(tool, model, threads, prompt, decode, reps):
+    """llama.cpp's llama-bench: pp (one batch of `prompt` tokens) and tg (`decode` one-token
+    steps), mean tokens/s over `reps` runs after its own warm-up, CPU only."""
+    out = subprocess.run([tool, "-m", model, "-t", str(threads), "-p", str(prompt),
+                          "-n", str(decode), "-r", str(reps), "-ngl", "0", "-o", "json"],
+                         check=True, capture_output=True, text=True)
+    rows = json.loads(out.stdout)
+    pp = next(r for r in rows if r["n_prompt"] == prompt and r["n_gen"] == 0)
+    tg = next(r for r in rows if r["n_gen"] == decode and r["n_prompt"] == 0)
+    return {"impl": "llama.cpp (llama-bench " + str(pp.get("build_commit", "")) + ")",
+            "prefill_tok_s": pp["avg_ts"], "decode_tok_s": tg["avg_ts"]}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", required=True)
@@ -42,16 +64,21 @@ def main():
     ap.add_argument("--prompt", type=int, default=128)
     ap.add_argument("--decode", type=int, default=64)
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--llama-bench", default="", help="llama.cpp's llama-bench binary")
     args = ap.parse_args()
     out = subprocess.run([args.bench, "--model", args.model, "--threads", str(args.threads),
                           "--prompt", str(args.prompt), "--decode", str(args.decode),
                           "--reps", str(args.reps)], check=True, capture_output=True, text=True)
     ours = json.loads(out.stdout.strip().splitlines()[-1])
-    try:
-        peer = run_llama_cpp(args.model, args.threads, args.prompt, args.decode, args.reps)
-    except ImportError as e:
-        peer = None
-        print(f"(llama-cpp-python not importable: {e})")
+    if args.llama_bench:
+        peer = run_llama_bench(args.llama_bench, args.model, args.threads, args.prompt,
+                               args.decode, args.reps)
+    else:
+        try:
+            peer = run_llama_cpp(args.model, args.threads, args.prompt, args.decode, args.reps)
+        except ImportError as e:
+            peer = None
+            print(f"(llama-cpp-python not importable: {e})")
     print(json.dumps(ours))
     if peer:
         print(json.dumps(peer))
@@ -68,6 +95,8 @@ def main():
     print(f"decode: {ours['decode_tok_s']:.2f} tok/s = {ours['decode_share_of_bound']:.0%} of the "
           f"bound {ours['decode_bound_tok_s']:.2f} tok/s ({ours['weight_bytes_per_token'] / 1e6:.0f} MB "
           f"a token at {ours['read_gb_s']:.1f} GB/s read, same run)")
+    print(f"peak memory: {ours['peak_rss_bytes'] / 1e9:.2f} GB resident = "
+          f"{ours['peak_rss_over_file']:.3f}x the model file ({ours['model_file_bytes'] / 1e9:.2f} GB)")
 
 
 if __name__ == "__main__":

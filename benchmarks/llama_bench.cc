@@ -1,126 +1,28 @@
 // Llama forward-pass speed, with the physical limits measured in the same run:
 //   prefill tokens/s (one batch of --prompt tokens) beside peak f32 FMA throughput, and
-//   decode tokens/s beside the bandwidth bound (memory read bandwidth / weight bytes a token).
+//   decode tokens/s beside the bandwidth bound (memory read bandwidth / weight bytes a token),
+//   and peak resident memory beside the model's weight bytes.
 // Prints one JSON line; benchmarks/compare_llama.py runs llama.cpp on the same file beside it.
 //
 //   llama_bench --model FILE.gguf|DIR [--threads N] [--prompt 128] [--decode 64] [--reps 3]
-#undef HWY_TARGET_INCLUDE
-#define HWY_TARGET_INCLUDE "llama_bench.cc"
-#include "hwy/foreach_target.h"  // IWYU pragma: keep
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "hwy/aligned_allocator.h"
-#include "hwy/highway.h"
+#include "machine_limits.h"
 #include "util/thread_pool.h"
 #include "xval/model.h"
 
-HWY_BEFORE_NAMESPACE();
 namespace xval::bench {
-namespace HWY_NAMESPACE {
-namespace hn = hwy::HWY_NAMESPACE;
-
-// 10 independent FMA chains per thread hide the FMA latency; returns the sum so that the
-// compiler keeps the work. Flops = iters * 10 chains * lanes * 2.
-float FmaLoop(size_t iters, float seed) {
-  const hn::ScalableTag<float> d;
-  auto a = hn::Set(d, 0.999999f), b = hn::Set(d, 1e-7f * seed);
-  auto v0 = hn::Set(d, seed), v1 = v0, v2 = v0, v3 = v0, v4 = v0, v5 = v0, v6 = v0, v7 = v0,
-       v8 = v0, v9 = v0;
-  for (size_t i = 0; i < iters; ++i) {
-    v0 = hn::MulAdd(v0, a, b); v1 = hn::MulAdd(v1, a, b); v2 = hn::MulAdd(v2, a, b);
-    v3 = hn::MulAdd(v3, a, b); v4 = hn::MulAdd(v4, a, b); v5 = hn::MulAdd(v5, a, b);
-    v6 = hn::MulAdd(v6, a, b); v7 = hn::MulAdd(v7, a, b); v8 = hn::MulAdd(v8, a, b);
-    v9 = hn::MulAdd(v9, a, b);
-  }
-  auto s = hn::Add(hn::Add(hn::Add(v0, v1), hn::Add(v2, v3)),
-                   hn::Add(hn::Add(v4, v5), hn::Add(hn::Add(v6, v7), hn::Add(v8, v9))));
-  return hn::GetLane(hn::SumOfLanes(d, s));
-}
-size_t FloatLanes() { return hn::Lanes(hn::ScalableTag<float>()); }
-
-// Sum of a buffer with 4 vector accumulators: a streaming read.
-float ReadSum(const float* p, size_t n) {
-  const hn::ScalableTag<float> d;
-  const size_t N = hn::Lanes(d);
-  auto s0 = hn::Zero(d), s1 = s0, s2 = s0, s3 = s0;
-  size_t i = 0;
-  for (; i + 4 * N <= n; i += 4 * N) {
-    s0 = hn::Add(s0, hn::Load(d, p + i)); s1 = hn::Add(s1, hn::Load(d, p + i + N));
-    s2 = hn::Add(s2, hn::Load(d, p + i + 2 * N)); s3 = hn::Add(s3, hn::Load(d, p + i + 3 * N));
-  }
-  return hn::GetLane(hn::SumOfLanes(d, hn::Add(hn::Add(s0, s1), hn::Add(s2, s3))));
-}
-
-}  // namespace HWY_NAMESPACE
-}  // namespace xval::bench
-HWY_AFTER_NAMESPACE();
-
-#if HWY_ONCE
-namespace xval::bench {
-HWY_EXPORT(FmaLoop);
-HWY_EXPORT(FloatLanes);
-HWY_EXPORT(ReadSum);
 
 using Clock = std::chrono::steady_clock;
 double Seconds(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
-
-// Peak f32 FLOP/s on `threads` threads: best of `trials`.
-double PeakFlops(size_t threads, int trials) {
-  const size_t iters = 20'000'000;
-  double best = 0;
-  for (int rep = 0; rep < trials; ++rep) {
-    std::vector<float> sink(threads);
-    const auto t0 = Clock::now();
-    util::ParallelFor(threads, 1, [&](size_t b, size_t e) {
-      for (size_t i = b; i < e; ++i) sink[i] = HWY_DYNAMIC_DISPATCH(FmaLoop)(iters, 1.0f + i);
-    }, threads);
-    const double s = Seconds(t0);
-    if (sink[0] == 12345.f) std::puts("");
-    best = std::max(best, threads * iters * 10.0 * HWY_DYNAMIC_DISPATCH(FloatLanes)() * 2 / s);
-  }
-  return best;
-}
-
-constexpr size_t kReadFloats = (size_t{1} << 30) / sizeof(float);  // 1 GiB
-
-// A filled buffer for ReadBandwidth, made once so that page faults are not timed.
-hwy::AlignedFreeUniquePtr<float[]> ReadBuffer(size_t threads) {
-  const size_t n = kReadFloats;
-  auto buf = hwy::AllocateAligned<float>(n);
-  util::ParallelFor(n, n / 64, [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) buf[i] = 1.0f;
-  }, threads);
-  return buf;
-}
-
-// Read bandwidth over the 1 GiB buffer on `threads` threads: best of `trials` (bytes/s).
-double ReadBandwidth(const hwy::AlignedFreeUniquePtr<float[]>& buf, size_t threads,
-                     int trials) {
-  const size_t n = kReadFloats;
-  double best = 0;
-  for (int rep = 0; rep < trials; ++rep) {
-    const size_t chunks = threads * 16;
-    std::vector<float> sums(chunks);
-    const auto t0 = Clock::now();
-    util::ParallelFor(chunks, 1, [&](size_t b, size_t e) {
-      for (size_t c = b; c < e; ++c) {
-        sums[c] = HWY_DYNAMIC_DISPATCH(ReadSum)(buf.get() + c * (n / chunks), n / chunks);
-      }
-    }, threads);
-    const double s = Seconds(t0);
-    if (sums[0] == 1.5f) std::puts("");
-    best = std::max(best, n * sizeof(float) / s);
-  }
-  return best;
-}
 
 // Matrix weights of the layers (2 FLOPs each per token).
 double LayerWeights(const model::LlamaConfig& c) {
@@ -132,6 +34,32 @@ double LayerWeights(const model::LlamaConfig& c) {
 // Matrix FLOPs of a prefill, which runs the LM head for its last position only.
 double PrefillFlops(const model::LlamaConfig& c, size_t prompt) {
   return 2 * (prompt * LayerWeights(c) + double(c.hidden_size) * c.vocab_size);
+}
+
+// The process's peak resident set (VmHWM), bytes: mapped weight pages the model touched, the
+// KV cache, activations and everything else. 0 where /proc is missing.
+double PeakResidentBytes() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return 0;
+  char line[256];
+  double kib = 0;
+  while (std::fgets(line, sizeof(line), f) != nullptr) {
+    if (std::strncmp(line, "VmHWM:", 6) == 0) kib = std::strtod(line + 6, nullptr);
+  }
+  std::fclose(f);
+  return kib * 1024;
+}
+
+// Bytes of the model's files: a GGUF file, or a folder's *.safetensors (shards included).
+double ModelFileBytes(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) return static_cast<double>(fs::file_size(path, ec));
+  double total = 0;
+  for (const auto& entry : fs::directory_iterator(path, ec)) {
+    if (entry.path().extension() == ".safetensors") total += entry.file_size(ec);
+  }
+  return total;
 }
 
 double Median(std::vector<double> v) {
@@ -175,16 +103,25 @@ int Main(int argc, char** argv) {
   // the peak right before its prefill and the bandwidth right before its decode, so that every
   // share below is a ratio of two figures taken under the same load; the shares reported are
   // the medians over the reps.
+  // A first prefill and decode before anything is measured: it warms the page cache, and the
+  // peak resident memory after it is the model's own (the bandwidth buffer below adds 1 GiB).
+  (*session)->Reset();
+  if (!(*session)->Forward(ids, {}, false, &out).ok()) return 1;
+  for (size_t i = 0; i < decode; ++i) {
+    const int32_t one[1] = {1};
+    if (!(*session)->Forward(one, {}, false, &out).ok()) return 1;
+  }
+  const double peak_rss = PeakResidentBytes();
   const auto read_buf = ReadBuffer(threads);
   double best_prefill = 1e30, best_decode = 1e30, best_peak = 0, best_bw = 0;
   std::vector<double> prefill_shares, decode_shares;  // per timed rep
-  for (size_t rep = 0; rep < reps + 1; ++rep) {  // the first run warms the page cache
+  for (size_t rep = 1; rep <= reps; ++rep) {
     (*session)->Reset();
-    const double peak_r = rep > 0 ? PeakFlops(threads, 2) : 0;
+    const double peak_r = PeakFlops(threads, 2);
     auto t0 = Clock::now();
     if (!(*session)->Forward(ids, {}, false, &out).ok()) return 1;
     const double p = Seconds(t0);
-    const double bw_r = rep > 0 ? ReadBandwidth(read_buf, threads, 2) : 0;
+    const double bw_r = ReadBandwidth(read_buf, threads, 2);
     t0 = Clock::now();
     int32_t next = 1;
     for (size_t i = 0; i < decode; ++i) {
@@ -194,14 +131,12 @@ int Main(int argc, char** argv) {
                                   out.logits.begin());
     }
     const double d = Seconds(t0);
-    if (rep > 0) {
-      best_prefill = std::min(best_prefill, p);
-      best_decode = std::min(best_decode, d);
-      best_peak = std::max(best_peak, peak_r);
-      best_bw = std::max(best_bw, bw_r);
-      prefill_shares.push_back(PrefillFlops(c, prompt) / p / peak_r);
-      decode_shares.push_back(decode / d / (bw_r / static_cast<double>((*model)->weight_bytes())));
-    }
+    best_prefill = std::min(best_prefill, p);
+    best_decode = std::min(best_decode, d);
+    best_peak = std::max(best_peak, peak_r);
+    best_bw = std::max(best_bw, bw_r);
+    prefill_shares.push_back(PrefillFlops(c, prompt) / p / peak_r);
+    decode_shares.push_back(decode / d / (bw_r / static_cast<double>((*model)->weight_bytes())));
   }
   // Matrix FLOPs per token: 2 per weight of every projection and the LM head.
   const double weights = LayerWeights(c) + double(c.hidden_size) * c.vocab_size;
@@ -213,14 +148,15 @@ int Main(int argc, char** argv) {
       "\"weight_bytes_per_token\":%.0f,\"load_s\":%.3f,\"prompt\":%zu,\"decode\":%zu,"
       "\"prefill_tok_s\":%.2f,\"decode_tok_s\":%.2f,\"peak_gflops\":%.1f,"
       "\"prefill_gflops\":%.1f,\"prefill_share_of_peak\":%.3f,\"read_gb_s\":%.2f,"
-      "\"decode_bound_tok_s\":%.2f,\"decode_share_of_bound\":%.3f}\n",
+      "\"decode_bound_tok_s\":%.2f,\"decode_share_of_bound\":%.3f,\"peak_rss_bytes\":%.0f,"
+      "\"model_file_bytes\":%.0f,\"peak_rss_over_file\":%.3f}\n",
       threads, model::WeightTypeName((*model)->weight_type()), weights, bytes, load_s, prompt,
       decode, prefill_tps, decode_tps, best_peak / 1e9, prefill_flop_s / 1e9,
-      Median(prefill_shares), best_bw / 1e9, best_bw / bytes, Median(decode_shares));
+      Median(prefill_shares), best_bw / 1e9, best_bw / bytes, Median(decode_shares), peak_rss,
+      ModelFileBytes(path), peak_rss / ModelFileBytes(path));
   return 0;
 }
 
 }  // namespace xval::bench
 
 int main(int argc, char** argv) { return xval::bench::Main(argc, argv); }
-#endif  // HWY_ONCE

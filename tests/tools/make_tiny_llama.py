@@ -141,8 +141,8 @@ def gguf_name(name):
     return name  # num_head.*
 
 
-def write_gguf(path, config, state, tokens, extra_kv, qtype):
-    """qtype: 'F32', 'F16', 'BF16' or 'Q8_0' for the 2-D weights; norms and biases stay F32."""
+def gguf_metadata(path, config, tokens, extra_kv, qtype):
+    """A GGUFWriter for `path` with the llama metadata of config and the token list."""
     c = config
     head_dim = getattr(c, "head_dim", None) or c.hidden_size // c.num_attention_heads
     w = gguf.GGUFWriter(path, "llama")
@@ -169,6 +169,13 @@ def write_gguf(path, config, state, tokens, extra_kv, qtype):
         w.add_eos_token_id(c.eos_token_id)
     for key, value in extra_kv.items():
         (w.add_string if isinstance(value, str) else w.add_int32)(key, value)
+    return w
+
+
+def write_gguf(path, config, state, tokens, extra_kv, qtype):
+    """qtype: 'F32', 'F16', 'BF16' or 'Q8_0' for the 2-D weights; norms and biases stay F32."""
+    c = config
+    w = gguf_metadata(path, config, tokens, extra_kv, qtype)
     dequantized = {}
     for name, t in state.items():
         if name == "lm_head.weight" and c.tie_word_embeddings:
@@ -303,20 +310,17 @@ def build(name, overrides, extras, out_root, seed):
 
 
 def build_bench(out, hidden, layers, heads, kv_heads, inter, vocab, qtype):
-    """A random model of benchmark size as GGUF only (llama.cpp reads the same file)."""
-    torch.manual_seed(0)
+    """A random model of benchmark size as GGUF only (llama.cpp reads the same file). Tensors
+    are made and written one at a time, so a Llemma-7B-shaped model (13.5 GB in F16) needs
+    memory for its largest tensor only. Weights are N(0, 0.02) (norms 1): random values serve
+    a speed benchmark as well as trained ones, and q/k are left unpermuted for the same reason.
+    """
     config = LlamaConfig(hidden_size=hidden, intermediate_size=inter, num_hidden_layers=layers,
                          num_attention_heads=heads, num_key_value_heads=kv_heads,
                          vocab_size=vocab, max_position_embeddings=4096, rms_norm_eps=1e-5,
                          initializer_range=0.02, tie_word_embeddings=False)
     with torch.device("meta"):
-        meta = LlamaForCausalLM(config)
-    state = {}
-    for k, p in meta.state_dict().items():
-        if "norm" in k:
-            state[k] = torch.ones(p.shape)
-        else:
-            state[k] = torch.randn(p.shape) * 0.02
+        shapes = {k: tuple(p.shape) for k, p in LlamaForCausalLM(config).state_dict().items()}
     from sentencepiece import SentencePieceProcessor
     sp = SentencePieceProcessor(model_file=os.path.join(SOURCE_DIR, "..", "shared", "data",
                                                         "tokenizers", "llama2",
@@ -324,10 +328,34 @@ def build_bench(out, hidden, layers, heads, kv_heads, inter, vocab, qtype):
     tokens = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
     tokens += [f"<extra_{i}>" for i in range(vocab - len(tokens))]
     os.makedirs(out, exist_ok=True)
-    write_gguf(os.path.join(out, f"bench-{qtype.lower()}.gguf"), config, state, tokens[:vocab],
-               {}, qtype)
-    params = sum(v.numel() for v in state.values())
-    print(f"{params / 1e6:.1f} M parameters written to {out}")
+    path = os.path.join(out, f"bench-{qtype.lower()}.gguf")
+    w = gguf_metadata(path, config, tokens[:vocab], {}, qtype)
+    rng = np.random.default_rng(0)
+    kind = getattr(gguf.GGMLQuantizationType, qtype)
+
+    def make(name, shape):
+        if "norm" in name:
+            return np.ones(shape, np.float32)
+        a = rng.standard_normal(shape, dtype=np.float32)
+        a *= 0.02
+        return a if qtype == "F32" else gguf.quants.quantize(a, kind)
+
+    for name, shape in shapes.items():  # the plan: names, shapes and types, as add_tensor sees them
+        if qtype == "F32" or "norm" in name:
+            w.add_tensor_info(gguf_name(name), shape, np.dtype(np.float32), 4 * int(np.prod(shape)))
+            continue
+        row = gguf.quants.quantize(np.zeros((1, shape[-1]), np.float32), kind)  # one row's layout
+        stored = (*shape[:-1], row.shape[-1])
+        w.add_tensor_info(gguf_name(name), stored, row.dtype,
+                          int(np.prod(stored)) * row.itemsize, raw_dtype=kind)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_ti_data_to_file()
+    for name, shape in shapes.items():
+        w.write_tensor_data(make(name, shape))
+    w.close()
+    params = sum(int(np.prod(s)) for s in shapes.values())
+    print(f"{params / 1e6:.1f} M parameters written to {path}")
 
 
 def main():

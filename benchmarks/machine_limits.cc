@@ -1,0 +1,116 @@
+// The physical limits that benchmark figures are reported against, measured in the same run:
+// peak f32 FMA throughput and memory read bandwidth (llama_bench, matmul_bench). Highway,
+// dispatched to the best target, like the kernels they judge.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "machine_limits.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <vector>
+
+#include "hwy/aligned_allocator.h"
+#include "hwy/highway.h"
+#include "machine_limits.h"
+#include "util/thread_pool.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace xval::bench {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// 10 independent FMA chains per thread hide the FMA latency; returns the sum so that the
+// compiler keeps the work. Flops = iters * 10 chains * lanes * 2.
+float FmaLoop(size_t iters, float seed) {
+  const hn::ScalableTag<float> d;
+  auto a = hn::Set(d, 0.999999f), b = hn::Set(d, 1e-7f * seed);
+  auto v0 = hn::Set(d, seed), v1 = v0, v2 = v0, v3 = v0, v4 = v0, v5 = v0, v6 = v0, v7 = v0,
+       v8 = v0, v9 = v0;
+  for (size_t i = 0; i < iters; ++i) {
+    v0 = hn::MulAdd(v0, a, b); v1 = hn::MulAdd(v1, a, b); v2 = hn::MulAdd(v2, a, b);
+    v3 = hn::MulAdd(v3, a, b); v4 = hn::MulAdd(v4, a, b); v5 = hn::MulAdd(v5, a, b);
+    v6 = hn::MulAdd(v6, a, b); v7 = hn::MulAdd(v7, a, b); v8 = hn::MulAdd(v8, a, b);
+    v9 = hn::MulAdd(v9, a, b);
+  }
+  auto s = hn::Add(hn::Add(hn::Add(v0, v1), hn::Add(v2, v3)),
+                   hn::Add(hn::Add(v4, v5), hn::Add(hn::Add(v6, v7), hn::Add(v8, v9))));
+  return hn::GetLane(hn::SumOfLanes(d, s));
+}
+size_t FloatLanes() { return hn::Lanes(hn::ScalableTag<float>()); }
+
+// Sum of a buffer with 4 vector accumulators: a streaming read.
+float ReadSum(const float* p, size_t n) {
+  const hn::ScalableTag<float> d;
+  const size_t N = hn::Lanes(d);
+  auto s0 = hn::Zero(d), s1 = s0, s2 = s0, s3 = s0;
+  size_t i = 0;
+  for (; i + 4 * N <= n; i += 4 * N) {
+    s0 = hn::Add(s0, hn::Load(d, p + i)); s1 = hn::Add(s1, hn::Load(d, p + i + N));
+    s2 = hn::Add(s2, hn::Load(d, p + i + 2 * N)); s3 = hn::Add(s3, hn::Load(d, p + i + 3 * N));
+  }
+  return hn::GetLane(hn::SumOfLanes(d, hn::Add(hn::Add(s0, s1), hn::Add(s2, s3))));
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace xval::bench
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace xval::bench {
+HWY_EXPORT(FmaLoop);
+HWY_EXPORT(FloatLanes);
+HWY_EXPORT(ReadSum);
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double Seconds(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
+}  // namespace
+
+double PeakFlops(size_t threads, int trials) {
+  const size_t iters = 20'000'000;
+  double best = 0;
+  for (int rep = 0; rep < trials; ++rep) {
+    std::vector<float> sink(threads);
+    const auto t0 = Clock::now();
+    util::ParallelFor(threads, 1, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) sink[i] = HWY_DYNAMIC_DISPATCH(FmaLoop)(iters, 1.0f + i);
+    }, threads);
+    const double s = Seconds(t0);
+    if (sink[0] == 12345.f) std::puts("");
+    best = std::max(best, threads * iters * 10.0 * HWY_DYNAMIC_DISPATCH(FloatLanes)() * 2 / s);
+  }
+  return best;
+}
+
+hwy::AlignedFreeUniquePtr<float[]> ReadBuffer(size_t threads) {
+  const size_t n = kReadFloats;
+  auto buf = hwy::AllocateAligned<float>(n);
+  util::ParallelFor(n, n / 64, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) buf[i] = 1.0f;
+  }, threads);
+  return buf;
+}
+
+double ReadBandwidth(const hwy::AlignedFreeUniquePtr<float[]>& buf, size_t threads,
+                     int trials) {
+  const size_t n = kReadFloats;
+  double best = 0;
+  for (int rep = 0; rep < trials; ++rep) {
+    const size_t chunks = threads * 16;
+    std::vector<float> sums(chunks);
+    const auto t0 = Clock::now();
+    util::ParallelFor(chunks, 1, [&](size_t b, size_t e) {
+      for (size_t c = b; c < e; ++c) {
+        sums[c] = HWY_DYNAMIC_DISPATCH(ReadSum)(buf.get() + c * (n / chunks), n / chunks);
+      }
+    }, threads);
+    const double s = Seconds(t0);
+    if (sums[0] == 1.5f) std::puts("");
+    best = std::max(best, n * sizeof(float) / s);
+  }
+  return best;
+}
+
+}  // namespace xval::bench
+#endif  // HWY_ONCE

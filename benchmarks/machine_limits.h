@@ -1,0 +1,24 @@
+// Physical limits measured in the same run as a benchmark (machine_limits.cc).
+#ifndef XVAL_BENCHMARKS_MACHINE_LIMITS_H_
+#define XVAL_BENCHMARKS_MACHINE_LIMITS_H_
+
+#include <cstddef>
+
+#include "hwy/aligned_allocator.h"
+
+namespace xval::bench {
+
+// Peak f32 FLOP/s on `threads` threads (10 independent FMA chains each): best of `trials`.
+double PeakFlops(size_t threads, int trials);
+
+constexpr size_t kReadFloats = (size_t{1} << 30) / sizeof(float);  // 1 GiB
+
+// A filled kReadFloats buffer for ReadBandwidth, made once so that page faults are not timed.
+hwy::AlignedFreeUniquePtr<float[]> ReadBuffer(size_t threads);
+
+// Read bandwidth over the buffer on `threads` threads: best of `trials`, bytes/s.
+double ReadBandwidth(const hwy::AlignedFreeUniquePtr<float[]>& buf, size_t threads, int trials);
+
+}  // namespace xval::bench
+
+#endif  // XVAL_BENCHMARKS_MACHINE_LIMITS_H_
