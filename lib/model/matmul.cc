@@ -328,6 +328,42 @@ HWY_NOINLINE void MicroTile(const float* HWY_RESTRICT xt, const float* HWY_RESTR
 // 6 broadcast weights, so x is the operand to keep closest.
 constexpr size_t kSubPanels = 8;
 
+// Spreads software prefetches of the weights that the next widening will read over the
+// micro-tiles of the current one. The weights come from memory (each is used by one batch
+// only), in short pieces (kPanelJ rows of kBlockK elements, 1-2 KiB each) that the hardware
+// prefetcher does not pick up in time: without this the widening stalls on memory latency
+// (perf: most of GemmPanels' own samples sat on the load of the weights).
+template <class Rows>
+class PanelPrefetcher {
+ public:
+  PanelPrefetcher(const Rows& w, size_t rows) : w_(w), rows_(rows) {}
+
+  // The weights of panels [ps, pe), columns [k0, k1), over `calls` calls of Step().
+  void Plan(size_t ps, size_t pe, size_t k0, size_t k1, size_t calls) {
+    j_begin_ = ps * kPanelJ;
+    j_end_ = std::min(rows_, pe * kPanelJ);
+    k0_ = k0;
+    row_bytes_ = static_cast<size_t>(w_.Addr(0, k1) - w_.Addr(0, k0));
+    lines_per_row_ = (row_bytes_ + 63) / 64;
+    total_ = j_end_ > j_begin_ ? (j_end_ - j_begin_) * lines_per_row_ : 0;
+    per_call_ = calls == 0 ? total_ : (total_ + calls - 1) / calls;
+    done_ = 0;
+  }
+
+  void Step() {
+    for (size_t end = std::min(total_, done_ + per_call_); done_ < end; ++done_) {
+      const size_t j = j_begin_ + done_ / lines_per_row_;
+      hwy::Prefetch(w_.Addr(j, k0_) + (done_ % lines_per_row_) * 64);
+    }
+  }
+
+ private:
+  const Rows& w_;
+  size_t rows_;
+  size_t j_begin_ = 0, j_end_ = 0, k0_ = 0, row_bytes_ = 0, lines_per_row_ = 1;
+  size_t total_ = 0, per_call_ = 0, done_ = 0;
+};
+
 template <class Rows>
 void GemmPanels(const float* xt, size_t n, size_t cols, const Rows& w, size_t rows,
                 size_t p_begin, size_t p_end, float* out, size_t out_stride) {
@@ -335,8 +371,10 @@ void GemmPanels(const float* xt, size_t n, size_t cols, const Rows& w, size_t ro
   thread_local hwy::AlignedFreeUniquePtr<float[]> wbuf;
   if (!wbuf) wbuf = hwy::AllocateAligned<float>(kSubPanels * kPanelJ * kBlockK);
   float* wp = wbuf.get();  // (kSubPanels, kPanelJ, kBlockK)
+  PanelPrefetcher<Rows> prefetch(w, rows);
   for (size_t i0 = 0; i0 < n; i0 += kGroupTokens) {
     const size_t i1 = std::min(n, i0 + kGroupTokens);
+    const size_t blocks = (i1 - i0 + nt - 1) / nt;
     for (size_t k0 = 0; k0 < cols; k0 += kBlockK) {
       const size_t k1 = std::min(cols, k0 + kBlockK);
       for (size_t ps = p_begin; ps < p_end; ps += kSubPanels) {
@@ -346,10 +384,20 @@ void GemmPanels(const float* xt, size_t n, size_t cols, const Rows& w, size_t ro
           WidenPanel(w, j0, std::min(kPanelJ, rows - j0), k0, k1,
                      wp + (p - ps) * kPanelJ * kBlockK);
         }
+        // What the next widening reads: the next panels, or the first ones at the next k.
+        if (pe < p_end) {
+          prefetch.Plan(pe, std::min(p_end, pe + kSubPanels), k0, k1, blocks * (pe - ps));
+        } else if (k1 < cols) {
+          prefetch.Plan(p_begin, std::min(p_end, p_begin + kSubPanels), k1,
+                        std::min(cols, k1 + kBlockK), blocks * (pe - ps));
+        } else {
+          prefetch.Plan(0, 0, 0, 0, 1);
+        }
         for (size_t i = i0; i < i1; i += nt) {
           const float* xb = xt + ((i / nt) * cols + k0) * nt;  // (k1 - k0, nt)
           for (size_t p = ps; p < pe; ++p) {
             const size_t j0 = p * kPanelJ;
+            prefetch.Step();
             MicroTile(xb, wp + (p - ps) * kPanelJ * kBlockK, k1 - k0, std::min(nt, n - i),
                       std::min(kPanelJ, rows - j0), out + i * out_stride + j0, out_stride,
                       k0 > 0);
