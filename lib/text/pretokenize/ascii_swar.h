@@ -41,24 +41,10 @@ inline constexpr uint64_t InRange(uint64_t w, uint8_t lo, uint8_t hi) {
   return ge_lo & ~gt_hi & ~w & kHigh;
 }
 
-// Bit 7 set in the bytes of w equal to c (c < 0x80).
-inline constexpr uint64_t Equal(uint64_t w, uint8_t c) {
-  const uint64_t x = w ^ (c * kOnes);
-  // A byte of x is zero exactly when neither its bit 7 nor (its low seven bits + 0x7F) has
-  // bit 7 set.
-  return ~(((x & kLow7) + kLow7) | x) & kHigh;
-}
-
 inline constexpr uint64_t Upper(uint64_t w) { return InRange(w, 'A', 'Z'); }
 inline constexpr uint64_t Lower(uint64_t w) { return InRange(w, 'a', 'z'); }
 inline constexpr uint64_t Letter(uint64_t w) { return InRange(w | (0x20 * kOnes), 'a', 'z'); }
 inline constexpr uint64_t Digit(uint64_t w) { return InRange(w, '0', '9'); }
-// \t \n \v \f \r and space: White_Space in ASCII.
-inline constexpr uint64_t Space(uint64_t w) { return InRange(w, 0x09, 0x0D) | Equal(w, ' '); }
-// ASCII that is neither a letter, a digit nor a space: `[^\s\p{L}\p{N}]`.
-inline constexpr uint64_t Punct(uint64_t w) {
-  return ~w & kHigh & ~Letter(w) & ~Digit(w) & ~Space(w);
-}
 
 }  // namespace xval::text::swar
 

@@ -11,7 +11,7 @@ namespace {
 class Cl100kScanner : public PreTokenizer {
  public:
   void Split(absl::string_view text, std::vector<uint32_t>* ends) const override {
-    const ScanCursor cur(text);
+    const ScanCursor cur(text, tables_);
     const size_t n = cur.size();
     auto emit = [ends](size_t end) { ends->push_back(static_cast<uint32_t>(end)); };
     // ` ?[^\s\p{L}\p{N}]++[\r\n]*+` from the first punctuation character.
@@ -114,6 +114,8 @@ class Cl100kScanner : public PreTokenizer {
     }
     return pos;
   }
+
+  const ScanTables tables_;
 };
 
 }  // namespace

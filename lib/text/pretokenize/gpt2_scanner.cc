@@ -10,7 +10,7 @@ namespace {
 class Gpt2Scanner : public PreTokenizer {
  public:
   void Split(absl::string_view text, std::vector<uint32_t>* ends) const override {
-    const ScanCursor cur(text);
+    const ScanCursor cur(text, tables_);
     const size_t n = cur.size();
     auto emit = [ends](size_t end) { ends->push_back(static_cast<uint32_t>(end)); };
     // ` ?\p{L}++`, ` ?\p{N}++` and ` ?[^\s\p{L}\p{N}]++` after the optional space: the run of
@@ -64,6 +64,9 @@ class Gpt2Scanner : public PreTokenizer {
       emit(pos);
     }
   }
+
+ private:
+  const ScanTables tables_;
 };
 
 }  // namespace

@@ -20,7 +20,7 @@ constexpr size_t kNoMatch = ~size_t{0};
 class O200kScanner : public PreTokenizer {
  public:
   void Split(absl::string_view text, std::vector<uint32_t>* ends) const override {
-    const ScanCursor cur(text);
+    const ScanCursor cur(text, tables_);
     const size_t n = cur.size();
     auto emit = [ends](size_t end) { ends->push_back(static_cast<uint32_t>(end)); };
     size_t pos = 0;
@@ -83,13 +83,27 @@ class O200kScanner : public PreTokenizer {
   // nothing back, having no Lm/Lo/M), else B takes the uppercase run. A word that reaches a
   // non-ASCII byte goes to MatchA and MatchB.
   static size_t AsciiWord(const ScanCursor& cur, size_t s) {
-    const size_t j = cur.Skip<kAUpper>(s);
-    const size_t k = cur.Skip<kALower>(j);
+    size_t k = WordInEight(cur, s);
+    if (k == kNoMatch) k = cur.Skip<kALower>(cur.Skip<kAUpper>(s));
     if (cur.Flags(k) & kANonAscii) {
       const size_t end = MatchA(cur, s);
       return end != kNoMatch ? end : MatchB(cur, s);
     }
     return cur.Contraction(k, /*fold=*/true);
+  }
+
+  // The end of [A-Z]*[a-z]* from s when it lies within the eight bytes at s (most words), from
+  // one load; else kNoMatch.
+  static size_t WordInEight(const ScanCursor& cur, size_t s) {
+    uint64_t w;
+    if (!cur.Load8(s, &w)) return kNoMatch;
+    const uint64_t not_upper = ~swar::Upper(w) & swar::kHigh;
+    if (not_upper == 0) return kNoMatch;
+    // Bit 8 * lane + 7 of the first lane that is not uppercase: keep the lanes from it on.
+    const int j = absl::countr_zero(not_upper);
+    const uint64_t not_lower = ~swar::Lower(w) & swar::kHigh & (~uint64_t{0} << (j - 7));
+    if (not_lower == 0) return kNoMatch;
+    return s + (absl::countr_zero(not_lower) >> 3);
   }
 
   // A after its optional prefix, from s: the end of the match or kNoMatch.
@@ -164,6 +178,8 @@ class O200kScanner : public PreTokenizer {
     }
     return pos;
   }
+
+  const ScanTables tables_;
 };
 
 }  // namespace

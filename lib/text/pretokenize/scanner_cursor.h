@@ -36,47 +36,65 @@ const uint8_t* AsciiFlagTable();
 // The SWAR class mask (ascii_swar.h) of an AsciiFlag.
 template <uint8_t kFlag>
 inline uint64_t SwarClass(uint64_t w) {
-  static_assert(kFlag == kALetter || kFlag == kAUpper || kFlag == kALower || kFlag == kADigit ||
-                kFlag == kASpace || kFlag == kAPunct);
+  static_assert(kFlag == kALetter || kFlag == kAUpper || kFlag == kALower || kFlag == kADigit);
   if constexpr (kFlag == kALetter) return swar::Letter(w);
   if constexpr (kFlag == kAUpper) return swar::Upper(w);
   if constexpr (kFlag == kALower) return swar::Lower(w);
-  if constexpr (kFlag == kADigit) return swar::Digit(w);
-  if constexpr (kFlag == kASpace) return swar::Space(w);
-  return swar::Punct(w);
+  return swar::Digit(w);
 }
+
+// The two tables a cursor reads, looked up once by a scanner object rather than once per text
+// (each lookup is a call and a thread-safe-static guard).
+struct ScanTables {
+  const uint8_t* classes = UnicodeClassTable();
+  const uint8_t* flags = AsciiFlagTable();
+};
 
 class ScanCursor {
  public:
-  explicit ScanCursor(absl::string_view text)
+  explicit ScanCursor(absl::string_view text, const ScanTables& tables = ScanTables())
       : s_(reinterpret_cast<const unsigned char*>(text.data())),
         n_(text.size()),
-        table_(UnicodeClassTable()),
-        flags_(AsciiFlagTable()) {}
+        table_(tables.classes),
+        flags_(tables.flags) {}
 
   size_t size() const { return n_; }
   unsigned char byte(size_t pos) const { return s_[pos]; }
   // The AsciiFlag set of the byte at pos; 0 at the end of the text.
   uint8_t Flags(size_t pos) const { return pos < n_ ? flags_[s_[pos]] : 0; }
 
+  // The eight bytes from pos into *w (the byte at pos lowest), if the text has them.
+  bool Load8(size_t pos, uint64_t* w) const {
+    if (pos + 8 > n_) return false;
+    *w = swar::Load8(s_ + pos);
+    return true;
+  }
+
   // The end of the run of bytes with kFlag from pos, eight bytes at a time (see ascii_swar.h).
   template <uint8_t kFlag>
   size_t Skip(size_t pos) const {
-    while (pos + 8 <= n_) {
-      const uint64_t stop = ~SwarClass<kFlag>(swar::Load8(s_ + pos)) & swar::kHigh;
-      if (stop != 0) return pos + (absl::countr_zero(stop) >> 3);
-      pos += 8;
-    }
-    if (pos >= n_ || n_ < 8) {
+    if constexpr (kFlag == kAPunct) {
+      // Punctuation runs are mostly one or two bytes, and an eight-byte mask of punctuation
+      // takes some 40 instructions: a byte loop is cheaper.
       while (pos < n_ && (flags_[s_[pos]] & kFlag)) ++pos;
       return pos;
+    } else {
+      while (pos + 8 <= n_) {
+        const uint64_t stop = ~SwarClass<kFlag>(swar::Load8(s_ + pos)) & swar::kHigh;
+        if (stop != 0) return pos + (absl::countr_zero(stop) >> 3);
+        pos += 8;
+      }
+      if (pos >= n_ || n_ < 8) {
+        while (pos < n_ && (flags_[s_[pos]] & kFlag)) ++pos;
+        return pos;
+      }
+      // The last 8 bytes of the text, shifted so that byte 0 is the one at pos; the zero
+      // bytes shifted in stand beyond the end, so the run stops at n_ at the latest.
+      const uint64_t w = swar::Load8(s_ + n_ - 8) >> (8 * (pos + 8 - n_));
+      const uint64_t stop = ~SwarClass<kFlag>(w) & swar::kHigh;
+      const size_t end = stop != 0 ? pos + (absl::countr_zero(stop) >> 3) : pos + 8;
+      return end < n_ ? end : n_;
     }
-    // The last 8 bytes of the text, shifted so that byte 0 is the one at pos; the zero bytes
-    // shifted in stand beyond the end, so the run stops at n_ at the latest.
-    const uint64_t w = swar::Load8(s_ + n_ - 8) >> (8 * (pos + 8 - n_));
-    const uint64_t stop = ~SwarClass<kFlag>(w) & swar::kHigh;
-    const size_t end = stop != 0 ? pos + (absl::countr_zero(stop) >> 3) : pos + 8;
-    return end < n_ ? end : n_;
   }
   // RunWhile(pos, mask) where kFlag marks the ASCII members of `mask`: the byte loop, then the
   // Unicode loop only if the run reaches a non-ASCII byte.
