@@ -413,6 +413,13 @@ TEST(ParseNumberTest, FastPathMatchesFromChars) {
     absl::StatusOr<ParsedNumber> only64 = text::ParseNumberFor(t, true, false);
     ASSERT_TRUE(only64.ok()) << t;
     if (d_ok) EXPECT_EQ(std::memcmp(&only64->value, &d, sizeof(d)), 0) << t;
+    float fast = 0;
+    int significant_digits = -1;
+    if (text::ParseFloatFast(t, &fast, &significant_digits)) {
+      EXPECT_TRUE(f_ok) << t;
+      EXPECT_EQ(std::memcmp(&fast, &f, sizeof(f)), 0) << t << " " << fast;
+      EXPECT_EQ(significant_digits, p->significant_digits) << t;
+    }
   };
   for (int round = 0; round < 20000; ++round) {
     uint64_t w = round < 200 ? significands[round % 12] : rng() >> (rng() % 64);

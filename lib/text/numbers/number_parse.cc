@@ -200,6 +200,55 @@ bool ParsePlainAscii(absl::string_view number, bool need_double, bool need_float
 }  // namespace
 
 namespace text {
+bool ParseFloatFast(absl::string_view number, float* value, int* significant_digits) {
+  if (!kClinger) return false;
+  const char* s = number.data();
+  const size_t n = number.size();
+  size_t i = n > 0 && s[0] == '-' ? 1 : 0;
+  const bool negative = i == 1;
+  constexpr uint64_t kMaxExact = uint64_t{1} << 24;
+  uint64_t w = 0;
+  int count = 0, first = -1, last = -1, frac_digits = 0;
+  // Digits, then a fraction; w stops being exact past 2^24 (then the caller's general path).
+  for (int part = 0; part < 2; ++part) {
+    const size_t begin = i;
+    for (; i < n && static_cast<unsigned char>(s[i] - '0') < 10; ++i, ++count) {
+      const unsigned d = static_cast<unsigned>(s[i] - '0');
+      if (d != 0) {
+        if (first < 0) first = count;
+        last = count;
+      }
+      w = w * 10 + d;
+      if (w > kMaxExact) return false;
+    }
+    if (i == begin) return false;
+    if (part == 1) frac_digits = static_cast<int>(i - begin);
+    if (part == 1 || i >= n || s[i] != '.') break;
+    ++i;
+  }
+  int exponent = 0;
+  if (i < n) {
+    if (s[i] != 'e' && s[i] != 'E') return false;
+    ++i;
+    bool negative_exponent = false;
+    if (i < n && (s[i] == '+' || s[i] == '-')) negative_exponent = s[i++] == '-';
+    const size_t begin = i;
+    for (; i < n && static_cast<unsigned char>(s[i] - '0') < 10; ++i) {
+      exponent = exponent * 10 + (s[i] - '0');
+      if (exponent > 1000) return false;
+    }
+    if (i == begin || i != n) return false;
+    if (negative_exponent) exponent = -exponent;
+  }
+  const int q = exponent - frac_digits;
+  if (q < -10 || q > 10) return false;
+  const float x = static_cast<float>(w);
+  const float v = q >= 0 ? x * kExactPow10f[q] : x / kExactPow10f[-q];
+  *value = negative ? -v : v;
+  *significant_digits = first < 0 ? 0 : last - first + 1;
+  return true;
+}
+
 absl::StatusOr<ParsedNumber> ParseNumberFor(absl::string_view number, bool need_double,
                                             bool need_float) {
   ParsedNumber fast;

@@ -11,6 +11,11 @@ namespace xval::text {
 absl::StatusOr<ParsedNumber> ParseNumberFor(absl::string_view number, bool need_double,
                                             bool need_float);
 
+// The float32 value (as ParseNumber's value32) and significant digits of a plain ASCII
+// [-]digits[.digits][(e|E)[+-]digits] by Clinger's exact fast path alone (significand up to
+// 2^24, power of ten up to 10^10 either way); false when it does not apply, nothing set.
+bool ParseFloatFast(absl::string_view number, float* value, int* significant_digits);
+
 }  // namespace xval::text
 
 #endif  // XVAL_TEXT_NUMBERS_NUMBER_PARSE_H_

@@ -59,12 +59,26 @@ XvalTokenizer::ValueKind XvalTokenizer::StoredValue(absl::string_view number,
                                                     bool exact_range) const {
   const bool f16 = options_.precision == ValuePrecision::kFloat16;
   const bool direct32 = options_.transform.identity() && !f16;  // one rounding, to float
-  absl::StatusOr<ParsedNumber> parsed = text::ParseNumberFor(number, !direct32, direct32);
-  if (!parsed.ok()) return ValueKind::kText;  // never for the scanner's numbers
   auto policy = [&] {
     return options_.out_of_range == OutOfRangePolicy::kError ? ValueKind::kError
                                                              : ValueKind::kText;
   };
+  if (direct32) {
+    // Most numbers: short, plain ASCII, in range; the same float as from_chars<float> below.
+    float fast;
+    int significant_digits;
+    if (text::ParseFloatFast(number, &fast, &significant_digits)) {
+      if (options_.max_significant_digits > 0 &&
+          significant_digits > options_.max_significant_digits &&
+          options_.out_of_range != OutOfRangePolicy::kSaturate) {
+        return policy();
+      }
+      *value = fast;
+      return ValueKind::kValue;
+    }
+  }
+  absl::StatusOr<ParsedNumber> parsed = text::ParseNumberFor(number, !direct32, direct32);
+  if (!parsed.ok()) return ValueKind::kText;  // never for the scanner's numbers
   if (options_.max_significant_digits > 0 &&
       parsed->significant_digits > options_.max_significant_digits &&
       options_.out_of_range != OutOfRangePolicy::kSaturate) {
