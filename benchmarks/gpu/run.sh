@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One call on a machine with a GPU: configure a CUDA build for the GPU present, build the
 # embedding CUDA tests and benchmark, run the tests (failing if they were skipped), then the
-# benchmark beside a device-to-device copy of the same bytes. Meant to finish in a few minutes.
+# benchmark beside a device-to-device copy of the same bytes, then (where torch with CUDA is
+# installed) the Python package on torch CUDA tensors. Meant to finish in a few minutes.
 #
 #   benchmarks/gpu/run.sh [build-dir]        (default build/gpu; BENCH_ARGS adds flags)
 #
@@ -60,3 +61,12 @@ echo "== CUDA benchmark (Embed vs device-to-device copy)"
 "${build_dir}/benchmarks/embed_cuda_bench" --benchmark_min_time=0.05 \
   --benchmark_repetitions=3 --benchmark_color=false \
   ${BENCH_ARGS:-}
+
+echo "== Python: XValEmbedding and xval.embed on torch CUDA tensors (DLPack)"
+if python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
+  python3 -m pip install -q --no-build-isolation . \
+    --config-settings=cmake.define.CMAKE_CUDA_ARCHITECTURES="${arch}"
+  (cd tests/python && python3 -m pytest -q -rs test_torch_modules.py)
+else
+  echo "torch with CUDA is not installed here: the Python CUDA path is not exercised"
+fi

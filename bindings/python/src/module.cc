@@ -4,6 +4,7 @@
 namespace xval::python {
 void BindTokenizer(pybind11::module_& m);
 void BindEmbed(pybind11::module_& m);
+void BindDlpack(pybind11::module_& m);
 void BindModel(pybind11::module_& m);
 }  // namespace xval::python
 
@@ -11,5 +12,6 @@ PYBIND11_MODULE(_xval, m) {
   m.doc() = "xval: numeric-aware tokenization and embedding (C++ core)";
   xval::python::BindTokenizer(m);
   xval::python::BindEmbed(m);
+  xval::python::BindDlpack(m);
   xval::python::BindModel(m);
 }

@@ -27,14 +27,59 @@ def _host_array(x, what):
         return x, "", False
     is_torch = type(x).__module__.startswith("torch")
     if hasattr(x, "__dlpack_device__") and x.__dlpack_device__()[0] != 1:  # 1: kDLCPU
-        raise ValueError(f"{what} is not in host memory: the kernels here run on the CPU "
-                         "(the CUDA kernels are reached from C++: xval::kernels::EmbedCuda)")
+        raise ValueError(f"{what} is not in host memory (torch CUDA tensors are taken when the "
+                         "table is one too)")
     if is_torch and str(x.dtype) == "torch.bfloat16":
         import torch
         return np.from_dlpack(x.contiguous().view(torch.int16)).view(np.uint16), "bf16", True
     if hasattr(x, "__dlpack__"):
         return np.from_dlpack(x), "", is_torch
     return np.asarray(x), "", False
+
+
+def _on_cuda(table):
+    return type(table).__module__.startswith("torch") and table.device.type == "cuda"
+
+
+def _capsules(stream, *tensors):
+    """DLPack capsules of torch CUDA tensors for the kernels on `stream` (DLPack spells the
+    legacy default stream 1, CUDA spells it 0)."""
+    return [None if t is None else t.__dlpack__(stream=stream or 1) for t in tensors]
+
+
+def _embed_cuda(table, ids, values):
+    """embed for a torch CUDA table: every tensor on its device, the CUDA kernels on torch's
+    current stream, the result a torch tensor there."""
+    import torch
+    if not cuda_available():
+        raise RuntimeError("this build of xval has no CUDA kernels, or no GPU is present")
+    device = table.device
+    ids = ids.to(device=device, dtype=torch.int32).contiguous()  # (tokens,)
+    if values is not None:
+        values = values.to(device=device, dtype=torch.float32).contiguous()  # (tokens,)
+    out = torch.empty((ids.numel(), table.shape[1]), dtype=torch.float32, device=device)
+    with torch.cuda.device(device):
+        stream = torch.cuda.current_stream(device).cuda_stream
+        _xval.embed_dlpack(*_capsules(stream, table, ids, values, out), stream=stream)
+    return out
+
+
+def _embed_backward_cuda(table, ids, values, d_out):
+    import torch
+    if not cuda_available():
+        raise RuntimeError("this build of xval has no CUDA kernels, or no GPU is present")
+    device = table.device
+    ids = ids.to(device=device, dtype=torch.int32).contiguous()
+    if values is not None:
+        values = values.to(device=device, dtype=torch.float32).contiguous()
+    d_out = d_out.to(device=device, dtype=torch.float32).contiguous()  # (tokens, hidden)
+    d_table = torch.zeros(table.shape, dtype=torch.float32, device=device)  # (vocab, hidden)
+    d_values = None if values is None else torch.empty_like(values)  # (tokens,)
+    with torch.cuda.device(device):
+        stream = torch.cuda.current_stream(device).cuda_stream
+        _xval.embed_backward_dlpack(*_capsules(stream, table, ids, values, d_out, d_table,
+                                               d_values), stream=stream)
+    return d_table, d_values
 
 
 def embed(table, ids, values=None, *, dtype="", threads=0):
@@ -44,7 +89,11 @@ def embed(table, ids, values=None, *, dtype="", threads=0):
     bits with dtype="bf16"); ids [tokens]; values [tokens]. A float64 table runs the float64
     kernels and gives float64 (values read in float64). numpy arrays, or CPU tensors of any
     DLPack framework (read without copies; the result is a torch tensor when the table is one).
+    A torch table on a CUDA device runs the CUDA kernels there, on torch's current stream,
+    through DLPack (float32, float16 or bfloat16 tables).
     """
+    if _on_cuda(table):
+        return _embed_cuda(table, ids, values)
     table, table_dtype, is_torch = _host_array(table, "table")
     ids, _, _ = _host_array(ids, "ids")
     values, _, _ = _host_array(values, "values")
@@ -60,6 +109,8 @@ def embed_backward(table, ids, values, d_out, *, dtype="", threads=0):
     """The gradients of embed: (d_table float32 [vocab, hidden], d_values float32 [tokens] or
     None; float64 for a float64 table). Repeated ids are summed in token order (the same result
     for any thread count)."""
+    if _on_cuda(table):
+        return _embed_backward_cuda(table, ids, values, d_out)
     table, table_dtype, is_torch = _host_array(table, "table")
     ids, _, _ = _host_array(ids, "ids")
     values, _, _ = _host_array(values, "values")

@@ -3,11 +3,14 @@
 XValEmbedding computes embedding(ids) * values (xVal's input: every [NUM] token's embedding is
 scaled by its number) with xval's fused kernel forward and backward, through a custom autograd
 function. The kernels run on CPU tensors in float32, or in float64 (module.double()) for
-torch.autograd.gradcheck and double-precision training.
+torch.autograd.gradcheck and double-precision training, and on CUDA tensors in float32 (the
+CUDA kernels, through DLPack, on torch's current stream).
 """
 import numpy as np
 import torch
 from torch import nn
+
+import xval
 
 from . import _xval
 
@@ -16,18 +19,24 @@ class _XValEmbeddingFunction(torch.autograd.Function):
     @staticmethod
     def forward(ctx, weight, ids, values):
         # weight: (vocab, hidden) float32 or float64; ids: (tokens,) integer; values: (tokens,)
-        # float, computed in the weight's dtype.
+        # float, computed in the weight's dtype. On a GPU: float32, the CUDA kernels.
+        ctx.save_for_backward(weight, ids, values)
+        if weight.is_cuda:
+            return xval.embed(weight.detach(), ids, values.detach())
         table = weight.detach().contiguous().numpy()
         ids32 = ids.detach().to(torch.int32).contiguous().numpy()
         vals = values.detach().to(weight.dtype).contiguous().numpy()
         out = _xval.embed(table, ids32, vals)  # (tokens, hidden), weight's dtype
-        ctx.save_for_backward(weight, ids, values)
         return torch.from_numpy(out)
 
     @staticmethod
     def backward(ctx, d_out):
         # d_out: (tokens, hidden) -> d_weight (vocab, hidden), d_values (tokens,)
         weight, ids, values = ctx.saved_tensors
+        if weight.is_cuda:
+            d_weight, d_vals = xval.embed_backward(weight.detach(), ids, values.detach(), d_out)
+            return (d_weight if ctx.needs_input_grad[0] else None, None,
+                    d_vals.to(values.dtype) if ctx.needs_input_grad[2] else None)
         d_table, d_values = _xval.embed_backward(
             weight.detach().contiguous().numpy(),
             ids.detach().to(torch.int32).contiguous().numpy(),
@@ -54,8 +63,11 @@ class XValEmbedding(nn.Module):
     def forward(self, ids: torch.Tensor, values: torch.Tensor = None) -> torch.Tensor:
         if values is None:
             values = torch.ones(ids.shape, dtype=self.weight.dtype, device=ids.device)
-        if ids.device.type != "cpu" or self.weight.dtype not in (torch.float32, torch.float64):
-            raise ValueError("XValEmbedding runs on float32 or float64 CPU tensors")
+        if self.weight.is_cuda:
+            if self.weight.dtype != torch.float32:
+                raise ValueError("XValEmbedding on a GPU runs in float32")
+        elif self.weight.dtype not in (torch.float32, torch.float64):
+            raise ValueError("XValEmbedding on the CPU runs in float32 or float64")
         shape = ids.shape
         out = _XValEmbeddingFunction.apply(self.weight, ids.reshape(-1), values.reshape(-1))
         return out.reshape(*shape, self.embedding_dim)
