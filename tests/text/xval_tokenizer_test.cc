@@ -239,6 +239,95 @@ void CorpusRoundTrip(const std::string& path) {
   EXPECT_GT(base_exact, lines->size() * 99 / 100);
 }
 
+// The standard encoding spelled out with the public API, a base call per stretch: the text
+// between numbers through the base (BOS with the first stretch, EOS with the last, continuation
+// after the first), a literal [NUM] as its own stretch without special tokens, and [NUM] with
+// its value for each stored number. XvalTokenizer must give exactly this however it calls the
+// base (it hands a SentencePiece base the whole text at once).
+Encoding StretchByStretch(const XvalTokenizer& tok, const std::string& text,
+                          const EncodeOptions& options) {
+  std::vector<NumberValue> numbers;
+  EXPECT_TRUE(tok.FindValues(text, &numbers).ok());
+  Encoding out;
+  bool first = true;
+  auto plain = [&](size_t b, size_t e, bool last, bool parse_special) {
+    EncodeOptions o = options;
+    o.add_bos = first && options.add_bos;
+    o.add_eos = last && options.add_eos;
+    o.continuation = first ? options.continuation : true;
+    o.parse_special = parse_special;
+    if (b == e && !o.add_bos && !o.add_eos) return;
+    first = false;
+    EXPECT_TRUE(tok.base().EncodeInto(absl::string_view(text).substr(b, e - b), o,
+                                      static_cast<uint32_t>(b), &out).ok());
+  };
+  const std::string literal = tok.options().num_token;
+  auto stretch = [&](size_t b, size_t e, bool last) {
+    for (size_t at; options.parse_special &&
+                    (at = absl::string_view(text).substr(0, e).find(literal, b)) !=
+                        absl::string_view::npos;) {
+      plain(b, at, false, true);
+      b = at + literal.size();
+      plain(at, b, false, false);
+    }
+    plain(b, e, last, options.parse_special);
+  };
+  size_t cursor = 0;
+  for (const NumberValue& n : numbers) {
+    if (!n.as_num) continue;
+    stretch(cursor, n.span.begin, false);
+    first = false;
+    out.Append(tok.num_id(), Offset{n.span.begin, n.span.end}, n.value);
+    cursor = n.span.end;
+  }
+  stretch(cursor, text.size(), true);
+  return out;
+}
+
+void ExpectSameEncoding(const Encoding& got, const Encoding& want, const std::string& text) {
+  ASSERT_EQ(got.ids, want.ids) << text;
+  ASSERT_EQ(got.offsets, want.offsets) << text;
+  ASSERT_EQ(got.values.size(), want.values.size()) << text;
+  for (size_t i = 0; i < got.size(); ++i) {
+    ASSERT_TRUE(SameFloat(got.values[i], want.values[i])) << text << " token " << i;
+  }
+}
+
+void MatchesStretchByStretch(const std::string& path) {
+  auto tok = Load(path);
+  ASSERT_NE(tok, nullptr);
+  std::vector<EncodeOptions> all_options(16);
+  for (int bits = 0; bits < 16; ++bits) {
+    all_options[bits].add_bos = bits & 1;
+    all_options[bits].add_eos = bits & 2;
+    all_options[bits].parse_special = !(bits & 4);
+    all_options[bits].continuation = bits & 8;
+  }
+  const std::vector<std::string> texts = {
+      "", "7", "42 apples", " 42", "a [NUM] costs 3 [NUM]", "[NUM]12[NUM]", "x=-1.5e3, y=2",
+      "<s>1</s> 2 <unk>", "  3  4  ", "1e400 and 1e-400", "\xE2\x96\x81" "5\xE2\x96\x81x",
+      "(1,2) [3.5] 1-2 2024-04-04 v1.2 x2 \xD9\xA1\xD9\xA2 \xFF" "9"};
+  for (const std::string& text : texts) {
+    for (const EncodeOptions& o : all_options) {
+      Encoding got;
+      if (o.add_bos && tok->bos_id() < 0) continue;
+      if (o.add_eos && tok->eos_id() < 0) continue;
+      ASSERT_TRUE(tok->EncodeInto(text, o, 0, &got).ok()) << text;
+      ExpectSameEncoding(got, StretchByStretch(*tok, text, o), text);
+    }
+  }
+  absl::StatusOr<std::vector<std::string>> lines = testing::LoadCorpus(testing::DataDir());
+  ASSERT_TRUE(lines.ok()) << lines.status();
+  for (const std::string& line : *lines) {
+    Encoding got;
+    ASSERT_TRUE(tok->EncodeInto(line, {}, 0, &got).ok()) << line;
+    ExpectSameEncoding(got, StretchByStretch(*tok, line, {}), line);
+  }
+}
+
+TEST(XvalTokenizerTest, MatchesStretchByStretchLlama) { MatchesStretchByStretch(LlamaPath()); }
+TEST(XvalTokenizerTest, MatchesStretchByStretchCl100k) { MatchesStretchByStretch("cl100k_base"); }
+
 TEST(XvalTokenizerTest, CorpusRoundTripLlama) { CorpusRoundTrip(LlamaPath()); }
 TEST(XvalTokenizerTest, CorpusRoundTripCl100k) { CorpusRoundTrip("cl100k_base"); }
 

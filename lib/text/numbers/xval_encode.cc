@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "text/numbers/xval_number.h"
+#include "text/spm/spm_tokenizer.h"
 #include "util/status_macros.h"
 
 namespace xval {
@@ -14,18 +15,22 @@ absl::Status XvalTokenizer::EncodeStandard(absl::string_view text, const EncodeO
   thread_local std::vector<Number> numbers;
   numbers.clear();
   RETURN_IF_ERROR(Collect(text, &numbers));
+  // The text becomes segments: stretches of text for the base tokenizer, and numbers.
+  thread_local std::vector<text::EncodeSegment> segments;
+  segments.clear();
   bool first = true;
   // The text [b, e) before a number (or the end): through the base tokenizer, BOS with the
   // first stretch, EOS with the last, and no dummy prefix after a number (continuation).
-  auto encode_plain = [&](size_t b, size_t e, bool last, bool parse_special) -> absl::Status {
+  auto encode_plain = [&](size_t b, size_t e, bool last, bool parse_special) {
     EncodeOptions o = options;
     o.add_bos = first && options.add_bos;
     o.add_eos = last && options.add_eos;
     o.continuation = first ? options.continuation : true;
     o.parse_special = parse_special;
-    if (b == e && !o.add_bos && !o.add_eos) return absl::OkStatus();
+    if (b == e && !o.add_bos && !o.add_eos) return;
     first = false;
-    return base_->EncodeInto(text.substr(b, e - b), o, base + static_cast<uint32_t>(b), out);
+    segments.push_back(
+        text::EncodeSegment{static_cast<uint32_t>(b), static_cast<uint32_t>(e), o, -1, 1.0f});
   };
   // A literal "[NUM]" in the text is text, not a number with value 1: it goes through the
   // base without special-token matching, so that only numbers carry the [NUM] id.
@@ -34,27 +39,41 @@ absl::Status XvalTokenizer::EncodeStandard(absl::string_view text, const EncodeO
   const absl::string_view literal = options_.num_token;
   constexpr size_t kNone = absl::string_view::npos;
   size_t literal_at = options.parse_special ? text.find(literal) : kNone;
-  auto encode_text = [&](size_t b, size_t e, bool last) -> absl::Status {
+  auto encode_text = [&](size_t b, size_t e, bool last) {
     while (true) {
       if (literal_at != kNone && literal_at < b) literal_at = text.find(literal, b);
       // Later occurrences start later, so when this one ends past e none fits in [b, e).
       if (literal_at == kNone || literal_at + literal.size() > e) break;
       const size_t at = literal_at;
-      RETURN_IF_ERROR(encode_plain(b, at, false, true));
+      encode_plain(b, at, false, true);
       b = at + literal.size();
-      RETURN_IF_ERROR(encode_plain(at, b, false, false));
+      encode_plain(at, b, false, false);
     }
-    return encode_plain(b, e, last, options.parse_special);
+    encode_plain(b, e, last, options.parse_special);
   };
   size_t cursor = 0;
   for (const Number& n : numbers) {
     if (n.kind != ValueKind::kValue) continue;  // kept as text: part of the next stretch
-    RETURN_IF_ERROR(encode_text(cursor, n.span.begin, false));
+    encode_text(cursor, n.span.begin, false);
     first = false;
-    out->Append(num_id_, Offset{base + n.span.begin, base + n.span.end}, n.value);
+    segments.push_back(text::EncodeSegment{n.span.begin, n.span.end, {}, num_id_, n.value});
     cursor = n.span.end;
   }
-  return encode_text(cursor, text.size(), true);
+  encode_text(cursor, text.size(), true);
+  // A SentencePiece base takes them all in one call (the per-call work once per text, not
+  // twice per number); any other base, a call per stretch.
+  if (const auto* spm = dynamic_cast<const text::SpmTokenizer*>(base_.get())) {
+    return spm->EncodeSegments(text, segments, base, out);
+  }
+  for (const text::EncodeSegment& s : segments) {
+    if (s.token >= 0) {
+      out->Append(s.token, Offset{base + s.begin, base + s.end}, s.value);
+      continue;
+    }
+    RETURN_IF_ERROR(
+        base_->EncodeInto(text.substr(s.begin, s.end - s.begin), s.options, base + s.begin, out));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status XvalTokenizer::EncodePaper(absl::string_view text, const EncodeOptions& options,

@@ -87,9 +87,10 @@ struct SpmTokenizer::ThreadState {
   }
 };
 
+SpmTokenizer::ThreadState& SpmTokenizer::State() const { return ThreadState::For(instance_id_); }
+
 void SpmTokenizer::EncodeText(absl::string_view text, uint32_t base, bool prefix,
-                              Encoding* out) const {
-  ThreadState& state = ThreadState::For(instance_id_);
+                              ThreadState& state, Encoding* out) const {
   state.prev_unknown = false;
   if (raw_words_) {
     EncodeRawWords(text, base, prefix, state, out);

@@ -91,6 +91,27 @@ absl::Status SpmTokenizer::AddTokens(absl::Span<const AddedToken> tokens) {
 
 absl::Status SpmTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& options,
                                       uint32_t base, Encoding* out) const {
+  return EncodeWith(text, options, base, State(), out);
+}
+
+absl::Status SpmTokenizer::EncodeSegments(absl::string_view text,
+                                          absl::Span<const EncodeSegment> segments, uint32_t base,
+                                          Encoding* out) const {
+  ThreadState& state = State();
+  for (const EncodeSegment& s : segments) {
+    if (s.token >= 0) {
+      out->Append(s.token, Offset{base + s.begin, base + s.end}, s.value);
+      continue;
+    }
+    const absl::Status status =
+        EncodeWith(text.substr(s.begin, s.end - s.begin), s.options, base + s.begin, state, out);
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SpmTokenizer::EncodeWith(absl::string_view text, const EncodeOptions& options,
+                                      uint32_t base, ThreadState& state, Encoding* out) const {
   if (options.add_bos && config_.bos_id < 0) {
     return absl::FailedPreconditionError("the vocabulary has no BOS");
   }
@@ -103,12 +124,12 @@ absl::Status SpmTokenizer::EncodeInto(absl::string_view text, const EncodeOption
   const bool prefix = config_.normalizer.add_dummy_prefix && !options.continuation;
   const AddedTokenMatcher& matcher = options.parse_special ? matcher_ : plain_matcher_;
   if (matcher.empty()) {
-    EncodeText(text, base, prefix, out);
+    EncodeText(text, base, prefix, state, out);
   } else {
     matcher.Split(
         text,
         [&](size_t b, size_t e) {
-          EncodeText(text.substr(b, e - b), base + static_cast<uint32_t>(b), prefix, out);
+          EncodeText(text.substr(b, e - b), base + static_cast<uint32_t>(b), prefix, state, out);
         },
         [&](const AddedToken& t, size_t b, size_t e) {
           out->Append(t.id,

@@ -39,6 +39,15 @@ struct SpmConfig {
   std::vector<AddedToken> user_defined;
 };
 
+// A piece of a text for SpmTokenizer::EncodeSegments: the bytes [begin, end) to encode with
+// `options`, or, when token >= 0, that token with `value` in their place.
+struct EncodeSegment {
+  uint32_t begin = 0, end = 0;
+  EncodeOptions options;
+  int32_t token = -1;
+  float value = 1.0f;
+};
+
 class SpmTokenizer : public Tokenizer {
  public:
   static absl::StatusOr<std::unique_ptr<SpmTokenizer>> Create(SpmConfig config,
@@ -47,6 +56,12 @@ class SpmTokenizer : public Tokenizer {
   absl::Status EncodeInto(absl::string_view text, const EncodeOptions& options, uint32_t base,
                           Encoding* out) const override;
   absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override;
+  // The same as EncodeInto(text.substr(s.begin, s.end - s.begin), s.options, base + s.begin,
+  // out) for each text segment s in turn, and out->Append(s.token, its offsets, s.value) for
+  // each token segment, with the per-call work done once. XvalTokenizer encodes the text
+  // between numbers this way: one call per text instead of two per number.
+  absl::Status EncodeSegments(absl::string_view text, absl::Span<const EncodeSegment> segments,
+                              uint32_t base, Encoding* out) const;
 
   int32_t vocab_size() const override;
   absl::StatusOr<std::string> IdToPiece(int32_t id) const override;
@@ -62,7 +77,11 @@ class SpmTokenizer : public Tokenizer {
   // spm_encode.cc: text between added tokens to tokens.
   struct ThreadState;
   struct PieceToken;
-  void EncodeText(absl::string_view text, uint32_t base, bool prefix, Encoding* out) const;
+  ThreadState& State() const;  // this thread's, for this tokenizer
+  absl::Status EncodeWith(absl::string_view text, const EncodeOptions& options, uint32_t base,
+                          ThreadState& state, Encoding* out) const;
+  void EncodeText(absl::string_view text, uint32_t base, bool prefix, ThreadState& state,
+                  Encoding* out) const;
   void EncodeRawWords(absl::string_view text, uint32_t base, bool prefix, ThreadState& state,
                       Encoding* out) const;
   void EncodeRawWord(absl::string_view word, bool prefix, uint32_t base, ThreadState& state,
