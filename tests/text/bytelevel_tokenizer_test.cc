@@ -2,6 +2,7 @@
 // merge), tiktoken's special-token semantics, decoding with replacement, LoadTokenizer's
 // dispatch, and errors for bad rank files and tokenizer.json files.
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -9,9 +10,11 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
+#include "text/bytelevel/byte_bpe.h"
 #include "text/bytelevel/bytelevel_loader.h"
 #include "text/bytelevel/utf8_replace.h"
 #include "text/bytelevel_corpus.h"
+#include "text/pretokenize/pretokenizer.h"
 #include "util/file.h"
 
 namespace xval::text {
@@ -78,6 +81,68 @@ TEST(ByteLevelTokenizerTest, LongPiecesAreFastAndExact) {
     ids.clear();
     tok->EncodeOrdinary(xs, &ids);
     EXPECT_EQ(ids, NaiveMerge(*tok, xs)) << len;
+  }
+}
+
+// The word-keyed table of 2..8-byte tokens answers as the hash map of all tokens does,
+// including tokens that differ only by trailing zero bytes (the key pads with zeros) and
+// byte strings that are not tokens.
+TEST(ByteBpeTest, ShortTokenLookupEqualsFind) {
+  std::vector<std::string> tokens;
+  for (int b = 0; b < 256; ++b) tokens.emplace_back(1, static_cast<char>(b));
+  for (const char* t : {"ab", "abc", "abcd", "abcdefgh", "abcdefghi", "xy", " the", "1234567"}) {
+    tokens.emplace_back(t);
+  }
+  tokens.push_back(std::string("a\0", 2));
+  tokens.push_back(std::string("a\0\0", 3));
+  tokens.push_back(std::string("\0\0\0\0\0\0\0\0", 8));
+  tokens.push_back("\xFF\xFE\x80\x00\x01\x02\x7F\xC3");
+  auto bpe = ByteBpe::FromRanks(tokens, "test");
+  ASSERT_TRUE(bpe.ok()) << bpe.status();
+  std::vector<std::string> probes = tokens;
+  for (const char* t : {"ba", "abce", "abcdefgg", "  the", "123456", "xyz"}) probes.emplace_back(t);
+  probes.push_back(std::string("a\0\0\0", 4));
+  probes.push_back(std::string("\0\0", 2));
+  for (const std::string& p : probes) {
+    if (p.size() < 2 || p.size() > ShortTokenTable::kMaxLen) continue;
+    EXPECT_EQ(bpe->FindShort(ShortTokenTable::Key(p), p.size()), bpe->Find(p))
+        << absl::CEscape(p);
+    // A word loaded from a longer text and cut to the piece gives the same key.
+    const std::string longer = p + "zzzzzzzz";
+    unsigned char word[8];
+    std::memcpy(word, longer.data(), 8);
+    uint64_t w = 0;
+    for (int k = 7; k >= 0; --k) w = (w << 8) | word[k];
+    EXPECT_EQ(ShortTokenTable::KeyOfWord(w, p.size()), ShortTokenTable::Key(p)) << absl::CEscape(p);
+  }
+}
+
+// Pieces at the very end of texts of 7, 8, 9 and more bytes (where the whole-piece lookup
+// loads the text's last eight bytes) encode as the general merge does.
+TEST(ByteLevelTokenizerTest, PiecesAtTheEndOfShortTexts) {
+  for (const char* name : {"cl100k_base", "o200k_base"}) {
+    auto tok = Load(name);
+    ASSERT_NE(tok, nullptr);
+    for (const char* text : {"abc def", "abc defg", "x abcdefg", "1+2=3 the", "ab", "the cat",
+                             " the cat sat", "zzzzzzzz", "\xC3\xA9t\xC3\xA9 ok", "qwfpgjluy"}) {
+      std::vector<int32_t> ids;
+      tok->EncodeOrdinary(text, &ids);
+      std::vector<int32_t> expected;
+      // Split by the encoding's own pattern (through the public PCRE2 path), then merge naively.
+      auto split = MakeRegexPreTokenizer(
+          std::string(name) == "cl100k_base" ? kCl100kPattern : kO200kPattern, name);
+      ASSERT_TRUE(split.ok());
+      std::vector<uint32_t> ends;
+      (*split)->Split(text, &ends);
+      uint32_t begin = 0;
+      for (uint32_t e : ends) {
+        for (int32_t id : NaiveMerge(*tok, absl::string_view(text).substr(begin, e - begin))) {
+          expected.push_back(id);
+        }
+        begin = e;
+      }
+      EXPECT_EQ(ids, expected) << name << " on \"" << text << "\"";
+    }
   }
 }
 

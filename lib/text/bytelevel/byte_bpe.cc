@@ -1,9 +1,11 @@
 // Building a ByteBpe from tiktoken ranks or Hugging Face merges.
+#include "text/bytelevel/byte_bpe.h"
+
 #include <cstring>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "text/bytelevel/byte_bpe.h"
+#include "text/pretokenize/ascii_swar.h"
 
 namespace xval::text {
 
@@ -43,6 +45,39 @@ void PairTable::Put(int32_t left, int32_t right, uint32_t rank, int32_t merged) 
   }
 }
 
+uint64_t ShortTokenTable::Key(absl::string_view bytes) {
+  unsigned char buf[8] = {};
+  std::memcpy(buf, bytes.data(), bytes.size() < 8 ? bytes.size() : 8);
+  return swar::Load8(buf);
+}
+
+void ShortTokenTable::Reserve(size_t n) {
+  // At most half full, so that a miss (a piece that is not a token) ends after a probe or two.
+  size_t slots = 16;
+  int shift = 60;
+  while (slots < 2 * n) {
+    slots *= 2;
+    --shift;
+  }
+  if (slots <= slots_.size()) return;
+  std::vector<Entry> old = std::move(slots_);
+  slots_.assign(slots, Entry{});
+  mask_ = slots - 1;
+  shift_ = shift;
+  size_ = 0;
+  for (const Entry& e : old) {
+    if (e.len != 0) Put(e.key, e.len, e.id);
+  }
+}
+
+void ShortTokenTable::Put(uint64_t key, size_t len, int32_t id) {
+  if (2 * (size_ + 1) > slots_.size()) Reserve(size_ + 1);
+  size_t i = Slot(key, len);
+  while (slots_[i].len != 0) i = (i + 1) & mask_;
+  slots_[i] = Entry{key, id, static_cast<uint32_t>(len)};
+  ++size_;
+}
+
 absl::Status ByteBpe::IndexTokens(const std::vector<std::string>& tokens,
                                   const std::vector<bool>* mergeable, absl::string_view source) {
   size_t total = 0;
@@ -59,6 +94,16 @@ absl::Status ByteBpe::IndexTokens(const std::vector<std::string>& tokens,
     if (mergeable != nullptr && !(*mergeable)[id]) continue;
     // The first id of a byte string wins, as in a Python dict built in order.
     ids_.emplace(token(id), id);
+  }
+  size_t short_tokens = 0;
+  for (const auto& [bytes, id] : ids_) {
+    short_tokens += bytes.size() >= 2 && bytes.size() <= ShortTokenTable::kMaxLen;
+  }
+  short_ids_.Reserve(short_tokens);
+  for (const auto& [bytes, id] : ids_) {
+    if (bytes.size() >= 2 && bytes.size() <= ShortTokenTable::kMaxLen) {
+      short_ids_.Put(ShortTokenTable::Key(bytes), bytes.size(), id);
+    }
   }
   for (int b = 0; b < 256; ++b) {
     const char c = static_cast<char>(b);
@@ -104,9 +149,11 @@ absl::StatusOr<ByteBpe> ByteBpe::FromMerges(
     const int32_t left = bpe.Find(a), right = bpe.Find(b);
     const int32_t merged = bpe.Find(a + b);
     if (left < 0 || right < 0 || merged < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          source, ": model.merges[", r, "]: ", left < 0 ? "its left part" :
-          right < 0 ? "its right part" : "the merged token", " is not in the vocabulary"));
+      return absl::InvalidArgumentError(absl::StrCat(source, ": model.merges[", r, "]: ",
+                                                     left < 0    ? "its left part"
+                                                     : right < 0 ? "its right part"
+                                                                 : "the merged token",
+                                                     " is not in the vocabulary"));
     }
     // A later duplicate overwrites an earlier one, as the HashMap in tokenizers does.
     bpe.pairs_.Put(left, right, static_cast<uint32_t>(r), merged);

@@ -6,9 +6,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
-#include "util/status_macros.h"
 #include "text/bytelevel/utf8_replace.h"
+#include "text/pretokenize/ascii_swar.h"
 #include "text/pretokenize/digits.h"
+#include "util/status_macros.h"
 
 namespace xval::text {
 namespace {
@@ -72,9 +73,9 @@ absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> ByteLevelTokenizer::Create(
       std::unique_ptr<ByteLevelTokenizer>(new ByteLevelTokenizer(std::move(config), options));
   if (tokenizer->config_.explicit_vocab_size >= 0 &&
       tokenizer->vocab_size() != tokenizer->config_.explicit_vocab_size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        tokenizer->config_.source, ": ", tokenizer->vocab_size(), " tokens, expected ",
-        tokenizer->config_.explicit_vocab_size));
+    return absl::InvalidArgumentError(absl::StrCat(tokenizer->config_.source, ": ",
+                                                   tokenizer->vocab_size(), " tokens, expected ",
+                                                   tokenizer->config_.explicit_vocab_size));
   }
   return tokenizer;
 }
@@ -102,8 +103,7 @@ void ByteLevelTokenizer::IndexAdded() {
 absl::StatusOr<std::string> ByteLevelTokenizer::IdToPiece(int32_t id) const {
   if (const AddedToken* t = FindAdded(id)) return t->content;
   if (id >= 0 && id < config_.bpe.size()) return std::string(config_.bpe.token(id));
-  return absl::OutOfRangeError(
-      absl::StrCat("id ", id, " is not a token of ", config_.source));
+  return absl::OutOfRangeError(absl::StrCat("id ", id, " is not a token of ", config_.source));
 }
 
 absl::StatusOr<int32_t> ByteLevelTokenizer::PieceToId(absl::string_view piece) const {
@@ -161,12 +161,12 @@ void ByteLevelTokenizer::SplitPieces(absl::string_view text, ThreadState& state)
 }
 
 void ByteLevelTokenizer::EncodePiece(absl::string_view piece, ThreadState& state,
-                                     std::vector<int32_t>* ids) const {
+                                     std::vector<int32_t>* ids, bool whole_looked_up) const {
   if (piece.size() == 1) {
     ids->push_back(config_.bpe.byte_id(static_cast<uint8_t>(piece[0])));
     return;
   }
-  if (config_.whole_piece_lookup) {
+  if (config_.whole_piece_lookup && !whole_looked_up) {
     const int32_t id = config_.bpe.Find(piece);
     if (id >= 0) {
       ids->push_back(id);
@@ -192,16 +192,36 @@ void ByteLevelTokenizer::EncodeOrdinary(absl::string_view text, std::vector<int3
   if (text.empty()) return;
   ThreadState& state = ThreadState::For(instance_id_);
   SplitPieces(text, state);
+  const ByteBpe& bpe = config_.bpe;
+  const auto* t = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  // Pieces of 2..8 bytes are looked up whole by a word of their bytes, loaded from the text
+  // (or, near its end, from its last eight bytes, shifted); a text under eight bytes goes the
+  // general way.
+  const bool short_lookup = config_.whole_piece_lookup && n >= 8;
   uint32_t begin = 0;
   for (const uint32_t end : state.ends) {
-    EncodePiece(text.substr(begin, end - begin), state, ids);
+    const size_t len = end - begin;
+    if (len == 1) {
+      ids->push_back(bpe.byte_id(t[begin]));
+    } else if (short_lookup && len <= ShortTokenTable::kMaxLen) {
+      const uint64_t word =
+          begin + 8 <= n ? swar::Load8(t + begin) : swar::Load8(t + n - 8) >> (8 * (begin + 8 - n));
+      const int32_t id = bpe.FindShort(ShortTokenTable::KeyOfWord(word, len), len);
+      if (id >= 0) {
+        ids->push_back(id);
+      } else {
+        EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/true);
+      }
+    } else {
+      EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/false);
+    }
     begin = end;
   }
 }
 
 void ByteLevelTokenizer::EncodeWith(const AddedTokenMatcher& matcher, absl::string_view text,
-                                    std::vector<int32_t>* ids,
-                                    std::vector<Offset>* offsets) const {
+                                    std::vector<int32_t>* ids, std::vector<Offset>* offsets) const {
   // Byte-level tokens tile the text, so offsets follow from the tokens' lengths.
   auto encode_text = [&](size_t b, size_t e) {
     const size_t first = ids->size();
@@ -226,9 +246,8 @@ void ByteLevelTokenizer::EncodeWith(const AddedTokenMatcher& matcher, absl::stri
   });
 }
 
-absl::Status ByteLevelTokenizer::EncodeInto(absl::string_view text,
-                                            const EncodeOptions& options, uint32_t base,
-                                            Encoding* out) const {
+absl::Status ByteLevelTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& options,
+                                            uint32_t base, Encoding* out) const {
   if (options.add_bos && config_.bos_id < 0) {
     return absl::FailedPreconditionError("the vocabulary has no BOS");
   }
@@ -269,13 +288,15 @@ absl::StatusOr<std::vector<int32_t>> ByteLevelTokenizer::EncodeIds(
   if (!disallowed_tokens.empty()) {
     const AddedTokenMatcher check(disallowed_tokens);
     absl::Status error;
-    check.Split(text, [](size_t, size_t) {}, [&](const AddedToken& t, size_t b, size_t) {
-      if (error.ok()) {
-        error = absl::InvalidArgumentError(absl::StrCat(
-            "the text holds the disallowed special token \"", t.content, "\" at byte ", b,
-            "; allow it, or encode it as ordinary text"));
-      }
-    });
+    check.Split(
+        text, [](size_t, size_t) {},
+        [&](const AddedToken& t, size_t b, size_t) {
+          if (error.ok()) {
+            error = absl::InvalidArgumentError(
+                absl::StrCat("the text holds the disallowed special token \"", t.content,
+                             "\" at byte ", b, "; allow it, or encode it as ordinary text"));
+          }
+        });
     if (!error.ok()) return error;
   }
   std::vector<int32_t> ids;

@@ -64,8 +64,7 @@ class ByteLevelTokenizer : public Tokenizer {
   // tiktoken's encode(text, allowed_special, disallowed_special): special tokens in `allowed`
   // are matched; a disallowed one ("all" means every special token not allowed) anywhere in
   // the text is an InvalidArgument error naming it.
-  absl::StatusOr<std::vector<int32_t>> EncodeIds(absl::string_view text,
-                                                 const SpecialSet& allowed,
+  absl::StatusOr<std::vector<int32_t>> EncodeIds(absl::string_view text, const SpecialSet& allowed,
                                                  const SpecialSet& disallowed) const;
   // tiktoken's encode_ordinary: special tokens are text. Appends to *ids; never fails.
   void EncodeOrdinary(absl::string_view text, std::vector<int32_t>* ids) const;
@@ -84,7 +83,9 @@ class ByteLevelTokenizer : public Tokenizer {
  private:
   ByteLevelTokenizer(ByteLevelConfig config, const TokenizerOptions& options);
   struct ThreadState;
-  void EncodePiece(absl::string_view piece, ThreadState& state, std::vector<int32_t>* ids) const;
+  // whole_looked_up: the piece is known not to be a token (FindShort said so).
+  void EncodePiece(absl::string_view piece, ThreadState& state, std::vector<int32_t>* ids,
+                   bool whole_looked_up) const;
   void SplitPieces(absl::string_view text, ThreadState& state) const;
   // Encodes `text` with the special tokens `matcher` finds; appends ids (and offsets when
   // `offsets` is not null).
@@ -95,10 +96,10 @@ class ByteLevelTokenizer : public Tokenizer {
 
   ByteLevelConfig config_;
   TokenizerOptions options_;
-  AddedTokenMatcher matcher_;        // every added token
-  AddedTokenMatcher plain_matcher_;  // added tokens that are not special
+  AddedTokenMatcher matcher_;                         // every added token
+  AddedTokenMatcher plain_matcher_;                   // added tokens that are not special
   absl::flat_hash_map<int32_t, size_t> added_by_id_;  // id -> index in added_tokens
-  uint64_t instance_id_;             // keys the per-thread piece cache
+  uint64_t instance_id_;                              // keys the per-thread piece cache
 };
 
 }  // namespace xval::text

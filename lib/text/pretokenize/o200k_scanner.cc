@@ -9,6 +9,8 @@
 // These are not possessive, so the order in which a backtracking engine tries them matters:
 // A with its optional prefix, then A without it (which differs only when the prefix character
 // is a mark, itself in both letter classes), then B likewise.
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "text/pretokenize/pretokenizer.h"
 #include "text/pretokenize/scanner_cursor.h"
 
@@ -82,19 +84,28 @@ class O200kScanner : public PreTokenizer {
   // [lower] is a-z: A matches when a lowercase run follows the uppercase run (which gives
   // nothing back, having no Lm/Lo/M), else B takes the uppercase run. A word that reaches a
   // non-ASCII byte goes to MatchA and MatchB.
-  static size_t AsciiWord(const ScanCursor& cur, size_t s) {
+  // Inlined: it is the path of most pieces; the rare cases are calls.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static size_t AsciiWord(const ScanCursor& cur, size_t s) {
     size_t k = WordInEight(cur, s);
-    if (k == kNoMatch) k = cur.Skip<kALower>(cur.Skip<kAUpper>(s));
-    if (cur.Flags(k) & kANonAscii) {
-      const size_t end = MatchA(cur, s);
-      return end != kNoMatch ? end : MatchB(cur, s);
+    if (ABSL_PREDICT_FALSE(k == kNoMatch)) k = LongAsciiWord(cur, s);
+    const uint8_t f = cur.Flags(k);
+    if (ABSL_PREDICT_FALSE(f & kANonAscii)) return UnicodeWord(cur, s);
+    if (ABSL_PREDICT_FALSE(k < cur.size() && cur.byte(k) == '\'')) {
+      return cur.Contraction(k, /*fold=*/true);
     }
-    return cur.Contraction(k, /*fold=*/true);
+    return k;
+  }
+  ABSL_ATTRIBUTE_NOINLINE static size_t LongAsciiWord(const ScanCursor& cur, size_t s) {
+    return cur.Skip<kALower>(cur.Skip<kAUpper>(s));
+  }
+  ABSL_ATTRIBUTE_NOINLINE static size_t UnicodeWord(const ScanCursor& cur, size_t s) {
+    const size_t end = MatchA(cur, s);
+    return end != kNoMatch ? end : MatchB(cur, s);
   }
 
   // The end of [A-Z]*[a-z]* from s when it lies within the eight bytes at s (most words), from
   // one load; else kNoMatch.
-  static size_t WordInEight(const ScanCursor& cur, size_t s) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static size_t WordInEight(const ScanCursor& cur, size_t s) {
     uint64_t w;
     if (!cur.Load8(s, &w)) return kNoMatch;
     const uint64_t not_upper = ~swar::Upper(w) & swar::kHigh;
