@@ -1,0 +1,82 @@
+// The shared thread pool (lib/util/thread_pool.cc): every index covered exactly once, for many
+// back-to-back regions (the forward pass runs hundreds a second, and workers poll briefly
+// between them before sleeping), for regions started from several threads at once, for
+// regions separated by pauses longer than the polling, and nested calls run serially.
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "util/thread_pool.h"
+
+namespace xval::util {
+namespace {
+
+// Runs one region over n items and checks each was visited exactly once.
+void CheckCoverage(size_t n, size_t grain, size_t threads) {
+  std::vector<std::atomic<int>> hits(n);
+  ParallelFor(
+      n, grain,
+      [&](size_t begin, size_t end) {
+        for (size_t i = begin; i < end; ++i) hits[i].fetch_add(1);
+      },
+      threads);
+  for (size_t i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 1) << "item " << i << " of " << n;
+}
+
+TEST(ThreadPoolTest, EveryItemOnceForManyShapes) {
+  for (size_t n : {1, 2, 3, 7, 64, 1000, 4097}) {
+    for (size_t grain : {1, 3, 64, 5000}) {
+      for (size_t threads : {0, 1, 2, 3}) CheckCoverage(n, grain, threads);
+    }
+  }
+}
+
+TEST(ThreadPoolTest, ManyBackToBackRegions) {
+  std::atomic<size_t> total{0};
+  for (int region = 0; region < 20000; ++region) {
+    ParallelFor(
+        8, 1, [&](size_t begin, size_t end) { total.fetch_add(end - begin); }, 2);
+  }
+  EXPECT_EQ(total.load(), 20000u * 8);
+}
+
+TEST(ThreadPoolTest, RegionsAfterPausesLongerThanThePolling) {
+  for (int region = 0; region < 5; ++region) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    CheckCoverage(100, 1, 2);
+  }
+}
+
+TEST(ThreadPoolTest, RegionsFromSeveralCallerThreads) {
+  std::vector<std::thread> callers;
+  std::atomic<size_t> total{0};
+  for (int c = 0; c < 4; ++c) {
+    callers.emplace_back([&] {
+      for (int region = 0; region < 500; ++region) {
+        ParallelFor(
+            16, 2, [&](size_t begin, size_t end) { total.fetch_add(end - begin); }, 0);
+      }
+    });
+  }
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(total.load(), 4u * 500 * 16);
+}
+
+TEST(ThreadPoolTest, NestedCallsRunSerially) {
+  std::atomic<size_t> inner{0};
+  ParallelFor(
+      4, 1,
+      [&](size_t begin, size_t end) {
+        for (size_t i = begin; i < end; ++i) {
+          ParallelFor(
+              10, 1, [&](size_t b, size_t e) { inner.fetch_add(e - b); }, 0);
+        }
+      },
+      0);
+  EXPECT_EQ(inner.load(), 40u);
+}
+
+}  // namespace
+}  // namespace xval::util
