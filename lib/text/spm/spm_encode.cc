@@ -56,6 +56,13 @@ struct SpmTokenizer::ThreadState {
     }
     return out;
   }
+  // Words of one byte (" " before a number, "," or "." after one: common in xVal's stretches)
+  // by direct index instead of hashing, for words without and with the dummy prefix.
+  struct ByteWord {
+    bool known = false;
+    Tokens tokens;
+  };
+  std::array<std::array<ByteWord, 256>, 2> byte_words;
   uint64_t owner = 0;
   uint64_t last_used = 0;
   // Raw words (second word on, and first word with its dummy prefix), and normalized words.
@@ -80,6 +87,7 @@ struct SpmTokenizer::ThreadState {
       if (s.last_used < victim->last_used) victim = &s;
     }
     for (auto& c : victim->raw_cache) c.clear();
+    for (auto& words : victim->byte_words) words.fill(ByteWord{});
     victim->normalized_cache.clear();
     victim->owner = owner;
     victim->last_used = ++clock;
@@ -154,7 +162,15 @@ void SpmTokenizer::EncodeRawWords(absl::string_view text, uint32_t base, bool pr
 void SpmTokenizer::EncodeRawWord(absl::string_view word, bool prefix, uint32_t base,
                                  ThreadState& state, Encoding* out) const {
   auto& cache = state.raw_cache[prefix ? 1 : 0];
-  const bool cacheable = word.size() <= kMaxCachedWord;
+  ThreadState::ByteWord* byte_word =
+      word.size() == 1
+          ? &state.byte_words[prefix ? 1 : 0][static_cast<unsigned char>(word[0])]
+          : nullptr;
+  if (byte_word != nullptr && byte_word->known) {
+    for (const ThreadState::CachedToken& t : byte_word->tokens) Emit(t.Widen(), base, state, out);
+    return;
+  }
+  const bool cacheable = byte_word == nullptr && word.size() <= kMaxCachedWord;
   if (cacheable) {
     if (auto it = cache.find(word); it != cache.end()) {
       for (const ThreadState::CachedToken& t : it->second) Emit(t.Widen(), base, state, out);
@@ -174,6 +190,11 @@ void SpmTokenizer::EncodeRawWord(absl::string_view word, bool prefix, uint32_t b
     }
   });
   for (const PieceToken& t : tokens) Emit(t, base, state, out);
+  if (byte_word != nullptr) {
+    byte_word->tokens = ThreadState::Narrow(tokens);
+    byte_word->known = true;
+    return;
+  }
   if (!cacheable) return;
   if (cache.size() >= kMaxCachedWords) cache.clear();
   cache.emplace(std::string(word), ThreadState::Narrow(tokens));
