@@ -188,6 +188,40 @@ TEST(ByteLevelTokenizerTest, SpecialTokensFollowTiktoken) {
   EXPECT_EQ(*tok->Decode(enc->ids), text);
 }
 
+// Offsets come from the pieces (a piece that is one token) or the tokens' lengths (a merged
+// piece): either way each token spans its own bytes, the spans tile the text, and EncodeInto's
+// base shifts them all.
+TEST(ByteLevelTokenizerTest, OffsetsAreEachTokensBytes) {
+  for (const char* name : {"cl100k_base", "o200k_base"}) {
+    auto tok = Load(name);
+    ASSERT_NE(tok, nullptr);
+    std::vector<std::string> texts = {"<|endoftext|>a b<|endoftext|>", "x", "",
+                                      "qwfpgjluy  \xC3\xA9\xFF 12345 don't"};
+    for (const std::string& file : testing::CorpusFiles()) {
+      auto strings = testing::CorpusStrings(file);
+      ASSERT_TRUE(strings.ok()) << strings.status();
+      for (size_t i = 0; i < strings->size() && i < 300; ++i) texts.push_back((*strings)[i]);
+    }
+    EncodeOptions options;
+    options.parse_special = true;
+    for (const std::string& text : texts) {
+      Encoding enc;
+      ASSERT_TRUE(tok->EncodeInto(text, options, 7, &enc).ok());
+      ASSERT_EQ(enc.offsets.size(), enc.ids.size());
+      uint32_t pos = 7;
+      for (size_t i = 0; i < enc.ids.size(); ++i) {
+        auto piece = tok->IdToPiece(enc.ids[i]);
+        ASSERT_TRUE(piece.ok());
+        EXPECT_EQ(enc.offsets[i].begin, pos) << name << " on \"" << text << "\"";
+        EXPECT_EQ(enc.offsets[i].end - enc.offsets[i].begin, piece->size()) << name;
+        EXPECT_EQ(text.substr(enc.offsets[i].begin - 7, piece->size()), *piece) << name;
+        pos = enc.offsets[i].end;
+      }
+      EXPECT_EQ(pos, 7 + text.size()) << name << " on \"" << text << "\"";
+    }
+  }
+}
+
 TEST(ByteLevelTokenizerTest, DecodeReplacesInvalidUtf8AsPython) {
   // Expected values from Python: bytes.decode("utf-8", errors="replace").
   EXPECT_EQ(Utf8Replace("a\xFF" "b"), "a\xEF\xBF\xBD" "b");

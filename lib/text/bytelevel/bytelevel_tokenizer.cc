@@ -189,12 +189,33 @@ void ByteLevelTokenizer::EncodePiece(absl::string_view piece, ThreadState& state
 }
 
 void ByteLevelTokenizer::EncodeOrdinary(absl::string_view text, std::vector<int32_t>* ids) const {
+  EncodeText(text, 0, ids, nullptr);
+}
+
+void ByteLevelTokenizer::EncodeText(absl::string_view text, uint32_t base,
+                                    std::vector<int32_t>* ids, std::vector<Offset>* offsets) const {
   if (text.empty()) return;
   ThreadState& state = ThreadState::For(instance_id_);
   SplitPieces(text, state);
   const ByteBpe& bpe = config_.bpe;
   const auto* t = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
+  if (offsets != nullptr) offsets->reserve(offsets->size() + state.ends.size());
+  // Byte-level tokens tile the text: a piece that is one token spans the piece; the tokens of
+  // a merged piece span their lengths in turn.
+  auto add_offsets = [&](size_t first, uint32_t begin, uint32_t end) {
+    if (offsets == nullptr) return;
+    if (ids->size() == first + 1) {
+      offsets->push_back(Offset{base + begin, base + end});
+      return;
+    }
+    uint32_t pos = base + begin;
+    for (size_t i = first; i < ids->size(); ++i) {
+      const uint32_t len = static_cast<uint32_t>(bpe.token((*ids)[i]).size());
+      offsets->push_back(Offset{pos, pos + len});
+      pos += len;
+    }
+  };
   // Pieces of 2..8 bytes are looked up whole by a word of their bytes, loaded from the text
   // (or, near its end, from its last eight bytes, shifted); a text under eight bytes goes the
   // general way.
@@ -202,6 +223,7 @@ void ByteLevelTokenizer::EncodeOrdinary(absl::string_view text, std::vector<int3
   uint32_t begin = 0;
   for (const uint32_t end : state.ends) {
     const size_t len = end - begin;
+    const size_t first = ids->size();
     if (len == 1) {
       ids->push_back(bpe.byte_id(t[begin]));
     } else if (short_lookup && len <= ShortTokenTable::kMaxLen) {
@@ -216,23 +238,15 @@ void ByteLevelTokenizer::EncodeOrdinary(absl::string_view text, std::vector<int3
     } else {
       EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/false);
     }
+    add_offsets(first, begin, end);
     begin = end;
   }
 }
 
 void ByteLevelTokenizer::EncodeWith(const AddedTokenMatcher& matcher, absl::string_view text,
                                     std::vector<int32_t>* ids, std::vector<Offset>* offsets) const {
-  // Byte-level tokens tile the text, so offsets follow from the tokens' lengths.
   auto encode_text = [&](size_t b, size_t e) {
-    const size_t first = ids->size();
-    EncodeOrdinary(text.substr(b, e - b), ids);
-    if (offsets == nullptr) return;
-    uint32_t pos = static_cast<uint32_t>(b);
-    for (size_t i = first; i < ids->size(); ++i) {
-      const uint32_t len = static_cast<uint32_t>(config_.bpe.token((*ids)[i]).size());
-      offsets->push_back(Offset{pos, pos + len});
-      pos += len;
-    }
+    EncodeText(text.substr(b, e - b), static_cast<uint32_t>(b), ids, offsets);
   };
   if (matcher.empty()) {
     encode_text(0, text.size());

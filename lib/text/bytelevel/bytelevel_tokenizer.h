@@ -87,6 +87,9 @@ class ByteLevelTokenizer : public Tokenizer {
   void EncodePiece(absl::string_view piece, ThreadState& state, std::vector<int32_t>* ids,
                    bool whole_looked_up) const;
   void SplitPieces(absl::string_view text, ThreadState& state) const;
+  // EncodeOrdinary, and when `offsets` is not null the byte span of each token, plus `base`.
+  void EncodeText(absl::string_view text, uint32_t base, std::vector<int32_t>* ids,
+                  std::vector<Offset>* offsets) const;
   // Encodes `text` with the special tokens `matcher` finds; appends ids (and offsets when
   // `offsets` is not null).
   void EncodeWith(const AddedTokenMatcher& matcher, absl::string_view text,
