@@ -4,6 +4,7 @@
 // benchmarks/compare_bytelevel.py runs this beside tiktoken and quicktok in one run.
 #include <benchmark/benchmark.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -58,8 +59,11 @@ const ByteLevelTokenizer& GetTokenizer(const std::string& name) {
 }
 
 std::unique_ptr<PreTokenizer> Scanner(const std::string& name, bool pcre2) {
-  const absl::string_view pattern = name == "cl100k_base" ? kCl100kPattern : kO200kPattern;
+  const absl::string_view pattern = name == "gpt2"          ? kGpt2Pattern
+                                    : name == "cl100k_base" ? kCl100kPattern
+                                                            : kO200kPattern;
   if (pcre2) return std::move(*MakeRegexPreTokenizer(pattern, name));
+  if (name == "gpt2") return MakeGpt2Scanner();
   return name == "cl100k_base" ? MakeCl100kScanner() : MakeO200kScanner();
 }
 
@@ -72,6 +76,18 @@ void PreTokenize(benchmark::State& state, const std::string& name, bool pcre2) {
       ends.clear();
       scanner->Split(s, &ends);
       benchmark::DoNotOptimize(ends.data());
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.bytes));
+}
+
+// The read limit of the pre-tokenizer loop: memchr for a byte that is not there reads every
+// byte of every string with the same per-string loop, at the speed of glibc's vector code.
+void ReadLimit(benchmark::State& state) {
+  const Corpus& c = GetCorpus();
+  for (auto _ : state) {
+    for (const std::string& s : c.strings) {
+      benchmark::DoNotOptimize(std::memchr(s.data(), 0, s.size()));
     }
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.bytes));
@@ -147,6 +163,13 @@ void EncodeBatchFlatAllCores(benchmark::State& state, const std::string& name) {
 }
 
 void Register() {
+  benchmark::RegisterBenchmark("PreTokenize/memchr_read_limit", ReadLimit)
+      ->Unit(benchmark::kMillisecond);
+  for (const bool pcre2 : {false, true}) {
+    benchmark::RegisterBenchmark(pcre2 ? "PreTokenize/pcre2/gpt2" : "PreTokenize/scanner/gpt2",
+                                 [pcre2](benchmark::State& s) { PreTokenize(s, "gpt2", pcre2); })
+        ->Unit(benchmark::kMillisecond);
+  }
   for (const bool random : {false, true}) {
     benchmark::RegisterBenchmark(
         random ? "EncodeOrdinary/1MB_random_letters/cl100k_base" : "EncodeOrdinary/1MB_x/cl100k_base",

@@ -54,6 +54,10 @@ def main() -> None:
                 rows.append((name, "xval " + k.rsplit("/", 1)[0], v))
         for k, v in peers.items():
             rows.append((name, k, v))
+        rows.append((name, "xval PreTokenize/memchr_read_limit (any encoding)",
+                     ours["PreTokenize/memchr_read_limit"]))
+        rows.append((name, "ratio: xval scanner / PCRE2 (same pattern)",
+                     ours[f"PreTokenize/scanner/{name}"] / ours[f"PreTokenize/pcre2/{name}"]))
         base = peers["tiktoken encode_ordinary per string"]
         rows.append((name, "ratio: xval per string / tiktoken per string",
                      ours[f"EncodeOrdinary/per_string/{name}"] / base))
