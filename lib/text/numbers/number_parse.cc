@@ -2,6 +2,7 @@
 // correctly rounded double and float, by rewriting it as plain ASCII for std::from_chars.
 #include <cfloat>
 #include <charconv>
+#include <cstddef>
 #include <cstdint>
 #include <cmath>
 #include <limits>
@@ -203,41 +204,37 @@ namespace text {
 bool ParseFloatFast(absl::string_view number, float* value, int* significant_digits) {
   if (!kClinger) return false;
   const char* s = number.data();
-  const size_t n = number.size();
-  size_t i = n > 0 && s[0] == '-' ? 1 : 0;
-  const bool negative = i == 1;
-  constexpr uint64_t kMaxExact = uint64_t{1} << 24;
+  const char* const end = s + number.size();
+  const bool negative = s != end && *s == '-';
+  s += negative;
+  auto is_digit = [&] { return s != end && static_cast<unsigned char>(*s - '0') < 10; };
+  // The mantissa digits as an integer: exact in 64 bits for up to 19 digits.
   uint64_t w = 0;
-  int count = 0, first = -1, last = -1, frac_digits = 0;
-  // Digits, then a fraction; w stops being exact past 2^24 (then the caller's general path).
-  for (int part = 0; part < 2; ++part) {
-    const size_t begin = i;
-    for (; i < n && static_cast<unsigned char>(s[i] - '0') < 10; ++i, ++count) {
-      const unsigned d = static_cast<unsigned>(s[i] - '0');
-      if (d != 0) {
-        if (first < 0) first = count;
-        last = count;
-      }
-      w = w * 10 + d;
-      if (w > kMaxExact) return false;
-    }
-    if (i == begin) return false;
-    if (part == 1) frac_digits = static_cast<int>(i - begin);
-    if (part == 1 || i >= n || s[i] != '.') break;
-    ++i;
+  const char* const int_begin = s;
+  while (is_digit()) w = w * 10 + static_cast<unsigned>(*s++ - '0');
+  ptrdiff_t digits = s - int_begin;
+  if (digits == 0) return false;
+  int frac_digits = 0;
+  if (s != end && *s == '.') {
+    const char* const frac_begin = ++s;
+    while (is_digit()) w = w * 10 + static_cast<unsigned>(*s++ - '0');
+    frac_digits = static_cast<int>(s - frac_begin);
+    if (frac_digits == 0) return false;
+    digits += frac_digits;
   }
+  if (digits > 19 || w > (uint64_t{1} << 24)) return false;
   int exponent = 0;
-  if (i < n) {
-    if (s[i] != 'e' && s[i] != 'E') return false;
-    ++i;
+  if (s != end) {
+    if (*s != 'e' && *s != 'E') return false;
+    ++s;
     bool negative_exponent = false;
-    if (i < n && (s[i] == '+' || s[i] == '-')) negative_exponent = s[i++] == '-';
-    const size_t begin = i;
-    for (; i < n && static_cast<unsigned char>(s[i] - '0') < 10; ++i) {
-      exponent = exponent * 10 + (s[i] - '0');
+    if (s != end && (*s == '+' || *s == '-')) negative_exponent = *s++ == '-';
+    const char* const exp_begin = s;
+    while (is_digit()) {
+      exponent = exponent * 10 + (*s++ - '0');
       if (exponent > 1000) return false;
     }
-    if (i == begin || i != n) return false;
+    if (s == exp_begin || s != end) return false;
     if (negative_exponent) exponent = -exponent;
   }
   const int q = exponent - frac_digits;
@@ -245,7 +242,16 @@ bool ParseFloatFast(absl::string_view number, float* value, int* significant_dig
   const float x = static_cast<float>(w);
   const float v = q >= 0 ? x * kExactPow10f[q] : x / kExactPow10f[-q];
   *value = negative ? -v : v;
-  *significant_digits = first < 0 ? 0 : last - first + 1;
+  if (significant_digits != nullptr) {
+    // From the first to the last nonzero digit: w's digits without its trailing zeros
+    // (leading zeros never reach w).
+    int count = 0;
+    if (w != 0) {
+      while (w % 10 == 0) w /= 10;
+      for (; w != 0; w /= 10) ++count;
+    }
+    *significant_digits = count;
+  }
   return true;
 }
 

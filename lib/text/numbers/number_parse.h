@@ -14,6 +14,7 @@ absl::StatusOr<ParsedNumber> ParseNumberFor(absl::string_view number, bool need_
 // The float32 value (as ParseNumber's value32) and significant digits of a plain ASCII
 // [-]digits[.digits][(e|E)[+-]digits] by Clinger's exact fast path alone (significand up to
 // 2^24, power of ten up to 10^10 either way); false when it does not apply, nothing set.
+// significant_digits may be null.
 bool ParseFloatFast(absl::string_view number, float* value, int* significant_digits);
 
 }  // namespace xval::text

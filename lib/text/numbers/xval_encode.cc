@@ -2,6 +2,7 @@
 // paper one (the reference code's tokenize_fnc: spaces deleted, commas between adjacent
 // numbers deleted, offsets mapped back to the original text).
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 #include "text/numbers/xval_number.h"
@@ -51,10 +52,21 @@ absl::Status XvalTokenizer::EncodeStandard(absl::string_view text, const EncodeO
     }
     encode_plain(b, e, last, options.parse_special);
   };
+  // A stretch between two numbers of a text without the literal: what encode_text makes of it,
+  // written directly (the common case, once per number).
+  EncodeOptions middle = options;
+  middle.add_bos = middle.add_eos = false;
+  middle.continuation = true;
+  segments.reserve(2 * numbers.size() + 2);
   size_t cursor = 0;
   for (const Number& n : numbers) {
     if (n.kind != ValueKind::kValue) continue;  // kept as text: part of the next stretch
-    encode_text(cursor, n.span.begin, false);
+    if (first || literal_at != kNone) {
+      encode_text(cursor, n.span.begin, false);
+    } else if (cursor < n.span.begin) {
+      segments.push_back(text::EncodeSegment{static_cast<uint32_t>(cursor), n.span.begin, middle,
+                                             -1, 1.0f});
+    }
     first = false;
     segments.push_back(text::EncodeSegment{n.span.begin, n.span.end, {}, num_id_, n.value});
     cursor = n.span.end;
@@ -62,8 +74,11 @@ absl::Status XvalTokenizer::EncodeStandard(absl::string_view text, const EncodeO
   encode_text(cursor, text.size(), true);
   // A SentencePiece base takes them all in one call (the per-call work once per text, not
   // twice per number); any other base, a call per stretch.
-  if (const auto* spm = dynamic_cast<const text::SpmTokenizer*>(base_.get())) {
-    return spm->EncodeSegments(text, segments, base, out);
+  // (typeid, not dynamic_cast: an exact type test is a pointer comparison, and this runs once
+  // per text.)
+  if (typeid(*base_) == typeid(text::SpmTokenizer)) {
+    return static_cast<const text::SpmTokenizer&>(*base_).EncodeSegments(text, segments, base,
+                                                                         out);
   }
   for (const text::EncodeSegment& s : segments) {
     if (s.token >= 0) {

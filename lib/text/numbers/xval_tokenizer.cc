@@ -66,13 +66,11 @@ XvalTokenizer::ValueKind XvalTokenizer::StoredValue(absl::string_view number,
   if (direct32) {
     // Most numbers: short, plain ASCII, in range; the same float as from_chars<float> below.
     float fast;
-    int significant_digits;
-    if (text::ParseFloatFast(number, &fast, &significant_digits)) {
-      if (options_.max_significant_digits > 0 &&
-          significant_digits > options_.max_significant_digits &&
-          options_.out_of_range != OutOfRangePolicy::kSaturate) {
-        return policy();
-      }
+    int significant_digits = 0;
+    const bool limit_digits = options_.max_significant_digits > 0 &&
+                              options_.out_of_range != OutOfRangePolicy::kSaturate;
+    if (text::ParseFloatFast(number, &fast, limit_digits ? &significant_digits : nullptr)) {
+      if (limit_digits && significant_digits > options_.max_significant_digits) return policy();
       *value = fast;
       return ValueKind::kValue;
     }
@@ -122,8 +120,14 @@ absl::Status XvalTokenizer::Collect(absl::string_view text, std::vector<Number>*
   spans.clear();
   scanner_->Scan(text, 0, &spans);
   const bool fields = !options_.transform.field_scales.empty();
+  // StoredValue's first path, taken here without the call for most numbers: no transform,
+  // float32, no digit limit, and Clinger's fast path applies.
+  const bool direct32 = options_.transform.identity() &&
+                        options_.precision != ValuePrecision::kFloat16 &&
+                        options_.max_significant_digits == 0;
   text::JsonFieldTracker tracker;
   size_t fed = 0;
+  numbers->reserve(numbers->size() + spans.size());
   for (const NumberSpan& span : spans) {
     if (fields) {
       tracker.Feed(text.substr(fed, span.begin - fed));
@@ -132,6 +136,11 @@ absl::Status XvalTokenizer::Collect(absl::string_view text, std::vector<Number>*
     Number n;
     n.span = span;
     const absl::string_view digits = text.substr(span.begin, span.end - span.begin);
+    if (direct32 && text::ParseFloatFast(digits, &n.value, nullptr)) {
+      n.kind = ValueKind::kValue;
+      numbers->push_back(n);
+      continue;
+    }
     n.kind = StoredValue(digits, tracker.field(), &n.value);
     if (n.kind == ValueKind::kError) {
       return absl::InvalidArgumentError(absl::StrCat(
