@@ -103,8 +103,8 @@ class O200kScanner : public PreTokenizer {
     return end != kNoMatch ? end : MatchB(cur, s);
   }
 
-  // The end of [A-Z]*[a-z]* from s when it lies within the eight bytes at s (most words), from
-  // one load; else kNoMatch.
+  // The end of [A-Z]*[a-z]* from s, from one load when the uppercase run ends within the eight
+  // bytes at s (most words); else kNoMatch.
   ABSL_ATTRIBUTE_ALWAYS_INLINE static size_t WordInEight(const ScanCursor& cur, size_t s) {
     uint64_t w;
     if (!cur.Load8(s, &w)) return kNoMatch;
@@ -113,7 +113,8 @@ class O200kScanner : public PreTokenizer {
     // Bit 8 * lane + 7 of the first lane that is not uppercase: keep the lanes from it on.
     const int j = absl::countr_zero(not_upper);
     const uint64_t not_lower = ~swar::Lower(w) & swar::kHigh & (~uint64_t{0} << (j - 7));
-    if (not_lower == 0) return kNoMatch;
+    // Lowercase from lane j to the last: the run goes on past the eight bytes.
+    if (not_lower == 0) return cur.Skip<kALower>(s + 8);
     return s + (absl::countr_zero(not_lower) >> 3);
   }
 
