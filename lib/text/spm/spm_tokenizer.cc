@@ -1,6 +1,7 @@
 #include "text/spm/spm_tokenizer.h"
 
 #include <atomic>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "util/status_macros.h"
@@ -27,6 +28,7 @@ SpmTokenizer::SpmTokenizer(SpmConfig config, const TokenizerOptions& options)
       plain_matcher_(NonSpecial(config_.added_tokens)),
       user_defined_(config_.user_defined),
       instance_id_(next_instance_id.fetch_add(1)) {
+  IndexAddedTokenStarts();
   boundary_ = config_.normalizer.escape_whitespaces ? std::string(kSpaceSymbol) : " ";
   cut_words_ = config_.vocab.CanCutBefore(boundary_);
   // Words can be cut in the raw text (and cached by their raw bytes) when the normalizer maps
@@ -86,7 +88,50 @@ absl::Status SpmTokenizer::AddTokens(absl::Span<const AddedToken> tokens) {
   RETURN_IF_ERROR(AppendAddedTokens(tokens, *this, &config_.added_tokens));
   matcher_ = AddedTokenMatcher(config_.added_tokens);
   plain_matcher_ = AddedTokenMatcher(NonSpecial(config_.added_tokens));
+  IndexAddedTokenStarts();
   return absl::OkStatus();
+}
+
+void SpmTokenizer::IndexAddedTokenStarts() {
+  added_starts_.clear();
+  added_start_table_.fill(false);
+  for (const AddedToken& t : config_.added_tokens) {
+    if (t.content.empty()) continue;
+    const auto c = static_cast<unsigned char>(t.content[0]);
+    if (!added_start_table_[c]) added_starts_.push_back(c);
+    added_start_table_[c] = true;
+  }
+}
+
+bool SpmTokenizer::MayHoldAddedToken(absl::string_view text) const {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  size_t i = 0;
+  if (added_starts_.size() <= 2) {
+    // Eight bytes at a time: a byte equal to b leaves a zero byte in v ^ b, found with the
+    // exact zero-byte test (no carry crosses bytes). One start byte stands in for a missing
+    // second.
+    constexpr uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr uint64_t kLow7 = kOnes * 0x7F;
+    auto zero_bytes = [](uint64_t x) { return ~(((x & kLow7) + kLow7) | x | kLow7); };
+    if (added_starts_.empty()) return false;
+    const uint64_t b1 = kOnes * added_starts_[0];
+    const uint64_t b2 = kOnes * added_starts_.back();
+    auto any_at = [&](size_t at) {
+      uint64_t v;
+      std::memcpy(&v, s + at, 8);
+      return (zero_bytes(v ^ b1) | zero_bytes(v ^ b2)) != 0;
+    };
+    for (; i + 8 <= n; i += 8) {
+      if (any_at(i)) return true;
+    }
+    // The last bytes as the last eight, overlapping ones already looked at.
+    if (i < n && n >= 8) return any_at(n - 8);
+  }
+  for (; i < n; ++i) {
+    if (added_start_table_[s[i]]) return true;
+  }
+  return false;
 }
 
 absl::Status SpmTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& options,
@@ -125,6 +170,10 @@ absl::Status SpmTokenizer::EncodeWith(absl::string_view text, const EncodeOption
   const AddedTokenMatcher& matcher = options.parse_special ? matcher_ : plain_matcher_;
   if (matcher.empty()) {
     EncodeText(text, base, prefix, state, out);
+  } else if (!MayHoldAddedToken(text)) {
+    // What Split does with a text where nothing matches (most texts, and most of xVal's
+    // stretches between numbers), without its byte-by-byte look.
+    if (!text.empty()) EncodeText(text, base, prefix, state, out);
   } else {
     matcher.Split(
         text,

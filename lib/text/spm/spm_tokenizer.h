@@ -10,6 +10,7 @@
 #ifndef XVAL_TEXT_SPM_SPM_TOKENIZER_H_
 #define XVAL_TEXT_SPM_SPM_TOKENIZER_H_
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -94,8 +95,17 @@ class SpmTokenizer : public Tokenizer {
                      std::vector<PieceToken>* tokens) const;
   void Emit(const PieceToken& token, uint32_t base, ThreadState& state, Encoding* out) const;
 
+  // True when `text` holds a byte that starts an added token, so that matching them can find
+  // something there (a shortcut only: false means the matcher would find nothing).
+  bool MayHoldAddedToken(absl::string_view text) const;
+  void IndexAddedTokenStarts();
+
   SpmConfig config_;
   TokenizerOptions options_;
+  // The distinct first bytes of the added tokens, when there are at most two (looked for eight
+  // bytes at a time), and all of them as a table otherwise.
+  std::vector<unsigned char> added_starts_;
+  std::array<bool, 256> added_start_table_{};
   AddedTokenMatcher matcher_;        // added tokens, in the raw text
   AddedTokenMatcher plain_matcher_;  // the added tokens that are not special
   AddedTokenMatcher user_defined_;   // user-defined pieces, in the normalized text
