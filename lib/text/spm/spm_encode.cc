@@ -97,13 +97,19 @@ struct SpmTokenizer::ThreadState {
 
 SpmTokenizer::ThreadState& SpmTokenizer::State() const { return ThreadState::For(instance_id_); }
 
+void SpmTokenizer::EncodeRawText(absl::string_view text, uint32_t base, bool prefix,
+                                 ThreadState& state, Encoding* out) const {
+  state.prev_unknown = false;
+  EncodeRawWords(text, base, prefix, state, out);
+}
+
 void SpmTokenizer::EncodeText(absl::string_view text, uint32_t base, bool prefix,
                               ThreadState& state, Encoding* out) const {
-  state.prev_unknown = false;
   if (raw_words_) {
-    EncodeRawWords(text, base, prefix, state, out);
+    EncodeRawText(text, base, prefix, state, out);
     return;
   }
+  state.prev_unknown = false;
   SpmNormalizerSpec spec = config_.normalizer;
   spec.add_dummy_prefix = prefix;
   SpmNormalize(spec, text, base, &state.normalized, &state.to_input);

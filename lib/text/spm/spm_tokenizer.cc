@@ -148,6 +148,15 @@ absl::Status SpmTokenizer::EncodeSegments(absl::string_view text,
       out->Append(s.token, Offset{base + s.begin, base + s.end}, s.value);
       continue;
     }
+    const absl::string_view piece = text.substr(s.begin, s.end - s.begin);
+    if (raw_words_ && !s.options.add_bos && !s.options.add_eos &&
+        ((s.options.parse_special ? matcher_ : plain_matcher_).empty() ||
+         !MayHoldAddedToken(piece))) {
+      // Most segments: what EncodeWith and EncodeText come to for them, without the calls.
+      const bool prefix = config_.normalizer.add_dummy_prefix && !s.options.continuation;
+      EncodeRawText(piece, base + s.begin, prefix, state, out);
+      continue;
+    }
     const absl::Status status =
         EncodeWith(text.substr(s.begin, s.end - s.begin), s.options, base + s.begin, state, out);
     if (!status.ok()) return status;

@@ -83,6 +83,9 @@ class SpmTokenizer : public Tokenizer {
                           ThreadState& state, Encoding* out) const;
   void EncodeText(absl::string_view text, uint32_t base, bool prefix, ThreadState& state,
                   Encoding* out) const;
+  // EncodeText's raw-words path (raw_words_ only).
+  void EncodeRawText(absl::string_view text, uint32_t base, bool prefix, ThreadState& state,
+                     Encoding* out) const;
   void EncodeRawWords(absl::string_view text, uint32_t base, bool prefix, ThreadState& state,
                       Encoding* out) const;
   void EncodeRawWord(absl::string_view word, bool prefix, uint32_t base, ThreadState& state,
