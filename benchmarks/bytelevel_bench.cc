@@ -155,10 +155,12 @@ void EncodeOrdinaryWorstCase(benchmark::State& state, const std::string& name, b
 }
 
 // The same into one ragged batch (EncodeBatchFlat): no allocation per text.
-void EncodeBatchFlatAllCores(benchmark::State& state, const std::string& name) {
+// threads 0: all cores; 1: the same batch on the calling thread, to separate the scaling from
+// the batch's own cost.
+void EncodeBatchFlat(benchmark::State& state, const std::string& name, size_t threads) {
   const Corpus& c = GetCorpus();
   const ByteLevelTokenizer& tok = GetTokenizer(name);
-  for (auto _ : state) benchmark::DoNotOptimize(tok.EncodeBatchFlat(c.views, {}));
+  for (auto _ : state) benchmark::DoNotOptimize(tok.EncodeBatchFlat(c.views, {}, threads));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.bytes));
 }
 
@@ -192,8 +194,12 @@ void Register() {
     benchmark::RegisterBenchmark(("Encode/one_thread/" + name).c_str(),
                                  [name](benchmark::State& s) { EncodePerString(s, name); })
         ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("EncodeBatchFlat/one_thread/" + name).c_str(),
+                                 [name](benchmark::State& s) { EncodeBatchFlat(s, name, 1); })
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
     benchmark::RegisterBenchmark(("EncodeBatchFlat/all_cores/" + name).c_str(),
-                                 [name](benchmark::State& s) { EncodeBatchFlatAllCores(s, name); })
+                                 [name](benchmark::State& s) { EncodeBatchFlat(s, name, 0); })
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
     benchmark::RegisterBenchmark(("EncodeBatch/all_cores/" + name).c_str(),

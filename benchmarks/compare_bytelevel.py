@@ -67,6 +67,9 @@ def main() -> None:
                      ours[f"EncodeOrdinary/one_text/{name}"] / peers["quicktok corpus as one text"]))
         rows.append((name, "ratio: xval EncodeBatch all cores / Encode one thread",
                      ours[f"EncodeBatch/all_cores/{name}"] / ours[f"Encode/one_thread/{name}"]))
+        rows.append((name, "ratio: xval EncodeBatchFlat all cores / EncodeBatchFlat one thread",
+                     ours[f"EncodeBatchFlat/all_cores/{name}"] /
+                     ours[f"EncodeBatchFlat/one_thread/{name}"]))
         rows.append((name, "ratio: xval EncodeBatchFlat all cores / EncodeOrdinary one thread",
                      ours[f"EncodeBatchFlat/all_cores/{name}"] /
                      ours[f"EncodeOrdinary/per_string/{name}"]))

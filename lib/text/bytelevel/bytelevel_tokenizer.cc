@@ -200,7 +200,6 @@ void ByteLevelTokenizer::EncodeText(absl::string_view text, uint32_t base,
   const ByteBpe& bpe = config_.bpe;
   const auto* t = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
-  if (offsets != nullptr) offsets->reserve(offsets->size() + state.ends.size());
   // Byte-level tokens tile the text: a piece that is one token spans the piece; the tokens of
   // a merged piece span their lengths in turn.
   auto add_offsets = [&](size_t first, uint32_t begin, uint32_t end) {
