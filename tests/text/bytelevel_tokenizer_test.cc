@@ -196,7 +196,9 @@ TEST(ByteLevelTokenizerTest, OffsetsAreEachTokensBytes) {
     auto tok = Load(name);
     ASSERT_NE(tok, nullptr);
     std::vector<std::string> texts = {"<|endoftext|>a b<|endoftext|>", "x", "",
-                                      "qwfpgjluy  \xC3\xA9\xFF 12345 don't"};
+                                      "qwfpgjluy  \xC3\xA9\xFF 12345 don't",
+                                      // '<' starts every special token: with and without one.
+                                      "a < b <|endoftext", "x<|endoftext|>", "<<|endoftext|>>"};
     for (const std::string& file : testing::CorpusFiles()) {
       auto strings = testing::CorpusStrings(file);
       ASSERT_TRUE(strings.ok()) << strings.status();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
@@ -27,6 +28,19 @@ std::vector<AddedToken> NonSpecial(const std::vector<AddedToken>& tokens) {
     if (!t.special) plain.push_back(t);
   }
   return plain;
+}
+
+// The byte that every token starts with, or -1 when they start with different bytes (or there
+// are none).
+int OnlyFirstByte(const std::vector<AddedToken>& tokens) {
+  int first = -1;
+  for (const AddedToken& t : tokens) {
+    if (t.content.empty()) continue;  // never matched
+    const int b = static_cast<unsigned char>(t.content[0]);
+    if (first >= 0 && b != first) return -1;
+    first = b;
+  }
+  return first;
 }
 
 }  // namespace
@@ -94,6 +108,8 @@ const AddedToken* ByteLevelTokenizer::FindAdded(int32_t id) const {
 void ByteLevelTokenizer::IndexAdded() {
   matcher_ = AddedTokenMatcher(config_.added_tokens);
   plain_matcher_ = AddedTokenMatcher(NonSpecial(config_.added_tokens));
+  first_byte_ = OnlyFirstByte(config_.added_tokens);
+  plain_first_byte_ = OnlyFirstByte(NonSpecial(config_.added_tokens));
   added_by_id_.clear();
   for (size_t i = 0; i < config_.added_tokens.size(); ++i) {
     added_by_id_.emplace(config_.added_tokens[i].id, i);  // the first of an id wins
@@ -242,12 +258,15 @@ void ByteLevelTokenizer::EncodeText(absl::string_view text, uint32_t base,
   }
 }
 
-void ByteLevelTokenizer::EncodeWith(const AddedTokenMatcher& matcher, absl::string_view text,
-                                    std::vector<int32_t>* ids, std::vector<Offset>* offsets) const {
+void ByteLevelTokenizer::EncodeWith(const AddedTokenMatcher& matcher, int only_first_byte,
+                                    absl::string_view text, std::vector<int32_t>* ids,
+                                    std::vector<Offset>* offsets) const {
   auto encode_text = [&](size_t b, size_t e) {
     EncodeText(text.substr(b, e - b), static_cast<uint32_t>(b), ids, offsets);
   };
-  if (matcher.empty()) {
+  if (matcher.empty() ||
+      (only_first_byte >= 0 &&
+       (text.empty() || std::memchr(text.data(), only_first_byte, text.size()) == nullptr))) {
     encode_text(0, text.size());
     return;
   }
@@ -272,7 +291,11 @@ absl::Status ByteLevelTokenizer::EncodeInto(absl::string_view text, const Encode
     out->ids.push_back(config_.bos_id);
     out->offsets.push_back(Offset{0, 0});
   }
-  EncodeWith(options.parse_special ? matcher_ : plain_matcher_, text, &out->ids, &out->offsets);
+  if (options.parse_special) {
+    EncodeWith(matcher_, first_byte_, text, &out->ids, &out->offsets);
+  } else {
+    EncodeWith(plain_matcher_, plain_first_byte_, text, &out->ids, &out->offsets);
+  }
   if (options.add_eos) {
     const uint32_t end = static_cast<uint32_t>(text.size());
     out->ids.push_back(config_.eos_id);
@@ -314,11 +337,12 @@ absl::StatusOr<std::vector<int32_t>> ByteLevelTokenizer::EncodeIds(
   }
   std::vector<int32_t> ids;
   if (allowed.all) {
-    EncodeWith(matcher_, text, &ids, nullptr);
+    EncodeWith(matcher_, first_byte_, text, &ids, nullptr);
   } else if (allowed.tokens.empty()) {
-    EncodeWith(plain_matcher_, text, &ids, nullptr);
+    EncodeWith(plain_matcher_, plain_first_byte_, text, &ids, nullptr);
   } else {
-    EncodeWith(AddedTokenMatcher(allowed_tokens), text, &ids, nullptr);
+    EncodeWith(AddedTokenMatcher(allowed_tokens), OnlyFirstByte(allowed_tokens), text, &ids,
+               nullptr);
   }
   return ids;
 }

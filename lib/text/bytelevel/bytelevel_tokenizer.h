@@ -91,16 +91,20 @@ class ByteLevelTokenizer : public Tokenizer {
   void EncodeText(absl::string_view text, uint32_t base, std::vector<int32_t>* ids,
                   std::vector<Offset>* offsets) const;
   // Encodes `text` with the special tokens `matcher` finds; appends ids (and offsets when
-  // `offsets` is not null).
-  void EncodeWith(const AddedTokenMatcher& matcher, absl::string_view text,
+  // `offsets` is not null). `only_first_byte`: the byte every token of `matcher` starts with
+  // when there is one (else -1); a text without it skips the matcher.
+  void EncodeWith(const AddedTokenMatcher& matcher, int only_first_byte, absl::string_view text,
                   std::vector<int32_t>* ids, std::vector<Offset>* offsets) const;
   const AddedToken* FindAdded(int32_t id) const;
   void IndexAdded();
 
   ByteLevelConfig config_;
   TokenizerOptions options_;
-  AddedTokenMatcher matcher_;                         // every added token
-  AddedTokenMatcher plain_matcher_;                   // added tokens that are not special
+  AddedTokenMatcher matcher_;        // every added token
+  AddedTokenMatcher plain_matcher_;  // added tokens that are not special
+  // The one byte that every token of matcher_ (plain_matcher_) starts with, or -1: '<' for
+  // tiktoken's special tokens, so that most texts skip the matcher after one memchr.
+  int first_byte_ = -1, plain_first_byte_ = -1;
   absl::flat_hash_map<int32_t, size_t> added_by_id_;  // id -> index in added_tokens
   uint64_t instance_id_;                              // keys the per-thread piece cache
 };
