@@ -184,6 +184,16 @@ TEST_P(ScannerVsPcre2, SeededRunsAcrossAsciiBoundaries) {
   EXPECT_EQ(differ, 0u) << "seed " << seed;
 }
 
+// A megabyte of one character class: the runs are scanned once (a quadratic scan would not
+// finish), and the cuts equal PCRE2's.
+TEST_P(ScannerVsPcre2, MegabyteRuns) {
+  for (const char* unit : {"x", "A", "Ab", "1", " ", "!", "\xC3\xA9", "a'", "\n"}) {
+    std::string text;
+    while (text.size() < (1u << 20)) text += unit;
+    EXPECT_TRUE(Same(text)) << "a megabyte of \"" << unit << "\"";
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Patterns, ScannerVsPcre2, ::testing::ValuesIn(kCases),
                          [](const auto& info) { return std::string(info.param.name); });
 
