@@ -210,27 +210,24 @@ void ByteLevelTokenizer::EncodeOrdinary(absl::string_view text, std::vector<int3
 
 void ByteLevelTokenizer::EncodeText(absl::string_view text, uint32_t base,
                                     std::vector<int32_t>* ids, std::vector<Offset>* offsets) const {
+  if (offsets == nullptr) {
+    EncodeTextImpl<false>(text, base, ids, nullptr);
+  } else {
+    EncodeTextImpl<true>(text, base, ids, offsets);
+  }
+}
+
+// One loop per kind of output, so that encode_ordinary carries no offset work at all.
+template <bool kOffsets>
+void ByteLevelTokenizer::EncodeTextImpl(absl::string_view text, uint32_t base,
+                                        std::vector<int32_t>* ids,
+                                        std::vector<Offset>* offsets) const {
   if (text.empty()) return;
   ThreadState& state = ThreadState::For(instance_id_);
   SplitPieces(text, state);
   const ByteBpe& bpe = config_.bpe;
   const auto* t = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
-  // Byte-level tokens tile the text: a piece that is one token spans the piece; the tokens of
-  // a merged piece span their lengths in turn.
-  auto add_offsets = [&](size_t first, uint32_t begin, uint32_t end) {
-    if (offsets == nullptr) return;
-    if (ids->size() == first + 1) {
-      offsets->push_back(Offset{base + begin, base + end});
-      return;
-    }
-    uint32_t pos = base + begin;
-    for (size_t i = first; i < ids->size(); ++i) {
-      const uint32_t len = static_cast<uint32_t>(bpe.token((*ids)[i]).size());
-      offsets->push_back(Offset{pos, pos + len});
-      pos += len;
-    }
-  };
   // Pieces of 2..8 bytes are looked up whole by a word of their bytes, loaded from the text
   // (or, near its end, from its last eight bytes, shifted); a text under eight bytes goes the
   // general way.
@@ -238,22 +235,31 @@ void ByteLevelTokenizer::EncodeText(absl::string_view text, uint32_t base,
   uint32_t begin = 0;
   for (const uint32_t end : state.ends) {
     const size_t len = end - begin;
+    int32_t id = -1;  // the piece's token when it is one, found without EncodePiece
     const size_t first = ids->size();
     if (len == 1) {
-      ids->push_back(bpe.byte_id(t[begin]));
+      id = bpe.byte_id(t[begin]);
     } else if (short_lookup && len <= ShortTokenTable::kMaxLen) {
       const uint64_t word =
           begin + 8 <= n ? swar::Load8(t + begin) : swar::Load8(t + n - 8) >> (8 * (begin + 8 - n));
-      const int32_t id = bpe.FindShort(ShortTokenTable::KeyOfWord(word, len), len);
-      if (id >= 0) {
-        ids->push_back(id);
-      } else {
-        EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/true);
-      }
+      id = bpe.FindShort(ShortTokenTable::KeyOfWord(word, len), len);
+      if (id < 0) EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/true);
     } else {
       EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/false);
     }
-    add_offsets(first, begin, end);
+    if (id >= 0) {
+      ids->push_back(id);
+      // Byte-level tokens tile the text: a piece that is one token spans the piece.
+      if constexpr (kOffsets) offsets->push_back(Offset{base + begin, base + end});
+    } else if constexpr (kOffsets) {
+      // The tokens of a merged piece span their lengths in turn.
+      uint32_t pos = base + begin;
+      for (size_t i = first; i < ids->size(); ++i) {
+        const uint32_t token_len = static_cast<uint32_t>(bpe.token((*ids)[i]).size());
+        offsets->push_back(Offset{pos, pos + token_len});
+        pos += token_len;
+      }
+    }
     begin = end;
   }
 }
