@@ -265,10 +265,10 @@ void ByteLevelTokenizer::EncodeTextImpl(absl::string_view text, uint32_t base,
 }
 
 void ByteLevelTokenizer::EncodeWith(const AddedTokenMatcher& matcher, int only_first_byte,
-                                    absl::string_view text, std::vector<int32_t>* ids,
-                                    std::vector<Offset>* offsets) const {
+                                    absl::string_view text, uint32_t base,
+                                    std::vector<int32_t>* ids, std::vector<Offset>* offsets) const {
   auto encode_text = [&](size_t b, size_t e) {
-    EncodeText(text.substr(b, e - b), static_cast<uint32_t>(b), ids, offsets);
+    EncodeText(text.substr(b, e - b), base + static_cast<uint32_t>(b), ids, offsets);
   };
   if (matcher.empty() ||
       (only_first_byte >= 0 &&
@@ -279,7 +279,7 @@ void ByteLevelTokenizer::EncodeWith(const AddedTokenMatcher& matcher, int only_f
   matcher.Split(text, encode_text, [&](const AddedToken& t, size_t b, size_t e) {
     ids->push_back(t.id);
     if (offsets != nullptr) {
-      offsets->push_back(Offset{static_cast<uint32_t>(b), static_cast<uint32_t>(e)});
+      offsets->push_back(Offset{base + static_cast<uint32_t>(b), base + static_cast<uint32_t>(e)});
     }
   });
 }
@@ -292,24 +292,20 @@ absl::Status ByteLevelTokenizer::EncodeInto(absl::string_view text, const Encode
   if (options.add_eos && config_.eos_id < 0) {
     return absl::FailedPreconditionError("the vocabulary has no EOS");
   }
-  const size_t first = out->ids.size();
+  // Offsets are made with `base` added, not shifted in a second pass.
   if (options.add_bos) {
     out->ids.push_back(config_.bos_id);
-    out->offsets.push_back(Offset{0, 0});
+    out->offsets.push_back(Offset{base, base});
   }
   if (options.parse_special) {
-    EncodeWith(matcher_, first_byte_, text, &out->ids, &out->offsets);
+    EncodeWith(matcher_, first_byte_, text, base, &out->ids, &out->offsets);
   } else {
-    EncodeWith(plain_matcher_, plain_first_byte_, text, &out->ids, &out->offsets);
+    EncodeWith(plain_matcher_, plain_first_byte_, text, base, &out->ids, &out->offsets);
   }
   if (options.add_eos) {
-    const uint32_t end = static_cast<uint32_t>(text.size());
+    const uint32_t end = base + static_cast<uint32_t>(text.size());
     out->ids.push_back(config_.eos_id);
     out->offsets.push_back(Offset{end, end});
-  }
-  for (size_t i = first; i < out->offsets.size(); ++i) {
-    out->offsets[i].begin += base;
-    out->offsets[i].end += base;
   }
   out->values.resize(out->ids.size(), 1.0f);
   return absl::OkStatus();
@@ -343,11 +339,11 @@ absl::StatusOr<std::vector<int32_t>> ByteLevelTokenizer::EncodeIds(
   }
   std::vector<int32_t> ids;
   if (allowed.all) {
-    EncodeWith(matcher_, first_byte_, text, &ids, nullptr);
+    EncodeWith(matcher_, first_byte_, text, 0, &ids, nullptr);
   } else if (allowed.tokens.empty()) {
-    EncodeWith(plain_matcher_, plain_first_byte_, text, &ids, nullptr);
+    EncodeWith(plain_matcher_, plain_first_byte_, text, 0, &ids, nullptr);
   } else {
-    EncodeWith(AddedTokenMatcher(allowed_tokens), OnlyFirstByte(allowed_tokens), text, &ids,
+    EncodeWith(AddedTokenMatcher(allowed_tokens), OnlyFirstByte(allowed_tokens), text, 0, &ids,
                nullptr);
   }
   return ids;

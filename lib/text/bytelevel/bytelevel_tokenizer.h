@@ -93,11 +93,11 @@ class ByteLevelTokenizer : public Tokenizer {
   template <bool kOffsets>
   void EncodeTextImpl(absl::string_view text, uint32_t base, std::vector<int32_t>* ids,
                       std::vector<Offset>* offsets) const;
-  // Encodes `text` with the special tokens `matcher` finds; appends ids (and offsets when
-  // `offsets` is not null). `only_first_byte`: the byte every token of `matcher` starts with
-  // when there is one (else -1); a text without it skips the matcher.
+  // Encodes `text` with the special tokens `matcher` finds; appends ids (and offsets plus
+  // `base` when `offsets` is not null). `only_first_byte`: the byte every token of `matcher`
+  // starts with when there is one (else -1); a text without it skips the matcher.
   void EncodeWith(const AddedTokenMatcher& matcher, int only_first_byte, absl::string_view text,
-                  std::vector<int32_t>* ids, std::vector<Offset>* offsets) const;
+                  uint32_t base, std::vector<int32_t>* ids, std::vector<Offset>* offsets) const;
   const AddedToken* FindAdded(int32_t id) const;
   void IndexAdded();
 
