@@ -143,6 +143,9 @@ absl::Status SpmTokenizer::EncodeSegments(absl::string_view text,
                                           absl::Span<const EncodeSegment> segments, uint32_t base,
                                           Encoding* out) const {
   ThreadState& state = State();
+  // One look over the whole text rather than one per segment: segments are parts of it, so
+  // when it holds no byte that starts an added token, neither do they.
+  const bool text_may_hold = MayHoldAddedToken(text);
   for (const EncodeSegment& s : segments) {
     if (s.token >= 0) {
       out->Append(s.token, Offset{base + s.begin, base + s.end}, s.value);
@@ -151,7 +154,7 @@ absl::Status SpmTokenizer::EncodeSegments(absl::string_view text,
     const absl::string_view piece = text.substr(s.begin, s.end - s.begin);
     if (raw_words_ && !s.options.add_bos && !s.options.add_eos &&
         ((s.options.parse_special ? matcher_ : plain_matcher_).empty() ||
-         !MayHoldAddedToken(piece))) {
+         !text_may_hold || !MayHoldAddedToken(piece))) {
       // Most segments: what EncodeWith and EncodeText come to for them, without the calls.
       const bool prefix = config_.normalizer.add_dummy_prefix && !s.options.continuation;
       EncodeRawText(piece, base + s.begin, prefix, state, out);
