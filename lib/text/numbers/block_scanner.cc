@@ -212,8 +212,9 @@ HWY_INLINE void Classify(const unsigned char* p, BlockMasks* k) {
 #endif
 }
 
-void ScanBlocks(const unsigned char* s, size_t n, uint32_t base, const AsciiGrammar& g,
+void ScanBlocks(const unsigned char* s, size_t n, uint32_t base, const AsciiGrammar& grammar,
                 std::vector<NumberSpan>* out) {
+  const AsciiGrammar g = grammar;  // a copy the compiler may keep in registers
   BlockMasks k;
   size_t w = 0;
   for (; w + 64 <= n;) {

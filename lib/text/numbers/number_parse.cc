@@ -115,13 +115,8 @@ namespace {
 constexpr double kExactPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-constexpr float kExactPow10f[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f,
-                                  1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
-#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
-constexpr bool kClinger = true;
-#else
-constexpr bool kClinger = false;
-#endif
+using text::kClinger;
+using text::kExactPow10f;
 
 // The common case, plain ASCII [-]digits[.digits][(e|E)[+-]digits] of modest length: Clinger's
 // fast path where it applies, from_chars otherwise; false (nothing set) for anything else,
@@ -201,60 +196,6 @@ bool ParsePlainAscii(absl::string_view number, bool need_double, bool need_float
 }  // namespace
 
 namespace text {
-bool ParseFloatFast(absl::string_view number, float* value, int* significant_digits) {
-  if (!kClinger) return false;
-  const char* s = number.data();
-  const char* const end = s + number.size();
-  const bool negative = s != end && *s == '-';
-  s += negative;
-  auto is_digit = [&] { return s != end && static_cast<unsigned char>(*s - '0') < 10; };
-  // The mantissa digits as an integer: exact in 64 bits for up to 19 digits.
-  uint64_t w = 0;
-  const char* const int_begin = s;
-  while (is_digit()) w = w * 10 + static_cast<unsigned>(*s++ - '0');
-  ptrdiff_t digits = s - int_begin;
-  if (digits == 0) return false;
-  int frac_digits = 0;
-  if (s != end && *s == '.') {
-    const char* const frac_begin = ++s;
-    while (is_digit()) w = w * 10 + static_cast<unsigned>(*s++ - '0');
-    frac_digits = static_cast<int>(s - frac_begin);
-    if (frac_digits == 0) return false;
-    digits += frac_digits;
-  }
-  if (digits > 19 || w > (uint64_t{1} << 24)) return false;
-  int exponent = 0;
-  if (s != end) {
-    if (*s != 'e' && *s != 'E') return false;
-    ++s;
-    bool negative_exponent = false;
-    if (s != end && (*s == '+' || *s == '-')) negative_exponent = *s++ == '-';
-    const char* const exp_begin = s;
-    while (is_digit()) {
-      exponent = exponent * 10 + (*s++ - '0');
-      if (exponent > 1000) return false;
-    }
-    if (s == exp_begin || s != end) return false;
-    if (negative_exponent) exponent = -exponent;
-  }
-  const int q = exponent - frac_digits;
-  if (q < -10 || q > 10) return false;
-  const float x = static_cast<float>(w);
-  const float v = q >= 0 ? x * kExactPow10f[q] : x / kExactPow10f[-q];
-  *value = negative ? -v : v;
-  if (significant_digits != nullptr) {
-    // From the first to the last nonzero digit: w's digits without its trailing zeros
-    // (leading zeros never reach w).
-    int count = 0;
-    if (w != 0) {
-      while (w % 10 == 0) w /= 10;
-      for (; w != 0; w /= 10) ++count;
-    }
-    *significant_digits = count;
-  }
-  return true;
-}
-
 absl::StatusOr<ParsedNumber> ParseNumberFor(absl::string_view number, bool need_double,
                                             bool need_float) {
   ParsedNumber fast;
