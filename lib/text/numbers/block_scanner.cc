@@ -74,8 +74,12 @@ inline size_t ScalarEnd(const unsigned char* s, size_t m, size_t n, bool exponen
 
 // The numbers starting in the block at text offset w whose masks are k; returns where the
 // next block starts (w + 64, or past a number that ran beyond this block).
-__attribute__((always_inline)) inline size_t ScanBlock(const unsigned char* s, size_t n, size_t w, const BlockMasks& k,
-                        uint32_t base, const AsciiGrammar& g, std::vector<NumberSpan>* out) {
+// Always inlined into each target's loop (it is outside the per-target namespace, and a call
+// per block would cost more than the block's arithmetic).
+__attribute__((always_inline)) inline size_t ScanBlock(const unsigned char* s, size_t n,
+                                                       size_t w, const BlockMasks& k,
+                                                       uint32_t base, const AsciiGrammar& g,
+                                                       std::vector<NumberSpan>* out) {
   constexpr uint64_t kOne = 1;
   // Context from before the block: is byte w-1 a word byte, or a '.' after one.
   const uint64_t prev_word = w > 0 && IsWordByte(s[w - 1]);
