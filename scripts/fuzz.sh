@@ -16,13 +16,15 @@ FLAGS=(-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
        -fno-sanitize-recover=undefined -I"$ROOT/include" -I"$ROOT/lib"
        $(pkg-config --cflags simdjson libpcre2-8))
 LIBS=($(pkg-config --libs absl_status absl_statusor absl_strings absl_flat_hash_map \
-        absl_flat_hash_set absl_inlined_vector simdjson libpcre2-8) -lpthread)
+        absl_flat_hash_set absl_inlined_vector simdjson libpcre2-8 libhwy) -lpthread)
 
 # The text sources of the library (not the kernels or the model), compiled once, two at a time.
 SOURCES=$(cd "$ROOT" && ls lib/text/*.cc lib/text/*/*.cc lib/util/*.cc)
 for src in $SOURCES; do
   obj="$OUT/obj/$(echo "$src" | tr / _).o"
-  if [[ ! -f "$obj" || "$ROOT/$src" -nt "$obj" ]]; then
+  # Rebuilt when its source or any header of the library is newer than the object.
+  if [[ ! -f "$obj" || "$ROOT/$src" -nt "$obj" ||
+        -n "$(find "$ROOT/lib" "$ROOT/include" -name '*.h' -newer "$obj" -print -quit)" ]]; then
     echo "$CXX -c $ROOT/$src -o $obj"
   fi
 done | xargs -P 2 -I{} sh -c "{} -fsanitize=fuzzer-no-link ${FLAGS[*]}"

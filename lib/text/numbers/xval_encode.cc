@@ -76,9 +76,10 @@ absl::Status XvalTokenizer::EncodeStandard(absl::string_view text, const EncodeO
   // twice per number); any other base, a call per stretch.
   // (typeid, not dynamic_cast: an exact type test is a pointer comparison, and this runs once
   // per text.)
-  if (typeid(*base_) == typeid(text::SpmTokenizer)) {
-    return static_cast<const text::SpmTokenizer&>(*base_).EncodeSegments(text, segments, base,
-                                                                         out);
+  const Tokenizer& base_tokenizer = *base_;
+  if (typeid(base_tokenizer) == typeid(text::SpmTokenizer)) {
+    return static_cast<const text::SpmTokenizer&>(base_tokenizer)
+        .EncodeSegments(text, segments, base, out);
   }
   for (const text::EncodeSegment& s : segments) {
     if (s.token >= 0) {

@@ -115,7 +115,7 @@ class Cl100kScanner : public PreTokenizer {
     return pos;
   }
 
-  const ScanTables tables_;
+  const ScanTables tables_{};
 };
 
 }  // namespace

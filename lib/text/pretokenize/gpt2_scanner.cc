@@ -66,7 +66,7 @@ class Gpt2Scanner : public PreTokenizer {
   }
 
  private:
-  const ScanTables tables_;
+  const ScanTables tables_{};
 };
 
 }  // namespace

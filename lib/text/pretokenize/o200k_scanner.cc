@@ -191,7 +191,7 @@ class O200kScanner : public PreTokenizer {
     return pos;
   }
 
-  const ScanTables tables_;
+  const ScanTables tables_{};
 };
 
 }  // namespace
