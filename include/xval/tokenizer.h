@@ -30,6 +30,12 @@ struct EncodeOptions {
   // The text continues an earlier one (xVal encodes the text between numbers piece by piece):
   // no dummy-prefix "▁" is added before it, so that the pieces decode back to the whole.
   bool continuation = false;
+  // Ids only: Encode, EncodeBatch and EncodeBatchFlat return the ids (and the batch its
+  // row_splits) with `values` and `offsets` left empty, the form tiktoken's
+  // encode_ordinary_batch returns. The ids are those of the full encoding; tokenizers that can
+  // skip the offset work (byte-level BPE) do, the others encode in full and drop the rest.
+  // Note that xVal's [NUM] values are dropped too. EncodeInto ignores it (see EncodeIdsInto).
+  bool ids_only = false;
 };
 
 // A token matched in the raw text before the model sees it, as Hugging Face's added tokens and
@@ -62,13 +68,21 @@ class Tokenizer {
   virtual absl::Status EncodeInto(absl::string_view text, const EncodeOptions& options,
                                   uint32_t base, Encoding* out) const = 0;
 
+  // Appends the ids of `text` to `ids`, the same ids EncodeInto gives; on error `ids` is left as
+  // it was. The default runs EncodeInto into per-thread scratch space and copies the ids; a
+  // tokenizer with a cheaper ids-only path overrides it. Used by every `ids_only` encode.
+  virtual absl::Status EncodeIdsInto(absl::string_view text, const EncodeOptions& options,
+                                     std::vector<int32_t>* ids) const;
+
   // Encodes many texts on the shared thread pool; results in input order. `max_threads` 0
   // means all cores (or XVAL_NUM_THREADS).
   absl::StatusOr<std::vector<Encoding>> EncodeBatch(absl::Span<const absl::string_view> texts,
                                                     const EncodeOptions& options = {},
                                                     size_t max_threads = 0) const;
   // The same, into one set of arrays (no allocation per text): the fastest way to encode a
-  // corpus, and the layout numpy and PyTorch take without copies.
+  // corpus, and the layout numpy and PyTorch take without copies. With options.ids_only the
+  // batch holds ids and row_splits only (values and offsets empty), and costs about what
+  // encoding the texts one by one into ids costs, divided among the threads.
   absl::StatusOr<BatchEncoding> EncodeBatchFlat(absl::Span<const absl::string_view> texts,
                                                 const EncodeOptions& options = {},
                                                 size_t max_threads = 0) const;

@@ -43,16 +43,33 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const std::string& path
 
 absl::StatusOr<Encoding> Tokenizer::Encode(absl::string_view text,
                                            const EncodeOptions& options) const {
+  Encoding out;
+  if (options.ids_only) {
+    thread_local std::vector<int32_t> scratch_ids;
+    scratch_ids.clear();
+    RETURN_IF_ERROR(EncodeIdsInto(text, options, &scratch_ids));
+    out.ids.assign(scratch_ids.begin(), scratch_ids.end());
+    return out;
+  }
   // Encode into per-thread scratch space, then copy out at the exact size: one allocation per
   // array instead of growing (or over-reserving) three vectors for every text.
   thread_local Encoding scratch;
   scratch.Clear();
   RETURN_IF_ERROR(EncodeInto(text, options, 0, &scratch));
-  Encoding out;
   out.ids.assign(scratch.ids.begin(), scratch.ids.end());
   out.values.assign(scratch.values.begin(), scratch.values.end());
   out.offsets.assign(scratch.offsets.begin(), scratch.offsets.end());
   return out;
+}
+
+absl::Status Tokenizer::EncodeIdsInto(absl::string_view text, const EncodeOptions& options,
+                                      std::vector<int32_t>* ids) const {
+  // Its own scratch, not Encode's: an Encode in flight on this thread may be calling here.
+  thread_local Encoding scratch;
+  scratch.Clear();
+  RETURN_IF_ERROR(EncodeInto(text, options, 0, &scratch));
+  ids->insert(ids->end(), scratch.ids.begin(), scratch.ids.end());
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<Encoding>> Tokenizer::EncodeBatch(
@@ -86,11 +103,13 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
                                                          size_t max_threads) const {
   // Each thread appends the blocks of texts it takes to its own arena, kept from call to call
   // (fresh memory costs a page fault per 4 KiB), then the blocks are copied into place in
-  // order, into arrays on huge pages.
+  // order, into arrays on huge pages. Ids only: the arena holds ids alone (EncodeIdsInto), and
+  // they are appended in order into a reserved array.
   struct Arena {
-    Encoding tokens;
+    Encoding tokens;  // ids only: tokens.ids alone
   };
   thread_local Arena arena_storage;
+  const bool ids_only = options.ids_only;
   constexpr size_t kBlock = 64;
   const size_t num_blocks = (texts.size() + kBlock - 1) / kBlock;
   std::vector<size_t> lengths(texts.size());
@@ -114,7 +133,8 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
           const size_t first = arena.tokens.size();
           for (size_t i = b * kBlock; i < std::min(texts.size(), (b + 1) * kBlock); ++i) {
             const size_t before = arena.tokens.size();
-            absl::Status s = EncodeInto(texts[i], options, 0, &arena.tokens);
+            absl::Status s = ids_only ? EncodeIdsInto(texts[i], options, &arena.tokens.ids)
+                                      : EncodeInto(texts[i], options, 0, &arena.tokens);
             if (!s.ok()) {
               std::lock_guard<std::mutex> lock(mutex);
               if (error.ok()) error = s;
@@ -134,6 +154,18 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
     out.row_splits[i + 1] = out.row_splits[i] + lengths[i];
   }
   const size_t total = out.row_splits.back();
+  if (ids_only) {
+    // Appended block by block on this thread: resize() would first write every id as zero, one
+    // element at a time (a LargeArray has no memset path), which cost more than this copy.
+    out.ids.reserve(total);
+    for (size_t b = 0; b < num_blocks; ++b) {
+      const size_t n = out.row_splits[std::min(texts.size(), (b + 1) * kBlock)] -
+                       out.row_splits[b * kBlock];
+      const auto from = block_source[b]->ids.begin() + block_first[b];
+      out.ids.insert(out.ids.end(), from, from + n);
+    }
+    return out;
+  }
   out.ids.resize(total);
   out.values.resize(total);
   out.offsets.resize(total);

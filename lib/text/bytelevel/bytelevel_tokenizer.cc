@@ -311,6 +311,30 @@ absl::Status ByteLevelTokenizer::EncodeInto(absl::string_view text, const Encode
   return absl::OkStatus();
 }
 
+absl::Status ByteLevelTokenizer::EncodeIdsInto(absl::string_view text,
+                                               const EncodeOptions& options,
+                                               std::vector<int32_t>* ids) const {
+  if (options.add_bos && config_.bos_id < 0) {
+    return absl::FailedPreconditionError("the vocabulary has no BOS");
+  }
+  if (options.add_eos && config_.eos_id < 0) {
+    return absl::FailedPreconditionError("the vocabulary has no EOS");
+  }
+  const AddedTokenMatcher& matcher = options.parse_special ? matcher_ : plain_matcher_;
+  if (!options.add_bos && !options.add_eos && matcher.empty()) {
+    EncodeTextImpl<false>(text, 0, ids, nullptr);  // encode_ordinary on tiktoken vocabularies
+    return absl::OkStatus();
+  }
+  if (options.add_bos) ids->push_back(config_.bos_id);
+  if (options.parse_special) {
+    EncodeWith(matcher_, first_byte_, text, 0, ids, nullptr);
+  } else {
+    EncodeWith(plain_matcher_, plain_first_byte_, text, 0, ids, nullptr);
+  }
+  if (options.add_eos) ids->push_back(config_.eos_id);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<int32_t>> ByteLevelTokenizer::EncodeIds(
     absl::string_view text, const SpecialSet& allowed, const SpecialSet& disallowed) const {
   // tiktoken: disallowed "all" is every special token that is not allowed; finding one in the

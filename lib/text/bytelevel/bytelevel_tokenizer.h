@@ -58,6 +58,9 @@ class ByteLevelTokenizer : public Tokenizer {
   // allowed_special="all"); false: special tokens are text (encode_ordinary).
   absl::Status EncodeInto(absl::string_view text, const EncodeOptions& options, uint32_t base,
                           Encoding* out) const override;
+  // The same ids through the loop that makes no offsets (encode_ordinary's), for ids_only.
+  absl::Status EncodeIdsInto(absl::string_view text, const EncodeOptions& options,
+                             std::vector<int32_t>* ids) const override;
   // Text, with invalid UTF-8 replaced as tiktoken's decode (errors="replace") does.
   absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override;
 

@@ -1,0 +1,144 @@
+// EncodeOptions::ids_only: the ids-only batch (EncodeBatchFlat), EncodeBatch and Encode give
+// the same ids as the full encoding, with values and offsets empty, on 1 and 2 threads, for
+// byte-level BPE (cl100k, o200k: their own no-offsets loop) and for tokenizers through the
+// generic path (the Llama SentencePiece, xVal over the paper's tokenizer and over Llama).
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "support/corpus.h"
+#include "xval/tokenizer.h"
+#include "xval/xval_tokenizer.h"
+
+namespace xval {
+namespace {
+
+std::vector<std::string> Texts() {
+  std::vector<std::string> texts;
+  auto corpus = testing::LoadCorpus(testing::DataDir());
+  EXPECT_TRUE(corpus.ok()) << corpus.status();
+  if (corpus.ok()) {
+    // Every 7th line up to 3,000 of them: many blocks of 64, so both threads take some.
+    for (size_t i = 0; i < corpus->size() && texts.size() < 3000; i += 7) {
+      texts.push_back((*corpus)[i]);
+    }
+  }
+  // Empty texts first, last and between; special tokens, numbers, invalid UTF-8, a long piece.
+  texts.insert(texts.begin(), "");
+  texts.insert(texts.begin() + texts.size() / 2, "");
+  texts.push_back("<|endoftext|>x<s> [NUM] 3.14 -2e5 1234567 \xff\xfe héllo  \n\n\t!");
+  texts.push_back(std::string(5000, 'z'));
+  texts.push_back("");
+  texts.push_back("");
+  return texts;
+}
+
+void ExpectIdsOnlyMatches(const Tokenizer& tok, const EncodeOptions& base) {
+  const std::vector<std::string> strings = Texts();
+  const std::vector<absl::string_view> texts(strings.begin(), strings.end());
+  EncodeOptions ids_only = base;
+  ids_only.ids_only = true;
+  for (const size_t threads : {size_t{1}, size_t{2}}) {
+    SCOPED_TRACE(::testing::Message() << threads << " threads");
+    absl::StatusOr<BatchEncoding> full = tok.EncodeBatchFlat(texts, base, threads);
+    absl::StatusOr<BatchEncoding> ids = tok.EncodeBatchFlat(texts, ids_only, threads);
+    ASSERT_TRUE(full.ok()) << full.status();
+    ASSERT_TRUE(ids.ok()) << ids.status();
+    EXPECT_EQ(ids->row_splits, full->row_splits);
+    EXPECT_TRUE(ids->ids == full->ids);
+    EXPECT_TRUE(ids->values.empty());
+    EXPECT_TRUE(ids->offsets.empty());
+    ASSERT_EQ(ids->num_texts(), texts.size());
+    absl::StatusOr<std::vector<Encoding>> batch = tok.EncodeBatch(texts, ids_only, threads);
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    for (size_t i = 0; i < texts.size(); ++i) {
+      absl::StatusOr<Encoding> one = tok.Encode(texts[i], base);
+      ASSERT_TRUE(one.ok()) << one.status();
+      const std::vector<int32_t> row(ids->ids.begin() + ids->row_splits[i],
+                                     ids->ids.begin() + ids->row_splits[i + 1]);
+      ASSERT_EQ(row, one->ids) << "text " << i << ": " << texts[i];
+      EXPECT_EQ((*batch)[i].ids, one->ids) << "text " << i;
+      EXPECT_TRUE((*batch)[i].values.empty());
+      EXPECT_TRUE((*batch)[i].offsets.empty());
+      absl::StatusOr<Encoding> one_ids = tok.Encode(texts[i], ids_only);
+      ASSERT_TRUE(one_ids.ok()) << one_ids.status();
+      EXPECT_EQ(one_ids->ids, one->ids) << "text " << i;
+      EXPECT_TRUE(one_ids->values.empty());
+      EXPECT_TRUE(one_ids->offsets.empty());
+      std::vector<int32_t> appended = {7};  // EncodeIdsInto appends
+      ASSERT_TRUE(tok.EncodeIdsInto(texts[i], base, &appended).ok());
+      ASSERT_EQ(appended.size(), one->ids.size() + 1);
+      EXPECT_TRUE(std::equal(one->ids.begin(), one->ids.end(), appended.begin() + 1));
+    }
+  }
+  // Only empty texts, and no texts.
+  const std::vector<absl::string_view> empties(3, absl::string_view());
+  absl::StatusOr<BatchEncoding> e = tok.EncodeBatchFlat(empties, ids_only, 2);
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->row_splits.size(), 4u);
+  EXPECT_EQ(e->ids.size(), (base.add_bos ? 3u : 0u) + (base.add_eos ? 3u : 0u));
+  absl::StatusOr<BatchEncoding> none = tok.EncodeBatchFlat({}, ids_only, 2);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(none->num_texts(), 0u);
+  EXPECT_TRUE(none->ids.empty());
+}
+
+TokenizerOptions Options() {
+  TokenizerOptions options;
+  options.data_dir = testing::DataDir();
+  return options;
+}
+
+std::unique_ptr<Tokenizer> Load(const std::string& path) {
+  absl::StatusOr<std::unique_ptr<Tokenizer>> tok = LoadTokenizer(path, Options());
+  EXPECT_TRUE(tok.ok()) << tok.status();
+  return tok.ok() ? *std::move(tok) : nullptr;
+}
+
+std::string LlamaPath() { return testing::DataDir() + "/tokenizers/llama2/tokenizer.model"; }
+
+TEST(BatchIdsOnlyTest, ByteLevel) {
+  for (const char* name : {"cl100k_base", "o200k_base"}) {
+    SCOPED_TRACE(name);
+    auto tok = Load(name);
+    ASSERT_NE(tok, nullptr);
+    ExpectIdsOnlyMatches(*tok, {});
+    EncodeOptions ordinary;  // encode_ordinary: special tokens are text
+    ordinary.parse_special = false;
+    ExpectIdsOnlyMatches(*tok, ordinary);
+    // No BOS in tiktoken's vocabularies: the same error with ids only, nothing half-done.
+    EncodeOptions bos;
+    bos.add_bos = true;
+    bos.ids_only = true;
+    EXPECT_FALSE(tok->EncodeBatchFlat({"a", "b"}, bos, 2).ok());
+    EXPECT_FALSE(tok->Encode("a", bos).ok());
+    std::vector<int32_t> ids = {1, 2};
+    EXPECT_FALSE(tok->EncodeIdsInto("a", bos, &ids).ok());
+    EXPECT_EQ(ids, (std::vector<int32_t>{1, 2}));
+  }
+}
+
+TEST(BatchIdsOnlyTest, LlamaSentencePiece) {
+  auto tok = Load(LlamaPath());
+  ASSERT_NE(tok, nullptr);
+  ExpectIdsOnlyMatches(*tok, {});
+  EncodeOptions bos_eos;
+  bos_eos.add_bos = true;
+  bos_eos.add_eos = true;
+  ExpectIdsOnlyMatches(*tok, bos_eos);
+}
+
+TEST(BatchIdsOnlyTest, Xval) {
+  for (const std::string& path :
+       {testing::DataDir() + "/tokenizers/xval/tokenizer.json", LlamaPath()}) {
+    SCOPED_TRACE(path);
+    absl::StatusOr<std::unique_ptr<XvalTokenizer>> tok = LoadXvalTokenizer(path, Options(), {});
+    ASSERT_TRUE(tok.ok()) << tok.status();
+    ExpectIdsOnlyMatches(**tok, {});
+  }
+}
+
+}  // namespace
+}  // namespace xval
