@@ -1,6 +1,7 @@
 // Byte-level BPE throughput on the whole corpus (XVAL_DATA_DIR): the pre-tokenizer scanners
 // alone (and PCRE2 on the same pattern, for scale), ids per string and for the corpus as one
-// text on one thread, full Encodings on one thread and with EncodeBatch on all cores.
+// text on one thread, full Encodings on one thread and with EncodeBatch on all cores, and the
+// flat batch (full, and ids only) on one thread and on all cores.
 // benchmarks/compare_bytelevel.py runs this beside tiktoken and quicktok in one run.
 #include <benchmark/benchmark.h>
 
@@ -157,10 +158,19 @@ void EncodeOrdinaryWorstCase(benchmark::State& state, const std::string& name, b
 // The same into one ragged batch (EncodeBatchFlat): no allocation per text.
 // threads 0: all cores; 1: the same batch on the calling thread, to separate the scaling from
 // the batch's own cost.
-void EncodeBatchFlat(benchmark::State& state, const std::string& name, size_t threads) {
+// ids_only: ids and row_splits alone, as tiktoken's encode_ordinary_batch and quicktok's
+// encode_batch return, so that it compares with EncodeOrdinary/per_string (parse_special off,
+// as encode_ordinary).
+void EncodeBatchFlat(benchmark::State& state, const std::string& name, size_t threads,
+                     bool ids_only = false) {
   const Corpus& c = GetCorpus();
   const ByteLevelTokenizer& tok = GetTokenizer(name);
-  for (auto _ : state) benchmark::DoNotOptimize(tok.EncodeBatchFlat(c.views, {}, threads));
+  EncodeOptions options;
+  if (ids_only) {
+    options.ids_only = true;
+    options.parse_special = false;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(tok.EncodeBatchFlat(c.views, options, threads));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.bytes));
 }
 
@@ -200,6 +210,14 @@ void Register() {
         ->UseRealTime();
     benchmark::RegisterBenchmark(("EncodeBatchFlat/all_cores/" + name).c_str(),
                                  [name](benchmark::State& s) { EncodeBatchFlat(s, name, 0); })
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("EncodeBatchFlatIds/one_thread/" + name).c_str(),
+                                 [name](benchmark::State& s) { EncodeBatchFlat(s, name, 1, true); })
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("EncodeBatchFlatIds/all_cores/" + name).c_str(),
+                                 [name](benchmark::State& s) { EncodeBatchFlat(s, name, 0, true); })
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
     benchmark::RegisterBenchmark(("EncodeBatch/all_cores/" + name).c_str(),
