@@ -2,7 +2,8 @@
 """The Python package's batch encoder on the whole corpus beside the peers, at the same thread
 count (all cores), in one run:
 
-  cl100k_base: xval encode_batch (list of Encodings) and encode_batch_flat (one ragged batch)
+  cl100k_base: xval encode_batch (list of Encodings), encode_batch_flat (one ragged batch) and
+               encode_batch_flat(ids_only=True) (ids + row splits, as quicktok returns)
                vs tiktoken encode_ordinary_batch and quicktok encode_batch (flat arrays);
   Llama 2:     xval vs Hugging Face tokenizers encode_batch, on the same tokenizer.json.
 
@@ -49,6 +50,9 @@ def main():
     rows += [
         ("cl100k_base", "xval encode_batch (Encodings)", best_mbps(lambda: ours.encode_batch(texts), nbytes)),
         ("cl100k_base", "xval encode_batch_flat", best_mbps(lambda: ours.encode_batch_flat(texts), nbytes)),
+        # ids and row splits only: what quicktok's encode_batch and tiktoken's batch return.
+        ("cl100k_base", "xval encode_batch_flat(ids_only=True)",
+         best_mbps(lambda: ours.encode_batch_flat(texts, ids_only=True), nbytes)),
         ("cl100k_base", "tiktoken encode_ordinary_batch",
          best_mbps(lambda: tik.encode_ordinary_batch(texts, num_threads=THREADS), nbytes)),
         ("cl100k_base", "quicktok encode_batch",
@@ -77,6 +81,8 @@ def main():
     print(f"\nxval / tiktoken (cl100k): {get[('cl100k_base', 'xval encode_batch (Encodings)')] / get[('cl100k_base', 'tiktoken encode_ordinary_batch')]:.1f}x (Encodings), "
           f"{best_ours / get[('cl100k_base', 'tiktoken encode_ordinary_batch')]:.1f}x (best)")
     print(f"xval flat / quicktok (cl100k): {get[('cl100k_base', 'xval encode_batch_flat')] / get[('cl100k_base', 'quicktok encode_batch')]:.2f}x")
+    print(f"xval flat ids-only / quicktok encode_batch (cl100k, both ids + row offsets): "
+          f"{get[('cl100k_base', 'xval encode_batch_flat(ids_only=True)')] / get[('cl100k_base', 'quicktok encode_batch')]:.2f}x")
     print(f"xval / tokenizers (llama2): {get[('llama2', 'xval encode_batch (Encodings)')] / get[('llama2', 'tokenizers encode_batch')]:.1f}x (Encodings), "
           f"{get[('llama2', 'xval encode_batch_flat')] / get[('llama2', 'tokenizers encode_batch')]:.1f}x (flat)")
 

@@ -42,6 +42,26 @@ def test_flat_batch_equals_encodings(llama, corpus):
         np.testing.assert_array_equal(values[splits[i]:splits[i + 1]], e.values)
 
 
+def test_flat_batch_ids_only(llama, corpus):
+    texts = ["", *corpus[:3000:3], "", "<|endoftext|> 3.14", ""]
+    cl100k = xval.Tokenizer.tiktoken("cl100k_base", data_dir=str(DATA))
+    for tok in (llama, cl100k):
+        ids, values, offsets, splits = tok.encode_batch_flat(texts)
+        only_ids, no_values, no_offsets, only_splits = tok.encode_batch_flat(texts, ids_only=True)
+        assert no_values is None and no_offsets is None
+        assert only_ids.dtype == np.int32 and only_splits.dtype == np.uint64
+        np.testing.assert_array_equal(only_ids, ids)
+        np.testing.assert_array_equal(only_splits, splits)
+        for i, e in enumerate(tok.encode_batch(texts)):
+            np.testing.assert_array_equal(only_ids[only_splits[i]:only_splits[i + 1]], e.ids)
+    bos_ids, _, _, bos_splits = llama.encode_batch_flat(["", "a b"], add_bos=True, ids_only=True)
+    assert bos_ids.tolist()[:1] == [llama.bos_id] and bos_splits.tolist()[:2] == [0, 1]
+    enc = tiktoken_encoding("cl100k_base")
+    ids, _, _, splits = cl100k.encode_batch_flat(corpus[:500], ids_only=True)
+    assert [ids[splits[i]:splits[i + 1]].tolist() for i in range(500)] == \
+        enc.encode_batch(corpus[:500], allowed_special="all")
+
+
 def test_ids_equal_hugging_face_tokenizers(corpus):
     path = ROOT / "tests" / "golden" / "llama2_tokenizer.json"
     ours = xval.Tokenizer.from_file(str(path))

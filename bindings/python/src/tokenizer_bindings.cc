@@ -221,11 +221,13 @@ class PyTokenizer {
 
   // The whole batch in four arrays (a ragged tensor): text i has tokens
   // [row_splits[i], row_splits[i + 1]) of ids, values and offsets. No per-text objects.
-  py::tuple EncodeBatchFlat(const py::sequence& texts, bool add_bos,
-                            bool add_eos) const {
+  // ids_only: values and offsets are None (not computed).
+  py::tuple EncodeBatchFlat(const py::sequence& texts, bool add_bos, bool add_eos,
+                            bool ids_only) const {
     EncodeOptions options;
     options.add_bos = add_bos;
     options.add_eos = add_eos;
+    options.ids_only = ids_only;
     const std::vector<absl::string_view> views = TextViews(texts);
     absl::StatusOr<BatchEncoding> flat;
     {
@@ -236,11 +238,13 @@ class PyTokenizer {
     py::capsule owner(batch, [](void* p) { delete static_cast<BatchEncoding*>(p); });
     const auto n = static_cast<py::ssize_t>(batch->ids.size());
     static_assert(sizeof(size_t) == sizeof(uint64_t));
-    return py::make_tuple(View(batch->ids.data(), {n}, owner),
-                          View(batch->values.data(), {n}, owner),
-                          OffsetsView(batch->offsets, owner),
-                          View(reinterpret_cast<const uint64_t*>(batch->row_splits.data()),
-                               {static_cast<py::ssize_t>(batch->row_splits.size())}, owner));
+    py::object row_splits =
+        View(reinterpret_cast<const uint64_t*>(batch->row_splits.data()),
+             {static_cast<py::ssize_t>(batch->row_splits.size())}, owner);
+    py::object ids = View(batch->ids.data(), {n}, owner);
+    if (ids_only) return py::make_tuple(ids, py::none(), py::none(), row_splits);
+    return py::make_tuple(ids, View(batch->values.data(), {n}, owner),
+                          OffsetsView(batch->offsets, owner), row_splits);
   }
 
   // With xVal numbers and `values`, each [NUM] prints as the shortest decimal of its value
@@ -350,10 +354,13 @@ into DataLoader workers and to use after fork.)doc")
            "list of Encodings. With them: a dict of [batch, length] arrays (\"np\") or tensors "
            "(\"pt\"): input_ids, values, attention_mask, and offsets [batch, length, 2].")
       .def("encode_batch_flat", &PyTokenizer::EncodeBatchFlat, py::arg("texts"), py::kw_only(),
-           py::arg("add_bos") = false, py::arg("add_eos") = false,
+           py::arg("add_bos") = false, py::arg("add_eos") = false, py::arg("ids_only") = false,
            "Encodes on every core with the GIL released into one ragged batch: (ids int32 [N], "
            "values float32 [N], offsets uint32 [N, 2], row_splits uint64 [texts + 1]); text i "
-           "has tokens row_splits[i]:row_splits[i + 1]. The fastest way to encode a corpus.")
+           "has tokens row_splits[i]:row_splits[i + 1]. The fastest way to encode a corpus.\n\n"
+           "ids_only=True: the same ids, with values and offsets None (not computed: the form "
+           "of tiktoken's encode_ordinary_batch and quicktok's encode_batch, and faster; xVal "
+           "[NUM] values are dropped too).")
       .def(
           "decode",
           [](const PyTokenizer& t, py::handle ids, py::object values) {
