@@ -220,10 +220,12 @@ void GemvRows(const float* HWY_RESTRICT x, size_t cols, const Rows& w, size_t j_
 // kPanelJ x 2 vector accumulators: per k, 2 loads of packed x and kPanelJ broadcast weights
 // feed 2 * kPanelJ FMAs (6 x 2 = 12 accumulators + 3 operands fit AVX2's 16 registers). Each
 // widened panel is reused by every token block of a group, so widening costs a few percent.
+// The accumulators hold out^T; they go to a transposed buffer with vector stores, and out is
+// written from it once per call (scalar stores to out once per k block cost 10 % at kc 256).
 constexpr size_t kGemmMinTokens = 16;
 constexpr size_t kPanelJ = 6;         // weight rows per micro-tile
-constexpr size_t kBlockK = 512;       // k block: a widened panel is 12 KiB, in L1
-constexpr size_t kGroupTokens = 128;  // tokens whose packed k block (256 KiB) stays in L2
+constexpr size_t kBlockK = 256;       // k block: a widened panel is 6 KiB, a token block 16 KiB
+constexpr size_t kGroupTokens = 128;  // tokens whose packed k block (128 KiB) stays in L2
 
 // Tokens per packed block: two vectors.
 HWY_INLINE size_t TokenBlock() { return 2 * hn::Lanes(DF()); }
@@ -264,66 +266,78 @@ void WidenPanel(const Rows& w, size_t j0, size_t nj, size_t k0, size_t k1,
   }
 }
 
-// out[i, j] (+)= sum_{k < kc} xt[k, i] * wp[j, k] for i < valid_i, j < nj.
+// outt[j, i] (+)= sum_{k < kc} xt[k, i] * wp[j, k] for i < 2 vectors, j < kPanelJ: the
+// accumulators hold out^T, so they go to a transposed tile with row stride ld (vector stores;
+// GemmPanels transposes once per call, not once per k block).
+// One step along k of MicroTile: 2 vectors of packed tokens against 6 broadcast weights.
+HWY_INLINE void MicroStep(DF df, const float* HWY_RESTRICT xk, const float* HWY_RESTRICT wk,
+                          VF& a0, VF& a1, VF& a2, VF& a3, VF& a4, VF& a5, VF& b0, VF& b1,
+                          VF& b2, VF& b3, VF& b4, VF& b5) {
+  const size_t lanes = hn::Lanes(df);
+  const VF x0 = hn::Load(df, xk);
+  const VF x1 = hn::Load(df, xk + lanes);
+  VF w = hn::Set(df, wk[0]);
+  a0 = hn::MulAdd(w, x0, a0);
+  b0 = hn::MulAdd(w, x1, b0);
+  w = hn::Set(df, wk[kBlockK]);
+  a1 = hn::MulAdd(w, x0, a1);
+  b1 = hn::MulAdd(w, x1, b1);
+  w = hn::Set(df, wk[2 * kBlockK]);
+  a2 = hn::MulAdd(w, x0, a2);
+  b2 = hn::MulAdd(w, x1, b2);
+  w = hn::Set(df, wk[3 * kBlockK]);
+  a3 = hn::MulAdd(w, x0, a3);
+  b3 = hn::MulAdd(w, x1, b3);
+  w = hn::Set(df, wk[4 * kBlockK]);
+  a4 = hn::MulAdd(w, x0, a4);
+  b4 = hn::MulAdd(w, x1, b4);
+  w = hn::Set(df, wk[5 * kBlockK]);
+  a5 = hn::MulAdd(w, x0, a5);
+  b5 = hn::MulAdd(w, x1, b5);
+}
+
 HWY_NOINLINE void MicroTile(const float* HWY_RESTRICT xt, const float* HWY_RESTRICT wp,
-                            size_t kc, size_t valid_i, size_t nj, float* HWY_RESTRICT out,
-                            size_t out_stride, bool accumulate) {
+                            size_t kc, float* HWY_RESTRICT outt, size_t ld, bool accumulate) {
   static_assert(kPanelJ == 6, "the accumulators below are written out for 6 rows");
   const DF df;
   const size_t lanes = hn::Lanes(df);
   const size_t nt = 2 * lanes;
   VF a0 = hn::Zero(df), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;  // tokens [0, lanes)
   VF b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0;            // tokens [lanes, nt)
-  for (size_t k = 0; k < kc; ++k) {
-    const VF x0 = hn::Load(df, xt + k * nt);
-    const VF x1 = hn::Load(df, xt + k * nt + lanes);
-    VF w = hn::Set(df, wp[k]);
-    a0 = hn::MulAdd(w, x0, a0);
-    b0 = hn::MulAdd(w, x1, b0);
-    w = hn::Set(df, wp[kBlockK + k]);
-    a1 = hn::MulAdd(w, x0, a1);
-    b1 = hn::MulAdd(w, x1, b1);
-    w = hn::Set(df, wp[2 * kBlockK + k]);
-    a2 = hn::MulAdd(w, x0, a2);
-    b2 = hn::MulAdd(w, x1, b2);
-    w = hn::Set(df, wp[3 * kBlockK + k]);
-    a3 = hn::MulAdd(w, x0, a3);
-    b3 = hn::MulAdd(w, x1, b3);
-    w = hn::Set(df, wp[4 * kBlockK + k]);
-    a4 = hn::MulAdd(w, x0, a4);
-    b4 = hn::MulAdd(w, x1, b4);
-    w = hn::Set(df, wp[5 * kBlockK + k]);
-    a5 = hn::MulAdd(w, x0, a5);
-    b5 = hn::MulAdd(w, x1, b5);
+  // Unrolled by 4: the loop's own instructions are a quarter as many (this core sustains about
+  // 3 instructions a cycle, so every non-FMA instruction costs FMA throughput).
+  size_t k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    MicroStep(df, xt + k * nt, wp + k, a0, a1, a2, a3, a4, a5, b0, b1, b2, b3, b4, b5);
+    MicroStep(df, xt + (k + 1) * nt, wp + k + 1, a0, a1, a2, a3, a4, a5, b0, b1, b2, b3, b4, b5);
+    MicroStep(df, xt + (k + 2) * nt, wp + k + 2, a0, a1, a2, a3, a4, a5, b0, b1, b2, b3, b4, b5);
+    MicroStep(df, xt + (k + 3) * nt, wp + k + 3, a0, a1, a2, a3, a4, a5, b0, b1, b2, b3, b4, b5);
   }
-  // The accumulators hold out^T; transpose through memory (once per k block, 12 vectors
-  // against 12 * kc FMAs).
-  constexpr size_t kMaxNt = 2 * hn::MaxLanes(DF());
-  HWY_ALIGN float tile[kPanelJ * kMaxNt];
-  hn::Store(a0, df, tile + 0 * nt);
-  hn::Store(b0, df, tile + 0 * nt + lanes);
-  hn::Store(a1, df, tile + 1 * nt);
-  hn::Store(b1, df, tile + 1 * nt + lanes);
-  hn::Store(a2, df, tile + 2 * nt);
-  hn::Store(b2, df, tile + 2 * nt + lanes);
-  hn::Store(a3, df, tile + 3 * nt);
-  hn::Store(b3, df, tile + 3 * nt + lanes);
-  hn::Store(a4, df, tile + 4 * nt);
-  hn::Store(b4, df, tile + 4 * nt + lanes);
-  hn::Store(a5, df, tile + 5 * nt);
-  hn::Store(b5, df, tile + 5 * nt + lanes);
-  for (size_t i = 0; i < valid_i; ++i) {
-    float* o = out + i * out_stride;
-    if (accumulate) {
-      for (size_t j = 0; j < nj; ++j) o[j] += tile[j * nt + i];
-    } else {
-      for (size_t j = 0; j < nj; ++j) o[j] = tile[j * nt + i];
-    }
+  for (; k < kc; ++k) {
+    MicroStep(df, xt + k * nt, wp + k, a0, a1, a2, a3, a4, a5, b0, b1, b2, b3, b4, b5);
   }
+  if (accumulate) {
+    a0 = hn::Add(a0, hn::Load(df, outt)), b0 = hn::Add(b0, hn::Load(df, outt + lanes));
+    a1 = hn::Add(a1, hn::Load(df, outt + ld)), b1 = hn::Add(b1, hn::Load(df, outt + ld + lanes));
+    a2 = hn::Add(a2, hn::Load(df, outt + 2 * ld));
+    b2 = hn::Add(b2, hn::Load(df, outt + 2 * ld + lanes));
+    a3 = hn::Add(a3, hn::Load(df, outt + 3 * ld));
+    b3 = hn::Add(b3, hn::Load(df, outt + 3 * ld + lanes));
+    a4 = hn::Add(a4, hn::Load(df, outt + 4 * ld));
+    b4 = hn::Add(b4, hn::Load(df, outt + 4 * ld + lanes));
+    a5 = hn::Add(a5, hn::Load(df, outt + 5 * ld));
+    b5 = hn::Add(b5, hn::Load(df, outt + 5 * ld + lanes));
+  }
+  hn::Store(a0, df, outt), hn::Store(b0, df, outt + lanes);
+  hn::Store(a1, df, outt + ld), hn::Store(b1, df, outt + ld + lanes);
+  hn::Store(a2, df, outt + 2 * ld), hn::Store(b2, df, outt + 2 * ld + lanes);
+  hn::Store(a3, df, outt + 3 * ld), hn::Store(b3, df, outt + 3 * ld + lanes);
+  hn::Store(a4, df, outt + 4 * ld), hn::Store(b4, df, outt + 4 * ld + lanes);
+  hn::Store(a5, df, outt + 5 * ld), hn::Store(b5, df, outt + 5 * ld + lanes);
 }
 
 // Panels [p_begin, p_end) of kPanelJ rows of w against all n packed tokens. kSubPanels
-// panels are widened together (96 KiB, in L2) and each token block's packed x (32 KiB) then
+// panels are widened together (48 KiB, in L2) and each token block's packed x (16 KiB) then
 // meets all of them while it sits in L1: the micro-tile reads 2 vectors of x per step but only
 // 6 broadcast weights, so x is the operand to keep closest.
 constexpr size_t kSubPanels = 8;
@@ -364,6 +378,17 @@ class PanelPrefetcher {
   size_t total_ = 0, per_call_ = 0, done_ = 0;
 };
 
+// The calling thread's transposed output tile, kept between calls like PackBuffer's.
+float* OutTBuffer(size_t floats) {
+  thread_local hwy::AlignedFreeUniquePtr<float[]> buffer;
+  thread_local size_t capacity = 0;
+  if (floats > capacity) {
+    buffer = hwy::AllocateAligned<float>(floats);
+    capacity = floats;
+  }
+  return buffer.get();
+}
+
 template <class Rows>
 void GemmPanels(const float* xt, size_t n, size_t cols, const Rows& w, size_t rows,
                 size_t p_begin, size_t p_end, float* out, size_t out_stride) {
@@ -371,6 +396,8 @@ void GemmPanels(const float* xt, size_t n, size_t cols, const Rows& w, size_t ro
   thread_local hwy::AlignedFreeUniquePtr<float[]> wbuf;
   if (!wbuf) wbuf = hwy::AllocateAligned<float>(kSubPanels * kPanelJ * kBlockK);
   float* wp = wbuf.get();  // (kSubPanels, kPanelJ, kBlockK)
+  const size_t ld = (n + nt - 1) / nt * nt;  // tokens, padded to whole blocks
+  float* outt = OutTBuffer((p_end - p_begin) * kPanelJ * ld);  // ((p_end - p_begin) * kPanelJ, ld)
   PanelPrefetcher<Rows> prefetch(w, rows);
   for (size_t i0 = 0; i0 < n; i0 += kGroupTokens) {
     const size_t i1 = std::min(n, i0 + kGroupTokens);
@@ -398,12 +425,21 @@ void GemmPanels(const float* xt, size_t n, size_t cols, const Rows& w, size_t ro
           for (size_t p = ps; p < pe; ++p) {
             const size_t j0 = p * kPanelJ;
             prefetch.Step();
-            MicroTile(xb, wp + (p - ps) * kPanelJ * kBlockK, k1 - k0, std::min(nt, n - i),
-                      std::min(kPanelJ, rows - j0), out + i * out_stride + j0, out_stride,
-                      k0 > 0);
+            MicroTile(xb, wp + (p - ps) * kPanelJ * kBlockK, k1 - k0,
+                      outt + (j0 - p_begin * kPanelJ) * ld + i, ld, k0 > 0);
           }
         }
       }
+    }
+  }
+  // out = outt^T, a token block at a time: each row of outt gives one contiguous piece, and the
+  // block's rows of out stay in L1 while the rows of outt go by.
+  const size_t j_begin = p_begin * kPanelJ, j_end = std::min(rows, p_end * kPanelJ);
+  for (size_t i0 = 0; i0 < n; i0 += nt) {
+    const size_t ni = std::min(nt, n - i0);
+    for (size_t j = j_begin; j < j_end; ++j) {
+      const float* src = outt + (j - j_begin) * ld + i0;
+      for (size_t i = 0; i < ni; ++i) out[(i0 + i) * out_stride + j] = src[i];
     }
   }
 }
