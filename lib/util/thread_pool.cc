@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <memory>
@@ -15,6 +16,27 @@ namespace xval::util {
 namespace {
 
 thread_local bool tls_inside_worker = false;
+
+// How long a worker polls for the next job, and the caller for the helpers to finish, before
+// sleeping on a condition variable. The forward pass runs a region per matrix product, a few
+// microseconds apart during decode; a sleeping thread takes tens of microseconds to wake, so
+// without polling each region loses that much. Kept short so that a thread sharing its core
+// with another process gives the core up soon.
+constexpr auto kPollTime = std::chrono::microseconds(20);
+
+// Calls done() until it returns true or kPollTime has passed; returns its last answer.
+template <class Done>
+bool PollFor(Done done) {
+  const auto deadline = std::chrono::steady_clock::now() + kPollTime;
+  for (int i = 0;; ++i) {
+    if (done()) return true;
+    // Checking the clock costs about as much as the pause; every 16th round is enough.
+    if ((i & 15) == 15 && std::chrono::steady_clock::now() >= deadline) return false;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+}
 
 // A fixed set of workers that run one parallel job at a time. Jobs from several caller threads
 // are serialized by job_mutex_; each job's items are claimed through an atomic counter.
@@ -47,6 +69,7 @@ class Pool {
     tls_inside_worker = true;
     Work(job);
     tls_inside_worker = false;
+    PollFor([&] { return job.finished.load(std::memory_order_acquire) == helpers; });
     std::unique_lock<std::mutex> lock(mutex_);
     done_.wait(lock, [&] { return job.active_workers == 0 && job_helpers_ == 0; });
     job_ = nullptr;
@@ -59,6 +82,7 @@ class Pool {
     size_t grain;
     std::atomic<size_t> next{0};
     size_t active_workers = 0;  // guarded by mutex_
+    std::atomic<size_t> finished{0};  // helpers done with the job, for polling without the lock
   };
 
   static void Work(Job& job) {
@@ -74,6 +98,7 @@ class Pool {
     uint64_t seen = 0;
     for (;;) {
       Job* job;
+      PollFor([&] { return generation_.load(std::memory_order_acquire) != seen; });
       {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return stop_ || (generation_ != seen && job_helpers_ > 0); });
@@ -87,6 +112,7 @@ class Pool {
       {
         std::lock_guard<std::mutex> lock(mutex_);
         --job->active_workers;
+        job->finished.fetch_add(1, std::memory_order_release);
       }
       done_.notify_all();
     }
@@ -99,7 +125,7 @@ class Pool {
   std::condition_variable done_;
   Job* job_ = nullptr;
   size_t job_helpers_ = 0;
-  uint64_t generation_ = 0;
+  std::atomic<uint64_t> generation_{0};  // written under mutex_, polled without it
   bool stop_ = false;
 };
 
