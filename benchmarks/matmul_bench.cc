@@ -2,6 +2,7 @@
 // measured in the same run: how much of the prefill's gap to the peak is the kernel's own.
 //
 //   matmul_bench [--benchmark_filter=...]
+// BM_Gemv: decode's matrix-vector product, GB/s of weights against the read bandwidth.
 // Shapes: the 220 M-parameter benchmark model's (hidden 1024, intermediate 2816) and a
 // Llemma-7B layer's (4096, 11008), 128 tokens, f32 and f16 weights, 1 and 2 threads. Counters:
 // GFLOP/s and share_of_peak (the kernel's FLOP/s over PeakFlops on the same thread count).
@@ -58,6 +59,44 @@ void BM_MatMul(benchmark::State& state) {
   state.counters["peak_GFLOP/s"] = peak / 1e9;
   state.SetLabel(f16 ? "f16" : "f32");
 }
+
+// Read bandwidth per thread count, measured once per run over a 1 GiB buffer.
+double BandwidthFor(size_t threads) {
+  static std::map<size_t, double> bandwidths;
+  auto it = bandwidths.find(threads);
+  if (it == bandwidths.end()) {
+    const auto buf = ReadBuffer(threads);
+    it = bandwidths.emplace(threads, ReadBandwidth(buf, threads, 3)).first;
+  }
+  return it->second;
+}
+
+// One token (decode): a Llemma-7B gate/up matrix in f16 (86 MiB, more than the L3 cache) times
+// one vector, against the read bandwidth of the same thread count. Args: threads.
+void BM_Gemv(benchmark::State& state) {
+  const size_t cols = 4096, rows = 11008, threads = state.range(0);
+  std::mt19937 rng(1);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> x(cols);  // (cols)
+  for (float& v : x) v = normal(rng);
+  std::vector<uint16_t> w16(rows * cols, 0x2c00);  // (rows, cols), 2^-4
+  model::WeightMatrix w;
+  w.type = model::WeightType::kF16;
+  w.data = w16.data();
+  w.rows = rows;
+  w.cols = cols;
+  w.row_stride = cols;
+  std::vector<float> out(rows);  // (rows)
+  const double bandwidth = BandwidthFor(threads);
+  for (auto _ : state) {
+    model::MatMul(x.data(), cols, 1, w, out.data(), rows, threads);
+    benchmark::DoNotOptimize(out.data());
+  }
+  const double bytes = 2.0 * rows * cols * state.iterations();
+  state.counters["GB/s"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsRate);
+  state.counters["read_GB/s"] = bandwidth / 1e9;
+}
+BENCHMARK(BM_Gemv)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void Shapes(benchmark::internal::Benchmark* b) {
   b->ArgNames({"f16", "n", "cols", "rows", "threads"});
