@@ -215,10 +215,10 @@ class Session : public LlamaSession {
   // softmax(q k^T / sqrt(head_dim)) v, query head h reading key-value head
   // h / (num_attention_heads / num_key_value_heads) (transformers' repeat_kv).
   void Attention(int l, size_t n) {
+    if (n >= kBatchedAttentionRows) return BatchedAttention(l, n);
     const size_t d = c_.head_dim;
     const size_t q_dim = static_cast<size_t>(c_.num_attention_heads) * d;
     const size_t group = c_.num_attention_heads / c_.num_key_value_heads;
-    const float scale = 1.0f / std::sqrt(static_cast<float>(d));
     const float* k_all = KCache(l, 0);  // (pos_ + n, kv_dim)
     const float* v_all = VCache(l, 0);  // (pos_ + n, kv_dim)
     util::ParallelFor(
@@ -234,21 +234,11 @@ class Session : public LlamaSession {
               WeightMatrix k = keys;
               k.rows = len;
               MatMul(q, d, 1, k, scores, len, 1);
-              float max_score = -std::numeric_limits<float>::infinity();
-              for (size_t j = 0; j < len; ++j) {
-                scores[j] *= scale;
-                max_score = std::max(max_score, scores[j]);
-              }
-              float sum = 0.0f;
-              for (size_t j = 0; j < len; ++j) {
-                scores[j] = std::exp(scores[j] - max_score);
-                sum += scores[j];
-              }
-              const float inv_sum = 1.0f / sum;
+              Softmax(scores, len, len);
               float* o = act_.att.data() + t * q_dim + h * d;  // (head_dim)
               std::fill(o, o + d, 0.0f);
               for (size_t j = 0; j < len; ++j) {
-                const float p = scores[j] * inv_sum;
+                const float p = scores[j];
                 const float* v = v_all + j * kv_dim_ + kvh * d;  // (head_dim)
                 for (size_t i = 0; i < d; ++i) o[i] += p * v[i];
               }
@@ -256,6 +246,72 @@ class Session : public LlamaSession {
           }
         },
         threads());
+  }
+
+  // The same for a batch of new rows, as matrix products: per key-value head and block of up
+  // to kBatchedAttentionRows queries, scores = q k^T over the keys the block's last row sees,
+  // a causal softmax per row (zero past the row's own position), then out = scores v through
+  // v^T, which MatMul reads as a weight matrix. The masked corner of each block is computed
+  // and thrown away; the products run at the batched kernel's speed instead of one
+  // matrix-vector product per query.
+  static constexpr size_t kBatchedAttentionRows = 64;
+
+  void BatchedAttention(int l, size_t n) {
+    const size_t d = c_.head_dim;
+    const size_t q_dim = static_cast<size_t>(c_.num_attention_heads) * d;
+    const size_t group = c_.num_attention_heads / c_.num_key_value_heads;
+    const size_t total = pos_ + n;      // keys in the cache after this batch
+    const float* k_all = KCache(l, 0);  // (total, kv_dim)
+    const float* v_all = VCache(l, 0);  // (total, kv_dim)
+    util::ParallelFor(
+        c_.num_key_value_heads, 1,
+        [&](size_t kv_begin, size_t kv_end) {
+          thread_local std::vector<float> vt, scores;
+          vt.resize(d * total);                         // (head_dim, total) v^T of one head
+          scores.resize(kBatchedAttentionRows * total);  // (rows, total)
+          for (size_t kvh = kv_begin; kvh < kv_end; ++kvh) {
+            for (size_t j = 0; j < total; ++j) {
+              const float* v = v_all + j * kv_dim_ + kvh * d;  // (head_dim)
+              for (size_t i = 0; i < d; ++i) vt[i * total + j] = v[i];
+            }
+            for (size_t h = kvh * group; h < (kvh + 1) * group; ++h) {
+              for (size_t t0 = 0; t0 < n; t0 += kBatchedAttentionRows) {
+                const size_t rows = std::min(kBatchedAttentionRows, n - t0);
+                const size_t keys_seen = pos_ + t0 + rows;  // by the block's last row
+                const WeightMatrix keys{WeightType::kF32, k_all + kvh * d, keys_seen, d,
+                                        kv_dim_};
+                const float* q = act_.q.data() + t0 * q_dim + h * d;  // (rows, head_dim)
+                MatMul(q, q_dim, rows, keys, scores.data(), keys_seen, 1);
+                for (size_t r = 0; r < rows; ++r) {
+                  float* row = scores.data() + r * keys_seen;  // (keys_seen)
+                  Softmax(row, pos_ + t0 + r + 1, keys_seen);
+                }
+                const WeightMatrix values{WeightType::kF32, vt.data(), d, keys_seen, total};
+                float* o = act_.att.data() + t0 * q_dim + h * d;  // (rows, head_dim)
+                MatMul(scores.data(), keys_seen, rows, values, o, q_dim, 1);
+              }
+            }
+          }
+        },
+        threads());
+  }
+
+  // row[0, len) = softmax(row[0, len) / sqrt(head_dim)); row[len, width) = 0 (causal mask).
+  void Softmax(float* row, size_t len, size_t width) const {
+    const float scale = 1.0f / std::sqrt(static_cast<float>(c_.head_dim));
+    float max_score = -std::numeric_limits<float>::infinity();
+    for (size_t j = 0; j < len; ++j) {
+      row[j] *= scale;
+      max_score = std::max(max_score, row[j]);
+    }
+    float sum = 0.0f;
+    for (size_t j = 0; j < len; ++j) {
+      row[j] = std::exp(row[j] - max_score);
+      sum += row[j];
+    }
+    const float inv_sum = 1.0f / sum;
+    for (size_t j = 0; j < len; ++j) row[j] *= inv_sum;
+    std::fill(row + len, row + width, 0.0f);
   }
 
   // Final norm, LM head and number head for rows [first, first + count) of the chunk.

@@ -106,6 +106,31 @@ TEST_P(ParityTest, ChunkedPrefillMatches) {
   EXPECT_LE(MaxRelError(chunked.logits, whole.logits), 1e-5);
 }
 
+// A batch that starts after cached positions and spans several attention blocks (10 tokens,
+// then 86 at once: blocks of 64 and 22 rows, the batched attention path) matches transformers.
+TEST_P(ParityTest, BatchAfterCacheMatchesTransformers) {
+  const std::string name = GetParam();
+  auto ref = Reference::Load(name);
+  ASSERT_TRUE(ref.ok()) << ref.status();
+  auto model = LlamaModel::Load(ModelDir(name));
+  ASSERT_TRUE(model.ok()) << model.status();
+  const std::vector<int32_t> ids = ref->Ids();
+  const std::vector<float> values = ref->Get("values");
+  auto session = (*model)->NewSession(kTotal, kTotal);
+  ASSERT_TRUE(session.ok()) << session.status();
+  std::vector<float> logits;  // (kTotal, vocab)
+  for (const auto& [begin, end] : {std::pair<size_t, size_t>{0, 10}, {10, kTotal}}) {
+    ForwardOutput out;
+    const absl::Status s = (*session)->Forward(
+        absl::Span<const int32_t>(ids).subspan(begin, end - begin),
+        absl::Span<const float>(values).subspan(begin, end - begin), /*all_positions=*/true,
+        &out);
+    ASSERT_TRUE(s.ok()) << s;
+    logits.insert(logits.end(), out.logits.begin(), out.logits.end());
+  }
+  EXPECT_LE(MaxRelError(logits, ref->Get("xval_logits")), 1e-4);
+}
+
 INSTANTIATE_TEST_SUITE_P(TinyModels, ParityTest,
                          ::testing::Values("mha_tied", "gqa_untied", "odd_heads", "llama3_rope",
                                            "xval_mlp", "xval_linear_bf16"));
