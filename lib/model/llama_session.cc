@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "model/activations.h"
 #include "model/llama_model.h"
 #include "model/matmul.h"
 #include "util/status_macros.h"
@@ -206,7 +207,7 @@ class Session : public LlamaSession {
     MatMulFused(xn, hidden, n, hidden, gate_up, threads());
     float* g = act_.gate.data();  // (n, intermediate_size)
     const float* u = act_.up.data();
-    for (size_t i = 0; i < n * inter; ++i) g[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+    SiluMul(g, u, n * inter);
     MatMul(g, inter, n, w.down_proj, xn, hidden, threads());
     for (size_t i = 0; i < n * hidden; ++i) x[i] += xn[i];
   }
@@ -298,20 +299,7 @@ class Session : public LlamaSession {
 
   // row[0, len) = softmax(row[0, len) / sqrt(head_dim)); row[len, width) = 0 (causal mask).
   void Softmax(float* row, size_t len, size_t width) const {
-    const float scale = 1.0f / std::sqrt(static_cast<float>(c_.head_dim));
-    float max_score = -std::numeric_limits<float>::infinity();
-    for (size_t j = 0; j < len; ++j) {
-      row[j] *= scale;
-      max_score = std::max(max_score, row[j]);
-    }
-    float sum = 0.0f;
-    for (size_t j = 0; j < len; ++j) {
-      row[j] = std::exp(row[j] - max_score);
-      sum += row[j];
-    }
-    const float inv_sum = 1.0f / sum;
-    for (size_t j = 0; j < len; ++j) row[j] *= inv_sum;
-    std::fill(row + len, row + width, 0.0f);
+    model::Softmax(row, len, width, 1.0f / std::sqrt(static_cast<float>(c_.head_dim)));
   }
 
   // Final norm, LM head and number head for rows [first, first + count) of the chunk.
