@@ -39,6 +39,44 @@ float FmaLoop(size_t iters, float seed) {
 }
 size_t FloatLanes() { return hn::Lanes(hn::ScalableTag<float>()); }
 
+// The register-tiled GEMM step with both operands in L1: per k, 2 vector loads and 6
+// broadcasts feed 12 FMAs (the batched matmul's micro-kernel, lib/model/matmul.cc), over a
+// 256-deep panel (x 16 KiB, w 6 KiB) `reps` times. Flops = reps * 256 * 12 * lanes * 2.
+float OuterProductLoop(size_t reps) {
+  const hn::ScalableTag<float> d;
+  const size_t lanes = hn::Lanes(d), nt = 2 * lanes, kc = 256;
+  auto x = hwy::AllocateAligned<float>(kc * nt);  // (kc, 2 vectors of tokens)
+  auto w = hwy::AllocateAligned<float>(6 * kc);   // (6, kc)
+  for (size_t i = 0; i < kc * nt; ++i) x[i] = 1e-3f * static_cast<float>(i % 97);
+  for (size_t i = 0; i < 6 * kc; ++i) w[i] = 1e-3f * static_cast<float>(i % 89);
+  auto total = hn::Zero(d);
+  for (size_t r = 0; r < reps; ++r) {
+    auto a0 = hn::Zero(d), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+    auto b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0;
+    for (size_t k = 0; k < kc; k += 4) {
+      for (size_t u = k; u < k + 4; ++u) {
+        const auto x0 = hn::Load(d, x.get() + u * nt), x1 = hn::Load(d, x.get() + u * nt + lanes);
+        auto v = hn::Set(d, w[u]);
+        a0 = hn::MulAdd(v, x0, a0), b0 = hn::MulAdd(v, x1, b0);
+        v = hn::Set(d, w[kc + u]);
+        a1 = hn::MulAdd(v, x0, a1), b1 = hn::MulAdd(v, x1, b1);
+        v = hn::Set(d, w[2 * kc + u]);
+        a2 = hn::MulAdd(v, x0, a2), b2 = hn::MulAdd(v, x1, b2);
+        v = hn::Set(d, w[3 * kc + u]);
+        a3 = hn::MulAdd(v, x0, a3), b3 = hn::MulAdd(v, x1, b3);
+        v = hn::Set(d, w[4 * kc + u]);
+        a4 = hn::MulAdd(v, x0, a4), b4 = hn::MulAdd(v, x1, b4);
+        v = hn::Set(d, w[5 * kc + u]);
+        a5 = hn::MulAdd(v, x0, a5), b5 = hn::MulAdd(v, x1, b5);
+      }
+    }
+    const auto a = hn::Add(hn::Add(hn::Add(a0, a1), hn::Add(a2, a3)), hn::Add(a4, a5));
+    const auto b = hn::Add(hn::Add(hn::Add(b0, b1), hn::Add(b2, b3)), hn::Add(b4, b5));
+    total = hn::Add(total, hn::Add(a, b));
+  }
+  return hn::GetLane(hn::SumOfLanes(d, total));
+}
+
 // Sum of a buffer with 4 vector accumulators: a streaming read.
 float ReadSum(const float* p, size_t n) {
   const hn::ScalableTag<float> d;
@@ -60,6 +98,7 @@ HWY_AFTER_NAMESPACE();
 namespace xval::bench {
 HWY_EXPORT(FmaLoop);
 HWY_EXPORT(FloatLanes);
+HWY_EXPORT(OuterProductLoop);
 HWY_EXPORT(ReadSum);
 
 namespace {
@@ -79,6 +118,23 @@ double PeakFlops(size_t threads, int trials) {
     const double s = Seconds(t0);
     if (sink[0] == 12345.f) std::puts("");
     best = std::max(best, threads * iters * 10.0 * HWY_DYNAMIC_DISPATCH(FloatLanes)() * 2 / s);
+  }
+  return best;
+}
+
+double OuterProductFlops(size_t threads, int trials) {
+  const size_t reps = 200'000;
+  double best = 0;
+  for (int rep = 0; rep < trials; ++rep) {
+    std::vector<float> sink(threads);
+    const auto t0 = Clock::now();
+    util::ParallelFor(threads, 1, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) sink[i] = HWY_DYNAMIC_DISPATCH(OuterProductLoop)(reps);
+    }, threads);
+    const double s = Seconds(t0);
+    if (sink[0] == 12345.f) std::puts("");
+    best = std::max(best,
+                    threads * reps * 256.0 * 12 * HWY_DYNAMIC_DISPATCH(FloatLanes)() * 2 / s);
   }
   return best;
 }

@@ -11,6 +11,12 @@ namespace xval::bench {
 // Peak f32 FLOP/s on `threads` threads (10 independent FMA chains each): best of `trials`.
 double PeakFlops(size_t threads, int trials);
 
+// FLOP/s of the batched matmul's micro-kernel step (2 vector loads and 6 broadcasts per 12
+// FMAs) with its operands in L1, on `threads` threads: best of `trials`. The ceiling of that
+// kernel design on this core, below PeakFlops where the core cannot issue the loads and the
+// loop beside two FMAs a cycle.
+double OuterProductFlops(size_t threads, int trials);
+
 constexpr size_t kReadFloats = (size_t{1} << 30) / sizeof(float);  // 1 GiB
 
 // A filled kReadFloats buffer for ReadBandwidth, made once so that page faults are not timed.
