@@ -82,29 +82,6 @@ std::string FormatFloat(float v) {
   return std::string(buf, result.ptr);
 }
 
-// A JSON string literal (pieces may hold quotes, backslashes, control characters).
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  return out + "\"";
-}
-
 absl::StatusOr<std::string> FormatEncoding(const Tokenizer& tok, const Encoding& e,
                                            const std::string& output) {
   if (output == "ids") return absl::StrJoin(e.ids, " ");
