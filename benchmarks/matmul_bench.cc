@@ -2,7 +2,8 @@
 // measured in the same run: how much of the prefill's gap to the peak is the kernel's own.
 //
 //   matmul_bench [--benchmark_filter=...]
-// BM_Gemv: decode's matrix-vector product, GB/s of weights against the read bandwidth.
+// BM_Gemv: decode's f16 matrix-vector product at both shapes, GB/s of weights against the read
+// bandwidth.
 // Shapes: the 220 M-parameter benchmark model's (hidden 1024, intermediate 2816) and a
 // Llemma-7B layer's (4096, 11008), 128 tokens, f32 and f16 weights, 1 and 2 threads. Counters:
 // GFLOP/s, peak_GFLOP/s (PeakFlops, an FMA loop) and l1_kernel_GFLOP/s (OuterProductFlops, the
@@ -82,32 +83,44 @@ double BandwidthFor(size_t threads) {
   return it->second;
 }
 
-// One token (decode): a Llemma-7B gate/up matrix in f16 (86 MiB, more than the L3 cache) times
-// one vector, against the read bandwidth of the same thread count. Args: threads.
+// One token (decode): f16 matrices times one vector, against the read bandwidth of the same
+// thread count. Enough copies of the matrix are cycled through to make 96 MiB, three times the
+// L3 cache, so that every product reads its weights from memory as a decode step does. Args:
+// cols, rows, threads.
 void BM_Gemv(benchmark::State& state) {
-  const size_t cols = 4096, rows = 11008, threads = state.range(0);
+  const size_t cols = state.range(0), rows = state.range(1), threads = state.range(2);
+  const size_t copies = (size_t{96} << 20) / (2 * rows * cols) + 1;
   std::mt19937 rng(1);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   std::vector<float> x(cols);  // (cols)
   for (float& v : x) v = normal(rng);
-  std::vector<uint16_t> w16(rows * cols, 0x2c00);  // (rows, cols), 2^-4
-  model::WeightMatrix w;
-  w.type = model::WeightType::kF16;
-  w.data = w16.data();
-  w.rows = rows;
-  w.cols = cols;
-  w.row_stride = cols;
-  std::vector<float> out(rows);  // (rows)
+  std::vector<uint16_t> w16(copies * rows * cols, 0x2c00);  // (copies, rows, cols), 2^-4
+  std::vector<float> out(rows);                              // (rows)
   const double bandwidth = BandwidthFor(threads);
+  size_t copy = 0;
   for (auto _ : state) {
+    model::WeightMatrix w;
+    w.type = model::WeightType::kF16;
+    w.data = w16.data() + copy * rows * cols;
+    w.rows = rows;
+    w.cols = cols;
+    w.row_stride = cols;
     model::MatMul(x.data(), cols, 1, w, out.data(), rows, threads);
     benchmark::DoNotOptimize(out.data());
+    copy = (copy + 1) % copies;
   }
   const double bytes = 2.0 * rows * cols * state.iterations();
   state.counters["GB/s"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsRate);
   state.counters["read_GB/s"] = bandwidth / 1e9;
 }
-BENCHMARK(BM_Gemv)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Gemv)
+    ->ArgNames({"cols", "rows", "threads"})
+    ->Args({4096, 11008, 1})
+    ->Args({4096, 11008, 2})
+    ->Args({1024, 2816, 1})
+    ->Args({1024, 2816, 2})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 void Shapes(benchmark::internal::Benchmark* b) {
   b->ArgNames({"f16", "n", "cols", "rows", "threads"});
