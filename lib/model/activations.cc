@@ -1,5 +1,6 @@
 // SiluMul and Softmax: exp through Highway's contrib Exp (within 1 ULP of the exact result,
-// as torch's vectorized exp is), the rest as the scalar definitions compute it.
+// as torch's vectorized exp is), the rest as the scalar definitions compute it. WeightedRowSum:
+// columns in register accumulators, rows streamed once per four vectors of columns.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "model/activations.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -75,6 +76,39 @@ void SoftmaxT(float* HWY_RESTRICT row, size_t len, size_t width, float scale) {
   std::fill(row + len, row + width, 0.0f);
 }
 
+void WeightedRowSumT(const float* HWY_RESTRICT p, size_t len, const float* HWY_RESTRICT v,
+                     size_t v_stride, size_t d, float* HWY_RESTRICT out) {
+  const DF df;
+  const size_t lanes = hn::Lanes(df);
+  size_t i = 0;
+  // Four vectors of columns at a time: per row, one broadcast weight and four FMAs.
+  for (; i + 4 * lanes <= d; i += 4 * lanes) {
+    VF a0 = hn::Zero(df), a1 = a0, a2 = a0, a3 = a0;
+    for (size_t j = 0; j < len; ++j) {
+      const float* row = v + j * v_stride + i;
+      const VF w = hn::Set(df, p[j]);
+      a0 = hn::MulAdd(w, hn::LoadU(df, row), a0);
+      a1 = hn::MulAdd(w, hn::LoadU(df, row + lanes), a1);
+      a2 = hn::MulAdd(w, hn::LoadU(df, row + 2 * lanes), a2);
+      a3 = hn::MulAdd(w, hn::LoadU(df, row + 3 * lanes), a3);
+    }
+    hn::StoreU(a0, df, out + i);
+    hn::StoreU(a1, df, out + i + lanes);
+    hn::StoreU(a2, df, out + i + 2 * lanes);
+    hn::StoreU(a3, df, out + i + 3 * lanes);
+  }
+  for (; i + lanes <= d; i += lanes) {
+    VF a = hn::Zero(df);
+    for (size_t j = 0; j < len; ++j) a = hn::MulAdd(hn::Set(df, p[j]), hn::LoadU(df, v + j * v_stride + i), a);
+    hn::StoreU(a, df, out + i);
+  }
+  for (; i < d; ++i) {
+    float a = 0.0f;
+    for (size_t j = 0; j < len; ++j) a += p[j] * v[j * v_stride + i];
+    out[i] = a;
+  }
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace xval::model
 HWY_AFTER_NAMESPACE();
@@ -84,6 +118,7 @@ namespace xval::model {
 
 HWY_EXPORT(SiluMulT);
 HWY_EXPORT(SoftmaxT);
+HWY_EXPORT(WeightedRowSumT);
 
 void SiluMul(float* gate, const float* up, size_t n) {
   HWY_DYNAMIC_DISPATCH(SiluMulT)(gate, up, n);
@@ -91,6 +126,11 @@ void SiluMul(float* gate, const float* up, size_t n) {
 
 void Softmax(float* row, size_t len, size_t width, float scale) {
   HWY_DYNAMIC_DISPATCH(SoftmaxT)(row, len, width, scale);
+}
+
+void WeightedRowSum(const float* p, size_t len, const float* v, size_t v_stride, size_t d,
+                    float* out) {
+  HWY_DYNAMIC_DISPATCH(WeightedRowSumT)(p, len, v, v_stride, d, out);
 }
 
 }  // namespace xval::model

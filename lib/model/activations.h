@@ -1,6 +1,7 @@
-// The forward pass's elementwise functions, vectorized (Highway, dispatched at run time): the
-// MLP's SiLU gate and attention's softmax. Both spend their time in exp, which the standard
-// library computes one float at a time.
+// The forward pass's vector functions besides the matrix product, vectorized (Highway,
+// dispatched at run time): the MLP's SiLU gate, attention's softmax (both spend their time in
+// exp, which the standard library computes one float at a time) and one query's weighted sum of
+// value rows.
 #ifndef XVAL_MODEL_ACTIVATIONS_H_
 #define XVAL_MODEL_ACTIVATIONS_H_
 
@@ -15,6 +16,12 @@ void SiluMul(float* gate, const float* up, size_t n);
 // row[0, len) = softmax(row[0, len) * scale) (max subtracted first, as torch.softmax does);
 // row[len, width) = 0, the causal mask's zeros. len >= 1. row: (width).
 void Softmax(float* row, size_t len, size_t width, float scale);
+
+// out[i] = sum_{j < len} p[j] * v[j * v_stride + i] for i < d: one query's attention output
+// from its weights p (len) and the value rows v (len, v_stride). The sum for each column runs
+// over j in order, in registers. out: (d).
+void WeightedRowSum(const float* p, size_t len, const float* v, size_t v_stride, size_t d,
+                    float* out);
 
 }  // namespace xval::model
 

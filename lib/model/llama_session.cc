@@ -237,12 +237,7 @@ class Session : public LlamaSession {
               MatMul(q, d, 1, k, scores, len, 1);
               Softmax(scores, len, len);
               float* o = act_.att.data() + t * q_dim + h * d;  // (head_dim)
-              std::fill(o, o + d, 0.0f);
-              for (size_t j = 0; j < len; ++j) {
-                const float p = scores[j];
-                const float* v = v_all + j * kv_dim_ + kvh * d;  // (head_dim)
-                for (size_t i = 0; i < d; ++i) o[i] += p * v[i];
-              }
+              WeightedRowSum(scores, len, v_all + kvh * d, kv_dim_, d, o);
             }
           }
         },

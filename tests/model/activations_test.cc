@@ -1,5 +1,6 @@
-// The vectorized SiLU gate and softmax (lib/model/activations.cc) against their definitions
-// computed in double, over every tail length, extreme inputs and the causal mask's zeros.
+// The vectorized SiLU gate, softmax and weighted row sum (lib/model/activations.cc) against
+// their definitions computed in double, over every tail length, extreme inputs and the causal
+// mask's zeros.
 #include "model/activations.h"
 
 #include <cmath>
@@ -81,6 +82,28 @@ TEST(ActivationsTest, SoftmaxOfLargeScoresStaysFinite) {
   Softmax(row.data(), row.size(), row.size(), 1.0f);
   for (float v : row) EXPECT_TRUE(std::isfinite(v));
   EXPECT_FLOAT_EQ(row[7], 1.0f);  // the one maximum takes all the weight
+}
+
+TEST(ActivationsTest, WeightedRowSumMatchesDefinition) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  for (size_t d : {1, 5, 8, 12, 31, 64, 100, 128}) {
+    for (size_t len : {1, 2, 17, 300}) {
+      const size_t stride = d + 3;
+      std::vector<float> p(len), v(len * stride), out(d);  // v: (len, stride)
+      for (float& x : p) x = uniform(rng);
+      for (float& x : v) x = uniform(rng);
+      WeightedRowSum(p.data(), len, v.data(), stride, d, out.data());
+      for (size_t i = 0; i < d; ++i) {
+        double want = 0.0, magnitude = 0.0;
+        for (size_t j = 0; j < len; ++j) {
+          want += double{p[j]} * v[j * stride + i];
+          magnitude += std::abs(double{p[j]} * v[j * stride + i]);
+        }
+        EXPECT_NEAR(out[i], want, 1.2e-7 * (len + 2) * magnitude) << "d " << d << " len " << len;
+      }
+    }
+  }
 }
 
 }  // namespace
