@@ -1,9 +1,11 @@
 // SiluMul and Softmax: exp through Highway's contrib Exp (within 1 ULP of the exact result,
 // as torch's vectorized exp is), the rest as the scalar definitions compute it. WeightedRowSum:
 // columns in register accumulators, rows streamed once per four vectors of columns.
+// clang-format off: foreach_target must come first, before the headers it re-includes.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "model/activations.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
+// clang-format on
 
 #include <algorithm>
 #include <cmath>
@@ -99,7 +101,9 @@ void WeightedRowSumT(const float* HWY_RESTRICT p, size_t len, const float* HWY_R
   }
   for (; i + lanes <= d; i += lanes) {
     VF a = hn::Zero(df);
-    for (size_t j = 0; j < len; ++j) a = hn::MulAdd(hn::Set(df, p[j]), hn::LoadU(df, v + j * v_stride + i), a);
+    for (size_t j = 0; j < len; ++j) {
+      a = hn::MulAdd(hn::Set(df, p[j]), hn::LoadU(df, v + j * v_stride + i), a);
+    }
     hn::StoreU(a, df, out + i);
   }
   for (; i < d; ++i) {

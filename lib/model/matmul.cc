@@ -266,9 +266,6 @@ void WidenPanel(const Rows& w, size_t j0, size_t nj, size_t k0, size_t k1,
   }
 }
 
-// outt[j, i] (+)= sum_{k < kc} xt[k, i] * wp[j, k] for i < 2 vectors, j < kPanelJ: the
-// accumulators hold out^T, so they go to a transposed tile with row stride ld (vector stores;
-// GemmPanels transposes once per call, not once per k block).
 // One step along k of MicroTile: 2 vectors of packed tokens against 6 broadcast weights.
 HWY_INLINE void MicroStep(DF df, const float* HWY_RESTRICT xk, const float* HWY_RESTRICT wk,
                           VF& a0, VF& a1, VF& a2, VF& a3, VF& a4, VF& a5, VF& b0, VF& b1,
@@ -296,6 +293,9 @@ HWY_INLINE void MicroStep(DF df, const float* HWY_RESTRICT xk, const float* HWY_
   b5 = hn::MulAdd(w, x1, b5);
 }
 
+// outt[j, i] (+)= sum_{k < kc} xt[k, i] * wp[j, k] for i < 2 vectors, j < kPanelJ: the
+// accumulators hold out^T, so they go to a transposed tile with row stride ld (vector stores;
+// GemmPanels transposes once per call, not once per k block).
 HWY_NOINLINE void MicroTile(const float* HWY_RESTRICT xt, const float* HWY_RESTRICT wp,
                             size_t kc, float* HWY_RESTRICT outt, size_t ld, bool accumulate) {
   static_assert(kPanelJ == 6, "the accumulators below are written out for 6 rows");
@@ -304,8 +304,8 @@ HWY_NOINLINE void MicroTile(const float* HWY_RESTRICT xt, const float* HWY_RESTR
   const size_t nt = 2 * lanes;
   VF a0 = hn::Zero(df), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;  // tokens [0, lanes)
   VF b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0;            // tokens [lanes, nt)
-  // Unrolled by 4: the loop's own instructions are a quarter as many (this core sustains about
-  // 3 instructions a cycle, so every non-FMA instruction costs FMA throughput).
+  // Unrolled by 4: the loop's own instructions are a quarter as many (on the AVX2 cores measured
+  // every instruction beside the FMAs costs FMA throughput: docs/benchmarks-model.md).
   size_t k = 0;
   for (; k + 4 <= kc; k += 4) {
     MicroStep(df, xt + k * nt, wp + k, a0, a1, a2, a3, a4, a5, b0, b1, b2, b3, b4, b5);
@@ -419,7 +419,9 @@ void WriteTransposed(const float* HWY_RESTRICT outt, size_t ld, size_t n, size_t
   }
 #endif
   for (; i0 < n; ++i0) {
-    for (size_t j = j_begin; j < j_end; ++j) out[i0 * out_stride + j] = outt[(j - j_begin) * ld + i0];
+    for (size_t j = j_begin; j < j_end; ++j) {
+      out[i0 * out_stride + j] = outt[(j - j_begin) * ld + i0];
+    }
   }
 }
 

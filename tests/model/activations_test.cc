@@ -31,8 +31,8 @@ TEST(ActivationsTest, SiluMulMatchesDefinition) {
 
 TEST(ActivationsTest, SiluMulExtremes) {
   const float inf = std::numeric_limits<float>::infinity();
-  const std::vector<float> gate = {0.0f, -0.0f, 88.0f, 89.0f, -88.0f, -89.0f, -104.0f, -200.0f,
-                                   1e30f, -1e30f, inf, -inf, 3.0f, -3.0f, 20.0f, -20.0f};
+  const std::vector<float> gate = {0.0f,  -0.0f,  88.0f, 89.0f, -88.0f, -89.0f, -104.0f, -200.0f,
+                                   1e30f, -1e30f, inf,   -inf,  3.0f,   -3.0f,  20.0f,   -20.0f};
   const std::vector<float> up(gate.size(), 2.0f);
   std::vector<float> out = gate;
   SiluMul(out.data(), up.data(), gate.size());
