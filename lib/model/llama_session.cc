@@ -27,6 +27,8 @@ struct Activations {
       : x(max_batch * c.hidden_size),
         xn(max_batch * c.hidden_size),
         q(max_batch * c.num_attention_heads * c.head_dim),
+        k(max_batch * c.num_key_value_heads * c.head_dim),
+        v(max_batch * c.num_key_value_heads * c.head_dim),
         att(max_batch * c.num_attention_heads * c.head_dim),
         gate(max_batch * c.intermediate_size),
         up(max_batch * c.intermediate_size),
@@ -35,6 +37,8 @@ struct Activations {
   std::vector<float> x;      // (max_batch, hidden_size) the residual stream
   std::vector<float> xn;     // (max_batch, hidden_size) normed input of a block, or its output
   std::vector<float> q;      // (max_batch, num_attention_heads * head_dim)
+  std::vector<float> k;      // (max_batch, num_key_value_heads * head_dim) before the cache
+  std::vector<float> v;      // (max_batch, num_key_value_heads * head_dim) before the cache
   std::vector<float> att;    // (max_batch, num_attention_heads * head_dim) attention output
   std::vector<float> gate;   // (max_batch, intermediate_size)
   std::vector<float> up;     // (max_batch, intermediate_size)
@@ -150,11 +154,15 @@ class Session : public LlamaSession {
                           options);
   }
 
-  float* KCache(int layer, size_t pos) {  // (max_seq_len, kv_dim) per layer
-    return k_cache_.data() + (static_cast<size_t>(layer) * max_seq_len_ + pos) * kv_dim_;
+  // The cache is head-major, so that attention reads one head's keys and values as one
+  // contiguous (positions, head_dim) block rather than a head_dim piece of every row.
+  float* KCache(int layer, size_t kv_head) {  // (max_seq_len, head_dim)
+    return k_cache_.data() + (static_cast<size_t>(layer) * c_.num_key_value_heads + kv_head) *
+                                 max_seq_len_ * c_.head_dim;
   }
-  float* VCache(int layer, size_t pos) {
-    return v_cache_.data() + (static_cast<size_t>(layer) * max_seq_len_ + pos) * kv_dim_;
+  float* VCache(int layer, size_t kv_head) {  // (max_seq_len, head_dim)
+    return v_cache_.data() + (static_cast<size_t>(layer) * c_.num_key_value_heads + kv_head) *
+                                 max_seq_len_ * c_.head_dim;
   }
 
   // Rotates the heads of one row at position p: rotate-half pairs (i, i + d/2) as
@@ -189,12 +197,19 @@ class Session : public LlamaSession {
     RmsNorm(x, w.input_layernorm, c_.rms_norm_eps, n, hidden, xn);
     // q, k and v read the same normed input: one fused product, one parallel region.
     const MatMulTarget qkv[] = {{w.q_proj, act_.q.data(), q_dim},
-                                {w.k_proj, KCache(l, pos_), kv_dim_},
-                                {w.v_proj, VCache(l, pos_), kv_dim_}};
+                                {w.k_proj, act_.k.data(), kv_dim_},
+                                {w.v_proj, act_.v.data(), kv_dim_}};
     MatMulFused(xn, hidden, n, hidden, qkv, threads());
+    const size_t d = c_.head_dim;
     for (size_t t = 0; t < n; ++t) {
       Rope(act_.q.data() + t * q_dim, c_.num_attention_heads, pos_ + t);
-      Rope(KCache(l, pos_ + t), c_.num_key_value_heads, pos_ + t);
+      Rope(act_.k.data() + t * kv_dim_, c_.num_key_value_heads, pos_ + t);
+      for (size_t h = 0; h < static_cast<size_t>(c_.num_key_value_heads); ++h) {
+        const float* k = act_.k.data() + t * kv_dim_ + h * d;  // (head_dim)
+        const float* v = act_.v.data() + t * kv_dim_ + h * d;  // (head_dim)
+        std::copy(k, k + d, KCache(l, h) + (pos_ + t) * d);
+        std::copy(v, v + d, VCache(l, h) + (pos_ + t) * d);
+      }
     }
     Attention(l, n);
     MatMul(act_.att.data(), q_dim, n, w.o_proj, xn, hidden, threads());
@@ -220,15 +235,13 @@ class Session : public LlamaSession {
     const size_t d = c_.head_dim;
     const size_t q_dim = static_cast<size_t>(c_.num_attention_heads) * d;
     const size_t group = c_.num_attention_heads / c_.num_key_value_heads;
-    const float* k_all = KCache(l, 0);  // (pos_ + n, kv_dim)
-    const float* v_all = VCache(l, 0);  // (pos_ + n, kv_dim)
     util::ParallelFor(
         c_.num_attention_heads, 1,
         [&](size_t h_begin, size_t h_end) {
           for (size_t h = h_begin; h < h_end; ++h) {
             const size_t kvh = h / group;
             float* scores = act_.scores.data() + h * max_seq_len_;  // (max_seq_len)
-            const WeightMatrix keys{WeightType::kF32, k_all + kvh * d, 0, d, kv_dim_};
+            const WeightMatrix keys{WeightType::kF32, KCache(l, kvh), 0, d, d};
             for (size_t t = 0; t < n; ++t) {
               const size_t len = pos_ + t + 1;  // causal: keys 0 .. pos_ + t
               const float* q = act_.q.data() + t * q_dim + h * d;  // (head_dim)
@@ -237,7 +250,7 @@ class Session : public LlamaSession {
               MatMul(q, d, 1, k, scores, len, 1);
               Softmax(scores, len, len);
               float* o = act_.att.data() + t * q_dim + h * d;  // (head_dim)
-              WeightedRowSum(scores, len, v_all + kvh * d, kv_dim_, d, o);
+              WeightedRowSum(scores, len, VCache(l, kvh), d, d, o);
             }
           }
         },
@@ -257,8 +270,6 @@ class Session : public LlamaSession {
     const size_t q_dim = static_cast<size_t>(c_.num_attention_heads) * d;
     const size_t group = c_.num_attention_heads / c_.num_key_value_heads;
     const size_t total = pos_ + n;      // keys in the cache after this batch
-    const float* k_all = KCache(l, 0);  // (total, kv_dim)
-    const float* v_all = VCache(l, 0);  // (total, kv_dim)
     util::ParallelFor(
         c_.num_key_value_heads, 1,
         [&](size_t kv_begin, size_t kv_end) {
@@ -266,16 +277,15 @@ class Session : public LlamaSession {
           vt.resize(d * total);                         // (head_dim, total) v^T of one head
           scores.resize(kBatchedAttentionRows * total);  // (rows, total)
           for (size_t kvh = kv_begin; kvh < kv_end; ++kvh) {
+            const float* v_all = VCache(l, kvh);  // (total, head_dim)
             for (size_t j = 0; j < total; ++j) {
-              const float* v = v_all + j * kv_dim_ + kvh * d;  // (head_dim)
-              for (size_t i = 0; i < d; ++i) vt[i * total + j] = v[i];
+              for (size_t i = 0; i < d; ++i) vt[i * total + j] = v_all[j * d + i];
             }
             for (size_t h = kvh * group; h < (kvh + 1) * group; ++h) {
               for (size_t t0 = 0; t0 < n; t0 += kBatchedAttentionRows) {
                 const size_t rows = std::min(kBatchedAttentionRows, n - t0);
                 const size_t keys_seen = pos_ + t0 + rows;  // by the block's last row
-                const WeightMatrix keys{WeightType::kF32, k_all + kvh * d, keys_seen, d,
-                                        kv_dim_};
+                const WeightMatrix keys{WeightType::kF32, KCache(l, kvh), keys_seen, d, d};
                 const float* q = act_.q.data() + t0 * q_dim + h * d;  // (rows, head_dim)
                 MatMul(q, q_dim, rows, keys, scores.data(), keys_seen, 1);
                 for (size_t r = 0; r < rows; ++r) {
@@ -331,8 +341,8 @@ class Session : public LlamaSession {
   const size_t max_batch_;
   const size_t kv_dim_;
   size_t pos_ = 0;
-  std::vector<float> k_cache_;  // (num_hidden_layers, max_seq_len, num_key_value_heads * head_dim)
-  std::vector<float> v_cache_;  // (num_hidden_layers, max_seq_len, num_key_value_heads * head_dim)
+  std::vector<float> k_cache_;  // (num_hidden_layers, num_key_value_heads, max_seq_len, head_dim)
+  std::vector<float> v_cache_;  // (num_hidden_layers, num_key_value_heads, max_seq_len, head_dim)
   std::vector<float> cos_;      // (max_seq_len, head_dim / 2)
   std::vector<float> sin_;      // (max_seq_len, head_dim / 2)
   Activations act_;
