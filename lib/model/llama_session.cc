@@ -1,6 +1,7 @@
 // The forward pass of LlamaForCausalLM over a KV cache, as transformers computes it
 // (modeling_llama.py): TransformerLayer is attention then MLP, each pre-normed and residual.
-// Every buffer is allocated when the session is made; Forward allocates only its output.
+// The session's buffers are allocated when it is made; Forward allocates its output, and the
+// matrix products and batched attention keep per-thread scratch that grows to the largest call.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
