@@ -106,37 +106,36 @@ using Clock = std::chrono::steady_clock;
 double Seconds(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
 }  // namespace
 
-double PeakFlops(size_t threads, int trials) {
-  const size_t iters = 20'000'000;
+// The best FLOP/s over `trials` runs of loop(i) on threads i < `threads` at once, each run of
+// the loop doing flops_per_thread.
+template <class Loop>
+double BestFlops(size_t threads, int trials, double flops_per_thread, Loop loop) {
   double best = 0;
   for (int rep = 0; rep < trials; ++rep) {
     std::vector<float> sink(threads);
     const auto t0 = Clock::now();
     util::ParallelFor(threads, 1, [&](size_t b, size_t e) {
-      for (size_t i = b; i < e; ++i) sink[i] = HWY_DYNAMIC_DISPATCH(FmaLoop)(iters, 1.0f + i);
+      for (size_t i = b; i < e; ++i) sink[i] = loop(i);
     }, threads);
     const double s = Seconds(t0);
-    if (sink[0] == 12345.f) std::puts("");
-    best = std::max(best, threads * iters * 10.0 * HWY_DYNAMIC_DISPATCH(FloatLanes)() * 2 / s);
+    if (sink[0] == 12345.f) std::puts("");  // the loops' results are used
+    best = std::max(best, threads * flops_per_thread / s);
   }
   return best;
 }
 
+double PeakFlops(size_t threads, int trials) {
+  const size_t iters = 20'000'000;
+  const double flops = iters * 10.0 * HWY_DYNAMIC_DISPATCH(FloatLanes)() * 2;
+  return BestFlops(threads, trials, flops,
+                   [&](size_t i) { return HWY_DYNAMIC_DISPATCH(FmaLoop)(iters, 1.0f + i); });
+}
+
 double OuterProductFlops(size_t threads, int trials) {
   const size_t reps = 200'000;
-  double best = 0;
-  for (int rep = 0; rep < trials; ++rep) {
-    std::vector<float> sink(threads);
-    const auto t0 = Clock::now();
-    util::ParallelFor(threads, 1, [&](size_t b, size_t e) {
-      for (size_t i = b; i < e; ++i) sink[i] = HWY_DYNAMIC_DISPATCH(OuterProductLoop)(reps);
-    }, threads);
-    const double s = Seconds(t0);
-    if (sink[0] == 12345.f) std::puts("");
-    best = std::max(best,
-                    threads * reps * 256.0 * 12 * HWY_DYNAMIC_DISPATCH(FloatLanes)() * 2 / s);
-  }
-  return best;
+  const double flops = reps * 256.0 * 12 * HWY_DYNAMIC_DISPATCH(FloatLanes)() * 2;
+  return BestFlops(threads, trials, flops,
+                   [&](size_t) { return HWY_DYNAMIC_DISPATCH(OuterProductLoop)(reps); });
 }
 
 hwy::AlignedFreeUniquePtr<float[]> ReadBuffer(size_t threads) {
