@@ -21,12 +21,16 @@ namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 // 10 independent FMA chains per thread hide the FMA latency; returns the sum so that the
-// compiler keeps the work. Flops = iters * 10 chains * lanes * 2.
+// compiler keeps the work. Flops = iters * 10 chains * lanes * 2. Each chain starts from its
+// own value: chains that start equal stay equal, and the compiler merges them into one (GCC
+// 12 did, which made this "peak" one chain's latency-bound rate times 10, 1.25x the real one).
 float FmaLoop(size_t iters, float seed) {
   const hn::ScalableTag<float> d;
   auto a = hn::Set(d, 0.999999f), b = hn::Set(d, 1e-7f * seed);
-  auto v0 = hn::Set(d, seed), v1 = v0, v2 = v0, v3 = v0, v4 = v0, v5 = v0, v6 = v0, v7 = v0,
-       v8 = v0, v9 = v0;
+  auto v0 = hn::Set(d, seed), v1 = hn::Set(d, seed + 1), v2 = hn::Set(d, seed + 2),
+       v3 = hn::Set(d, seed + 3), v4 = hn::Set(d, seed + 4), v5 = hn::Set(d, seed + 5),
+       v6 = hn::Set(d, seed + 6), v7 = hn::Set(d, seed + 7), v8 = hn::Set(d, seed + 8),
+       v9 = hn::Set(d, seed + 9);
   for (size_t i = 0; i < iters; ++i) {
     v0 = hn::MulAdd(v0, a, b); v1 = hn::MulAdd(v1, a, b); v2 = hn::MulAdd(v2, a, b);
     v3 = hn::MulAdd(v3, a, b); v4 = hn::MulAdd(v4, a, b); v5 = hn::MulAdd(v5, a, b);
