@@ -230,13 +230,54 @@ constexpr size_t kGroupTokens = 128;  // tokens whose packed k block (128 KiB) s
 // Tokens per packed block: two vectors.
 HWY_INLINE size_t TokenBlock() { return 2 * hn::Lanes(DF()); }
 
+#if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
+// dst[c * dst_stride + r] = src[r * src_stride + c] for r, c < 8, through registers as _mm256
+// code transposes: interleave 32-bit lanes, then 64-bit lanes (within 128-bit halves), then
+// swap halves.
+HWY_INLINE void Transpose8x8(const float* HWY_RESTRICT src, size_t src_stride,
+                             float* HWY_RESTRICT dst, size_t dst_stride) {
+  const hn::FixedTag<float, 8> d8;
+  const hn::Repartition<double, decltype(d8)> d64;
+  hn::Vec<decltype(d8)> r[8], t[8], u[8];
+  for (size_t c = 0; c < 8; ++c) r[c] = hn::LoadU(d8, src + c * src_stride);
+  for (size_t c = 0; c < 8; c += 2) {
+    t[c] = hn::InterleaveLower(d8, r[c], r[c + 1]);      // r0[0] r1[0] r0[1] r1[1] | [4], [5]
+    t[c + 1] = hn::InterleaveUpper(d8, r[c], r[c + 1]);  // [2], [3] | [6], [7]
+  }
+  for (size_t c = 0; c < 8; c += 4) {
+    for (size_t half = 0; half < 2; ++half) {
+      const auto a = hn::BitCast(d64, t[c + half]), b = hn::BitCast(d64, t[c + half + 2]);
+      u[c + 2 * half] = hn::BitCast(d8, hn::InterleaveLower(d64, a, b));
+      u[c + 2 * half + 1] = hn::BitCast(d8, hn::InterleaveUpper(d64, a, b));
+    }
+  }
+  // u[c] for c < 4 holds columns (c, c + 4) of rows 0-3; u[c + 4] the same of rows 4-7.
+  for (size_t c = 0; c < 4; ++c) {
+    hn::StoreU(hn::ConcatLowerLower(d8, u[c + 4], u[c]), d8, dst + c * dst_stride);
+    hn::StoreU(hn::ConcatUpperUpper(d8, u[c + 4], u[c]), d8, dst + (c + 4) * dst_stride);
+  }
+}
+#endif
+
 // xt[(b * cols + k) * nt + l] = x[b * nt + l, k], zero for tokens past n.
 void PackTransposed(const float* x, size_t x_stride, size_t n, size_t cols, float* xt) {
   const size_t nt = TokenBlock();
   const size_t blocks = (n + nt - 1) / nt;
   for (size_t b = 0; b < blocks; ++b) {
     float* dst = xt + b * cols * nt;  // (cols, nt)
-    for (size_t l = 0; l < nt; ++l) {
+    size_t l = 0;
+#if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
+    // Whole groups of 8 tokens, 8 columns at a time.
+    for (; l + 8 <= nt && b * nt + l + 8 <= n; l += 8) {
+      const float* src = x + (b * nt + l) * x_stride;  // (8 tokens, cols)
+      size_t k = 0;
+      for (; k + 8 <= cols; k += 8) Transpose8x8(src + k, x_stride, dst + k * nt + l, nt);
+      for (; k < cols; ++k) {
+        for (size_t i = 0; i < 8; ++i) dst[k * nt + l + i] = src[i * x_stride + k];
+      }
+    }
+#endif
+    for (; l < nt; ++l) {
       const size_t i = b * nt + l;
       if (i < n) {
         const float* src = x + i * x_stride;  // (cols)
@@ -384,34 +425,11 @@ void WriteTransposed(const float* HWY_RESTRICT outt, size_t ld, size_t n, size_t
                      size_t j_end, float* HWY_RESTRICT out, size_t out_stride) {
   size_t i0 = 0;
 #if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
-  // 8 x 8 blocks through registers, as _mm256 code transposes: interleave 32-bit lanes, then
-  // 64-bit lanes (within 128-bit halves), then swap halves.
-  const hn::FixedTag<float, 8> d8;
-  const hn::Repartition<double, decltype(d8)> d64;
   for (; i0 + 8 <= n; i0 += 8) {
     size_t j = j_begin;
     for (; j + 8 <= j_end; j += 8) {
-      const float* src = outt + (j - j_begin) * ld + i0;  // (8 rows of w, stride ld) x 8 tokens
-      hn::Vec<decltype(d8)> r[8], t[8];
-      for (size_t c = 0; c < 8; ++c) r[c] = hn::LoadU(d8, src + c * ld);
-      for (size_t c = 0; c < 8; c += 2) {
-        t[c] = hn::InterleaveLower(d8, r[c], r[c + 1]);      // r0[0] r1[0] r0[1] r1[1] | [4], [5]
-        t[c + 1] = hn::InterleaveUpper(d8, r[c], r[c + 1]);  // [2], [3] | [6], [7]
-      }
-      hn::Vec<decltype(d8)> u[8];
-      for (size_t c = 0; c < 8; c += 4) {
-        for (size_t half = 0; half < 2; ++half) {
-          const auto a = hn::BitCast(d64, t[c + half]), b = hn::BitCast(d64, t[c + half + 2]);
-          u[c + 2 * half] = hn::BitCast(d8, hn::InterleaveLower(d64, a, b));
-          u[c + 2 * half + 1] = hn::BitCast(d8, hn::InterleaveUpper(d64, a, b));
-        }
-      }
-      // u[c] for c < 4 holds tokens (c, c + 4) of rows 0-3; u[c + 4] the same of rows 4-7.
-      for (size_t c = 0; c < 4; ++c) {
-        hn::StoreU(hn::ConcatLowerLower(d8, u[c + 4], u[c]), d8, out + (i0 + c) * out_stride + j);
-        hn::StoreU(hn::ConcatUpperUpper(d8, u[c + 4], u[c]), d8,
-                   out + (i0 + c + 4) * out_stride + j);
-      }
+      // (8 rows of w, stride ld) x 8 tokens -> (8 tokens, stride out_stride) x 8 rows of w
+      Transpose8x8(outt + (j - j_begin) * ld + i0, ld, out + i0 * out_stride + j, out_stride);
     }
     for (; j < j_end; ++j) {
       for (size_t i = i0; i < i0 + 8; ++i) out[i * out_stride + j] = outt[(j - j_begin) * ld + i];
