@@ -1,6 +1,7 @@
 // SiluMul and Softmax: exp through Highway's contrib Exp (within 1 ULP of the exact result,
 // as torch's vectorized exp is), the rest as the scalar definitions compute it. WeightedRowSum:
-// columns in register accumulators, rows streamed once per four vectors of columns.
+// columns in register accumulators, rows streamed once per four vectors of columns. RmsNormRow
+// and Rope: the scalar definitions' operations, a vector of elements at a time.
 // clang-format off: foreach_target must come first, before the headers it re-includes.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "model/activations.cc"
@@ -113,6 +114,72 @@ void WeightedRowSumT(const float* HWY_RESTRICT p, size_t len, const float* HWY_R
   }
 }
 
+void RmsNormRowT(const float* x, const float* HWY_RESTRICT weight, float eps,
+                 size_t dim, float* out) {
+  const hn::ScalableTag<double> dd;
+  const hn::Rebind<float, decltype(dd)> dfh;  // as many floats as dd has doubles
+  const size_t dlanes = hn::Lanes(dd);
+  auto ss = hn::Zero(dd);
+  size_t i = 0;
+  for (; i + dlanes <= dim; i += dlanes) {
+    const auto v = hn::PromoteTo(dd, hn::LoadU(dfh, x + i));
+    ss = hn::MulAdd(v, v, ss);  // f32 squares are exact in double
+  }
+  double sum = hn::GetLane(hn::SumOfLanes(dd, ss));
+  for (; i < dim; ++i) sum += static_cast<double>(x[i]) * x[i];
+  const float variance = static_cast<float>(sum / static_cast<double>(dim));
+  const float inv = 1.0f / std::sqrt(variance + eps);
+  const DF df;
+  const size_t lanes = hn::Lanes(df);
+  const VF vinv = hn::Set(df, inv);
+  for (i = 0; i + lanes <= dim; i += lanes) {
+    hn::StoreU(hn::Mul(hn::LoadU(df, weight + i), hn::Mul(hn::LoadU(df, x + i), vinv)), df,
+               out + i);
+  }
+  for (; i < dim; ++i) out[i] = weight[i] * (x[i] * inv);
+}
+
+void RopeT(float* HWY_RESTRICT row, size_t num_heads, size_t d, const float* HWY_RESTRICT cs,
+           const float* HWY_RESTRICT sn, bool adjacent_pairs) {
+  const DF df;
+  const size_t lanes = hn::Lanes(df);
+  const size_t half = d / 2;
+  for (size_t h = 0; h < num_heads; ++h) {
+    float* v = row + h * d;  // (head_dim)
+    size_t i = 0;
+    if (adjacent_pairs) {
+#if HWY_TARGET != HWY_SCALAR
+      // Lanes come in pairs, so a vector holds whole pairs: the partners are its lanes swapped.
+      for (; i + lanes <= d; i += lanes) {
+        const VF a = hn::LoadU(df, v + i);
+        hn::StoreU(hn::Add(hn::Mul(a, hn::LoadU(df, cs + i)),
+                           hn::Mul(hn::Shuffle2301(a), hn::LoadU(df, sn + i))),
+                   df, v + i);
+      }
+#endif
+      for (; i < d; i += 2) {
+        const float a = v[i], b = v[i + 1];
+        v[i] = a * cs[i] + b * sn[i];
+        v[i + 1] = b * cs[i + 1] + a * sn[i + 1];
+      }
+      continue;
+    }
+    for (; i + lanes <= half; i += lanes) {
+      const VF a = hn::LoadU(df, v + i), b = hn::LoadU(df, v + half + i);
+      hn::StoreU(hn::Add(hn::Mul(a, hn::LoadU(df, cs + i)), hn::Mul(b, hn::LoadU(df, sn + i))),
+                 df, v + i);
+      hn::StoreU(hn::Add(hn::Mul(b, hn::LoadU(df, cs + half + i)),
+                         hn::Mul(a, hn::LoadU(df, sn + half + i))),
+                 df, v + half + i);
+    }
+    for (; i < half; ++i) {
+      const float a = v[i], b = v[half + i];
+      v[i] = a * cs[i] + b * sn[i];
+      v[half + i] = b * cs[half + i] + a * sn[half + i];
+    }
+  }
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace xval::model
 HWY_AFTER_NAMESPACE();
@@ -123,6 +190,8 @@ namespace xval::model {
 HWY_EXPORT(SiluMulT);
 HWY_EXPORT(SoftmaxT);
 HWY_EXPORT(WeightedRowSumT);
+HWY_EXPORT(RmsNormRowT);
+HWY_EXPORT(RopeT);
 
 void SiluMul(float* gate, const float* up, size_t n) {
   HWY_DYNAMIC_DISPATCH(SiluMulT)(gate, up, n);
@@ -135,6 +204,15 @@ void Softmax(float* row, size_t len, size_t width, float scale) {
 void WeightedRowSum(const float* p, size_t len, const float* v, size_t v_stride, size_t d,
                     float* out) {
   HWY_DYNAMIC_DISPATCH(WeightedRowSumT)(p, len, v, v_stride, d, out);
+}
+
+void RmsNormRow(const float* x, const float* weight, float eps, size_t dim, float* out) {
+  HWY_DYNAMIC_DISPATCH(RmsNormRowT)(x, weight, eps, dim, out);
+}
+
+void Rope(float* row, size_t num_heads, size_t head_dim, const float* cos_row,
+          const float* sin_row, bool adjacent_pairs) {
+  HWY_DYNAMIC_DISPATCH(RopeT)(row, num_heads, head_dim, cos_row, sin_row, adjacent_pairs);
 }
 
 }  // namespace xval::model

@@ -1,7 +1,7 @@
 // The forward pass's vector functions besides the matrix product, vectorized (Highway,
 // dispatched at run time): the MLP's SiLU gate, attention's softmax (both spend their time in
-// exp, which the standard library computes one float at a time) and one query's weighted sum of
-// value rows.
+// exp, which the standard library computes one float at a time), one query's weighted sum of
+// value rows, RMSNorm and the rotary embedding.
 #ifndef XVAL_MODEL_ACTIVATIONS_H_
 #define XVAL_MODEL_ACTIVATIONS_H_
 
@@ -22,6 +22,19 @@ void Softmax(float* row, size_t len, size_t width, float scale);
 // over j in order, in registers. out: (d).
 void WeightedRowSum(const float* p, size_t len, const float* v, size_t v_stride, size_t d,
                     float* out);
+
+// out = x * rsqrt(mean(x^2) + eps) * weight, as LlamaRMSNorm computes it in f32, for one row;
+// the mean is summed in double, so that its rounding does not depend on the order of the sum.
+// x, weight, out: (dim); out may be x.
+void RmsNormRow(const float* x, const float* weight, float eps, size_t dim, float* out);
+
+// The rotary embedding of num_heads heads of head_dim (even) floats at one position, in place:
+// v'[i] = v[i] * cos_row[i] + v[partner(i)] * sin_row[i], where partner(i) is i + head_dim / 2
+// mod head_dim (transformers' rotate_half; sin_row's first half holds -sin) or i ^ 1 for
+// adjacent pairs (GGUF's permuted q/k rows; sin_row holds -sin at even i). row:
+// (num_heads, head_dim); cos_row, sin_row: (head_dim), the same for every head.
+void Rope(float* row, size_t num_heads, size_t head_dim, const float* cos_row,
+          const float* sin_row, bool adjacent_pairs);
 
 }  // namespace xval::model
 

@@ -47,19 +47,10 @@ struct Activations {
   std::vector<float> head_hidden;  // (max_batch, xval_number_head_intermediate_size or 1)
 };
 
-// RMSNorm as LlamaRMSNorm: x * rsqrt(mean(x^2) + eps) * weight, in f32 (the mean summed in
-// double so that its rounding does not depend on the order of the sum).
+// RMSNorm as LlamaRMSNorm of n rows: x, out (n, dim).
 void RmsNorm(const float* x, const std::vector<float>& weight, float eps, size_t n, size_t dim,
              float* out) {
-  for (size_t t = 0; t < n; ++t) {
-    const float* xr = x + t * dim;  // (dim)
-    float* o = out + t * dim;       // (dim)
-    double ss = 0.0;
-    for (size_t i = 0; i < dim; ++i) ss += static_cast<double>(xr[i]) * xr[i];
-    const float variance = static_cast<float>(ss / static_cast<double>(dim));
-    const float inv = 1.0f / std::sqrt(variance + eps);
-    for (size_t i = 0; i < dim; ++i) o[i] = weight[i] * (xr[i] * inv);
-  }
+  for (size_t t = 0; t < n; ++t) RmsNormRow(x + t * dim, weight.data(), eps, dim, out + t * dim);
 }
 
 class Session : public LlamaSession {
@@ -72,17 +63,24 @@ class Session : public LlamaSession {
         kv_dim_(static_cast<size_t>(c_.num_key_value_heads) * c_.head_dim),
         k_cache_(static_cast<size_t>(c_.num_hidden_layers) * max_seq_len * kv_dim_),
         v_cache_(static_cast<size_t>(c_.num_hidden_layers) * max_seq_len * kv_dim_),
-        cos_(max_seq_len * (c_.head_dim / 2)),
-        sin_(max_seq_len * (c_.head_dim / 2)),
+        cos_(max_seq_len * c_.head_dim),
+        sin_(max_seq_len * c_.head_dim),
         act_(c_, max_batch, max_seq_len) {
-    // transformers: freqs = position (f32) * inv_freq (f32); cos and sin in f32.
-    const size_t half = c_.head_dim / 2;
+    // transformers: freqs = position (f32) * inv_freq (f32); cos and sin in f32. Both tables are
+    // laid out as Rope reads them: element i of a head gets the angle of its pair, and sin
+    // carries the sign of the rotation (-sin for the pair's first element).
+    const size_t d = c_.head_dim, half = d / 2;
+    const bool adjacent = model.weights().rope_interleaved;
     const std::vector<float>& inv_freq = model.inv_freq();
     for (size_t p = 0; p < max_seq_len; ++p) {
+      float* cs = cos_.data() + p * d;  // (head_dim)
+      float* sn = sin_.data() + p * d;  // (head_dim)
       for (size_t i = 0; i < half; ++i) {
         const float f = static_cast<float>(p) * inv_freq[i];
-        cos_[p * half + i] = std::cos(f);
-        sin_[p * half + i] = std::sin(f);
+        const size_t first = adjacent ? 2 * i : i, second = adjacent ? 2 * i + 1 : i + half;
+        cs[first] = cs[second] = std::cos(f);
+        sn[first] = -std::sin(f);
+        sn[second] = std::sin(f);
       }
     }
   }
@@ -170,20 +168,9 @@ class Session : public LlamaSession {
   // transformers' apply_rotary_pos_emb, or adjacent pairs (2i, 2i + 1) for GGUF's permuted
   // q/k rows.  q' = q * cos + rotate_half(q) * sin.
   void Rope(float* row, size_t num_heads, size_t p) const {
-    const size_t d = c_.head_dim, half = d / 2;
-    const float* cs = cos_.data() + p * half;  // (half)
-    const float* sn = sin_.data() + p * half;  // (half)
-    const bool interleaved = model_.weights().rope_interleaved;
-    for (size_t h = 0; h < num_heads; ++h) {
-      float* v = row + h * d;  // (head_dim)
-      for (size_t i = 0; i < half; ++i) {
-        const size_t ia = interleaved ? 2 * i : i;
-        const size_t ib = interleaved ? 2 * i + 1 : i + half;
-        const float a = v[ia], b = v[ib];
-        v[ia] = a * cs[i] - b * sn[i];
-        v[ib] = b * cs[i] + a * sn[i];
-      }
-    }
+    const size_t d = c_.head_dim;
+    model::Rope(row, num_heads, d, cos_.data() + p * d, sin_.data() + p * d,
+                model_.weights().rope_interleaved);
   }
 
   void TransformerLayer(int l, size_t n) {
@@ -344,8 +331,8 @@ class Session : public LlamaSession {
   size_t pos_ = 0;
   std::vector<float> k_cache_;  // (num_hidden_layers, num_key_value_heads, max_seq_len, head_dim)
   std::vector<float> v_cache_;  // (num_hidden_layers, num_key_value_heads, max_seq_len, head_dim)
-  std::vector<float> cos_;      // (max_seq_len, head_dim / 2)
-  std::vector<float> sin_;      // (max_seq_len, head_dim / 2)
+  std::vector<float> cos_;      // (max_seq_len, head_dim) cos of each element's pair angle
+  std::vector<float> sin_;      // (max_seq_len, head_dim) sin, negated for a pair's first element
   Activations act_;
 };
 

@@ -1,6 +1,6 @@
-// The vectorized SiLU gate, softmax and weighted row sum (lib/model/activations.cc) against
-// their definitions computed in double, over every tail length, extreme inputs and the causal
-// mask's zeros.
+// The vectorized SiLU gate, softmax, weighted row sum, RMSNorm and rotary embedding
+// (lib/model/activations.cc) against their definitions computed in double, over every tail
+// length, extreme inputs and the causal mask's zeros.
 #include "model/activations.h"
 
 #include <cmath>
@@ -101,6 +101,63 @@ TEST(ActivationsTest, WeightedRowSumMatchesDefinition) {
           magnitude += std::abs(double{p[j]} * v[j * stride + i]);
         }
         EXPECT_NEAR(out[i], want, 1.2e-7 * (len + 2) * magnitude) << "d " << d << " len " << len;
+      }
+    }
+  }
+}
+
+TEST(ActivationsTest, RmsNormRowMatchesDefinition) {
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> uniform(-4.0f, 4.0f);
+  for (size_t dim : {1, 3, 4, 7, 8, 9, 31, 64, 100, 1024}) {
+    std::vector<float> x(dim), weight(dim), out(dim);
+    for (float& v : x) v = uniform(rng);
+    for (float& v : weight) v = uniform(rng);
+    const float eps = 1e-5f;
+    RmsNormRow(x.data(), weight.data(), eps, dim, out.data());
+    double ss = 0.0;
+    for (float v : x) ss += double{v} * v;
+    const double inv = 1.0 / std::sqrt(ss / dim + eps);
+    for (size_t i = 0; i < dim; ++i) {
+      const double want = double{weight[i]} * x[i] * inv;
+      EXPECT_NEAR(out[i], want, 4e-7 * std::abs(want) + 1e-30) << "dim " << dim << " i " << i;
+    }
+    std::vector<float> in_place = x;  // out may be x
+    RmsNormRow(in_place.data(), weight.data(), eps, dim, in_place.data());
+    EXPECT_EQ(in_place, out) << "dim " << dim;
+  }
+}
+
+// Both pair layouts, head sizes with and without a vector tail: each pair (first, second)
+// turned by its own angle, (a, b) -> (a cos - b sin, b cos + a sin), as apply_rotary_pos_emb.
+TEST(ActivationsTest, RopeRotatesEachPairByItsAngle) {
+  std::mt19937 rng(13);
+  std::uniform_real_distribution<float> uniform(-2.0f, 2.0f);
+  for (bool adjacent : {false, true}) {
+    for (size_t d : {2, 6, 8, 12, 16, 18, 64, 70, 128}) {
+      const size_t heads = 3, half = d / 2;
+      std::vector<float> angle(half), cs(d), sn(d);
+      for (size_t i = 0; i < half; ++i) {
+        angle[i] = 37.0f * static_cast<float>(i + 1) / static_cast<float>(d);
+        const size_t first = adjacent ? 2 * i : i, second = adjacent ? 2 * i + 1 : i + half;
+        cs[first] = cs[second] = std::cos(angle[i]);
+        sn[first] = -std::sin(angle[i]);
+        sn[second] = std::sin(angle[i]);
+      }
+      std::vector<float> row(heads * d);
+      for (float& v : row) v = uniform(rng);
+      const std::vector<float> before = row;
+      Rope(row.data(), heads, d, cs.data(), sn.data(), adjacent);
+      for (size_t h = 0; h < heads; ++h) {
+        for (size_t i = 0; i < half; ++i) {
+          const size_t first = h * d + (adjacent ? 2 * i : i);
+          const size_t second = h * d + (adjacent ? 2 * i + 1 : i + half);
+          const double a = before[first], b = before[second];
+          const double c = std::cos(double{angle[i]}), s = std::sin(double{angle[i]});
+          const double tol = 1e-6 * (std::abs(a) + std::abs(b));
+          EXPECT_NEAR(row[first], a * c - b * s, tol) << "d " << d << " head " << h << " i " << i;
+          EXPECT_NEAR(row[second], b * c + a * s, tol) << "d " << d << " head " << h << " i " << i;
+        }
       }
     }
   }
