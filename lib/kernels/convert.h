@@ -62,6 +62,25 @@ XVAL_HOST_DEVICE inline float F16ToF32(uint16_t h) {
   return sign != 0 ? -magnitude : magnitude;
 }
 
+// Round to nearest, ties to even, as PyTorch's .half() and F16C's vcvtps2ph do: magnitudes from
+// 65520 up become infinity, those under 2^-14 round to subnormals, NaN stays NaN (quieted).
+inline uint16_t F32ToF16(float f) {
+  const uint32_t bits = F32Bits(f);
+  const uint16_t sign = static_cast<uint16_t>((bits >> 16) & 0x8000u);
+  const uint32_t a = bits & 0x7FFFFFFFu;
+  if (a > 0x7F800000u) return sign | 0x7E00u | static_cast<uint16_t>((a >> 13) & 0x3FFu);
+  if (a >= 0x477FF000u) return sign | 0x7C00u;  // 65520 and up (infinity included)
+  if (a >= 0x38800000u) {                       // normal in binary16: rebias 127 -> 15
+    const uint32_t rounded = a + 0xFFFu + ((a >> 13) & 1u);
+    return sign | static_cast<uint16_t>((rounded - 0x38000000u) >> 13);
+  }
+  // Subnormal or zero: the nearest multiple of 2^-24 (scaling by 2^24 is exact; adding and
+  // subtracting 2^23 rounds to an integer, ties to even). 1024 is the smallest normal's code.
+  const float scaled = F32FromBits(a) * 16777216.0f;
+  const volatile float shifted = scaled + 8388608.0f;
+  return sign | static_cast<uint16_t>(shifted - 8388608.0f);
+}
+
 }  // namespace xval::kernels
 
 #endif  // XVAL_KERNELS_CONVERT_H_
