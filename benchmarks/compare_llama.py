@@ -13,7 +13,9 @@ source distribution carries (vendor/llama.cpp; PyPI has no wheel for this platfo
   python3 tests/tools/make_tiny_llama.py --bench /tmp/benchm --type F16   # ~220 M params
   python3 benchmarks/compare_llama.py --model /tmp/benchm/bench-f16.gguf \
       --bench build/release/benchmarks/llama_bench --threads 2 \
-      [--llama-bench /tmp/llamacpp/build/bin/llama-bench]
+      [--llama-bench /tmp/llamacpp/build/bin/llama-bench] [--kv-cache f16|f32]
+
+Both sides use the same KV cache type: f16 by default, llama.cpp's default.
 """
 import argparse
 import json
@@ -21,10 +23,14 @@ import subprocess
 import time
 
 
-def run_llama_cpp(model, threads, prompt, decode, reps):
+GGML_TYPES = {"f32": 0, "f16": 1}
+
+
+def run_llama_cpp(model, threads, prompt, decode, reps, kv_cache):
     from llama_cpp import Llama
     llm = Llama(model_path=model, n_threads=threads, n_threads_batch=threads, n_ctx=prompt + decode + 8,
-                n_batch=prompt, n_ubatch=prompt, verbose=False)
+                n_batch=prompt, n_ubatch=prompt, type_k=GGML_TYPES[kv_cache],
+                type_v=GGML_TYPES[kv_cache], verbose=False)
     vocab = llm.n_vocab()
     ids = [(i * 7919 + 13) % vocab for i in range(prompt)]
     best_p, best_d = 1e30, 1e30
@@ -43,11 +49,12 @@ def run_llama_cpp(model, threads, prompt, decode, reps):
     return {"impl": "llama.cpp", "prefill_tok_s": prompt / best_p, "decode_tok_s": decode / best_d}
 
 
-def run_llama_bench(tool, model, threads, prompt, decode, reps):
+def run_llama_bench(tool, model, threads, prompt, decode, reps, kv_cache):
     """llama.cpp's llama-bench: pp (one batch of `prompt` tokens) and tg (`decode` one-token
     steps), mean tokens/s over `reps` runs after its own warm-up, CPU only."""
     out = subprocess.run([tool, "-m", model, "-t", str(threads), "-p", str(prompt),
-                          "-n", str(decode), "-r", str(reps), "-ngl", "0", "-o", "json"],
+                          "-n", str(decode), "-r", str(reps), "-ngl", "0", "-ctk", kv_cache,
+                          "-ctv", kv_cache, "-o", "json"],
                          check=True, capture_output=True, text=True)
     rows = json.loads(out.stdout)
     pp = next(r for r in rows if r["n_prompt"] == prompt and r["n_gen"] == 0)
@@ -65,17 +72,21 @@ def main():
     ap.add_argument("--decode", type=int, default=64)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--llama-bench", default="", help="llama.cpp's llama-bench binary")
+    ap.add_argument("--kv-cache", default="f16", choices=["f16", "f32"],
+                    help="KV cache type on both sides (llama.cpp's default is f16)")
     args = ap.parse_args()
     out = subprocess.run([args.bench, "--model", args.model, "--threads", str(args.threads),
                           "--prompt", str(args.prompt), "--decode", str(args.decode),
-                          "--reps", str(args.reps)], check=True, capture_output=True, text=True)
+                          "--reps", str(args.reps), "--kv-cache", args.kv_cache],
+                         check=True, capture_output=True, text=True)
     ours = json.loads(out.stdout.strip().splitlines()[-1])
     if args.llama_bench:
         peer = run_llama_bench(args.llama_bench, args.model, args.threads, args.prompt,
-                               args.decode, args.reps)
+                               args.decode, args.reps, args.kv_cache)
     else:
         try:
-            peer = run_llama_cpp(args.model, args.threads, args.prompt, args.decode, args.reps)
+            peer = run_llama_cpp(args.model, args.threads, args.prompt, args.decode, args.reps,
+                                 args.kv_cache)
         except ImportError as e:
             peer = None
             print(f"(llama-cpp-python not importable: {e})")
@@ -83,6 +94,7 @@ def main():
     if peer:
         print(json.dumps(peer))
     print()
+    print(f"KV cache: {args.kv_cache} on both sides")
     print("| | prefill tok/s | decode tok/s |")
     print("| --- | ---: | ---: |")
     print(f"| xval | {ours['prefill_tok_s']:.1f} | {ours['decode_tok_s']:.2f} |")

@@ -5,6 +5,7 @@
 // Prints one JSON line; benchmarks/compare_llama.py runs llama.cpp on the same file beside it.
 //
 //   llama_bench --model FILE.gguf|DIR [--threads N] [--prompt 128] [--decode 64] [--reps 3]
+//               [--kv-cache f32|f16]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -71,6 +72,7 @@ double Median(std::vector<double> v) {
 int Main(int argc, char** argv) {
   std::string path;
   size_t threads = util::DefaultThreadCount(), prompt = 128, decode = 64, reps = 3;
+  std::string kv_cache = "f32";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const char* v = argv[i + 1];
@@ -79,9 +81,12 @@ int Main(int argc, char** argv) {
     else if (flag == "--prompt") prompt = std::strtoul(v, nullptr, 10);
     else if (flag == "--decode") decode = std::strtoul(v, nullptr, 10);
     else if (flag == "--reps") reps = std::strtoul(v, nullptr, 10);
+    else if (flag == "--kv-cache") kv_cache = v;
   }
-  if (path.empty() || threads == 0 || prompt == 0 || decode == 0) {
-    std::fprintf(stderr, "usage: llama_bench --model FILE [--threads N] [--prompt N] [--decode N]\n");
+  if (path.empty() || threads == 0 || prompt == 0 || decode == 0 ||
+      (kv_cache != "f32" && kv_cache != "f16")) {
+    std::fprintf(stderr, "usage: llama_bench --model FILE [--threads N] [--prompt N] [--decode N] "
+                         "[--reps N] [--kv-cache f32|f16]\n");
     return 1;
   }
   model::LoadOptions load;
@@ -94,7 +99,8 @@ int Main(int argc, char** argv) {
   }
   const double load_s = Seconds(t_load);
   const model::LlamaConfig& c = (*model)->config();
-  auto session = (*model)->NewSession(prompt + decode + 1, prompt);
+  const auto kv_type = kv_cache == "f16" ? model::WeightType::kF16 : model::WeightType::kF32;
+  auto session = (*model)->NewSession(prompt + decode + 1, prompt, kv_type);
   if (!session.ok()) return 1;
   std::vector<int32_t> ids(prompt);
   for (size_t i = 0; i < prompt; ++i) ids[i] = static_cast<int32_t>((i * 7919 + 13) % c.vocab_size);
@@ -144,13 +150,13 @@ int Main(int argc, char** argv) {
   const double prefill_flop_s = PrefillFlops(c, prompt) / best_prefill;
   const double bytes = static_cast<double>((*model)->weight_bytes());
   std::printf(
-      "{\"impl\":\"xval\",\"threads\":%zu,\"weight_type\":\"%s\",\"params_matmul\":%.0f,"
+      "{\"impl\":\"xval\",\"threads\":%zu,\"weight_type\":\"%s\",\"kv_cache\":\"%s\",\"params_matmul\":%.0f,"
       "\"weight_bytes_per_token\":%.0f,\"load_s\":%.3f,\"prompt\":%zu,\"decode\":%zu,"
       "\"prefill_tok_s\":%.2f,\"decode_tok_s\":%.2f,\"peak_gflops\":%.1f,"
       "\"prefill_gflops\":%.1f,\"prefill_share_of_peak\":%.3f,\"read_gb_s\":%.2f,"
       "\"decode_bound_tok_s\":%.2f,\"decode_share_of_bound\":%.3f,\"peak_rss_bytes\":%.0f,"
       "\"model_file_bytes\":%.0f,\"peak_rss_over_file\":%.3f}\n",
-      threads, model::WeightTypeName((*model)->weight_type()), weights, bytes, load_s, prompt,
+      threads, model::WeightTypeName((*model)->weight_type()), kv_cache.c_str(), weights, bytes, load_s, prompt,
       decode, prefill_tps, decode_tps, best_peak / 1e9, prefill_flop_s / 1e9,
       Median(prefill_shares), best_bw / 1e9, best_bw / bytes, Median(decode_shares), peak_rss,
       ModelFileBytes(path), peak_rss / ModelFileBytes(path));

@@ -147,8 +147,12 @@ class LlamaModel {
   virtual size_t weight_bytes() const = 0;
   virtual const GgufVocab& gguf_vocab() const = 0;
   // max_batch: tokens run through the layers together (larger prefills are chunked).
+  // kv_cache_type: kF32 (the default: logits as transformers computes them in f32) or kF16
+  // (keys and values rounded to binary16 as they are stored, as llama.cpp's default cache:
+  // half the cache's memory and of the bytes decode's attention reads).
   virtual absl::StatusOr<std::unique_ptr<LlamaSession>> NewSession(
-      size_t max_seq_len, size_t max_batch = 64) const = 0;
+      size_t max_seq_len, size_t max_batch = 64,
+      WeightType kv_cache_type = WeightType::kF32) const = 0;
 };
 
 // Sampling as transformers' generate() does it: logits / temperature, then top-k, then top-p

@@ -15,6 +15,7 @@
 
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
+#include "kernels/convert.h"
 #include "model/activations.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -79,8 +80,32 @@ void SoftmaxT(float* HWY_RESTRICT row, size_t len, size_t width, float scale) {
   std::fill(row + len, row + width, 0.0f);
 }
 
-void WeightedRowSumT(const float* HWY_RESTRICT p, size_t len, const float* HWY_RESTRICT v,
-                     size_t v_stride, size_t d, float* HWY_RESTRICT out) {
+// Value rows for WeightedRowSum: f32, or binary16 codes widened as they are loaded.
+struct F32Values {
+  const float* v;
+  HWY_INLINE VF Load(DF df, size_t i) const { return hn::LoadU(df, v + i); }
+  HWY_INLINE float At(size_t i) const { return v[i]; }
+};
+
+struct F16Values {
+  const uint16_t* v;
+  HWY_INLINE VF Load(DF df, size_t i) const {
+#if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
+    // F16C widens exactly.
+    const hn::Rebind<hwy::float16_t, DF> df16;
+    return hn::PromoteTo(df, hn::LoadU(df16, reinterpret_cast<const hwy::float16_t*>(v + i)));
+#else
+    HWY_ALIGN float tmp[hn::MaxLanes(DF())];
+    for (size_t l = 0; l < hn::Lanes(df); ++l) tmp[l] = kernels::F16ToF32(v[i + l]);
+    return hn::Load(df, tmp);
+#endif
+  }
+  HWY_INLINE float At(size_t i) const { return kernels::F16ToF32(v[i]); }
+};
+
+template <class Values>
+void WeightedRowSumImpl(const float* HWY_RESTRICT p, size_t len, const Values& v, size_t v_stride,
+                        size_t d, float* HWY_RESTRICT out) {
   const DF df;
   const size_t lanes = hn::Lanes(df);
   size_t i = 0;
@@ -88,12 +113,12 @@ void WeightedRowSumT(const float* HWY_RESTRICT p, size_t len, const float* HWY_R
   for (; i + 4 * lanes <= d; i += 4 * lanes) {
     VF a0 = hn::Zero(df), a1 = a0, a2 = a0, a3 = a0;
     for (size_t j = 0; j < len; ++j) {
-      const float* row = v + j * v_stride + i;
+      const size_t row = j * v_stride + i;
       const VF w = hn::Set(df, p[j]);
-      a0 = hn::MulAdd(w, hn::LoadU(df, row), a0);
-      a1 = hn::MulAdd(w, hn::LoadU(df, row + lanes), a1);
-      a2 = hn::MulAdd(w, hn::LoadU(df, row + 2 * lanes), a2);
-      a3 = hn::MulAdd(w, hn::LoadU(df, row + 3 * lanes), a3);
+      a0 = hn::MulAdd(w, v.Load(df, row), a0);
+      a1 = hn::MulAdd(w, v.Load(df, row + lanes), a1);
+      a2 = hn::MulAdd(w, v.Load(df, row + 2 * lanes), a2);
+      a3 = hn::MulAdd(w, v.Load(df, row + 3 * lanes), a3);
     }
     hn::StoreU(a0, df, out + i);
     hn::StoreU(a1, df, out + i + lanes);
@@ -102,20 +127,43 @@ void WeightedRowSumT(const float* HWY_RESTRICT p, size_t len, const float* HWY_R
   }
   for (; i + lanes <= d; i += lanes) {
     VF a = hn::Zero(df);
-    for (size_t j = 0; j < len; ++j) {
-      a = hn::MulAdd(hn::Set(df, p[j]), hn::LoadU(df, v + j * v_stride + i), a);
-    }
+    for (size_t j = 0; j < len; ++j)
+      a = hn::MulAdd(hn::Set(df, p[j]), v.Load(df, j * v_stride + i), a);
     hn::StoreU(a, df, out + i);
   }
   for (; i < d; ++i) {
     float a = 0.0f;
-    for (size_t j = 0; j < len; ++j) a += p[j] * v[j * v_stride + i];
+    for (size_t j = 0; j < len; ++j) a += p[j] * v.At(j * v_stride + i);
     out[i] = a;
   }
 }
 
-void RmsNormRowT(const float* x, const float* HWY_RESTRICT weight, float eps,
-                 size_t dim, float* out) {
+void WeightedRowSumT(const float* HWY_RESTRICT p, size_t len, const float* HWY_RESTRICT v,
+                     size_t v_stride, size_t d, float* HWY_RESTRICT out) {
+  WeightedRowSumImpl(p, len, F32Values{v}, v_stride, d, out);
+}
+
+void WeightedRowSumF16T(const float* HWY_RESTRICT p, size_t len, const uint16_t* HWY_RESTRICT v,
+                        size_t v_stride, size_t d, float* HWY_RESTRICT out) {
+  WeightedRowSumImpl(p, len, F16Values{v}, v_stride, d, out);
+}
+
+void F32ToF16RowT(const float* HWY_RESTRICT src, size_t n, uint16_t* HWY_RESTRICT dst) {
+  size_t i = 0;
+#if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
+  // F16C rounds to nearest even, as F32ToF16 does.
+  const DF df;
+  const hn::Rebind<hwy::float16_t, DF> df16;
+  for (; i + hn::Lanes(df) <= n; i += hn::Lanes(df)) {
+    hn::StoreU(hn::DemoteTo(df16, hn::LoadU(df, src + i)), df16,
+               reinterpret_cast<hwy::float16_t*>(dst + i));
+  }
+#endif
+  for (; i < n; ++i) dst[i] = kernels::F32ToF16(src[i]);
+}
+
+void RmsNormRowT(const float* x, const float* HWY_RESTRICT weight, float eps, size_t dim,
+                 float* out) {
   const hn::ScalableTag<double> dd;
   const hn::Rebind<float, decltype(dd)> dfh;  // as many floats as dd has doubles
   const size_t dlanes = hn::Lanes(dd);
@@ -166,8 +214,8 @@ void RopeT(float* HWY_RESTRICT row, size_t num_heads, size_t d, const float* HWY
     }
     for (; i + lanes <= half; i += lanes) {
       const VF a = hn::LoadU(df, v + i), b = hn::LoadU(df, v + half + i);
-      hn::StoreU(hn::Add(hn::Mul(a, hn::LoadU(df, cs + i)), hn::Mul(b, hn::LoadU(df, sn + i))),
-                 df, v + i);
+      hn::StoreU(hn::Add(hn::Mul(a, hn::LoadU(df, cs + i)), hn::Mul(b, hn::LoadU(df, sn + i))), df,
+                 v + i);
       hn::StoreU(hn::Add(hn::Mul(b, hn::LoadU(df, cs + half + i)),
                          hn::Mul(a, hn::LoadU(df, sn + half + i))),
                  df, v + half + i);
@@ -190,6 +238,8 @@ namespace xval::model {
 HWY_EXPORT(SiluMulT);
 HWY_EXPORT(SoftmaxT);
 HWY_EXPORT(WeightedRowSumT);
+HWY_EXPORT(WeightedRowSumF16T);
+HWY_EXPORT(F32ToF16RowT);
 HWY_EXPORT(RmsNormRowT);
 HWY_EXPORT(RopeT);
 
@@ -206,12 +256,21 @@ void WeightedRowSum(const float* p, size_t len, const float* v, size_t v_stride,
   HWY_DYNAMIC_DISPATCH(WeightedRowSumT)(p, len, v, v_stride, d, out);
 }
 
+void WeightedRowSumF16(const float* p, size_t len, const uint16_t* v, size_t v_stride, size_t d,
+                       float* out) {
+  HWY_DYNAMIC_DISPATCH(WeightedRowSumF16T)(p, len, v, v_stride, d, out);
+}
+
+void F32ToF16Row(const float* src, size_t n, uint16_t* dst) {
+  HWY_DYNAMIC_DISPATCH(F32ToF16RowT)(src, n, dst);
+}
+
 void RmsNormRow(const float* x, const float* weight, float eps, size_t dim, float* out) {
   HWY_DYNAMIC_DISPATCH(RmsNormRowT)(x, weight, eps, dim, out);
 }
 
-void Rope(float* row, size_t num_heads, size_t head_dim, const float* cos_row,
-          const float* sin_row, bool adjacent_pairs) {
+void Rope(float* row, size_t num_heads, size_t head_dim, const float* cos_row, const float* sin_row,
+          bool adjacent_pairs) {
   HWY_DYNAMIC_DISPATCH(RopeT)(row, num_heads, head_dim, cos_row, sin_row, adjacent_pairs);
 }
 

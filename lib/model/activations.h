@@ -6,6 +6,7 @@
 #define XVAL_MODEL_ACTIVATIONS_H_
 
 #include <cstddef>
+#include <cstdint>
 
 namespace xval::model {
 
@@ -23,6 +24,14 @@ void Softmax(float* row, size_t len, size_t width, float scale);
 void WeightedRowSum(const float* p, size_t len, const float* v, size_t v_stride, size_t d,
                     float* out);
 
+// WeightedRowSum over value rows stored as binary16 codes (an f16 KV cache), widened exactly.
+// v: (len, v_stride) codes.
+void WeightedRowSumF16(const float* p, size_t len, const uint16_t* v, size_t v_stride, size_t d,
+                       float* out);
+
+// dst[i] = the binary16 code of src[i], rounded to nearest even (kernels::F32ToF16), i < n.
+void F32ToF16Row(const float* src, size_t n, uint16_t* dst);
+
 // out = x * rsqrt(mean(x^2) + eps) * weight, as LlamaRMSNorm computes it in f32, for one row;
 // the mean is summed in double, so that its rounding does not depend on the order of the sum.
 // x, weight, out: (dim); out may be x.
@@ -33,8 +42,8 @@ void RmsNormRow(const float* x, const float* weight, float eps, size_t dim, floa
 // mod head_dim (transformers' rotate_half; sin_row's first half holds -sin) or i ^ 1 for
 // adjacent pairs (GGUF's permuted q/k rows; sin_row holds -sin at even i). row:
 // (num_heads, head_dim); cos_row, sin_row: (head_dim), the same for every head.
-void Rope(float* row, size_t num_heads, size_t head_dim, const float* cos_row,
-          const float* sin_row, bool adjacent_pairs);
+void Rope(float* row, size_t num_heads, size_t head_dim, const float* cos_row, const float* sin_row,
+          bool adjacent_pairs);
 
 }  // namespace xval::model
 

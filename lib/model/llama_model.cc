@@ -66,9 +66,9 @@ LlamaModelImpl::LlamaModelImpl(LlamaConfig config, TensorStore store, LlamaWeigh
   }
 }
 
-absl::StatusOr<std::unique_ptr<LlamaSession>> LlamaModelImpl::NewSession(size_t max_seq_len,
-                                                                         size_t max_batch) const {
-  return NewLlamaSession(*this, max_seq_len, max_batch);
+absl::StatusOr<std::unique_ptr<LlamaSession>> LlamaModelImpl::NewSession(
+    size_t max_seq_len, size_t max_batch, WeightType kv_cache_type) const {
+  return NewLlamaSession(*this, max_seq_len, max_batch, kv_cache_type);
 }
 
 absl::StatusOr<std::unique_ptr<LlamaModel>> LlamaModel::Load(const std::string& path,

@@ -23,8 +23,8 @@ class LlamaModelImpl : public LlamaModel {
   WeightType weight_type() const override { return weights_.main_type; }
   size_t weight_bytes() const override { return weights_.decode_bytes; }
   const GgufVocab& gguf_vocab() const override { return vocab_; }
-  absl::StatusOr<std::unique_ptr<LlamaSession>> NewSession(size_t max_seq_len,
-                                                           size_t max_batch) const override;
+  absl::StatusOr<std::unique_ptr<LlamaSession>> NewSession(size_t max_seq_len, size_t max_batch,
+                                                           WeightType kv_cache_type) const override;
 
   const LlamaWeights& weights() const { return weights_; }
   const std::vector<float>& inv_freq() const { return inv_freq_; }  // (head_dim / 2)
@@ -52,8 +52,8 @@ absl::StatusOr<GgufCheckpoint> LoadGgufCheckpoint(const std::string& path);
 
 // A session over `model` (llama_session.cc).
 absl::StatusOr<std::unique_ptr<LlamaSession>> NewLlamaSession(const LlamaModelImpl& model,
-                                                              size_t max_seq_len,
-                                                              size_t max_batch);
+                                                              size_t max_seq_len, size_t max_batch,
+                                                              WeightType kv_cache_type);
 
 }  // namespace xval::model
 

@@ -35,15 +35,15 @@ struct Activations {
         up(max_batch * c.intermediate_size),
         scores(static_cast<size_t>(c.num_attention_heads) * max_seq_len),
         head_hidden(max_batch * std::max(1, c.xval_number_head_intermediate_size)) {}
-  std::vector<float> x;      // (max_batch, hidden_size) the residual stream
-  std::vector<float> xn;     // (max_batch, hidden_size) normed input of a block, or its output
-  std::vector<float> q;      // (max_batch, num_attention_heads * head_dim)
-  std::vector<float> k;      // (max_batch, num_key_value_heads * head_dim) before the cache
-  std::vector<float> v;      // (max_batch, num_key_value_heads * head_dim) before the cache
-  std::vector<float> att;    // (max_batch, num_attention_heads * head_dim) attention output
-  std::vector<float> gate;   // (max_batch, intermediate_size)
-  std::vector<float> up;     // (max_batch, intermediate_size)
-  std::vector<float> scores; // (num_attention_heads, max_seq_len) one query's weights per head
+  std::vector<float> x;       // (max_batch, hidden_size) the residual stream
+  std::vector<float> xn;      // (max_batch, hidden_size) normed input of a block, or its output
+  std::vector<float> q;       // (max_batch, num_attention_heads * head_dim)
+  std::vector<float> k;       // (max_batch, num_key_value_heads * head_dim) before the cache
+  std::vector<float> v;       // (max_batch, num_key_value_heads * head_dim) before the cache
+  std::vector<float> att;     // (max_batch, num_attention_heads * head_dim) attention output
+  std::vector<float> gate;    // (max_batch, intermediate_size)
+  std::vector<float> up;      // (max_batch, intermediate_size)
+  std::vector<float> scores;  // (num_attention_heads, max_seq_len) one query's weights per head
   std::vector<float> head_hidden;  // (max_batch, xval_number_head_intermediate_size or 1)
 };
 
@@ -55,14 +55,17 @@ void RmsNorm(const float* x, const std::vector<float>& weight, float eps, size_t
 
 class Session : public LlamaSession {
  public:
-  Session(const LlamaModelImpl& model, size_t max_seq_len, size_t max_batch)
+  Session(const LlamaModelImpl& model, size_t max_seq_len, size_t max_batch, WeightType kv_type)
       : model_(model),
         c_(model.config()),
         max_seq_len_(max_seq_len),
         max_batch_(max_batch),
         kv_dim_(static_cast<size_t>(c_.num_key_value_heads) * c_.head_dim),
-        k_cache_(static_cast<size_t>(c_.num_hidden_layers) * max_seq_len * kv_dim_),
-        v_cache_(static_cast<size_t>(c_.num_hidden_layers) * max_seq_len * kv_dim_),
+        kv_type_(kv_type),
+        k_cache_(kv_type == WeightType::kF32 ? CacheFloats(max_seq_len) : 0),
+        v_cache_(kv_type == WeightType::kF32 ? CacheFloats(max_seq_len) : 0),
+        k_cache16_(kv_type == WeightType::kF16 ? CacheFloats(max_seq_len) : 0),
+        v_cache16_(kv_type == WeightType::kF16 ? CacheFloats(max_seq_len) : 0),
         cos_(max_seq_len * c_.head_dim),
         sin_(max_seq_len * c_.head_dim),
         act_(c_, max_batch, max_seq_len) {
@@ -89,8 +92,8 @@ class Session : public LlamaSession {
                        bool all_positions, ForwardOutput* out) override {
     if (ids.empty()) return absl::InvalidArgumentError("Forward: no tokens");
     if (!values.empty() && values.size() != ids.size()) {
-      return absl::InvalidArgumentError(absl::StrCat("Forward: ", values.size(), " values for ",
-                                                     ids.size(), " ids"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("Forward: ", values.size(), " values for ", ids.size(), " ids"));
     }
     for (size_t t = 0; t < ids.size(); ++t) {
       if (ids[t] < 0 || ids[t] >= c_.vocab_size) {
@@ -113,8 +116,8 @@ class Session : public LlamaSession {
     out->number_values.resize(has_head ? num_out : 0);
     for (size_t begin = 0; begin < n; begin += max_batch_) {
       const size_t len = std::min(max_batch_, n - begin);
-      RETURN_IF_ERROR(Embed(ids.subspan(begin, len),
-                            values.empty() ? values : values.subspan(begin, len)));
+      RETURN_IF_ERROR(
+          Embed(ids.subspan(begin, len), values.empty() ? values : values.subspan(begin, len)));
       for (int l = 0; l < c_.num_hidden_layers; ++l) TransformerLayer(l, len);
       pos_ += len;
       // Outputs: every row of the chunk, or only the sequence's last row.
@@ -153,15 +156,36 @@ class Session : public LlamaSession {
                           options);
   }
 
-  // The cache is head-major, so that attention reads one head's keys and values as one
-  // contiguous (positions, head_dim) block rather than a head_dim piece of every row.
-  float* KCache(int layer, size_t kv_head) {  // (max_seq_len, head_dim)
-    return k_cache_.data() + (static_cast<size_t>(layer) * c_.num_key_value_heads + kv_head) *
-                                 max_seq_len_ * c_.head_dim;
+  size_t CacheFloats(size_t max_seq_len) const {
+    return static_cast<size_t>(c_.num_hidden_layers) * max_seq_len * kv_dim_;
   }
-  float* VCache(int layer, size_t kv_head) {  // (max_seq_len, head_dim)
-    return v_cache_.data() + (static_cast<size_t>(layer) * c_.num_key_value_heads + kv_head) *
-                                 max_seq_len_ * c_.head_dim;
+
+  // The cache is head-major, so that attention reads one head's keys and values as one
+  // contiguous (positions, head_dim) block rather than a head_dim piece of every row. f32, or
+  // binary16 codes (kv_type_ kF16: half the memory and the bytes attention reads, as
+  // llama.cpp's default cache).
+  size_t CacheOffset(int layer, size_t kv_head) const {
+    return (static_cast<size_t>(layer) * c_.num_key_value_heads + kv_head) * max_seq_len_ *
+           c_.head_dim;
+  }
+  // Positions [0, rows) of one head's keys or values: (rows, head_dim).
+  WeightMatrix CacheMatrix(bool values, int layer, size_t kv_head, size_t rows) const {
+    const size_t off = CacheOffset(layer, kv_head), d = c_.head_dim;
+    if (kv_type_ == WeightType::kF16) {
+      return {WeightType::kF16, (values ? v_cache16_ : k_cache16_).data() + off, rows, d, d};
+    }
+    return {WeightType::kF32, (values ? v_cache_ : k_cache_).data() + off, rows, d, d};
+  }
+  // Stores one position's key and value of one head.
+  void StoreKv(int layer, size_t kv_head, size_t pos, const float* k, const float* v) {
+    const size_t off = CacheOffset(layer, kv_head) + pos * c_.head_dim, d = c_.head_dim;
+    if (kv_type_ == WeightType::kF16) {
+      F32ToF16Row(k, d, k_cache16_.data() + off);
+      F32ToF16Row(v, d, v_cache16_.data() + off);
+    } else {
+      std::copy(k, k + d, k_cache_.data() + off);
+      std::copy(v, v + d, v_cache_.data() + off);
+    }
   }
 
   // Rotates the heads of one row at position p: rotate-half pairs (i, i + d/2) as
@@ -195,8 +219,7 @@ class Session : public LlamaSession {
       for (size_t h = 0; h < static_cast<size_t>(c_.num_key_value_heads); ++h) {
         const float* k = act_.k.data() + t * kv_dim_ + h * d;  // (head_dim)
         const float* v = act_.v.data() + t * kv_dim_ + h * d;  // (head_dim)
-        std::copy(k, k + d, KCache(l, h) + (pos_ + t) * d);
-        std::copy(v, v + d, VCache(l, h) + (pos_ + t) * d);
+        StoreKv(l, h, pos_ + t, k, v);
       }
     }
     Attention(l, n);
@@ -229,16 +252,18 @@ class Session : public LlamaSession {
           for (size_t h = h_begin; h < h_end; ++h) {
             const size_t kvh = h / group;
             float* scores = act_.scores.data() + h * max_seq_len_;  // (max_seq_len)
-            const WeightMatrix keys{WeightType::kF32, KCache(l, kvh), 0, d, d};
+            const WeightMatrix values = CacheMatrix(true, l, kvh, 0);
             for (size_t t = 0; t < n; ++t) {
-              const size_t len = pos_ + t + 1;  // causal: keys 0 .. pos_ + t
+              const size_t len = pos_ + t + 1;                     // causal: keys 0 .. pos_ + t
               const float* q = act_.q.data() + t * q_dim + h * d;  // (head_dim)
-              WeightMatrix k = keys;
-              k.rows = len;
-              MatMul(q, d, 1, k, scores, len, 1);
+              MatMul(q, d, 1, CacheMatrix(false, l, kvh, len), scores, len, 1);
               Softmax(scores, len, len);
               float* o = act_.att.data() + t * q_dim + h * d;  // (head_dim)
-              WeightedRowSum(scores, len, VCache(l, kvh), d, d, o);
+              if (kv_type_ == WeightType::kF16) {
+                WeightedRowSumF16(scores, len, static_cast<const uint16_t*>(values.data), d, d, o);
+              } else {
+                WeightedRowSum(scores, len, static_cast<const float*>(values.data), d, d, o);
+              }
             }
           }
         },
@@ -257,23 +282,25 @@ class Session : public LlamaSession {
     const size_t d = c_.head_dim;
     const size_t q_dim = static_cast<size_t>(c_.num_attention_heads) * d;
     const size_t group = c_.num_attention_heads / c_.num_key_value_heads;
-    const size_t total = pos_ + n;      // keys in the cache after this batch
+    const size_t total = pos_ + n;  // keys in the cache after this batch
     util::ParallelFor(
         c_.num_key_value_heads, 1,
         [&](size_t kv_begin, size_t kv_end) {
-          thread_local std::vector<float> vt, scores;
-          vt.resize(d * total);                         // (head_dim, total) v^T of one head
+          thread_local std::vector<float> vt, scores, row;
+          vt.resize(d * total);                          // (head_dim, total) v^T of one head
+          row.resize(d);                                 // (head_dim) one value row in f32
           scores.resize(kBatchedAttentionRows * total);  // (rows, total)
           for (size_t kvh = kv_begin; kvh < kv_end; ++kvh) {
-            const float* v_all = VCache(l, kvh);  // (total, head_dim)
+            const WeightMatrix v_all = CacheMatrix(true, l, kvh, total);  // (total, head_dim)
             for (size_t j = 0; j < total; ++j) {
-              for (size_t i = 0; i < d; ++i) vt[i * total + j] = v_all[j * d + i];
+              DequantizeRow(v_all, j, row.data());
+              for (size_t i = 0; i < d; ++i) vt[i * total + j] = row[i];
             }
             for (size_t h = kvh * group; h < (kvh + 1) * group; ++h) {
               for (size_t t0 = 0; t0 < n; t0 += kBatchedAttentionRows) {
                 const size_t rows = std::min(kBatchedAttentionRows, n - t0);
                 const size_t keys_seen = pos_ + t0 + rows;  // by the block's last row
-                const WeightMatrix keys{WeightType::kF32, KCache(l, kvh), keys_seen, d, d};
+                const WeightMatrix keys = CacheMatrix(false, l, kvh, keys_seen);
                 const float* q = act_.q.data() + t0 * q_dim + h * d;  // (rows, head_dim)
                 MatMul(q, q_dim, rows, keys, scores.data(), keys_seen, 1);
                 for (size_t r = 0; r < rows; ++r) {
@@ -329,27 +356,34 @@ class Session : public LlamaSession {
   const size_t max_batch_;
   const size_t kv_dim_;
   size_t pos_ = 0;
+  const WeightType kv_type_;    // kF32 or kF16: which pair of caches below is used
   std::vector<float> k_cache_;  // (num_hidden_layers, num_key_value_heads, max_seq_len, head_dim)
   std::vector<float> v_cache_;  // (num_hidden_layers, num_key_value_heads, max_seq_len, head_dim)
-  std::vector<float> cos_;      // (max_seq_len, head_dim) cos of each element's pair angle
-  std::vector<float> sin_;      // (max_seq_len, head_dim) sin, negated for a pair's first element
+  std::vector<uint16_t> k_cache16_;  // the same shape, binary16 codes
+  std::vector<uint16_t> v_cache16_;  // the same shape, binary16 codes
+  std::vector<float> cos_;           // (max_seq_len, head_dim) cos of each element's pair angle
+  std::vector<float> sin_;  // (max_seq_len, head_dim) sin, negated for a pair's first element
   Activations act_;
 };
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<LlamaSession>> NewLlamaSession(const LlamaModelImpl& model,
-                                                              size_t max_seq_len,
-                                                              size_t max_batch) {
+                                                              size_t max_seq_len, size_t max_batch,
+                                                              WeightType kv_cache_type) {
   if (max_seq_len == 0 || max_batch == 0) {
     return absl::InvalidArgumentError("NewSession: max_seq_len and max_batch must be positive");
   }
   if (max_seq_len > (size_t{1} << 24) || max_batch > (size_t{1} << 20)) {
     return absl::InvalidArgumentError("NewSession: max_seq_len or max_batch is too large");
   }
+  if (kv_cache_type != WeightType::kF32 && kv_cache_type != WeightType::kF16) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "NewSession: the KV cache type must be f32 or f16, not ", WeightTypeName(kv_cache_type)));
+  }
   try {
     return std::unique_ptr<LlamaSession>(
-        new Session(model, max_seq_len, std::min(max_batch, max_seq_len)));
+        new Session(model, max_seq_len, std::min(max_batch, max_seq_len), kv_cache_type));
   } catch (const std::bad_alloc&) {
     return absl::ResourceExhaustedError(
         absl::StrCat("NewSession: no memory for a KV cache of ", max_seq_len, " positions"));

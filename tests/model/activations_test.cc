@@ -4,11 +4,13 @@
 #include "model/activations.h"
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <random>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "kernels/convert.h"
 
 namespace xval::model {
 namespace {
@@ -102,6 +104,47 @@ TEST(ActivationsTest, WeightedRowSumMatchesDefinition) {
         }
         EXPECT_NEAR(out[i], want, 1.2e-7 * (len + 2) * magnitude) << "d " << d << " len " << len;
       }
+    }
+  }
+}
+
+// The f16 cache's value rows: the same sum over the widened codes.
+TEST(ActivationsTest, WeightedRowSumF16MatchesDefinition) {
+  std::mt19937 rng(6);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  for (size_t d : {1, 5, 8, 12, 31, 64, 100}) {
+    for (size_t len : {1, 2, 17, 300}) {
+      const size_t stride = d + 3;
+      std::vector<float> p(len), out(d);
+      std::vector<uint16_t> v(len * stride);  // (len, stride) binary16 codes
+      for (float& x : p) x = uniform(rng);
+      for (uint16_t& x : v) x = kernels::F32ToF16(uniform(rng));
+      WeightedRowSumF16(p.data(), len, v.data(), stride, d, out.data());
+      for (size_t i = 0; i < d; ++i) {
+        double want = 0.0, magnitude = 0.0;
+        for (size_t j = 0; j < len; ++j) {
+          const double term = double{p[j]} * kernels::F16ToF32(v[j * stride + i]);
+          want += term;
+          magnitude += std::abs(term);
+        }
+        EXPECT_NEAR(out[i], want, 1.2e-7 * (len + 2) * magnitude) << "d " << d << " len " << len;
+      }
+    }
+  }
+}
+
+// The vector rounding (F16C where there is one) gives the scalar F32ToF16's codes, tails too.
+TEST(ActivationsTest, F32ToF16RowMatchesScalarRounding) {
+  std::mt19937 rng(8);
+  std::uniform_real_distribution<float> exponent(-28.0f, 17.0f), mantissa(-1.0f, 1.0f);
+  for (size_t n = 0; n <= 40; ++n) {
+    std::vector<float> src(n);
+    for (float& x : src) x = mantissa(rng) * std::exp2(exponent(rng));
+    if (n > 3) src[3] = 65520.0f, src[1] = std::ldexp(1.0f, -25), src[2] = -0.0f;
+    std::vector<uint16_t> dst(n);
+    F32ToF16Row(src.data(), n, dst.data());
+    for (size_t i = 0; i < n; ++i) {
+      EXPECT_EQ(dst[i], kernels::F32ToF16(src[i])) << "n " << n << " value " << src[i];
     }
   }
 }

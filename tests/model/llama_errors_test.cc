@@ -267,6 +267,10 @@ TEST(ModelErrorsTest, ForwardRejectsBadInputAndKeepsState) {
   EXPECT_FALSE((*session)->Rewind(4).ok());
   EXPECT_FALSE((*model)->NewSession(0).ok());
   EXPECT_FALSE((*model)->NewSession(size_t{1} << 40).ok());
+  // KV caches are f32 or f16 only.
+  EXPECT_TRUE(absl::IsInvalidArgument((*model)->NewSession(8, 8, WeightType::kBF16).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument((*model)->NewSession(8, 8, WeightType::kQ8_0).status()));
+  EXPECT_TRUE((*model)->NewSession(8, 8, WeightType::kF16).ok());
 }
 
 }  // namespace

@@ -27,17 +27,18 @@ struct RunResult {
 
 // Prefill 64 positions in one call (chunked by max_batch), then decode one at a time.
 RunResult RunModel(const LlamaModel& model, const std::vector<int32_t>& ids,
-              const std::vector<float>& values, size_t max_batch = 64) {
+                   const std::vector<float>& values, size_t max_batch = 64,
+                   WeightType kv_cache_type = WeightType::kF32) {
   RunResult r;
-  auto session = model.NewSession(kTotal, max_batch);
+  auto session = model.NewSession(kTotal, max_batch, kv_cache_type);
   EXPECT_TRUE(session.ok()) << session.status();
   if (!session.ok()) return r;
   ForwardOutput out;
   const absl::Span<const int32_t> all_ids(ids);
   const absl::Span<const float> all_values(values);
-  absl::Status s = (*session)->Forward(all_ids.subspan(0, kPrefill),
-                                       values.empty() ? all_values : all_values.subspan(0, kPrefill),
-                                       /*all_positions=*/true, &out);
+  absl::Status s = (*session)->Forward(
+      all_ids.subspan(0, kPrefill), values.empty() ? all_values : all_values.subspan(0, kPrefill),
+      /*all_positions=*/true, &out);
   EXPECT_TRUE(s.ok()) << s;
   r.logits = out.logits;
   r.numbers = out.number_values;
@@ -123,12 +124,29 @@ TEST_P(ParityTest, BatchAfterCacheMatchesTransformers) {
     ForwardOutput out;
     const absl::Status s = (*session)->Forward(
         absl::Span<const int32_t>(ids).subspan(begin, end - begin),
-        absl::Span<const float>(values).subspan(begin, end - begin), /*all_positions=*/true,
-        &out);
+        absl::Span<const float>(values).subspan(begin, end - begin), /*all_positions=*/true, &out);
     ASSERT_TRUE(s.ok()) << s;
     logits.insert(logits.end(), out.logits.begin(), out.logits.end());
   }
   EXPECT_LE(MaxRelError(logits, ref->Get("xval_logits")), 1e-4);
+}
+
+// An f16 KV cache (llama.cpp's default) rounds each stored key and value by at most 2^-11 of
+// itself; through the 64-token batch (batched attention) and the 32 decode steps the logits stay
+// within 2e-3 of transformers' (relative to their scale), and they are not the f32 cache's.
+TEST_P(ParityTest, F16KvCacheStaysNearTransformers) {
+  const std::string name = GetParam();
+  auto ref = Reference::Load(name);
+  ASSERT_TRUE(ref.ok()) << ref.status();
+  auto model = LlamaModel::Load(ModelDir(name));
+  ASSERT_TRUE(model.ok()) << model.status();
+  const RunResult f16 = RunModel(**model, ref->Ids(), ref->Get("values"), 64, WeightType::kF16);
+  const RunResult f32 = RunModel(**model, ref->Ids(), ref->Get("values"), 64, WeightType::kF32);
+  const double error = MaxRelError(f16.logits, ref->Get("xval_logits"));
+  RecordProperty("f16_kv_max_rel_error", std::to_string(error));
+  EXPECT_LE(error, 2e-3);
+  EXPECT_GT(MaxRelError(f16.logits, f32.logits), 1e-7);
+  if (!f16.numbers.empty()) EXPECT_LE(MaxRelError(f16.numbers, ref->Get("numbers")), 2e-3);
 }
 
 INSTANTIATE_TEST_SUITE_P(TinyModels, ParityTest,
@@ -150,8 +168,7 @@ TEST_P(GgufParityTest, GgufMatchesSafetensors) {
   EXPECT_EQ((*gguf)->config().num_key_value_heads, (*hf)->config().num_key_value_heads);
   EXPECT_EQ((*gguf)->config().head_dim, (*hf)->config().head_dim);
   EXPECT_EQ((*gguf)->config().tie_word_embeddings, (*hf)->config().tie_word_embeddings);
-  EXPECT_EQ((*gguf)->gguf_vocab().tokens.size(),
-            static_cast<size_t>((*hf)->config().vocab_size));
+  EXPECT_EQ((*gguf)->gguf_vocab().tokens.size(), static_cast<size_t>((*hf)->config().vocab_size));
   const std::vector<float> values = ref->Get("values");
   const RunResult a = RunModel(**hf, ref->Ids(), values);
   const RunResult b = RunModel(**gguf, ref->Ids(), values);
