@@ -25,6 +25,8 @@ ABSL_FLAG(int, top_k, 0, "sample among the k most likely tokens (0: all)");
 ABSL_FLAG(double, top_p, 1.0, "nucleus sampling: the smallest set reaching this probability");
 ABSL_FLAG(uint64_t, seed, 0, "sampling seed");
 ABSL_FLAG(int, threads, 0, "threads (0: all cores)");
+ABSL_FLAG(std::string, kv_cache, "f32",
+          "KV cache type: f32 (transformers' logits) or f16 (half the memory, as llama.cpp)");
 ABSL_FLAG(bool, add_bos_token, true, "prepend BOS when the vocabulary has one");
 
 namespace xval {
@@ -66,6 +68,11 @@ std::string FormatValue(float v) {
 absl::Status RunGenerate(const XvalOptions* numbers) {
   const std::string model_path = absl::GetFlag(FLAGS_model);
   if (model_path.empty()) return absl::InvalidArgumentError("--model is required");
+  const std::string kv_cache = absl::GetFlag(FLAGS_kv_cache);
+  if (kv_cache != "f32" && kv_cache != "f16") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--kv_cache: f32 or f16, not \"", kv_cache, "\""));
+  }
   model::LoadOptions load;
   load.max_threads = static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_threads)));
   auto model = model::LlamaModel::Load(model_path, load);
@@ -81,7 +88,9 @@ absl::Status RunGenerate(const XvalOptions* numbers) {
   if (prompt->ids.empty()) return absl::InvalidArgumentError("--prompt: no tokens");
 
   const int max_new = std::max(0, absl::GetFlag(FLAGS_max_new_tokens));
-  auto session = (*model)->NewSession(prompt->ids.size() + max_new + 1);
+  auto session = (*model)->NewSession(
+      prompt->ids.size() + max_new + 1, 64,
+      kv_cache == "f16" ? model::WeightType::kF16 : model::WeightType::kF32);
   if (!session.ok()) return session.status();
 
   model::GenerateOptions options;

@@ -81,3 +81,16 @@ def test_generate(short_run):
     assert isinstance(results["generate_python"], str)
     assert "generate_cli" in results, "the example did not run xval generate"
     assert results["generate_cli"]["rc"] == 0, results["generate_cli"]
+
+
+def test_generate_with_an_f16_kv_cache(short_run):
+    """`xval generate --kv_cache f16` runs the same generation over an f16 cache (its numbers
+    may differ in the last digits); any other cache type is refused with a message."""
+    _, _, results = short_run
+    cmd = results["generate_cli"]["command"]
+    run = subprocess.run(cmd + ["--kv_cache", "f16"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip(), run.stdout
+    bad = subprocess.run(cmd + ["--kv_cache", "bf16"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0
+    assert "--kv_cache: f32 or f16" in bad.stderr
