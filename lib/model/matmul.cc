@@ -558,8 +558,9 @@ void MatMulFusedT(const float* x, size_t x_stride, size_t n, size_t cols,
     xt = buf;
   }
   const size_t threads = max_threads == 0 ? util::DefaultThreadCount() : max_threads;
-  // Several chunks per thread so that uneven progress balances.
-  const size_t grain = std::max<size_t>(gemm ? 1 : 4, units / (threads * 4));
+  // Several chunks per thread so that uneven progress balances; for the short decode products
+  // 16, so that the thread done first waits at most a sixteenth of its share for the other.
+  const size_t grain = std::max<size_t>(gemm ? 1 : 4, units / (threads * (gemm ? 4 : 16)));
   util::ParallelFor(
       units, grain,
       [&](size_t begin, size_t end) {
