@@ -119,8 +119,8 @@ int Main(int argc, char** argv) {
   }
   const double peak_rss = PeakResidentBytes();
   const auto read_buf = ReadBuffer(threads);
-  double best_prefill = 1e30, best_decode = 1e30, best_peak = 0, best_bw = 0;
-  std::vector<double> prefill_shares, decode_shares;  // per timed rep
+  double best_prefill = 1e30, best_decode = 1e30, best_peak = 0, best_bw = 0, best_bw16 = 0;
+  std::vector<double> prefill_shares, decode_shares, decode_f16_shares;  // per timed rep
   for (size_t rep = 1; rep <= reps; ++rep) {
     (*session)->Reset();
     const double peak_r = PeakFlops(threads, 2);
@@ -137,12 +137,18 @@ int Main(int argc, char** argv) {
                                   out.logits.begin());
     }
     const double d = Seconds(t0);
+    // The rate of a read that widens f16 codes as it goes, a limit for f16 weights (after the
+    // decode, so that the decode follows the f32 read it is compared with).
+    const double bw16_r = ReadBandwidthF16(read_buf, threads, 2);
     best_prefill = std::min(best_prefill, p);
     best_decode = std::min(best_decode, d);
     best_peak = std::max(best_peak, peak_r);
     best_bw = std::max(best_bw, bw_r);
+    best_bw16 = std::max(best_bw16, bw16_r);
     prefill_shares.push_back(PrefillFlops(c, prompt) / p / peak_r);
     decode_shares.push_back(decode / d / (bw_r / static_cast<double>((*model)->weight_bytes())));
+    decode_f16_shares.push_back(decode / d /
+                                (bw16_r / static_cast<double>((*model)->weight_bytes())));
   }
   // Matrix FLOPs per token: 2 per weight of every projection and the LM head.
   const double weights = LayerWeights(c) + double(c.hidden_size) * c.vocab_size;
@@ -154,11 +160,13 @@ int Main(int argc, char** argv) {
       "\"weight_bytes_per_token\":%.0f,\"load_s\":%.3f,\"prompt\":%zu,\"decode\":%zu,"
       "\"prefill_tok_s\":%.2f,\"decode_tok_s\":%.2f,\"peak_gflops\":%.1f,"
       "\"prefill_gflops\":%.1f,\"prefill_share_of_peak\":%.3f,\"read_gb_s\":%.2f,"
-      "\"decode_bound_tok_s\":%.2f,\"decode_share_of_bound\":%.3f,\"peak_rss_bytes\":%.0f,"
+      "\"decode_bound_tok_s\":%.2f,\"decode_share_of_bound\":%.3f,\"read_f16_gb_s\":%.2f,"
+      "\"decode_share_of_f16_read_bound\":%.3f,\"peak_rss_bytes\":%.0f,"
       "\"model_file_bytes\":%.0f,\"peak_rss_over_file\":%.3f}\n",
       threads, model::WeightTypeName((*model)->weight_type()), kv_cache.c_str(), weights, bytes, load_s, prompt,
       decode, prefill_tps, decode_tps, best_peak / 1e9, prefill_flop_s / 1e9,
-      Median(prefill_shares), best_bw / 1e9, best_bw / bytes, Median(decode_shares), peak_rss,
+      Median(prefill_shares), best_bw / 1e9, best_bw / bytes, Median(decode_shares),
+      best_bw16 / 1e9, Median(decode_f16_shares), peak_rss,
       ModelFileBytes(path), peak_rss / ModelFileBytes(path));
   return 0;
 }

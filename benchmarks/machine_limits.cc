@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <vector>
 
@@ -94,6 +95,24 @@ float ReadSum(const float* p, size_t n) {
   return hn::GetLane(hn::SumOfLanes(d, hn::Add(hn::Add(s0, s1), hn::Add(s2, s3))));
 }
 
+// The same read of binary16 codes, each widened to f32 (F16C where there is one) and summed:
+// the rate at which a core can stream f16 weights through its vector unit at all.
+float ReadSumF16(const uint16_t* p, size_t n) {
+  const hn::ScalableTag<float> d;
+  const hn::Rebind<hwy::float16_t, decltype(d)> d16;
+  const size_t N = hn::Lanes(d);
+  const auto* h = reinterpret_cast<const hwy::float16_t*>(p);
+  auto s0 = hn::Zero(d), s1 = s0, s2 = s0, s3 = s0;
+  size_t i = 0;
+  for (; i + 4 * N <= n; i += 4 * N) {
+    s0 = hn::Add(s0, hn::PromoteTo(d, hn::LoadU(d16, h + i)));
+    s1 = hn::Add(s1, hn::PromoteTo(d, hn::LoadU(d16, h + i + N)));
+    s2 = hn::Add(s2, hn::PromoteTo(d, hn::LoadU(d16, h + i + 2 * N)));
+    s3 = hn::Add(s3, hn::PromoteTo(d, hn::LoadU(d16, h + i + 3 * N)));
+  }
+  return hn::GetLane(hn::SumOfLanes(d, hn::Add(hn::Add(s0, s1), hn::Add(s2, s3))));
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace xval::bench
 HWY_AFTER_NAMESPACE();
@@ -104,6 +123,7 @@ HWY_EXPORT(FmaLoop);
 HWY_EXPORT(FloatLanes);
 HWY_EXPORT(OuterProductLoop);
 HWY_EXPORT(ReadSum);
+HWY_EXPORT(ReadSumF16);
 
 namespace {
 using Clock = std::chrono::steady_clock;
@@ -151,24 +171,39 @@ hwy::AlignedFreeUniquePtr<float[]> ReadBuffer(size_t threads) {
   return buf;
 }
 
-double ReadBandwidth(const hwy::AlignedFreeUniquePtr<float[]>& buf, size_t threads,
-                     int trials) {
-  const size_t n = kReadFloats;
+// The best over `trials` of reading the buffer in threads * 16 chunks with read(chunk).
+template <class Read>
+double BestReadRate(size_t threads, int trials, Read read) {
+  const size_t chunks = threads * 16;
   double best = 0;
   for (int rep = 0; rep < trials; ++rep) {
-    const size_t chunks = threads * 16;
     std::vector<float> sums(chunks);
     const auto t0 = Clock::now();
     util::ParallelFor(chunks, 1, [&](size_t b, size_t e) {
-      for (size_t c = b; c < e; ++c) {
-        sums[c] = HWY_DYNAMIC_DISPATCH(ReadSum)(buf.get() + c * (n / chunks), n / chunks);
-      }
+      for (size_t c = b; c < e; ++c) sums[c] = read(c, chunks);
     }, threads);
     const double s = Seconds(t0);
     if (sums[0] == 1.5f) std::puts("");
-    best = std::max(best, n * sizeof(float) / s);
+    best = std::max(best, kReadFloats * sizeof(float) / s);
   }
   return best;
+}
+
+double ReadBandwidth(const hwy::AlignedFreeUniquePtr<float[]>& buf, size_t threads,
+                     int trials) {
+  const size_t n = kReadFloats;
+  return BestReadRate(threads, trials, [&](size_t c, size_t chunks) {
+    return HWY_DYNAMIC_DISPATCH(ReadSum)(buf.get() + c * (n / chunks), n / chunks);
+  });
+}
+
+double ReadBandwidthF16(const hwy::AlignedFreeUniquePtr<float[]>& buf, size_t threads,
+                        int trials) {
+  const size_t n = 2 * kReadFloats;  // binary16 codes
+  const auto* codes = reinterpret_cast<const uint16_t*>(buf.get());
+  return BestReadRate(threads, trials, [&](size_t c, size_t chunks) {
+    return HWY_DYNAMIC_DISPATCH(ReadSumF16)(codes + c * (n / chunks), n / chunks);
+  });
 }
 
 }  // namespace xval::bench

@@ -13,8 +13,7 @@ double PeakFlops(size_t threads, int trials);
 
 // FLOP/s of the batched matmul's micro-kernel step (2 vector loads and 6 broadcasts per 12
 // FMAs) with its operands in L1, on `threads` threads: best of `trials`. The ceiling of that
-// kernel design on this core, below PeakFlops where the core cannot issue the loads and the
-// loop beside two FMAs a cycle.
+// kernel design on this core (about 85 % of PeakFlops on the Zen 3 measured).
 double OuterProductFlops(size_t threads, int trials);
 
 constexpr size_t kReadFloats = (size_t{1} << 30) / sizeof(float);  // 1 GiB
@@ -24,6 +23,12 @@ hwy::AlignedFreeUniquePtr<float[]> ReadBuffer(size_t threads);
 
 // Read bandwidth over the buffer on `threads` threads: best of `trials`, bytes/s.
 double ReadBandwidth(const hwy::AlignedFreeUniquePtr<float[]>& buf, size_t threads, int trials);
+
+// The same buffer read as binary16 codes, each widened to f32 and summed: bytes/s. Below
+// ReadBandwidth where the core cannot keep as many loads in flight when each one feeds a
+// conversion (seen on Zen 3: about 80 % of it); a limit for decode with f16 weights.
+double ReadBandwidthF16(const hwy::AlignedFreeUniquePtr<float[]>& buf, size_t threads,
+                        int trials);
 
 }  // namespace xval::bench
 

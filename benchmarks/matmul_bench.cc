@@ -72,19 +72,25 @@ void BM_MatMul(benchmark::State& state) {
   state.SetLabel(f16 ? "f16" : "f32");
 }
 
-// Read bandwidth per thread count, measured once per run over a 1 GiB buffer.
-double BandwidthFor(size_t threads) {
-  static std::map<size_t, double> bandwidths;
+// Read bandwidth per thread count, f32 and f16 loops, measured once per run over a 1 GiB buffer.
+struct Bandwidths {
+  double f32 = 0, f16 = 0;
+};
+Bandwidths BandwidthFor(size_t threads) {
+  static std::map<size_t, Bandwidths> bandwidths;
   auto it = bandwidths.find(threads);
   if (it == bandwidths.end()) {
     const auto buf = ReadBuffer(threads);
-    it = bandwidths.emplace(threads, ReadBandwidth(buf, threads, 3)).first;
+    it = bandwidths
+             .emplace(threads, Bandwidths{ReadBandwidth(buf, threads, 3),
+                                          ReadBandwidthF16(buf, threads, 3)})
+             .first;
   }
   return it->second;
 }
 
 // One token (decode): f16 matrices times one vector, against the read bandwidth of the same
-// thread count. Enough copies of the matrix are cycled through to make 96 MiB, three times the
+// thread count (read_GB/s, and f16_read_GB/s: the same read widening f16 codes). Enough copies of the matrix are cycled through to make 96 MiB, three times the
 // L3 cache, so that every product reads its weights from memory as a decode step does. Args:
 // cols, rows, threads.
 void BM_Gemv(benchmark::State& state) {
@@ -96,7 +102,7 @@ void BM_Gemv(benchmark::State& state) {
   for (float& v : x) v = normal(rng);
   std::vector<uint16_t> w16(copies * rows * cols, 0x2c00);  // (copies, rows, cols), 2^-4
   std::vector<float> out(rows);                              // (rows)
-  const double bandwidth = BandwidthFor(threads);
+  const Bandwidths bandwidth = BandwidthFor(threads);
   size_t copy = 0;
   for (auto _ : state) {
     model::WeightMatrix w;
@@ -111,7 +117,8 @@ void BM_Gemv(benchmark::State& state) {
   }
   const double bytes = 2.0 * rows * cols * state.iterations();
   state.counters["GB/s"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsRate);
-  state.counters["read_GB/s"] = bandwidth / 1e9;
+  state.counters["read_GB/s"] = bandwidth.f32 / 1e9;
+  state.counters["f16_read_GB/s"] = bandwidth.f16 / 1e9;
 }
 BENCHMARK(BM_Gemv)
     ->ArgNames({"cols", "rows", "threads"})
