@@ -387,7 +387,10 @@ constexpr size_t kSubPanels = 8;
 // micro-tiles of the current one. The weights come from memory (each is used by one batch
 // only), in short pieces (kPanelJ rows of kBlockK elements, 1-2 KiB each) that the hardware
 // prefetcher does not pick up in time: without this the widening stalls on memory latency
-// (perf: most of GemmPanels' own samples sat on the load of the weights).
+// (perf: most of GemmPanels' own samples sat on the load of the weights). They go to L2, not
+// L1: the next group's weights (up to 24 KiB) would push the token block and the widened
+// panels that the micro-tiles are reading out of L1 (BM_MatMulFromMemory, alternating runs:
+// one thread 55-79 -> 73-94 % of peak, two threads 55-71 -> 65-80 %).
 template <class Rows>
 class PanelPrefetcher {
  public:
@@ -408,7 +411,8 @@ class PanelPrefetcher {
   void Step() {
     for (size_t end = std::min(total_, done_ + per_call_); done_ < end; ++done_) {
       const size_t j = j_begin_ + done_ / lines_per_row_;
-      hwy::Prefetch(w_.Addr(j, k0_) + (done_ % lines_per_row_) * 64);
+      __builtin_prefetch(w_.Addr(j, k0_) + (done_ % lines_per_row_) * 64, /*rw=*/0,
+                         /*locality=*/2);  // prefetcht1: into L2
     }
   }
 
