@@ -178,6 +178,7 @@ BENCHMARK(BM_MatMulFromMemory)
     ->Args({128, 1024, 2816, 1})
     ->Args({128, 1024, 2816, 2})
     ->Args({128, 2816, 1024, 2})
+    ->Args({16, 4096, 11008, 2})  // a 16-token prefill of the 7B shape
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
