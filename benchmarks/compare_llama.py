@@ -75,6 +75,9 @@ def main():
     ap.add_argument("--kv-cache", default="f16", choices=["f16", "f32"],
                     help="KV cache type on both sides (llama.cpp's default is f16)")
     args = ap.parse_args()
+    if args.llama_bench and args.kv_cache == "f32":
+        ap.error("llama-bench's -ctk/-ctv take no f32 cache (f16, bf16 and quantized types only): "
+                 "compare with --kv-cache f16, or through llama-cpp-python")
     out = subprocess.run([args.bench, "--model", args.model, "--threads", str(args.threads),
                           "--prompt", str(args.prompt), "--decode", str(args.decode),
                           "--reps", str(args.reps), "--kv-cache", args.kv_cache],
