@@ -13,7 +13,7 @@ source distribution carries (vendor/llama.cpp; PyPI has no wheel for this platfo
   python3 tests/tools/make_tiny_llama.py --bench /tmp/benchm --type F16   # ~220 M params
   python3 benchmarks/compare_llama.py --model /tmp/benchm/bench-f16.gguf \
       --bench build/release/benchmarks/llama_bench --threads 2 \
-      [--llama-bench /tmp/llamacpp/build/bin/llama-bench] [--kv-cache f16|f32]
+      [--llama-bench /tmp/llamacpp/build/bin/llama-bench] [--kv-cache f16|f32] [--huge-pages 1]
 
 Both sides use the same KV cache type: f16 by default, llama.cpp's default.
 """
@@ -74,13 +74,17 @@ def main():
     ap.add_argument("--llama-bench", default="", help="llama.cpp's llama-bench binary")
     ap.add_argument("--kv-cache", default="f16", choices=["f16", "f32"],
                     help="KV cache type on both sides (llama.cpp's default is f16)")
+    ap.add_argument("--huge-pages", type=int, default=0, choices=[0, 1],
+                    help="xval copies the weights to transparent huge pages "
+                         "(LoadOptions::copy_to_huge_pages); llama.cpp maps the file either way")
     args = ap.parse_args()
     if args.llama_bench and args.kv_cache == "f32":
         ap.error("llama-bench's -ctk/-ctv take no f32 cache (f16, bf16 and quantized types only): "
                  "compare with --kv-cache f16, or through llama-cpp-python")
     out = subprocess.run([args.bench, "--model", args.model, "--threads", str(args.threads),
                           "--prompt", str(args.prompt), "--decode", str(args.decode),
-                          "--reps", str(args.reps), "--kv-cache", args.kv_cache],
+                          "--reps", str(args.reps), "--kv-cache", args.kv_cache,
+                          "--huge-pages", str(args.huge_pages)],
                          check=True, capture_output=True, text=True)
     ours = json.loads(out.stdout.strip().splitlines()[-1])
     if args.llama_bench:
@@ -97,7 +101,8 @@ def main():
     if peer:
         print(json.dumps(peer))
     print()
-    print(f"KV cache: {args.kv_cache} on both sides")
+    print(f"KV cache: {args.kv_cache} on both sides; xval weights "
+          f"{'copied to huge pages' if args.huge_pages else 'memory-mapped'}, llama.cpp's mapped")
     print("| | prefill tok/s | decode tok/s |")
     print("| --- | ---: | ---: |")
     print(f"| xval | {ours['prefill_tok_s']:.1f} | {ours['decode_tok_s']:.2f} |")

@@ -103,6 +103,14 @@ struct GgufVocab {
 
 struct LoadOptions {
   size_t max_threads = 0;  // threads per forward pass, the calling one included; 0: all cores
+  // false (the default): the weights are used in place in the memory-mapped files, read from
+  // the page cache as layers touch them and shared with other processes mapping the same files.
+  // true: loading copies the files into anonymous memory advised for transparent huge pages
+  // (MADV_HUGEPAGE), unmapping the files as it goes (peak memory stays about the files' size).
+  // Loading then reads every byte (seconds for a 7B model), and decode, which streams all the
+  // weights each token, takes far fewer TLB misses: +15-20 % decode on the Zen 3 measured
+  // (docs/benchmarks.md). Where the kernel has no transparent huge pages it is a plain copy.
+  bool copy_to_huge_pages = false;
 };
 
 // Logits and number values of the positions a Forward call was asked for.

@@ -227,8 +227,9 @@ absl::StatusOr<LlamaConfig> ConfigFromMetadata(const std::string& path, const Me
 
 }  // namespace
 
-absl::StatusOr<GgufCheckpoint> LoadGgufCheckpoint(const std::string& path) {
-  ASSIGN_OR_RETURN(std::unique_ptr<MappedFile> file, MappedFile::Open(path));
+absl::StatusOr<GgufCheckpoint> LoadGgufCheckpoint(const std::string& path,
+                                                  bool copy_to_huge_pages) {
+  ASSIGN_OR_RETURN(std::unique_ptr<MappedFile> file, MappedFile::Open(path, copy_to_huge_pages));
   Reader r(path, file->data(), file->size());
   uint32_t magic, version;
   RETURN_IF_ERROR(r.Read(&magic, "the magic"));

@@ -78,7 +78,7 @@ absl::StatusOr<std::unique_ptr<LlamaModel>> LlamaModel::Load(const std::string& 
     return absl::NotFoundError(absl::StrCat(path, ": no such file or folder"));
   }
   if (S_ISDIR(st.st_mode)) {
-    ASSIGN_OR_RETURN(HfCheckpoint ckpt, LoadHfCheckpoint(path));
+    ASSIGN_OR_RETURN(HfCheckpoint ckpt, LoadHfCheckpoint(path, options.copy_to_huge_pages));
     auto config = ParseLlamaConfig(ckpt.config_json);
     if (!config.ok()) {
       return absl::Status(config.status().code(),
@@ -89,7 +89,7 @@ absl::StatusOr<std::unique_ptr<LlamaModel>> LlamaModel::Load(const std::string& 
     return std::unique_ptr<LlamaModel>(new LlamaModelImpl(
         *config, std::move(ckpt.store), std::move(weights), GgufVocab{}, options.max_threads));
   }
-  ASSIGN_OR_RETURN(GgufCheckpoint ckpt, LoadGgufCheckpoint(path));
+  ASSIGN_OR_RETURN(GgufCheckpoint ckpt, LoadGgufCheckpoint(path, options.copy_to_huge_pages));
   ASSIGN_OR_RETURN(LlamaWeights weights, BindLlamaWeights(ckpt.config, ckpt.store, Naming::kGguf));
   return std::unique_ptr<LlamaModel>(new LlamaModelImpl(ckpt.config, std::move(ckpt.store),
                                                         std::move(weights), std::move(ckpt.vocab),

@@ -48,7 +48,8 @@ struct GgufCheckpoint {
   TensorStore store;
   GgufVocab vocab;
 };
-absl::StatusOr<GgufCheckpoint> LoadGgufCheckpoint(const std::string& path);
+absl::StatusOr<GgufCheckpoint> LoadGgufCheckpoint(const std::string& path,
+                                                  bool copy_to_huge_pages = false);
 
 // A session over `model` (llama_session.cc).
 absl::StatusOr<std::unique_ptr<LlamaSession>> NewLlamaSession(const LlamaModelImpl& model,

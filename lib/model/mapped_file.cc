@@ -5,15 +5,51 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
 namespace xval::model {
+namespace {
 
-absl::StatusOr<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& path) {
+constexpr size_t kHugePage = size_t{2} << 20;
+
+// Copies `size` bytes of the file mapping `file` into fresh anonymous memory whose start is
+// aligned to a huge page and advised MADV_HUGEPAGE, 16 MiB at a time, dropping each piece of
+// the file mapping from the process as soon as it is copied, so that resident memory grows by
+// the file's size only. On success *base/*len is the anonymous mapping and the copy starts at
+// *copy; the file mapping is left to the caller to unmap.
+absl::Status CopyToHugePages(const std::string& path, const uint8_t* file, size_t size,
+                             void** base, size_t* len, const uint8_t** copy) {
+  *len = size + kHugePage;  // room to align the start
+  void* a = ::mmap(nullptr, *len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (a == MAP_FAILED) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(path, ": no memory to copy its ", size, " bytes to huge pages"));
+  }
+  const uintptr_t start = (reinterpret_cast<uintptr_t>(a) + kHugePage - 1) & ~(kHugePage - 1);
+  uint8_t* dst = reinterpret_cast<uint8_t*>(start);
+  ::madvise(dst, size, MADV_HUGEPAGE);  // fails harmlessly where there are no huge pages
+  constexpr size_t kPiece = size_t{16} << 20;
+  for (size_t off = 0; off < size; off += kPiece) {
+    const size_t n = std::min(kPiece, size - off);
+    std::memcpy(dst + off, file + off, n);
+    ::madvise(const_cast<uint8_t*>(file) + off, n, MADV_DONTNEED);
+  }
+  ::mprotect(dst, size, PROT_READ);  // weights are read-only, as the file mapping was
+  *base = a;
+  *copy = dst;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& path,
+                                                              bool copy_to_huge_pages) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     const int err = errno;
@@ -27,6 +63,8 @@ absl::StatusOr<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& 
   }
   const size_t size = static_cast<size_t>(st.st_size);
   const uint8_t* data = nullptr;
+  void* map_base = nullptr;
+  size_t map_len = size;
   if (size > 0) {
     // MAP_PRIVATE + PROT_READ: pages come from the page cache and are shared between processes
     // that map the same checkpoint; nothing is read until a layer touches it.
@@ -37,13 +75,22 @@ absl::StatusOr<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& 
       return absl::InvalidArgumentError(absl::StrCat(path, ": mmap failed: ", std::strerror(err)));
     }
     data = static_cast<const uint8_t*>(p);
+    map_base = p;
+    if (copy_to_huge_pages) {
+      const absl::Status copied = CopyToHugePages(path, data, size, &map_base, &map_len, &data);
+      ::munmap(p, size);
+      if (!copied.ok()) {
+        ::close(fd);
+        return copied;
+      }
+    }
   }
   ::close(fd);
-  return std::unique_ptr<MappedFile>(new MappedFile(path, data, size));
+  return std::unique_ptr<MappedFile>(new MappedFile(path, data, size, map_base, map_len));
 }
 
 MappedFile::~MappedFile() {
-  if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
+  if (map_base_ != nullptr) ::munmap(map_base_, map_len_);
 }
 
 }  // namespace xval::model

@@ -1,4 +1,5 @@
-// A read-only memory-mapped file: weights are used in place, never copied.
+// A read-only file in memory: memory-mapped, its bytes used in place; or copied once into
+// anonymous memory on transparent huge pages (LoadOptions::copy_to_huge_pages).
 #ifndef XVAL_MODEL_MAPPED_FILE_H_
 #define XVAL_MODEL_MAPPED_FILE_H_
 
@@ -13,8 +14,10 @@ namespace xval::model {
 
 class MappedFile {
  public:
-  // NotFound when the file does not exist, InvalidArgument when it cannot be mapped.
-  static absl::StatusOr<std::unique_ptr<MappedFile>> Open(const std::string& path);
+  // NotFound when the file does not exist, InvalidArgument when it cannot be mapped,
+  // ResourceExhausted when the copy to huge pages gets no memory.
+  static absl::StatusOr<std::unique_ptr<MappedFile>> Open(const std::string& path,
+                                                          bool copy_to_huge_pages = false);
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
@@ -24,11 +27,13 @@ class MappedFile {
   const std::string& path() const { return path_; }
 
  private:
-  MappedFile(std::string path, const uint8_t* data, size_t size)
-      : path_(std::move(path)), data_(data), size_(size) {}
+  MappedFile(std::string path, const uint8_t* data, size_t size, void* map_base, size_t map_len)
+      : path_(std::move(path)), data_(data), size_(size), map_base_(map_base), map_len_(map_len) {}
   std::string path_;
   const uint8_t* data_;
   size_t size_;
+  void* map_base_;  // the mapping to unmap: the file's, or the anonymous copy's (from before
+  size_t map_len_;  // data_, which is aligned to a huge page)
 };
 
 }  // namespace xval::model

@@ -45,8 +45,9 @@ std::string ShapeString(const std::vector<int64_t>& shape) {
   return absl::StrCat("[", absl::StrJoin(shape, ", "), "]");
 }
 
-absl::Status LoadSafetensorsFile(const std::string& path, TensorStore* store) {
-  ASSIGN_OR_RETURN(std::unique_ptr<MappedFile> file, MappedFile::Open(path));
+absl::Status LoadSafetensorsFile(const std::string& path, TensorStore* store,
+                                 bool copy_to_huge_pages) {
+  ASSIGN_OR_RETURN(std::unique_ptr<MappedFile> file, MappedFile::Open(path, copy_to_huge_pages));
   const uint8_t* bytes = file->data();
   const size_t size = file->size();
   if (size < 8) {
@@ -125,7 +126,7 @@ absl::Status LoadSafetensorsFile(const std::string& path, TensorStore* store) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<HfCheckpoint> LoadHfCheckpoint(const std::string& dir) {
+absl::StatusOr<HfCheckpoint> LoadHfCheckpoint(const std::string& dir, bool copy_to_huge_pages) {
   HfCheckpoint ckpt;
   ASSIGN_OR_RETURN(ckpt.config_json, util::ReadFile(dir + "/config.json"));
   const std::string single = dir + "/model.safetensors";
@@ -133,7 +134,7 @@ absl::StatusOr<HfCheckpoint> LoadHfCheckpoint(const std::string& dir) {
   auto index = util::ReadFile(index_path);
   if (!index.ok()) {
     if (!absl::IsNotFound(index.status())) return index.status();
-    RETURN_IF_ERROR(LoadSafetensorsFile(single, &ckpt.store));
+    RETURN_IF_ERROR(LoadSafetensorsFile(single, &ckpt.store, copy_to_huge_pages));
     return ckpt;
   }
   simdjson::dom::parser parser;
@@ -154,7 +155,7 @@ absl::StatusOr<HfCheckpoint> LoadHfCheckpoint(const std::string& dir) {
     expected.emplace_back(Str(field.key), Str(shard));
   }
   for (const std::string& shard : shards) {
-    RETURN_IF_ERROR(LoadSafetensorsFile(dir + "/" + shard, &ckpt.store));
+    RETURN_IF_ERROR(LoadSafetensorsFile(dir + "/" + shard, &ckpt.store, copy_to_huge_pages));
   }
   for (const auto& [tensor, shard] : expected) {
     const TensorInfo* info = ckpt.store.Find(tensor);

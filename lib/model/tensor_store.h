@@ -45,7 +45,9 @@ struct TensorStore {
 };
 
 // Reads one .safetensors file into `store`. Errors name the file and the tensor.
-absl::Status LoadSafetensorsFile(const std::string& path, TensorStore* store);
+// copy_to_huge_pages: as LoadOptions says (MappedFile::Open).
+absl::Status LoadSafetensorsFile(const std::string& path, TensorStore* store,
+                                 bool copy_to_huge_pages = false);
 
 // A Hugging Face folder: config.json text plus model.safetensors or the shards listed in
 // model.safetensors.index.json.
@@ -53,7 +55,8 @@ struct HfCheckpoint {
   std::string config_json;
   TensorStore store;
 };
-absl::StatusOr<HfCheckpoint> LoadHfCheckpoint(const std::string& dir);
+absl::StatusOr<HfCheckpoint> LoadHfCheckpoint(const std::string& dir,
+                                              bool copy_to_huge_pages = false);
 
 }  // namespace xval::model
 

@@ -186,10 +186,14 @@ TEST(ModelErrorsTest, TruncatedSafetensors) {
   const std::string bytes = ReadBytes(ModelDir("mha_tied") + "/model.safetensors");
   for (size_t keep : {bytes.size() - 100, size_t{100}, size_t{4}}) {
     WriteBytes(dir + "/model.safetensors", bytes.substr(0, keep));
-    const absl::Status s = LlamaModel::Load(dir).status();
-    EXPECT_FALSE(s.ok());
-    EXPECT_THAT(s.message(), HasSubstr("truncated")) << keep;
-    EXPECT_THAT(s.message(), HasSubstr("model.safetensors")) << keep;
+    for (bool copy : {false, true}) {  // mapped in place, or copied to huge pages first
+      LoadOptions options;
+      options.copy_to_huge_pages = copy;
+      const absl::Status s = LlamaModel::Load(dir, options).status();
+      EXPECT_FALSE(s.ok());
+      EXPECT_THAT(s.message(), HasSubstr("truncated")) << keep;
+      EXPECT_THAT(s.message(), HasSubstr("model.safetensors")) << keep;
+    }
   }
   WriteBytes(dir + "/model.safetensors", bytes.substr(0, bytes.size() - 100));
   EXPECT_THAT(LlamaModel::Load(dir).status().message(), HasSubstr("tensor "));

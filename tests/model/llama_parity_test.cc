@@ -3,6 +3,7 @@
 // safetensors and GGUF. References come from tests/tools/make_tiny_llama.py.
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -180,6 +181,29 @@ TEST_P(GgufParityTest, GgufMatchesSafetensors) {
 
 INSTANTIATE_TEST_SUITE_P(TinyModels, GgufParityTest,
                          ::testing::Values("mha_tied", "gqa_untied", "odd_heads", "xval_mlp"));
+
+// LoadOptions::copy_to_huge_pages changes where the weights live, not what they are: the
+// logits are bit for bit the mapped files' ones, for a sharded safetensors folder, GGUF, Q8_0.
+TEST(HugePagesTest, CopiedWeightsGiveTheMappedLogits) {
+  const std::pair<std::string, std::string> models[] = {
+      {"gqa_untied", ""}, {"gqa_untied", "/model.gguf"}, {"mha_tied", "/model-q8_0.gguf"},
+      {"xval_mlp", ""}};
+  for (const auto& [name, file] : models) {
+    const std::string path = ModelDir(name) + file;
+    auto ref = Reference::Load(name);
+    ASSERT_TRUE(ref.ok()) << ref.status();
+    LoadOptions copy;
+    copy.copy_to_huge_pages = true;
+    auto mapped = LlamaModel::Load(path);
+    auto copied = LlamaModel::Load(path, copy);
+    ASSERT_TRUE(mapped.ok()) << mapped.status();
+    ASSERT_TRUE(copied.ok()) << copied.status();
+    const RunResult a = RunModel(**mapped, ref->Ids(), ref->Get("values"));
+    const RunResult b = RunModel(**copied, ref->Ids(), ref->Get("values"));
+    EXPECT_EQ(a.logits, b.logits) << path;
+    EXPECT_EQ(a.numbers, b.numbers) << path;
+  }
+}
 
 // Q8_0 weights: transformers on the dequantized weights is the reference.
 TEST(GgufQ8Test, MatchesTransformersOnDequantizedWeights) {
