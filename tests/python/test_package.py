@@ -219,3 +219,8 @@ def test_model_forward_matches_transformers():
     assert len(new_ids) == len(new_values) <= 4
     with pytest.raises(IndexError):
         model.forward(np.array([model.config["vocab_size"]], np.int32))
+    # The weights copied to huge pages are the same weights.
+    copied = xval.Model.load(str(folder), copy_to_huge_pages=True)
+    copied_logits, copied_numbers = copied.forward(ids, ref["values"])
+    np.testing.assert_array_equal(copied_logits, xval_logits)
+    np.testing.assert_array_equal(copied_numbers, xval_numbers)

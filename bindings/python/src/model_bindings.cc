@@ -23,9 +23,11 @@ constexpr int kArrayIn = py::array::c_style | py::array::forcecast;
 
 class PyModel {
  public:
-  static std::shared_ptr<PyModel> Load(const std::string& path, size_t threads) {
+  static std::shared_ptr<PyModel> Load(const std::string& path, size_t threads,
+                                       bool copy_to_huge_pages) {
     model::LoadOptions options;
     options.max_threads = threads;
+    options.copy_to_huge_pages = copy_to_huge_pages;
     auto m = std::make_shared<PyModel>();
     m->model_ = ValueOrThrow(LlamaModel::Load(path, options));
     return m;
@@ -119,7 +121,11 @@ void BindModel(py::module_& m) {
 A Llama-architecture model (Llemma, or a model trained with xVal inputs and a number head)
 run by xval's C++ forward pass, from a Hugging Face folder (config.json + safetensors) or a
 GGUF file.)doc")
-      .def_static("load", &PyModel::Load, py::arg("path"), py::arg("threads") = 0)
+      .def_static("load", &PyModel::Load, py::arg("path"), py::arg("threads") = 0,
+                  py::kw_only(), py::arg("copy_to_huge_pages") = false,
+                  "copy_to_huge_pages: copy the weights into transparent huge pages instead of "
+                  "using the mapped files (faster decode, slower load; LoadOptions in "
+                  "xval/model.h)")
       .def("forward", &PyModel::Forward, py::arg("ids"), py::arg("values") = py::none(),
            "Returns (logits float32 [tokens, vocab], number values float32 [tokens]; empty "
            "without a number head). values scale the input embeddings (xVal).")
