@@ -90,31 +90,47 @@ Bandwidths BandwidthFor(size_t threads) {
   return it->second;
 }
 
-// One token (decode): f16 matrices times one vector, against the read bandwidth of the same
-// thread count (read_GB/s, and f16_read_GB/s: the same read widening f16 codes). Enough copies of the matrix are cycled through to make 96 MiB, three times the
-// L3 cache, so that every product reads its weights from memory as a decode step does. Args:
-// cols, rows, threads.
+// Copies of one f16 matrix (every weight 2^-4) filling 96 MiB, three times the L3 cache, handed
+// out in turn, so that every product reads its weights from memory as the forward pass does.
+class WeightsFromMemory {
+ public:
+  WeightsFromMemory(size_t rows, size_t cols)
+      : rows_(rows),
+        cols_(cols),
+        copies_((size_t{96} << 20) / (2 * rows * cols) + 1),
+        w16_(copies_ * rows * cols, 0x2c00) {}
+
+  model::WeightMatrix Next() {
+    model::WeightMatrix w;
+    w.type = model::WeightType::kF16;
+    w.data = w16_.data() + copy_ * rows_ * cols_;
+    w.rows = rows_;
+    w.cols = cols_;
+    w.row_stride = cols_;
+    copy_ = (copy_ + 1) % copies_;
+    return w;
+  }
+
+ private:
+  size_t rows_, cols_, copies_, copy_ = 0;
+  std::vector<uint16_t> w16_;  // (copies, rows, cols)
+};
+
+// One token (decode): f16 matrices times one vector, their weights from memory
+// (WeightsFromMemory), against the read bandwidth of the same thread count (read_GB/s, and
+// f16_read_GB/s: the same read widening f16 codes). Args: cols, rows, threads.
 void BM_Gemv(benchmark::State& state) {
   const size_t cols = state.range(0), rows = state.range(1), threads = state.range(2);
-  const size_t copies = (size_t{96} << 20) / (2 * rows * cols) + 1;
   std::mt19937 rng(1);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   std::vector<float> x(cols);  // (cols)
   for (float& v : x) v = normal(rng);
-  std::vector<uint16_t> w16(copies * rows * cols, 0x2c00);  // (copies, rows, cols), 2^-4
-  std::vector<float> out(rows);                              // (rows)
+  WeightsFromMemory weights(rows, cols);
+  std::vector<float> out(rows);  // (rows)
   const Bandwidths bandwidth = BandwidthFor(threads);
-  size_t copy = 0;
   for (auto _ : state) {
-    model::WeightMatrix w;
-    w.type = model::WeightType::kF16;
-    w.data = w16.data() + copy * rows * cols;
-    w.rows = rows;
-    w.cols = cols;
-    w.row_stride = cols;
-    model::MatMul(x.data(), cols, 1, w, out.data(), rows, threads);
+    model::MatMul(x.data(), cols, 1, weights.Next(), out.data(), rows, threads);
     benchmark::DoNotOptimize(out.data());
-    copy = (copy + 1) % copies;
   }
   const double bytes = 2.0 * rows * cols * state.iterations();
   state.counters["GB/s"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsRate);
@@ -143,31 +159,21 @@ void Shapes(benchmark::internal::Benchmark* b) {
 }
 BENCHMARK(BM_MatMul)->Apply(Shapes);
 
-// The batched product with its weights read from memory, as a prefill reads each layer's once:
-// copies of the f16 matrix are cycled through 96 MiB (three times the L3 cache). Args: n, cols,
-// rows, threads.
+// The batched product with its weights read from memory (WeightsFromMemory), as a prefill
+// reads each layer's once. Args: n, cols, rows, threads.
 void BM_MatMulFromMemory(benchmark::State& state) {
   const size_t n = state.range(0), cols = state.range(1), rows = state.range(2);
   const size_t threads = state.range(3);
-  const size_t copies = (size_t{96} << 20) / (2 * rows * cols) + 1;
   std::mt19937 rng(1);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   std::vector<float> x(n * cols);  // (n, cols)
   for (float& v : x) v = normal(rng);
-  std::vector<uint16_t> w16(copies * rows * cols, 0x2c00);  // (copies, rows, cols), 2^-4
-  std::vector<float> out(n * rows);                          // (n, rows)
+  WeightsFromMemory weights(rows, cols);
+  std::vector<float> out(n * rows);  // (n, rows)
   const double peak = PeakFor(threads);
-  size_t copy = 0;
   for (auto _ : state) {
-    model::WeightMatrix w;
-    w.type = model::WeightType::kF16;
-    w.data = w16.data() + copy * rows * cols;
-    w.rows = rows;
-    w.cols = cols;
-    w.row_stride = cols;
-    model::MatMul(x.data(), cols, n, w, out.data(), rows, threads);
+    model::MatMul(x.data(), cols, n, weights.Next(), out.data(), rows, threads);
     benchmark::DoNotOptimize(out.data());
-    copy = (copy + 1) % copies;
   }
   const double flops = 2.0 * n * cols * rows * state.iterations();
   state.counters["GFLOP/s"] = benchmark::Counter(flops / 1e9, benchmark::Counter::kIsRate);
