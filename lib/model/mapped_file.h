@@ -1,5 +1,6 @@
-// A read-only file in memory: memory-mapped, its bytes used in place; or copied once into
-// anonymous memory on transparent huge pages (LoadOptions::copy_to_huge_pages).
+// A read-only file in memory: memory-mapped at a huge-page boundary and advised MADV_HUGEPAGE,
+// its bytes used in place; or copied once into anonymous memory on transparent huge pages
+// (LoadOptions::copy_to_huge_pages).
 #ifndef XVAL_MODEL_MAPPED_FILE_H_
 #define XVAL_MODEL_MAPPED_FILE_H_
 
