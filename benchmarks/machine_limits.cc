@@ -5,6 +5,9 @@
 #define HWY_TARGET_INCLUDE "machine_limits.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -162,9 +165,19 @@ double OuterProductFlops(size_t threads, int trials) {
                    [&](size_t) { return HWY_DYNAMIC_DISPATCH(OuterProductLoop)(reps); });
 }
 
+void AdviseHugePages(void* p, size_t bytes) {
+  const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) / page * page;
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
 hwy::AlignedFreeUniquePtr<float[]> ReadBuffer(size_t threads) {
   const size_t n = kReadFloats;
   auto buf = hwy::AllocateAligned<float>(n);
+  // On huge pages: with 4 KiB pages a sweep reads 10-20 % slower on the Zen 3 measured, and the
+  // bound is the faster rate.
+  AdviseHugePages(buf.get(), n * sizeof(float));
   util::ParallelFor(n, n / 64, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) buf[i] = 1.0f;
   }, threads);

@@ -16,9 +16,15 @@ double PeakFlops(size_t threads, int trials);
 // kernel design on this core (about 85 % of PeakFlops on the Zen 3 measured).
 double OuterProductFlops(size_t threads, int trials);
 
+// Advises the whole pages of [p, p + bytes) MADV_HUGEPAGE, before they are first touched:
+// memory then sits on 2 MiB pages where the kernel has transparent huge pages, as the model's
+// weights do (MappedFile), and a sweep over it misses the TLB once per 2 MiB instead of 4 KiB.
+void AdviseHugePages(void* p, size_t bytes);
+
 constexpr size_t kReadFloats = (size_t{1} << 30) / sizeof(float);  // 1 GiB
 
-// A filled kReadFloats buffer for ReadBandwidth, made once so that page faults are not timed.
+// A filled kReadFloats buffer on huge pages for ReadBandwidth, made once so that page faults are
+// not timed.
 hwy::AlignedFreeUniquePtr<float[]> ReadBuffer(size_t threads);
 
 // Read bandwidth over the buffer on `threads` threads: best of `trials`, bytes/s.

@@ -11,11 +11,13 @@
 // micro-kernel's step from L1) on the same thread count.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <random>
 #include <vector>
 
+#include "hwy/aligned_allocator.h"
 #include "machine_limits.h"
 #include "model/matmul.h"
 
@@ -98,12 +100,15 @@ class WeightsFromMemory {
       : rows_(rows),
         cols_(cols),
         copies_((size_t{96} << 20) / (2 * rows * cols) + 1),
-        w16_(copies_ * rows * cols, 0x2c00) {}
+        w16_(hwy::AllocateAligned<uint16_t>(copies_ * rows * cols)) {
+    AdviseHugePages(w16_.get(), copies_ * rows * cols * sizeof(uint16_t));  // as MappedFile's
+    std::fill(w16_.get(), w16_.get() + copies_ * rows * cols, uint16_t{0x2c00});
+  }
 
   model::WeightMatrix Next() {
     model::WeightMatrix w;
     w.type = model::WeightType::kF16;
-    w.data = w16_.data() + copy_ * rows_ * cols_;
+    w.data = w16_.get() + copy_ * rows_ * cols_;
     w.rows = rows_;
     w.cols = cols_;
     w.row_stride = cols_;
@@ -113,7 +118,7 @@ class WeightsFromMemory {
 
  private:
   size_t rows_, cols_, copies_, copy_ = 0;
-  std::vector<uint16_t> w16_;  // (copies, rows, cols)
+  hwy::AlignedFreeUniquePtr<uint16_t[]> w16_;  // (copies, rows, cols)
 };
 
 // One token (decode): f16 matrices times one vector, their weights from memory
