@@ -15,10 +15,12 @@ source distribution carries (vendor/llama.cpp; PyPI has no wheel for this platfo
       --bench build/release/benchmarks/llama_bench --threads 2 \
       [--llama-bench /tmp/llamacpp/build/bin/llama-bench] [--kv-cache f16|f32] [--huge-pages 1]
 
-Both sides use the same KV cache type: f16 by default, llama.cpp's default.
+Both sides use the same KV cache type: f16 by default, llama.cpp's default. By default the model
+file is dropped from the page cache before each side loads it (--page-cache cold).
 """
 import argparse
 import json
+import os
 import subprocess
 import time
 
@@ -63,6 +65,15 @@ def run_llama_bench(tool, model, threads, prompt, decode, reps, kv_cache):
             "prefill_tok_s": pp["avg_ts"], "decode_tok_s": tg["avg_ts"]}
 
 
+def drop_from_page_cache(path):
+    """Evicts the file's clean cached pages (those no process maps), as after a reboot."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", required=True)
@@ -77,16 +88,24 @@ def main():
     ap.add_argument("--huge-pages", type=int, default=0, choices=[0, 1],
                     help="xval copies the weights to transparent huge pages "
                          "(LoadOptions::copy_to_huge_pages); llama.cpp maps the file either way")
+    ap.add_argument("--page-cache", default="cold", choices=["cold", "warm"],
+                    help="cold: drop the model file from the page cache before each side loads "
+                         "it, so that both read it as after a reboot (the kernel then caches it "
+                         "in large folios where it can); warm: leave the cache as it is")
     args = ap.parse_args()
     if args.llama_bench and args.kv_cache == "f32":
         ap.error("llama-bench's -ctk/-ctv take no f32 cache (f16, bf16 and quantized types only): "
                  "compare with --kv-cache f16, or through llama-cpp-python")
+    if args.page_cache == "cold":
+        drop_from_page_cache(args.model)
     out = subprocess.run([args.bench, "--model", args.model, "--threads", str(args.threads),
                           "--prompt", str(args.prompt), "--decode", str(args.decode),
                           "--reps", str(args.reps), "--kv-cache", args.kv_cache,
                           "--huge-pages", str(args.huge_pages)],
                          check=True, capture_output=True, text=True)
     ours = json.loads(out.stdout.strip().splitlines()[-1])
+    if args.page_cache == "cold":
+        drop_from_page_cache(args.model)
     if args.llama_bench:
         peer = run_llama_bench(args.llama_bench, args.model, args.threads, args.prompt,
                                args.decode, args.reps, args.kv_cache)
@@ -102,7 +121,8 @@ def main():
         print(json.dumps(peer))
     print()
     print(f"KV cache: {args.kv_cache} on both sides; xval weights "
-          f"{'copied to huge pages' if args.huge_pages else 'memory-mapped'}, llama.cpp's mapped")
+          f"{'copied to huge pages' if args.huge_pages else 'memory-mapped'}, llama.cpp's mapped; "
+          f"page cache {args.page_cache} before each side")
     print("| | prefill tok/s | decode tok/s |")
     print("| --- | ---: | ---: |")
     print(f"| xval | {ours['prefill_tok_s']:.1f} | {ours['decode_tok_s']:.2f} |")
