@@ -105,11 +105,15 @@ struct LoadOptions {
   size_t max_threads = 0;  // threads per forward pass, the calling one included; 0: all cores
   // false (the default): the weights are used in place in the memory-mapped files, read from
   // the page cache as layers touch them and shared with other processes mapping the same files.
-  // true: loading copies the files into anonymous memory advised for transparent huge pages
-  // (MADV_HUGEPAGE), unmapping the files as it goes (peak memory stays about the files' size).
-  // Loading then reads every byte (seconds for a 7B model), and decode, which streams all the
-  // weights each token, takes far fewer TLB misses: +15-20 % decode on the Zen 3 measured
-  // (docs/benchmarks.md). Where the kernel has no transparent huge pages it is a plain copy.
+  // The files are mapped at 2 MiB boundaries and advised MADV_HUGEPAGE: where the kernel caches
+  // files in large folios (Linux 6.18 on ext4 measured) a file read into the cache after that
+  // is mapped 2 MiB at a time, and decode, which streams all the weights each token, takes far
+  // fewer TLB misses. A file already cached in 4 KiB pages (one just written) stays in them.
+  // true: loading copies the files into anonymous memory advised for transparent huge pages,
+  // unmapping the files as it goes (peak memory stays about the files' size): huge pages
+  // whatever the page cache holds, at the cost of reading every byte at load (seconds for a 7B
+  // model) and of a private copy. Where the kernel has no transparent huge pages it is a plain
+  // copy. docs/benchmarks.md has the figures of both.
   bool copy_to_huge_pages = false;
 };
 
