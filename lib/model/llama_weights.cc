@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "kernels/convert.h"
+#include "model/mapped_file.h"
 #include "util/status_macros.h"
 
 namespace xval::model {
@@ -183,6 +184,8 @@ absl::StatusOr<LlamaWeights> BindLlamaWeights(const LlamaConfig& c, const Tensor
   } else {
     ASSIGN_OR_RETURN(w.lm_head, b.Matrix(head_name, c.vocab_size, hidden,
                                          "vocab_size, hidden_size; tie_word_embeddings false"));
+    // Untied, the table is read a row a token (a Q8_0 one was widened above, read once).
+    if (embed->type != WeightType::kQ8_0) AdviseSparseReads(embed->data, embed->nbytes);
   }
 
   if (c.xval_number_head == NumberHeadType::kLinear) {

@@ -77,6 +77,15 @@ void* MapAligned(int fd, size_t size) {
 
 }  // namespace
 
+void AdviseSparseReads(const void* p, size_t bytes) {
+  const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) / page * page;
+  if (end <= begin) return;
+  ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_NOHUGEPAGE);
+  ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_RANDOM);
+}
+
 absl::StatusOr<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& path,
                                                               bool copy_to_huge_pages) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

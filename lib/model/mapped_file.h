@@ -13,6 +13,13 @@
 
 namespace xval::model {
 
+// Advises the whole pages inside [p, p + bytes) of a file mapping for sparse reads: no huge
+// pages and no readahead (MADV_NOHUGEPAGE, MADV_RANDOM), so that a fault reads the page it
+// needs rather than the 2 MiB around it. For an untied embedding table, of which a forward pass
+// reads one row a token: on the mapped file only the rows used become resident. Harmless on
+// anonymous memory (a copy) and where the advice is not supported.
+void AdviseSparseReads(const void* p, size_t bytes);
+
 class MappedFile {
  public:
   // NotFound when the file does not exist, InvalidArgument when it cannot be mapped,

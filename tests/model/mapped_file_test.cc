@@ -47,6 +47,23 @@ TEST(MappedFileTest, MapsTheFileAtAHugePageBoundary) {
   }
 }
 
+// The advice for an embedding table changes how pages are read, never what they hold: on the
+// mapping and on the copy, over whole pages, a part of one, and an unaligned range.
+TEST(MappedFileTest, SparseReadAdviceKeepsTheBytes) {
+  std::vector<uint8_t> bytes;
+  const std::string path = WriteFile("mapped_sparse", (size_t{6} << 20) + 123, &bytes);
+  for (const bool copy : {false, true}) {
+    auto file = MappedFile::Open(path, copy);
+    ASSERT_TRUE(file.ok()) << file.status();
+    const uint8_t* data = (*file)->data();
+    AdviseSparseReads(data + (size_t{1} << 20), size_t{3} << 20);
+    AdviseSparseReads(data + 100, 200);
+    AdviseSparseReads(data + 4097, (size_t{2} << 20) + 5);
+    EXPECT_EQ(std::vector<uint8_t>(data, data + bytes.size()), bytes);
+  }
+  ::unlink(path.c_str());
+}
+
 TEST(MappedFileTest, EmptyFileHasNoBytes) {
   std::vector<uint8_t> bytes;
   const std::string path = WriteFile("mapped_empty", 0, &bytes);
