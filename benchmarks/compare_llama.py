@@ -135,8 +135,6 @@ def main():
     print(f"decode: {ours['decode_tok_s']:.2f} tok/s = {ours['decode_share_of_bound']:.0%} of the "
           f"bound {ours['decode_bound_tok_s']:.2f} tok/s ({ours['weight_bytes_per_token'] / 1e6:.0f} MB "
           f"a token at {ours['read_gb_s']:.1f} GB/s read, same run)")
-    print(f"        {ours['decode_share_of_f16_read_bound']:.0%} of the bound at the rate of a read loop "
-          f"that widens f16 as it goes ({ours['read_f16_gb_s']:.1f} GB/s, same run)")
     print(f"peak memory: {ours['peak_rss_bytes'] / 1e9:.2f} GB resident = "
           f"{ours['peak_rss_over_file']:.3f}x the model file ({ours['model_file_bytes'] / 1e9:.2f} GB)")
 

@@ -122,8 +122,8 @@ int Main(int argc, char** argv) {
   }
   const double peak_rss = PeakResidentBytes();
   const auto read_buf = ReadBuffer(threads);
-  double best_prefill = 1e30, best_decode = 1e30, best_peak = 0, best_bw = 0, best_bw16 = 0;
-  std::vector<double> prefill_shares, decode_shares, decode_f16_shares;  // per timed rep
+  double best_prefill = 1e30, best_decode = 1e30, best_peak = 0, best_bw = 0;
+  std::vector<double> prefill_shares, decode_shares;  // per timed rep
   for (size_t rep = 1; rep <= reps; ++rep) {
     (*session)->Reset();
     const double peak_r = PeakFlops(threads, 2);
@@ -140,19 +140,14 @@ int Main(int argc, char** argv) {
                                   out.logits.begin());
     }
     const double d = Seconds(t0);
-    // The rate of a read that widens f16 codes as it goes, a limit for f16 weights; and the f32
-    // read again, the bound being the faster of the two f32 reads around the decode.
-    const double bw16_r = ReadBandwidthF16(read_buf, threads, 2);
+    // The read again: the bound is the faster of the two reads around the decode.
     const double bw_r = std::max(bw_before, ReadBandwidth(read_buf, threads, 2));
     best_prefill = std::min(best_prefill, p);
     best_decode = std::min(best_decode, d);
     best_peak = std::max(best_peak, peak_r);
     best_bw = std::max(best_bw, bw_r);
-    best_bw16 = std::max(best_bw16, bw16_r);
     prefill_shares.push_back(PrefillFlops(c, prompt) / p / peak_r);
     decode_shares.push_back(decode / d / (bw_r / static_cast<double>((*model)->weight_bytes())));
-    decode_f16_shares.push_back(decode / d /
-                                (bw16_r / static_cast<double>((*model)->weight_bytes())));
   }
   // Matrix FLOPs per token: 2 per weight of every projection and the LM head.
   const double weights = LayerWeights(c) + double(c.hidden_size) * c.vocab_size;
@@ -164,13 +159,12 @@ int Main(int argc, char** argv) {
       "\"weight_bytes_per_token\":%.0f,\"load_s\":%.3f,\"prompt\":%zu,\"decode\":%zu,"
       "\"prefill_tok_s\":%.2f,\"decode_tok_s\":%.2f,\"peak_gflops\":%.1f,"
       "\"prefill_gflops\":%.1f,\"prefill_share_of_peak\":%.3f,\"read_gb_s\":%.2f,"
-      "\"decode_bound_tok_s\":%.2f,\"decode_share_of_bound\":%.3f,\"read_f16_gb_s\":%.2f,"
-      "\"decode_share_of_f16_read_bound\":%.3f,\"peak_rss_bytes\":%.0f,"
+      "\"decode_bound_tok_s\":%.2f,\"decode_share_of_bound\":%.3f,\"peak_rss_bytes\":%.0f,"
       "\"model_file_bytes\":%.0f,\"peak_rss_over_file\":%.3f}\n",
       threads, model::WeightTypeName((*model)->weight_type()), kv_cache.c_str(), huge_pages ? 1 : 0, weights, bytes, load_s, prompt,
       decode, prefill_tps, decode_tps, best_peak / 1e9, prefill_flop_s / 1e9,
       Median(prefill_shares), best_bw / 1e9, best_bw / bytes, Median(decode_shares),
-      best_bw16 / 1e9, Median(decode_f16_shares), peak_rss,
+      peak_rss,
       ModelFileBytes(path), peak_rss / ModelFileBytes(path));
   return 0;
 }

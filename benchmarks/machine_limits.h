@@ -27,14 +27,10 @@ constexpr size_t kReadFloats = (size_t{1} << 30) / sizeof(float);  // 1 GiB
 // not timed.
 hwy::AlignedFreeUniquePtr<float[]> ReadBuffer(size_t threads);
 
-// Read bandwidth over the buffer on `threads` threads: best of `trials`, bytes/s.
+// Read bandwidth over the buffer on `threads` threads, bytes/s: the best of `trials` runs of
+// each of two read loops, one sequential stream a thread and four streams a thread (the faster
+// on the Zen 3 measured, by 8-20 %), so that the bound is the fastest read found.
 double ReadBandwidth(const hwy::AlignedFreeUniquePtr<float[]>& buf, size_t threads, int trials);
-
-// The same buffer read as binary16 codes, each widened to f32 and summed: bytes/s. Below
-// ReadBandwidth where the core cannot keep as many loads in flight when each one feeds a
-// conversion (seen on Zen 3: about 80 % of it); a limit for decode with f16 weights.
-double ReadBandwidthF16(const hwy::AlignedFreeUniquePtr<float[]>& buf, size_t threads,
-                        int trials);
 
 }  // namespace xval::bench
 

@@ -75,19 +75,13 @@ void BM_MatMul(benchmark::State& state) {
   state.SetLabel(f16 ? "f16" : "f32");
 }
 
-// Read bandwidth per thread count, f32 and f16 loops, measured once per run over a 1 GiB buffer.
-struct Bandwidths {
-  double f32 = 0, f16 = 0;
-};
-Bandwidths BandwidthFor(size_t threads) {
-  static std::map<size_t, Bandwidths> bandwidths;
+// Read bandwidth per thread count (ReadBandwidth), measured once per run over a 1 GiB buffer.
+double BandwidthFor(size_t threads) {
+  static std::map<size_t, double> bandwidths;
   auto it = bandwidths.find(threads);
   if (it == bandwidths.end()) {
     const auto buf = ReadBuffer(threads);
-    it = bandwidths
-             .emplace(threads, Bandwidths{ReadBandwidth(buf, threads, 3),
-                                          ReadBandwidthF16(buf, threads, 3)})
-             .first;
+    it = bandwidths.emplace(threads, ReadBandwidth(buf, threads, 3)).first;
   }
   return it->second;
 }
@@ -122,8 +116,8 @@ class WeightsFromMemory {
 };
 
 // One token (decode): f16 matrices times one vector, their weights from memory
-// (WeightsFromMemory), against the read bandwidth of the same thread count (read_GB/s, and
-// f16_read_GB/s: the same read widening f16 codes). Args: cols, rows, threads.
+// (WeightsFromMemory), against the read bandwidth of the same thread count (read_GB/s).
+// Args: cols, rows, threads.
 void BM_Gemv(benchmark::State& state) {
   const size_t cols = state.range(0), rows = state.range(1), threads = state.range(2);
   std::mt19937 rng(1);
@@ -132,15 +126,14 @@ void BM_Gemv(benchmark::State& state) {
   for (float& v : x) v = normal(rng);
   WeightsFromMemory weights(rows, cols);
   std::vector<float> out(rows);  // (rows)
-  const Bandwidths bandwidth = BandwidthFor(threads);
+  const double bandwidth = BandwidthFor(threads);
   for (auto _ : state) {
     model::MatMul(x.data(), cols, 1, weights.Next(), out.data(), rows, threads);
     benchmark::DoNotOptimize(out.data());
   }
   const double bytes = 2.0 * rows * cols * state.iterations();
   state.counters["GB/s"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsRate);
-  state.counters["read_GB/s"] = bandwidth.f32 / 1e9;
-  state.counters["f16_read_GB/s"] = bandwidth.f16 / 1e9;
+  state.counters["read_GB/s"] = bandwidth / 1e9;
 }
 BENCHMARK(BM_Gemv)
     ->ArgNames({"cols", "rows", "threads"})
