@@ -1,7 +1,7 @@
 // The forward pass's vector functions besides the matrix product, vectorized (Highway,
 // dispatched at run time): the MLP's SiLU gate, attention's softmax (both spend their time in
-// exp, which the standard library computes one float at a time), one query's weighted sum of
-// value rows, RMSNorm and the rotary embedding.
+// exp, which the standard library computes one float at a time), one query's whole attention
+// for decode, RMSNorm and the rotary embedding.
 #ifndef XVAL_MODEL_ACTIVATIONS_H_
 #define XVAL_MODEL_ACTIVATIONS_H_
 
@@ -18,16 +18,15 @@ void SiluMul(float* gate, const float* up, size_t n);
 // row[len, width) = 0, the causal mask's zeros. len >= 1. row: (width).
 void Softmax(float* row, size_t len, size_t width, float scale);
 
-// out[i] = sum_{j < len} p[j] * v[j * v_stride + i] for i < d: one query's attention output
-// from its weights p (len) and the value rows v (len, v_stride). The sum for each column runs
-// over j in order, in registers. out: (d).
-void WeightedRowSum(const float* p, size_t len, const float* v, size_t v_stride, size_t d,
-                    float* out);
+// One query's attention over len >= 1 cached positions: out = softmax(q k^T * scale) v, the
+// softmax as torch computes it (maximum subtracted, f32) and the weighted sum normalized once at
+// the end. q: (d); keys, values: (len, stride); scratch: (len) floats; out: (d).
+void AttendOneQuery(const float* q, size_t d, const float* keys, const float* values, size_t stride,
+                    size_t len, float scale, float* scratch, float* out);
 
-// WeightedRowSum over value rows stored as binary16 codes (an f16 KV cache), widened exactly.
-// v: (len, v_stride) codes.
-void WeightedRowSumF16(const float* p, size_t len, const uint16_t* v, size_t v_stride, size_t d,
-                       float* out);
+// The same over binary16 keys and values (an f16 KV cache), widened exactly.
+void AttendOneQueryF16(const float* q, size_t d, const uint16_t* keys, const uint16_t* values,
+                       size_t stride, size_t len, float scale, float* scratch, float* out);
 
 // dst[i] = the binary16 code of src[i], rounded to nearest even (kernels::F32ToF16), i < n.
 void F32ToF16Row(const float* src, size_t n, uint16_t* dst);

@@ -1,8 +1,9 @@
-// The vectorized SiLU gate, softmax, weighted row sum, RMSNorm and rotary embedding
+// The vectorized SiLU gate, softmax, one-query attention, RMSNorm and rotary embedding
 // (lib/model/activations.cc) against their definitions computed in double, over every tail
 // length, extreme inputs and the causal mask's zeros.
 #include "model/activations.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -86,51 +87,80 @@ TEST(ActivationsTest, SoftmaxOfLargeScoresStaysFinite) {
   EXPECT_FLOAT_EQ(row[7], 1.0f);  // the one maximum takes all the weight
 }
 
-TEST(ActivationsTest, WeightedRowSumMatchesDefinition) {
+// softmax(q k^T * scale) v for one query, computed in double from the same (widened) inputs.
+std::vector<double> AttendReference(const std::vector<float>& q, const std::vector<float>& k,
+                                    const std::vector<float>& v, size_t stride, size_t len,
+                                    double scale) {
+  const size_t d = q.size();
+  std::vector<double> p(len), out(d, 0.0);
+  double max_score = -HUGE_VAL, sum = 0.0;
+  for (size_t j = 0; j < len; ++j) {
+    double s = 0.0;
+    for (size_t i = 0; i < d; ++i) s += double{q[i]} * k[j * stride + i];
+    p[j] = s * scale;
+    max_score = std::max(max_score, p[j]);
+  }
+  for (double& x : p) sum += x = std::exp(x - max_score);
+  for (size_t j = 0; j < len; ++j) {
+    for (size_t i = 0; i < d; ++i) out[i] += p[j] / sum * v[j * stride + i];
+  }
+  return out;
+}
+
+// Head sizes with and without vector tails, lengths below, at and past the eight keys scored
+// together; f32 rows, and binary16 rows (an f16 cache) against the same codes widened.
+TEST(ActivationsTest, AttendOneQueryMatchesDefinition) {
   std::mt19937 rng(5);
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  for (size_t d : {1, 5, 8, 12, 31, 64, 100, 128}) {
-    for (size_t len : {1, 2, 17, 300}) {
+  for (size_t d : {1, 5, 8, 12, 31, 64, 80, 100, 128}) {
+    for (size_t len : {1, 2, 7, 8, 9, 17, 300}) {
       const size_t stride = d + 3;
-      std::vector<float> p(len), v(len * stride), out(d);  // v: (len, stride)
-      for (float& x : p) x = uniform(rng);
+      const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+      std::vector<float> q(d), k(len * stride), v(len * stride);  // k, v: (len, stride)
+      for (float& x : q) x = 3.0f * uniform(rng);  // scores of a few units: a peaked softmax
+      for (float& x : k) x = uniform(rng);
       for (float& x : v) x = uniform(rng);
-      WeightedRowSum(p.data(), len, v.data(), stride, d, out.data());
+      std::vector<uint16_t> k16(k.size()), v16(v.size());
+      for (size_t i = 0; i < k.size(); ++i) {
+        k16[i] = kernels::F32ToF16(k[i]);
+        v16[i] = kernels::F32ToF16(v[i]);
+      }
+      std::vector<float> k_wide(k.size()), v_wide(v.size());  // the codes' exact values
+      for (size_t i = 0; i < k.size(); ++i) {
+        k_wide[i] = kernels::F16ToF32(k16[i]);
+        v_wide[i] = kernels::F16ToF32(v16[i]);
+      }
+      std::vector<float> scratch(len), out(d), out16(d);
+      AttendOneQuery(q.data(), d, k.data(), v.data(), stride, len, scale, scratch.data(),
+                     out.data());
+      AttendOneQueryF16(q.data(), d, k16.data(), v16.data(), stride, len, scale, scratch.data(),
+                        out16.data());
+      const std::vector<double> want = AttendReference(q, k, v, stride, len, scale);
+      const std::vector<double> want16 = AttendReference(q, k_wide, v_wide, stride, len, scale);
+      // The output is a convex combination of values in [-1, 1]: errors are absolute, a few
+      // f32 roundings of each score (a sum over d) and of the weighted sum.
+      const double tolerance = 2e-7 * (d + len + 8);
       for (size_t i = 0; i < d; ++i) {
-        double want = 0.0, magnitude = 0.0;
-        for (size_t j = 0; j < len; ++j) {
-          want += double{p[j]} * v[j * stride + i];
-          magnitude += std::abs(double{p[j]} * v[j * stride + i]);
-        }
-        EXPECT_NEAR(out[i], want, 1.2e-7 * (len + 2) * magnitude) << "d " << d << " len " << len;
+        EXPECT_NEAR(out[i], want[i], tolerance) << "d " << d << " len " << len << " i " << i;
+        EXPECT_NEAR(out16[i], want16[i], tolerance) << "d " << d << " len " << len << " i " << i;
       }
     }
   }
 }
 
-// The f16 cache's value rows: the same sum over the widened codes.
-TEST(ActivationsTest, WeightedRowSumF16MatchesDefinition) {
-  std::mt19937 rng(6);
-  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  for (size_t d : {1, 5, 8, 12, 31, 64, 100}) {
-    for (size_t len : {1, 2, 17, 300}) {
-      const size_t stride = d + 3;
-      std::vector<float> p(len), out(d);
-      std::vector<uint16_t> v(len * stride);  // (len, stride) binary16 codes
-      for (float& x : p) x = uniform(rng);
-      for (uint16_t& x : v) x = kernels::F32ToF16(uniform(rng));
-      WeightedRowSumF16(p.data(), len, v.data(), stride, d, out.data());
-      for (size_t i = 0; i < d; ++i) {
-        double want = 0.0, magnitude = 0.0;
-        for (size_t j = 0; j < len; ++j) {
-          const double term = double{p[j]} * kernels::F16ToF32(v[j * stride + i]);
-          want += term;
-          magnitude += std::abs(term);
-        }
-        EXPECT_NEAR(out[i], want, 1.2e-7 * (len + 2) * magnitude) << "d " << d << " len " << len;
-      }
-    }
+// One score far above the rest takes all the weight, with no overflow; equal scores average.
+TEST(ActivationsTest, AttendOneQueryExtremeScores) {
+  const size_t d = 16, len = 11;
+  std::vector<float> q(d, 0.0f), k(len * d, 0.0f), v(len * d), scratch(len), out(d);
+  for (size_t j = 0; j < len; ++j) {
+    for (size_t i = 0; i < d; ++i) v[j * d + i] = static_cast<float>(j);
   }
+  AttendOneQuery(q.data(), d, k.data(), v.data(), d, len, 1.0f, scratch.data(), out.data());
+  for (float x : out) EXPECT_NEAR(x, 5.0f, 1e-5f);  // all scores 0: the mean of 0 .. 10
+  q[0] = 1e4f;
+  k[9 * d] = 1.0f;  // key 9 scores 1e4, every other key 0
+  AttendOneQuery(q.data(), d, k.data(), v.data(), d, len, 1.0f, scratch.data(), out.data());
+  for (float x : out) EXPECT_FLOAT_EQ(x, 9.0f);
 }
 
 // The vector rounding (F16C where there is one) gives the scalar F32ToF16's codes, tails too.
