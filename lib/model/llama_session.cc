@@ -207,37 +207,60 @@ class Session : public LlamaSession {
     float* xn = act_.xn.data();  // (n, hidden_size)
 
     // Attention block.
-    RmsNorm(x, w.input_layernorm, c_.rms_norm_eps, n, hidden, xn);
+    ForRows(n, [&](size_t t0, size_t t1) {
+      RmsNorm(x + t0 * hidden, w.input_layernorm, c_.rms_norm_eps, t1 - t0, hidden,
+              xn + t0 * hidden);
+    });
     // q, k and v read the same normed input: one fused product, one parallel region.
     const MatMulTarget qkv[] = {{w.q_proj, act_.q.data(), q_dim},
                                 {w.k_proj, act_.k.data(), kv_dim_},
                                 {w.v_proj, act_.v.data(), kv_dim_}};
     MatMulFused(xn, hidden, n, hidden, qkv, threads());
     const size_t d = c_.head_dim;
-    for (size_t t = 0; t < n; ++t) {
-      Rope(act_.q.data() + t * q_dim, c_.num_attention_heads, pos_ + t);
-      Rope(act_.k.data() + t * kv_dim_, c_.num_key_value_heads, pos_ + t);
-      for (size_t h = 0; h < static_cast<size_t>(c_.num_key_value_heads); ++h) {
-        const float* k = act_.k.data() + t * kv_dim_ + h * d;  // (head_dim)
-        const float* v = act_.v.data() + t * kv_dim_ + h * d;  // (head_dim)
-        StoreKv(l, h, pos_ + t, k, v);
+    ForRows(n, [&](size_t t0, size_t t1) {
+      for (size_t t = t0; t < t1; ++t) {
+        Rope(act_.q.data() + t * q_dim, c_.num_attention_heads, pos_ + t);
+        Rope(act_.k.data() + t * kv_dim_, c_.num_key_value_heads, pos_ + t);
+        for (size_t h = 0; h < static_cast<size_t>(c_.num_key_value_heads); ++h) {
+          const float* k = act_.k.data() + t * kv_dim_ + h * d;  // (head_dim)
+          const float* v = act_.v.data() + t * kv_dim_ + h * d;  // (head_dim)
+          StoreKv(l, h, pos_ + t, k, v);
+        }
       }
-    }
+    });
     Attention(l, n);
     MatMul(act_.att.data(), q_dim, n, w.o_proj, xn, hidden, threads());
-    for (size_t i = 0; i < n * hidden; ++i) x[i] += xn[i];
 
-    // MLP block: down(silu(gate(x)) * up(x)).
-    RmsNorm(x, w.post_attention_layernorm, c_.rms_norm_eps, n, hidden, xn);
+    // MLP block: down(silu(gate(x)) * up(x)). The residual add and the norm in one pass.
+    ForRows(n, [&](size_t t0, size_t t1) {
+      for (size_t i = t0 * hidden; i < t1 * hidden; ++i) x[i] += xn[i];
+      RmsNorm(x + t0 * hidden, w.post_attention_layernorm, c_.rms_norm_eps, t1 - t0, hidden,
+              xn + t0 * hidden);
+    });
     const MatMulTarget gate_up[] = {{w.gate_proj, act_.gate.data(), inter},
                                     {w.up_proj, act_.up.data(), inter}};
     MatMulFused(xn, hidden, n, hidden, gate_up, threads());
     float* g = act_.gate.data();  // (n, intermediate_size)
     const float* u = act_.up.data();
-    SiluMul(g, u, n * inter);
+    ForRows(n, [&](size_t t0, size_t t1) {
+      SiluMul(g + t0 * inter, u + t0 * inter, (t1 - t0) * inter);
+    });
     MatMul(g, inter, n, w.down_proj, xn, hidden, threads());
-    for (size_t i = 0; i < n * hidden; ++i) x[i] += xn[i];
+    ForRows(n, [&](size_t t0, size_t t1) {
+      for (size_t i = t0 * hidden; i < t1 * hidden; ++i) x[i] += xn[i];
+    });
   }
+
+  // fn(t0, t1) over the rows [0, n) of a batch: the per-token steps between the products (norms,
+  // RoPE, SiLU, residual adds), on the pool when the batch is large enough to pay for a
+  // parallel region (about 2 us); about 4 % of a 128-token prefill when serial.
+  template <class Fn>
+  void ForRows(size_t n, Fn&& fn) {
+    if (n < kParallelRows) return fn(0, n);
+    const size_t workers = threads() == 0 ? util::DefaultThreadCount() : threads();
+    util::ParallelFor(n, std::max<size_t>(1, n / (4 * workers)), fn, threads());
+  }
+  static constexpr size_t kParallelRows = 8;
 
   // Causal grouped-query attention of the n new rows against the cache [0, pos_ + n):
   // softmax(q k^T / sqrt(head_dim)) v, query head h reading key-value head
