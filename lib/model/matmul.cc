@@ -138,15 +138,19 @@ template <size_t kI, class Rows>
 HWY_INLINE void TileJ(size_t nj, const float* x, size_t x_stride, const Rows& w, size_t j0,
                       size_t k0, size_t k1, float* out, size_t out_stride, bool accumulate) {
   switch (nj) {
-    case 4: return Tile<kI, 4>(x, x_stride, w, j0, k0, k1, out, out_stride, accumulate);
     case 3: return Tile<kI, 3>(x, x_stride, w, j0, k0, k1, out, out_stride, accumulate);
     case 2: return Tile<kI, 2>(x, x_stride, w, j0, k0, k1, out, out_stride, accumulate);
     default: return Tile<kI, 1>(x, x_stride, w, j0, k0, k1, out, out_stride, accumulate);
   }
 }
 
-constexpr size_t kTileI = 3;
-constexpr size_t kTileJ = 4;
+// 4 tokens x 3 weight rows: 12 accumulators, and per vector of k 3 widened weight vectors for
+// 12 FMAs. The f16 widening is not free on the Zen 3 measured, so the shape that widens least
+// per FMA wins: against 3 tokens x 4 rows, 4-16 tokens of the 7B shape's gate (f16, from
+// memory, alternating) ran 61-68 -> 76-111 GFLOP/s (median); 8 x 1 and 6 x 2 (fewer widenings,
+// but one or two weight rows streamed at a time) were slower than 4 x 3.
+constexpr size_t kTileI = 4;
+constexpr size_t kTileJ = 3;
 
 // Rows [j_begin, j_end) of w against all n rows of x.
 template <class Rows>
@@ -165,7 +169,10 @@ void MatMulRows(const float* x, size_t x_stride, size_t n, size_t cols, const Ro
         TileJ<kTileI>(nj, x + i * x_stride, x_stride, w, j, k0, k1, out + i * out_stride,
                       out_stride, k0 > 0);
       }
-      if (n - i == 2) {
+      if (n - i == 3) {
+        TileJ<3>(nj, x + i * x_stride, x_stride, w, j, k0, k1, out + i * out_stride, out_stride,
+                 k0 > 0);
+      } else if (n - i == 2) {
         TileJ<2>(nj, x + i * x_stride, x_stride, w, j, k0, k1, out + i * out_stride, out_stride,
                  k0 > 0);
       } else if (n - i == 1) {
@@ -190,6 +197,7 @@ void MatMulRows(const float* x, size_t x_stride, size_t n, size_t cols, const Ro
 // than two and about 30 % faster than one. x stays in L1; the horizontal sums per row are
 // negligible against a row of loads.
 constexpr size_t kGemvStreams = 4;
+constexpr size_t kGemvUnit = 4;  // rows a work unit of the product for one token
 
 // out[rows[s]] = x . w[rows[s]] for the S rows, read in step.
 template <size_t S, class Rows>
@@ -239,7 +247,7 @@ void GemvRows(const float* HWY_RESTRICT x, size_t cols, const Rows& w, size_t j_
 // ---- Batched products (n >= kGemmMinTokens): packed activations, widened weight panels ----
 //
 // The dot-product tiles above end every tile with horizontal sums and widen each weight vector
-// for only 3 tokens. For a batch the kernel below instead vectorizes over tokens: x is packed
+// for only 4 tokens. For a batch the kernel below instead vectorizes over tokens: x is packed
 // once per call as x^T in blocks of two vectors of tokens, a panel of kPanelJ weight rows is
 // widened to f32 once per k block (contiguous, no transpose), and the micro-kernel keeps
 // kPanelJ x 2 vector accumulators: per k, 2 loads of packed x and kPanelJ broadcast weights
@@ -247,7 +255,11 @@ void GemvRows(const float* HWY_RESTRICT x, size_t cols, const Rows& w, size_t j_
 // widened panel is reused by every token block of a group, so widening costs a few percent.
 // The accumulators hold out^T; they go to a transposed buffer with vector stores, and out is
 // written from it once per call (scalar stores to out once per k block cost 10 % at kc 256).
-constexpr size_t kGemmMinTokens = 16;
+// Below 32 tokens the tiles win: a 16-token block widens a panel for itself alone, and a second,
+// partial block wastes most of its micro-tiles (7B shape's gate, f16 from memory, medians:
+// tiles 123 / 130 / 122 GFLOP/s at 16 / 20 / 24 tokens against 104 / 79 / 86; even at 32, the
+// batched kernel ahead from 48).
+constexpr size_t kGemmMinTokens = 32;
 constexpr size_t kPanelJ = 6;         // weight rows per micro-tile
 constexpr size_t kBlockK = 256;       // k block: a widened panel is 6 KiB, a token block 16 KiB
 constexpr size_t kGroupTokens = 128;  // tokens whose packed k block (128 KiB) stays in L2
@@ -593,9 +605,9 @@ void MatMulFusedT(const float* x, size_t x_stride, size_t n, size_t cols,
     return;
   }
   const bool gemm = n >= kGemmMinTokens;
-  // Work units: panels of kPanelJ rows (batch) or tiles of kTileJ rows (a few tokens), numbered
-  // across the targets so that one parallel region covers them all.
-  const size_t unit = gemm ? kPanelJ : kTileJ;
+  // Work units: panels of kPanelJ rows (batch), tiles of kTileJ rows (a few tokens) or kGemvUnit
+  // rows (one token), numbered across the targets so that one parallel region covers them all.
+  const size_t unit = gemm ? kPanelJ : n == 1 ? kGemvUnit : kTileJ;
   size_t first_unit[kMaxFused + 1];
   first_unit[0] = 0;
   for (size_t t = 0; t < count; ++t) {
@@ -626,10 +638,10 @@ void MatMulFusedT(const float* x, size_t x_stride, size_t n, size_t cols,
             if (gemm) {
               GemmPanels(xt, n, cols, rows, tg.w.rows, ub, ue, tg.out, tg.out_stride);
             } else if (n == 1) {
-              GemvRows(x, cols, rows, ub * kTileJ, std::min(tg.w.rows, ue * kTileJ), tg.out);
+              GemvRows(x, cols, rows, ub * unit, std::min(tg.w.rows, ue * unit), tg.out);
             } else {
-              MatMulRows(x, x_stride, n, cols, rows, ub * kTileJ,
-                         std::min(tg.w.rows, ue * kTileJ), tg.out, tg.out_stride);
+              MatMulRows(x, x_stride, n, cols, rows, ub * unit, std::min(tg.w.rows, ue * unit),
+                         tg.out, tg.out_stride);
             }
           });
         }

@@ -1,7 +1,8 @@
 // MatMul and MatMulFused against a scalar double-precision reference, for every weight type,
-// on shapes that reach each path of the kernel: the dot-product tiles (fewer than 16 tokens),
-// the packed batch kernel (16 or more, with partial token blocks, partial 6-row panels, k
-// blocks of 512 and groups of 128 tokens), strided inputs and outputs, and 1 or 2 threads.
+// on shapes that reach each path of the kernel: the dot-product tiles (fewer than 32 tokens,
+// with 1-3 tokens and 1-2 rows left over), the packed batch kernel (32 or more, with partial
+// token blocks, partial 6-row panels, k blocks and groups of 128 tokens, a last group of one
+// block), strided inputs and outputs, and 1 or 2 threads.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -102,7 +103,7 @@ TEST_P(MatMulTest, MatchesScalarReference) {
   const std::vector<size_t> all_cols =
       q8 ? std::vector<size_t>{32, 96, 544, 1056} : std::vector<size_t>{1, 7, 64, 100, 515, 1056};
   for (size_t cols : all_cols) {
-    for (size_t n : {1, 2, 3, 5, 15, 16, 17, 33, 130}) {
+    for (size_t n : {1, 2, 3, 5, 6, 15, 16, 17, 31, 32, 33, 130}) {
       for (size_t rows : {1, 5, 6, 7, 13, 37}) {
         for (size_t threads : {1, 2}) {
           const size_t x_stride = cols + 3, out_stride = rows + 2, row_stride = cols + 5;
