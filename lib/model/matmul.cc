@@ -530,11 +530,12 @@ void GemmPanels(const float* xt, size_t n, size_t cols, const Rows& w, size_t ro
   for (size_t i0 = 0; i0 < n; i0 += kGroupTokens) {
     const size_t i1 = std::min(n, i0 + kGroupTokens);
     if (i1 - i0 <= nt) {
-      // One token block (a short prompt): a widened panel serves it alone, so each group of
-      // panels walks all of k before the next group, and its rows are read front to back.
-      // A 16-token product of the 7B shape (4096 x 11008, f16, from memory): median 74-81 ->
-      // 85-95 GFLOP/s in alternating runs; the k-outer order reads each row in 512-byte pieces
-      // far apart in time, and the widening stalls on them.
+      // One token block (the last group of a batch past 128 tokens, such as 130): a widened
+      // panel serves it alone, so each group of panels walks all of k before the next group,
+      // and its rows are read front to back. The k-outer order reads each row in 512-byte
+      // pieces far apart in time, and the widening stalls on them: a 16-token product of the 7B
+      // shape (4096 x 11008, f16, from memory, when 16 tokens still took this kernel) ran at
+      // 74-81 GFLOP/s that way and 85-95 this way (medians, alternating runs).
       for (size_t ps = p_begin; ps < p_end; ps += kSubPanels) {
         const size_t pe = std::min(p_end, ps + kSubPanels);
         for (size_t k0 = 0; k0 < cols; k0 += kBlockK) {
