@@ -56,15 +56,23 @@ void SiluMulT(float* HWY_RESTRICT gate, const float* HWY_RESTRICT up, size_t n) 
 void SoftmaxT(float* HWY_RESTRICT row, size_t len, size_t width, float scale) {
   const DF df;
   const size_t lanes = hn::Lanes(df);
-  float max_score = -std::numeric_limits<float>::infinity();
-  for (size_t j = 0; j < len; ++j) {
+  // Scaled and the maximum taken a vector at a time (a scalar maximum is a dependency chain).
+  const VF vscale = hn::Set(df, scale);
+  VF vmax = hn::Set(df, -std::numeric_limits<float>::infinity());
+  size_t j = 0;
+  for (; j + lanes <= len; j += lanes) {
+    const VF v = hn::Mul(hn::LoadU(df, row + j), vscale);
+    hn::StoreU(v, df, row + j);
+    vmax = hn::Max(vmax, v);
+  }
+  float max_score = hn::GetLane(hn::MaxOfLanes(df, vmax));
+  for (; j < len; ++j) {
     row[j] *= scale;
     max_score = std::max(max_score, row[j]);
   }
-  const VF vmax = hn::Set(df, max_score);
+  vmax = hn::Set(df, max_score);
   VF vsum = hn::Zero(df);
-  size_t j = 0;
-  for (; j + lanes <= len; j += lanes) {
+  for (j = 0; j + lanes <= len; j += lanes) {
     const VF e = hn::CallExp(df, hn::Sub(hn::LoadU(df, row + j), vmax));
     hn::StoreU(e, df, row + j);
     vsum = hn::Add(vsum, e);
@@ -75,7 +83,11 @@ void SoftmaxT(float* HWY_RESTRICT row, size_t len, size_t width, float scale) {
     sum += row[j];
   }
   const float inv_sum = 1.0f / sum;
-  for (j = 0; j < len; ++j) row[j] *= inv_sum;
+  const VF vinv = hn::Set(df, inv_sum);
+  for (j = 0; j + lanes <= len; j += lanes) {
+    hn::StoreU(hn::Mul(hn::LoadU(df, row + j), vinv), df, row + j);
+  }
+  for (; j < len; ++j) row[j] *= inv_sum;
   std::fill(row + len, row + width, 0.0f);
 }
 
