@@ -53,23 +53,17 @@ void SiluMulT(float* HWY_RESTRICT gate, const float* HWY_RESTRICT up, size_t n) 
   }
 }
 
-void SoftmaxT(float* HWY_RESTRICT row, size_t len, size_t width, float scale) {
+// row[j] = exp(row[j] - max(row[0, len))) for j < len, len >= 1; returns their sum. The
+// maximum is subtracted first, as torch.softmax does, so that exp cannot overflow; it is taken
+// a vector at a time (a scalar maximum is a dependency chain).
+HWY_INLINE float ExpMinusMax(float* HWY_RESTRICT row, size_t len) {
   const DF df;
   const size_t lanes = hn::Lanes(df);
-  // Scaled and the maximum taken a vector at a time (a scalar maximum is a dependency chain).
-  const VF vscale = hn::Set(df, scale);
-  VF vmax = hn::Set(df, -std::numeric_limits<float>::infinity());
+  VF vmax = hn::Set(df, row[0]);
   size_t j = 0;
-  for (; j + lanes <= len; j += lanes) {
-    const VF v = hn::Mul(hn::LoadU(df, row + j), vscale);
-    hn::StoreU(v, df, row + j);
-    vmax = hn::Max(vmax, v);
-  }
+  for (; j + lanes <= len; j += lanes) vmax = hn::Max(vmax, hn::LoadU(df, row + j));
   float max_score = hn::GetLane(hn::MaxOfLanes(df, vmax));
-  for (; j < len; ++j) {
-    row[j] *= scale;
-    max_score = std::max(max_score, row[j]);
-  }
+  for (; j < len; ++j) max_score = std::max(max_score, row[j]);
   vmax = hn::Set(df, max_score);
   VF vsum = hn::Zero(df);
   for (j = 0; j + lanes <= len; j += lanes) {
@@ -82,7 +76,19 @@ void SoftmaxT(float* HWY_RESTRICT row, size_t len, size_t width, float scale) {
     row[j] = std::exp(row[j] - max_score);
     sum += row[j];
   }
-  const float inv_sum = 1.0f / sum;
+  return sum;
+}
+
+void SoftmaxT(float* HWY_RESTRICT row, size_t len, size_t width, float scale) {
+  const DF df;
+  const size_t lanes = hn::Lanes(df);
+  const VF vscale = hn::Set(df, scale);
+  size_t j = 0;
+  for (; j + lanes <= len; j += lanes) {
+    hn::StoreU(hn::Mul(hn::LoadU(df, row + j), vscale), df, row + j);
+  }
+  for (; j < len; ++j) row[j] *= scale;
+  const float inv_sum = 1.0f / ExpMinusMax(row, len);
   const VF vinv = hn::Set(df, inv_sum);
   for (j = 0; j + lanes <= len; j += lanes) {
     hn::StoreU(hn::Mul(hn::LoadU(df, row + j), vinv), df, row + j);
@@ -181,23 +187,7 @@ void AttendOneQueryImpl(const float* HWY_RESTRICT q, size_t d, const Values& k, 
   }
   for (; j < len; ++j) ScoreKeys<1>(q, d, k, stride, j, scale, p);
   // Softmax as torch computes it: the maximum subtracted, exp, then the sum's reciprocal.
-  VF vmax = hn::Set(df, p[0]);
-  for (j = 0; j + lanes <= len; j += lanes) vmax = hn::Max(vmax, hn::LoadU(df, p + j));
-  float max_score = hn::GetLane(hn::MaxOfLanes(df, vmax));
-  for (; j < len; ++j) max_score = std::max(max_score, p[j]);
-  vmax = hn::Set(df, max_score);
-  VF vsum = hn::Zero(df);
-  for (j = 0; j + lanes <= len; j += lanes) {
-    const VF e = hn::CallExp(df, hn::Sub(hn::LoadU(df, p + j), vmax));
-    hn::StoreU(e, df, p + j);
-    vsum = hn::Add(vsum, e);
-  }
-  float sum = hn::GetLane(hn::SumOfLanes(df, vsum));
-  for (; j < len; ++j) {
-    p[j] = std::exp(p[j] - max_score);
-    sum += p[j];
-  }
-  const float inv_sum = 1.0f / sum;
+  const float inv_sum = 1.0f / ExpMinusMax(p, len);
   size_t c = 0;
   for (; c + 8 * lanes <= d; c += 8 * lanes) SumValueColumns<8>(p, len, v, stride, c, inv_sum, out);
   for (; c + 2 * lanes <= d; c += 2 * lanes) SumValueColumns<2>(p, len, v, stride, c, inv_sum, out);
