@@ -135,6 +135,10 @@ def main():
     print(f"decode: {ours['decode_tok_s']:.2f} tok/s = {ours['decode_share_of_bound']:.0%} of the "
           f"bound {ours['decode_bound_tok_s']:.2f} tok/s ({ours['weight_bytes_per_token'] / 1e6:.0f} MB "
           f"a token at {ours['read_gb_s']:.1f} GB/s read, same run)")
+    print(f"decode, each token against a read right before and after it: median "
+          f"{ours['decode_paired_share_median']:.0%} of the bound (quartiles "
+          f"{ours['decode_paired_share_p25']:.0%}-{ours['decode_paired_share_p75']:.0%}), "
+          f"median token {ours['decode_token_ms_median']:.2f} ms")
     print(f"peak memory: {ours['peak_rss_bytes'] / 1e9:.2f} GB resident = "
           f"{ours['peak_rss_over_file']:.3f}x the model file ({ours['model_file_bytes'] / 1e9:.2f} GB)")
 
