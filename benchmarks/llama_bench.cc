@@ -157,23 +157,24 @@ int Main(int argc, char** argv) {
     prefill_shares.push_back(PrefillFlops(c, prompt) / p / peak_r);
     decode_shares.push_back(decode / d / (bw_r / bytes));
   }
-  // The same decode again with a read between every two tokens: each token's bound takes the
-  // faster of the reads right before and right after it, so a token slowed by another tenant
-  // is judged against a read under about the same load. The rep-level share above compares a
-  // whole rep with the best read around it: where token times vary several-fold from moment to
+  // The same decode again with a read of the token's weight bytes between every two tokens:
+  // each token's bound takes the faster of the reads right before and right after it, reads
+  // that last about as long as the token, so that a token slowed by another tenant is judged
+  // against a read under about the same load. The rep-level share above compares a whole rep
+  // with the best of short reads around it: where token times vary several-fold from moment to
   // moment (8-50 ms on this shared machine), that share measures the machine as much as the
   // code. The reads evict the caches between tokens, which slows the tokens a little.
   std::vector<double> paired_shares, token_seconds;
   for (size_t rep = 1; rep <= reps; ++rep) {
     (*session)->Reset();
     if (!(*session)->Forward(ids, {}, false, &out).ok()) return 1;
-    double bw_before = ReadBandwidth(read_buf, threads, 1);
+    double bw_before = ReadBandwidth(read_buf, threads, 1, bytes);
     for (size_t i = 0; i < decode; ++i) {
       const int32_t one[1] = {1};
       const auto t0 = Clock::now();
       if (!(*session)->Forward(one, {}, false, &out).ok()) return 1;
       const double t = Seconds(t0);
-      const double bw_after = ReadBandwidth(read_buf, threads, 1);
+      const double bw_after = ReadBandwidth(read_buf, threads, 1, bytes);
       const double bound_t = bytes / std::max(bw_before, bw_after);
       paired_shares.push_back(bound_t / t);
       token_seconds.push_back(t);

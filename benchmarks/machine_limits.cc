@@ -186,33 +186,41 @@ hwy::AlignedFreeUniquePtr<float[]> ReadBuffer(size_t threads) {
   return buf;
 }
 
-// The best over `trials` of reading the buffer in threads * 16 chunks with read(chunk).
+// The best over `trials` of reading `bytes` from the buffer, in passes over it (the last one
+// partial), each pass in threads * 16 chunks read with read(first, floats).
 template <class Read>
-double BestReadRate(size_t threads, int trials, Read read) {
+double BestReadRate(const float* buf, size_t threads, int trials, size_t bytes, Read read) {
   const size_t chunks = threads * 16;
   double best = 0;
   for (int rep = 0; rep < trials; ++rep) {
     std::vector<float> sums(chunks);
+    size_t read_floats = 0;
     const auto t0 = Clock::now();
-    util::ParallelFor(chunks, 1, [&](size_t b, size_t e) {
-      for (size_t c = b; c < e; ++c) sums[c] = read(c, chunks);
-    }, threads);
+    for (size_t left = bytes / sizeof(float); left >= chunks; left -= std::min(left, kReadFloats)) {
+      const size_t per_chunk = std::min(left, kReadFloats) / chunks;
+      util::ParallelFor(
+          chunks, 1,
+          [&](size_t b, size_t e) {
+            for (size_t c = b; c < e; ++c) sums[c] += read(buf + c * per_chunk, per_chunk);
+          },
+          threads);
+      read_floats += per_chunk * chunks;
+    }
     const double s = Seconds(t0);
     if (sums[0] == 1.5f) std::puts("");
-    best = std::max(best, kReadFloats * sizeof(float) / s);
+    best = std::max(best, read_floats * sizeof(float) / s);
   }
   return best;
 }
 
-double ReadBandwidth(const hwy::AlignedFreeUniquePtr<float[]>& buf, size_t threads,
-                     int trials) {
-  const size_t n = kReadFloats;
-  const double one_stream = BestReadRate(threads, trials, [&](size_t c, size_t chunks) {
-    return HWY_DYNAMIC_DISPATCH(ReadSum)(buf.get() + c * (n / chunks), n / chunks);
-  });
-  const double four_streams = BestReadRate(threads, trials, [&](size_t c, size_t chunks) {
-    return HWY_DYNAMIC_DISPATCH(ReadSum4)(buf.get() + c * (n / chunks), n / chunks);
-  });
+double ReadBandwidth(const hwy::AlignedFreeUniquePtr<float[]>& buf, size_t threads, int trials,
+                     size_t bytes) {
+  const double one_stream =
+      BestReadRate(buf.get(), threads, trials, bytes,
+                   [](const float* p, size_t n) { return HWY_DYNAMIC_DISPATCH(ReadSum)(p, n); });
+  const double four_streams =
+      BestReadRate(buf.get(), threads, trials, bytes,
+                   [](const float* p, size_t n) { return HWY_DYNAMIC_DISPATCH(ReadSum4)(p, n); });
   return std::max(one_stream, four_streams);
 }
 

@@ -27,10 +27,13 @@ constexpr size_t kReadFloats = (size_t{1} << 30) / sizeof(float);  // 1 GiB
 // not timed.
 hwy::AlignedFreeUniquePtr<float[]> ReadBuffer(size_t threads);
 
-// Read bandwidth over the buffer on `threads` threads, bytes/s: the best of `trials` runs of
-// each of two read loops, one sequential stream a thread and four streams a thread (the faster
-// on the Zen 3 measured, by 8-20 %), so that the bound is the fastest read found.
-double ReadBandwidth(const hwy::AlignedFreeUniquePtr<float[]>& buf, size_t threads, int trials);
+// Read bandwidth on `threads` threads, bytes/s: the best of `trials` runs of each of two read
+// loops, one sequential stream a thread and four streams a thread (the faster on the Zen 3
+// measured, by 8-20 %), so that the bound is the fastest read found. Each run reads `bytes`:
+// the buffer once by default, or as many passes over it as a token's weights take, so that
+// the read lasts as long as what it is compared with.
+double ReadBandwidth(const hwy::AlignedFreeUniquePtr<float[]>& buf, size_t threads, int trials,
+                     size_t bytes = kReadFloats * sizeof(float));
 
 }  // namespace xval::bench
 
