@@ -196,7 +196,8 @@ double BestReadRate(const float* buf, size_t threads, int trials, size_t bytes, 
     std::vector<float> sums(chunks);
     size_t read_floats = 0;
     const auto t0 = Clock::now();
-    for (size_t left = bytes / sizeof(float); left >= chunks; left -= std::min(left, kReadFloats)) {
+    for (size_t left = std::max(bytes / sizeof(float), chunks); left >= chunks;
+         left -= std::min(left, kReadFloats)) {
       const size_t per_chunk = std::min(left, kReadFloats) / chunks;
       util::ParallelFor(
           chunks, 1,
