@@ -11,6 +11,7 @@
 #include "text/spm/spm_loader.h"
 #include "text/spm/spm_tokenizer.h"
 #include "util/file.h"
+#include "util/scratch.h"
 #include "util/status_macros.h"
 #include "util/thread_pool.h"
 
@@ -45,30 +46,29 @@ absl::StatusOr<Encoding> Tokenizer::Encode(absl::string_view text,
                                            const EncodeOptions& options) const {
   Encoding out;
   if (options.ids_only) {
-    thread_local std::vector<int32_t> scratch_ids;
-    scratch_ids.clear();
-    RETURN_IF_ERROR(EncodeIdsInto(text, options, &scratch_ids));
-    out.ids.assign(scratch_ids.begin(), scratch_ids.end());
+    util::ThreadScratch<std::vector<int32_t>> scratch_ids;
+    scratch_ids->clear();
+    RETURN_IF_ERROR(EncodeIdsInto(text, options, &*scratch_ids));
+    out.ids.assign(scratch_ids->begin(), scratch_ids->end());
     return out;
   }
-  // Encode into per-thread scratch space, then copy out at the exact size: one allocation per
-  // array instead of growing (or over-reserving) three vectors for every text.
-  thread_local Encoding scratch;
-  scratch.Clear();
-  RETURN_IF_ERROR(EncodeInto(text, options, 0, &scratch));
-  out.ids.assign(scratch.ids.begin(), scratch.ids.end());
-  out.values.assign(scratch.values.begin(), scratch.values.end());
-  out.offsets.assign(scratch.offsets.begin(), scratch.offsets.end());
+  // Encode into scratch space, then copy out at the exact size: one allocation per array
+  // instead of growing (or over-reserving) three vectors for every text.
+  util::ThreadScratch<Encoding> scratch;
+  scratch->Clear();
+  RETURN_IF_ERROR(EncodeInto(text, options, 0, &*scratch));
+  out.ids.assign(scratch->ids.begin(), scratch->ids.end());
+  out.values.assign(scratch->values.begin(), scratch->values.end());
+  out.offsets.assign(scratch->offsets.begin(), scratch->offsets.end());
   return out;
 }
 
 absl::Status Tokenizer::EncodeIdsInto(absl::string_view text, const EncodeOptions& options,
                                       std::vector<int32_t>* ids) const {
-  // Its own scratch, not Encode's: an Encode in flight on this thread may be calling here.
-  thread_local Encoding scratch;
-  scratch.Clear();
-  RETURN_IF_ERROR(EncodeInto(text, options, 0, &scratch));
-  ids->insert(ids->end(), scratch.ids.begin(), scratch.ids.end());
+  util::ThreadScratch<Encoding> scratch;
+  scratch->Clear();
+  RETURN_IF_ERROR(EncodeInto(text, options, 0, &*scratch));
+  ids->insert(ids->end(), scratch->ids.begin(), scratch->ids.end());
   return absl::OkStatus();
 }
 
@@ -101,14 +101,21 @@ absl::StatusOr<std::vector<Encoding>> Tokenizer::EncodeBatch(
 absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::string_view> texts,
                                                          const EncodeOptions& options,
                                                          size_t max_threads) const {
-  // Each thread appends the blocks of texts it takes to its own arena, kept from call to call
-  // (fresh memory costs a page fault per 4 KiB), then the blocks are copied into place in
-  // order, into arrays on huge pages. Ids only: the arena holds ids alone (EncodeIdsInto), and
-  // they are appended in order into a reserved array.
-  struct Arena {
-    Encoding tokens;  // ids only: tokens.ids alone
-  };
-  thread_local Arena arena_storage;
+  // Each thread of the call appends the blocks of texts it takes to its own arena, then the
+  // blocks are copied into place in order, into arrays on huge pages. Ids only: the arena
+  // holds ids alone (EncodeIdsInto), and they are appended in order into a reserved array.
+  // The arenas belong to this call for its whole length (checked out of a process-wide pool,
+  // so that their memory is reused from call to call: fresh memory costs a page fault per
+  // 4 KiB), indexed by the pool's slot, never by worker thread: the workers serve the next
+  // caller while this one is still copying out of its arenas.
+  static util::ScratchPool<Encoding> arena_pool;
+  const size_t slots = util::ParallelSlots(max_threads);
+  std::vector<std::unique_ptr<Encoding>> arenas = arena_pool.CheckOut(slots);
+  struct ReturnArenas {
+    std::vector<std::unique_ptr<Encoding>>* arenas;
+    ~ReturnArenas() { arena_pool.Return(std::move(*arenas), 2 * util::DefaultThreadCount()); }
+  } return_arenas{&arenas};
+  for (auto& arena : arenas) arena->Clear();
   const bool ids_only = options.ids_only;
   constexpr size_t kBlock = 64;
   const size_t num_blocks = (texts.size() + kBlock - 1) / kBlock;
@@ -116,33 +123,25 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   std::vector<const Encoding*> block_source(num_blocks);
   std::vector<size_t> block_first(num_blocks);
   std::mutex mutex;
-  std::vector<Arena*> arenas;
   absl::Status error;
-  util::ParallelFor(
+  util::ParallelForSlots(
       num_blocks, 1,
-      [&](size_t begin, size_t end) {
-        Arena& arena = arena_storage;
-        {
-          std::lock_guard<std::mutex> lock(mutex);
-          if (std::find(arenas.begin(), arenas.end(), &arena) == arenas.end()) {
-            arena.tokens.Clear();
-            arenas.push_back(&arena);
-          }
-        }
+      [&](size_t slot, size_t begin, size_t end) {
+        Encoding& arena = *arenas[slot];
         for (size_t b = begin; b < end; ++b) {
-          const size_t first = arena.tokens.size();
+          const size_t first = arena.size();
           for (size_t i = b * kBlock; i < std::min(texts.size(), (b + 1) * kBlock); ++i) {
-            const size_t before = arena.tokens.size();
-            absl::Status s = ids_only ? EncodeIdsInto(texts[i], options, &arena.tokens.ids)
-                                      : EncodeInto(texts[i], options, 0, &arena.tokens);
+            const size_t before = arena.size();
+            absl::Status s = ids_only ? EncodeIdsInto(texts[i], options, &arena.ids)
+                                      : EncodeInto(texts[i], options, 0, &arena);
             if (!s.ok()) {
               std::lock_guard<std::mutex> lock(mutex);
               if (error.ok()) error = s;
               return;
             }
-            lengths[i] = arena.tokens.size() - before;
+            lengths[i] = arena.size() - before;
           }
-          block_source[b] = &arena.tokens;
+          block_source[b] = &arena;
           block_first[b] = first;
         }
       },

@@ -15,6 +15,8 @@
 namespace xval::util {
 namespace {
 
+using SlotFn = std::function<void(size_t, size_t, size_t)>;
+
 thread_local bool tls_inside_worker = false;
 
 // How long a worker polls for the next job, and the caller for the helpers to finish, before
@@ -57,7 +59,7 @@ class Pool {
 
   size_t workers() const { return threads_.size(); }
 
-  void Run(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn, size_t helpers) {
+  void Run(size_t n, size_t grain, const SlotFn& fn, size_t helpers) {
     std::lock_guard<std::mutex> job_lock(job_mutex_);
     Job job{&fn, n, grain};
     {
@@ -68,7 +70,7 @@ class Pool {
     }
     wake_.notify_all();
     tls_inside_worker = true;
-    Work(job);
+    Work(job, 0);
     tls_inside_worker = false;
     PollFor([&] { return job.finished.load(std::memory_order_acquire) == helpers; });
     std::unique_lock<std::mutex> lock(mutex_);
@@ -78,19 +80,20 @@ class Pool {
 
  private:
   struct Job {
-    const std::function<void(size_t, size_t)>* fn;
+    const SlotFn* fn;
     size_t n;
     size_t grain;
     std::atomic<size_t> next{0};
+    size_t next_slot = 1;       // the caller is slot 0; guarded by mutex_
     size_t active_workers = 0;  // guarded by mutex_
     std::atomic<size_t> finished{0};  // helpers done with the job, for polling without the lock
   };
 
-  static void Work(Job& job) {
+  static void Work(Job& job, size_t slot) {
     for (;;) {
       const size_t begin = job.next.fetch_add(job.grain);
       if (begin >= job.n) return;
-      (*job.fn)(begin, std::min(job.n, begin + job.grain));
+      (*job.fn)(slot, begin, std::min(job.n, begin + job.grain));
     }
   }
 
@@ -99,6 +102,7 @@ class Pool {
     uint64_t seen = 0;
     for (;;) {
       Job* job;
+      size_t slot;
       PollFor([&] { return generation_.load(std::memory_order_acquire) != seen; });
       {
         std::unique_lock<std::mutex> lock(mutex_);
@@ -108,8 +112,9 @@ class Pool {
         job = job_;
         --job_helpers_;
         ++job->active_workers;
+        slot = job->next_slot++;
       }
-      Work(*job);
+      Work(*job, slot);
       {
         std::lock_guard<std::mutex> lock(mutex_);
         --job->active_workers;
@@ -164,23 +169,34 @@ size_t DefaultThreadCount() {
   return hw == 0 ? 1 : hw;
 }
 
-void ParallelFor(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn,
-                 size_t max_threads) {
+void ParallelForSlots(size_t n, size_t grain, const SlotFn& fn, size_t max_threads) {
   if (n == 0) return;
   if (grain == 0) grain = 1;
   if (max_threads == 0) max_threads = DefaultThreadCount();
   const size_t chunks = (n + grain - 1) / grain;
   if (tls_inside_worker || max_threads <= 1 || chunks <= 1) {
-    fn(0, n);
+    fn(0, 0, n);
     return;
   }
   Pool& pool = SharedPool();
   const size_t helpers = std::min({pool.workers(), max_threads - 1, chunks - 1});
   if (helpers == 0) {
-    fn(0, n);
+    fn(0, 0, n);
     return;
   }
   pool.Run(n, grain, fn, helpers);
+}
+
+size_t ParallelSlots(size_t max_threads) {
+  if (max_threads == 0) max_threads = DefaultThreadCount();
+  if (max_threads <= 1 || tls_inside_worker) return 1;
+  return std::min(max_threads, SharedPool().workers() + 1);
+}
+
+void ParallelFor(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn,
+                 size_t max_threads) {
+  ParallelForSlots(
+      n, grain, [&fn](size_t, size_t begin, size_t end) { fn(begin, end); }, max_threads);
 }
 
 }  // namespace xval::util

@@ -1,4 +1,5 @@
 // One process-wide pool of worker threads, sized from the hardware, shared by every batch call.
+// Thread-safe: any number of threads may call these at once; their jobs take turns on the pool.
 #ifndef XVAL_UTIL_THREAD_POOL_H_
 #define XVAL_UTIL_THREAD_POOL_H_
 
@@ -13,6 +14,18 @@ namespace xval::util {
 // a worker run serially (no nested parallelism, no deadlock).
 void ParallelFor(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn,
                  size_t max_threads = 0);
+
+// As ParallelFor, and tells fn which of the call's threads runs the chunk: `slot` is below
+// ParallelSlots(max_threads), and no two threads of one call share a slot, so scratch memory
+// that the call owns, indexed by slot, is never touched by two threads at once. (Memory kept
+// per worker thread would be: the pool serves other callers as soon as this call's chunks
+// are done, while this caller may still be reading what its chunks wrote.)
+void ParallelForSlots(size_t n, size_t grain,
+                      const std::function<void(size_t slot, size_t, size_t)>& fn,
+                      size_t max_threads = 0);
+
+// The number of slots a ParallelForSlots call with this `max_threads` may use.
+size_t ParallelSlots(size_t max_threads = 0);
 
 // The number of threads ParallelFor uses at most (the hardware concurrency, or
 // XVAL_NUM_THREADS when set).

@@ -150,6 +150,29 @@ TEST_P(ParityTest, F16KvCacheStaysNearTransformers) {
   if (!f16.numbers.empty()) EXPECT_LE(MaxRelError(f16.numbers, ref->Get("numbers")), 2e-3);
 }
 
+// The comparisons above fail on a NaN or infinity anywhere in the output or the reference
+// (std::max would drop a NaN and report a matching all-NaN output as error 0).
+TEST_P(ParityTest, ComparisonsCatchNaN) {
+  auto ref = Reference::Load(GetParam());
+  ASSERT_TRUE(ref.ok()) << ref.status();
+  const std::vector<float> logits = ref->Get("logits");
+  ASSERT_FALSE(logits.empty());
+  ASSERT_EQ(MaxRelError(logits, logits), 0.0);
+  std::vector<std::vector<float>> broken;
+  broken.push_back(std::vector<float>(logits.size(), NAN));  // all NaN
+  broken.push_back(logits);
+  broken.back()[logits.size() / 2] = NAN;  // one NaN
+  broken.push_back(logits);
+  broken.back()[0] = INFINITY;
+  broken.push_back(std::vector<float>(logits.begin(), logits.end() - 1));  // one short
+  for (const std::vector<float>& b : broken) {
+    EXPECT_GT(MaxRelError(b, logits), 1.0);
+    EXPECT_GT(MaxRelError(logits, b), 1.0);
+    EXPECT_GT(NormRelError(b, logits), 1.0);
+    EXPECT_GT(NormRelError(logits, b), 1.0);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(TinyModels, ParityTest,
                          ::testing::Values("mha_tied", "gqa_untied", "odd_heads", "llama3_rope",
                                            "xval_mlp", "xval_linear_bf16"));

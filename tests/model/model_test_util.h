@@ -45,24 +45,37 @@ class Reference {
   model::TensorStore store_;
 };
 
+// Both comparisons below are infinite (so any tolerance fails) when the sizes differ or any
+// element of either side is NaN or infinite: std::max drops NaN silently, so without this an
+// all-NaN output compared as error 0.
+inline bool AllFinite(const std::vector<float>& a, const std::vector<float>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!std::isfinite(a[i]) || !std::isfinite(b[i])) return false;
+  }
+  return true;
+}
+
 // max |a - b| / max |b|: the error relative to the logits' scale.
 inline double MaxRelError(const std::vector<float>& a, const std::vector<float>& b) {
+  if (!AllFinite(a, b)) return INFINITY;
   double max_diff = 0, max_ref = 0;
-  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+  for (size_t i = 0; i < a.size(); ++i) {
     max_diff = std::max(max_diff, std::fabs(static_cast<double>(a[i]) - b[i]));
     max_ref = std::max(max_ref, std::fabs(static_cast<double>(b[i])));
   }
-  return a.size() != b.size() ? INFINITY : max_diff / std::max(max_ref, 1e-30);
+  return max_diff / std::max(max_ref, 1e-30);
 }
 
 // ||a - b|| / ||b||.
 inline double NormRelError(const std::vector<float>& a, const std::vector<float>& b) {
+  if (!AllFinite(a, b)) return INFINITY;
   double diff = 0, ref = 0;
-  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+  for (size_t i = 0; i < a.size(); ++i) {
     diff += (static_cast<double>(a[i]) - b[i]) * (static_cast<double>(a[i]) - b[i]);
     ref += static_cast<double>(b[i]) * b[i];
   }
-  return a.size() != b.size() ? INFINITY : std::sqrt(diff / std::max(ref, 1e-30));
+  return std::sqrt(diff / std::max(ref, 1e-30));
 }
 
 }  // namespace xval::testing

@@ -78,5 +78,41 @@ TEST(ThreadPoolTest, NestedCallsRunSerially) {
   EXPECT_EQ(inner.load(), 40u);
 }
 
+// Each call's slots are below ParallelSlots and owned by one thread at a time: a slot's
+// counter, bumped without atomics by whoever holds the slot, sees no other thread (and
+// ThreadSanitizer sees no race) while four callers run jobs at once.
+TEST(ThreadPoolTest, SlotsBelongToOneThreadOfOneCall) {
+  std::vector<std::thread> callers;
+  std::atomic<size_t> bad{0};
+  for (int c = 0; c < 4; ++c) {
+    callers.emplace_back([&] {
+      for (int region = 0; region < 200; ++region) {
+        const size_t slots = ParallelSlots(0);
+        std::vector<size_t> per_slot(slots, 0);
+        std::vector<std::thread::id> owner(slots);
+        ParallelForSlots(
+            64, 1,
+            [&](size_t slot, size_t begin, size_t end) {
+              if (slot >= slots) {
+                bad.fetch_add(1);
+                return;
+              }
+              if (owner[slot] == std::thread::id()) owner[slot] = std::this_thread::get_id();
+              if (owner[slot] != std::this_thread::get_id()) bad.fetch_add(1);
+              per_slot[slot] += end - begin;
+            },
+            0);
+        size_t total = 0;
+        for (size_t n : per_slot) total += n;
+        if (total != 64) bad.fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(bad.load(), 0u);
+  EXPECT_GE(ParallelSlots(0), 1u);
+  EXPECT_EQ(ParallelSlots(1), 1u);
+}
+
 }  // namespace
 }  // namespace xval::util

@@ -133,6 +133,8 @@ absl::StatusOr<int32_t> ByteLevelTokenizer::PieceToId(absl::string_view piece) c
 
 absl::Status ByteLevelTokenizer::AddTokens(absl::Span<const AddedToken> tokens) {
   RETURN_IF_ERROR(AppendAddedTokens(tokens, *this, &config_.added_tokens));
+  // A new key for the per-thread caches: none of their words may outlive a vocabulary change.
+  instance_id_ = next_instance_id.fetch_add(1);
   IndexAdded();
   return absl::OkStatus();
 }

@@ -7,17 +7,21 @@
 
 #include "text/numbers/xval_number.h"
 #include "text/spm/spm_tokenizer.h"
+#include "util/scratch.h"
 #include "util/status_macros.h"
 
 namespace xval {
 
 absl::Status XvalTokenizer::EncodeStandard(absl::string_view text, const EncodeOptions& options,
                                            uint32_t base, Encoding* out) const {
-  thread_local std::vector<Number> numbers;
+  // Scratch leased for this call: a base that is itself an xVal tokenizer leases its own.
+  util::ThreadScratch<std::vector<Number>> numbers_scratch;
+  std::vector<Number>& numbers = *numbers_scratch;
   numbers.clear();
   RETURN_IF_ERROR(Collect(text, &numbers));
   // The text becomes segments: stretches of text for the base tokenizer, and numbers.
-  thread_local std::vector<text::EncodeSegment> segments;
+  util::ThreadScratch<std::vector<text::EncodeSegment>> segments_scratch;
+  std::vector<text::EncodeSegment>& segments = *segments_scratch;
   segments.clear();
   bool first = true;
   // The text [b, e) before a number (or the end): through the base tokenizer, BOS with the
@@ -95,8 +99,10 @@ absl::Status XvalTokenizer::EncodeStandard(absl::string_view text, const EncodeO
 absl::Status XvalTokenizer::EncodePaper(absl::string_view text, const EncodeOptions& options,
                                         uint32_t base, Encoding* out) const {
   // sample.replace(" ", ""): the compact text, and where each of its bytes came from.
-  thread_local std::string compact;
-  thread_local std::vector<uint32_t> to_text;
+  util::ThreadScratch<std::string> compact_scratch;
+  util::ThreadScratch<std::vector<uint32_t>> to_text_scratch;
+  std::string& compact = *compact_scratch;
+  std::vector<uint32_t>& to_text = *to_text_scratch;
   compact.clear();
   to_text.clear();
   for (size_t i = 0; i < text.size(); ++i) {
@@ -105,11 +111,13 @@ absl::Status XvalTokenizer::EncodePaper(absl::string_view text, const EncodeOpti
     to_text.push_back(static_cast<uint32_t>(i));
   }
   to_text.push_back(static_cast<uint32_t>(text.size()));
-  thread_local std::vector<Number> numbers;
+  util::ThreadScratch<std::vector<Number>> numbers_scratch;
+  std::vector<Number>& numbers = *numbers_scratch;
   numbers.clear();
   RETURN_IF_ERROR(Collect(compact, &numbers));
 
-  thread_local Encoding piece;
+  util::ThreadScratch<Encoding> piece_scratch;
+  Encoding& piece = *piece_scratch;
   bool first = true;
   auto encode_text = [&](size_t b, size_t e, bool last) -> absl::Status {
     EncodeOptions o = options;

@@ -10,6 +10,7 @@
 #include "text/numbers/number_parse.h"
 #include "text/numbers/number_scanner.h"
 #include "text/numbers/xval_number.h"
+#include "util/scratch.h"
 #include "util/status_macros.h"
 
 namespace xval {
@@ -116,7 +117,8 @@ absl::Status XvalTokenizer::Collect(absl::string_view text, std::vector<Number>*
     return absl::InvalidArgumentError(
         absl::StrCat("text of ", text.size(), " bytes: offsets are 32-bit"));
   }
-  thread_local std::vector<NumberSpan> spans;
+  util::ThreadScratch<std::vector<NumberSpan>> spans_scratch;
+  std::vector<NumberSpan>& spans = *spans_scratch;
   spans.clear();
   scanner_->Scan(text, 0, &spans);
   const bool fields = !options_.transform.field_scales.empty();

@@ -86,6 +86,8 @@ absl::StatusOr<int32_t> SpmTokenizer::PieceToId(absl::string_view piece) const {
 
 absl::Status SpmTokenizer::AddTokens(absl::Span<const AddedToken> tokens) {
   RETURN_IF_ERROR(AppendAddedTokens(tokens, *this, &config_.added_tokens));
+  // A new key for the per-thread caches: none of their words may outlive a vocabulary change.
+  instance_id_ = next_instance_id.fetch_add(1);
   matcher_ = AddedTokenMatcher(config_.added_tokens);
   plain_matcher_ = AddedTokenMatcher(NonSpecial(config_.added_tokens));
   IndexAddedTokenStarts();
