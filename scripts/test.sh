@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything, and runs every test: the release build with all
 # tests (CUDA kernels are compiled when nvcc is found; their tests skip without a GPU), then the
-# tests again under AddressSanitizer and UndefinedBehaviorSanitizer, then the Python package and
-# the Python checks against the reference implementations from PyPI.
+# tests again under AddressSanitizer and UndefinedBehaviorSanitizer, the concurrency suite under
+# ThreadSanitizer, then the Python package and the Python checks against the reference
+# implementations from PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -22,6 +23,11 @@ echo "== AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake --preset sanitize -DXVAL_DATA_DIR="$data" >/dev/null
 cmake --build build/sanitize -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1 ctest --preset sanitize -j "$jobs"
+
+echo "== ThreadSanitizer: the concurrency suite (label concurrency)"
+cmake --preset tsan -DXVAL_DATA_DIR="$data" >/dev/null
+cmake --build --preset tsan -j "$jobs"
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest --preset tsan -j "$jobs"
 
 echo "== the Python package (pip install .) and the Python checks against the references"
 python3 -m pip install -q --disable-pip-version-check --no-build-isolation .

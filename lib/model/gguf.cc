@@ -2,7 +2,10 @@
 // metadata count, metadata key/value pairs, tensor infos (name, dims innermost first, ggml
 // type, offset), then the tensor data at general.alignment. Every read is bounds-checked, so
 // a truncated or corrupt file is an error naming the file and what was being read.
+#include <cmath>
 #include <cstring>
+#include <limits>
+#include <type_traits>
 #include <string>
 #include <variant>
 #include <vector>
@@ -11,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "model/config_check.h"
 #include "model/llama_model.h"
 #include "util/status_macros.h"
 
@@ -54,6 +58,16 @@ class Reader {
     pos_ += len;
     return absl::OkStatus();
   }
+  // The width of a scalar type, 0 for strings, arrays and unknown types.
+  static size_t ScalarBytes(uint32_t type) {
+    switch (type) {
+      case kU8: case kI8: case kBool: return 1;
+      case kU16: case kI16: return 2;
+      case kU32: case kI32: case kF32: return 4;
+      case kU64: case kI64: case kF64: return 8;
+      default: return 0;
+    }
+  }
   absl::Status Scalar(GgufType type, double* out, const std::string& key) {
     const char* what = key.c_str();
     switch (type) {
@@ -83,7 +97,18 @@ class Reader {
     uint64_t count;
     RETURN_IF_ERROR(Read(&elem_type, key.c_str()));
     RETURN_IF_ERROR(Read(&count, key.c_str()));
-    if (count > size_ - pos_) return Truncated(key.c_str());  // every element is >= 1 byte
+    // Sized from what the rest of the file can hold (a string takes at least its 8-byte
+    // length; a number its width) before anything is allocated.
+    const size_t min_bytes = elem_type == kString ? 8 : ScalarBytes(elem_type);
+    if (min_bytes == 0 && elem_type != kArray) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path_, ": metadata ", key, ": unknown array element type ", elem_type));
+    }
+    if (min_bytes > 0 && count > (size_ - pos_) / min_bytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path_, ": metadata ", key, ": ", count, " elements do not fit in the ",
+                       size_ - pos_, " bytes left (truncated or corrupt)"));
+    }
     if (elem_type == kString) {
       v->strings.resize(count);
       for (auto& s : v->strings) RETURN_IF_ERROR(ReadString(&s, key.c_str()));
@@ -125,7 +150,16 @@ class ConfigReader {
       return absl::InvalidArgumentError(
           absl::StrCat(path_, ": metadata ", key, it == md_.end() ? " is missing" : " is not a number"));
     }
-    *out = static_cast<T>(it->second.number);
+    const double v = it->second.number;
+    if constexpr (std::is_integral_v<T>) {
+      // A count or id: integral and inside T (a cast of anything else is undefined).
+      if (!(v == std::floor(v) && v >= static_cast<double>(std::numeric_limits<T>::min()) &&
+            v <= static_cast<double>(std::numeric_limits<T>::max()))) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path_, ": metadata ", key, ": ", v, " is not an integer in range"));
+      }
+    }
+    *out = static_cast<T>(v);
     return absl::OkStatus();
   }
   const Value* Find(const std::string& key) const {
@@ -159,44 +193,23 @@ absl::StatusOr<LlamaConfig> ConfigFromMetadata(const std::string& path, const Me
   RETURN_IF_ERROR(r.Get("llama.context_length", &c.max_position_embeddings, false));
   RETURN_IF_ERROR(r.Get("llama.attention.layer_norm_rms_epsilon", &c.rms_norm_eps, true));
   RETURN_IF_ERROR(r.Get("llama.rope.freq_base", &c.rope_theta, false));
-  for (auto [key, v] : {std::pair<const char*, int>{"llama.embedding_length", c.hidden_size},
-                        {"llama.feed_forward_length", c.intermediate_size},
-                        {"llama.block_count", c.num_hidden_layers},
-                        {"llama.attention.head_count", c.num_attention_heads},
-                        {"llama.attention.head_count_kv", c.num_key_value_heads}}) {
-    if (v <= 0 || v > (1 << 24)) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": metadata ", key, " is not positive"));
-    }
-  }
-  if (c.num_attention_heads % c.num_key_value_heads != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": metadata llama.attention.head_count_kv does not divide head_count"));
-  }
-  c.head_dim = c.hidden_size / c.num_attention_heads;
+  // hidden_size / num_attention_heads unless given (0 heads: CheckLlamaConfig says so).
+  c.head_dim = c.num_attention_heads > 0 ? c.hidden_size / c.num_attention_heads : 0;
   RETURN_IF_ERROR(r.Get("llama.attention.key_length", &c.head_dim, false));
-  if (c.head_dim <= 0 || c.head_dim % 2 != 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": metadata llama.attention.key_length must be positive and even"));
-  }
   // The vocabulary size: llama.vocab_size, else the token list, else the embedding's rows.
   c.vocab_size = 0;
   if (const Value* tokens = r.Find("tokenizer.ggml.tokens")) c.vocab_size = tokens->strings.size();
   if (const TensorInfo* embed = store.Find("token_embd.weight");
       c.vocab_size == 0 && embed != nullptr && embed->shape.size() == 2) {
-    c.vocab_size = static_cast<int>(embed->shape[0]);
+    c.vocab_size = embed->shape[0] <= std::numeric_limits<int>::max()
+                       ? static_cast<int>(embed->shape[0])
+                       : -1;  // refused by CheckLlamaConfig
   }
   RETURN_IF_ERROR(r.Get("llama.vocab_size", &c.vocab_size, false));
-  if (c.vocab_size <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": metadata llama.vocab_size is missing"));
-  }
   if (const Value* type = r.Find("llama.rope.scaling.type"); type != nullptr) {
     if (type->str == "linear") {
       c.rope_scaling.rope_type = RopeType::kLinear;
       RETURN_IF_ERROR(r.Get("llama.rope.scaling.factor", &c.rope_scaling.factor, true));
-      if (!(c.rope_scaling.factor > 0)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(path, ": metadata llama.rope.scaling.factor must be positive"));
-      }
     } else if (type->str != "none") {
       return absl::InvalidArgumentError(absl::StrCat(
           path, ": metadata llama.rope.scaling.type \"", type->str, "\" is not supported"));
@@ -213,15 +226,12 @@ absl::StatusOr<LlamaConfig> ConfigFromMetadata(const std::string& path, const Me
       c.xval_number_head = NumberHeadType::kMlp;
       RETURN_IF_ERROR(r.Get("xval.number_head_intermediate_size",
                             &c.xval_number_head_intermediate_size, true));
-      if (c.xval_number_head_intermediate_size <= 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            path, ": metadata xval.number_head_intermediate_size must be positive"));
-      }
     } else if (head->str != "none") {
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": metadata xval.number_head \"", head->str, "\" is not supported"));
     }
   }
+  RETURN_IF_ERROR(CheckLlamaConfig(c, ConfigSource::kGguf, path));
   return c;
 }
 
@@ -245,8 +255,14 @@ absl::StatusOr<GgufCheckpoint> LoadGgufCheckpoint(const std::string& path,
   uint64_t tensor_count, kv_count;
   RETURN_IF_ERROR(r.Read(&tensor_count, "the tensor count"));
   RETURN_IF_ERROR(r.Read(&kv_count, "the metadata count"));
-  if (tensor_count > file->size() || kv_count > file->size()) {
-    return r.Truncated("the header counts");
+  // Each tensor info takes at least 32 bytes (name length, dimension count, one dimension,
+  // type, offset) and each metadata pair 13 (key length, type, a one-byte value): counts the
+  // file cannot hold are refused before anything is sized from them.
+  const size_t left = file->size() - r.pos();
+  if (tensor_count > left / 32 || kv_count > left / 13) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": header: ", tensor_count, " tensors and ", kv_count,
+        " metadata pairs do not fit in the file (", file->size(), " bytes): truncated or corrupt"));
   }
   Metadata md;
   for (uint64_t i = 0; i < kv_count; ++i) {
@@ -306,8 +322,9 @@ absl::StatusOr<GgufCheckpoint> LoadGgufCheckpoint(const std::string& path,
   }
   uint32_t alignment = 32;
   if (auto it = md.find("general.alignment"); it != md.end()) {
-    alignment = static_cast<uint32_t>(it->second.number);
-    if (alignment == 0 || (alignment & (alignment - 1)) != 0) {
+    const double v = it->second.number;
+    alignment = v >= 1 && v <= (1 << 30) ? static_cast<uint32_t>(v) : 0;
+    if (alignment == 0 || (alignment & (alignment - 1)) != 0 || alignment != v) {
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": metadata general.alignment ", alignment, " is not a power of two"));
     }

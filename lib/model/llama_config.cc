@@ -1,10 +1,13 @@
 // config.json → LlamaConfig, with transformers' LlamaConfig defaults for absent keys and
 // errors that name the field.
+#include <cmath>
+#include <limits>
 #include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "model/config_check.h"
 #include "simdjson.h"
 #include "util/status_macros.h"
 #include "xval/model.h"
@@ -36,6 +39,9 @@ absl::Status GetFloat(object obj, const char* key, float* out) {
   if (obj[key].get(e) || e.is_null()) return absl::OkStatus();
   double v;
   if (e.get(v)) return FieldError(key, "not a number");
+  if (std::fabs(v) > std::numeric_limits<float>::max()) {
+    return FieldError(key, absl::StrCat(v, " is beyond float32's range"));
+  }
   *out = static_cast<float>(v);
   return absl::OkStatus();
 }
@@ -57,7 +63,9 @@ absl::Status GetTokenId(object obj, const char* key, int* out) {
     e = arr.at(0).value_unsafe();
   }
   int64_t v;
-  if (e.get(v)) return FieldError(key, "not an integer");
+  if (e.get(v) || v < -1 || v > std::numeric_limits<int>::max()) {
+    return FieldError(key, "not an integer id");
+  }
   *out = static_cast<int>(v);
   return absl::OkStatus();
 }
@@ -85,21 +93,16 @@ absl::Status ParseRopeScaling(object obj, float* rope_theta, RopeScaling* out) {
   } else if (type == "llama3") {
     out->rope_type = RopeType::kLlama3;
   } else {
-    return FieldError("rope_scaling.rope_type",
-                      absl::StrCat("\"", Str(type), "\" is not supported (default, linear, llama3)"));
+    return FieldError(
+        "rope_scaling.rope_type",
+        absl::StrCat("\"", Str(type), "\" is not supported (default, linear, llama3)"));
   }
   RETURN_IF_ERROR(GetFloat(rs, "factor", &out->factor));
   RETURN_IF_ERROR(GetFloat(rs, "low_freq_factor", &out->low_freq_factor));
   RETURN_IF_ERROR(GetFloat(rs, "high_freq_factor", &out->high_freq_factor));
   RETURN_IF_ERROR(
       GetInt(rs, "original_max_position_embeddings", &out->original_max_position_embeddings));
-  if (!(out->factor > 0)) return FieldError("rope_scaling.factor", "must be positive");
-  if (out->rope_type == RopeType::kLlama3 &&
-      !(out->high_freq_factor > out->low_freq_factor && out->low_freq_factor > 0 &&
-        out->original_max_position_embeddings > 0)) {
-    return FieldError("rope_scaling", "llama3 needs high_freq_factor > low_freq_factor > 0");
-  }
-  return absl::OkStatus();
+  return absl::OkStatus();  // values checked by CheckLlamaConfig
 }
 
 }  // namespace
@@ -151,32 +154,10 @@ absl::StatusOr<LlamaConfig> ParseLlamaConfig(absl::string_view json_text) {
   RETURN_IF_ERROR(GetTokenId(obj, "eos_token_id", &c.eos_token_id));
   RETURN_IF_ERROR(ParseRopeScaling(obj, &c.rope_theta, &c.rope_scaling));
 
-  for (auto [key, v] : {std::pair<const char*, int>{"hidden_size", c.hidden_size},
-                        {"intermediate_size", c.intermediate_size},
-                        {"num_hidden_layers", c.num_hidden_layers},
-                        {"num_attention_heads", c.num_attention_heads},
-                        {"num_key_value_heads", c.num_key_value_heads},
-                        {"vocab_size", c.vocab_size},
-                        {"max_position_embeddings", c.max_position_embeddings}}) {
-    if (v <= 0) return FieldError(key, "must be positive");
-  }
-  if (c.num_attention_heads % c.num_key_value_heads != 0) {
-    return FieldError("num_key_value_heads", absl::StrCat(c.num_key_value_heads,
-                                                          " does not divide num_attention_heads ",
-                                                          c.num_attention_heads));
-  }
-  c.head_dim = c.hidden_size / c.num_attention_heads;
+  // hidden_size / num_attention_heads unless given (0 heads: CheckLlamaConfig says so).
+  c.head_dim = c.num_attention_heads > 0 ? c.hidden_size / c.num_attention_heads : 0;
   RETURN_IF_ERROR(GetInt(obj, "head_dim", &c.head_dim));
-  if (c.head_dim <= 0 || c.head_dim % 2 != 0) {
-    return FieldError("head_dim", absl::StrCat(c.head_dim, " must be positive and even (RoPE)"));
-  }
-  if (!(c.rms_norm_eps >= 0)) return FieldError("rms_norm_eps", "must not be negative");
-  if (!(c.rope_theta > 0)) return FieldError("rope_theta", "must be positive");
-
   RETURN_IF_ERROR(GetInt(obj, "xval_num_token_id", &c.xval_num_token_id));
-  if (c.xval_num_token_id >= c.vocab_size) {
-    return FieldError("xval_num_token_id", "outside the vocabulary");
-  }
   element head;
   if (!obj["xval_number_head"].get(head) && !head.is_null()) {
     std::string_view kind;
@@ -185,16 +166,14 @@ absl::StatusOr<LlamaConfig> ParseLlamaConfig(absl::string_view json_text) {
       c.xval_number_head = NumberHeadType::kLinear;
     } else if (kind == "mlp") {
       c.xval_number_head = NumberHeadType::kMlp;
-      RETURN_IF_ERROR(GetInt(obj, "xval_number_head_intermediate_size",
-                             &c.xval_number_head_intermediate_size));
-      if (c.xval_number_head_intermediate_size <= 0) {
-        return FieldError("xval_number_head_intermediate_size", "must be positive for mlp");
-      }
+      RETURN_IF_ERROR(
+          GetInt(obj, "xval_number_head_intermediate_size", &c.xval_number_head_intermediate_size));
     } else if (kind != "none") {
       return FieldError("xval_number_head",
                         absl::StrCat("\"", Str(kind), "\" is not linear, mlp or none"));
     }
   }
+  RETURN_IF_ERROR(CheckLlamaConfig(c, ConfigSource::kHuggingFace, "config.json"));
   return c;
 }
 

@@ -1,5 +1,7 @@
 #include "text/hf_json.h"
 
+#include "absl/container/flat_hash_map.h"
+
 namespace xval::text {
 
 absl::StatusOr<std::vector<std::string_view>> ReadVocab(const JsonFile& f,
@@ -48,6 +50,49 @@ absl::StatusOr<std::vector<std::pair<std::string_view, std::string_view>>> ReadM
     merges.emplace_back(a, b);
   }
   return merges;
+}
+
+absl::StatusOr<std::vector<AddedToken>> ReadAddedTokens(const JsonFile& f,
+                                                        simdjson::dom::element root,
+                                                        size_t vocab_size, bool has_normalizer) {
+  std::vector<AddedToken> added;
+  simdjson::dom::element value;
+  if (root["added_tokens"].get(value) || value.is_null()) return added;
+  simdjson::dom::array array;
+  if (value.get_array().get(array)) return f.Error("added_tokens", "expected an array");
+  const int64_t id_limit = static_cast<int64_t>(vocab_size + array.size());
+  absl::flat_hash_map<int32_t, size_t> by_id;
+  size_t i = 0;
+  for (simdjson::dom::element t : array) {
+    const std::string field = absl::StrCat("added_tokens[", i++, "]");
+    int64_t id;
+    std::string_view content;
+    if (t["id"].get_int64().get(id)) return f.Error(field, "\"id\" missing or not an integer");
+    if (id < 0 || id >= id_limit) {
+      return f.Error(field, absl::StrCat("id ", id, " is outside the vocabulary (", vocab_size,
+                                         " pieces) and the ", array.size(),
+                                         " added tokens that may follow it"));
+    }
+    if (t["content"].get_string().get(content) || content.empty()) {
+      return f.Error(field, "\"content\" missing, empty or not a string");
+    }
+    for (const char* opt : {"lstrip", "rstrip", "single_word"}) {
+      if (OptBool(t, opt, false)) {
+        return f.Unsupported(field, absl::StrCat("\"", opt, "\": true is not supported"));
+      }
+    }
+    if (has_normalizer && OptBool(t, "normalized", false)) {
+      return f.Unsupported(field, "\"normalized\": true is not supported");
+    }
+    AddedToken token{std::string(content), static_cast<int32_t>(id), OptBool(t, "special", false)};
+    auto [it, inserted] = by_id.emplace(token.id, added.size());
+    if (!inserted && added[it->second].content != token.content) {
+      return f.Error(field, absl::StrCat("id ", id, " is also added_tokens[", it->second, "] (\"",
+                                         added[it->second].content, "\")"));
+    }
+    if (inserted) added.push_back(std::move(token));
+  }
+  return added;
 }
 
 }  // namespace xval::text

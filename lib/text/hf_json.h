@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "simdjson.h"
+#include "xval/tokenizer.h"
 
 namespace xval::text {
 
@@ -60,6 +61,17 @@ absl::StatusOr<std::vector<std::string_view>> ReadVocab(const JsonFile& f,
 // order, as written (not decoded from any alphabet).
 absl::StatusOr<std::vector<std::pair<std::string_view, std::string_view>>> ReadMerges(
     const JsonFile& f, simdjson::dom::element model);
+
+// The top-level added_tokens array (absent: none), the one reader of every tokenizer.json
+// loader. Each entry needs a non-empty "content" and an integer "id" that is either a
+// vocabulary id (below `vocab_size`) or one of the ids right after the vocabulary (below
+// vocab_size + the number of added tokens): ids index tables, so an id the file cannot account
+// for is an error, not an allocation. An id given twice to different contents is an error.
+// lstrip, rstrip and single_word true are refused (Unimplemented), and normalized true too
+// when `has_normalizer` (it would change what the token matches).
+absl::StatusOr<std::vector<AddedToken>> ReadAddedTokens(const JsonFile& f,
+                                                        simdjson::dom::element root,
+                                                        size_t vocab_size, bool has_normalizer);
 
 }  // namespace xval::text
 

@@ -158,8 +158,8 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
     // element at a time (a LargeArray has no memset path), which cost more than this copy.
     out.ids.reserve(total);
     for (size_t b = 0; b < num_blocks; ++b) {
-      const size_t n = out.row_splits[std::min(texts.size(), (b + 1) * kBlock)] -
-                       out.row_splits[b * kBlock];
+      const size_t n =
+          out.row_splits[std::min(texts.size(), (b + 1) * kBlock)] - out.row_splits[b * kBlock];
       const auto from = block_source[b]->ids.begin() + block_first[b];
       out.ids.insert(out.ids.end(), from, from + n);
     }

@@ -84,8 +84,8 @@ class Pool {
     size_t n;
     size_t grain;
     std::atomic<size_t> next{0};
-    size_t next_slot = 1;       // the caller is slot 0; guarded by mutex_
-    size_t active_workers = 0;  // guarded by mutex_
+    size_t next_slot = 1;             // the caller is slot 0; guarded by mutex_
+    size_t active_workers = 0;        // guarded by mutex_
     std::atomic<size_t> finished{0};  // helpers done with the job, for polling without the lock
   };
 

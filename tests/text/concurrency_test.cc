@@ -9,8 +9,8 @@
 // first one still copied out of them). Two threads x 1,000 calls must give 0 wrong results.
 #include <atomic>
 #include <functional>
-#include <ostream>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -261,7 +261,9 @@ TEST_P(ConcurrencyTest, BatchFromInsidePoolTask) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, ConcurrencyTest, ::testing::ValuesIn(Kinds()),
-                         [](const ::testing::TestParamInfo<Kind>& info) { return info.param.name; });
+                         [](const ::testing::TestParamInfo<Kind>& info) {
+                           return info.param.name;
+                         });
 
 // DecodeWithValues of xVal tokenizers from many threads.
 TEST(XvalConcurrency, DecodeWithValues) {

@@ -2,13 +2,14 @@
 // back-to-back regions (the forward pass runs hundreds a second, and workers poll briefly
 // between them before sleeping), for regions started from several threads at once, for
 // regions separated by pauses longer than the polling, and nested calls run serially.
+#include "util/thread_pool.h"
+
 #include <atomic>
 #include <chrono>
 #include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "util/thread_pool.h"
 
 namespace xval::util {
 namespace {

@@ -3,8 +3,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "simdjson.h"
-#include "text/hf_json.h"
 #include "text/bytelevel/bytelevel_loader.h"
+#include "text/hf_json.h"
 #include "text/pretokenize/numeric_pretokenizer.h"
 #include "util/status_macros.h"
 #include "util/utf8.h"
@@ -68,8 +68,8 @@ absl::Status AddPreTokenizer(const JsonFile& f, element pre, const std::string& 
     }
     size_t i = 0;
     for (element s : steps) {
-      RETURN_IF_ERROR(AddPreTokenizer(f, s, absl::StrCat(field, ".pretokenizers[", i++, "]"),
-                                      config));
+      RETURN_IF_ERROR(
+          AddPreTokenizer(f, s, absl::StrCat(field, ".pretokenizers[", i++, "]"), config));
     }
     return absl::OkStatus();
   }
@@ -196,32 +196,13 @@ absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadByteLevelTokenizerJson(
     config.pretokenizers.push_back(std::move(whole));
   }
 
-  array added;
-  if (!root["added_tokens"].get_array().get(added)) {
-    size_t k = 0;
-    for (element t : added) {
-      const std::string field = absl::StrCat("added_tokens[", k++, "]");
-      int64_t id;
-      std::string_view content;
-      if (t["id"].get_int64().get(id) || id < 0 || id > INT32_MAX) {
-        return f.Error(field, "bad or missing id");
-      }
-      if (t["content"].get_string().get(content) || content.empty()) {
-        return f.Error(field, "bad or missing content");
-      }
-      for (const char* opt : {"lstrip", "rstrip", "single_word"}) {
-        if (OptBool(t, opt, false)) {
-          return f.Unsupported(field, absl::StrCat("\"", opt, "\": true is not supported"));
-        }
-      }
-      AddedToken token{std::string(content), static_cast<int32_t>(id),
-                       OptBool(t, "special", false)};
-      if (token.content == "<|begin_of_text|>" || token.content == "<s>") config.bos_id = token.id;
-      if (token.content == "<|endoftext|>" || token.content == "<|end_of_text|>" ||
-          token.content == "</s>") {
-        config.eos_id = token.id;
-      }
-      config.added_tokens.push_back(std::move(token));
+  ASSIGN_OR_RETURN(config.added_tokens,
+                   ReadAddedTokens(f, root, config.bpe.size(), /*has_normalizer=*/false));
+  for (const AddedToken& token : config.added_tokens) {
+    if (token.content == "<|begin_of_text|>" || token.content == "<s>") config.bos_id = token.id;
+    if (token.content == "<|endoftext|>" || token.content == "<|end_of_text|>" ||
+        token.content == "</s>") {
+      config.eos_id = token.id;
     }
   }
   return ByteLevelTokenizer::Create(std::move(config), options);

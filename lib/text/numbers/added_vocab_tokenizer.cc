@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "simdjson.h"
+#include "text/hf_json.h"
 #include "util/file.h"
 #include "util/status_macros.h"
 #include "xval/xval_tokenizer.h"
@@ -16,9 +17,6 @@ namespace {
 using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
-
-// simdjson speaks std::string_view; Debian's Abseil has its own string_view.
-absl::string_view A(std::string_view v) { return absl::string_view(v.data(), v.size()); }
 
 bool IsNull(element e, const char* key) {
   element v;
@@ -37,8 +35,7 @@ bool AddedVocabTokenizer::IsAddedVocabJson(absl::string_view json) {
   array merges;
   if (root["model"]["type"].get_string().get(type) || type != "BPE") return false;
   if (root["model"]["vocab"].get_object().get(vocab) || vocab.size() != 0) return false;
-  return root["model"]["merges"].get_array().get(merges) == simdjson::SUCCESS &&
-         merges.size() == 0;
+  return root["model"]["merges"].get_array().get(merges) == simdjson::SUCCESS && merges.size() == 0;
 }
 
 absl::StatusOr<std::unique_ptr<AddedVocabTokenizer>> AddedVocabTokenizer::FromJson(
@@ -62,30 +59,15 @@ absl::StatusOr<std::unique_ptr<AddedVocabTokenizer>> AddedVocabTokenizer::FromJs
       return unsupported("post_processor", "only ByteLevel (which adds no tokens)");
     }
   }
-  array added;
-  if (root["added_tokens"].get_array().get(added)) return error("added_tokens", "not an array");
+  const JsonFile file(source);
+  element added_value;
+  if (root["added_tokens"].get(added_value) || !added_value.is_array()) {
+    return error("added_tokens", "not an array");
+  }
   std::unique_ptr<AddedVocabTokenizer> t(new AddedVocabTokenizer());
-  size_t index = 0;
-  for (element e : added) {
-    const std::string field = absl::StrCat("added_tokens[", index++, "]");
-    int64_t id;
-    std::string_view content;
-    if (e["id"].get_int64().get(id) || id < 0 || id > (1 << 24)) return error(field, "bad id");
-    if (e["content"].get_string().get(content) || content.empty()) {
-      return error(field, "bad content");
-    }
-    for (const char* flag : {"lstrip", "rstrip", "single_word"}) {
-      bool v = false;
-      if (!e[flag].get_bool().get(v) && v) return unsupported(field, absl::StrCat(flag, " true"));
-    }
-    bool special = false;
-    if (e["special"].get_bool().get(special)) special = false;
-    t->tokens_.push_back(AddedToken{std::string(A(content)), static_cast<int32_t>(id), special});
-  }
+  // The vocabulary is empty: every token is an added one, ids below their count.
+  ASSIGN_OR_RETURN(t->tokens_, ReadAddedTokens(file, root, 0, /*has_normalizer=*/false));
   t->Rebuild();
-  for (const AddedToken& a : t->tokens_) {
-    if (t->by_id_[a.id] != &a) return error("added_tokens", absl::StrCat("id ", a.id, " twice"));
-  }
   return t;
 }
 

@@ -101,33 +101,10 @@ absl::StatusOr<SpmConfig> SpmConfigFromLlamaTokenizerJson(absl::string_view data
   const bool byte_fallback = OptBool(model, "byte_fallback", false);
   config.byte_fallback = byte_fallback;
 
-  // Added tokens: id -> (content, special).
-  std::vector<AddedToken> added;
-  array added_array;
-  if (!root["added_tokens"].get_array().get(added_array)) {
-    size_t i = 0;
-    for (element t : added_array) {
-      const std::string field = absl::StrCat("added_tokens[", i++, "]");
-      AddedToken token;
-      int64_t id;
-      std::string_view content;
-      if (t["id"].get_int64().get(id) || id < 0) return f.Error(field, "bad or missing id");
-      if (t["content"].get_string().get(content) || content.empty()) {
-        return f.Error(field, "bad or missing content");
-      }
-      token.special = OptBool(t, "special", false);
-      for (const char* opt : {"lstrip", "rstrip", "single_word", "normalized"}) {
-        if (OptBool(t, opt, false))
-          return f.Unsupported(field, absl::StrCat("\"", opt, "\": true is not supported"));
-      }
-      token.id = static_cast<int32_t>(id);
-      token.content = std::string(content);
-      added.push_back(std::move(token));
-    }
-  }
-
   // Vocabulary, by id.
   ASSIGN_OR_RETURN(const auto vocab, ReadVocab(f, model));
+  ASSIGN_OR_RETURN(std::vector<AddedToken> added,
+                   ReadAddedTokens(f, root, vocab.size(), /*has_normalizer=*/true));
   std::vector<VocabPiece> pieces(vocab.size());
   const std::string_view unk_token = OptString(model, "unk_token");
   for (size_t id = 0; id < vocab.size(); ++id) {
