@@ -331,7 +331,13 @@ absl::StatusOr<GgufCheckpoint> LoadGgufCheckpoint(const std::string& path,
   }
   const size_t data_start = (r.pos() + alignment - 1) / alignment * alignment;
   GgufCheckpoint ckpt;
+  std::vector<TensorRange> ranges;
   for (auto& t : raw) {
+    if (t.offset % alignment != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": tensor ", t.info.name, ": offset ",
+                                                     t.offset, " is not a multiple of the ",
+                                                     alignment, "-byte alignment"));
+    }
     if (t.offset > file->size() || data_start > file->size() - t.offset ||
         t.info.nbytes > file->size() - data_start - t.offset) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -340,10 +346,12 @@ absl::StatusOr<GgufCheckpoint> LoadGgufCheckpoint(const std::string& path,
     }
     t.info.data = file->data() + data_start + t.offset;
     const std::string name = t.info.name;
+    if (t.info.nbytes > 0) ranges.push_back(TensorRange{t.offset, t.offset + t.info.nbytes, name});
     if (!ckpt.store.tensors.emplace(name, std::move(t.info)).second) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": tensor ", name, " appears twice"));
     }
   }
+  RETURN_IF_ERROR(CheckRangesDisjoint(path, std::move(ranges)));
   ckpt.store.files.push_back(std::move(file));
   ASSIGN_OR_RETURN(ckpt.config, ConfigFromMetadata(path, md, ckpt.store));
 

@@ -1,6 +1,7 @@
 // The safetensors format (github.com/huggingface/safetensors): an 8-byte little-endian header
 // length N, N bytes of JSON {"name": {"dtype", "shape", "data_offsets": [begin, end]}, ...,
 // "__metadata__": {...}}, then the tensor bytes, offsets relative to the end of the header.
+#include <algorithm>
 #include <cstring>
 #include <set>
 #include <string>
@@ -45,6 +46,19 @@ std::string ShapeString(const std::vector<int64_t>& shape) {
   return absl::StrCat("[", absl::StrJoin(shape, ", "), "]");
 }
 
+absl::Status CheckRangesDisjoint(const std::string& path, std::vector<TensorRange> ranges) {
+  std::sort(ranges.begin(), ranges.end(),
+            [](const TensorRange& a, const TensorRange& b) { return a.begin < b.begin; });
+  for (size_t i = 1; i < ranges.size(); ++i) {
+    if (ranges[i].begin < ranges[i - 1].end) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": tensors ", ranges[i - 1].name, " and ", ranges[i].name,
+                       " overlap (bytes ", ranges[i].begin, "..", ranges[i - 1].end, ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status LoadSafetensorsFile(const std::string& path, TensorStore* store,
                                  bool copy_to_huge_pages) {
   ASSIGN_OR_RETURN(std::unique_ptr<MappedFile> file, MappedFile::Open(path, copy_to_huge_pages));
@@ -74,6 +88,7 @@ absl::Status LoadSafetensorsFile(const std::string& path, TensorStore* store,
   if (root.get(obj)) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": safetensors header is not an object"));
   }
+  std::vector<TensorRange> ranges;
   for (auto field : obj) {
     const std::string name = Str(field.key);
     if (name == "__metadata__") continue;
@@ -118,10 +133,13 @@ absl::Status LoadSafetensorsFile(const std::string& path, TensorStore* store,
     }
     info.data = data_begin + begin;
     info.nbytes = end - begin;
+    if (end > begin) ranges.push_back(TensorRange{begin, end, name});
     if (!store->tensors.emplace(name, std::move(info)).second) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": appears in more than one file"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": appears twice (in this file or in another shard)"));
     }
   }
+  RETURN_IF_ERROR(CheckRangesDisjoint(path, std::move(ranges)));
   store->files.push_back(std::move(file));
   return absl::OkStatus();
 }

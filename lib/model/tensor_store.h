@@ -34,6 +34,15 @@ struct TensorInfo {
 // "[a, b]".
 std::string ShapeString(const std::vector<int64_t>& shape);
 
+// The bytes [begin, end) of one file that a tensor's data takes.
+struct TensorRange {
+  uint64_t begin, end;
+  std::string name;
+};
+// An error naming `path` and two tensors whose data overlap (a file that gives two tensors
+// the same bytes is corrupt: writing one would change the other); OK when none do.
+absl::Status CheckRangesDisjoint(const std::string& path, std::vector<TensorRange> ranges);
+
 struct TensorStore {
   std::vector<std::unique_ptr<MappedFile>> files;
   absl::flat_hash_map<std::string, TensorInfo> tensors;

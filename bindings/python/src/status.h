@@ -1,6 +1,12 @@
-// The one translation point from absl::Status to Python exceptions (../shared/DESIGN.md):
-// InvalidArgument -> ValueError, NotFound -> FileNotFoundError, OutOfRange -> IndexError,
-// anything else -> RuntimeError.
+// The one translation point from absl::Status to Python exceptions (../shared/DESIGN.md), the
+// table in the package's docstring:
+//   InvalidArgument, Unimplemented (an unsupported feature, named), FailedPrecondition (an
+//     option the vocabulary cannot satisfy)                      -> ValueError
+//   NotFound from a file operation                               -> FileNotFoundError
+//   NotFound from a lookup (a piece, a token)                    -> KeyError
+//   OutOfRange (an id outside the vocabulary)                    -> IndexError
+//   anything else                                                -> RuntimeError
+// and, outside Status: an argument of the wrong type            -> TypeError (module.cc).
 #ifndef XVAL_BINDINGS_PYTHON_STATUS_H_
 #define XVAL_BINDINGS_PYTHON_STATUS_H_
 
@@ -13,12 +19,19 @@
 
 namespace xval::python {
 
-[[noreturn]] inline void RaiseStatus(const absl::Status& status) {
+// What a NotFound means where it is raised.
+enum class NotFoundIs { kFile, kKey };
+
+[[noreturn]] inline void RaiseStatus(const absl::Status& status,
+                                     NotFoundIs not_found = NotFoundIs::kFile) {
   const std::string message(status.message());
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kUnimplemented:
+    case absl::StatusCode::kFailedPrecondition:
       throw pybind11::value_error(message);
     case absl::StatusCode::kNotFound:
+      if (not_found == NotFoundIs::kKey) throw pybind11::key_error(message);
       PyErr_SetString(PyExc_FileNotFoundError, message.c_str());
       throw pybind11::error_already_set();
     case absl::StatusCode::kOutOfRange:
@@ -33,8 +46,8 @@ inline void ThrowIfError(const absl::Status& status) {
 }
 
 template <typename T>
-T ValueOrThrow(absl::StatusOr<T> value) {
-  if (!value.ok()) RaiseStatus(value.status());
+T ValueOrThrow(absl::StatusOr<T> value, NotFoundIs not_found = NotFoundIs::kFile) {
+  if (!value.ok()) RaiseStatus(value.status(), not_found);
   return *std::move(value);
 }
 

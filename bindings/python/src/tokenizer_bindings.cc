@@ -37,6 +37,11 @@ py::array OffsetsView(const Offsets& offsets, py::handle owner) {
 // keeps a str's UTF-8 form inside the object (ASCII strings are their own UTF-8), and the
 // caller's sequence keeps the objects alive while the GIL is released.
 std::vector<absl::string_view> TextViews(const py::sequence& texts) {
+  // A str is a sequence too (of its characters): encoding each character is never what was
+  // meant.
+  if (py::isinstance<py::str>(texts) || py::isinstance<py::bytes>(texts)) {
+    throw py::type_error("texts must be a list of str, not a single str: use encode() for one text");
+  }
   std::vector<absl::string_view> views;
   views.reserve(texts.size());
   for (py::handle t : texts) {
@@ -48,7 +53,8 @@ std::vector<absl::string_view> TextViews(const py::sequence& texts) {
     } else if (PyBytes_Check(t.ptr())) {
       views.emplace_back(PyBytes_AS_STRING(t.ptr()), static_cast<size_t>(PyBytes_GET_SIZE(t.ptr())));
     } else {
-      throw py::type_error("texts must be a sequence of str (or bytes)");
+      throw py::type_error(std::string("texts must be a sequence of str (or bytes), not of ") +
+                           Py_TYPE(t.ptr())->tp_name);
     }
   }
   return views;
@@ -279,10 +285,29 @@ class PyTokenizer {
   Recipe recipe_;
 };
 
+// Lists, tuples, numpy arrays and torch tensors of integers; TypeError for anything else.
 std::vector<int32_t> IdsFrom(const py::handle& ids) {
-  // Lists, tuples, numpy arrays and torch tensors of integers.
-  if (py::hasattr(ids, "tolist")) return ids.attr("tolist")().cast<std::vector<int32_t>>();
-  return ids.cast<std::vector<int32_t>>();
+  if (py::isinstance<py::str>(ids) || py::isinstance<py::bytes>(ids)) {
+    throw py::type_error("ids must be a sequence of int, not a str");
+  }
+  try {
+    if (py::hasattr(ids, "tolist")) return ids.attr("tolist")().cast<std::vector<int32_t>>();
+    return ids.cast<std::vector<int32_t>>();
+  } catch (const py::cast_error&) {
+    throw py::type_error(std::string("ids must be a sequence of int (list, tuple, numpy array "
+                                     "or torch tensor), got ") +
+                         Py_TYPE(ids.ptr())->tp_name);
+  }
+}
+
+std::vector<float> ValuesFrom(const py::handle& values) {
+  try {
+    if (py::hasattr(values, "tolist")) return values.attr("tolist")().cast<std::vector<float>>();
+    return values.cast<std::vector<float>>();
+  } catch (const py::cast_error&) {
+    throw py::type_error(std::string("values must be a sequence of float, got ") +
+                         Py_TYPE(values.ptr())->tp_name);
+  }
 }
 
 }  // namespace
@@ -365,10 +390,7 @@ into DataLoader workers and to use after fork.)doc")
           "decode",
           [](const PyTokenizer& t, py::handle ids, py::object values) {
             std::optional<std::vector<float>> v;
-            if (!values.is_none()) {
-              v = py::hasattr(values, "tolist") ? values.attr("tolist")().cast<std::vector<float>>()
-                                                : values.cast<std::vector<float>>();
-            }
+            if (!values.is_none()) v = ValuesFrom(values);
             return t.Decode(IdsFrom(ids), v);
           },
           py::arg("ids"), py::arg("values") = py::none())
@@ -392,7 +414,7 @@ into DataLoader workers and to use after fork.)doc")
       .def(
           "token_to_id",
           [](const PyTokenizer& t, const std::string& piece) {
-            return ValueOrThrow(t.tokenizer().PieceToId(piece));
+            return ValueOrThrow(t.tokenizer().PieceToId(piece), NotFoundIs::kKey);
           },
           py::arg("token"))
       .def_property_readonly("bos_id", [](const PyTokenizer& t) { return t.tokenizer().bos_id(); })

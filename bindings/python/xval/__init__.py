@@ -8,8 +8,19 @@
     >>> tok.decode(enc.ids)
     'x = 1,234.5'
 
-Errors: a bad argument raises ValueError, a missing file FileNotFoundError, an id outside the
-vocabulary IndexError, anything else RuntimeError.
+Errors, one table for every call (bindings/python/src/status.h):
+
+    ValueError         a bad value: a malformed file (named, with the field), an unsupported
+                       feature (named), an option the vocabulary cannot satisfy
+    FileNotFoundError  a file that does not exist
+    KeyError           a piece or token that is not in the vocabulary (token_to_id)
+    IndexError         an id outside the vocabulary
+    TypeError          an argument of the wrong type (a str where a list of texts is expected,
+                       a list of str where ids are expected)
+    RuntimeError       anything else
+
+Thread safety: a Tokenizer, a Model and the embedding functions may be used from any number of
+threads at once; batch calls release the GIL and share one pool of worker threads.
 """
 import numpy as np
 

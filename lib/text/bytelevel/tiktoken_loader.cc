@@ -1,5 +1,6 @@
 #include "text/bytelevel/tiktoken_loader.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <sys/stat.h>
 
@@ -92,6 +93,9 @@ absl::StatusOr<std::vector<std::string>> ParseTiktokenRanks(absl::string_view da
   std::vector<std::string> tokens;
   std::vector<size_t> line_of;  // the line that defined each rank; 0 when none yet
   absl::flat_hash_map<std::string, size_t> token_line;
+  // Ranks are 0..n-1 without gaps, one a line, so a rank past the line count is a gap
+  // whatever follows: refused before the table is sized from it.
+  const size_t max_ranks = static_cast<size_t>(std::count(data.begin(), data.end(), '\n')) + 1;
   size_t line_no = 0;
   while (!data.empty()) {
     ++line_no;
@@ -118,6 +122,10 @@ absl::StatusOr<std::vector<std::string>> ParseTiktokenRanks(absl::string_view da
     if (!absl::SimpleAtoi(rank_text, &rank) || rank_text[0] == '+' || rank_text[0] == '-' ||
         rank >= (1u << 30)) {
       return error(absl::StrCat("bad rank \"", rank_text, "\""));
+    }
+    if (rank >= max_ranks) {
+      return error(absl::StrCat("rank ", rank, " is past the file's ", max_ranks,
+                                " lines (ranks must be 0..n-1 without gaps)"));
     }
     if (rank >= tokens.size()) {
       tokens.resize(rank + 1);
