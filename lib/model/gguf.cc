@@ -293,6 +293,10 @@ absl::StatusOr<GgufCheckpoint> LoadGgufCheckpoint(const std::string& path,
       RETURN_IF_ERROR(r.Read(&v, what));
       if (v > (uint64_t{1} << 40)) return r.Truncated(what);
       d = static_cast<int64_t>(v);
+      // Checked before the product, which could wrap around 2^64 to a small count.
+      if (v != 0 && count > (uint64_t{1} << 42) / v) {
+        return absl::InvalidArgumentError(absl::StrCat(path, ": tensor ", t.info.name, ": too large"));
+      }
       count *= v;
       if (count > (uint64_t{1} << 42)) {
         return absl::InvalidArgumentError(absl::StrCat(path, ": tensor ", t.info.name, ": too large"));

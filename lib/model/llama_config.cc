@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "model/config_check.h"
@@ -117,6 +118,14 @@ absl::StatusOr<LlamaConfig> ParseLlamaConfig(absl::string_view json_text) {
   }
   object obj;
   if (root.get(obj)) return absl::InvalidArgumentError("config.json: not an object");
+  // A key given twice: Python's json (transformers) keeps the last value, simdjson finds the
+  // first; rather than differ, refuse.
+  absl::flat_hash_set<std::string_view> keys;
+  for (auto field : obj) {
+    if (!keys.insert(field.key).second) {
+      return FieldError(std::string(field.key).c_str(), "appears twice");
+    }
+  }
 
   std::string_view model_type;
   if (!obj["model_type"].get(model_type) && model_type != "llama") {

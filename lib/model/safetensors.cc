@@ -111,6 +111,10 @@ absl::Status LoadSafetensorsFile(const std::string& path, TensorStore* store,
         return absl::InvalidArgumentError(absl::StrCat(where, ": bad shape entry"));
       }
       info.shape.push_back(dim);
+      // Checked before the product, which could wrap around 2^64 to a small count.
+      if (dim != 0 && count > (uint64_t{1} << 42) / static_cast<uint64_t>(dim)) {
+        return absl::InvalidArgumentError(absl::StrCat(where, ": shape too large"));
+      }
       count *= static_cast<uint64_t>(dim);
       if (count > (uint64_t{1} << 42)) {
         return absl::InvalidArgumentError(absl::StrCat(where, ": shape too large"));

@@ -36,6 +36,9 @@ void Note(size_t n) {
 }
 }  // namespace
 
+// GCC pairs the sized deletes below with its own new and warns; these are the only ones.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 void* operator new(size_t n) {
   Note(n);
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
@@ -84,8 +87,6 @@ struct Case {
   // For checkpoint folders: the other files beside it (name -> content).
   std::map<std::string, std::string> beside;
 };
-
-void PrintTo(const Case& c, std::ostream* os) { *os << c.format << "/" << c.name; }
 
 // --- helpers that mutate bytes ---------------------------------------------------------------
 
@@ -279,10 +280,10 @@ void AddJsonCuts(const std::string& format, const std::string& file_name, Loader
   }
   for (size_t k = 0; k < count; ++k) {
     const size_t at = points[k * (points.size() - 1) / (count - 1)];
-    cases.push_back({format, absl::StrCat("cut_at_byte_", at), loader, file_name,
+    cases->push_back({format, absl::StrCat("cut_at_byte_", at), loader, file_name,
                      json.substr(0, at), "JSON", {}});
   }
-  cases.push_back({format, "cut_before_last_brace", loader, file_name,
+  cases->push_back({format, "cut_before_last_brace", loader, file_name,
                    json.substr(0, json.size() - 1), "JSON", {}});
 }
 
@@ -315,9 +316,11 @@ std::vector<Case> LlamaJsonCases() {
   add("vocab_id_negative", Replace(json, R"("<0x01>":4)", R"("<0x01>":-4)"), "model.vocab");
   add("vocab_not_object", Replace(json, R"("vocab":{)", R"("vocab":[{)"), "JSON");
   add("merges_not_array", Replace(json, R"("merges":[)", R"("merges":{"a":[)"), "JSON");
-  add("merge_without_space", Replace(json, R"("▁ t")", R"("▁t")"), "model.merges[0]");
-  add("merge_unknown_part", Replace(json, R"("▁ t")", R"("▁ zzzzzz")"), "model.merges[0]");
-  add("merge_number", Replace(json, R"("▁ t")", "17"), "model.merges[0]");
+  add("merge_without_space", Replace(json, R"(["▁","t"])", R"("▁t")"), "model.merges[0]");
+  add("merge_unknown_part", Replace(json, R"(["▁","t"])", R"(["▁","zzzzzz"])"),
+      "model.merges[0]");
+  add("merge_number", Replace(json, R"(["▁","t"])", "17"), "model.merges[0]");
+  add("merge_of_one", Replace(json, R"(["▁","t"])", R"(["▁"])"), "model.merges[0]");
   add("model_missing", Replace(json, R"("model":)", R"("modelx":)"), "");
   add("invalid_utf8_in_piece", Replace(json, "\"▁t\":", "\"\xff\xfe\":"), "JSON");
   add("nan_literal", Replace(json, R"("id":0,)", R"("id":NaN,)"), "JSON");
@@ -539,10 +542,10 @@ std::vector<Case> GgufCases() {
   add("tensor_dims_0", Put<uint32_t>(file, n_dims_at, 0), "dimensions");
   add("tensor_dims_5", Put<uint32_t>(file, n_dims_at, 5), "dimensions");
   add("tensor_dim_2^41", Put<uint64_t>(file, l.tensor_dims_at[0], uint64_t{1} << 41), "");
-  add("tensor_dim_product_huge",
+  add("tensor_dim_product_2^78",
       Put<uint64_t>(Put<uint64_t>(file, l.tensor_dims_at[0], uint64_t{1} << 39),
                     l.tensor_dims_at[0] + 8, uint64_t{1} << 39),
-      "");
+      "too large");
   add("tensor_type_99", Put<uint32_t>(file, l.tensor_offset_at[0] - 4, 99), "ggml type 99");
   add("tensor_type_q4_0", Put<uint32_t>(file, l.tensor_offset_at[0] - 4, 2), "is not supported");
   add("tensor_offset_past_end", Put<uint64_t>(file, l.tensor_offset_at[0], file.size()),
@@ -706,8 +709,9 @@ std::vector<Case> ConfigCases() {
   add("number_head_unknown",
       Replace(config, "\"vocab_size\": 96", "\"vocab_size\": 96, \"xval_number_head\": \"deep\""),
       "xval_number_head");
-  add("duplicate_key", Replace(config, "\"vocab_size\": 96", "\"vocab_size\": 96, \"vocab_size\": 0"),
-      "");
+  add("duplicate_key",
+      Replace(config, "\"vocab_size\": 96", "\"vocab_size\": 96, \"vocab_size\": 0"),
+      "vocab_size: appears twice");
   return cases;
 }
 
@@ -761,7 +765,10 @@ TEST(MalformedInput, EveryCaseIsAClearError) {
     largest_allocation = 0;
     const absl::Status s = Load(c, path, dir);
     const size_t largest = largest_allocation.load();
-    ASSERT_FALSE(s.ok()) << "accepted";
+    if (s.ok()) {
+      ADD_FAILURE() << "accepted";
+      continue;
+    }
     EXPECT_NE(s.message().find(path), absl::string_view::npos)
         << "the error does not name the file: " << s;
     if (!c.expect.empty()) {
