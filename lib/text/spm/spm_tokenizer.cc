@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "util/status_macros.h"
 
 namespace xval::text {
@@ -52,6 +53,17 @@ absl::StatusOr<std::unique_ptr<SpmTokenizer>> SpmTokenizer::Create(
   if (config.byte_fallback && !config.vocab.has_byte_pieces()) {
     return absl::InvalidArgumentError(absl::StrCat(
         config.source, ": byte_fallback is on but the vocabulary has no <0xXX> pieces"));
+  }
+  if (config.byte_fallback && config.unk_id < 0) {
+    // A byte without its <0xXX> piece falls back to the unknown piece; with neither, there
+    // is no id to give (fuzzing found -1 in the output).
+    for (int b = 0; b < 256; ++b) {
+      if (config.vocab.byte_id(static_cast<uint8_t>(b)) < 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            config.source, ": byte_fallback without an unknown piece needs all 256 byte pieces; ",
+            absl::StrFormat("<0x%02X>", b), " is missing"));
+      }
+    }
   }
   if (!config.byte_fallback && config.unk_id < 0) {
     return absl::InvalidArgumentError(
