@@ -60,7 +60,7 @@ class Tokenizer {
 
   // Encodes one text. Never fails on any input bytes (invalid UTF-8 is handled as the
   // reference implementation handles it); fails only on an option the vocabulary cannot
-  // satisfy (add_bos without a BOS token).
+  // satisfy (add_bos without a BOS token: InvalidArgument).
   absl::StatusOr<Encoding> Encode(absl::string_view text, const EncodeOptions& options = {}) const;
 
   // Appends the tokens of `text` to `out`, offsets relative to `text` plus `base`; on error

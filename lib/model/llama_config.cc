@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "model/config_check.h"
@@ -21,12 +21,29 @@ using simdjson::dom::object;
 
 std::string Str(std::string_view s) { return std::string(s.data(), s.size()); }
 
+// An object's fields, a key given twice keeping its last value, as Python's json module (which
+// transformers reads config.json with) does; simdjson's own lookup would find the first.
+class Fields {
+ public:
+  explicit Fields(object obj) {
+    for (auto field : obj) map_[field.key] = field.value;
+  }
+  simdjson::simdjson_result<element> operator[](std::string_view key) const {
+    auto it = map_.find(key);
+    if (it == map_.end()) return simdjson::NO_SUCH_FIELD;
+    return element(it->second);
+  }
+
+ private:
+  absl::flat_hash_map<std::string_view, element> map_;
+};
+
 absl::Status FieldError(const char* field, const std::string& why) {
   return absl::InvalidArgumentError(absl::StrCat("config.json: ", field, ": ", why));
 }
 
 // Absent or null keeps *out.
-absl::Status GetInt(object obj, const char* key, int* out) {
+absl::Status GetInt(const Fields& obj, const char* key, int* out) {
   element e;
   if (obj[key].get(e) || e.is_null()) return absl::OkStatus();
   int64_t v;
@@ -35,7 +52,7 @@ absl::Status GetInt(object obj, const char* key, int* out) {
   return absl::OkStatus();
 }
 
-absl::Status GetFloat(object obj, const char* key, float* out) {
+absl::Status GetFloat(const Fields& obj, const char* key, float* out) {
   element e;
   if (obj[key].get(e) || e.is_null()) return absl::OkStatus();
   double v;
@@ -47,7 +64,7 @@ absl::Status GetFloat(object obj, const char* key, float* out) {
   return absl::OkStatus();
 }
 
-absl::Status GetBool(object obj, const char* key, bool* out) {
+absl::Status GetBool(const Fields& obj, const char* key, bool* out) {
   element e;
   if (obj[key].get(e) || e.is_null()) return absl::OkStatus();
   if (e.get(*out)) return FieldError(key, "not a boolean");
@@ -55,7 +72,7 @@ absl::Status GetBool(object obj, const char* key, bool* out) {
 }
 
 // bos/eos ids may be an integer or (Llama 3) a list; the first one is kept.
-absl::Status GetTokenId(object obj, const char* key, int* out) {
+absl::Status GetTokenId(const Fields& obj, const char* key, int* out) {
   element e;
   if (obj[key].get(e) || e.is_null()) return absl::OkStatus();
   simdjson::dom::array arr;
@@ -73,14 +90,15 @@ absl::Status GetTokenId(object obj, const char* key, int* out) {
 
 // Llama-2 era configs have rope_theta plus rope_scaling; transformers 5 writes both inside
 // rope_parameters. Either is read.
-absl::Status ParseRopeScaling(object obj, float* rope_theta, RopeScaling* out) {
+absl::Status ParseRopeScaling(const Fields& obj, float* rope_theta, RopeScaling* out) {
   element e;
   if ((obj["rope_scaling"].get(e) || e.is_null()) &&
       (obj["rope_parameters"].get(e) || e.is_null())) {
     return absl::OkStatus();
   }
-  object rs;
-  if (e.get(rs)) return FieldError("rope_scaling", "not an object");
+  object rs_object;
+  if (e.get(rs_object)) return FieldError("rope_scaling", "not an object");
+  const Fields rs(rs_object);
   RETURN_IF_ERROR(GetFloat(rs, "rope_theta", rope_theta));
   std::string_view type;
   // transformers accepts both "rope_type" and the older "type".
@@ -116,16 +134,9 @@ absl::StatusOr<LlamaConfig> ParseLlamaConfig(absl::string_view json_text) {
     return absl::InvalidArgumentError(
         absl::StrCat("config.json: not JSON: ", simdjson::error_message(err)));
   }
-  object obj;
-  if (root.get(obj)) return absl::InvalidArgumentError("config.json: not an object");
-  // A key given twice: Python's json (transformers) keeps the last value, simdjson finds the
-  // first; rather than differ, refuse.
-  absl::flat_hash_set<std::string_view> keys;
-  for (auto field : obj) {
-    if (!keys.insert(field.key).second) {
-      return FieldError(std::string(field.key).c_str(), "appears twice");
-    }
-  }
+  object top;
+  if (root.get(top)) return absl::InvalidArgumentError("config.json: not an object");
+  const Fields obj(top);
 
   std::string_view model_type;
   if (!obj["model_type"].get(model_type) && model_type != "llama") {

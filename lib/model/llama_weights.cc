@@ -34,7 +34,7 @@ class Binder {
                                         const char* fields) {
     const TensorInfo* t = store_.Find(name);
     if (t == nullptr) {
-      return absl::NotFoundError(absl::StrCat("missing tensor ", name, " (expected shape ",
+      return absl::InvalidArgumentError(absl::StrCat("missing tensor ", name, " (expected shape ",
                                               ShapeString(shape), " from ", fields, ")"));
     }
     if (t->shape != shape) {

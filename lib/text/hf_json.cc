@@ -60,7 +60,8 @@ absl::StatusOr<std::vector<AddedToken>> ReadAddedTokens(const JsonFile& f,
   if (root["added_tokens"].get(value) || value.is_null()) return added;
   simdjson::dom::array array;
   if (value.get_array().get(array)) return f.Error("added_tokens", "expected an array");
-  const int64_t id_limit = static_cast<int64_t>(vocab_size + array.size());
+  // Hugging Face allows gaps between added ids; up to 2^16 of them are accepted here.
+  const int64_t id_limit = static_cast<int64_t>(vocab_size + array.size()) + (1 << 16);
   absl::flat_hash_map<int32_t, size_t> by_id;
   size_t i = 0;
   for (simdjson::dom::element t : array) {
@@ -70,8 +71,8 @@ absl::StatusOr<std::vector<AddedToken>> ReadAddedTokens(const JsonFile& f,
     if (t["id"].get_int64().get(id)) return f.Error(field, "\"id\" missing or not an integer");
     if (id < 0 || id >= id_limit) {
       return f.Error(field, absl::StrCat("id ", id, " is outside the vocabulary (", vocab_size,
-                                         " pieces) and the ", array.size(),
-                                         " added tokens that may follow it"));
+                                         " pieces) and the ids that ", array.size(),
+                                         " added tokens may take after it"));
     }
     if (t["content"].get_string().get(content) || content.empty()) {
       return f.Error(field, "\"content\" missing, empty or not a string");

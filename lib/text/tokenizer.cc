@@ -124,6 +124,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   std::vector<size_t> block_first(num_blocks);
   std::mutex mutex;
   absl::Status error;
+  // At most `slots` threads (the arenas' count), whatever XVAL_NUM_THREADS says by now.
   util::ParallelForSlots(
       num_blocks, 1,
       [&](size_t slot, size_t begin, size_t end) {
@@ -145,7 +146,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
           block_first[b] = first;
         }
       },
-      max_threads);
+      slots);
   RETURN_IF_ERROR(error);
   BatchEncoding out;
   out.row_splits.resize(texts.size() + 1);

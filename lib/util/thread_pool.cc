@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -73,9 +74,13 @@ class Pool {
     Work(job, 0);
     tls_inside_worker = false;
     PollFor([&] { return job.finished.load(std::memory_order_acquire) == helpers; });
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [&] { return job.active_workers == 0 && job_helpers_ == 0; });
-    job_ = nullptr;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      done_.wait(lock, [&] { return job.active_workers == 0 && job_helpers_ == 0; });
+      job_ = nullptr;
+    }
+    // A chunk that threw (bad_alloc): rethrown here, once no helper touches the job.
+    if (job.error) std::rethrow_exception(job.error);
   }
 
  private:
@@ -85,6 +90,8 @@ class Pool {
     size_t grain;
     std::atomic<size_t> next{0};
     size_t next_slot = 1;             // the caller is slot 0; guarded by mutex_
+    std::mutex error_mutex;
+    std::exception_ptr error;  // the first exception a chunk threw; guarded by error_mutex
     size_t active_workers = 0;        // guarded by mutex_
     std::atomic<size_t> finished{0};  // helpers done with the job, for polling without the lock
   };
@@ -93,7 +100,14 @@ class Pool {
     for (;;) {
       const size_t begin = job.next.fetch_add(job.grain);
       if (begin >= job.n) return;
-      (*job.fn)(slot, begin, std::min(job.n, begin + job.grain));
+      try {
+        (*job.fn)(slot, begin, std::min(job.n, begin + job.grain));
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(job.error_mutex);
+        if (!job.error) job.error = std::current_exception();
+        job.next.store(job.n);  // no more chunks
+        return;
+      }
     }
   }
 

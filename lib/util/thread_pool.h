@@ -24,7 +24,8 @@ void ParallelForSlots(size_t n, size_t grain,
                       const std::function<void(size_t slot, size_t, size_t)>& fn,
                       size_t max_threads = 0);
 
-// The number of slots a ParallelForSlots call with this `max_threads` may use.
+// The number of slots a ParallelForSlots call with this `max_threads` may use. (Pass the
+// result as that call's max_threads: the environment may change in between.)
 size_t ParallelSlots(size_t max_threads = 0);
 
 // The number of threads ParallelFor uses at most (the hardware concurrency, or

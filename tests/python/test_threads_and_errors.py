@@ -89,6 +89,39 @@ def test_wrong_types_are_type_errors():
         tok.encode(123)
 
 
+def test_id_outside_int32_is_index_error():
+    tok = xval.Tokenizer.from_file(str(LLAMA))
+    with pytest.raises(IndexError, match="4294967303"):
+        tok.decode([1, 4294967303])
+
+
+def test_add_tokens_while_other_threads_encode():
+    """add_tokens replaces the tokenizer (copy on write): calls in flight on other threads
+    finish on the old one, with its results."""
+    tok = xval.Tokenizer.from_file(str(LLAMA))
+    texts = ["The orbit takes 365.25 days.", "x = 1,234.5 <s> ok"] * 200
+    expected = [tok.encode(t).ids.tolist() for t in texts]
+    wrong, stop = [], threading.Event()
+
+    def encode_loop():
+        while not stop.is_set():
+            ids, _, _, splits = tok.encode_batch_flat(texts, ids_only=True)
+            got = [ids[splits[i]:splits[i + 1]].tolist() for i in range(len(texts))]
+            if got != expected:
+                wrong.append(1)
+
+    threads = [threading.Thread(target=encode_loop) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for k in range(20):
+        tok.add_tokens([f"<extra_{k}>"])  # none of them occurs in the texts
+    stop.set()
+    for t in threads:
+        t.join()
+    assert wrong == []
+    assert tok.token_to_id("<extra_19>") == 32019
+
+
 def test_unsupported_feature_is_value_error_naming_it(tmp_path):
     config = json.loads((DATA / "tokenizers" / "llama2" / "tokenizer.json").read_text())
     config["added_tokens"][0]["lstrip"] = True

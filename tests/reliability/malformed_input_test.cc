@@ -49,6 +49,17 @@ void* operator new[](size_t n) {
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   throw std::bad_alloc();
 }
+void* operator new(size_t n, std::align_val_t align) {
+  Note(n);
+  const size_t a = static_cast<size_t>(align);
+  if (void* p = std::aligned_alloc(a, (n + a - 1) / a * a)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](size_t n, std::align_val_t align) { return operator new(n, align); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, size_t, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
@@ -300,8 +311,8 @@ std::vector<Case> LlamaJsonCases() {
       "added_tokens[0]: id 4294967303");
   add("added_id_negative", Replace(json, unk, R"({"id":-1,"content":"<unk>")"),
       "added_tokens[0]");
-  add("added_id_past_vocab", Replace(json, unk, R"({"id":99999,"content":"<unk>")"),
-      "added_tokens[0]: id 99999");
+  add("added_id_past_vocab", Replace(json, unk, R"({"id":999999,"content":"<unk>")"),
+      "added_tokens[0]: id 999999");
   add("added_id_float", Replace(json, unk, R"({"id":1.5,"content":"<unk>")"), "added_tokens[0]");
   add("added_id_string", Replace(json, unk, R"({"id":"0","content":"<unk>")"), "added_tokens[0]");
   add("added_content_empty", Replace(json, unk, R"({"id":0,"content":"")"), "added_tokens[0]");
@@ -342,8 +353,8 @@ std::vector<Case> ByteLevelJsonCases() {
       "id 4294967303");
   add("added_id_2^40", Replace(json, eot, R"({"id":1099511627776,"content":"<|endoftext|>")"),
       "added_tokens[0]");
-  add("added_id_past_vocab", Replace(json, eot, R"({"id":5000,"content":"<|endoftext|>")"),
-      "added_tokens[0]: id 5000");
+  add("added_id_past_vocab", Replace(json, eot, R"({"id":5000000,"content":"<|endoftext|>")"),
+      "added_tokens[0]: id 5000000");
   add("added_rstrip", Replace(json, R"("rstrip":false)", R"("rstrip":true)"), "rstrip");
   add("merge_unknown", Replace(json, R"("h e")", R"("h zz")"), "model.merges[0]");
   add("merge_pair_of_three", Replace(json, R"("h e")", R"(["h","e","x"])"), "model.merges[0]");
@@ -656,6 +667,38 @@ std::vector<Case> SafetensorsCases() {
   return cases;
 }
 
+// --- model.safetensors.index.json (a sharded checkpoint) ----------------------------------
+
+std::vector<Case> ShardIndexCases() {
+  const std::string dir = Golden("model/gqa_untied");
+  const std::string index = Read(dir + "/model.safetensors.index.json");
+  std::map<std::string, std::string> beside;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name != "model.safetensors.index.json" && name != "reference.safetensors" &&
+        name.find(".gguf") == std::string::npos) {
+      beside[name] = Read(entry.path().string());
+    }
+  }
+  std::vector<Case> cases;
+  auto add = [&](std::string name, std::string bytes, std::string expect) {
+    cases.push_back({"safetensors_index", std::move(name), Loader::kModelDir,
+                     "model.safetensors.index.json", std::move(bytes), std::move(expect), beside});
+  };
+  add("not_json", index.substr(0, index.size() / 2), "weight_map");
+  add("no_weight_map", Replace(index, "\"weight_map\"", "\"weight_mop\""), "weight_map");
+  add("shard_outside_folder",
+      Replace(index, "\"model-00011-of-00012.safetensors\"", "\"../model-00011-of-00012.safetensors\""),
+      "is not a file name");
+  add("shard_not_a_string",
+      Replace(index, "\"model-00011-of-00012.safetensors\"", "11"), "is not a file name");
+  add("tensor_in_the_wrong_shard",
+      Replace(index, "\"lm_head.weight\": \"model-00011-of-00012.safetensors\"",
+              "\"lm_head.weight\": \"model-00001-of-00012.safetensors\""),
+      "lm_head.weight is listed in model-00001-of-00012.safetensors but not found there");
+  return cases;
+}
+
 // --- config.json ----------------------------------------------------------------------------
 
 std::vector<Case> ConfigCases() {
@@ -711,14 +754,14 @@ std::vector<Case> ConfigCases() {
       "xval_number_head");
   add("duplicate_key",
       Replace(config, "\"vocab_size\": 96", "\"vocab_size\": 96, \"vocab_size\": 0"),
-      "vocab_size: appears twice");
+      "vocab_size: 0 is not in");  // the last value, as transformers reads it
   return cases;
 }
 
 std::vector<Case> AllCases() {
   std::vector<Case> all;
   for (auto make : {SpmModelCases, LlamaJsonCases, ByteLevelJsonCases, PaperJsonCases,
-                    TiktokenCases, GgufCases, SafetensorsCases, ConfigCases}) {
+                    TiktokenCases, GgufCases, SafetensorsCases, ShardIndexCases, ConfigCases}) {
     std::vector<Case> cases = make();
     all.insert(all.end(), cases.begin(), cases.end());
   }

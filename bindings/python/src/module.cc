@@ -15,7 +15,7 @@ PYBIND11_MODULE(_xval, m) {
   m.doc() = "xval: numeric-aware tokenization and embedding (C++ core)";
   // A value pybind11 could not convert inside a call (a list of str where ids were expected):
   // TypeError with what was expected, never pybind11's RuntimeError "Unable to cast".
-  pybind11::register_exception_translator([](std::exception_ptr p) {
+  pybind11::register_local_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const pybind11::cast_error& e) {

@@ -1,7 +1,7 @@
 // The one translation point from absl::Status to Python exceptions (../shared/DESIGN.md), the
 // table in the package's docstring:
-//   InvalidArgument, Unimplemented (an unsupported feature, named), FailedPrecondition (an
-//     option the vocabulary cannot satisfy)                      -> ValueError
+//   InvalidArgument (a malformed file, a bad option), Unimplemented (an unsupported feature,
+//     named)                                                     -> ValueError
 //   NotFound from a file operation                               -> FileNotFoundError
 //   NotFound from a lookup (a piece, a token)                    -> KeyError
 //   OutOfRange (an id outside the vocabulary)                    -> IndexError
@@ -28,7 +28,6 @@ enum class NotFoundIs { kFile, kKey };
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument:
     case absl::StatusCode::kUnimplemented:
-    case absl::StatusCode::kFailedPrecondition:
       throw pybind11::value_error(message);
     case absl::StatusCode::kNotFound:
       if (not_found == NotFoundIs::kKey) throw pybind11::key_error(message);

@@ -110,8 +110,9 @@ class PyTokenizer {
     options.add_eos = add_eos;
     absl::StatusOr<Encoding> e;
     {
+      const std::shared_ptr<const Tokenizer> tok = tok_;  // taken under the GIL (add_tokens)
       py::gil_scoped_release release;
-      e = tok_->Encode(text, options);
+      e = tok->Encode(text, options);
     }
     return std::make_shared<Encoding>(ValueOrThrow(std::move(e)));
   }
@@ -149,8 +150,9 @@ class PyTokenizer {
     const std::vector<absl::string_view> views = TextViews(texts);
     absl::StatusOr<BatchEncoding> flat;
     {
+      const std::shared_ptr<const Tokenizer> tok = tok_;  // taken under the GIL (add_tokens)
       py::gil_scoped_release release;
-      flat = tok_->EncodeBatchFlat(views, options);
+      flat = tok->EncodeBatchFlat(views, options);
     }
     BatchEncoding batch = ValueOrThrow(std::move(flat));
     const size_t n = batch.num_texts();
@@ -214,8 +216,9 @@ class PyTokenizer {
     const std::vector<absl::string_view> views = TextViews(texts);
     absl::StatusOr<std::vector<Encoding>> batch;
     {
+      const std::shared_ptr<const Tokenizer> tok = tok_;  // taken under the GIL (add_tokens)
       py::gil_scoped_release release;
-      batch = tok_->EncodeBatch(views, options);
+      batch = tok->EncodeBatch(views, options);
     }
     std::vector<Encoding> encodings = ValueOrThrow(std::move(batch));
     py::list out(encodings.size());
@@ -237,8 +240,9 @@ class PyTokenizer {
     const std::vector<absl::string_view> views = TextViews(texts);
     absl::StatusOr<BatchEncoding> flat;
     {
+      const std::shared_ptr<const Tokenizer> tok = tok_;  // taken under the GIL (add_tokens)
       py::gil_scoped_release release;
-      flat = tok_->EncodeBatchFlat(views, options);
+      flat = tok->EncodeBatchFlat(views, options);
     }
     auto* batch = new BatchEncoding(ValueOrThrow(std::move(flat)));
     py::capsule owner(batch, [](void* p) { delete static_cast<BatchEncoding*>(p); });
@@ -257,7 +261,8 @@ class PyTokenizer {
   // (after the inverse transform); without values it prints as the token.
   std::string Decode(const std::vector<int32_t>& ids,
                      const std::optional<std::vector<float>>& values) const {
-    const auto* xval_tok = dynamic_cast<const XvalTokenizer*>(tok_.get());
+    const std::shared_ptr<const Tokenizer> tok = tok_;  // taken under the GIL (add_tokens)
+    const auto* xval_tok = dynamic_cast<const XvalTokenizer*>(tok.get());
     if (values && values->size() != ids.size()) {
       throw py::value_error("decode: one value per id");
     }
@@ -265,16 +270,20 @@ class PyTokenizer {
     {
       py::gil_scoped_release release;
       text = (values && xval_tok != nullptr) ? xval_tok->DecodeWithValues(ids, *values)
-                                             : tok_->Decode(ids);
+                                             : tok->Decode(ids);
     }
     return ValueOrThrow(std::move(text));
   }
 
+  // Copy on write: the tokenizer other threads may be encoding with (the GIL released) is
+  // never changed; a new one is made from the recipe with the tokens added, and replaces it
+  // under the GIL. Calls in flight finish on the old one.
   void AddTokens(const std::vector<std::string>& contents, bool special) {
-    std::vector<AddedToken> tokens;
-    for (const std::string& c : contents) tokens.push_back(AddedToken{c, -1, special});
-    ThrowIfError(tok_->AddTokens(tokens));
-    recipe_.added.insert(recipe_.added.end(), tokens.begin(), tokens.end());
+    Recipe recipe = recipe_;
+    for (const std::string& c : contents) recipe.added.push_back(AddedToken{c, -1, special});
+    std::shared_ptr<PyTokenizer> fresh = Make(std::move(recipe));
+    tok_ = fresh->tok_;
+    recipe_ = fresh->recipe_;
   }
 
   const Tokenizer& tokenizer() const { return *tok_; }
@@ -290,14 +299,23 @@ std::vector<int32_t> IdsFrom(const py::handle& ids) {
   if (py::isinstance<py::str>(ids) || py::isinstance<py::bytes>(ids)) {
     throw py::type_error("ids must be a sequence of int, not a str");
   }
+  std::vector<int64_t> wide;
   try {
-    if (py::hasattr(ids, "tolist")) return ids.attr("tolist")().cast<std::vector<int32_t>>();
-    return ids.cast<std::vector<int32_t>>();
+    wide = py::hasattr(ids, "tolist") ? ids.attr("tolist")().cast<std::vector<int64_t>>()
+                                      : ids.cast<std::vector<int64_t>>();
   } catch (const py::cast_error&) {
     throw py::type_error(std::string("ids must be a sequence of int (list, tuple, numpy array "
                                      "or torch tensor), got ") +
                          Py_TYPE(ids.ptr())->tp_name);
   }
+  std::vector<int32_t> out(wide.size());
+  for (size_t i = 0; i < wide.size(); ++i) {
+    if (wide[i] < INT32_MIN || wide[i] > INT32_MAX) {
+      throw py::index_error("id " + std::to_string(wide[i]) + " is outside the vocabulary");
+    }
+    out[i] = static_cast<int32_t>(wide[i]);
+  }
+  return out;
 }
 
 std::vector<float> ValuesFrom(const py::handle& values) {
@@ -435,12 +453,11 @@ into DataLoader workers and to use after fork.)doc")
                      state[4].cast<std::string>(),
                      state[5].cast<std::string>(),
                      {}};
-            auto tok = PyTokenizer::Make(r);
             for (py::handle a : state[6].cast<py::list>()) {
               auto pair = a.cast<py::tuple>();
-              tok->AddTokens({pair[0].cast<std::string>()}, pair[1].cast<bool>());
+              r.added.push_back(AddedToken{pair[0].cast<std::string>(), -1, pair[1].cast<bool>()});
             }
-            return tok;
+            return PyTokenizer::Make(r);
           }));
 }
 

@@ -11,13 +11,15 @@
 Errors, one table for every call (bindings/python/src/status.h):
 
     ValueError         a bad value: a malformed file (named, with the field), an unsupported
-                       feature (named), an option the vocabulary cannot satisfy
+                       feature (named), an option the vocabulary cannot satisfy (add_bos
+                       without a BOS token)
     FileNotFoundError  a file that does not exist
     KeyError           a piece or token that is not in the vocabulary (token_to_id)
-    IndexError         an id outside the vocabulary
+    IndexError         an id outside the vocabulary (or outside int32)
     TypeError          an argument of the wrong type (a str where a list of texts is expected,
                        a list of str where ids are expected)
-    RuntimeError       anything else
+    RuntimeError       anything else (no CUDA device, a model without a number head asked
+                       for a number)
 
 Thread safety: a Tokenizer, a Model and the embedding functions may be used from any number of
 threads at once; batch calls release the GIL and share one pool of worker threads.

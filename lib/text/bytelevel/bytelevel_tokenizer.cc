@@ -289,10 +289,10 @@ void ByteLevelTokenizer::EncodeWith(const AddedTokenMatcher& matcher, int only_f
 absl::Status ByteLevelTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& options,
                                             uint32_t base, Encoding* out) const {
   if (options.add_bos && config_.bos_id < 0) {
-    return absl::FailedPreconditionError("the vocabulary has no BOS");
+    return absl::InvalidArgumentError("the vocabulary has no BOS");
   }
   if (options.add_eos && config_.eos_id < 0) {
-    return absl::FailedPreconditionError("the vocabulary has no EOS");
+    return absl::InvalidArgumentError("the vocabulary has no EOS");
   }
   // Offsets are made with `base` added, not shifted in a second pass.
   if (options.add_bos) {
@@ -317,10 +317,10 @@ absl::Status ByteLevelTokenizer::EncodeIdsInto(absl::string_view text,
                                                const EncodeOptions& options,
                                                std::vector<int32_t>* ids) const {
   if (options.add_bos && config_.bos_id < 0) {
-    return absl::FailedPreconditionError("the vocabulary has no BOS");
+    return absl::InvalidArgumentError("the vocabulary has no BOS");
   }
   if (options.add_eos && config_.eos_id < 0) {
-    return absl::FailedPreconditionError("the vocabulary has no EOS");
+    return absl::InvalidArgumentError("the vocabulary has no EOS");
   }
   const AddedTokenMatcher& matcher = options.parse_special ? matcher_ : plain_matcher_;
   if (!options.add_bos && !options.add_eos && matcher.empty()) {

@@ -87,7 +87,7 @@ void AddedVocabTokenizer::Rebuild() {
 absl::Status AddedVocabTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& options,
                                              uint32_t base, Encoding* out) const {
   if (options.add_bos || options.add_eos) {
-    return absl::FailedPreconditionError("the vocabulary has no BOS or EOS");
+    return absl::InvalidArgumentError("the vocabulary has no BOS or EOS");
   }
   const AddedTokenMatcher& matcher = options.parse_special ? matcher_ : plain_matcher_;
   matcher.Split(

@@ -184,10 +184,10 @@ absl::Status SpmTokenizer::EncodeSegments(absl::string_view text,
 absl::Status SpmTokenizer::EncodeWith(absl::string_view text, const EncodeOptions& options,
                                       uint32_t base, ThreadState& state, Encoding* out) const {
   if (options.add_bos && config_.bos_id < 0) {
-    return absl::FailedPreconditionError("the vocabulary has no BOS");
+    return absl::InvalidArgumentError("the vocabulary has no BOS");
   }
   if (options.add_eos && config_.eos_id < 0) {
-    return absl::FailedPreconditionError("the vocabulary has no EOS");
+    return absl::InvalidArgumentError("the vocabulary has no EOS");
   }
   if (options.add_bos) out->Append(config_.bos_id, Offset{base, base});
   // Each stretch of text between added tokens is normalized on its own, with its own dummy
