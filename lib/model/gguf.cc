@@ -5,8 +5,8 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <type_traits>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -61,11 +61,23 @@ class Reader {
   // The width of a scalar type, 0 for strings, arrays and unknown types.
   static size_t ScalarBytes(uint32_t type) {
     switch (type) {
-      case kU8: case kI8: case kBool: return 1;
-      case kU16: case kI16: return 2;
-      case kU32: case kI32: case kF32: return 4;
-      case kU64: case kI64: case kF64: return 8;
-      default: return 0;
+      case kU8:
+      case kI8:
+      case kBool:
+        return 1;
+      case kU16:
+      case kI16:
+        return 2;
+      case kU32:
+      case kI32:
+      case kF32:
+        return 4;
+      case kU64:
+      case kI64:
+      case kF64:
+        return 8;
+      default:
+        return 0;
     }
   }
   absl::Status Scalar(GgufType type, double* out, const std::string& key) {
@@ -105,9 +117,9 @@ class Reader {
           absl::StrCat(path_, ": metadata ", key, ": unknown array element type ", elem_type));
     }
     if (min_bytes > 0 && count > (size_ - pos_) / min_bytes) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path_, ": metadata ", key, ": ", count, " elements do not fit in the ",
-                       size_ - pos_, " bytes left (truncated or corrupt)"));
+      return absl::InvalidArgumentError(absl::StrCat(path_, ": metadata ", key, ": ", count,
+                                                     " elements do not fit in the ", size_ - pos_,
+                                                     " bytes left (truncated or corrupt)"));
     }
     if (elem_type == kString) {
       v->strings.resize(count);
@@ -224,8 +236,8 @@ absl::StatusOr<LlamaConfig> ConfigFromMetadata(const std::string& path, const Me
       c.xval_number_head = NumberHeadType::kLinear;
     } else if (head->str == "mlp") {
       c.xval_number_head = NumberHeadType::kMlp;
-      RETURN_IF_ERROR(r.Get("xval.number_head_intermediate_size",
-                            &c.xval_number_head_intermediate_size, true));
+      RETURN_IF_ERROR(
+          r.Get("xval.number_head_intermediate_size", &c.xval_number_head_intermediate_size, true));
     } else if (head->str != "none") {
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": metadata xval.number_head \"", head->str, "\" is not supported"));
@@ -295,7 +307,8 @@ absl::StatusOr<GgufCheckpoint> LoadGgufCheckpoint(const std::string& path,
       d = static_cast<int64_t>(v);
       // Checked before the product, which could wrap around 2^64 to a small count.
       if (v != 0 && count > (uint64_t{1} << 42) / v) {
-        return absl::InvalidArgumentError(absl::StrCat(path, ": tensor ", t.info.name, ": too large"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": tensor ", t.info.name, ": too large"));
       }
       count *= v;
       if (count > (uint64_t{1} << 42)) {

@@ -35,7 +35,7 @@ class Binder {
     const TensorInfo* t = store_.Find(name);
     if (t == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat("missing tensor ", name, " (expected shape ",
-                                              ShapeString(shape), " from ", fields, ")"));
+                                                     ShapeString(shape), " from ", fields, ")"));
     }
     if (t->shape != shape) {
       return absl::InvalidArgumentError(

@@ -66,9 +66,9 @@ absl::StatusOr<std::vector<std::pair<std::string_view, std::string_view>>> ReadM
 // loader. Each entry needs a non-empty "content" and an integer "id" that is either a
 // vocabulary id (below `vocab_size`) or one of the ids after the vocabulary (below
 // vocab_size + the number of added tokens + 2^16, for files with gaps between them): ids index
-// tables, so an id the file cannot account for is an error, not an allocation. An id given twice to different contents is an error.
-// lstrip, rstrip and single_word true are refused (Unimplemented), and normalized true too
-// when `has_normalizer` (it would change what the token matches).
+// tables, so an id the file cannot account for is an error, not an allocation. An id given twice to
+// different contents is an error. lstrip, rstrip and single_word true are refused (Unimplemented),
+// and normalized true too when `has_normalizer` (it would change what the token matches).
 absl::StatusOr<std::vector<AddedToken>> ReadAddedTokens(const JsonFile& f,
                                                         simdjson::dom::element root,
                                                         size_t vocab_size, bool has_normalizer);

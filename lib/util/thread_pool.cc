@@ -89,9 +89,9 @@ class Pool {
     size_t n;
     size_t grain;
     std::atomic<size_t> next{0};
-    size_t next_slot = 1;             // the caller is slot 0; guarded by mutex_
+    size_t next_slot = 1;  // the caller is slot 0; guarded by mutex_
     std::mutex error_mutex;
-    std::exception_ptr error;  // the first exception a chunk threw; guarded by error_mutex
+    std::exception_ptr error;         // the first exception a chunk threw; guarded by error_mutex
     size_t active_workers = 0;        // guarded by mutex_
     std::atomic<size_t> finished{0};  // helpers done with the job, for polling without the lock
   };

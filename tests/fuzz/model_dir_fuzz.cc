@@ -20,8 +20,8 @@
 namespace {
 
 const std::string& Golden(const char* name) {
-  static const std::string config =
-      *xval::util::ReadFile(std::string(XVAL_FUZZ_SOURCE_DIR) + "/tests/golden/model/mha_tied/config.json");
+  static const std::string config = *xval::util::ReadFile(
+      std::string(XVAL_FUZZ_SOURCE_DIR) + "/tests/golden/model/mha_tied/config.json");
   static const std::string weights = *xval::util::ReadFile(
       std::string(XVAL_FUZZ_SOURCE_DIR) + "/tests/golden/model/mha_tied/model.safetensors");
   return std::string(name) == "config.json" ? config : weights;

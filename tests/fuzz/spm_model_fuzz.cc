@@ -8,7 +8,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 0 && data[0] == '{') return 0;
   xval::fuzz::MemFile file(data, size);
   auto tok = xval::LoadTokenizer(file.path());
-  if (tok.ok()) xval::fuzz::Exercise(**tok, std::string(reinterpret_cast<const char*>(data),
-                                                        size < 64 ? size : 64));
+  if (tok.ok())
+    xval::fuzz::Exercise(**tok,
+                         std::string(reinterpret_cast<const char*>(data), size < 64 ? size : 64));
   return 0;
 }

@@ -81,9 +81,7 @@ void Write(const std::string& path, const std::string& bytes) {
 }
 
 std::string Data(const std::string& rel) { return testing::DataDir() + "/" + rel; }
-std::string Golden(const std::string& rel) {
-  return testing::SourceDir() + "/tests/golden/" + rel;
-}
+std::string Golden(const std::string& rel) { return testing::SourceDir() + "/tests/golden/" + rel; }
 
 // How a file is loaded: the path of the (mutated) file is given.
 enum class Loader { kTokenizer, kBaseTokenizer, kModelFile, kModelDir };
@@ -154,14 +152,19 @@ std::vector<Case> SpmModelCases() {
   const std::vector<ProtoField> fields = TopFields(file);
   std::vector<Case> cases;
   auto add = [&](std::string name, std::string bytes, std::string expect) {
-    cases.push_back({"spm_model", std::move(name), Loader::kTokenizer, "tokenizer.model",
-                     std::move(bytes), std::move(expect), {}});
+    cases.push_back({"spm_model",
+                     std::move(name),
+                     Loader::kTokenizer,
+                     "tokenizer.model",
+                     std::move(bytes),
+                     std::move(expect),
+                     {}});
   };
   // Truncation inside each kind of structure: inside a key, inside a length, inside a payload,
   // for the first pieces, a piece in the middle, the last piece, the trainer and normalizer
   // specs.
-  std::vector<size_t> picks = {0, 1, 2, fields.size() / 2, fields.size() - 3, fields.size() - 2,
-                               fields.size() - 1};
+  std::vector<size_t> picks = {
+      0, 1, 2, fields.size() / 2, fields.size() - 3, fields.size() - 2, fields.size() - 1};
   for (size_t i : picks) {
     const ProtoField& f = fields[i];
     const std::string what = absl::StrCat("field", i, "_number", f.number);
@@ -175,15 +178,15 @@ std::vector<Case> SpmModelCases() {
   // Lengths flipped to huge values: a 10-byte varint of 2^63 - 1 and 2^32 at the first piece.
   {
     const ProtoField& f = fields[0];
-    std::string huge = file.substr(0, f.length_at) + std::string("\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 9) +
+    std::string huge = file.substr(0, f.length_at) +
+                       std::string("\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 9) +
                        file.substr(f.payload);
     add("piece_length_2^63", huge, "past the end");
     std::string big = file.substr(0, f.length_at) + std::string("\x80\x80\x80\x80\x10", 5) +
                       file.substr(f.payload);
     add("piece_length_2^32", big, "past the end");
     add("varint_of_11_bytes",
-        file.substr(0, f.length_at) + std::string(11, '\xff') + file.substr(f.payload),
-        "varint");
+        file.substr(0, f.length_at) + std::string(11, '\xff') + file.substr(f.payload), "varint");
   }
   // A wrong wire type at the first field, an unknown piece type, field number 0.
   add("wire_type_7", Put<uint8_t>(file, fields[0].start, (1 << 3) | 7), "wire type");
@@ -200,9 +203,12 @@ std::vector<Case> SpmModelCases() {
         s[pos] = 9;
         break;
       }
-      if ((key & 7) == 2) pos += Varint(s, &pos);
-      else if ((key & 7) == 5) pos += 4;
-      else Varint(s, &pos);
+      if ((key & 7) == 2)
+        pos += Varint(s, &pos);
+      else if ((key & 7) == 5)
+        pos += 4;
+      else
+        Varint(s, &pos);
       (void)key_at;
     }
     add("piece_type_9", s, "piece type");
@@ -271,7 +277,8 @@ std::string ByteLevelJson() {
   for (int b = 0; b < 256; ++b) {
     absl::StrAppend(&vocab, b ? "," : "", "\"", EscapeJson(ByteChar(b)), "\":", b);
   }
-  absl::StrAppend(&vocab, ",\"he\":256,\"ll\":257,\"hell\":258,\"hello\":259,\"<|endoftext|>\":260");
+  absl::StrAppend(&vocab,
+                  ",\"he\":256,\"ll\":257,\"hell\":258,\"hello\":259,\"<|endoftext|>\":260");
   return absl::StrCat(
       R"({"version":"1.0","added_tokens":[{"id":260,"content":"<|endoftext|>","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true}],)",
       R"("normalizer":null,"pre_tokenizer":{"type":"ByteLevel","add_prefix_space":false,"trim_offsets":true,"use_regex":true},)",
@@ -291,11 +298,21 @@ void AddJsonCuts(const std::string& format, const std::string& file_name, Loader
   }
   for (size_t k = 0; k < count; ++k) {
     const size_t at = points[k * (points.size() - 1) / (count - 1)];
-    cases->push_back({format, absl::StrCat("cut_at_byte_", at), loader, file_name,
-                     json.substr(0, at), "JSON", {}});
+    cases->push_back({format,
+                      absl::StrCat("cut_at_byte_", at),
+                      loader,
+                      file_name,
+                      json.substr(0, at),
+                      "JSON",
+                      {}});
   }
-  cases->push_back({format, "cut_before_last_brace", loader, file_name,
-                   json.substr(0, json.size() - 1), "JSON", {}});
+  cases->push_back({format,
+                    "cut_before_last_brace",
+                    loader,
+                    file_name,
+                    json.substr(0, json.size() - 1),
+                    "JSON",
+                    {}});
 }
 
 std::vector<Case> LlamaJsonCases() {
@@ -303,21 +320,26 @@ std::vector<Case> LlamaJsonCases() {
   std::vector<Case> cases;
   AddJsonCuts("llama_json", "tokenizer.json", Loader::kTokenizer, json, 12, &cases);
   auto add = [&](std::string name, std::string bytes, std::string expect) {
-    cases.push_back({"llama_json", std::move(name), Loader::kTokenizer, "tokenizer.json",
-                     std::move(bytes), std::move(expect), {}});
+    cases.push_back({"llama_json",
+                     std::move(name),
+                     Loader::kTokenizer,
+                     "tokenizer.json",
+                     std::move(bytes),
+                     std::move(expect),
+                     {}});
   };
   const std::string unk = R"({"id":0,"content":"<unk>")";
   add("added_id_2^32+7", Replace(json, unk, R"({"id":4294967303,"content":"<unk>")"),
       "added_tokens[0]: id 4294967303");
-  add("added_id_negative", Replace(json, unk, R"({"id":-1,"content":"<unk>")"),
-      "added_tokens[0]");
+  add("added_id_negative", Replace(json, unk, R"({"id":-1,"content":"<unk>")"), "added_tokens[0]");
   add("added_id_past_vocab", Replace(json, unk, R"({"id":999999,"content":"<unk>")"),
       "added_tokens[0]: id 999999");
   add("added_id_float", Replace(json, unk, R"({"id":1.5,"content":"<unk>")"), "added_tokens[0]");
   add("added_id_string", Replace(json, unk, R"({"id":"0","content":"<unk>")"), "added_tokens[0]");
   add("added_content_empty", Replace(json, unk, R"({"id":0,"content":"")"), "added_tokens[0]");
   add("added_content_number", Replace(json, unk, R"({"id":0,"content":7)"), "added_tokens[0]");
-  add("added_duplicate_id", Replace(json, R"({"id":1,"content":"<s>")", R"({"id":0,"content":"<s>")"),
+  add("added_duplicate_id",
+      Replace(json, R"({"id":1,"content":"<s>")", R"({"id":0,"content":"<s>")"),
       "added_tokens[1]: id 0");
   add("added_lstrip", Replace(json, R"("lstrip":false)", R"("lstrip":true)"), "lstrip");
   add("added_tokens_not_array", Replace(json, R"("added_tokens":[)", R"("added_tokens":{"x":[)"),
@@ -328,8 +350,7 @@ std::vector<Case> LlamaJsonCases() {
   add("vocab_not_object", Replace(json, R"("vocab":{)", R"("vocab":[{)"), "JSON");
   add("merges_not_array", Replace(json, R"("merges":[)", R"("merges":{"a":[)"), "JSON");
   add("merge_without_space", Replace(json, R"(["▁","t"])", R"("▁t")"), "model.merges[0]");
-  add("merge_unknown_part", Replace(json, R"(["▁","t"])", R"(["▁","zzzzzz"])"),
-      "model.merges[0]");
+  add("merge_unknown_part", Replace(json, R"(["▁","t"])", R"(["▁","zzzzzz"])"), "model.merges[0]");
   add("merge_number", Replace(json, R"(["▁","t"])", "17"), "model.merges[0]");
   add("merge_of_one", Replace(json, R"(["▁","t"])", R"(["▁"])"), "model.merges[0]");
   add("model_missing", Replace(json, R"("model":)", R"("modelx":)"), "");
@@ -345,8 +366,13 @@ std::vector<Case> ByteLevelJsonCases() {
   std::vector<Case> cases;
   AddJsonCuts("bytelevel_json", "tokenizer.json", Loader::kTokenizer, json, 8, &cases);
   auto add = [&](std::string name, std::string bytes, std::string expect) {
-    cases.push_back({"bytelevel_json", std::move(name), Loader::kTokenizer, "tokenizer.json",
-                     std::move(bytes), std::move(expect), {}});
+    cases.push_back({"bytelevel_json",
+                     std::move(name),
+                     Loader::kTokenizer,
+                     "tokenizer.json",
+                     std::move(bytes),
+                     std::move(expect),
+                     {}});
   };
   const std::string eot = R"({"id":260,"content":"<|endoftext|>")";
   add("added_id_2^32+7", Replace(json, eot, R"({"id":4294967303,"content":"<|endoftext|>")"),
@@ -362,11 +388,14 @@ std::vector<Case> ByteLevelJsonCases() {
   add("vocab_missing_a_byte_but_merge", Replace(json, R"("hello":259)", R"("hellp":259)"),
       "model.merges[3]");
   add("pre_tokenizer_bad_regex",
-      Replace(json, R"("pre_tokenizer":{"type":"ByteLevel","add_prefix_space":false,"trim_offsets":true,"use_regex":true})",
-              R"("pre_tokenizer":{"type":"Split","pattern":{"Regex":"(?<x"},"behavior":"Isolated","invert":false})"),
+      Replace(
+          json,
+          R"("pre_tokenizer":{"type":"ByteLevel","add_prefix_space":false,"trim_offsets":true,"use_regex":true})",
+          R"("pre_tokenizer":{"type":"Split","pattern":{"Regex":"(?<x"},"behavior":"Isolated","invert":false})"),
       "pre_tokenizer.pattern");
-  add("pre_tokenizer_unknown_type", Replace(json, R"("type":"ByteLevel","add_prefix_space")",
-                                            R"("type":"Nonesuch","add_prefix_space")"),
+  add("pre_tokenizer_unknown_type",
+      Replace(json, R"("type":"ByteLevel","add_prefix_space")",
+              R"("type":"Nonesuch","add_prefix_space")"),
       "pre_tokenizer");
   return cases;
 }
@@ -376,8 +405,13 @@ std::vector<Case> PaperJsonCases() {
   std::vector<Case> cases;
   AddJsonCuts("added_vocab_json", "tokenizer.json", Loader::kBaseTokenizer, json, 8, &cases);
   auto add = [&](std::string name, std::string bytes, std::string expect) {
-    cases.push_back({"added_vocab_json", std::move(name), Loader::kBaseTokenizer,
-                     "tokenizer.json", std::move(bytes), std::move(expect), {}});
+    cases.push_back({"added_vocab_json",
+                     std::move(name),
+                     Loader::kBaseTokenizer,
+                     "tokenizer.json",
+                     std::move(bytes),
+                     std::move(expect),
+                     {}});
   };
   // The paper's added tokens are its whole vocabulary: ids 0..26.
   const size_t at = json.find("\"id\":");
@@ -399,8 +433,13 @@ std::vector<Case> TiktokenCases() {
   const std::string file = Read(Data("tokenizers/tiktoken/cl100k_base.tiktoken"));
   std::vector<Case> cases;
   auto add = [&](std::string name, std::string bytes, std::string expect) {
-    cases.push_back({"tiktoken", std::move(name), Loader::kTokenizer, "cl100k_base.tiktoken",
-                     std::move(bytes), std::move(expect), {}});
+    cases.push_back({"tiktoken",
+                     std::move(name),
+                     Loader::kTokenizer,
+                     "cl100k_base.tiktoken",
+                     std::move(bytes),
+                     std::move(expect),
+                     {}});
   };
   const size_t line2 = file.find('\n') + 1;
   const size_t line3 = file.find('\n', line2) + 1;
@@ -431,10 +470,10 @@ std::vector<Case> TiktokenCases() {
 // The byte offsets of a GGUF file's structures, read the way the format is laid out.
 struct GgufLayout {
   size_t tensor_count_at = 8, kv_count_at = 16;
-  std::vector<size_t> key_at;       // each metadata key's length field
-  std::vector<size_t> value_at;     // each value's type field
+  std::vector<size_t> key_at;    // each metadata key's length field
+  std::vector<size_t> value_at;  // each value's type field
   std::vector<std::string> keys;
-  std::vector<size_t> tensor_at;    // each tensor info's name length field
+  std::vector<size_t> tensor_at;         // each tensor info's name length field
   std::vector<size_t> tensor_offset_at;  // each tensor info's offset field
   std::vector<size_t> tensor_dims_at;    // each tensor info's first dimension
   size_t data_at = 0;
@@ -504,8 +543,13 @@ std::vector<Case> GgufCases() {
   const GgufLayout l = ReadGgufLayout(file);
   std::vector<Case> cases;
   auto add = [&](std::string name, std::string bytes, std::string expect) {
-    cases.push_back({"gguf", std::move(name), Loader::kModelFile, "model.gguf", std::move(bytes),
-                     std::move(expect), {}});
+    cases.push_back({"gguf",
+                     std::move(name),
+                     Loader::kModelFile,
+                     "model.gguf",
+                     std::move(bytes),
+                     std::move(expect),
+                     {}});
   };
   // Truncation at each structural boundary: the header fields, every metadata key and value,
   // every tensor info, and the data.
@@ -514,8 +558,7 @@ std::vector<Case> GgufCases() {
   }
   for (size_t i = 0; i < l.key_at.size(); i += 3) {
     add(absl::StrCat("cut_in_key_", l.keys[i]), file.substr(0, l.key_at[i] + 4), "truncated");
-    add(absl::StrCat("cut_in_value_", l.keys[i]), file.substr(0, l.value_at[i] + 5),
-        "truncated");
+    add(absl::StrCat("cut_in_value_", l.keys[i]), file.substr(0, l.value_at[i] + 5), "truncated");
   }
   for (size_t i = 0; i < l.tensor_at.size(); i += 4) {
     add(absl::StrCat("cut_in_tensor_info_", i), file.substr(0, l.tensor_offset_at[i] + 3),
@@ -530,17 +573,16 @@ std::vector<Case> GgufCases() {
   {
     const size_t tokens = KeyIndex(l, "tokenizer.ggml.tokens");
     // The array's element count, then its first string's length.
-    add("string_array_count_2^60",
-        Put<uint64_t>(file, l.value_at[tokens] + 8, uint64_t{1} << 60), "elements do not fit");
+    add("string_array_count_2^60", Put<uint64_t>(file, l.value_at[tokens] + 8, uint64_t{1} << 60),
+        "elements do not fit");
     add("string_length_2^63", Put<uint64_t>(file, l.value_at[tokens] + 16, uint64_t{1} << 63),
         "truncated");
-    add("array_element_type_99", Put<uint32_t>(file, l.value_at[tokens] + 4, 99),
-        "element type");
+    add("array_element_type_99", Put<uint32_t>(file, l.value_at[tokens] + 4, 99), "element type");
   }
   {
     const size_t scores = KeyIndex(l, "tokenizer.ggml.scores");
-    add("number_array_count_2^40",
-        Put<uint64_t>(file, l.value_at[scores] + 8, uint64_t{1} << 40), "elements do not fit");
+    add("number_array_count_2^40", Put<uint64_t>(file, l.value_at[scores] + 8, uint64_t{1} << 40),
+        "elements do not fit");
   }
   add("value_type_99", Put<uint32_t>(file, l.value_at[0], 99), "unknown value type");
   add("nested_array", Put<uint32_t>(file, l.value_at[KeyIndex(l, "tokenizer.ggml.tokens")] + 4, 9),
@@ -585,14 +627,13 @@ std::vector<Case> GgufCases() {
   add("rope_theta_inf", f32_value("llama.rope.freq_base", INFINITY), "llama.rope.freq_base");
   add("rope_theta_zero", f32_value("llama.rope.freq_base", 0.0f), "llama.rope.freq_base");
   add("heads_0", u32_value("llama.attention.head_count", 0), "llama.attention.head_count");
-  add("kv_heads_3", u32_value("llama.attention.head_count_kv", 3),
-      "llama.attention.head_count_kv");
+  add("kv_heads_3", u32_value("llama.attention.head_count_kv", 3), "llama.attention.head_count_kv");
   add("layers_2^31", u32_value("llama.block_count", 0x80000000u), "llama.block_count");
   add("embedding_length_2^30", u32_value("llama.embedding_length", 1u << 30),
       "llama.embedding_length");
   add("bos_outside_vocab", u32_value("tokenizer.ggml.bos_token_id", 100000),
       "tokenizer.ggml.bos_token_id");
-  add("architecture_gpt2", Replace(file, "llama.", "gpt2.") , "");
+  add("architecture_gpt2", Replace(file, "llama.", "gpt2."), "");
   add("not_gguf", "GGUG", "");
   return cases;
 }
@@ -614,8 +655,13 @@ std::vector<Case> SafetensorsCases() {
     return out + h + data;
   };
   auto add = [&](std::string name, std::string bytes, std::string expect) {
-    cases.push_back({"safetensors", std::move(name), Loader::kModelDir, "model.safetensors",
-                     std::move(bytes), std::move(expect), {{"config.json", config}}});
+    cases.push_back({"safetensors",
+                     std::move(name),
+                     Loader::kModelDir,
+                     "model.safetensors",
+                     std::move(bytes),
+                     std::move(expect),
+                     {{"config.json", config}}});
   };
   add("empty", "", "truncated");
   add("cut_in_length", file.substr(0, 5), "truncated");
@@ -635,8 +681,8 @@ std::vector<Case> SafetensorsCases() {
   const size_t offsets_at = header.find("\"data_offsets\":[");
   const size_t offsets_end = header.find(']', offsets_at);
   const std::string offsets = header.substr(offsets_at, offsets_end + 1 - offsets_at);
-  add("offsets_reversed",
-      with_header(Replace(header, offsets, "\"data_offsets\":[100,0]")), "bad data_offsets");
+  add("offsets_reversed", with_header(Replace(header, offsets, "\"data_offsets\":[100,0]")),
+      "bad data_offsets");
   add("offsets_three", with_header(Replace(header, offsets, "\"data_offsets\":[0,1,2]")),
       "bad data_offsets");
   add("offsets_negative", with_header(Replace(header, offsets, "\"data_offsets\":[-4,0]")),
@@ -688,10 +734,11 @@ std::vector<Case> ShardIndexCases() {
   add("not_json", index.substr(0, index.size() / 2), "weight_map");
   add("no_weight_map", Replace(index, "\"weight_map\"", "\"weight_mop\""), "weight_map");
   add("shard_outside_folder",
-      Replace(index, "\"model-00011-of-00012.safetensors\"", "\"../model-00011-of-00012.safetensors\""),
+      Replace(index, "\"model-00011-of-00012.safetensors\"",
+              "\"../model-00011-of-00012.safetensors\""),
       "is not a file name");
-  add("shard_not_a_string",
-      Replace(index, "\"model-00011-of-00012.safetensors\"", "11"), "is not a file name");
+  add("shard_not_a_string", Replace(index, "\"model-00011-of-00012.safetensors\"", "11"),
+      "is not a file name");
   add("tensor_in_the_wrong_shard",
       Replace(index, "\"lm_head.weight\": \"model-00011-of-00012.safetensors\"",
               "\"lm_head.weight\": \"model-00001-of-00012.safetensors\""),
@@ -707,8 +754,13 @@ std::vector<Case> ConfigCases() {
   const std::string weights = Read(dir + "/model.safetensors");
   std::vector<Case> cases;
   auto add = [&](std::string name, std::string bytes, std::string expect) {
-    cases.push_back({"config_json", std::move(name), Loader::kModelDir, "config.json",
-                     std::move(bytes), std::move(expect), {{"model.safetensors", weights}}});
+    cases.push_back({"config_json",
+                     std::move(name),
+                     Loader::kModelDir,
+                     "config.json",
+                     std::move(bytes),
+                     std::move(expect),
+                     {{"model.safetensors", weights}}});
   };
   auto set = [&](const std::string& key, const std::string& value) {
     const size_t at = config.find("\"" + key + "\":");
@@ -747,7 +799,8 @@ std::vector<Case> ConfigCases() {
   add("hidden_act_gelu", set("hidden_act", "\"gelu\""), "hidden_act");
   add("attention_bias", set("attention_bias", "true"), "attention_bias");
   add("tie_string", set("tie_word_embeddings", "\"yes\""), "tie_word_embeddings");
-  add("num_token_outside_vocab", Replace(config, "\"vocab_size\": 96", "\"vocab_size\": 96, \"xval_num_token_id\": 96"),
+  add("num_token_outside_vocab",
+      Replace(config, "\"vocab_size\": 96", "\"vocab_size\": 96, \"xval_num_token_id\": 96"),
       "xval_num_token_id");
   add("number_head_unknown",
       Replace(config, "\"vocab_size\": 96", "\"vocab_size\": 96, \"xval_number_head\": \"deep\""),

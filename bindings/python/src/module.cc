@@ -19,9 +19,9 @@ PYBIND11_MODULE(_xval, m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const pybind11::cast_error& e) {
-      PyErr_SetString(PyExc_TypeError,
-                      (std::string("xval: an argument has the wrong type (") + e.what() + ")")
-                          .c_str());
+      PyErr_SetString(
+          PyExc_TypeError,
+          (std::string("xval: an argument has the wrong type (") + e.what() + ")").c_str());
     }
   });
   xval::python::BindTokenizer(m);

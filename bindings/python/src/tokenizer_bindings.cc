@@ -40,7 +40,8 @@ std::vector<absl::string_view> TextViews(const py::sequence& texts) {
   // A str is a sequence too (of its characters): encoding each character is never what was
   // meant.
   if (py::isinstance<py::str>(texts) || py::isinstance<py::bytes>(texts)) {
-    throw py::type_error("texts must be a list of str, not a single str: use encode() for one text");
+    throw py::type_error(
+        "texts must be a list of str, not a single str: use encode() for one text");
   }
   std::vector<absl::string_view> views;
   views.reserve(texts.size());

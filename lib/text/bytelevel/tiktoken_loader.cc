@@ -1,8 +1,9 @@
 #include "text/bytelevel/tiktoken_loader.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstdlib>
-#include <sys/stat.h>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
