@@ -56,6 +56,28 @@ void* operator new(size_t n, std::align_val_t align) {
   throw std::bad_alloc();
 }
 void* operator new[](size_t n, std::align_val_t align) { return operator new(n, align); }
+// The nothrow forms (simdjson's padded_string uses them) must come from malloc too, or the
+// deletes above would free what the runtime's own new allocated.
+void* operator new(size_t n, const std::nothrow_t&) noexcept {
+  Note(n);
+  return std::malloc(n == 0 ? 1 : n);
+}
+void* operator new[](size_t n, const std::nothrow_t&) noexcept {
+  Note(n);
+  return std::malloc(n == 0 ? 1 : n);
+}
+void* operator new(size_t n, std::align_val_t align, const std::nothrow_t&) noexcept {
+  Note(n);
+  const size_t a = static_cast<size_t>(align);
+  return std::aligned_alloc(a, (n + a - 1) / a * a);
+}
+void* operator new[](size_t n, std::align_val_t align, const std::nothrow_t& tag) noexcept {
+  return operator new(n, align, tag);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
 void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, size_t, std::align_val_t) noexcept { std::free(p); }
