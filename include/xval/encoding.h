@@ -44,9 +44,9 @@ struct Encoding {
 namespace internal {
 // Memory for large arrays: 2 MiB-aligned and marked for transparent huge pages when large, so
 // that a corpus-sized batch takes a handful of page faults rather than thousands (a fault
-// costs microseconds on virtual machines). Freed with std::free.
+// costs microseconds on virtual machines). Freed with FreeLarge and the same size.
 void* AllocateLarge(size_t bytes);
-void FreeLarge(void* p);
+void FreeLarge(void* p, size_t bytes);
 }  // namespace internal
 
 template <typename T>
@@ -56,7 +56,7 @@ struct LargeArrayAllocator {
   template <typename U>
   LargeArrayAllocator(const LargeArrayAllocator<U>&) {}  // NOLINT: allocators convert
   T* allocate(size_t n) { return static_cast<T*>(internal::AllocateLarge(n * sizeof(T))); }
-  void deallocate(T* p, size_t) { internal::FreeLarge(p); }
+  void deallocate(T* p, size_t n) { internal::FreeLarge(p, n * sizeof(T)); }
   friend bool operator==(const LargeArrayAllocator&, const LargeArrayAllocator&) { return true; }
   friend bool operator!=(const LargeArrayAllocator&, const LargeArrayAllocator&) { return false; }
 };

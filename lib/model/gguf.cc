@@ -43,15 +43,17 @@ class Reader {
   Reader(const std::string& path, const uint8_t* data, size_t size)
       : path_(path), data_(data), size_(size) {}
 
+  // *out is zeroed first, so that a caller's variable is defined whatever the outcome.
   template <typename T>
   absl::Status Read(T* out, const char* what) {
+    *out = T{};
     if (size_ - pos_ < sizeof(T)) return Truncated(what);
     std::memcpy(out, data_ + pos_, sizeof(T));
     pos_ += sizeof(T);
     return absl::OkStatus();
   }
   absl::Status ReadString(std::string* out, const char* what) {
-    uint64_t len;
+    uint64_t len = 0;
     RETURN_IF_ERROR(Read(&len, what));
     if (size_ - pos_ < len) return Truncated(what);
     out->assign(reinterpret_cast<const char*>(data_ + pos_), len);
@@ -83,17 +85,17 @@ class Reader {
   absl::Status Scalar(GgufType type, double* out, const std::string& key) {
     const char* what = key.c_str();
     switch (type) {
-      case kU8: { uint8_t v; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
-      case kI8: { int8_t v; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
-      case kU16: { uint16_t v; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
-      case kI16: { int16_t v; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
-      case kU32: { uint32_t v; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
-      case kI32: { int32_t v; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
-      case kF32: { float v; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
-      case kBool: { uint8_t v; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
-      case kU64: { uint64_t v; RETURN_IF_ERROR(Read(&v, what)); *out = static_cast<double>(v); return absl::OkStatus(); }
-      case kI64: { int64_t v; RETURN_IF_ERROR(Read(&v, what)); *out = static_cast<double>(v); return absl::OkStatus(); }
-      case kF64: { double v; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      case kU8: { uint8_t v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      case kI8: { int8_t v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      case kU16: { uint16_t v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      case kI16: { int16_t v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      case kU32: { uint32_t v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      case kI32: { int32_t v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      case kF32: { float v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      case kBool: { uint8_t v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      case kU64: { uint64_t v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = static_cast<double>(v); return absl::OkStatus(); }
+      case kI64: { int64_t v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = static_cast<double>(v); return absl::OkStatus(); }
+      case kF64: { double v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
       default:
         return absl::InvalidArgumentError(
             absl::StrCat(path_, ": metadata ", key, ": unknown value type ", type));

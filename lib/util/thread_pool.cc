@@ -62,7 +62,10 @@ class Pool {
 
   void Run(size_t n, size_t grain, const SlotFn& fn, size_t helpers) {
     std::lock_guard<std::mutex> job_lock(job_mutex_);
-    Job job{&fn, n, grain};
+    Job job;
+    job.fn = &fn;
+    job.n = n;
+    job.grain = grain;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       job_ = &job;
@@ -85,9 +88,9 @@ class Pool {
 
  private:
   struct Job {
-    const SlotFn* fn;
-    size_t n;
-    size_t grain;
+    const SlotFn* fn = nullptr;
+    size_t n = 0;
+    size_t grain = 1;
     std::atomic<size_t> next{0};
     size_t next_slot = 1;  // the caller is slot 0; guarded by mutex_
     std::mutex error_mutex;
