@@ -17,6 +17,7 @@
 #include "absl/types/span.h"
 #include "xval/digits.h"
 #include "xval/encoding.h"
+#include "xval/stream_decoder.h"
 
 namespace xval {
 
@@ -97,6 +98,10 @@ class Tokenizer {
   // The id of a piece (NotFound when absent).
   virtual absl::StatusOr<int32_t> PieceToId(absl::string_view piece) const = 0;
 
+  // A decoder that turns ids pushed one at a time into text as it completes, equal in the end
+  // to Decode of all of them (stream_decoder.h). This tokenizer must outlive it.
+  virtual std::unique_ptr<StreamDecoder> NewStreamDecoder() const;
+
   virtual int32_t bos_id() const = 0;  // -1 when absent
   virtual int32_t eos_id() const = 0;  // -1 when absent
   virtual int32_t unk_id() const = 0;  // -1 when absent
@@ -113,6 +118,11 @@ class Tokenizer {
 // Face `tokenizer.json`. Errors name the file and what is wrong with it.
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const std::string& path,
                                                          const TokenizerOptions& options = {});
+// The same from a file's bytes (copied as needed; `data` may be freed after the call). `name`
+// is the file's name, used in messages and to tell a .tiktoken file's encoding by its stem
+// ("cl100k_base.tiktoken"); the other formats are recognised by their content.
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromMemory(
+    absl::string_view data, const std::string& name, const TokenizerOptions& options = {});
 
 }  // namespace xval
 

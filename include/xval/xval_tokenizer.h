@@ -42,6 +42,7 @@ namespace xval {
 
 namespace text {
 class NumberScanner;
+class XvalStreamDecoder;
 }
 
 // What to do with a number outside the range of the stored precision (after the transform),
@@ -88,6 +89,8 @@ class XvalTokenizer : public Tokenizer {
   absl::Status EncodeInto(absl::string_view text, const EncodeOptions& options, uint32_t base,
                           Encoding* out) const override;
 
+  // Pushed ids and values come out as DecodeWithValues prints them.
+  std::unique_ptr<StreamDecoder> NewStreamDecoder() const override;
   // Without values: the base's decoding, each [NUM] as its piece ("[NUM]").
   absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override;
   // Each [NUM] as the shortest decimal that encodes back to its value (after the inverse
@@ -120,6 +123,7 @@ class XvalTokenizer : public Tokenizer {
   }
 
  private:
+  friend class text::XvalStreamDecoder;  // prints numbers as DecodeWithValues does
   XvalTokenizer(std::unique_ptr<Tokenizer> base, XvalOptions options);
   struct Number;  // a number found in a text and its stored value (xval_encode.cc)
   absl::Status Collect(absl::string_view text, std::vector<Number>* numbers) const;
@@ -150,6 +154,9 @@ class XvalTokenizer : public Tokenizer {
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadBaseTokenizer(const std::string& path,
                                                              const TokenizerOptions& options = {});
 
+// The same from a file's bytes, as LoadTokenizerFromMemory.
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadBaseTokenizerFromMemory(
+    absl::string_view data, const std::string& name, const TokenizerOptions& options = {});
 // LoadBaseTokenizer, then XvalTokenizer::Create.
 absl::StatusOr<std::unique_ptr<XvalTokenizer>> LoadXvalTokenizer(
     const std::string& path, const TokenizerOptions& tokenizer_options,

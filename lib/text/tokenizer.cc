@@ -19,24 +19,56 @@ namespace xval {
 
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const std::string& path,
                                                          const TokenizerOptions& options) {
-  // Byte-level BPE: a tiktoken name or rank file, or a tokenizer.json with a ByteLevel stage.
-  if (text::IsTiktokenEncodingName(path) || absl::EndsWith(path, ".tiktoken")) {
+  if (text::IsTiktokenEncodingName(path)) {
     ASSIGN_OR_RETURN(auto tokenizer, text::LoadTiktoken(path, options));
     return std::unique_ptr<Tokenizer>(std::move(tokenizer));
   }
   ASSIGN_OR_RETURN(std::string data, util::ReadFile(path));
+  return LoadTokenizerFromMemory(data, path, options);
+}
+
+namespace {
+
+// Files people pass for a tokenizer by mistake, named for what they are rather than reported
+// as a malformed SentencePiece model.
+absl::Status NotATokenizer(absl::string_view data, const std::string& name) {
+  if (absl::StartsWith(data, "GGUF")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        name, ": a GGUF file (model weights and vocabulary); a tokenizer is read from a "
+              ".model, tokenizer.json or .tiktoken file (GGUF vocabularies are not read yet)"));
+  }
+  // safetensors: an 8-byte little-endian header length, then the JSON header.
+  if (data.size() > 9 && data[8] == '{' && static_cast<unsigned char>(data[7]) == 0 &&
+      static_cast<unsigned char>(data[6]) == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        name, ": a safetensors file (model weights), not a tokenizer; a tokenizer is read from "
+              "a .model, tokenizer.json or .tiktoken file"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromMemory(
+    absl::string_view data, const std::string& name, const TokenizerOptions& options) {
+  RETURN_IF_ERROR(NotATokenizer(data, name));
+  // Byte-level BPE: a tiktoken rank file, or a tokenizer.json with a ByteLevel stage.
+  if (absl::EndsWith(name, ".tiktoken")) {
+    ASSIGN_OR_RETURN(auto tokenizer, text::LoadTiktokenData(data, name, options));
+    return std::unique_ptr<Tokenizer>(std::move(tokenizer));
+  }
   if (text::IsByteLevelTokenizerJson(data)) {
-    ASSIGN_OR_RETURN(auto tokenizer, text::LoadByteLevelTokenizerJson(data, path, options));
+    ASSIGN_OR_RETURN(auto tokenizer, text::LoadByteLevelTokenizerJson(data, name, options));
     return std::unique_ptr<Tokenizer>(std::move(tokenizer));
   }
   text::SpmConfig config;
   size_t first = data.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && data[first] == '{') {
-    ASSIGN_OR_RETURN(config, text::SpmConfigFromLlamaTokenizerJson(data, path));
-  } else if (absl::EndsWith(path, ".json")) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": JSON: does not start with '{'"));
+  if (first != absl::string_view::npos && data[first] == '{') {
+    ASSIGN_OR_RETURN(config, text::SpmConfigFromLlamaTokenizerJson(data, name));
+  } else if (absl::EndsWith(name, ".json")) {
+    return absl::InvalidArgumentError(absl::StrCat(name, ": JSON: does not start with '{'"));
   } else {
-    ASSIGN_OR_RETURN(config, text::SpmConfigFromModelProto(data, path));
+    ASSIGN_OR_RETURN(config, text::SpmConfigFromModelProto(data, name));
   }
   ASSIGN_OR_RETURN(auto tokenizer, text::SpmTokenizer::Create(std::move(config), options));
   return std::unique_ptr<Tokenizer>(std::move(tokenizer));

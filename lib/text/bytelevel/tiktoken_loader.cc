@@ -156,26 +156,28 @@ bool IsTiktokenEncodingName(absl::string_view name) { return FindDefinition(name
 
 absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadTiktoken(const std::string& name_or_path,
                                                                  const TokenizerOptions& options) {
-  const Definition* def = FindDefinition(name_or_path);
-  std::string path;
-  if (def != nullptr) {
+  std::string path = name_or_path;
+  if (const Definition* def = FindDefinition(name_or_path); def != nullptr) {
     ASSIGN_OR_RETURN(path, FindRankFile(*def, options));
-  } else {
-    path = name_or_path;
-    absl::string_view stem = path;
-    if (const size_t slash = stem.rfind('/'); slash != absl::string_view::npos) {
-      stem.remove_prefix(slash + 1);
-    }
-    absl::ConsumeSuffix(&stem, ".tiktoken");
-    def = FindDefinition(stem);
-    if (def == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path, ": unknown tiktoken encoding \"", stem,
-          "\"; the file name must be gpt2, r50k_base, cl100k_base or o200k_base "
-          "(.tiktoken), which say its pattern and special tokens"));
-    }
   }
   ASSIGN_OR_RETURN(std::string data, util::ReadFile(path));
+  return LoadTiktokenData(data, path, options);
+}
+
+absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadTiktokenData(
+    absl::string_view data, const std::string& path, const TokenizerOptions& options) {
+  absl::string_view stem = path;
+  if (const size_t slash = stem.rfind('/'); slash != absl::string_view::npos) {
+    stem.remove_prefix(slash + 1);
+  }
+  absl::ConsumeSuffix(&stem, ".tiktoken");
+  const Definition* def = FindDefinition(stem);
+  if (def == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": unknown tiktoken encoding \"", stem,
+        "\"; the file name must be gpt2, r50k_base, cl100k_base or o200k_base "
+        "(.tiktoken), which say its pattern and special tokens"));
+  }
   ASSIGN_OR_RETURN(std::vector<std::string> tokens, ParseTiktokenRanks(data, path));
   ByteLevelConfig config;
   config.source = path;

@@ -29,6 +29,10 @@ bool IsTiktokenEncodingName(absl::string_view name);
 // path whose file name (less the extension) is one of the names.
 absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadTiktoken(const std::string& name_or_path,
                                                                  const TokenizerOptions& options);
+// The same from a rank file's bytes; `path` names the file (its stem names the encoding:
+// cl100k_base.tiktoken).
+absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadTiktokenData(
+    absl::string_view data, const std::string& path, const TokenizerOptions& options);
 
 }  // namespace xval::text
 

@@ -138,12 +138,18 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadBaseTokenizer(const std::string& 
                                                              const TokenizerOptions& options) {
   if (absl::EndsWith(path, ".json")) {
     ASSIGN_OR_RETURN(std::string data, util::ReadFile(path));
-    if (text::AddedVocabTokenizer::IsAddedVocabJson(data)) {
-      ASSIGN_OR_RETURN(auto t, text::AddedVocabTokenizer::FromJson(data, path));
-      return std::unique_ptr<Tokenizer>(std::move(t));
-    }
+    return LoadBaseTokenizerFromMemory(data, path, options);
   }
   return LoadTokenizer(path, options);
+}
+
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadBaseTokenizerFromMemory(
+    absl::string_view data, const std::string& name, const TokenizerOptions& options) {
+  if (text::AddedVocabTokenizer::IsAddedVocabJson(data)) {
+    ASSIGN_OR_RETURN(auto t, text::AddedVocabTokenizer::FromJson(data, name));
+    return std::unique_ptr<Tokenizer>(std::move(t));
+  }
+  return LoadTokenizerFromMemory(data, name, options);
 }
 
 absl::StatusOr<std::unique_ptr<XvalTokenizer>> LoadXvalTokenizer(

@@ -11,22 +11,6 @@
 #include "util/status_macros.h"
 
 namespace xval {
-namespace {
-
-// True when `next` (the text after a number) would continue a number printed without an
-// exponent: ".5" (a fraction) or "e5", "E-5" (an exponent). Such a number is printed in the
-// scientific form, after which neither can continue it.
-bool FollowsAsPartOfNumber(absl::string_view next) {
-  auto digit = [&](size_t i) { return i < next.size() && next[i] >= '0' && next[i] <= '9'; };
-  if (next.empty()) return false;
-  if (next[0] == '.') return digit(1);
-  if (next[0] == 'e' || next[0] == 'E') {
-    return digit(1) || ((next.size() > 1 && (next[1] == '+' || next[1] == '-')) && digit(2));
-  }
-  return false;
-}
-
-}  // namespace
 
 std::string XvalTokenizer::FormatValue(float value, absl::string_view field,
                                       bool force_exponent) const {
@@ -145,7 +129,7 @@ absl::StatusOr<std::string> XvalTokenizer::DecodeImpl(absl::Span<const int32_t> 
       next += rendered[k + 1];
       next += text.substr(next_at, 3);
     }
-    rendered[k] = FormatValue(values[i], p.field, FollowsAsPartOfNumber(next));
+    rendered[k] = FormatValue(values[i], p.field, text::FollowsAsPartOfNumber(next));
   }
   // Put them in, in order (one pass, no quadratic inserts).
   std::string out;

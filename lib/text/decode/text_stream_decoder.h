@@ -1,0 +1,51 @@
+// The stream decoder of every tokenizer whose Decode is a function of its ids alone
+// (SentencePiece, byte-level BPE, added-token vocabularies): a window of context tokens and
+// the tokens held back, decoded together each time a token arrives (as Hugging Face's
+// DecodeStream does), the new part of the text returned once no character is left unfinished.
+#ifndef XVAL_TEXT_DECODE_TEXT_STREAM_DECODER_H_
+#define XVAL_TEXT_DECODE_TEXT_STREAM_DECODER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+#include "xval/stream_decoder.h"
+#include "xval/tokenizer.h"
+
+namespace xval::text {
+
+class TextStreamDecoder : public StreamDecoder {
+ public:
+  // Tokens of context kept after each token is returned: enough that a token is decoded as in
+  // the whole sequence even after tokens that print nothing (control tokens).
+  static constexpr size_t kContext = 8;
+  // Tokens held back at most while their text ends inside a character.
+  static constexpr size_t kMaxHeld = 64;
+
+  explicit TextStreamDecoder(const Tokenizer& tokenizer) : tokenizer_(tokenizer) {}
+
+  using StreamDecoder::Push;
+  absl::Status Push(int32_t id, float value, std::string* text) override;
+  absl::Status Flush(std::string* text) override;
+  void Reset() override;
+
+  // Starts a sequence that continues after `context`, whose own text is not returned (xVal
+  // decodes the text after a number as the continuation of [NUM], as its Decode does).
+  absl::Status ResetWithContext(absl::Span<const int32_t> context);
+
+ private:
+  // The window's tokens become context (the last kContext of them); nothing is held back.
+  absl::Status Commit();
+
+  const Tokenizer& tokenizer_;
+  std::vector<int32_t> window_;  // (context_ + held) ids: context, then tokens held back
+  size_t context_ = 0;           // how many of window_ are context
+  size_t context_bytes_ = 0;     // bytes of Decode(context)
+  size_t returned_ = 0;          // bytes of the held tokens' text already returned
+};
+
+}  // namespace xval::text
+
+#endif  // XVAL_TEXT_DECODE_TEXT_STREAM_DECODER_H_
