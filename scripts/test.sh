@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything, and runs every test: the release build with all
-# tests (CUDA kernels are compiled when nvcc is found; their tests skip without a GPU), then the
+# tests (CUDA kernels are compiled when nvcc is found; their tests skip without a GPU), the
+# installed package with the C and C++ examples built against it, then the
 # tests again under AddressSanitizer and UndefinedBehaviorSanitizer, the concurrency suite under
 # ThreadSanitizer, then the Python package and the Python checks against the reference
 # implementations from PyPI.
@@ -18,6 +19,9 @@ echo "== release build and tests"
 cmake --preset release -DXVAL_DATA_DIR="$data" >/dev/null
 cmake --build build/release -j "$jobs"
 ctest --preset release -j "$jobs"
+
+echo "== install, and the C, C++ and add_subdirectory examples against it"
+XVAL_DATA_DIR="$data" scripts/check-install.sh build/release
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake --preset sanitize -DXVAL_DATA_DIR="$data" >/dev/null

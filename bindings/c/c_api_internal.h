@@ -1,0 +1,75 @@
+// What the C ABI's files share: the handles' contents and the one place where a Status (or a
+// C++ exception) becomes an xval_status plus the calling thread's message.
+#ifndef XVAL_BINDINGS_C_C_API_INTERNAL_H_
+#define XVAL_BINDINGS_C_C_API_INTERNAL_H_
+
+#include <exception>
+#include <memory>
+#include <new>
+#include <string>
+
+#include "absl/status/status.h"
+#include "xval/model.h"
+#include "xval/stream_decoder.h"
+#include "xval/tokenizer.h"
+#include "xval/xval.h"
+#include "xval/xval_tokenizer.h"
+
+struct xval_tokenizer {
+  std::unique_ptr<xval::Tokenizer> tokenizer;
+  const xval::XvalTokenizer* numbers = nullptr;  // the same object when it reads numbers
+};
+
+struct xval_stream {
+  std::unique_ptr<xval::StreamDecoder> decoder;
+  std::string text;  // what the last call returned
+};
+
+struct xval_model {
+  std::unique_ptr<xval::model::LlamaModel> model;
+};
+
+struct xval_session {
+  std::unique_ptr<xval::model::LlamaSession> session;
+  const xval::model::LlamaModel* model = nullptr;
+  xval::model::ForwardOutput out;  // reused between calls
+};
+
+namespace xval::c_api {
+
+// Records `status` as the calling thread's last error and returns its code.
+xval_status Fail(const absl::Status& status);
+inline xval_status Fail(absl::StatusCode code, const std::string& message) {
+  return Fail(absl::Status(code, message));
+}
+// OK, or the failure recorded.
+inline xval_status Return(const absl::Status& status) {
+  return status.ok() ? XVAL_OK : Fail(status);
+}
+
+// Runs `body` (which returns an xval_status), turning an escaping exception into an error:
+// nothing thrown may cross into C.
+template <typename Body>
+xval_status Guard(const char* function, Body&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return Fail(absl::ResourceExhaustedError(std::string(function) + ": out of memory"));
+  } catch (const std::exception& e) {
+    return Fail(absl::InternalError(std::string(function) + ": " + e.what()));
+  } catch (...) {
+    return Fail(absl::InternalError(std::string(function) + ": unknown exception"));
+  }
+}
+
+// The argument named `what` is NULL where it may not be.
+inline xval_status NullArgument(const char* function, const char* what) {
+  return Fail(absl::InvalidArgumentError(std::string(function) + ": " + what + " is NULL"));
+}
+
+// Stores `needed`; BUFFER_TOO_SMALL (with a message) when it exceeds `capacity`.
+xval_status CheckCapacity(const char* function, size_t needed, size_t capacity);
+
+}  // namespace xval::c_api
+
+#endif  // XVAL_BINDINGS_C_C_API_INTERNAL_H_
