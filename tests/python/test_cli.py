@@ -51,3 +51,59 @@ def test_errors_go_to_stderr():
         out = run(*args, stdin="x\n")
         assert out.returncode != 0, args
         assert out.stdout == b"" and out.stderr, args
+
+
+def test_help_lists_every_command_and_exits_0():
+    for args in ([], ["--help"]):
+        out = run(*args)
+        assert out.returncode == 0, out.stderr
+        text = out.stdout.decode()
+        for command in ("tokenize", "inspect", "generate"):
+            assert f"\n  {command} " in text, text
+        assert "xval COMMAND --help" in text
+
+
+def test_each_command_help_lists_its_flags_with_defaults():
+    expected = {
+        "tokenize": ["--tokenizer TEXT", "--digits TEXT", "(default: none)", "--output TEXT",
+                     "(default: ids)", "--numbers TEXT", "--input TEXT", "--add-bos", "--stats"],
+        "inspect": ["--tokenizer TEXT", "--digits TEXT", "--input TEXT"],
+        "generate": ["--model TEXT", "--prompt TEXT", "--max-new-tokens N", "(default: 64)",
+                     "--temperature X", "--kv-cache TEXT", "(default: f32)", "--numbers TEXT",
+                     "--print-ids"],
+    }
+    for command, needles in expected.items():
+        out = run(command, "--help")
+        assert out.returncode == 0, out.stderr
+        text = out.stdout.decode()
+        assert text.startswith(f"usage: xval {command} [FLAGS]\n"), text
+        for needle in needles:
+            assert needle in text, (command, needle)
+
+
+def test_version_is_the_package_version():
+    import xval
+    out = run("--version")
+    assert out.returncode == 0
+    assert out.stdout.decode() == f"xval {xval.__version__}\n"
+
+
+def test_files_of_the_wrong_kind_are_named(tmp_path):
+    gguf = DATA / "tokenizers" / "gguf"
+    model = next(iter(sorted(gguf.glob("*.gguf"))))
+    out = run("tokenize", "--tokenizer", str(model), stdin="x\n")
+    assert out.returncode == 1
+    assert "a GGUF file" in out.stderr.decode() and "--tokenizer" not in out.stdout.decode()
+    out = run("tokenize", "--tokenizer", MODEL, "--input", str(tmp_path), stdin="x\n")
+    assert out.returncode == 1
+    assert "is a directory" in out.stderr.decode()
+    out = run("tokenize", "--tokenizer", MODEL, "--no-such-flag")
+    assert out.returncode == 1 and "unknown flag --no-such-flag" in out.stderr.decode()
+
+
+def test_pip_installs_the_same_command():
+    import shutil
+    installed = shutil.which("xval")
+    assert installed, "pip install . puts xval on the PATH"
+    out = subprocess.run([installed, "--version"], capture_output=True)
+    assert out.stdout == run("--version").stdout

@@ -67,16 +67,48 @@ class PyModel {
     return py::make_tuple(logits, numbers);
   }
 
+  // on_token(id, value) sees each new token (return False to stop); with a tokenizer, each
+  // token's text streams to on_text(text) through tokenizer.decode_stream(), the prompt's ids
+  // pushed first as its context (so a reply's first space is kept).
   py::tuple Generate(std::vector<int32_t> prompt, std::optional<std::vector<float>> values,
                      size_t max_new_tokens, float temperature, int top_k, float top_p,
-                     uint64_t seed, bool stop_at_eos) const {
+                     uint64_t seed, bool stop_at_eos, py::object on_token, py::object tokenizer,
+                     py::object on_text) const {
     const model::LlamaConfig& c = model_->config();
     std::vector<float> vals = values.value_or(std::vector<float>(prompt.size(), 1.0f));
     if (vals.size() != prompt.size()) throw py::value_error("one value per prompt id");
+    if (tokenizer.is_none() != on_text.is_none()) {
+      throw py::value_error("generate: tokenizer and on_text go together");
+    }
+    py::object stream;
+    if (!tokenizer.is_none()) {
+      stream = tokenizer.attr("decode_stream")();
+      for (size_t i = 0; i < prompt.size(); ++i) stream.attr("step")(prompt[i], vals[i]);
+    }
     model::GenerateOptions options;
     options.sampling = {temperature, top_k, top_p, seed};
     options.max_new_tokens = max_new_tokens;
     options.stop_at_eos = stop_at_eos;
+    // Python callbacks run with the GIL taken back; an exception stops generation and is
+    // raised once the C++ side has returned.
+    std::optional<py::error_already_set> raised;
+    auto callback = [&](int32_t id, float value) {
+      py::gil_scoped_acquire acquire;
+      try {
+        if (!on_token.is_none()) {
+          py::object keep_going = on_token(id, value);
+          if (!keep_going.is_none() && !keep_going.cast<bool>()) return false;
+        }
+        if (stream) {
+          py::object text = stream.attr("step")(id, value);
+          if (!text.is_none()) on_text(text);
+        }
+        return true;
+      } catch (py::error_already_set& e) {
+        raised.emplace(std::move(e));
+        return false;
+      }
+    };
     absl::StatusOr<model::Generated> generated;
     {
       py::gil_scoped_release release;
@@ -85,10 +117,15 @@ class PyModel {
         generated = session.status();
       } else {
         generated = model::Generate(session->get(), prompt, vals, c.xval_num_token_id,
-                                    c.eos_token_id, options);
+                                    c.eos_token_id, options, callback);
       }
     }
+    if (raised) throw std::move(*raised);
     model::Generated g = ValueOrThrow(std::move(generated));
+    if (stream) {
+      py::str rest = stream.attr("flush")();
+      if (py::len(rest) > 0) on_text(rest);
+    }
     return py::make_tuple(g.ids, g.values);
   }
 
@@ -132,8 +169,13 @@ GGUF file.)doc")
       .def("generate", &PyModel::Generate, py::arg("prompt_ids"),
            py::arg("prompt_values") = py::none(), py::kw_only(), py::arg("max_new_tokens") = 64,
            py::arg("temperature") = 0.0f, py::arg("top_k") = 0, py::arg("top_p") = 1.0f,
-           py::arg("seed") = 0, py::arg("stop_at_eos") = true,
-           "Returns (new ids, their values): a [NUM]'s value comes from the number head.")
+           py::arg("seed") = 0, py::arg("stop_at_eos") = true, py::arg("on_token") = py::none(),
+           py::arg("tokenizer") = py::none(), py::arg("on_text") = py::none(),
+           "Returns (new ids, their values): a [NUM]'s value comes from the number head.\n\n"
+           "on_token(id, value) is called for each new token (return False to stop). With "
+           "tokenizer and on_text, the text of the new tokens streams to on_text(str) as it "
+           "completes (Tokenizer.decode_stream(), the prompt as its context): the texts join "
+           "to the decode of prompt + new ids, less the prompt's own text.")
       .def_property_readonly("config", &PyModel::Config);
 }
 

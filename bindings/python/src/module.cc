@@ -4,6 +4,8 @@
 #include <exception>
 #include <string>
 
+#include "xval/version.h"
+
 namespace xval::python {
 void BindTokenizer(pybind11::module_& m);
 void BindEmbed(pybind11::module_& m);
@@ -13,6 +15,7 @@ void BindModel(pybind11::module_& m);
 
 PYBIND11_MODULE(_xval, m) {
   m.doc() = "xval: numeric-aware tokenization and embedding (C++ core)";
+  m.attr("__version__") = xval::Version();
   // A value pybind11 could not convert inside a call (a list of str where ids were expected):
   // TypeError with what was expected, never pybind11's RuntimeError "Unable to cast".
   pybind11::register_local_exception_translator([](std::exception_ptr p) {

@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <climits>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -288,6 +289,7 @@ class PyTokenizer {
   }
 
   const Tokenizer& tokenizer() const { return *tok_; }
+  std::shared_ptr<const Tokenizer> shared_tokenizer() const { return tok_; }
   const Recipe& recipe() const { return recipe_; }
 
  private:
@@ -329,6 +331,46 @@ std::vector<float> ValuesFrom(const py::handle& values) {
   }
 }
 
+// Tokenizer.decode_stream(): the C++ StreamDecoder, as Hugging Face's DecodeStream is used
+// (step returns the new text or None). It keeps the tokenizer it was made from alive, even
+// when add_tokens later replaces the Tokenizer's own.
+class PyDecodeStream {
+ public:
+  explicit PyDecodeStream(std::shared_ptr<const Tokenizer> tok)
+      : tok_(std::move(tok)), decoder_(tok_->NewStreamDecoder()) {}
+
+  py::object Step(int64_t id, float value) {
+    if (id < INT32_MIN || id > INT32_MAX) {
+      throw py::index_error("decode_stream: id " + std::to_string(id) + " is outside int32");
+    }
+    text_.clear();
+    ThrowIfError(decoder_->Push(static_cast<int32_t>(id), value, &text_));
+    if (text_.empty()) return py::none();
+    return Str(text_);
+  }
+
+  py::str Flush() {
+    text_.clear();
+    ThrowIfError(decoder_->Flush(&text_));
+    return Str(text_);
+  }
+
+  void Reset() { decoder_->Reset(); }
+
+ private:
+  // The decoders print invalid bytes as U+FFFD, so the text is UTF-8; "replace" makes sure.
+  static py::str Str(const std::string& text) {
+    PyObject* s = PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()),
+                                       "replace");
+    if (s == nullptr) throw py::error_already_set();
+    return py::reinterpret_steal<py::str>(s);
+  }
+
+  std::shared_ptr<const Tokenizer> tok_;
+  std::unique_ptr<StreamDecoder> decoder_;
+  std::string text_;
+};
+
 }  // namespace
 
 void BindTokenizer(py::module_& m) {
@@ -356,6 +398,16 @@ void BindTokenizer(py::module_& m) {
       .def("__repr__", [](const Encoding& e) {
         return "<xval.Encoding of " + std::to_string(e.size()) + " tokens>";
       });
+
+  py::class_<PyDecodeStream>(m, "DecodeStream", R"doc(
+Streaming detokenization over one sequence (Tokenizer.decode_stream()), as Hugging Face's
+tokenizers.decoders.DecodeStream: step(id) returns the newly completed text, or None while a
+character is unfinished (or an xVal number waits for the text after it); flush() returns what
+is held back at the end and starts a new sequence. One thread at a time.)doc")
+      .def("step", &PyDecodeStream::Step, py::arg("id"), py::arg("value") = 1.0f,
+           "The text this id completes, or None. value: the number of an xVal [NUM].")
+      .def("flush", &PyDecodeStream::Flush)
+      .def("reset", &PyDecodeStream::Reset);
 
   py::class_<PyTokenizer, std::shared_ptr<PyTokenizer>>(m, "Tokenizer", R"doc(
 A tokenizer loaded from a SentencePiece .model, a Hugging Face tokenizer.json or a tiktoken
@@ -421,6 +473,14 @@ into DataLoader workers and to use after fork.)doc")
             return out;
           },
           py::arg("batch"))
+      .def(
+          "decode_stream",
+          [](const PyTokenizer& t) {
+            return std::make_unique<PyDecodeStream>(t.shared_tokenizer());
+          },
+          "A DecodeStream: push ids one at a time (step), get back the text each completes; "
+          "the texts of all steps and a final flush() join to decode() of all the ids "
+          "(with values for xVal [NUM]).")
       .def("add_tokens", &PyTokenizer::AddTokens, py::arg("tokens"), py::arg("special") = true)
       .def_property_readonly("vocab_size",
                              [](const PyTokenizer& t) { return t.tokenizer().vocab_size(); })

@@ -22,15 +22,16 @@ Errors, one table for every call (bindings/python/src/status.h):
                        for a number)
 
 Thread safety: a Tokenizer, a Model and the embedding functions may be used from any number of
-threads at once; batch calls release the GIL and share one pool of worker threads.
+threads at once; batch calls release the GIL and share one pool of worker threads. A
+DecodeStream holds one sequence's state: one thread at a time.
 """
 import numpy as np
 
 from . import _xval
-from ._xval import Encoding, Model, Tokenizer, cuda_available
+from ._xval import DecodeStream, Encoding, Model, Tokenizer, cuda_available
 
-__all__ = ["Encoding", "Model", "Tokenizer", "cuda_available", "embed", "embed_backward"]
-__version__ = "0.1.0"
+__all__ = ["DecodeStream", "Encoding", "Model", "Tokenizer", "cuda_available", "embed", "embed_backward"]
+__version__ = _xval.__version__  # the C++ library's (project() in CMakeLists.txt)
 
 
 def _host_array(x, what):

@@ -1,0 +1,43 @@
+// The `xval` command's table of commands: each declares its flags once (flags.h), and main.cc
+// parses, dispatches and prints --help from the table.
+#ifndef XVAL_BINDINGS_CLI_COMMAND_H_
+#define XVAL_BINDINGS_CLI_COMMAND_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "flags.h"
+#include "xval/tokenizer.h"
+#include "xval/xval_tokenizer.h"
+
+namespace xval::cli {
+
+struct Command {
+  std::string name;
+  std::string summary;      // one line, for `xval --help`
+  std::string description;  // a paragraph, for `xval NAME --help`
+  std::vector<FlagSpec> flags;
+  absl::Status (*run)(const Flags& flags) = nullptr;
+};
+
+Command TokenizeCommand();  // tokenize.cc
+Command InspectCommand();   // tokenize.cc
+Command GenerateCommand();  // generate.cc
+
+// The flags that choose and configure a tokenizer, shared by the commands that load one
+// (tokenizer_flags.cc). with_path: include --tokenizer (generate finds it beside the model).
+std::vector<FlagSpec> TokenizerFlags(bool with_path);
+// The xVal options of --numbers xval and its flags; null without --numbers xval.
+absl::StatusOr<std::unique_ptr<XvalOptions>> NumberOptionsFromFlags(const Flags& flags);
+// Loads --tokenizer with the flags' digit and number options.
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFlags(const Flags& flags,
+                                                                  const std::string& path);
+// Reads the lines of --input (a file; stdin when empty), without their newlines.
+absl::StatusOr<std::vector<std::string>> ReadInputLines(const std::string& path);
+
+}  // namespace xval::cli
+
+#endif  // XVAL_BINDINGS_CLI_COMMAND_H_

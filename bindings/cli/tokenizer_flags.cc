@@ -1,0 +1,129 @@
+// The flags that load a tokenizer (digit splitting, xVal numbers) and read input lines, shared
+// by tokenize, inspect and generate.
+#include <sys/stat.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "command.h"
+
+namespace xval::cli {
+
+using Kind = FlagSpec::Kind;
+
+std::vector<FlagSpec> TokenizerFlags(bool with_path) {
+  std::vector<FlagSpec> flags;
+  if (with_path) {
+    flags.push_back({"tokenizer", Kind::kString, "",
+                     "a .model, tokenizer.json or .tiktoken file, or gpt2, r50k_base, "
+                     "cl100k_base, o200k_base (required)"});
+    flags.push_back({"data-dir", Kind::kString, "",
+                     "where named tokenizers find their .tiktoken files (default: "
+                     "$XVAL_DATA_DIR/tokenizers/tiktoken)"});
+  }
+  std::vector<FlagSpec> rest = {
+      {"digits", Kind::kString, "none", "digit splitting: none, individual, ltr<N> or rtl<N>"},
+      {"numbers", Kind::kString, "none", "none, or xval: each number one [NUM] with its value"},
+      {"number-mode", Kind::kString, "standard",
+       "standard (xval's grammar) or paper (the xVal reference code's regex, exactly)"},
+      {"transform", Kind::kString, "identity",
+       "value transform: identity, or steps joined by '+': scale:S shift:B affine:S:B "
+       "clip:LO:HI slog fields:KEY=S,..."},
+      {"number-options", Kind::kString, "",
+       "standard grammar options, comma-separated: plus, leading_dot, trailing_dot, groups, "
+       "unicode, binary_minus, no_exponent"},
+      {"out-of-range", Kind::kString, "",
+       "numbers beyond the value's range or digit limit: text, error or saturate (default: "
+       "text; saturate in paper mode)"},
+      {"max-digits", Kind::kInt, "0",
+       "significant digits beyond which --out-of-range applies (0: no limit)"},
+      {"precision", Kind::kString, "",
+       "float32 or float16 (default: float32; float16 in paper mode)"},
+  };
+  flags.insert(flags.end(), rest.begin(), rest.end());
+  return flags;
+}
+
+absl::StatusOr<std::unique_ptr<XvalOptions>> NumberOptionsFromFlags(const Flags& flags) {
+  const std::string& numbers = flags.String("numbers");
+  if (numbers == "none") return nullptr;
+  if (numbers != "xval") {
+    return absl::InvalidArgumentError(absl::StrCat("--numbers: \"", numbers, "\" (none or xval)"));
+  }
+  const std::string& mode = flags.String("number-mode");
+  auto o = std::make_unique<XvalOptions>();
+  if (mode == "paper") {
+    *o = XvalOptions::Paper();
+  } else if (mode != "standard") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--number-mode: \"", mode, "\" (standard or paper)"));
+  }
+  auto transform = ValueTransform::Parse(flags.String("transform"));
+  if (!transform.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--transform: ", transform.status().message()));
+  }
+  o->transform = *std::move(transform);
+  for (absl::string_view opt :
+       absl::StrSplit(flags.String("number-options"), ',', absl::SkipEmpty())) {
+    NumberGrammar& g = o->numbers.grammar;
+    if (mode == "paper") return absl::InvalidArgumentError("--number-options: standard mode only");
+    if (opt == "plus") g.plus_sign = true;
+    else if (opt == "leading_dot") g.leading_dot = true;
+    else if (opt == "trailing_dot") g.trailing_dot = true;
+    else if (opt == "groups") g.group_separators = true;
+    else if (opt == "unicode") g.unicode_digits = true;
+    else if (opt == "binary_minus") g.binary_minus_as_sign = true;
+    else if (opt == "no_exponent") g.exponent = false;
+    else return absl::InvalidArgumentError(absl::StrCat("--number-options: unknown \"", opt, "\""));
+  }
+  const std::string& policy = flags.String("out-of-range");
+  if (policy == "text") o->out_of_range = OutOfRangePolicy::kText;
+  else if (policy == "error") o->out_of_range = OutOfRangePolicy::kError;
+  else if (policy == "saturate") o->out_of_range = OutOfRangePolicy::kSaturate;
+  else if (!policy.empty()) return absl::InvalidArgumentError("--out-of-range: text, error or saturate");
+  o->max_significant_digits = flags.Int("max-digits");
+  const std::string& precision = flags.String("precision");
+  if (precision == "float32") o->precision = ValuePrecision::kFloat32;
+  else if (precision == "float16") o->precision = ValuePrecision::kFloat16;
+  else if (!precision.empty()) return absl::InvalidArgumentError("--precision: float32 or float16");
+  return o;
+}
+
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFlags(const Flags& flags,
+                                                                  const std::string& path) {
+  if (path.empty()) return absl::InvalidArgumentError("--tokenizer is required");
+  TokenizerOptions options;
+  auto digits = DigitSplit::Parse(flags.String("digits"));
+  if (!digits.ok()) return absl::InvalidArgumentError(absl::StrCat("--digits: ", digits.status().message()));
+  options.digits = *digits;
+  if (flags.Given("data-dir")) options.data_dir = flags.String("data-dir");
+  auto numbers = NumberOptionsFromFlags(flags);
+  if (!numbers.ok()) return numbers.status();
+  // LoadBaseTokenizer: every format LoadTokenizer reads, and the xVal paper's tokenizer.json.
+  if (*numbers == nullptr) return LoadBaseTokenizer(path, options);
+  auto tok = LoadXvalTokenizer(path, options, **numbers);
+  if (!tok.ok()) return tok.status();
+  return std::unique_ptr<Tokenizer>(*std::move(tok));
+}
+
+absl::StatusOr<std::vector<std::string>> ReadInputLines(const std::string& path) {
+  std::vector<std::string> lines;
+  std::string line;
+  if (path.empty()) {
+    while (std::getline(std::cin, line)) lines.push_back(line);
+    return lines;
+  }
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--input: ", path, " is a directory; it takes a text file, one text a line"));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("--input: ", path, ": cannot be opened"));
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace xval::cli
