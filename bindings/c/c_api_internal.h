@@ -7,6 +7,8 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <cstring>
+#include <type_traits>
 
 #include "absl/status/status.h"
 #include "xval/model.h"
@@ -65,6 +67,16 @@ xval_status Guard(const char* function, Body&& body) noexcept {
 // The argument named `what` is NULL where it may not be.
 inline xval_status NullArgument(const char* function, const char* what) {
   return Fail(absl::InvalidArgumentError(std::string(function) + ": " + what + " is NULL"));
+}
+
+// The integer a C caller put in an enum (any int is valid C, but in C++ a value outside the
+// enumerators' range is undefined behaviour to load as the enum): read through its bytes.
+template <typename Enum>
+long RawEnum(const Enum& value) {
+  std::underlying_type_t<Enum> raw;
+  static_assert(sizeof(raw) == sizeof(value));
+  std::memcpy(&raw, &value, sizeof(raw));
+  return static_cast<long>(raw);
 }
 
 // Stores `needed`; BUFFER_TOO_SMALL (with a message) when it exceeds `capacity`.

@@ -51,18 +51,21 @@ namespace {
 
 using xval::Tokenizer;
 
+using xval::c_api::RawEnum;
+
 absl::StatusOr<xval::TokenizerOptions> BaseOptions(const xval_tokenizer_options& o) {
   xval::TokenizerOptions options;
   if (o.data_dir != nullptr) options.data_dir = o.data_dir;
-  if (o.digits != XVAL_DIGITS_NONE) {
-    if (o.digits != XVAL_DIGITS_LEFT_TO_RIGHT && o.digits != XVAL_DIGITS_RIGHT_TO_LEFT) {
-      return absl::InvalidArgumentError(absl::StrCat("options.digits: unknown mode ", o.digits));
+  const long digits = RawEnum(o.digits);
+  if (digits != XVAL_DIGITS_NONE) {
+    if (digits != XVAL_DIGITS_LEFT_TO_RIGHT && digits != XVAL_DIGITS_RIGHT_TO_LEFT) {
+      return absl::InvalidArgumentError(absl::StrCat("options.digits: unknown mode ", digits));
     }
     if (o.digit_group < 1 || o.digit_group > 64) {
       return absl::InvalidArgumentError(
           absl::StrCat("options.digit_group: ", o.digit_group, " is not in 1..64"));
     }
-    options.digits.direction = o.digits == XVAL_DIGITS_LEFT_TO_RIGHT
+    options.digits.direction = digits == XVAL_DIGITS_LEFT_TO_RIGHT
                                    ? xval::DigitSplit::Direction::kLeftToRight
                                    : xval::DigitSplit::Direction::kRightToLeft;
     options.digits.group_size = o.digit_group;
@@ -72,13 +75,14 @@ absl::StatusOr<xval::TokenizerOptions> BaseOptions(const xval_tokenizer_options&
 
 absl::StatusOr<xval::XvalOptions> NumberOptions(const xval_tokenizer_options& o) {
   xval::XvalOptions x;
-  if (o.numbers == XVAL_NUMBERS_PAPER) {
+  const long numbers = RawEnum(o.numbers);
+  if (numbers == XVAL_NUMBERS_PAPER) {
     x = xval::XvalOptions::Paper();
     if (o.grammar != 0) {
       return absl::InvalidArgumentError("options.grammar: the paper's regex takes no flags");
     }
-  } else if (o.numbers != XVAL_NUMBERS_XVAL) {
-    return absl::InvalidArgumentError(absl::StrCat("options.numbers: unknown mode ", o.numbers));
+  } else if (numbers != XVAL_NUMBERS_XVAL) {
+    return absl::InvalidArgumentError(absl::StrCat("options.numbers: unknown mode ", numbers));
   }
   if (o.grammar & ~0x7Fu) {
     return absl::InvalidArgumentError(absl::StrCat("options.grammar: unknown flags ", o.grammar));
@@ -100,14 +104,15 @@ absl::StatusOr<xval::XvalOptions> NumberOptions(const xval_tokenizer_options& o)
     }
     x.transform = *std::move(transform);
   }
-  switch (o.out_of_range) {
+  const long out_of_range = RawEnum(o.out_of_range);
+  switch (out_of_range) {
     case XVAL_OUT_OF_RANGE_DEFAULT: break;
     case XVAL_OUT_OF_RANGE_TEXT: x.out_of_range = xval::OutOfRangePolicy::kText; break;
     case XVAL_OUT_OF_RANGE_ERROR: x.out_of_range = xval::OutOfRangePolicy::kError; break;
     case XVAL_OUT_OF_RANGE_SATURATE: x.out_of_range = xval::OutOfRangePolicy::kSaturate; break;
     default:
       return absl::InvalidArgumentError(
-          absl::StrCat("options.out_of_range: unknown policy ", o.out_of_range));
+          absl::StrCat("options.out_of_range: unknown policy ", out_of_range));
   }
   if (o.max_significant_digits < 0) {
     return absl::InvalidArgumentError("options.max_significant_digits: negative");
@@ -136,7 +141,7 @@ xval_status Load(const char* function, const char* path, const void* data, size_
                             *base_options);
   if (!base.ok()) return Fail(base.status());
   auto handle = std::make_unique<xval_tokenizer>();
-  if (o.numbers == XVAL_NUMBERS_NONE) {
+  if (RawEnum(o.numbers) == XVAL_NUMBERS_NONE) {
     handle->tokenizer = *std::move(base);
   } else {
     auto numbers = NumberOptions(o);
@@ -181,7 +186,7 @@ const char* xval_version(void) { return XVAL_VERSION_STRING; }
 const char* xval_last_error(void) { return xval::c_api::LastError(); }
 
 const char* xval_status_name(xval_status status) {
-  switch (status) {
+  switch (RawEnum(status)) {
     case XVAL_OK: return "OK";
     case XVAL_UNKNOWN: return "UNKNOWN";
     case XVAL_INVALID_ARGUMENT: return "INVALID_ARGUMENT";

@@ -76,13 +76,14 @@ absl::StatusOr<Flags> Flags::Parse(const std::vector<std::string>& args,
       name.resize(eq);
       has_value = true;
     }
+    const std::string written = "--" + name;
     name = Normalize(name);
     const FlagSpec* spec = find(name);
     if (spec == nullptr && absl::StartsWith(name, "no-") && !has_value) {
       spec = find(name.substr(3));
       if (spec != nullptr && spec->kind == FlagSpec::Kind::kBool) {
         flags.values_[spec->name] = "false";
-        flags.given_[spec->name] = true;
+        flags.spelling_[spec->name] = written;
         continue;
       }
       spec = nullptr;
@@ -101,7 +102,7 @@ absl::StatusOr<Flags> Flags::Parse(const std::vector<std::string>& args,
     }
     if (absl::Status s = CheckValue(*spec, value); !s.ok()) return s;
     flags.values_[spec->name] = value;
-    flags.given_[spec->name] = true;
+    flags.spelling_[spec->name] = written;
   }
   return flags;
 }
@@ -122,7 +123,12 @@ double Flags::Double(const std::string& name) const {
 
 bool Flags::Bool(const std::string& name) const { return values_.at(name) == "true"; }
 
-bool Flags::Given(const std::string& name) const { return given_.count(name) != 0; }
+bool Flags::Given(const std::string& name) const { return spelling_.count(name) != 0; }
+
+std::string Flags::Spelling(const std::string& name) const {
+  auto it = spelling_.find(name);
+  return it != spelling_.end() ? it->second : "--" + name;
+}
 
 std::string FlagHelp(const std::vector<FlagSpec>& specs) {
   std::string out;

@@ -36,10 +36,12 @@ class Flags {
   bool Bool(const std::string& name) const;
   // True when the flag was given on the command line (not its default).
   bool Given(const std::string& name) const;
+  // The flag as the user wrote it ("--kv_cache"), for messages; "--name" when not given.
+  std::string Spelling(const std::string& name) const;
 
  private:
   std::map<std::string, std::string> values_;
-  std::map<std::string, bool> given_;
+  std::map<std::string, std::string> spelling_;  // of the flags given
 };
 
 // "  --name VALUE   help (default: X)" lines for --help.

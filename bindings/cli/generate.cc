@@ -61,7 +61,7 @@ absl::Status Generate(const Flags& flags) {
   const std::string& kv_cache = flags.String("kv-cache");
   if (kv_cache != "f32" && kv_cache != "f16") {
     return absl::InvalidArgumentError(
-        absl::StrCat("--kv-cache: f32 or f16, not \"", kv_cache, "\""));
+        absl::StrCat(flags.Spelling("kv-cache"), ": f32 or f16, not \"", kv_cache, "\""));
   }
   model::LoadOptions load;
   load.max_threads = static_cast<size_t>(std::max(0, flags.Int("threads")));
@@ -90,7 +90,8 @@ absl::Status Generate(const Flags& flags) {
   options.sampling.top_p = static_cast<float>(flags.Double("top-p"));
   if (!absl::SimpleAtoi(flags.String("seed"), &options.sampling.seed)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--seed: \"", flags.String("seed"), "\" is not an integer in 0..2^64-1"));
+        absl::StrCat(flags.Spelling("seed"), ": \"", flags.String("seed"),
+                     "\" is not an integer in 0..2^64-1"));
   }
   const int32_t eos = config.eos_token_id >= 0 ? config.eos_token_id : (*tok)->eos_id();
 

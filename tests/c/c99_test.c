@@ -37,6 +37,20 @@ int main(int argc, char** argv) {
   if (xval_decode(tok, ids, n, decoded, 4, &length) != XVAL_BUFFER_TOO_SMALL) return 1;
   if (strstr(xval_last_error(), "buffer") == NULL) return 1;
   xval_tokenizer_free(tok);
+  {
+    /* An enum value outside the enumerators is valid C: refused, not undefined. */
+    const float table[2] = {1.0f, 2.0f};
+    const int32_t one_id[1] = {1};
+    float out[1];
+    if (xval_embed(table, (xval_dtype)9, 2, 1, one_id, NULL, 1, out, XVAL_F32, 1) !=
+        XVAL_INVALID_ARGUMENT) {
+      return 1;
+    }
+    if (xval_embed(table, XVAL_F32, 2, 1, one_id, NULL, 1, out, XVAL_F32, 1) != XVAL_OK ||
+        out[0] != 2.0f) {
+      return 1;
+    }
+  }
   printf("xval %s from C: %zu tokens\n", xval_version(), n);
   return 0;
 }

@@ -159,6 +159,13 @@ TEST(CApi, ErrorsAreCodesWithAMessageOfThisThread) {
   EXPECT_EQ(xval_tokenizer_load(Llama().c_str(), &options, &x), XVAL_INVALID_ARGUMENT);
   EXPECT_NE(std::string(xval_last_error()).find("transform"), std::string::npos);
   options.transform = nullptr;
+  // An int outside the enumerators, as C code may store one (written through its bytes: in
+  // C++ converting it to the enum is itself undefined; c99_test.c passes one as C does).
+  const int seven = 7;
+  std::memcpy(&options.numbers, &seven, sizeof(seven));
+  EXPECT_EQ(xval_tokenizer_load(Llama().c_str(), &options, &x), XVAL_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(xval_last_error()).find("options.numbers"), std::string::npos);
+  options.numbers = XVAL_NUMBERS_NONE;
   options.digits = XVAL_DIGITS_LEFT_TO_RIGHT;
   options.digit_group = 0;
   EXPECT_EQ(xval_tokenizer_load(Llama().c_str(), &options, &x), XVAL_INVALID_ARGUMENT);
@@ -277,9 +284,6 @@ TEST(CApi, EmbedScalesRowsByValues) {
   EXPECT_EQ(xval_embed(table.data(), XVAL_F32, vocab, hidden, bad, nullptr, 1, out.data(),
                        XVAL_F32, 0),
             XVAL_OUT_OF_RANGE);
-  EXPECT_EQ(xval_embed(table.data(), static_cast<xval_dtype>(9), vocab, hidden, ids, nullptr, 4,
-                       out.data(), XVAL_F32, 0),
-            XVAL_INVALID_ARGUMENT);
   EXPECT_EQ(xval_embed(nullptr, XVAL_F32, vocab, hidden, ids, nullptr, 4, out.data(), XVAL_F32, 0),
             XVAL_INVALID_ARGUMENT);
 }

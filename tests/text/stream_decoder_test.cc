@@ -187,6 +187,15 @@ TEST(StreamDecoder, XvalNumberWaitsForItsForm) {
   for (int32_t id : dot5->ids) ASSERT_TRUE(decoder->Push(id, &text).ok());
   ASSERT_TRUE(decoder->Flush(&text).ok());
   EXPECT_EQ(text, "5e+03.5");
+  // One byte after it settles the form: printed then, not at the end.
+  std::string early;
+  ASSERT_TRUE(decoder->Push((*tok)->num_id(), 5000.0f, &early).ok());
+  auto days = (*tok)->base().Encode(" days", {.continuation = true});
+  ASSERT_TRUE(days.ok());
+  for (int32_t id : days->ids) ASSERT_TRUE(decoder->Push(id, &early).ok());
+  EXPECT_EQ(early, "5000 days");
+  ASSERT_TRUE(decoder->Flush(&early).ok());
+  EXPECT_EQ(early, "5000 days");
   std::string alone;
   ASSERT_TRUE(decoder->Push((*tok)->num_id(), 5000.0f, &alone).ok());
   ASSERT_TRUE(decoder->Flush(&alone).ok());

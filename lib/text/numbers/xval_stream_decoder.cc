@@ -1,8 +1,9 @@
 // XvalTokenizer's stream decoder: DecodeWithValues, one token at a time. The text between
 // numbers streams through the base tokenizer's stream decoder (after a [NUM], as the
 // continuation of [NUM], as DecodeWithValues decodes it); a number is printed once the text
-// after it settles its form (text::FollowsAsPartOfNumber reads three bytes), so a run of
-// numbers with less text between them waits for the first three bytes after the last one.
+// after it settles its form (text::FollowsAsPartOfNumber reads up to three bytes: most often
+// the first one decides), so a run of numbers with no text between them waits for the text
+// after the last one.
 #include <cmath>
 #include <memory>
 #include <string>
@@ -16,6 +17,19 @@
 
 namespace xval {
 namespace text {
+namespace {
+
+// True when the bytes after a number already decide FollowsAsPartOfNumber, whatever follows
+// them: anything but '.', 'e' or 'E' first; ".x"; "ex" unless x is a sign; "e+x".
+bool FormSettled(absl::string_view next) {
+  if (next.empty()) return false;
+  if (next[0] != '.' && next[0] != 'e' && next[0] != 'E') return true;
+  if (next.size() < 2) return false;
+  if (next[0] == '.' || (next[1] != '+' && next[1] != '-')) return true;
+  return next.size() >= 3;
+}
+
+}  // namespace
 
 class XvalStreamDecoder : public StreamDecoder {
  public:
@@ -89,7 +103,7 @@ class XvalStreamDecoder : public StreamDecoder {
   // Prints the waiting numbers, last first, as DecodeWithValues chooses their form: each from
   // the three bytes after it, which may run into the next number's text.
   void Release(bool at_end, std::string* text) {
-    if (numbers_.empty() || (!at_end && numbers_.back().after.size() < 3)) return;
+    if (numbers_.empty() || (!at_end && !FormSettled(numbers_.back().after))) return;
     std::vector<std::string> rendered(numbers_.size());
     for (size_t k = numbers_.size(); k-- > 0;) {
       std::string next = numbers_[k].after;
