@@ -3,11 +3,11 @@
 #ifndef XVAL_BINDINGS_C_C_API_INTERNAL_H_
 #define XVAL_BINDINGS_C_C_API_INTERNAL_H_
 
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <new>
 #include <string>
-#include <cstring>
 #include <type_traits>
 
 #include "absl/status/status.h"

@@ -18,10 +18,14 @@ namespace {
 absl::StatusOr<xval::kernels::DType> DTypeOf(const xval_dtype& dtype, const char* what) {
   const long raw = xval::c_api::RawEnum(dtype);
   switch (raw) {
-    case XVAL_F32: return xval::kernels::DType::kF32;
-    case XVAL_BF16: return xval::kernels::DType::kBF16;
-    case XVAL_F16: return xval::kernels::DType::kF16;
-    default: break;
+    case XVAL_F32:
+      return xval::kernels::DType::kF32;
+    case XVAL_BF16:
+      return xval::kernels::DType::kBF16;
+    case XVAL_F16:
+      return xval::kernels::DType::kF16;
+    default:
+      break;
   }
   return absl::InvalidArgumentError(absl::StrCat("xval_embed: ", what, ": unknown dtype ", raw));
 }

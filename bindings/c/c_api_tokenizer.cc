@@ -106,10 +106,17 @@ absl::StatusOr<xval::XvalOptions> NumberOptions(const xval_tokenizer_options& o)
   }
   const long out_of_range = RawEnum(o.out_of_range);
   switch (out_of_range) {
-    case XVAL_OUT_OF_RANGE_DEFAULT: break;
-    case XVAL_OUT_OF_RANGE_TEXT: x.out_of_range = xval::OutOfRangePolicy::kText; break;
-    case XVAL_OUT_OF_RANGE_ERROR: x.out_of_range = xval::OutOfRangePolicy::kError; break;
-    case XVAL_OUT_OF_RANGE_SATURATE: x.out_of_range = xval::OutOfRangePolicy::kSaturate; break;
+    case XVAL_OUT_OF_RANGE_DEFAULT:
+      break;
+    case XVAL_OUT_OF_RANGE_TEXT:
+      x.out_of_range = xval::OutOfRangePolicy::kText;
+      break;
+    case XVAL_OUT_OF_RANGE_ERROR:
+      x.out_of_range = xval::OutOfRangePolicy::kError;
+      break;
+    case XVAL_OUT_OF_RANGE_SATURATE:
+      x.out_of_range = xval::OutOfRangePolicy::kSaturate;
+      break;
     default:
       return absl::InvalidArgumentError(
           absl::StrCat("options.out_of_range: unknown policy ", out_of_range));
@@ -135,10 +142,10 @@ xval_status Load(const char* function, const char* path, const void* data, size_
   auto base_options = BaseOptions(o);
   if (!base_options.ok()) return Fail(base_options.status());
   absl::StatusOr<std::unique_ptr<Tokenizer>> base =
-      data == nullptr ? xval::LoadBaseTokenizer(path, *base_options)
-                      : xval::LoadBaseTokenizerFromMemory(
-                            absl::string_view(static_cast<const char*>(data), size), path,
-                            *base_options);
+      data == nullptr
+          ? xval::LoadBaseTokenizer(path, *base_options)
+          : xval::LoadBaseTokenizerFromMemory(
+                absl::string_view(static_cast<const char*>(data), size), path, *base_options);
   if (!base.ok()) return Fail(base.status());
   auto handle = std::make_unique<xval_tokenizer>();
   if (RawEnum(o.numbers) == XVAL_NUMBERS_NONE) {
@@ -187,16 +194,26 @@ const char* xval_last_error(void) { return xval::c_api::LastError(); }
 
 const char* xval_status_name(xval_status status) {
   switch (RawEnum(status)) {
-    case XVAL_OK: return "OK";
-    case XVAL_UNKNOWN: return "UNKNOWN";
-    case XVAL_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case XVAL_NOT_FOUND: return "NOT_FOUND";
-    case XVAL_RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case XVAL_FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case XVAL_OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case XVAL_UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case XVAL_INTERNAL: return "INTERNAL";
-    case XVAL_BUFFER_TOO_SMALL: return "BUFFER_TOO_SMALL";
+    case XVAL_OK:
+      return "OK";
+    case XVAL_UNKNOWN:
+      return "UNKNOWN";
+    case XVAL_INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case XVAL_NOT_FOUND:
+      return "NOT_FOUND";
+    case XVAL_RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case XVAL_FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case XVAL_OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case XVAL_UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case XVAL_INTERNAL:
+      return "INTERNAL";
+    case XVAL_BUFFER_TOO_SMALL:
+      return "BUFFER_TOO_SMALL";
   }
   return "UNKNOWN";
 }
@@ -237,9 +254,7 @@ int32_t xval_vocab_size(const xval_tokenizer* t) { return t ? t->tokenizer->voca
 int32_t xval_bos_id(const xval_tokenizer* t) { return t ? t->tokenizer->bos_id() : -1; }
 int32_t xval_eos_id(const xval_tokenizer* t) { return t ? t->tokenizer->eos_id() : -1; }
 int32_t xval_unk_id(const xval_tokenizer* t) { return t ? t->tokenizer->unk_id() : -1; }
-int32_t xval_num_id(const xval_tokenizer* t) {
-  return t && t->numbers ? t->numbers->num_id() : -1;
-}
+int32_t xval_num_id(const xval_tokenizer* t) { return t && t->numbers ? t->numbers->num_id() : -1; }
 
 void xval_encode_options_init(xval_encode_options* options) {
   if (options == nullptr) return;
@@ -255,7 +270,8 @@ xval_status xval_encode(const xval_tokenizer* tokenizer, const char* text, size_
     if (tokenizer == nullptr) return NullArgument(__func__, "tokenizer");
     if (text == nullptr && length != 0) return NullArgument(__func__, "text");
     if (n_tokens == nullptr) return NullArgument(__func__, "n_tokens");
-    auto e = tokenizer->tokenizer->Encode(absl::string_view(text, length), EncodeOptionsOf(options));
+    auto e =
+        tokenizer->tokenizer->Encode(absl::string_view(text, length), EncodeOptionsOf(options));
     if (!e.ok()) return Fail(e.status());
     *n_tokens = e->size();
     if (xval_status s = CheckCapacity(__func__, e->size(), capacity); s != XVAL_OK) return s;
@@ -274,9 +290,9 @@ xval_status xval_encode(const xval_tokenizer* tokenizer, const char* text, size_
 
 xval_status xval_encode_batch(const xval_tokenizer* tokenizer, const char* const* texts,
                               const size_t* lengths, size_t n_texts,
-                              const xval_encode_options* options, size_t max_threads,
-                              int32_t* ids, float* values, uint32_t* offsets, size_t capacity,
-                              size_t* row_splits, size_t* n_tokens) {
+                              const xval_encode_options* options, size_t max_threads, int32_t* ids,
+                              float* values, uint32_t* offsets, size_t capacity, size_t* row_splits,
+                              size_t* n_tokens) {
   return Guard(__func__, [&] {
     if (tokenizer == nullptr) return NullArgument(__func__, "tokenizer");
     if (n_texts != 0 && (texts == nullptr || lengths == nullptr)) {
@@ -325,8 +341,8 @@ xval_status xval_decode(const xval_tokenizer* tokenizer, const int32_t* ids, siz
 }
 
 xval_status xval_decode_with_values(const xval_tokenizer* tokenizer, const int32_t* ids,
-                                    const float* values, size_t n_ids, char* text,
-                                    size_t capacity, size_t* length) {
+                                    const float* values, size_t n_ids, char* text, size_t capacity,
+                                    size_t* length) {
   return Guard(__func__, [&] {
     if (tokenizer == nullptr) return NullArgument(__func__, "tokenizer");
     if (ids == nullptr && n_ids != 0) return NullArgument(__func__, "ids");

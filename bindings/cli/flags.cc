@@ -135,13 +135,22 @@ std::string FlagHelp(const std::vector<FlagSpec>& specs) {
   for (const FlagSpec& spec : specs) {
     std::string left = "  --" + spec.name;
     switch (spec.kind) {
-      case FlagSpec::Kind::kString: left += " TEXT"; break;
-      case FlagSpec::Kind::kInt: left += " N"; break;
-      case FlagSpec::Kind::kDouble: left += " X"; break;
-      case FlagSpec::Kind::kBool: break;
+      case FlagSpec::Kind::kString:
+        left += " TEXT";
+        break;
+      case FlagSpec::Kind::kInt:
+        left += " N";
+        break;
+      case FlagSpec::Kind::kDouble:
+        left += " X";
+        break;
+      case FlagSpec::Kind::kBool:
+        break;
     }
-    if (left.size() < 24) left.resize(24, ' ');
-    else left += "\n" + std::string(24, ' ');
+    if (left.size() < 24)
+      left.resize(24, ' ');
+    else
+      left += "\n" + std::string(24, ' ');
     std::string line = left + spec.help;
     if (!spec.default_value.empty()) absl::StrAppend(&line, " (default: ", spec.default_value, ")");
     absl::StrAppend(&out, line, "\n");

@@ -89,9 +89,8 @@ absl::Status Generate(const Flags& flags) {
   options.sampling.top_k = flags.Int("top-k");
   options.sampling.top_p = static_cast<float>(flags.Double("top-p"));
   if (!absl::SimpleAtoi(flags.String("seed"), &options.sampling.seed)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flags.Spelling("seed"), ": \"", flags.String("seed"),
-                     "\" is not an integer in 0..2^64-1"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        flags.Spelling("seed"), ": \"", flags.String("seed"), "\" is not an integer in 0..2^64-1"));
   }
   const int32_t eos = config.eos_token_id >= 0 ? config.eos_token_id : (*tok)->eos_id();
 

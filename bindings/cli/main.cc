@@ -15,9 +15,7 @@
 namespace xval::cli {
 namespace {
 
-std::vector<Command> Commands() {
-  return {TokenizeCommand(), InspectCommand(), GenerateCommand()};
-}
+std::vector<Command> Commands() { return {TokenizeCommand(), InspectCommand(), GenerateCommand()}; }
 
 void PrintCommands() {
   std::printf(

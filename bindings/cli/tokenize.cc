@@ -71,13 +71,13 @@ absl::Status PrintStats(const XvalTokenizer& tok, absl::Span<const absl::string_
     }
   }
   const double b = bytes ? static_cast<double>(bytes) : 1.0;
-  std::printf("{\"texts\":%zu,\"bytes\":%zu,\"numbers\":%zu,\"numbers_as_num\":%zu,"
-              "\"numbers_exact_float32\":%zu,\"share_exact_float32\":%.4f,"
-              "\"tokens_xval\":%zu,\"tokens_base\":%zu,"
-              "\"tokens_per_byte_xval\":%.4f,\"tokens_per_byte_base\":%.4f}\n",
-              texts.size(), bytes, found, as_num, exact,
-              as_num ? static_cast<double>(exact) / as_num : 0.0, with->ids.size(),
-              without->ids.size(), with->ids.size() / b, without->ids.size() / b);
+  std::printf(
+      "{\"texts\":%zu,\"bytes\":%zu,\"numbers\":%zu,\"numbers_as_num\":%zu,"
+      "\"numbers_exact_float32\":%zu,\"share_exact_float32\":%.4f,"
+      "\"tokens_xval\":%zu,\"tokens_base\":%zu,"
+      "\"tokens_per_byte_xval\":%.4f,\"tokens_per_byte_base\":%.4f}\n",
+      texts.size(), bytes, found, as_num, exact, as_num ? static_cast<double>(exact) / as_num : 0.0,
+      with->ids.size(), without->ids.size(), with->ids.size() / b, without->ids.size() / b);
   return absl::OkStatus();
 }
 
@@ -137,11 +137,11 @@ absl::Status Inspect(const Flags& flags) {
       if (p.ok() && p->find_first_of("0123456789") != std::string::npos) ++digit_tokens;
     }
   }
-  std::printf("summary: %zu texts, %zu bytes, %zu tokens (%zu of them digits), "
-              "%.2f bytes/token, vocabulary of %d, %.0f us to encode\n",
-              lines->size(), bytes, tokens, digit_tokens,
-              tokens ? static_cast<double>(bytes) / tokens : 0.0, (*tok)->vocab_size(),
-              seconds * 1e6);
+  std::printf(
+      "summary: %zu texts, %zu bytes, %zu tokens (%zu of them digits), "
+      "%.2f bytes/token, vocabulary of %d, %.0f us to encode\n",
+      lines->size(), bytes, tokens, digit_tokens,
+      tokens ? static_cast<double>(bytes) / tokens : 0.0, (*tok)->vocab_size(), seconds * 1e6);
   return absl::OkStatus();
 }
 

@@ -69,25 +69,40 @@ absl::StatusOr<std::unique_ptr<XvalOptions>> NumberOptionsFromFlags(const Flags&
        absl::StrSplit(flags.String("number-options"), ',', absl::SkipEmpty())) {
     NumberGrammar& g = o->numbers.grammar;
     if (mode == "paper") return absl::InvalidArgumentError("--number-options: standard mode only");
-    if (opt == "plus") g.plus_sign = true;
-    else if (opt == "leading_dot") g.leading_dot = true;
-    else if (opt == "trailing_dot") g.trailing_dot = true;
-    else if (opt == "groups") g.group_separators = true;
-    else if (opt == "unicode") g.unicode_digits = true;
-    else if (opt == "binary_minus") g.binary_minus_as_sign = true;
-    else if (opt == "no_exponent") g.exponent = false;
-    else return absl::InvalidArgumentError(absl::StrCat("--number-options: unknown \"", opt, "\""));
+    if (opt == "plus")
+      g.plus_sign = true;
+    else if (opt == "leading_dot")
+      g.leading_dot = true;
+    else if (opt == "trailing_dot")
+      g.trailing_dot = true;
+    else if (opt == "groups")
+      g.group_separators = true;
+    else if (opt == "unicode")
+      g.unicode_digits = true;
+    else if (opt == "binary_minus")
+      g.binary_minus_as_sign = true;
+    else if (opt == "no_exponent")
+      g.exponent = false;
+    else
+      return absl::InvalidArgumentError(absl::StrCat("--number-options: unknown \"", opt, "\""));
   }
   const std::string& policy = flags.String("out-of-range");
-  if (policy == "text") o->out_of_range = OutOfRangePolicy::kText;
-  else if (policy == "error") o->out_of_range = OutOfRangePolicy::kError;
-  else if (policy == "saturate") o->out_of_range = OutOfRangePolicy::kSaturate;
-  else if (!policy.empty()) return absl::InvalidArgumentError("--out-of-range: text, error or saturate");
+  if (policy == "text")
+    o->out_of_range = OutOfRangePolicy::kText;
+  else if (policy == "error")
+    o->out_of_range = OutOfRangePolicy::kError;
+  else if (policy == "saturate")
+    o->out_of_range = OutOfRangePolicy::kSaturate;
+  else if (!policy.empty())
+    return absl::InvalidArgumentError("--out-of-range: text, error or saturate");
   o->max_significant_digits = flags.Int("max-digits");
   const std::string& precision = flags.String("precision");
-  if (precision == "float32") o->precision = ValuePrecision::kFloat32;
-  else if (precision == "float16") o->precision = ValuePrecision::kFloat16;
-  else if (!precision.empty()) return absl::InvalidArgumentError("--precision: float32 or float16");
+  if (precision == "float32")
+    o->precision = ValuePrecision::kFloat32;
+  else if (precision == "float16")
+    o->precision = ValuePrecision::kFloat16;
+  else if (!precision.empty())
+    return absl::InvalidArgumentError("--precision: float32 or float16");
   return o;
 }
 
@@ -96,7 +111,8 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFlags(const Flags& f
   if (path.empty()) return absl::InvalidArgumentError("--tokenizer is required");
   TokenizerOptions options;
   auto digits = DigitSplit::Parse(flags.String("digits"));
-  if (!digits.ok()) return absl::InvalidArgumentError(absl::StrCat("--digits: ", digits.status().message()));
+  if (!digits.ok())
+    return absl::InvalidArgumentError(absl::StrCat("--digits: ", digits.status().message()));
   options.digits = *digits;
   if (flags.Given("data-dir")) options.data_dir = flags.String("data-dir");
   auto numbers = NumberOptionsFromFlags(flags);

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
 #include <xval/xval.h>
 
 static int fail(const char* what) {
@@ -53,7 +52,8 @@ int main(int argc, char** argv) {
       status = i < n ? xval_stream_push(stream, ids[i], 1.0f, &text, &text_length)
                      : xval_stream_flush(stream, &text, &text_length);
       if (status != XVAL_OK) return fail("stream");
-      if (decoded_length + text_length <= length) memcpy(decoded + decoded_length, text, text_length);
+      if (decoded_length + text_length <= length)
+        memcpy(decoded + decoded_length, text, text_length);
       decoded_length += text_length;
     }
     round_trips += decoded_length == length && memcmp(decoded, line, length) == 0;

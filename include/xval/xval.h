@@ -75,16 +75,16 @@ typedef enum xval_digits {
 } xval_digits;
 
 typedef enum xval_numbers {
-  XVAL_NUMBERS_NONE = 0,  /* numbers are text */
-  XVAL_NUMBERS_XVAL = 1,  /* each number one [NUM] token with its value (xval's grammar) */
-  XVAL_NUMBERS_PAPER = 2  /* the xVal reference code's regex, float16 values, saturation */
+  XVAL_NUMBERS_NONE = 0, /* numbers are text */
+  XVAL_NUMBERS_XVAL = 1, /* each number one [NUM] token with its value (xval's grammar) */
+  XVAL_NUMBERS_PAPER = 2 /* the xVal reference code's regex, float16 values, saturation */
 } xval_numbers;
 
 typedef enum xval_out_of_range {
-  XVAL_OUT_OF_RANGE_DEFAULT = 0,  /* text, or saturate in paper mode */
-  XVAL_OUT_OF_RANGE_TEXT = 1,     /* the number stays text */
-  XVAL_OUT_OF_RANGE_ERROR = 2,    /* encoding fails */
-  XVAL_OUT_OF_RANGE_SATURATE = 3  /* the largest finite value of that sign */
+  XVAL_OUT_OF_RANGE_DEFAULT = 0, /* text, or saturate in paper mode */
+  XVAL_OUT_OF_RANGE_TEXT = 1,    /* the number stays text */
+  XVAL_OUT_OF_RANGE_ERROR = 2,   /* encoding fails */
+  XVAL_OUT_OF_RANGE_SATURATE = 3 /* the largest finite value of that sign */
 } xval_out_of_range;
 
 /* Grammar flags of XVAL_NUMBERS_XVAL (numbers.h's NumberGrammar), or-ed together. */
@@ -100,16 +100,16 @@ enum {
 
 typedef struct xval_tokenizer_options {
   xval_digits digits;
-  int digit_group;        /* digits per group, 1..64 (1: each digit alone) */
-  const char* data_dir;   /* where named tiktoken encodings find their files; NULL: default */
+  int digit_group;      /* digits per group, 1..64 (1: each digit alone) */
+  const char* data_dir; /* where named tiktoken encodings find their files; NULL: default */
   xval_numbers numbers;
-  unsigned grammar;       /* XVAL_GRAMMAR_* flags */
-  char group_separator;   /* with XVAL_GRAMMAR_GROUP_SEPARATORS; ',' by default */
-  const char* transform;  /* value transform ("identity", "scale:0.01+clip:-5:5", ...) */
+  unsigned grammar;      /* XVAL_GRAMMAR_* flags */
+  char group_separator;  /* with XVAL_GRAMMAR_GROUP_SEPARATORS; ',' by default */
+  const char* transform; /* value transform ("identity", "scale:0.01+clip:-5:5", ...) */
   xval_out_of_range out_of_range;
   int max_significant_digits; /* 0: no limit */
-  int float16;            /* values rounded to float16 (the paper's precision); -1: default */
-  const char* num_token;  /* NULL: "[NUM]" */
+  int float16;                /* values rounded to float16 (the paper's precision); -1: default */
+  const char* num_token;      /* NULL: "[NUM]" */
 } xval_tokenizer_options;
 
 /* The defaults: no digit splitting, no xVal. */
@@ -136,9 +136,9 @@ XVAL_API int32_t xval_unk_id(const xval_tokenizer* tokenizer); /* -1 when absent
 XVAL_API int32_t xval_num_id(const xval_tokenizer* tokenizer); /* [NUM]; -1 without xVal */
 
 typedef struct xval_encode_options {
-  int add_bos;        /* prepend BOS (an error when the vocabulary has none) */
-  int add_eos;        /* append EOS (likewise) */
-  int parse_special;  /* match special tokens (<s>, [NUM]) in the text; 1 by default */
+  int add_bos;       /* prepend BOS (an error when the vocabulary has none) */
+  int add_eos;       /* append EOS (likewise) */
+  int parse_special; /* match special tokens (<s>, [NUM]) in the text; 1 by default */
 } xval_encode_options;
 
 XVAL_API void xval_encode_options_init(xval_encode_options* options);
@@ -216,10 +216,10 @@ typedef struct xval_model_info {
   int32_t vocab_size;
   int32_t hidden_size;
   int32_t num_hidden_layers;
-  int32_t bos_token_id;      /* -1 when absent */
-  int32_t eos_token_id;      /* -1 when absent */
-  int32_t num_token_id;      /* xVal [NUM]; -1 when absent */
-  int32_t has_number_head;   /* 1 when the model predicts a value at [NUM] */
+  int32_t bos_token_id;    /* -1 when absent */
+  int32_t eos_token_id;    /* -1 when absent */
+  int32_t num_token_id;    /* xVal [NUM]; -1 when absent */
+  int32_t has_number_head; /* 1 when the model predicts a value at [NUM] */
 } xval_model_info;
 
 /* path: a Hugging Face folder (config.json + safetensors) or a .gguf file. max_threads 0: all
@@ -250,7 +250,7 @@ typedef struct xval_generate_options {
   int top_k;             /* 0: all tokens */
   float top_p;           /* 1: no nucleus cut */
   uint64_t seed;
-  int stop_at_eos;       /* 1 by default */
+  int stop_at_eos; /* 1 by default */
 } xval_generate_options;
 
 XVAL_API void xval_generate_options_init(xval_generate_options* options);

@@ -85,17 +85,72 @@ class Reader {
   absl::Status Scalar(GgufType type, double* out, const std::string& key) {
     const char* what = key.c_str();
     switch (type) {
-      case kU8: { uint8_t v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
-      case kI8: { int8_t v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
-      case kU16: { uint16_t v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
-      case kI16: { int16_t v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
-      case kU32: { uint32_t v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
-      case kI32: { int32_t v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
-      case kF32: { float v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
-      case kBool: { uint8_t v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
-      case kU64: { uint64_t v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = static_cast<double>(v); return absl::OkStatus(); }
-      case kI64: { int64_t v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = static_cast<double>(v); return absl::OkStatus(); }
-      case kF64: { double v = 0; RETURN_IF_ERROR(Read(&v, what)); *out = v; return absl::OkStatus(); }
+      case kU8: {
+        uint8_t v = 0;
+        RETURN_IF_ERROR(Read(&v, what));
+        *out = v;
+        return absl::OkStatus();
+      }
+      case kI8: {
+        int8_t v = 0;
+        RETURN_IF_ERROR(Read(&v, what));
+        *out = v;
+        return absl::OkStatus();
+      }
+      case kU16: {
+        uint16_t v = 0;
+        RETURN_IF_ERROR(Read(&v, what));
+        *out = v;
+        return absl::OkStatus();
+      }
+      case kI16: {
+        int16_t v = 0;
+        RETURN_IF_ERROR(Read(&v, what));
+        *out = v;
+        return absl::OkStatus();
+      }
+      case kU32: {
+        uint32_t v = 0;
+        RETURN_IF_ERROR(Read(&v, what));
+        *out = v;
+        return absl::OkStatus();
+      }
+      case kI32: {
+        int32_t v = 0;
+        RETURN_IF_ERROR(Read(&v, what));
+        *out = v;
+        return absl::OkStatus();
+      }
+      case kF32: {
+        float v = 0;
+        RETURN_IF_ERROR(Read(&v, what));
+        *out = v;
+        return absl::OkStatus();
+      }
+      case kBool: {
+        uint8_t v = 0;
+        RETURN_IF_ERROR(Read(&v, what));
+        *out = v;
+        return absl::OkStatus();
+      }
+      case kU64: {
+        uint64_t v = 0;
+        RETURN_IF_ERROR(Read(&v, what));
+        *out = static_cast<double>(v);
+        return absl::OkStatus();
+      }
+      case kI64: {
+        int64_t v = 0;
+        RETURN_IF_ERROR(Read(&v, what));
+        *out = static_cast<double>(v);
+        return absl::OkStatus();
+      }
+      case kF64: {
+        double v = 0;
+        RETURN_IF_ERROR(Read(&v, what));
+        *out = v;
+        return absl::OkStatus();
+      }
       default:
         return absl::InvalidArgumentError(
             absl::StrCat(path_, ": metadata ", key, ": unknown value type ", type));

@@ -34,15 +34,17 @@ namespace {
 absl::Status NotATokenizer(absl::string_view data, const std::string& name) {
   if (absl::StartsWith(data, "GGUF")) {
     return absl::InvalidArgumentError(absl::StrCat(
-        name, ": a GGUF file (model weights and vocabulary); a tokenizer is read from a "
-              ".model, tokenizer.json or .tiktoken file (GGUF vocabularies are not read yet)"));
+        name,
+        ": a GGUF file (model weights and vocabulary); a tokenizer is read from a "
+        ".model, tokenizer.json or .tiktoken file (GGUF vocabularies are not read yet)"));
   }
   // safetensors: an 8-byte little-endian header length, then the JSON header.
   if (data.size() > 9 && data[8] == '{' && static_cast<unsigned char>(data[7]) == 0 &&
       static_cast<unsigned char>(data[6]) == 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        name, ": a safetensors file (model weights), not a tokenizer; a tokenizer is read from "
-              "a .model, tokenizer.json or .tiktoken file"));
+        name,
+        ": a safetensors file (model weights), not a tokenizer; a tokenizer is read from "
+        "a .model, tokenizer.json or .tiktoken file"));
   }
   return absl::OkStatus();
 }

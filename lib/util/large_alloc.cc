@@ -37,7 +37,8 @@ void* AllocateLarge(size_t bytes) {
   const uintptr_t aligned = (start + kHugePage - 1) / kHugePage * kHugePage;
   if (aligned > start) munmap(raw, aligned - start);
   const uintptr_t end = start + rounded + kHugePage;
-  if (end > aligned + rounded) munmap(reinterpret_cast<void*>(aligned + rounded), end - aligned - rounded);
+  if (end > aligned + rounded)
+    munmap(reinterpret_cast<void*>(aligned + rounded), end - aligned - rounded);
   void* p = reinterpret_cast<void*>(aligned);
   madvise(p, rounded, MADV_HUGEPAGE);  // advice only: failure is harmless
   return p;

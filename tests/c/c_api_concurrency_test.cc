@@ -39,9 +39,9 @@ Result RunAll(const xval_tokenizer* tok, const std::vector<std::string>& texts) 
   for (const std::string& t : texts) {
     std::vector<int32_t> one(t.size() + 8);
     size_t m = 0;
-    EXPECT_EQ(xval_encode(tok, t.data(), t.size(), nullptr, one.data(), nullptr, nullptr,
-                          one.size(), &m),
-              XVAL_OK);
+    EXPECT_EQ(
+        xval_encode(tok, t.data(), t.size(), nullptr, one.data(), nullptr, nullptr, one.size(), &m),
+        XVAL_OK);
     one.resize(m);
     std::vector<char> text(4 * t.size() + 16);
     size_t length = 0;
@@ -72,7 +72,8 @@ TEST(CApiConcurrency, FourThreadsShareOneTokenizer) {
   auto corpus = testing::LoadCorpus(testing::DataDir());
   ASSERT_TRUE(corpus.ok());
   std::vector<std::string> texts;
-  for (size_t i = 0; i < corpus->size() && texts.size() < 200; i += 211) texts.push_back((*corpus)[i]);
+  for (size_t i = 0; i < corpus->size() && texts.size() < 200; i += 211)
+    texts.push_back((*corpus)[i]);
   const Result serial = RunAll(tok, texts);
   std::vector<int> wrong(4, 0);
   std::vector<std::thread> threads;

@@ -2,8 +2,6 @@
 // encode, batch, decode, ids and pieces, streaming, errors (codes and the per-thread message),
 // buffer-size queries, the embedding kernel, and a model forward pass and generation on a tiny
 // checkpoint checked against transformers' logits. Runs under ASan and UBSan too (sanitize).
-#include "xval/xval.h"
-
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -14,6 +12,7 @@
 #include "model/model_test_util.h"
 #include "support/corpus.h"
 #include "xval/tokenizer.h"
+#include "xval/xval.h"
 #include "xval/xval_tokenizer.h"
 
 namespace xval {
@@ -188,8 +187,8 @@ TEST(CApi, XvalNumbersDigitsAndMemoryLoading) {
   options.digits = XVAL_DIGITS_RIGHT_TO_LEFT;
   options.digit_group = 3;
   Tok tok;
-  ASSERT_EQ(xval_tokenizer_load_from_memory(bytes.data(), bytes.size(), "tokenizer.model",
-                                            &options, &tok.t),
+  ASSERT_EQ(xval_tokenizer_load_from_memory(bytes.data(), bytes.size(), "tokenizer.model", &options,
+                                            &tok.t),
             XVAL_OK)
       << xval_last_error();
   bytes.assign(bytes.size(), 'x');  // the tokenizer holds its own copy
@@ -213,8 +212,7 @@ TEST(CApi, XvalNumbersDigitsAndMemoryLoading) {
   EXPECT_EQ(values, expected->values);
   char out[256];
   size_t length = 0;
-  ASSERT_EQ(xval_decode_with_values(tok.t, ids.data(), values.data(), n, out, sizeof(out),
-                                    &length),
+  ASSERT_EQ(xval_decode_with_values(tok.t, ids.data(), values.data(), n, out, sizeof(out), &length),
             XVAL_OK);
   EXPECT_EQ(std::string(out, length), *(*cpp)->DecodeWithValues(ids, values));
   EXPECT_EQ(out[length], '\0');
@@ -252,9 +250,9 @@ TEST(CApi, StreamEqualsTheFullDecode) {
   ASSERT_EQ(xval_stream_flush(stream, &piece, &length), XVAL_OK);
   streamed.append(piece, length);
   char full[256];
-  ASSERT_EQ(xval_decode_with_values(tok.t, ids.data(), values.data(), n, full, sizeof(full),
-                                    &length),
-            XVAL_OK);
+  ASSERT_EQ(
+      xval_decode_with_values(tok.t, ids.data(), values.data(), n, full, sizeof(full), &length),
+      XVAL_OK);
   EXPECT_EQ(streamed, std::string(full, length));
   EXPECT_EQ(streamed, text);
   xval_stream_free(stream);
@@ -267,23 +265,23 @@ TEST(CApi, EmbedScalesRowsByValues) {
   const int32_t ids[] = {4, 0, 2, 2};
   const float values[] = {1.0f, -2.5f, 0.0f, 3.0f};
   std::vector<float> out(4 * hidden, NAN);
-  ASSERT_EQ(xval_embed(table.data(), XVAL_F32, vocab, hidden, ids, values, 4, out.data(),
-                       XVAL_F32, 1),
-            XVAL_OK)
+  ASSERT_EQ(
+      xval_embed(table.data(), XVAL_F32, vocab, hidden, ids, values, 4, out.data(), XVAL_F32, 1),
+      XVAL_OK)
       << xval_last_error();
   for (size_t t = 0; t < 4; ++t) {
     for (size_t h = 0; h < hidden; ++h) {
       EXPECT_EQ(out[t * hidden + h], table[ids[t] * hidden + h] * values[t]);
     }
   }
-  ASSERT_EQ(xval_embed(table.data(), XVAL_F32, vocab, hidden, ids, nullptr, 4, out.data(),
-                       XVAL_F32, 0),
-            XVAL_OK);
+  ASSERT_EQ(
+      xval_embed(table.data(), XVAL_F32, vocab, hidden, ids, nullptr, 4, out.data(), XVAL_F32, 0),
+      XVAL_OK);
   EXPECT_EQ(out[0], table[4 * hidden]);
   const int32_t bad[] = {5};
-  EXPECT_EQ(xval_embed(table.data(), XVAL_F32, vocab, hidden, bad, nullptr, 1, out.data(),
-                       XVAL_F32, 0),
-            XVAL_OUT_OF_RANGE);
+  EXPECT_EQ(
+      xval_embed(table.data(), XVAL_F32, vocab, hidden, bad, nullptr, 1, out.data(), XVAL_F32, 0),
+      XVAL_OUT_OF_RANGE);
   EXPECT_EQ(xval_embed(nullptr, XVAL_F32, vocab, hidden, ids, nullptr, 4, out.data(), XVAL_F32, 0),
             XVAL_INVALID_ARGUMENT);
 }

@@ -3,6 +3,8 @@
 // decode of the ids (DecodeWithValues for xVal). Also random id sequences (byte tokens that
 // leave characters unfinished, control tokens), the SentencePiece leading space after a
 // prompt, and errors that leave the decoder unchanged.
+#include "xval/stream_decoder.h"
+
 #include <random>
 #include <string>
 #include <vector>
@@ -10,7 +12,6 @@
 #include "gtest/gtest.h"
 #include "support/corpus.h"
 #include "support/tokenizer_kinds.h"
-#include "xval/stream_decoder.h"
 #include "xval/tokenizer.h"
 #include "xval/xval_tokenizer.h"
 
@@ -135,7 +136,8 @@ TEST_P(StreamDecoderTest, AnErrorLeavesTheDecoderUnchanged) {
   EXPECT_EQ(text, *FullDecode(**tok, e->ids, e->values));
 }
 
-INSTANTIATE_TEST_SUITE_P(AllKinds, StreamDecoderTest, ::testing::ValuesIn(testing::TokenizerKinds()),
+INSTANTIATE_TEST_SUITE_P(AllKinds, StreamDecoderTest,
+                         ::testing::ValuesIn(testing::TokenizerKinds()),
                          [](const auto& info) { return info.param.name; });
 
 // The bug that made streaming necessary: decoding the new tokens on their own drops
@@ -200,7 +202,8 @@ TEST(StreamDecoder, XvalNumberWaitsForItsForm) {
   ASSERT_TRUE(decoder->Push((*tok)->num_id(), 5000.0f, &alone).ok());
   ASSERT_TRUE(decoder->Flush(&alone).ok());
   EXPECT_EQ(alone, "5000");
-  EXPECT_EQ(decoder->Push((*tok)->num_id(), NAN, &alone).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(decoder->Push((*tok)->num_id(), NAN, &alone).code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

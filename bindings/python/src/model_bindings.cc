@@ -158,8 +158,8 @@ void BindModel(py::module_& m) {
 A Llama-architecture model (Llemma, or a model trained with xVal inputs and a number head)
 run by xval's C++ forward pass, from a Hugging Face folder (config.json + safetensors) or a
 GGUF file.)doc")
-      .def_static("load", &PyModel::Load, py::arg("path"), py::arg("threads") = 0,
-                  py::kw_only(), py::arg("copy_to_huge_pages") = false,
+      .def_static("load", &PyModel::Load, py::arg("path"), py::arg("threads") = 0, py::kw_only(),
+                  py::arg("copy_to_huge_pages") = false,
                   "copy_to_huge_pages: copy the weights into transparent huge pages instead of "
                   "using the mapped files (faster decode, slower load; LoadOptions in "
                   "xval/model.h)")

@@ -360,8 +360,8 @@ class PyDecodeStream {
  private:
   // The decoders print invalid bytes as U+FFFD, so the text is UTF-8; "replace" makes sure.
   static py::str Str(const std::string& text) {
-    PyObject* s = PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()),
-                                       "replace");
+    PyObject* s =
+        PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "replace");
     if (s == nullptr) throw py::error_already_set();
     return py::reinterpret_steal<py::str>(s);
   }

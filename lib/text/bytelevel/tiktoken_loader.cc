@@ -173,10 +173,10 @@ absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadTiktokenData(
   absl::ConsumeSuffix(&stem, ".tiktoken");
   const Definition* def = FindDefinition(stem);
   if (def == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": unknown tiktoken encoding \"", stem,
-        "\"; the file name must be gpt2, r50k_base, cl100k_base or o200k_base "
-        "(.tiktoken), which say its pattern and special tokens"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": unknown tiktoken encoding \"", stem,
+                     "\"; the file name must be gpt2, r50k_base, cl100k_base or o200k_base "
+                     "(.tiktoken), which say its pattern and special tokens"));
   }
   ASSIGN_OR_RETURN(std::vector<std::string> tokens, ParseTiktokenRanks(data, path));
   ByteLevelConfig config;

@@ -115,8 +115,8 @@ class XvalStreamDecoder : public StreamDecoder {
         next += rendered[k + 1];
         next += tail.substr(0, 3);
       }
-      rendered[k] = tokenizer_.FormatValue(numbers_[k].value, numbers_[k].field,
-                                           FollowsAsPartOfNumber(next));
+      rendered[k] =
+          tokenizer_.FormatValue(numbers_[k].value, numbers_[k].field, FollowsAsPartOfNumber(next));
     }
     for (size_t k = 0; k < numbers_.size(); ++k) {
       text->append(rendered[k]);
