@@ -26,21 +26,24 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/xvalConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/xvalConfig.cmake ${PROJECT_BINARY_DIR}/xvalConfigVersion.cmake
   DESTINATION ${xval_cmake_dir})
 
-# pkg-config: Libs links libxval.so (the C ABI needs nothing else); the C++ API's own types
-# need Abseil's status and strings, hence Requires. The private ones serve --static. The prefix
-# is found from the .pc file's own place (${pcfiledir}), so that `cmake --install --prefix P`
-# into any P gives a working file.
-file(RELATIVE_PATH xval_pc_to_prefix "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
-string(REGEX REPLACE "/$" "" xval_pc_to_prefix "${xval_pc_to_prefix}")
-if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
-  set(xval_pc_libdir "${CMAKE_INSTALL_LIBDIR}")
-else()
-  set(xval_pc_libdir "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+# pkg-config, for the shared library: Libs links libxval.so, which carries its own
+# dependencies (the C ABI needs nothing else); Requires names Abseil's status and strings,
+# which the C++ API's own types need. Static linking is the CMake package's (xval::xval). The
+# prefix is found from the .pc file's own place (${pcfiledir}), so that
+# `cmake --install --prefix P` into any P gives a working file.
+if(TARGET xval_shared)
+  file(RELATIVE_PATH xval_pc_to_prefix "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
+  string(REGEX REPLACE "/$" "" xval_pc_to_prefix "${xval_pc_to_prefix}")
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+    set(xval_pc_libdir "${CMAKE_INSTALL_LIBDIR}")
+  else()
+    set(xval_pc_libdir "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+  endif()
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
+    set(xval_pc_includedir "${CMAKE_INSTALL_INCLUDEDIR}")
+  else()
+    set(xval_pc_includedir "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
+  endif()
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/xval.pc.in ${PROJECT_BINARY_DIR}/xval.pc @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/xval.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 endif()
-if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
-  set(xval_pc_includedir "${CMAKE_INSTALL_INCLUDEDIR}")
-else()
-  set(xval_pc_includedir "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
-endif()
-configure_file(${PROJECT_SOURCE_DIR}/cmake/xval.pc.in ${PROJECT_BINARY_DIR}/xval.pc @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/xval.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

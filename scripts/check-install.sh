@@ -2,9 +2,10 @@
 # Issue 17's linking checks, against a release build (default build/release):
 #  1. `cmake --install` into an empty prefix; the headers, libxval.a, libxval.so, the CMake
 #     package and xval.pc are there;
-#  2. examples/c (C99, through pkg-config, linked to libxval.so) and examples/cpp
-#     (find_package(xval), xval::xval) are built against that prefix, and their ids on the
-#     bundled sample equal those of the installed `xval tokenize`;
+#  2. examples/c (C99, through pkg-config, linked to libxval.so), the installed libxval.so
+#     through ctypes (examples/python/ctypes_tokenize.py) and examples/cpp (find_package(xval),
+#     xval::xval) run against that prefix, and their ids on the bundled sample equal those of
+#     the installed `xval tokenize`;
 #  3. examples/subproject builds xval with add_subdirectory and default options, and its ids
 #     are the same.
 set -euo pipefail
@@ -40,6 +41,9 @@ cc -std=c99 -Wall -Wextra -pedantic -Werror examples/c/tokenize.c \
    $(pkg-config --cflags --libs xval) -Wl,-rpath,"$prefix/lib" -o "$work/tokenize_c"
 same "examples/c" "$("$work/tokenize_c" "$tokenizer" < "$sample")"
 
+echo "== examples/python/ctypes_tokenize.py: libxval.so through ctypes, as any FFI"
+same "ctypes" "$(python3 examples/python/ctypes_tokenize.py "$prefix/lib/libxval.so" "$tokenizer" < "$sample")"
+
 echo "== examples/cpp through find_package(xval)"
 cmake -S examples/cpp -B "$work/cpp" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$work/cpp" >/dev/null
@@ -49,5 +53,5 @@ echo "== examples/subproject: add_subdirectory with default options"
 cmake -S examples/subproject -B "$work/sub" -G Ninja >/dev/null
 grep -q "XVAL_BUILD_TESTS:BOOL=OFF" "$work/sub/CMakeCache.txt"
 grep -q "XVAL_CUDA:STRING=OFF" "$work/sub/CMakeCache.txt"
-cmake --build "$work/sub" --target tokenize -j "$(nproc)" >/dev/null
+cmake --build "$work/sub" -j "$(nproc)" >/dev/null  # the default target: libxval.so too
 same "examples/subproject" "$("$work/sub/tokenize" "$tokenizer" "$sample")"

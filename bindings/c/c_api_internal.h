@@ -39,8 +39,9 @@ struct xval_session {
 
 namespace xval::c_api {
 
-// Records `status` as the calling thread's last error and returns its code.
-xval_status Fail(const absl::Status& status);
+// Records `status` as the calling thread's last error and returns its code. Never throws (no
+// memory for the message leaves it empty).
+xval_status Fail(const absl::Status& status) noexcept;
 inline xval_status Fail(absl::StatusCode code, const std::string& message) {
   return Fail(absl::Status(code, message));
 }
@@ -50,17 +51,30 @@ inline xval_status Return(const absl::Status& status) {
 }
 
 // Runs `body` (which returns an xval_status), turning an escaping exception into an error:
-// nothing thrown may cross into C.
+// nothing thrown may cross into C. Recording the message may itself fail for want of memory;
+// the code is returned all the same.
 template <typename Body>
 xval_status Guard(const char* function, Body&& body) noexcept {
   try {
     return body();
   } catch (const std::bad_alloc&) {
-    return Fail(absl::ResourceExhaustedError(std::string(function) + ": out of memory"));
+    try {
+      return Fail(absl::ResourceExhaustedError(std::string(function) + ": out of memory"));
+    } catch (...) {
+      return XVAL_RESOURCE_EXHAUSTED;
+    }
   } catch (const std::exception& e) {
-    return Fail(absl::InternalError(std::string(function) + ": " + e.what()));
+    try {
+      return Fail(absl::InternalError(std::string(function) + ": " + e.what()));
+    } catch (...) {
+      return XVAL_INTERNAL;
+    }
   } catch (...) {
-    return Fail(absl::InternalError(std::string(function) + ": unknown exception"));
+    try {
+      return Fail(absl::InternalError(std::string(function) + ": unknown exception"));
+    } catch (...) {
+      return XVAL_INTERNAL;
+    }
   }
 }
 
@@ -80,7 +94,7 @@ long RawEnum(const Enum& value) {
 }
 
 // Stores `needed`; BUFFER_TOO_SMALL (with a message) when it exceeds `capacity`.
-xval_status CheckCapacity(const char* function, size_t needed, size_t capacity);
+xval_status CheckCapacity(const char* function, size_t needed, size_t capacity) noexcept;
 
 }  // namespace xval::c_api
 

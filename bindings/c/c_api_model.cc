@@ -111,13 +111,14 @@ size_t xval_session_position(const xval_session* session) {
 
 xval_status xval_session_forward(xval_session* session, const int32_t* ids, const float* values,
                                  size_t n_ids, int all_positions, float* logits,
-                                 size_t logits_capacity, float* number_values) {
+                                 size_t logits_capacity, size_t* n_logits, float* number_values) {
   return Guard(__func__, [&] {
     if (session == nullptr) return NullArgument(__func__, "session");
     if (ids == nullptr && n_ids != 0) return NullArgument(__func__, "ids");
     if (n_ids == 0) return Fail(absl::InvalidArgumentError("xval_session_forward: no ids"));
     const size_t vocab = static_cast<size_t>(session->model->config().vocab_size);
     const size_t needed = (all_positions ? n_ids : 1) * vocab;
+    if (n_logits != nullptr) *n_logits = needed;
     // Checked before running, so that a short buffer leaves the session unchanged.
     if (xval_status s = CheckCapacity(__func__, needed, logits_capacity); s != XVAL_OK) return s;
     if (logits == nullptr) return NullArgument(__func__, "logits");

@@ -20,8 +20,12 @@ namespace {
 thread_local std::string last_error;
 }  // namespace
 
-xval_status Fail(const absl::Status& status) {
-  last_error = std::string(status.message());
+xval_status Fail(const absl::Status& status) noexcept {
+  try {
+    last_error.assign(status.message().data(), status.message().size());
+  } catch (...) {
+    last_error.clear();  // no memory for the message: the code still says what happened
+  }
   if (status.code() == absl::StatusCode::kOk) return XVAL_OK;
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument:
@@ -37,9 +41,14 @@ xval_status Fail(const absl::Status& status) {
   }
 }
 
-xval_status CheckCapacity(const char* function, size_t needed, size_t capacity) {
+xval_status CheckCapacity(const char* function, size_t needed, size_t capacity) noexcept {
   if (needed <= capacity) return XVAL_OK;
-  last_error = absl::StrCat(function, ": needs room for ", needed, ", the buffer holds ", capacity);
+  try {
+    last_error =
+        absl::StrCat(function, ": needs room for ", needed, ", the buffer holds ", capacity);
+  } catch (...) {
+    last_error.clear();
+  }
   return XVAL_BUFFER_TOO_SMALL;
 }
 
@@ -125,6 +134,10 @@ absl::StatusOr<xval::XvalOptions> NumberOptions(const xval_tokenizer_options& o)
     return absl::InvalidArgumentError("options.max_significant_digits: negative");
   }
   x.max_significant_digits = o.max_significant_digits;
+  if (o.float16 < -1 || o.float16 > 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("options.float16: ", o.float16, " (-1: the default, 0: float32, 1: float16)"));
+  }
   if (o.float16 == 0) x.precision = xval::ValuePrecision::kFloat32;
   if (o.float16 == 1) x.precision = xval::ValuePrecision::kFloat16;
   if (o.num_token != nullptr) x.num_token = o.num_token;
@@ -178,7 +191,7 @@ xval_status CopyText(const char* function, const std::string& text, char* out, s
   if (length == nullptr) return NullArgument(function, "length");
   *length = text.size();
   if (xval_status s = CheckCapacity(function, text.size(), capacity); s != XVAL_OK) return s;
-  if (out == nullptr && !text.empty()) return NullArgument(function, "text");
+  if (out == nullptr) return text.empty() ? XVAL_OK : NullArgument(function, "text");
   if (!text.empty()) std::memcpy(out, text.data(), text.size());
   if (capacity > text.size()) out[text.size()] = '\0';
   return XVAL_OK;
@@ -346,7 +359,9 @@ xval_status xval_decode_with_values(const xval_tokenizer* tokenizer, const int32
   return Guard(__func__, [&] {
     if (tokenizer == nullptr) return NullArgument(__func__, "tokenizer");
     if (ids == nullptr && n_ids != 0) return NullArgument(__func__, "ids");
-    if (values == nullptr && n_ids != 0) return NullArgument(__func__, "values");
+    if (values == nullptr && n_ids != 0 && tokenizer->numbers != nullptr) {
+      return NullArgument(__func__, "values");
+    }
     auto decoded = tokenizer->numbers != nullptr
                        ? tokenizer->numbers->DecodeWithValues(absl::MakeConstSpan(ids, n_ids),
                                                               absl::MakeConstSpan(values, n_ids))

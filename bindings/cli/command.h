@@ -35,6 +35,9 @@ absl::StatusOr<std::unique_ptr<XvalOptions>> NumberOptionsFromFlags(const Flags&
 // Loads --tokenizer with the flags' digit and number options.
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFlags(const Flags& flags,
                                                                   const std::string& path);
+// `status` with the flag it concerns in front of its message ("--tokenizer: x.gguf: a GGUF
+// file ..."), the flag spelled as the user wrote it.
+absl::Status ForFlag(const Flags& flags, const std::string& name, const absl::Status& status);
 // Reads the lines of --input (a file; stdin when empty), without their newlines.
 absl::StatusOr<std::vector<std::string>> ReadInputLines(const std::string& path);
 

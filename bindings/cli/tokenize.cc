@@ -89,7 +89,7 @@ EncodeOptions EncodeOptionsFromFlags(const Flags& flags) {
 
 absl::Status Tokenize(const Flags& flags) {
   auto tok = LoadTokenizerFromFlags(flags, flags.String("tokenizer"));
-  if (!tok.ok()) return tok.status();
+  if (!tok.ok()) return ForFlag(flags, "tokenizer", tok.status());
   auto lines = ReadInputLines(flags.String("input"));
   if (!lines.ok()) return lines.status();
   std::vector<absl::string_view> texts(lines->begin(), lines->end());
@@ -114,7 +114,7 @@ absl::Status Tokenize(const Flags& flags) {
 
 absl::Status Inspect(const Flags& flags) {
   auto tok = LoadTokenizerFromFlags(flags, flags.String("tokenizer"));
-  if (!tok.ok()) return tok.status();
+  if (!tok.ok()) return ForFlag(flags, "tokenizer", tok.status());
   auto lines = ReadInputLines(flags.String("input"));
   if (!lines.ok()) return lines.status();
   const EncodeOptions options = EncodeOptionsFromFlags(flags);

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "command.h"
@@ -122,6 +123,11 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFlags(const Flags& f
   auto tok = LoadXvalTokenizer(path, options, **numbers);
   if (!tok.ok()) return tok.status();
   return std::unique_ptr<Tokenizer>(*std::move(tok));
+}
+
+absl::Status ForFlag(const Flags& flags, const std::string& name, const absl::Status& status) {
+  if (status.ok() || absl::StartsWith(status.message(), "--" + name)) return status;
+  return absl::Status(status.code(), absl::StrCat(flags.Spelling(name), ": ", status.message()));
 }
 
 absl::StatusOr<std::vector<std::string>> ReadInputLines(const std::string& path) {

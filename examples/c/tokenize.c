@@ -62,6 +62,10 @@ int main(int argc, char** argv) {
   }
   fprintf(stderr, "tokenize (C, xval %s): %zu lines, %zu streamed back exactly\n", xval_version(),
           lines, round_trips);
+  if (round_trips != lines) {
+    fprintf(stderr, "tokenize: %zu lines did not stream back to themselves\n", lines - round_trips);
+    return 1;
+  }
   free(ids);
   xval_stream_free(stream);
   xval_tokenizer_free(tok);

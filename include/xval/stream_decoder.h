@@ -11,9 +11,10 @@
 //    Face's DecodeStream does, so " Frederick" keeps its space after "The orbit takes";
 //  - an xVal [NUM] is printed once the text after it is known well enough to choose its form
 //    ("5000" or, before ".5", "5e+03"): a few characters later, or at Flush.
-// Work per token is bounded (a decode of the context window and of the held-back tokens),
-// not growing with the length of the sequence. Held-back tokens are limited to 64: a run of
-// more tokens that all end inside a character is printed as it decodes then.
+// Work per token is a decode of a few tokens of context and of the tokens held back: it does
+// not grow with the length of the sequence. (A run of stray bytes that leaves the text
+// unfinished token after token is held back whole, each of its tokens costing a longer
+// decode: correctness first.)
 //
 // Tokenizer::NewStreamDecoder() makes one (every tokenizer in xval has one).
 //

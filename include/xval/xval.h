@@ -64,7 +64,10 @@ XVAL_API const char* xval_last_error(void);
 XVAL_API const char* xval_status_name(xval_status status);
 
 /* ---------------------------------------------------------------------------------------- */
-/* Tokenizers                                                                                */
+/* Tokenizers. Thread safety: every function below that takes a const xval_tokenizer* (load,
+ * the ids, encode, encode_batch, decode, decode_with_values, id_to_piece, piece_to_id,
+ * stream_new) may run on any number of threads at once on one tokenizer;
+ * xval_tokenizer_free only once no other call uses it. */
 
 typedef struct xval_tokenizer xval_tokenizer;
 
@@ -177,7 +180,9 @@ XVAL_API xval_status xval_piece_to_id(const xval_tokenizer* tokenizer, const cha
                                       size_t length, int32_t* id);
 
 /* ---------------------------------------------------------------------------------------- */
-/* Streaming decode: push ids one at a time (as a model generates them), get back only the
+/* Streaming decode. Thread safety: push, flush and reset on one stream from one thread at a
+ * time (different streams of one tokenizer on any threads).
+ * Push ids one at a time (as a model generates them), get back only the
  * newly completed text. The texts of all pushes and the final flush concatenate to
  * xval_decode_with_values of all the ids; unfinished UTF-8 characters are held back; the work
  * per token does not grow with the sequence (xval/stream_decoder.h). */
@@ -195,7 +200,8 @@ XVAL_API xval_status xval_stream_flush(xval_stream* stream, const char** text, s
 XVAL_API void xval_stream_reset(xval_stream* stream);
 
 /* ---------------------------------------------------------------------------------------- */
-/* The embedding kernel of xVal: out[t, :] = table[ids[t], :] * values[t] (values NULL: a plain
+/* Thread safety: reentrant; concurrent calls may share inputs, not outputs.
+ * The embedding kernel of xVal: out[t, :] = table[ids[t], :] * values[t] (values NULL: a plain
  * lookup). table (vocab, hidden) and out (n_ids, hidden) are dense row-major. Highway SIMD on
  * all cores (max_threads 0) or fewer. */
 
@@ -207,7 +213,11 @@ XVAL_API xval_status xval_embed(const void* table, xval_dtype table_dtype, size_
                                 size_t n_ids, void* out, xval_dtype out_dtype, size_t max_threads);
 
 /* ---------------------------------------------------------------------------------------- */
-/* The Llama (Llemma) forward pass, with xVal values and the number head (xval/model.h). */
+/* The Llama (Llemma) forward pass, with xVal values and the number head (xval/model.h).
+ * Thread safety: xval_model_load is reentrant; a model may be shared by any number of threads
+ * (get_info, session_new) and freed once no session or call uses it; each session's
+ * functions (forward, reset, position, generate) from one thread at a time; xval_generate
+ * calls its callback on the calling thread. */
 
 typedef struct xval_model xval_model;
 typedef struct xval_session xval_session;
@@ -236,12 +246,13 @@ XVAL_API void xval_session_reset(xval_session* session);
 XVAL_API size_t xval_session_position(const xval_session* session);
 
 /* Runs n_ids tokens (values NULL: all 1) after the cached ones. all_positions 1: logits of
- * every new position, (n_ids, vocab) floats; 0: of the last one only, (vocab). number_values
- * (NULL to skip): the number head's value at each of those positions (n_ids or 1 floats;
- * left untouched without a number head). logits_capacity counts floats. */
+ * every new position, (n_ids, vocab) floats; 0: of the last one only, (vocab). *n_logits
+ * (when not NULL) gets that count; a logits_capacity below it leaves the session unchanged
+ * (XVAL_BUFFER_TOO_SMALL). number_values (NULL to skip): the number head's value at each of
+ * those positions (n_ids or 1 floats; left untouched without a number head). */
 XVAL_API xval_status xval_session_forward(xval_session* session, const int32_t* ids,
                                           const float* values, size_t n_ids, int all_positions,
-                                          float* logits, size_t logits_capacity,
+                                          float* logits, size_t logits_capacity, size_t* n_logits,
                                           float* number_values);
 
 typedef struct xval_generate_options {

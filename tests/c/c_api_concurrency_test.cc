@@ -98,5 +98,36 @@ TEST(CApiConcurrency, FourThreadsShareOneTokenizer) {
   xval_tokenizer_free(tok);
 }
 
+// One model shared by four threads, each with its own session: the same logits as alone.
+TEST(CApiConcurrency, FourSessionsShareOneModel) {
+  xval_model* model = nullptr;
+  const std::string dir = testing::SourceDir() + "/tests/golden/model/xval_mlp";
+  ASSERT_EQ(xval_model_load(dir.c_str(), 1, &model), XVAL_OK) << xval_last_error();
+  const std::vector<int32_t> ids = {4, 17, 8, 3, 5, 20, 3, 6};
+  const std::vector<float> values = {1, 1, 1, 2.5f, 1, 1, -0.75f, 1};
+  auto run = [&](std::vector<float>* logits) {
+    xval_session* session = nullptr;
+    EXPECT_EQ(xval_session_new(model, 64, &session), XVAL_OK);
+    logits->assign(ids.size() * 27, 0.0f);
+    EXPECT_EQ(xval_session_forward(session, ids.data(), values.data(), ids.size(), 1,
+                                   logits->data(), logits->size(), nullptr, nullptr),
+              XVAL_OK)
+        << xval_last_error();
+    xval_session_free(session);
+  };
+  std::vector<float> alone;
+  run(&alone);
+  std::vector<std::vector<float>> got(4);
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 4; ++k) {
+    threads.emplace_back([&, k] {
+      for (int round = 0; round < 5; ++round) run(&got[k]);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int k = 0; k < 4; ++k) EXPECT_EQ(got[k], alone) << "thread " << k;
+  xval_model_free(model);
+}
+
 }  // namespace
 }  // namespace xval

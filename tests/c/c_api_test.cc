@@ -304,12 +304,14 @@ TEST(CApi, ModelForwardMatchesTransformers) {
   xval_session* session = nullptr;
   ASSERT_EQ(xval_session_new(model, ids.size() + 16, &session), XVAL_OK);
   std::vector<float> logits(ids.size() * 27), numbers(ids.size());
+  size_t n_logits = 0;
   EXPECT_EQ(xval_session_forward(session, ids.data(), values.data(), ids.size(), 1, logits.data(),
-                                 logits.size() - 1, numbers.data()),
+                                 logits.size() - 1, &n_logits, numbers.data()),
             XVAL_BUFFER_TOO_SMALL);
+  EXPECT_EQ(n_logits, logits.size());
   EXPECT_EQ(xval_session_position(session), 0u);
   ASSERT_EQ(xval_session_forward(session, ids.data(), values.data(), ids.size(), 1, logits.data(),
-                                 logits.size(), numbers.data()),
+                                 logits.size(), nullptr, numbers.data()),
             XVAL_OK)
       << xval_last_error();
   EXPECT_EQ(xval_session_position(session), ids.size());
@@ -317,7 +319,7 @@ TEST(CApi, ModelForwardMatchesTransformers) {
   EXPECT_LE(testing::MaxRelError(numbers, ref->Get("numbers")), 1e-4);
   const int32_t outside[] = {27};
   float one[27];
-  EXPECT_EQ(xval_session_forward(session, outside, nullptr, 1, 0, one, 27, nullptr),
+  EXPECT_EQ(xval_session_forward(session, outside, nullptr, 1, 0, one, 27, nullptr, nullptr),
             XVAL_OUT_OF_RANGE);
 
   // Generation calls back with each token; 0 stops it.

@@ -72,6 +72,16 @@ def test_model_generate_streams_text():
     full = tok.decode(all_ids, all_values)
     before = tok.decode(prompt.ids.tolist(), prompt.values.tolist())
     assert "".join(chunks) == full[len(before):]
+    # A prompt that ends in a number: the stream holds it back until the reply's first token;
+    # it is the prompt's text, not the reply's.
+    prompt = tok.encode("{'planet0':{'m':1.5")
+    chunks = []
+    ids, values = model.generate(prompt.ids.tolist(), prompt.values.tolist(), max_new_tokens=6,
+                                 stop_at_eos=False, tokenizer=tok, on_text=chunks.append)
+    full = tok.decode(prompt.ids.tolist() + list(ids), prompt.values.tolist() + list(values))
+    before = tok.decode(prompt.ids.tolist(), prompt.values.tolist())
+    assert full.startswith(before)
+    assert "".join(chunks) == full[len(before):]
     stopped = model.generate(prompt.ids.tolist(), prompt.values.tolist(), max_new_tokens=12,
                              stop_at_eos=False, on_token=lambda i, v: False)
     assert len(stopped[0]) == 1

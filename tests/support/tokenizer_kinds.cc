@@ -47,7 +47,9 @@ std::vector<Kind> TokenizerKinds() {
       {"o200k_rtl3", [=] { return Plain(o200k, "rtl3"); }},
       {"cl100k_ltr3", [=] { return Plain(cl100k, "ltr3"); }},
       {"xval_llama", [=] { return Xval(Plain(llama)); }},
+      {"xval_llama_json", [=] { return Xval(Plain(llama_json)); }},
       {"xval_cl100k", [=] { return Xval(Plain(cl100k)); }},
+      {"xval_o200k_rtl3", [=] { return Xval(Plain(o200k, "rtl3")); }},
       {"xval_paper",
        [=] {
          auto base = LoadBaseTokenizer(paper);

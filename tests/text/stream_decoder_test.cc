@@ -5,6 +5,7 @@
 // prompt, and errors that leave the decoder unchanged.
 #include "xval/stream_decoder.h"
 
+#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
@@ -156,6 +157,59 @@ TEST(StreamDecoder, KeepsTheSpaceAfterAPrompt) {
   for (int32_t id : reply->ids) ASSERT_TRUE(decoder->Push(id, &continuation).ok());
   ASSERT_TRUE(decoder->Flush(&continuation).ok());
   EXPECT_EQ(continuation, " Frederick");
+}
+
+// More control tokens in a row than the context window holds: the word after them keeps its
+// space (SentencePiece drops it only at the start of the text).
+TEST(StreamDecoder, ManyControlTokensInARow) {
+  auto tok = LoadTokenizer(testing::DataDir() + "/tokenizers/llama2/tokenizer.model");
+  ASSERT_TRUE(tok.ok()) << tok.status();
+  for (int32_t control : {1, 2}) {
+    std::vector<int32_t> ids = (*tok)->Encode("The orbit")->ids;
+    ids.insert(ids.end(), 20, control);
+    const Encoding reply = *(*tok)->Encode(" Frederick", {.continuation = true});
+    ids.insert(ids.end(), reply.ids.begin(), reply.ids.end());
+    ids.insert(ids.end(), 9, control);
+    ids.push_back(*(*tok)->PieceToId("<0xE2>"));
+    ids.push_back(*(*tok)->PieceToId("<0x82>"));
+    ids.push_back(*(*tok)->PieceToId("<0xAC>"));
+    auto decoder = (*tok)->NewStreamDecoder();
+    auto got = Streamed(*decoder, ids, std::vector<float>(ids.size(), 1.0f));
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(*got, *(*tok)->Decode(ids)) << control;
+  }
+}
+
+// A long run of stray bytes (each leaving the text unfinished), then a character completed
+// across many tokens, then text: all as the full decode prints them.
+TEST(StreamDecoder, LongRunOfStrayBytes) {
+  for (const char* path :
+       {"/tokenizers/llama2/tokenizer.model", "/tokenizers/tiktoken/cl100k_base.tiktoken"}) {
+    auto tok = LoadTokenizer(testing::DataDir() + path);
+    ASSERT_TRUE(tok.ok()) << tok.status();
+    auto byte = [&](int b) -> int32_t {
+      if (std::string(path).find("llama2") != std::string::npos) {
+        char piece[8];
+        std::snprintf(piece, sizeof(piece), "<0x%02X>", b);
+        return *(*tok)->PieceToId(piece);
+      }
+      return (*tok)->Encode(std::string(1, static_cast<char>(b)))->ids.at(0);
+    };
+    std::vector<int32_t> ids = (*tok)->Encode("x")->ids;
+    for (int i = 0; i < 100; ++i) ids.push_back(byte(0x80 + i % 16));
+    ids.push_back(byte(0xE2));
+    for (int i = 0; i < 70; ++i) ids.push_back(byte(0x80));
+    ids.push_back(byte(0xF0));
+    ids.push_back(byte(0x9F));
+    ids.push_back(byte(0x98));
+    ids.push_back(byte(0x80));
+    const Encoding words = *(*tok)->Encode(" and then words");
+    ids.insert(ids.end(), words.ids.begin(), words.ids.end());
+    auto decoder = (*tok)->NewStreamDecoder();
+    auto got = Streamed(*decoder, ids, std::vector<float>(ids.size(), 1.0f));
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(*got, *(*tok)->Decode(ids)) << path;
+  }
 }
 
 // An unfinished character is held back, not printed as U+FFFD first.

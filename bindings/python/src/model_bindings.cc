@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -81,10 +82,28 @@ class PyModel {
       throw py::value_error("generate: tokenizer and on_text go together");
     }
     py::object stream;
+    // Characters of the prompt's own text the stream has still to print (held back at its end:
+    // an unfinished character, an xVal number waiting for what follows): not the reply's.
+    py::ssize_t prompt_left = 0;
     if (!tokenizer.is_none()) {
       stream = tokenizer.attr("decode_stream")();
-      for (size_t i = 0; i < prompt.size(); ++i) stream.attr("step")(prompt[i], vals[i]);
+      py::ssize_t printed = 0;
+      for (size_t i = 0; i < prompt.size(); ++i) {
+        py::object text = stream.attr("step")(prompt[i], vals[i]);
+        if (!text.is_none()) printed += py::len(text);
+      }
+      prompt_left = py::len(tokenizer.attr("decode")(prompt, vals)) - printed;
     }
+    auto reply_text = [&](py::object text) {
+      if (text.is_none()) return;
+      py::str s = text;
+      if (prompt_left > 0) {
+        const py::ssize_t cut = std::min<py::ssize_t>(prompt_left, py::len(s));
+        prompt_left -= cut;
+        s = s[py::slice(cut, py::len(s), 1)];
+      }
+      if (py::len(s) > 0) on_text(s);
+    };
     model::GenerateOptions options;
     options.sampling = {temperature, top_k, top_p, seed};
     options.max_new_tokens = max_new_tokens;
@@ -99,10 +118,7 @@ class PyModel {
           py::object keep_going = on_token(id, value);
           if (!keep_going.is_none() && !keep_going.cast<bool>()) return false;
         }
-        if (stream) {
-          py::object text = stream.attr("step")(id, value);
-          if (!text.is_none()) on_text(text);
-        }
+        if (stream) reply_text(stream.attr("step")(id, value));
         return true;
       } catch (py::error_already_set& e) {
         raised.emplace(std::move(e));
@@ -122,10 +138,7 @@ class PyModel {
     }
     if (raised) throw std::move(*raised);
     model::Generated g = ValueOrThrow(std::move(generated));
-    if (stream) {
-      py::str rest = stream.attr("flush")();
-      if (py::len(rest) > 0) on_text(rest);
-    }
+    if (stream) reply_text(stream.attr("flush")());
     return py::make_tuple(g.ids, g.values);
   }
 

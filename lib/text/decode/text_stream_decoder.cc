@@ -44,9 +44,10 @@ absl::Status TextStreamDecoder::Push(int32_t id, float /*value*/, std::string* t
   // is the held tokens' text as the whole sequence's decode prints it.
   const absl::string_view fresh =
       absl::string_view(*decoded).substr(std::min(context_bytes_, decoded->size()));
-  const size_t held = window_.size() - context_;
+  // Held back while the text ends inside a character, however many tokens that takes: only a
+  // run of stray bytes makes it long, and each of its tokens then costs a longer decode.
   const size_t final_bytes = FinalBytes(fresh);
-  if (final_bytes == fresh.size() || held >= kMaxHeld) {
+  if (final_bytes == fresh.size()) {
     if (fresh.size() > returned_) AppendBytes(fresh.substr(returned_), text);
     return Commit();
   }
@@ -58,7 +59,21 @@ absl::Status TextStreamDecoder::Push(int32_t id, float /*value*/, std::string* t
 }
 
 absl::Status TextStreamDecoder::Commit() {
-  if (window_.size() > kContext) window_.erase(window_.begin(), window_.end() - kContext);
+  // The newest token that prints anything is the anchor (usually the last one: one decode of
+  // one token).
+  for (size_t i = window_.size(); i-- > 0;) {
+    ASSIGN_OR_RETURN(const std::string text, tokenizer_.Decode({window_[i]}));
+    if (!text.empty()) {
+      anchor_ = window_[i];
+      break;
+    }
+    if (window_.size() - i >= kContext) break;  // none in the part kept: the old anchor stays
+  }
+  if (window_.size() > kContext) {
+    window_.erase(window_.begin(), window_.end() - kContext);
+    ASSIGN_OR_RETURN(const std::string kept, tokenizer_.Decode(window_));
+    if (kept.empty() && anchor_ >= 0) window_.insert(window_.begin(), anchor_);
+  }
   context_ = window_.size();
   returned_ = 0;
   ASSIGN_OR_RETURN(const std::string context_text, tokenizer_.Decode(window_));
@@ -79,6 +94,7 @@ absl::Status TextStreamDecoder::Flush(std::string* text) {
 void TextStreamDecoder::Reset() {
   window_.clear();
   context_ = context_bytes_ = returned_ = 0;
+  anchor_ = -1;
 }
 
 absl::Status TextStreamDecoder::ResetWithContext(absl::Span<const int32_t> context) {

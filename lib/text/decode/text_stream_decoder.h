@@ -18,11 +18,10 @@ namespace xval::text {
 
 class TextStreamDecoder : public StreamDecoder {
  public:
-  // Tokens of context kept after each token is returned: enough that a token is decoded as in
-  // the whole sequence even after tokens that print nothing (control tokens).
+  // Tokens of context kept after each token is returned. When all of them print nothing
+  // (SentencePiece's control tokens), the last token before them that printed is kept in
+  // front, so that a word after them is not decoded as the start of the text.
   static constexpr size_t kContext = 8;
-  // Tokens held back at most while their text ends inside a character.
-  static constexpr size_t kMaxHeld = 64;
 
   explicit TextStreamDecoder(const Tokenizer& tokenizer) : tokenizer_(tokenizer) {}
 
@@ -36,7 +35,8 @@ class TextStreamDecoder : public StreamDecoder {
   absl::Status ResetWithContext(absl::Span<const int32_t> context);
 
  private:
-  // The window's tokens become context (the last kContext of them); nothing is held back.
+  // The window's tokens become context (the last kContext of them, after an anchor that
+  // prints when they print nothing); nothing is held back.
   absl::Status Commit();
 
   const Tokenizer& tokenizer_;
@@ -44,6 +44,7 @@ class TextStreamDecoder : public StreamDecoder {
   size_t context_ = 0;           // how many of window_ are context
   size_t context_bytes_ = 0;     // bytes of Decode(context)
   size_t returned_ = 0;          // bytes of the held tokens' text already returned
+  int32_t anchor_ = -1;          // the newest committed token that prints; -1 before any
 };
 
 }  // namespace xval::text
