@@ -35,6 +35,8 @@ absl::StatusOr<std::unique_ptr<XvalOptions>> NumberOptionsFromFlags(const Flags&
 // Loads --tokenizer with the flags' digit and number options.
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFlags(const Flags& flags,
                                                                   const std::string& path);
+// The shortest decimal that reads back as the same float (values in JSON and --print-ids).
+std::string FormatFloat(float v);
 // `status` with the flag it concerns in front of its message ("--tokenizer: x.gguf: a GGUF
 // file ..."), the flag spelled as the user wrote it.
 absl::Status ForFlag(const Flags& flags, const std::string& name, const absl::Status& status);

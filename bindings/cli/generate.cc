@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -122,11 +121,9 @@ absl::Status Generate(const Flags& flags) {
   if (!generated.ok()) return generated.status();
   if (!stream_status.ok()) return stream_status;
   if (flags.Bool("print-ids")) {
-    std::string values;  // each the shortest decimal that reads back as the same float
+    std::string values;
     for (size_t i = 0; i < all_values.size(); ++i) {
-      char buf[32];
-      const auto end = std::to_chars(buf, buf + sizeof(buf), all_values[i]).ptr;
-      absl::StrAppend(&values, i ? " " : "", absl::string_view(buf, end - buf));
+      absl::StrAppend(&values, i ? " " : "", FormatFloat(all_values[i]));
     }
     std::fprintf(stderr, "ids: %s\nvalues: %s\n", absl::StrJoin(all_ids, " ").c_str(),
                  values.c_str());

@@ -1,6 +1,5 @@
 // `xval tokenize` and `xval inspect`: encode each input line and print ids, pieces or JSON, or
 // each line with its tokens and a summary.
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -14,13 +13,6 @@ namespace xval::cli {
 namespace {
 
 using Kind = FlagSpec::Kind;
-
-// The shortest decimal that reads back as the same float.
-std::string FormatFloat(float v) {
-  char buf[32];
-  auto result = std::to_chars(buf, buf + sizeof(buf), v);
-  return std::string(buf, result.ptr);
-}
 
 absl::StatusOr<std::string> FormatEncoding(const Tokenizer& tok, const Encoding& e,
                                            const std::string& output) {

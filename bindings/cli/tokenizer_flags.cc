@@ -2,6 +2,7 @@
 // by tokenize, inspect and generate.
 #include <sys/stat.h>
 
+#include <charconv>
 #include <fstream>
 #include <iostream>
 
@@ -123,6 +124,12 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFlags(const Flags& f
   auto tok = LoadXvalTokenizer(path, options, **numbers);
   if (!tok.ok()) return tok.status();
   return std::unique_ptr<Tokenizer>(*std::move(tok));
+}
+
+std::string FormatFloat(float v) {
+  char buf[32];
+  auto result = std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, result.ptr);
 }
 
 absl::Status ForFlag(const Flags& flags, const std::string& name, const absl::Status& status) {
