@@ -48,6 +48,19 @@ std::string Decode(const xval_tokenizer* t, const std::vector<int32_t>& ids) {
   return text;
 }
 
+// Ids and values of `text`, with room for 64 tokens.
+void EncodeWithValues(const xval_tokenizer* t, const std::string& text, std::vector<int32_t>* ids,
+                      std::vector<float>* values) {
+  ids->assign(64, 0);
+  values->assign(64, 0.0f);
+  size_t n = 0;
+  ASSERT_EQ(xval_encode(t, text.data(), text.size(), nullptr, ids->data(), values->data(), nullptr,
+                        ids->size(), &n),
+            XVAL_OK);
+  ids->resize(n);
+  values->resize(n);
+}
+
 TEST(CApi, VersionAndStatusNames) {
   EXPECT_STREQ(xval_version(), XVAL_VERSION_STRING);
   EXPECT_STREQ(Version(), XVAL_VERSION_STRING);
@@ -200,14 +213,10 @@ TEST(CApi, XvalNumbersDigitsAndMemoryLoading) {
   const std::string text = "The orbit takes 365.25 days, or 31557600 s; x12345 -7";
   auto expected = (*cpp)->Encode(text);
   ASSERT_TRUE(expected.ok());
-  std::vector<int32_t> ids(64);
-  std::vector<float> values(64);
-  size_t n = 0;
-  ASSERT_EQ(xval_encode(tok.t, text.data(), text.size(), nullptr, ids.data(), values.data(),
-                        nullptr, ids.size(), &n),
-            XVAL_OK);
-  ids.resize(n);
-  values.resize(n);
+  std::vector<int32_t> ids;
+  std::vector<float> values;
+  EncodeWithValues(tok.t, text, &ids, &values);
+  const size_t n = ids.size();
   EXPECT_EQ(ids, expected->ids);
   EXPECT_EQ(values, expected->values);
   char out[256];
@@ -230,12 +239,10 @@ TEST(CApi, StreamEqualsTheFullDecode) {
   Tok tok;
   ASSERT_EQ(xval_tokenizer_load(Llama().c_str(), &options, &tok.t), XVAL_OK);
   const std::string text = "The orbit takes 365.25 days; 5000.5 😀 ½ done";
-  std::vector<int32_t> ids(64);
-  std::vector<float> values(64);
-  size_t n = 0;
-  ASSERT_EQ(xval_encode(tok.t, text.data(), text.size(), nullptr, ids.data(), values.data(),
-                        nullptr, ids.size(), &n),
-            XVAL_OK);
+  std::vector<int32_t> ids;
+  std::vector<float> values;
+  EncodeWithValues(tok.t, text, &ids, &values);
+  const size_t n = ids.size();
   xval_stream* stream = nullptr;
   ASSERT_EQ(xval_stream_new(tok.t, &stream), XVAL_OK);
   std::string streamed;

@@ -69,14 +69,14 @@ absl::Status TextStreamDecoder::Commit() {
     }
     if (window_.size() - i >= kContext) break;  // none in the part kept: the old anchor stays
   }
-  if (window_.size() > kContext) {
-    window_.erase(window_.begin(), window_.end() - kContext);
-    ASSIGN_OR_RETURN(const std::string kept, tokenizer_.Decode(window_));
-    if (kept.empty() && anchor_ >= 0) window_.insert(window_.begin(), anchor_);
+  if (window_.size() > kContext) window_.erase(window_.begin(), window_.end() - kContext);
+  ASSIGN_OR_RETURN(std::string context_text, tokenizer_.Decode(window_));
+  if (context_text.empty() && anchor_ >= 0 && window_.front() != anchor_) {
+    window_.insert(window_.begin(), anchor_);
+    ASSIGN_OR_RETURN(context_text, tokenizer_.Decode(window_));
   }
   context_ = window_.size();
   returned_ = 0;
-  ASSIGN_OR_RETURN(const std::string context_text, tokenizer_.Decode(window_));
   context_bytes_ = context_text.size();
   return absl::OkStatus();
 }
