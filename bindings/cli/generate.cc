@@ -1,5 +1,6 @@
 // `xval generate --model DIR|FILE.gguf --prompt TEXT`: runs the Llama forward pass and streams
-// the text. The tokenizer is the tokenizer.json or tokenizer.model beside the model. With
+// the text. The tokenizer is a GGUF model's own vocabulary, else the tokenizer.json or
+// tokenizer.model beside the model. With
 // --numbers xval the prompt's numbers become [NUM] tokens carrying their (transformed) values,
 // and each generated [NUM] carries the number head's value, printed through the inverse
 // transform and fed back as the next input's value.
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -34,6 +36,13 @@ bool Exists(const std::string& path) {
 
 absl::StatusOr<std::unique_ptr<Tokenizer>> TokenizerBeside(const Flags& flags,
                                                            const std::string& model_path) {
+  // A GGUF model carries its vocabulary: that first, the files beside it when it has none.
+  absl::Status gguf_error = absl::OkStatus();
+  if (absl::EndsWith(model_path, ".gguf")) {
+    auto tok = LoadTokenizerFromFlags(flags, model_path);
+    if (tok.ok()) return tok;
+    gguf_error = tok.status();
+  }
   struct stat st;
   std::string dir = model_path;
   if (::stat(model_path.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
@@ -44,6 +53,7 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> TokenizerBeside(const Flags& flags,
     const std::string path = dir + "/" + name;
     if (Exists(path)) return LoadTokenizerFromFlags(flags, path);
   }
+  if (!gguf_error.ok()) return gguf_error;
   return absl::NotFoundError(
       absl::StrCat(dir, ": no tokenizer.json or tokenizer.model beside the model"));
 }
@@ -138,8 +148,9 @@ Command GenerateCommand() {
   c.name = "generate";
   c.summary = "run a Llama (Llemma) model on a prompt and stream the continuation";
   c.description =
-      "Loads a Hugging Face folder (config.json + safetensors) or a .gguf file, and the\n"
-      "tokenizer.json or tokenizer.model beside it; prints the decode of the prompt's ids and\n"
+      "Loads a Hugging Face folder (config.json + safetensors) or a .gguf file, and its\n"
+      "tokenizer: the .gguf file's own vocabulary, else the tokenizer.json or\n"
+      "tokenizer.model beside it; prints the decode of the prompt's ids and\n"
       "of each new token as it comes. With --numbers xval the prompt's numbers are [NUM]\n"
       "tokens with their values and each generated [NUM] prints the number head's value.";
   c.flags = {

@@ -76,6 +76,8 @@ absl::Status PrintStats(const XvalTokenizer& tok, absl::Span<const absl::string_
 EncodeOptions EncodeOptionsFromFlags(const Flags& flags) {
   EncodeOptions options;
   options.add_bos = flags.Bool("add-bos");
+  options.add_special_tokens = flags.Bool("add-special-tokens");
+  options.parse_special = !flags.Bool("no-parse-special");
   return options;
 }
 
@@ -141,6 +143,12 @@ std::vector<FlagSpec> LineFlags() {
   std::vector<FlagSpec> flags = TokenizerFlags(/*with_path=*/true);
   flags.push_back({"input", Kind::kString, "", "read texts from this file (default: stdin)"});
   flags.push_back({"add-bos", Kind::kBool, "false", "prepend the BOS token"});
+  flags.push_back({"add-special-tokens", Kind::kBool, "false",
+                   "add the special tokens the file says to add (Hugging Face's "
+                   "add_special_tokens, llama.cpp's add_special: BOS for Llama)"});
+  flags.push_back({"no-parse-special", Kind::kBool, "false",
+                   "read special-token text such as <s> or <|endoftext|> as ordinary text "
+                   "(tiktoken's encode_ordinary, llama.cpp's parse_special=false)"});
   return flags;
 }
 

@@ -19,7 +19,7 @@ std::vector<FlagSpec> TokenizerFlags(bool with_path) {
   std::vector<FlagSpec> flags;
   if (with_path) {
     flags.push_back({"tokenizer", Kind::kString, "",
-                     "a .model, tokenizer.json or .tiktoken file, or gpt2, r50k_base, "
+                     "a .model, tokenizer.json, .tiktoken or .gguf file, or gpt2, r50k_base, "
                      "cl100k_base, o200k_base (required)"});
     flags.push_back({"data-dir", Kind::kString, "",
                      "where named tokenizers find their .tiktoken files (default: "

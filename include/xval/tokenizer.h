@@ -24,6 +24,11 @@ namespace xval {
 struct EncodeOptions {
   bool add_bos = false;  // prepend the BOS id (an error if the vocabulary has none)
   bool add_eos = false;  // append the EOS id (likewise)
+  // Add the special tokens the file says to add around a text, as Hugging Face's
+  // add_special_tokens=True and llama.cpp's add_special do: for a GGUF vocabulary its
+  // add_bos_token / add_eos_token flags (or llama.cpp's defaults). On top of add_bos and add_eos,
+  // which add BOS and EOS whatever the file says (never twice).
+  bool add_special_tokens = false;
   // Match special added tokens (<s>, [NUM], ...) in the text, as Hugging Face does by default;
   // false reads them as ordinary text (its split_special_tokens=True). Added tokens that are
   // not special are always matched.
@@ -106,16 +111,41 @@ class Tokenizer {
   virtual int32_t eos_id() const = 0;  // -1 when absent
   virtual int32_t unk_id() const = 0;  // -1 when absent
 
+  // What EncodeOptions::add_special_tokens adds: BOS first, EOS last, as the file says.
+  bool special_adds_bos() const { return special_adds_bos_; }
+  bool special_adds_eos() const { return special_adds_eos_; }
+  // Sets them (loaders do, from the file). Not thread-safe: call before sharing the tokenizer.
+  void SetSpecialTokens(bool add_bos, bool add_eos) {
+    special_adds_bos_ = add_bos;
+    special_adds_eos_ = add_eos;
+  }
+  // `options` with add_special_tokens turned into add_bos / add_eos: the first thing every
+  // EncodeInto does.
+  EncodeOptions ResolveSpecialTokens(const EncodeOptions& options) const {
+    EncodeOptions o = options;
+    if (o.add_special_tokens) {
+      o.add_bos |= special_adds_bos_;
+      o.add_eos |= special_adds_eos_;
+      o.add_special_tokens = false;
+    }
+    return o;
+  }
+
   // Tokens matched in the text before the model runs.
   virtual const std::vector<AddedToken>& added_tokens() const = 0;
   // Adds tokens (e.g. Code Llama's infilling tokens or xVal's [NUM]); a content already in the
   // vocabulary keeps its id, a new one gets the next free id. Not thread-safe: call before
   // sharing the tokenizer.
   virtual absl::Status AddTokens(absl::Span<const AddedToken> tokens) = 0;
+
+ private:
+  bool special_adds_bos_ = false;
+  bool special_adds_eos_ = false;
 };
 
-// Loads a tokenizer from a file, by content: a SentencePiece `.model` (protobuf) or a Hugging
-// Face `tokenizer.json`. Errors name the file and what is wrong with it.
+// Loads a tokenizer from a file, by content: a SentencePiece `.model` (protobuf), a Hugging
+// Face `tokenizer.json`, a `.tiktoken` file, or a GGUF file's vocabulary (llama.cpp's
+// tokenizer.ggml.*: models "llama" and "gpt2"). Errors name the file and what is wrong with it.
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const std::string& path,
                                                          const TokenizerOptions& options = {});
 // The same from a file's bytes (copied as needed; `data` may be freed after the call). `name`

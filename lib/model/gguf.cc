@@ -16,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "model/config_check.h"
 #include "model/llama_model.h"
+#include "util/gguf_metadata.h"
 #include "util/status_macros.h"
 
 namespace xval::model {
@@ -23,189 +24,11 @@ namespace {
 
 // ggml_type values (ggml.h).
 constexpr uint32_t kGgmlF32 = 0, kGgmlF16 = 1, kGgmlQ8_0 = 8, kGgmlBF16 = 30;
-// gguf_type values.
-enum GgufType : uint32_t {
-  kU8 = 0, kI8 = 1, kU16 = 2, kI16 = 3, kU32 = 4, kI32 = 5, kF32 = 6, kBool = 7, kString = 8,
-  kArray = 9, kU64 = 10, kI64 = 11, kF64 = 12,
-};
-
-// A metadata value: a number, a string, or an array of either.
-struct Value {
-  GgufType type = kU8;
-  double number = 0;
-  std::string str;
-  std::vector<double> numbers;
-  std::vector<std::string> strings;
-};
-
-class Reader {
- public:
-  Reader(const std::string& path, const uint8_t* data, size_t size)
-      : path_(path), data_(data), size_(size) {}
-
-  // *out is zeroed first, so that a caller's variable is defined whatever the outcome.
-  template <typename T>
-  absl::Status Read(T* out, const char* what) {
-    *out = T{};
-    if (size_ - pos_ < sizeof(T)) return Truncated(what);
-    std::memcpy(out, data_ + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return absl::OkStatus();
-  }
-  absl::Status ReadString(std::string* out, const char* what) {
-    uint64_t len = 0;
-    RETURN_IF_ERROR(Read(&len, what));
-    if (size_ - pos_ < len) return Truncated(what);
-    out->assign(reinterpret_cast<const char*>(data_ + pos_), len);
-    pos_ += len;
-    return absl::OkStatus();
-  }
-  // The width of a scalar type, 0 for strings, arrays and unknown types.
-  static size_t ScalarBytes(uint32_t type) {
-    switch (type) {
-      case kU8:
-      case kI8:
-      case kBool:
-        return 1;
-      case kU16:
-      case kI16:
-        return 2;
-      case kU32:
-      case kI32:
-      case kF32:
-        return 4;
-      case kU64:
-      case kI64:
-      case kF64:
-        return 8;
-      default:
-        return 0;
-    }
-  }
-  absl::Status Scalar(GgufType type, double* out, const std::string& key) {
-    const char* what = key.c_str();
-    switch (type) {
-      case kU8: {
-        uint8_t v = 0;
-        RETURN_IF_ERROR(Read(&v, what));
-        *out = v;
-        return absl::OkStatus();
-      }
-      case kI8: {
-        int8_t v = 0;
-        RETURN_IF_ERROR(Read(&v, what));
-        *out = v;
-        return absl::OkStatus();
-      }
-      case kU16: {
-        uint16_t v = 0;
-        RETURN_IF_ERROR(Read(&v, what));
-        *out = v;
-        return absl::OkStatus();
-      }
-      case kI16: {
-        int16_t v = 0;
-        RETURN_IF_ERROR(Read(&v, what));
-        *out = v;
-        return absl::OkStatus();
-      }
-      case kU32: {
-        uint32_t v = 0;
-        RETURN_IF_ERROR(Read(&v, what));
-        *out = v;
-        return absl::OkStatus();
-      }
-      case kI32: {
-        int32_t v = 0;
-        RETURN_IF_ERROR(Read(&v, what));
-        *out = v;
-        return absl::OkStatus();
-      }
-      case kF32: {
-        float v = 0;
-        RETURN_IF_ERROR(Read(&v, what));
-        *out = v;
-        return absl::OkStatus();
-      }
-      case kBool: {
-        uint8_t v = 0;
-        RETURN_IF_ERROR(Read(&v, what));
-        *out = v;
-        return absl::OkStatus();
-      }
-      case kU64: {
-        uint64_t v = 0;
-        RETURN_IF_ERROR(Read(&v, what));
-        *out = static_cast<double>(v);
-        return absl::OkStatus();
-      }
-      case kI64: {
-        int64_t v = 0;
-        RETURN_IF_ERROR(Read(&v, what));
-        *out = static_cast<double>(v);
-        return absl::OkStatus();
-      }
-      case kF64: {
-        double v = 0;
-        RETURN_IF_ERROR(Read(&v, what));
-        *out = v;
-        return absl::OkStatus();
-      }
-      default:
-        return absl::InvalidArgumentError(
-            absl::StrCat(path_, ": metadata ", key, ": unknown value type ", type));
-    }
-  }
-  absl::Status ReadValue(const std::string& key, Value* v) {
-    uint32_t type;
-    RETURN_IF_ERROR(Read(&type, key.c_str()));
-    v->type = static_cast<GgufType>(type);
-    if (type == kString) return ReadString(&v->str, key.c_str());
-    if (type != kArray) return Scalar(v->type, &v->number, key);
-    uint32_t elem_type;
-    uint64_t count;
-    RETURN_IF_ERROR(Read(&elem_type, key.c_str()));
-    RETURN_IF_ERROR(Read(&count, key.c_str()));
-    // Sized from what the rest of the file can hold (a string takes at least its 8-byte
-    // length; a number its width) before anything is allocated.
-    const size_t min_bytes = elem_type == kString ? 8 : ScalarBytes(elem_type);
-    if (min_bytes == 0 && elem_type != kArray) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path_, ": metadata ", key, ": unknown array element type ", elem_type));
-    }
-    if (min_bytes > 0 && count > (size_ - pos_) / min_bytes) {
-      return absl::InvalidArgumentError(absl::StrCat(path_, ": metadata ", key, ": ", count,
-                                                     " elements do not fit in the ", size_ - pos_,
-                                                     " bytes left (truncated or corrupt)"));
-    }
-    if (elem_type == kString) {
-      v->strings.resize(count);
-      for (auto& s : v->strings) RETURN_IF_ERROR(ReadString(&s, key.c_str()));
-    } else if (elem_type == kArray) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path_, ": metadata ", key, ": nested arrays are not supported"));
-    } else {
-      v->numbers.resize(count);
-      for (auto& d : v->numbers) {
-        RETURN_IF_ERROR(Scalar(static_cast<GgufType>(elem_type), &d, key));
-      }
-    }
-    return absl::OkStatus();
-  }
-  size_t pos() const { return pos_; }
-  absl::Status Truncated(const char* what) const {
-    return absl::InvalidArgumentError(absl::StrCat(path_, ": truncated GGUF file while reading ",
-                                                   what, " at byte ", pos_));
-  }
-
- private:
-  const std::string& path_;
-  const uint8_t* data_;
-  size_t size_;
-  size_t pos_ = 0;
-};
-
-using Metadata = absl::flat_hash_map<std::string, Value>;
+using Value = util::GgufValue;
+using Reader = util::GgufReader;
+using Metadata = util::GgufMetadata;
+using util::kArray;
+using util::kString;
 
 class ConfigReader {
  public:
@@ -310,37 +133,9 @@ absl::StatusOr<GgufCheckpoint> LoadGgufCheckpoint(const std::string& path,
                                                   bool copy_to_huge_pages) {
   ASSIGN_OR_RETURN(std::unique_ptr<MappedFile> file, MappedFile::Open(path, copy_to_huge_pages));
   Reader r(path, file->data(), file->size());
-  uint32_t magic, version;
-  RETURN_IF_ERROR(r.Read(&magic, "the magic"));
-  if (std::memcmp(file->data(), "GGUF", 4) != 0) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "%s: bad magic 0x%08x: not a GGUF file (expected \"GGUF\")", path, magic));
-  }
-  RETURN_IF_ERROR(r.Read(&version, "the version"));
-  if (version != 2 && version != 3) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": GGUF version ", version, " is not supported (2 or 3)"));
-  }
-  uint64_t tensor_count, kv_count;
-  RETURN_IF_ERROR(r.Read(&tensor_count, "the tensor count"));
-  RETURN_IF_ERROR(r.Read(&kv_count, "the metadata count"));
-  // Each tensor info takes at least 32 bytes (name length, dimension count, one dimension,
-  // type, offset) and each metadata pair 13 (key length, type, a one-byte value): counts the
-  // file cannot hold are refused before anything is sized from them.
-  const size_t left = file->size() - r.pos();
-  if (tensor_count > left / 32 || kv_count > left / 13) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": header: ", tensor_count, " tensors and ", kv_count,
-        " metadata pairs do not fit in the file (", file->size(), " bytes): truncated or corrupt"));
-  }
+  uint64_t tensor_count = 0;
   Metadata md;
-  for (uint64_t i = 0; i < kv_count; ++i) {
-    std::string key;
-    RETURN_IF_ERROR(r.ReadString(&key, "a metadata key"));
-    Value v;
-    RETURN_IF_ERROR(r.ReadValue(key, &v));
-    md[key] = std::move(v);
-  }
+  RETURN_IF_ERROR(util::ReadGgufMetadata(r, path, file->data(), file->size(), &tensor_count, &md));
   struct RawTensor {
     TensorInfo info;
     uint64_t offset;

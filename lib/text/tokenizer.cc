@@ -7,10 +7,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "model/mapped_file.h"
 #include "text/bytelevel/bytelevel_loader.h"
+#include "text/gguf/gguf_loader.h"
 #include "text/spm/spm_loader.h"
 #include "text/spm/spm_tokenizer.h"
 #include "util/file.h"
+#include "util/gguf_metadata.h"
 #include "util/scratch.h"
 #include "util/status_macros.h"
 #include "util/thread_pool.h"
@@ -23,7 +26,10 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const std::string& path
     ASSIGN_OR_RETURN(auto tokenizer, text::LoadTiktoken(path, options));
     return std::unique_ptr<Tokenizer>(std::move(tokenizer));
   }
-  ASSIGN_OR_RETURN(std::string data, util::ReadFile(path));
+  // A GGUF file may hold gigabytes of weights after its vocabulary: mapped, not read.
+  ASSIGN_OR_RETURN(std::unique_ptr<model::MappedFile> file, model::MappedFile::Open(path));
+  const absl::string_view data(reinterpret_cast<const char*>(file->data()), file->size());
+  if (util::IsGguf(data)) return text::LoadGgufTokenizer(data, path, options);
   return LoadTokenizerFromMemory(data, path, options);
 }
 
@@ -32,19 +38,13 @@ namespace {
 // Files people pass for a tokenizer by mistake, named for what they are rather than reported
 // as a malformed SentencePiece model.
 absl::Status NotATokenizer(absl::string_view data, const std::string& name) {
-  if (absl::StartsWith(data, "GGUF")) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        name,
-        ": a GGUF file (model weights and vocabulary); a tokenizer is read from a "
-        ".model, tokenizer.json or .tiktoken file (GGUF vocabularies are not read yet)"));
-  }
   // safetensors: an 8-byte little-endian header length, then the JSON header.
   if (data.size() > 9 && data[8] == '{' && static_cast<unsigned char>(data[7]) == 0 &&
       static_cast<unsigned char>(data[6]) == 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         name,
         ": a safetensors file (model weights), not a tokenizer; a tokenizer is read from "
-        "a .model, tokenizer.json or .tiktoken file"));
+        "a .model, tokenizer.json, .tiktoken or GGUF file"));
   }
   return absl::OkStatus();
 }
@@ -53,6 +53,7 @@ absl::Status NotATokenizer(absl::string_view data, const std::string& name) {
 
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromMemory(
     absl::string_view data, const std::string& name, const TokenizerOptions& options) {
+  if (util::IsGguf(data)) return text::LoadGgufTokenizer(data, name, options);
   RETURN_IF_ERROR(NotATokenizer(data, name));
   // Byte-level BPE: a tiktoken rank file, or a tokenizer.json with a ByteLevel stage.
   if (absl::EndsWith(name, ".tiktoken")) {

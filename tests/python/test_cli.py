@@ -5,7 +5,7 @@ import subprocess
 
 import sentencepiece
 
-from conftest import BUILD, DATA
+from conftest import BUILD, DATA, ROOT
 
 CLI = str(BUILD / "bindings" / "cli" / "xval")
 MODEL = str(DATA / "tokenizers" / "llama2" / "tokenizer.model")
@@ -88,12 +88,29 @@ def test_version_is_the_package_version():
     assert out.stdout.decode() == f"xval {xval.__version__}\n"
 
 
+def test_gguf_vocabularies_and_the_meaning_of_special():
+    """Ids of a GGUF vocabulary equal llama.cpp's (tests/golden/gguf) in its three modes:
+    --add-special-tokens is llama.cpp's add_special, --no-parse-special its parse_special off."""
+    edge = json.loads((ROOT / "tests" / "golden" / "gguf" / "edge_strings.json").read_text())
+    for family in ("llama-spm", "qwen2"):
+        golden = json.loads((ROOT / "tests" / "golden" / "gguf" / f"{family}.json").read_text())
+        model = str(DATA / "tokenizers" / "gguf" / f"ggml-vocab-{family}.gguf")
+        picked = [i for i, s in enumerate(edge["strings"]) if s and "\n" not in s and "\r" not in s
+                  and "\x0b" not in s and "\x85" not in s and "\u2028" not in s]
+        stdin = "".join(edge["strings"][i] + "\n" for i in picked)
+        for mode, flags in (("special_parse", ["--add-special-tokens"]), ("parse", []),
+                            ("plain", ["--no-parse-special"])):
+            out = run("tokenize", "--tokenizer", model, *flags, stdin=stdin)
+            assert out.returncode == 0, out.stderr
+            want = [" ".join(map(str, golden["edge"][mode][i])) for i in picked]
+            assert out.stdout.decode().split("\n")[:-1] == want, (family, mode)
+
+
 def test_files_of_the_wrong_kind_are_named(tmp_path):
-    gguf = DATA / "tokenizers" / "gguf"
-    model = next(iter(sorted(gguf.glob("*.gguf"))))
+    model = DATA / "tokenizers" / "gguf" / "ggml-vocab-bert-bge.gguf"
     out = run("tokenize", "--tokenizer", str(model), stdin="x\n")
     assert out.returncode == 1
-    assert f"--tokenizer: {model}: a GGUF file" in out.stderr.decode(), out.stderr
+    assert f"--tokenizer: {model}: tokenizer.ggml.model \"bert\"" in out.stderr.decode(), out.stderr
     out = run("tokenize", "--tokenizer", MODEL, "--input", str(tmp_path), stdin="x\n")
     assert out.returncode == 1
     assert "is a directory" in out.stderr.decode()

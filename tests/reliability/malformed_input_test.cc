@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
@@ -257,7 +258,9 @@ std::vector<Case> SpmModelCases() {
     add("no_trainer_spec", s, "trainer_spec");
   }
   // A file of another kind.
-  add("a_gguf_file", Read(Golden("model/mha_tied/model.gguf")), "");
+  // A GGUF file is read for its vocabulary (see GgufCases); one without is refused.
+  add("a_gguf_file_without_vocabulary", std::string("GGUF\x03\0\0\0", 8) + std::string(16, '\0'),
+      "without a vocabulary");
   add("text", "hello world\n", "");
   return cases;
 }
@@ -657,6 +660,41 @@ std::vector<Case> GgufCases() {
       "tokenizer.ggml.bos_token_id");
   add("architecture_gpt2", Replace(file, "llama.", "gpt2."), "");
   add("not_gguf", "GGUG", "");
+  // The same metadata read for its vocabulary (LoadTokenizer, which stops before the tensor
+  // infos): each case up to there is an error for it too, and so are vocabularies it refuses.
+  std::vector<Case> vocab;
+  for (const Case& c : cases) {
+    for (const char* prefix :
+         {"cut_in_header", "cut_in_key", "cut_in_value", "tensor_count", "kv_count", "key_length",
+          "string_array", "string_length", "array_element", "number_array", "value_type",
+          "nested_array", "version_", "bos_outside_vocab"}) {
+      if (absl::StartsWith(c.name, prefix)) {
+        vocab.push_back(c);
+        vocab.back().format = "gguf_vocab";
+        vocab.back().loader = Loader::kTokenizer;
+        break;
+      }
+    }
+  }
+  auto add_vocab = [&](std::string name, std::string bytes, std::string expect) {
+    vocab.push_back({"gguf_vocab",
+                     std::move(name),
+                     Loader::kTokenizer,
+                     "model.gguf",
+                     std::move(bytes),
+                     std::move(expect),
+                     {}});
+  };
+  std::string header("GGUF", 4);
+  header +=
+      std::string("\x03\0\0\0", 4) + std::string(16, '\0');  // version 3, no tensors, no pairs
+  add_vocab("no_vocabulary", header, "without a vocabulary");
+  const size_t types = KeyIndex(l, "tokenizer.ggml.token_type");
+  add_vocab("token_type_7", Put<int32_t>(file, l.value_at[types] + 16, 7), "token type");
+  const size_t model = KeyIndex(l, "tokenizer.ggml.model");
+  add_vocab("model_wordpiece", Put<char>(file, l.value_at[model] + 12, 'X'),
+            "tokenizer.ggml.model");
+  cases.insert(cases.end(), vocab.begin(), vocab.end());
   return cases;
 }
 

@@ -7,7 +7,10 @@
 #
 #   tests/tools/build_llama_tokenize.sh [WORKDIR]      (default /tmp/llamacpp-ref)
 #   WORKDIR/llama.cpp/build/bin/llama-tokenize -m VOCAB.gguf -p TEXT --ids --log-disable
+#   WORKDIR/llama_tokenize_lines VOCAB.gguf ADD_SPECIAL PARSE_SPECIAL < hex-lines
+#     (tests/tools/llama_tokenize_lines.cc: many texts per call, for gen_gguf_golden.py)
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 work=${1:-/tmp/llamacpp-ref}
 version=0.3.36
 mkdir -p "$work"
@@ -24,4 +27,8 @@ cmake -S llama.cpp -B llama.cpp/build -G Ninja -DCMAKE_BUILD_TYPE=Release -DLLAM
   -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
   -DGGML_NATIVE=OFF >/dev/null
 cmake --build llama.cpp/build --target llama-tokenize -j "$(nproc)" >/dev/null
-echo "$work/llama.cpp/build/bin/llama-tokenize"
+lib=$work/llama.cpp/build/bin
+c++ -O2 -std=c++17 "$here/llama_tokenize_lines.cc" -Illama.cpp/include -Illama.cpp/ggml/include \
+  -L"$lib" -lllama -lggml -lggml-base -Wl,-rpath,"$lib" -o llama_tokenize_lines
+echo "$lib/llama-tokenize"
+echo "$work/llama_tokenize_lines"

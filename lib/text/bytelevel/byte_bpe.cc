@@ -80,7 +80,8 @@ void ShortTokenTable::Put(uint64_t key, size_t len, int32_t id) {
 }
 
 absl::Status ByteBpe::IndexTokens(const std::vector<std::string>& tokens,
-                                  const std::vector<bool>* mergeable, absl::string_view source) {
+                                  const std::vector<bool>* mergeable, absl::string_view source,
+                                  bool allow_missing_bytes) {
   size_t total = 0;
   for (const std::string& t : tokens) total += t.size();
   arena_ = std::make_unique<char[]>(total + 1);
@@ -109,7 +110,10 @@ absl::Status ByteBpe::IndexTokens(const std::vector<std::string>& tokens,
   for (int b = 0; b < 256; ++b) {
     const char c = static_cast<char>(b);
     byte_ids_[b] = Find(absl::string_view(&c, 1));
-    if (byte_ids_[b] < 0) {
+    if (byte_ids_[b] < 0 && allow_missing_bytes) {
+      byte_ids_[b] = kMissingByte;
+      has_missing_bytes_ = true;
+    } else if (byte_ids_[b] < 0) {
       return absl::InvalidArgumentError(
           absl::StrCat(source, ": byte 0x", absl::Hex(b, absl::kZeroPad2),
                        " has no token; byte-level BPE needs all 256"));
@@ -121,7 +125,7 @@ absl::Status ByteBpe::IndexTokens(const std::vector<std::string>& tokens,
 absl::StatusOr<ByteBpe> ByteBpe::FromRanks(std::vector<std::string> tokens,
                                            absl::string_view source) {
   ByteBpe bpe;
-  if (absl::Status s = bpe.IndexTokens(tokens, nullptr, source); !s.ok()) return s;
+  if (absl::Status s = bpe.IndexTokens(tokens, nullptr, source, false); !s.ok()) return s;
   // Every way to cut a token in two whose halves are tokens is a merge with the token's rank:
   // exactly the pairs of adjacent parts tiktoken's byte_pair_merge would find a rank for.
   size_t splits = 0;
@@ -141,9 +145,12 @@ absl::StatusOr<ByteBpe> ByteBpe::FromRanks(std::vector<std::string> tokens,
 
 absl::StatusOr<ByteBpe> ByteBpe::FromMerges(
     std::vector<std::string> tokens, const std::vector<bool>& mergeable,
-    const std::vector<std::pair<std::string, std::string>>& merges, absl::string_view source) {
+    const std::vector<std::pair<std::string, std::string>>& merges, absl::string_view source,
+    bool allow_missing_bytes) {
   ByteBpe bpe;
-  if (absl::Status s = bpe.IndexTokens(tokens, &mergeable, source); !s.ok()) return s;
+  if (absl::Status s = bpe.IndexTokens(tokens, &mergeable, source, allow_missing_bytes); !s.ok()) {
+    return s;
+  }
   bpe.pairs_.Reserve(merges.size());
   for (size_t r = 0; r < merges.size(); ++r) {
     const auto& [a, b] = merges[r];

@@ -108,10 +108,13 @@ class ByteBpe {
                                            absl::string_view source);
   // Hugging Face: tokens[id] are the byte strings of the vocabulary (`mergeable[id]` false for
   // a piece that is not in the byte-level alphabet, which BPE can never produce), merges in
-  // rank order. Every single byte must be a token.
+  // rank order. Every single byte must be a token unless `allow_missing_bytes`: then a byte
+  // without one is dropped from the output, as llama.cpp drops it (its vocabularies of Falcon,
+  // MPT, StarCoder, ... lack bytes that UTF-8 text never or rarely holds).
   static absl::StatusOr<ByteBpe> FromMerges(
       std::vector<std::string> tokens, const std::vector<bool>& mergeable,
-      const std::vector<std::pair<std::string, std::string>>& merges, absl::string_view source);
+      const std::vector<std::pair<std::string, std::string>>& merges, absl::string_view source,
+      bool allow_missing_bytes = false);
 
   int32_t size() const { return static_cast<int32_t>(offsets_.size()) - 1; }
   // The bytes of a token; 0 <= id < size().
@@ -123,7 +126,10 @@ class ByteBpe {
     auto it = ids_.find(bytes);
     return it == ids_.end() ? -1 : it->second;
   }
+  // The token of a single byte; kMissingByte when the vocabulary has none (see FromMerges).
   int32_t byte_id(uint8_t b) const { return byte_ids_[b]; }
+  static constexpr int32_t kMissingByte = -1;
+  bool has_missing_bytes() const { return has_missing_bytes_; }
   // Find for a piece of 2..8 bytes given as ShortTokenTable::Key: the same answer, faster.
   int32_t FindShort(uint64_t key, size_t len) const { return short_ids_.Find(key, len); }
 
@@ -146,15 +152,18 @@ class ByteBpe {
   };
   // BPE over the bytes of `piece` (non-empty): appends the token ids to *out. Exact for any
   // length and O(n log n): short pieces scan a small array (as tiktoken does), long ones use a
-  // heap with lazy invalidation.
+  // heap with lazy invalidation. A byte without a token appends kMissingByte (which never
+  // merges); the caller drops it.
   void Merge(absl::string_view piece, Scratch& scratch, std::vector<int32_t>* out) const;
 
  private:
   absl::Status IndexTokens(const std::vector<std::string>& tokens,
-                           const std::vector<bool>* mergeable, absl::string_view source);
+                           const std::vector<bool>* mergeable, absl::string_view source,
+                           bool allow_missing_bytes);
   void MergeShort(absl::string_view piece, Scratch& scratch, std::vector<int32_t>* out) const;
   void MergeLong(absl::string_view piece, Scratch& scratch, std::vector<int32_t>* out) const;
   uint32_t RankOf(int32_t left, int32_t right) const {
+    if ((left | right) < 0) return kNoRank;  // a missing byte (and a key that is kEmpty)
     const PairTable::Entry* e = pairs_.Find(left, right);
     return e == nullptr ? kNoRank : e->rank;
   }
@@ -167,6 +176,7 @@ class ByteBpe {
   absl::flat_hash_map<absl::string_view, int32_t> ids_;  // views into arena_
   ShortTokenTable short_ids_;                            // the entries of ids_ of 2..8 bytes
   std::array<int32_t, 256> byte_ids_{};
+  bool has_missing_bytes_ = false;
   PairTable pairs_;
 };
 

@@ -73,7 +73,7 @@ void ByteBpe::MergeLong(absl::string_view piece, Scratch& scratch,
   heap.clear();
   auto push = [&](int32_t left) {
     const int32_t right = nodes[left].next;
-    if (right < 0) return;
+    if (right < 0 || (nodes[left].id | nodes[right].id) < 0) return;  // a missing byte
     const PairTable::Entry* e = pairs_.Find(nodes[left].id, nodes[right].id);
     if (e == nullptr) return;
     heap.push_back(Candidate{e->rank, nodes[left].begin, left, nodes[left].id, nodes[right].id});

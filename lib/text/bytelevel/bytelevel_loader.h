@@ -5,6 +5,8 @@
 #define XVAL_TEXT_BYTELEVEL_BYTELEVEL_LOADER_H_
 
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -13,6 +15,11 @@
 #include "xval/tokenizer.h"
 
 namespace xval::text {
+
+// A vocabulary or merge string in GPT-2's byte-level alphabet (bytes_to_unicode: printable
+// bytes stand for themselves, the others for U+0100 onwards) to its bytes; false when a
+// character is outside the alphabet.
+bool ByteLevelAlphabetToBytes(std::string_view s, std::string* out);
 
 // True when `data` is JSON whose pre_tokenizer (or a stage of its Sequence) or decoder is
 // ByteLevel. False for anything else, malformed JSON included (the other loaders report it).

@@ -253,6 +253,21 @@ void ByteLevelTokenizer::EncodeTextImpl(absl::string_view text, uint32_t base,
       ids->push_back(id);
       // Byte-level tokens tile the text: a piece that is one token spans the piece.
       if constexpr (kOffsets) offsets->push_back(Offset{base + begin, base + end});
+    } else if (bpe.has_missing_bytes()) {
+      // Bytes without a token are dropped (llama.cpp's rule); the tokens around keep their
+      // spans.
+      uint32_t pos = base + begin;
+      size_t kept = first;
+      for (size_t i = first; i < ids->size(); ++i) {
+        const int32_t token = (*ids)[i];
+        const uint32_t token_len = token < 0 ? 1 : static_cast<uint32_t>(bpe.token(token).size());
+        if (token >= 0) {
+          (*ids)[kept++] = token;
+          if constexpr (kOffsets) offsets->push_back(Offset{pos, pos + token_len});
+        }
+        pos += token_len;
+      }
+      ids->resize(kept);
     } else if constexpr (kOffsets) {
       // The tokens of a merged piece span their lengths in turn.
       uint32_t pos = base + begin;
@@ -286,8 +301,9 @@ void ByteLevelTokenizer::EncodeWith(const AddedTokenMatcher& matcher, int only_f
   });
 }
 
-absl::Status ByteLevelTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& options,
+absl::Status ByteLevelTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& requested,
                                             uint32_t base, Encoding* out) const {
+  const EncodeOptions options = ResolveSpecialTokens(requested);
   if (options.add_bos && config_.bos_id < 0) {
     return absl::InvalidArgumentError("the vocabulary has no BOS");
   }
@@ -314,8 +330,9 @@ absl::Status ByteLevelTokenizer::EncodeInto(absl::string_view text, const Encode
 }
 
 absl::Status ByteLevelTokenizer::EncodeIdsInto(absl::string_view text,
-                                               const EncodeOptions& options,
+                                               const EncodeOptions& requested,
                                                std::vector<int32_t>* ids) const {
+  const EncodeOptions options = ResolveSpecialTokens(requested);
   if (options.add_bos && config_.bos_id < 0) {
     return absl::InvalidArgumentError("the vocabulary has no BOS");
   }

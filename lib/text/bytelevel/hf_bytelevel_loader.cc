@@ -16,35 +16,6 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-// GPT-2's bytes_to_unicode (tokenizers pre_tokenizers/byte_level.rs): printable bytes stand for
-// themselves, the others for U+0100 onwards in byte order. Inverse: code point -> byte, or -1.
-const std::array<int16_t, 324>& CharToByte() {
-  static const std::array<int16_t, 324> table = [] {
-    std::array<int16_t, 324> t;
-    t.fill(-1);
-    int next = 256;
-    for (int b = 0; b < 256; ++b) {
-      const bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || b >= 0xAE;
-      t[printable ? b : next++] = static_cast<int16_t>(b);
-    }
-    return t;
-  }();
-  return table;
-}
-
-// A vocabulary or merge string in the byte-level alphabet to its bytes; false when a
-// character is outside the alphabet.
-bool AlphabetToBytes(std::string_view s, std::string* out) {
-  out->clear();
-  const auto& table = CharToByte();
-  for (size_t i = 0, len; i < s.size(); i += len) {
-    const char32_t c = util::DecodeUtf8(s.data() + i, s.size() - i, &len);
-    if (c >= table.size() || table[c] < 0) return false;
-    out->push_back(static_cast<char>(table[c]));
-  }
-  return true;
-}
-
 bool HasByteLevel(element e) {
   if (OptString(e, "type") == "ByteLevel") return true;
   array steps;
@@ -116,6 +87,35 @@ absl::Status AddPreTokenizer(const JsonFile& f, element pre, const std::string& 
 
 }  // namespace
 
+// GPT-2's bytes_to_unicode (tokenizers pre_tokenizers/byte_level.rs): printable bytes stand for
+// themselves, the others for U+0100 onwards in byte order. Inverse: code point -> byte, or -1.
+static const std::array<int16_t, 324>& CharToByte() {
+  static const std::array<int16_t, 324> table = [] {
+    std::array<int16_t, 324> t;
+    t.fill(-1);
+    int next = 256;
+    for (int b = 0; b < 256; ++b) {
+      const bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || b >= 0xAE;
+      t[printable ? b : next++] = static_cast<int16_t>(b);
+    }
+    return t;
+  }();
+  return table;
+}
+
+// A vocabulary or merge string in the byte-level alphabet to its bytes; false when a
+// character is outside the alphabet.
+bool ByteLevelAlphabetToBytes(std::string_view s, std::string* out) {
+  out->clear();
+  const auto& table = CharToByte();
+  for (size_t i = 0, len; i < s.size(); i += len) {
+    const char32_t c = util::DecodeUtf8(s.data() + i, s.size() - i, &len);
+    if (c >= table.size() || table[c] < 0) return false;
+    out->push_back(static_cast<char>(table[c]));
+  }
+  return true;
+}
+
 bool IsByteLevelTokenizerJson(absl::string_view data) {
   const size_t first = data.find_first_not_of(" \t\r\n");
   if (first == absl::string_view::npos || data[first] != '{') return false;
@@ -167,7 +167,7 @@ absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadByteLevelTokenizerJson(
   std::vector<std::string> tokens(vocab.size());
   std::vector<bool> mergeable(vocab.size());
   for (size_t id = 0; id < vocab.size(); ++id) {
-    mergeable[id] = AlphabetToBytes(vocab[id], &tokens[id]);
+    mergeable[id] = ByteLevelAlphabetToBytes(vocab[id], &tokens[id]);
     if (!mergeable[id]) tokens[id] = std::string(vocab[id]);  // never produced by BPE
   }
 
@@ -178,7 +178,7 @@ absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadByteLevelTokenizerJson(
     const auto& [a, b] = merge_views[i];
     const std::string field = absl::StrCat("model.merges[", i, "]");
     std::string left, right;
-    if (!AlphabetToBytes(a, &left) || !AlphabetToBytes(b, &right)) {
+    if (!ByteLevelAlphabetToBytes(a, &left) || !ByteLevelAlphabetToBytes(b, &right)) {
       return f.Error(field, "a part is not in the byte-level alphabet");
     }
     merges.emplace_back(std::move(left), std::move(right));

@@ -84,8 +84,9 @@ void AddedVocabTokenizer::Rebuild() {
   plain_matcher_ = AddedTokenMatcher(plain);
 }
 
-absl::Status AddedVocabTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& options,
+absl::Status AddedVocabTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& requested,
                                              uint32_t base, Encoding* out) const {
+  const EncodeOptions options = ResolveSpecialTokens(requested);
   if (options.add_bos || options.add_eos) {
     return absl::InvalidArgumentError("the vocabulary has no BOS or EOS");
   }

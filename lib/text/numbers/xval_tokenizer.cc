@@ -52,6 +52,7 @@ absl::StatusOr<std::unique_ptr<XvalTokenizer>> XvalTokenizer::Create(
   ASSIGN_OR_RETURN(const int32_t num_id, base->PieceToId(options.num_token));
   std::unique_ptr<XvalTokenizer> t(new XvalTokenizer(std::move(base), std::move(options)));
   t->num_id_ = num_id;
+  t->SetSpecialTokens(t->base_->special_adds_bos(), t->base_->special_adds_eos());
   return t;
 }
 
@@ -180,8 +181,10 @@ absl::Status XvalTokenizer::FindValues(absl::string_view text,
   return absl::OkStatus();
 }
 
-absl::Status XvalTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& options,
+absl::Status XvalTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& requested,
                                        uint32_t base, Encoding* out) const {
+  // Resolved here (the base tokenizer's rule, see Create): the text reaches it in pieces.
+  const EncodeOptions options = ResolveSpecialTokens(requested);
   const size_t initial = out->size();
   absl::Status status = options_.numbers.mode == NumberMode::kPaper
                             ? EncodePaper(text, options, base, out)

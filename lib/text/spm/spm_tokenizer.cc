@@ -150,7 +150,7 @@ bool SpmTokenizer::MayHoldAddedToken(absl::string_view text) const {
 
 absl::Status SpmTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& options,
                                       uint32_t base, Encoding* out) const {
-  return EncodeWith(text, options, base, State(), out);
+  return EncodeWith(text, ResolveSpecialTokens(options), base, State(), out);
 }
 
 absl::Status SpmTokenizer::EncodeSegments(absl::string_view text,
