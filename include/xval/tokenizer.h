@@ -50,6 +50,10 @@ struct AddedToken {
   std::string content;
   int32_t id = -1;
   bool special = false;  // special tokens (BOS, [NUM], ...) are skipped by Decode when asked
+  // ASCII whitespace before (lstrip) or after (rstrip) the token is dropped with it, as
+  // llama.cpp's token attributes say (e.g. XLM-R's <mask>).
+  bool lstrip = false;
+  bool rstrip = false;
 };
 
 struct TokenizerOptions {

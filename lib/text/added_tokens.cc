@@ -18,6 +18,14 @@ absl::Status AppendAddedTokens(absl::Span<const AddedToken> tokens, const Tokeni
   return absl::OkStatus();
 }
 
+std::vector<AddedToken> NonSpecial(const std::vector<AddedToken>& tokens) {
+  std::vector<AddedToken> plain;
+  for (const AddedToken& t : tokens) {
+    if (!t.special) plain.push_back(t);
+  }
+  return plain;
+}
+
 AddedTokenMatcher::AddedTokenMatcher(const std::vector<AddedToken>& tokens) {
   for (const AddedToken& t : tokens) {
     if (t.content.empty()) continue;

@@ -18,6 +18,9 @@ namespace xval::text {
 absl::Status AppendAddedTokens(absl::Span<const AddedToken> tokens, const Tokenizer& tokenizer,
                                std::vector<AddedToken>* added);
 
+// The tokens of `tokens` that are not special: those matched when parse_special is off.
+std::vector<AddedToken> NonSpecial(const std::vector<AddedToken>& tokens);
+
 class AddedTokenMatcher {
  public:
   explicit AddedTokenMatcher(const std::vector<AddedToken>& tokens);
@@ -25,7 +28,8 @@ class AddedTokenMatcher {
   bool empty() const { return tokens_.empty(); }
 
   // Calls on_text(begin, end) for each stretch of ordinary text (never empty) and
-  // on_token(token, begin, end) for each match, in order.
+  // on_token(token, begin, end) for each match, in order. Whitespace a token strips (lstrip,
+  // rstrip) is in neither.
   template <typename OnText, typename OnToken>
   void Split(absl::string_view text, OnText on_text, OnToken on_token) const {
     size_t text_begin = 0;
@@ -36,15 +40,23 @@ class AddedTokenMatcher {
         ++pos;
         continue;
       }
-      if (pos > text_begin) on_text(text_begin, pos);
+      size_t text_end = pos;
+      if (match->lstrip) {
+        while (text_end > text_begin && IsAsciiSpace(text[text_end - 1])) --text_end;
+      }
+      if (text_end > text_begin) on_text(text_begin, text_end);
       on_token(*match, pos, pos + match->content.size());
       pos += match->content.size();
+      if (match->rstrip) {
+        while (pos < text.size() && IsAsciiSpace(text[pos])) ++pos;
+      }
       text_begin = pos;
     }
     if (text.size() > text_begin) on_text(text_begin, text.size());
   }
 
  private:
+  static bool IsAsciiSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
   const AddedToken* LongestAt(absl::string_view text, size_t pos) const;
 
   std::vector<AddedToken> tokens_;  // longest first

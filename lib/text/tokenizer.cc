@@ -64,15 +64,14 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromMemory(
     ASSIGN_OR_RETURN(auto tokenizer, text::LoadByteLevelTokenizerJson(data, name, options));
     return std::unique_ptr<Tokenizer>(std::move(tokenizer));
   }
-  text::SpmConfig config;
   size_t first = data.find_first_not_of(" \t\r\n");
-  if (first != absl::string_view::npos && data[first] == '{') {
-    ASSIGN_OR_RETURN(config, text::SpmConfigFromLlamaTokenizerJson(data, name));
-  } else if (absl::EndsWith(name, ".json")) {
-    return absl::InvalidArgumentError(absl::StrCat(name, ": JSON: does not start with '{'"));
-  } else {
-    ASSIGN_OR_RETURN(config, text::SpmConfigFromModelProto(data, name));
+  if (first == absl::string_view::npos || data[first] != '{') {
+    if (absl::EndsWith(name, ".json")) {
+      return absl::InvalidArgumentError(absl::StrCat(name, ": JSON: does not start with '{'"));
+    }
+    return text::LoadSentencePieceModel(data, name, options);
   }
+  ASSIGN_OR_RETURN(text::SpmConfig config, text::SpmConfigFromLlamaTokenizerJson(data, name));
   ASSIGN_OR_RETURN(auto tokenizer, text::SpmTokenizer::Create(std::move(config), options));
   return std::unique_ptr<Tokenizer>(std::move(tokenizer));
 }

@@ -52,6 +52,13 @@ inline bool IsValidUtf8Char(const char* s, size_t n, size_t* len) {
   return c != kReplacementChar || *len == 3;
 }
 
+// The length of the UTF-8 sequence a lead byte announces (1 for a stray continuation byte),
+// as llama.cpp's unicode_len_utf8 reads it.
+inline size_t Utf8CharLength(unsigned char lead) {
+  static constexpr unsigned char kLengths[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
+  return kLengths[lead >> 4];
+}
+
 // Appends the UTF-8 form of a code point.
 inline void AppendUtf8(char32_t c, std::string* out) {
   if (c < 0x80) {

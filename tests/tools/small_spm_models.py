@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Small SentencePiece models trained on the math corpus with the sentencepiece package, fuzzing
 seeds (scripts/fuzz.sh) for the .model reader: BPE with byte fallback (Llama's settings) and
-without, and a Unigram model (which the reader refuses, by name).
+without, and a Unigram model.
 
     small_spm_models.py DATA_DIR OUT_DIR
 """

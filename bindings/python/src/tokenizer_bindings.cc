@@ -106,10 +106,9 @@ class PyTokenizer {
     return py_tok;
   }
 
-  std::shared_ptr<Encoding> Encode(const std::string& text, bool add_bos, bool add_eos) const {
-    EncodeOptions options;
-    options.add_bos = add_bos;
-    options.add_eos = add_eos;
+  std::shared_ptr<Encoding> Encode(const std::string& text, bool add_bos, bool add_eos,
+                                   bool add_special_tokens, bool parse_special) const {
+    const EncodeOptions options = Options(add_bos, add_eos, add_special_tokens, parse_special);
     absl::StatusOr<Encoding> e;
     {
       const std::shared_ptr<const Tokenizer> tok = tok_;  // taken under the GIL (add_tokens)
@@ -125,7 +124,8 @@ class PyTokenizer {
   // truncation to max_length, right padding with pad_id, attention_mask 1 on real tokens.
   py::object EncodeBatch(const py::sequence& texts, py::object padding, bool truncation,
                          std::optional<size_t> max_length, bool add_bos, bool add_eos,
-                         py::object return_tensors_arg, int32_t pad_id) const {
+                         py::object return_tensors_arg, int32_t pad_id, bool add_special_tokens,
+                         bool parse_special) const {
     std::string pad_mode = "longest";
     if (padding.is_none() || (py::isinstance<py::bool_>(padding) && !padding.cast<bool>())) {
       pad_mode = "none";
@@ -136,7 +136,7 @@ class PyTokenizer {
       throw py::value_error("padding must be False, True, \"longest\" or \"max_length\"");
     }
     if (pad_mode == "none" && return_tensors_arg.is_none() && !truncation) {
-      return EncodeList(texts, add_bos, add_eos);
+      return EncodeList(texts, Options(add_bos, add_eos, add_special_tokens, parse_special));
     }
     const std::string return_tensors =
         return_tensors_arg.is_none() ? "np" : return_tensors_arg.cast<std::string>();
@@ -146,9 +146,7 @@ class PyTokenizer {
     if (return_tensors != "np" && return_tensors != "pt") {
       throw py::value_error("return_tensors must be \"np\" or \"pt\"");
     }
-    EncodeOptions options;
-    options.add_bos = add_bos;
-    options.add_eos = add_eos;
+    const EncodeOptions options = Options(add_bos, add_eos, add_special_tokens, parse_special);
     const std::vector<absl::string_view> views = TextViews(texts);
     absl::StatusOr<BatchEncoding> flat;
     {
@@ -211,10 +209,17 @@ class PyTokenizer {
     return out;
   }
 
-  py::list EncodeList(const py::sequence& texts, bool add_bos, bool add_eos) const {
+  static EncodeOptions Options(bool add_bos, bool add_eos, bool add_special_tokens,
+                               bool parse_special) {
     EncodeOptions options;
     options.add_bos = add_bos;
     options.add_eos = add_eos;
+    options.add_special_tokens = add_special_tokens;
+    options.parse_special = parse_special;
+    return options;
+  }
+
+  py::list EncodeList(const py::sequence& texts, const EncodeOptions& options) const {
     const std::vector<absl::string_view> views = TextViews(texts);
     absl::StatusOr<std::vector<Encoding>> batch;
     {
@@ -233,11 +238,9 @@ class PyTokenizer {
   // The whole batch in four arrays (a ragged tensor): text i has tokens
   // [row_splits[i], row_splits[i + 1]) of ids, values and offsets. No per-text objects.
   // ids_only: values and offsets are None (not computed).
-  py::tuple EncodeBatchFlat(const py::sequence& texts, bool add_bos, bool add_eos,
-                            bool ids_only) const {
-    EncodeOptions options;
-    options.add_bos = add_bos;
-    options.add_eos = add_eos;
+  py::tuple EncodeBatchFlat(const py::sequence& texts, bool add_bos, bool add_eos, bool ids_only,
+                            bool add_special_tokens, bool parse_special) const {
+    EncodeOptions options = Options(add_bos, add_eos, add_special_tokens, parse_special);
     options.ids_only = ids_only;
     const std::vector<absl::string_view> views = TextViews(texts);
     absl::StatusOr<BatchEncoding> flat;
@@ -440,17 +443,24 @@ into DataLoader workers and to use after fork.)doc")
           "gpt2, r50k_base, cl100k_base or o200k_base; rank files from data_dir or "
           "$XVAL_DATA_DIR.")
       .def("encode", &PyTokenizer::Encode, py::arg("text"), py::arg("add_bos") = false,
-           py::arg("add_eos") = false)
+           py::arg("add_eos") = false, py::kw_only(), py::arg("add_special_tokens") = false,
+           py::arg("parse_special") = true,
+           "add_special_tokens: add what the file says to add around the text (a GGUF "
+           "vocabulary's add_bos_token / add_eos_token, as llama.cpp's add_special). "
+           "parse_special=False: special-token text such as <s> is ordinary text (tiktoken's "
+           "encode_ordinary).")
       .def("encode_batch", &PyTokenizer::EncodeBatch, py::arg("texts"), py::kw_only(),
            py::arg("padding") = false, py::arg("truncation") = false,
            py::arg("max_length") = py::none(), py::arg("add_bos") = false,
            py::arg("add_eos") = false, py::arg("return_tensors") = py::none(),
-           py::arg("pad_id") = 0,
+           py::arg("pad_id") = 0, py::arg("add_special_tokens") = false,
+           py::arg("parse_special") = true,
            "Encodes on every core with the GIL released. Without padding or return_tensors: a "
            "list of Encodings. With them: a dict of [batch, length] arrays (\"np\") or tensors "
            "(\"pt\"): input_ids, values, attention_mask, and offsets [batch, length, 2].")
       .def("encode_batch_flat", &PyTokenizer::EncodeBatchFlat, py::arg("texts"), py::kw_only(),
            py::arg("add_bos") = false, py::arg("add_eos") = false, py::arg("ids_only") = false,
+           py::arg("add_special_tokens") = false, py::arg("parse_special") = true,
            "Encodes on every core with the GIL released into one ragged batch: (ids int32 [N], "
            "values float32 [N], offsets uint32 [N, 2], row_splits uint64 [texts + 1]); text i "
            "has tokens row_splits[i]:row_splits[i + 1]. The fastest way to encode a corpus.\n\n"

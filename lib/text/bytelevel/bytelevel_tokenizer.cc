@@ -22,14 +22,6 @@ constexpr size_t kMaxCachedPiece = 256;
 // The cache is dropped when it grows past this many pieces, bounding memory per thread.
 constexpr size_t kMaxCachedPieces = 1 << 16;
 
-std::vector<AddedToken> NonSpecial(const std::vector<AddedToken>& tokens) {
-  std::vector<AddedToken> plain;
-  for (const AddedToken& t : tokens) {
-    if (!t.special) plain.push_back(t);
-  }
-  return plain;
-}
-
 // The byte that every token starts with, or -1 when they start with different bytes (or there
 // are none).
 int OnlyFirstByte(const std::vector<AddedToken>& tokens) {

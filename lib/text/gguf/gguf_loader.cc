@@ -12,6 +12,7 @@
 #include "text/bytelevel/bytelevel_tokenizer.h"
 #include "text/gguf/llamacpp_pre_types.h"
 #include "text/spm/spm_tokenizer.h"
+#include "text/unigram/unigram_tokenizer.h"
 #include "util/gguf_metadata.h"
 #include "util/status_macros.h"
 
@@ -23,13 +24,15 @@ constexpr int kNormal = 1, kUnknown = 2, kControl = 3, kUserDefined = 4, kByte =
 
 // The tokenizer.ggml.* keys, read and checked.
 struct GgufVocab {
-  std::string model, pre;
+  std::string model, pre, architecture;
+  std::string charsmap;  // tokenizer.ggml.precompiled_charsmap
   std::vector<std::string> tokens;
   std::vector<float> scores;        // empty when absent
   std::vector<int> types;           // kNormal when absent
   std::vector<std::string> merges;  // "left right"
   int32_t bos = -1, eos = -1, unk = -1;
-  int add_bos = -1, add_eos = -1, add_space_prefix = -1;  // -1: absent
+  int add_bos = -1, add_eos = -1, add_space_prefix = -1,
+      remove_extra_whitespaces = -1;  // -1: absent
 };
 
 class Keys {
@@ -148,6 +151,13 @@ absl::StatusOr<GgufVocab> ReadVocab(absl::string_view data, const std::string& s
   RETURN_IF_ERROR(keys.Bool("tokenizer.ggml.add_bos_token", &v.add_bos));
   RETURN_IF_ERROR(keys.Bool("tokenizer.ggml.add_eos_token", &v.add_eos));
   RETURN_IF_ERROR(keys.Bool("tokenizer.ggml.add_space_prefix", &v.add_space_prefix));
+  RETURN_IF_ERROR(
+      keys.Bool("tokenizer.ggml.remove_extra_whitespaces", &v.remove_extra_whitespaces));
+  RETURN_IF_ERROR(keys.String("general.architecture", &v.architecture));
+  numbers.clear();
+  RETURN_IF_ERROR(keys.Numbers("tokenizer.ggml.precompiled_charsmap", &numbers));
+  v.charsmap.reserve(numbers.size());
+  for (const double b : numbers) v.charsmap.push_back(static_cast<char>(static_cast<int>(b)));
   return v;
 }
 
@@ -259,6 +269,36 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> Gpt2Bpe(GgufVocab v, const std::strin
   return std::unique_ptr<Tokenizer>(std::move(tokenizer));
 }
 
+absl::StatusOr<std::unique_ptr<Tokenizer>> T5Unigram(GgufVocab v, const std::string& source) {
+  UnigramConfig config;
+  config.source = source;
+  ASSIGN_OR_RETURN(PrecompiledCharsmap charsmap,
+                   PrecompiledCharsmap::Parse(std::move(v.charsmap), source));
+  config.charsmap = std::make_shared<const PrecompiledCharsmap>(std::move(charsmap));
+  // llama.cpp's defaults for the model, before the file's keys.
+  config.add_dummy_prefix = v.add_space_prefix == 1;
+  config.remove_extra_whitespaces = v.remove_extra_whitespaces == 1;
+  config.escape_whitespaces = true;
+  config.added_tokens = MatchedTokens(v);
+  // llama.cpp strips the spaces before XLM-R's <mask> in these models (by architecture).
+  if (v.architecture == "nomic-bert-moe" || v.architecture == "jina-bert-v3" ||
+      v.pre.find("jina-v2-") != std::string::npos) {
+    for (AddedToken& t : config.added_tokens) t.lstrip |= t.content == "<mask>";
+  }
+  config.pieces.resize(v.tokens.size());
+  for (size_t id = 0; id < v.tokens.size(); ++id) {
+    config.pieces[id].piece = std::move(v.tokens[id]);
+    config.pieces[id].score = v.scores.empty() ? 0.0f : v.scores[id];
+    config.pieces[id].type = static_cast<PieceType>(v.types[id]);
+  }
+  config.unk_id = v.unk >= 0 ? v.unk : 2;
+  config.bos_id = v.bos;
+  config.eos_id = v.eos >= 0 ? v.eos : 1;
+  ASSIGN_OR_RETURN(auto tokenizer, UnigramTokenizer::Create(std::move(config)));
+  tokenizer->SetSpecialTokens(v.add_bos == 1, v.add_eos != 0);
+  return std::unique_ptr<Tokenizer>(std::move(tokenizer));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadGgufTokenizer(absl::string_view data,
@@ -267,14 +307,14 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadGgufTokenizer(absl::string_view d
   ASSIGN_OR_RETURN(GgufVocab vocab, ReadVocab(data, source));
   if (vocab.model == "llama") return LlamaSpm(std::move(vocab), source, options);
   if (vocab.model == "gpt2") return Gpt2Bpe(std::move(vocab), source, options);
+  if (vocab.model == "t5") return T5Unigram(std::move(vocab), source);
   const char* kind = vocab.model == "bert"     ? " (WordPiece)"
-                     : vocab.model == "t5"     ? " (Unigram)"
                      : vocab.model == "gemma4" ? " (SentencePiece-style BPE on raw UTF-8)"
                                                : "";
   return absl::UnimplementedError(absl::StrCat(
       source, ": tokenizer.ggml.model \"", vocab.model, "\"", kind,
-      " is not supported yet; GGUF vocabularies of models \"llama\" (SentencePiece BPE) and "
-      "\"gpt2\" (byte-level BPE) are"));
+      " is not supported yet; GGUF vocabularies of models \"llama\" (SentencePiece BPE), "
+      "\"gpt2\" (byte-level BPE) and \"t5\" (Unigram) are"));
 }
 
 }  // namespace xval::text

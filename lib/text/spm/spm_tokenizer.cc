@@ -12,14 +12,6 @@ namespace {
 
 std::atomic<uint64_t> next_instance_id{1};
 
-std::vector<AddedToken> NonSpecial(const std::vector<AddedToken>& tokens) {
-  std::vector<AddedToken> plain;
-  for (const AddedToken& t : tokens) {
-    if (!t.special) plain.push_back(t);
-  }
-  return plain;
-}
-
 }  // namespace
 
 SpmTokenizer::SpmTokenizer(SpmConfig config, const TokenizerOptions& options)
@@ -33,9 +25,11 @@ SpmTokenizer::SpmTokenizer(SpmConfig config, const TokenizerOptions& options)
   boundary_ = config_.normalizer.escape_whitespaces ? std::string(kSpaceSymbol) : " ";
   cut_words_ = config_.vocab.CanCutBefore(boundary_);
   // Words can be cut in the raw text (and cached by their raw bytes) when the normalizer maps
-  // each character on its own: no extra-whitespace removal, no user-defined pieces.
+  // each character on its own: no extra-whitespace removal, no user-defined pieces, no
+  // character map.
   raw_words_ = cut_words_ && config_.normalizer.escape_whitespaces &&
-               !config_.normalizer.remove_extra_whitespaces && user_defined_.empty();
+               !config_.normalizer.remove_extra_whitespaces && user_defined_.empty() &&
+               config_.normalizer.charsmap == nullptr;
 }
 
 absl::StatusOr<std::unique_ptr<SpmTokenizer>> SpmTokenizer::Create(
