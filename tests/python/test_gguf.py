@@ -14,7 +14,7 @@ GOLDEN = ROOT / "tests" / "golden" / "gguf"
 def test_edge_strings_in_every_mode(family):
     edge = json.loads((GOLDEN / "edge_strings.json").read_text())["strings"]
     golden = json.loads((GOLDEN / f"{family}.json").read_text())["edge"]
-    tok = xval.Tokenizer(str(DATA / "tokenizers" / "gguf" / f"ggml-vocab-{family}.gguf"))
+    tok = xval.Tokenizer.from_file(str(DATA / "tokenizers" / "gguf" / f"ggml-vocab-{family}.gguf"))
     for mode, kwargs in (("special_parse", {"add_special_tokens": True}), ("parse", {}),
                          ("plain", {"parse_special": False})):
         assert [list(tok.encode(s, **kwargs).ids) for s in edge] == golden[mode], (family, mode)
@@ -26,4 +26,4 @@ def test_edge_strings_in_every_mode(family):
 
 def test_models_not_read_yet_are_refused_by_name():
     with pytest.raises(ValueError, match='tokenizer.ggml.model "bert"'):
-        xval.Tokenizer(str(DATA / "tokenizers" / "gguf" / "ggml-vocab-bert-bge.gguf"))
+        xval.Tokenizer.from_file(str(DATA / "tokenizers" / "gguf" / "ggml-vocab-bert-bge.gguf"))
