@@ -16,9 +16,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DATA = os.environ.get("XVAL_DATA_DIR", os.path.join(ROOT, "..", "shared", "data"))
-FAMILIES = ["aquila", "baichuan", "command-r", "deepseek-coder", "deepseek-llm", "falcon",
-            "gpt-2", "gpt-neox", "llama-bpe", "llama-spm", "mpt", "phi-3", "qwen2", "qwen35",
-            "refact", "starcoder"]
+FAMILIES = ["aquila", "baichuan", "bert-bge", "command-r", "deepseek-coder", "deepseek-llm",
+            "falcon", "gemma-4", "gpt-2", "gpt-neox", "llama-bpe", "llama-spm", "mpt",
+            "nomic-bert-moe", "phi-3", "qwen2", "qwen35", "refact", "starcoder"]
 
 
 def best_of(n, cmd, stdin_path, env):

@@ -6,6 +6,7 @@ import subprocess
 import sentencepiece
 
 from conftest import BUILD, DATA, ROOT
+from test_gguf import unknown_model
 
 CLI = str(BUILD / "bindings" / "cli" / "xval")
 MODEL = str(DATA / "tokenizers" / "llama2" / "tokenizer.model")
@@ -107,10 +108,10 @@ def test_gguf_vocabularies_and_the_meaning_of_special():
 
 
 def test_files_of_the_wrong_kind_are_named(tmp_path):
-    model = DATA / "tokenizers" / "gguf" / "ggml-vocab-bert-bge.gguf"
+    model = unknown_model(tmp_path)
     out = run("tokenize", "--tokenizer", str(model), stdin="x\n")
     assert out.returncode == 1
-    assert f"--tokenizer: {model}: tokenizer.ggml.model \"bert\"" in out.stderr.decode(), out.stderr
+    assert f"--tokenizer: {model}: tokenizer.ggml.model \"xlama\"" in out.stderr.decode(), out.stderr
     out = run("tokenize", "--tokenizer", MODEL, "--input", str(tmp_path), stdin="x\n")
     assert out.returncode == 1
     assert "is a directory" in out.stderr.decode()

@@ -24,6 +24,16 @@ def test_edge_strings_in_every_mode(family):
         assert [list(ids[splits[i]:splits[i + 1]]) for i in range(len(edge))] == golden[mode]
 
 
-def test_models_not_read_yet_are_refused_by_name():
-    with pytest.raises(ValueError, match='tokenizer.ggml.model "bert"'):
-        xval.Tokenizer.from_file(str(DATA / "tokenizers" / "gguf" / "ggml-vocab-bert-bge.gguf"))
+def unknown_model(tmp_path):
+    """llama-spm's vocabulary with tokenizer.ggml.model "llama" changed to "xlama"."""
+    data = (DATA / "tokenizers" / "gguf" / "ggml-vocab-llama-spm.gguf").read_bytes()
+    key = b"tokenizer.ggml.model" + (8).to_bytes(4, "little") + (5).to_bytes(8, "little")
+    assert data.count(key + b"llama") == 1
+    path = tmp_path / "unknown.gguf"
+    path.write_bytes(data.replace(key + b"llama", key + b"xlama"))
+    return path
+
+
+def test_models_not_read_yet_are_refused_by_name(tmp_path):
+    with pytest.raises(ValueError, match='tokenizer.ggml.model "xlama"'):
+        xval.Tokenizer.from_file(str(unknown_model(tmp_path)))

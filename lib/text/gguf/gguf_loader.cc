@@ -8,11 +8,13 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "text/bpe/char_bpe_tokenizer.h"
 #include "text/bytelevel/bytelevel_loader.h"
 #include "text/bytelevel/bytelevel_tokenizer.h"
 #include "text/gguf/llamacpp_pre_types.h"
 #include "text/spm/spm_tokenizer.h"
 #include "text/unigram/unigram_tokenizer.h"
+#include "text/wordpiece/wordpiece_tokenizer.h"
 #include "util/gguf_metadata.h"
 #include "util/status_macros.h"
 
@@ -30,7 +32,8 @@ struct GgufVocab {
   std::vector<float> scores;        // empty when absent
   std::vector<int> types;           // kNormal when absent
   std::vector<std::string> merges;  // "left right"
-  int32_t bos = -1, eos = -1, unk = -1;
+  int32_t bos = -1, eos = -1, unk = -1, sep = -1;
+  int lowercase = -1;  // tokenizer.ggml.normalizer.lowercase
   int add_bos = -1, add_eos = -1, add_space_prefix = -1,
       remove_extra_whitespaces = -1;  // -1: absent
 };
@@ -148,6 +151,8 @@ absl::StatusOr<GgufVocab> ReadVocab(absl::string_view data, const std::string& s
   RETURN_IF_ERROR(keys.Id("tokenizer.ggml.bos_token_id", n, &v.bos));
   RETURN_IF_ERROR(keys.Id("tokenizer.ggml.eos_token_id", n, &v.eos));
   RETURN_IF_ERROR(keys.Id("tokenizer.ggml.unknown_token_id", n, &v.unk));
+  RETURN_IF_ERROR(keys.Id("tokenizer.ggml.seperator_token_id", n, &v.sep));  // sic
+  RETURN_IF_ERROR(keys.Bool("tokenizer.ggml.normalizer.lowercase", &v.lowercase));
   RETURN_IF_ERROR(keys.Bool("tokenizer.ggml.add_bos_token", &v.add_bos));
   RETURN_IF_ERROR(keys.Bool("tokenizer.ggml.add_eos_token", &v.add_eos));
   RETURN_IF_ERROR(keys.Bool("tokenizer.ggml.add_space_prefix", &v.add_space_prefix));
@@ -187,10 +192,16 @@ bool ForcedUserDefined(absl::string_view t) {
 // Tokens matched in the raw text before the model: CONTROL and UNKNOWN ones special,
 // USER_DEFINED ones always (llama.cpp's cache_special_tokens and tokenizer_st_partition).
 std::vector<AddedToken> MatchedTokens(const GgufVocab& v) {
+  // Beside Gemma 4's <|tool_response> (or PLaMo's end marker), llama.cpp makes "</s>" a
+  // normal token, never matched.
+  bool s_is_normal = false;
+  for (const std::string& text : v.tokens) {
+    s_is_normal |= text == "<|tool_response>" || text == "<|plamo:eos|>";
+  }
   std::vector<AddedToken> out;
   for (size_t id = 0; id < v.tokens.size(); ++id) {
     const std::string& text = v.tokens[id];
-    if (text.empty()) continue;
+    if (text.empty() || (s_is_normal && text == "</s>")) continue;
     const int t = v.types[id];
     const bool user_defined = ForcedUserDefined(text);
     const bool special =
@@ -299,6 +310,56 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> T5Unigram(GgufVocab v, const std::str
   return std::unique_ptr<Tokenizer>(std::move(tokenizer));
 }
 
+absl::StatusOr<std::unique_ptr<Tokenizer>> BertWordPiece(GgufVocab v, const std::string& source) {
+  WordPieceConfig config;
+  config.source = source;
+  // llama.cpp lowercases and strips accents unless the file says not to lowercase.
+  config.lowercase = v.lowercase != 0;
+  config.strip_accents = config.lowercase;
+  config.added_tokens = MatchedTokens(v);
+  config.control.resize(v.tokens.size());
+  for (size_t id = 0; id < v.tokens.size(); ++id) config.control[id] = v.types[id] == kControl;
+  config.tokens = std::move(v.tokens);
+  // llama.cpp's defaults: [UNK] 100, [CLS] 101, [SEP] 102; add_special adds [CLS] and [SEP].
+  const auto n = static_cast<int32_t>(config.tokens.size());
+  auto id_or = [n](int32_t id, int32_t fallback) {
+    return id >= 0 ? id : (fallback < n ? fallback : -1);
+  };
+  config.unk_id = id_or(v.unk, 100);
+  config.bos_id = id_or(v.bos, 101);
+  config.eos_id = id_or(v.sep, 102);
+  ASSIGN_OR_RETURN(auto tokenizer, WordPieceTokenizer::Create(std::move(config)));
+  tokenizer->SetSpecialTokens(v.add_bos != 0, v.add_eos != 0);
+  return std::unique_ptr<Tokenizer>(std::move(tokenizer));
+}
+
+absl::StatusOr<std::unique_ptr<Tokenizer>> Gemma4Bpe(GgufVocab v, const std::string& source) {
+  CharBpeConfig config;
+  config.source = source;
+  config.added_tokens = MatchedTokens(v);
+  config.control.resize(v.tokens.size());
+  for (size_t id = 0; id < v.tokens.size(); ++id) config.control[id] = v.types[id] == kControl;
+  config.merges.reserve(v.merges.size());
+  for (std::string& m : v.merges) {
+    // llama.cpp splits at the first space after the first character (and keeps a merge without
+    // one as two empty parts, which never match).
+    const size_t space = m.find(' ', 1);
+    if (space == std::string::npos) {
+      config.merges.emplace_back();
+    } else {
+      config.merges.emplace_back(m.substr(0, space), m.substr(space + 1));
+    }
+  }
+  config.tokens = std::move(v.tokens);
+  config.bos_id = v.bos;
+  config.eos_id = v.eos;
+  config.unk_id = v.unk;
+  ASSIGN_OR_RETURN(auto tokenizer, CharBpeTokenizer::Create(std::move(config)));
+  // llama.cpp adds BOS for Gemma 4 whatever the file says.
+  tokenizer->SetSpecialTokens(true, v.add_eos == 1);
+  return std::unique_ptr<Tokenizer>(std::move(tokenizer));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadGgufTokenizer(absl::string_view data,
@@ -308,13 +369,12 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadGgufTokenizer(absl::string_view d
   if (vocab.model == "llama") return LlamaSpm(std::move(vocab), source, options);
   if (vocab.model == "gpt2") return Gpt2Bpe(std::move(vocab), source, options);
   if (vocab.model == "t5") return T5Unigram(std::move(vocab), source);
-  const char* kind = vocab.model == "bert"     ? " (WordPiece)"
-                     : vocab.model == "gemma4" ? " (SentencePiece-style BPE on raw UTF-8)"
-                                               : "";
+  if (vocab.model == "bert") return BertWordPiece(std::move(vocab), source);
+  if (vocab.model == "gemma4") return Gemma4Bpe(std::move(vocab), source);
   return absl::UnimplementedError(absl::StrCat(
-      source, ": tokenizer.ggml.model \"", vocab.model, "\"", kind,
+      source, ": tokenizer.ggml.model \"", vocab.model, "\"",
       " is not supported yet; GGUF vocabularies of models \"llama\" (SentencePiece BPE), "
-      "\"gpt2\" (byte-level BPE) and \"t5\" (Unigram) are"));
+      "\"gpt2\" (byte-level BPE), \"t5\" (Unigram), \"bert\" (WordPiece) and \"gemma4\" are"));
 }
 
 }  // namespace xval::text
