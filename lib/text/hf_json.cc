@@ -1,6 +1,7 @@
 #include "text/hf_json.h"
 
 #include "absl/container/flat_hash_map.h"
+#include "util/status_macros.h"
 
 namespace xval::text {
 
@@ -94,6 +95,99 @@ absl::StatusOr<std::vector<AddedToken>> ReadAddedTokens(const JsonFile& f,
     if (inserted) added.push_back(std::move(token));
   }
   return added;
+}
+
+namespace {
+
+// The ids one post-processor adds before and after a single sequence.
+struct Template {
+  std::vector<int64_t> before, after;
+};
+
+absl::Status ReadProcessor(const JsonFile& f, simdjson::dom::element p, const std::string& field,
+                           Template* out) {
+  using simdjson::dom::array;
+  using simdjson::dom::element;
+  const std::string_view type = OptString(p, "type");
+  if (type == "ByteLevel") return absl::OkStatus();  // offsets only
+  if (type == "Sequence") {
+    array steps;
+    if (p["processors"].get_array().get(steps))
+      return f.Error(field + ".processors", "expected an array");
+    size_t i = 0;
+    for (element step : steps) {
+      RETURN_IF_ERROR(ReadProcessor(f, step, absl::StrCat(field, ".processors[", i++, "]"), out));
+    }
+    return absl::OkStatus();
+  }
+  if (type == "BertProcessing" || type == "RobertaProcessing") {
+    // {"cls": ["[CLS]", 101], "sep": ["[SEP]", 102]}: [CLS] $A [SEP].
+    for (const char* key : {"cls", "sep"}) {
+      int64_t id;
+      if (p[key].at(1).get_int64().get(id)) {
+        return f.Error(absl::StrCat(field, ".", key), "expected [token, id]");
+      }
+      (std::string_view(key) == "cls" ? out->before : out->after).push_back(id);
+    }
+    return absl::OkStatus();
+  }
+  if (type == "TemplateProcessing") {
+    array single;
+    if (p["single"].get_array().get(single)) return f.Error(field + ".single", "expected an array");
+    bool seen_sequence = false;
+    size_t i = 0;
+    for (element piece : single) {
+      const std::string where = absl::StrCat(field, ".single[", i++, "]");
+      element special;
+      if (!piece["SpecialToken"].get(special)) {
+        std::string_view name;
+        if (special["id"].get_string().get(name))
+          return f.Error(where, "SpecialToken without an id");
+        array ids;
+        if (p["special_tokens"][name]["ids"].get_array().get(ids)) {
+          return f.Error(field + ".special_tokens", absl::StrCat("\"", A(name), "\" is missing"));
+        }
+        for (element id : ids) {
+          int64_t v;
+          if (id.get_int64().get(v))
+            return f.Error(field + ".special_tokens", "ids must be integers");
+          (seen_sequence ? out->after : out->before).push_back(v);
+        }
+      } else if (!piece["Sequence"].get(special)) {
+        seen_sequence = true;
+      } else {
+        return f.Error(where, "expected a SpecialToken or a Sequence");
+      }
+    }
+    return absl::OkStatus();
+  }
+  return f.Unsupported(field + ".type",
+                       absl::StrCat("post-processor \"", A(type), "\" is not supported"));
+}
+
+}  // namespace
+
+absl::Status ApplyPostProcessor(absl::string_view data, absl::string_view source,
+                                Tokenizer* tokenizer) {
+  JsonFile f(source);
+  simdjson::dom::parser parser;
+  simdjson::padded_string json(data.data(), data.size());
+  simdjson::dom::element root, post;
+  if (auto err = parser.parse(json).get(root)) return f.Error("JSON", simdjson::error_message(err));
+  if (root["post_processor"].get(post) || post.is_null()) return absl::OkStatus();
+  Template t;
+  RETURN_IF_ERROR(ReadProcessor(f, post, "post_processor", &t));
+  const bool bos = !t.before.empty(), eos = !t.after.empty();
+  if (t.before.size() > 1 || t.after.size() > 1 || (bos && t.before[0] != tokenizer->bos_id()) ||
+      (eos && t.after[0] != tokenizer->eos_id())) {
+    return f.Unsupported(
+        "post_processor",
+        absl::StrCat("adds ", t.before.size(), " token(s) before and ", t.after.size(),
+                     " after the text; only the vocabulary's BOS (", tokenizer->bos_id(),
+                     ") before and its EOS (", tokenizer->eos_id(), ") after are supported"));
+  }
+  tokenizer->SetSpecialTokens(bos, eos);
+  return absl::OkStatus();
 }
 
 }  // namespace xval::text

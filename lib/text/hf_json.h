@@ -73,6 +73,15 @@ absl::StatusOr<std::vector<AddedToken>> ReadAddedTokens(const JsonFile& f,
                                                         simdjson::dom::element root,
                                                         size_t vocab_size, bool has_normalizer);
 
+// The file's post_processor for one sequence, applied to `tokenizer`: the special tokens it
+// adds before and after the text become what add_special_tokens adds (SetSpecialTokens).
+// Read: null, TemplateProcessing (its "single" template), BertProcessing, RobertaProcessing,
+// ByteLevel (adds nothing) and a Sequence of them. Refused (Unimplemented, naming the field):
+// other types, and templates whose special tokens are not one BOS before and one EOS after the
+// text, the only forms add_special_tokens can add.
+absl::Status ApplyPostProcessor(absl::string_view data, absl::string_view source,
+                                Tokenizer* tokenizer);
+
 }  // namespace xval::text
 
 #endif  // XVAL_TEXT_HF_JSON_H_

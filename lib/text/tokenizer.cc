@@ -10,6 +10,7 @@
 #include "model/mapped_file.h"
 #include "text/bytelevel/bytelevel_loader.h"
 #include "text/gguf/gguf_loader.h"
+#include "text/hf_json.h"
 #include "text/spm/spm_loader.h"
 #include "text/spm/spm_tokenizer.h"
 #include "util/file.h"
@@ -62,6 +63,7 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromMemory(
   }
   if (text::IsByteLevelTokenizerJson(data)) {
     ASSIGN_OR_RETURN(auto tokenizer, text::LoadByteLevelTokenizerJson(data, name, options));
+    RETURN_IF_ERROR(text::ApplyPostProcessor(data, name, tokenizer.get()));
     return std::unique_ptr<Tokenizer>(std::move(tokenizer));
   }
   size_t first = data.find_first_not_of(" \t\r\n");
@@ -73,6 +75,7 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromMemory(
   }
   ASSIGN_OR_RETURN(text::SpmConfig config, text::SpmConfigFromLlamaTokenizerJson(data, name));
   ASSIGN_OR_RETURN(auto tokenizer, text::SpmTokenizer::Create(std::move(config), options));
+  RETURN_IF_ERROR(text::ApplyPostProcessor(data, name, tokenizer.get()));
   return std::unique_ptr<Tokenizer>(std::move(tokenizer));
 }
 
