@@ -9,14 +9,22 @@ absl::StatusOr<std::vector<std::string_view>> ReadVocab(const JsonFile& f,
                                                         simdjson::dom::element model) {
   simdjson::dom::object vocab;
   if (model["vocab"].get_object().get(vocab)) return f.Error("model.vocab", "expected an object");
+  // Ids may leave gaps (a text given two ids keeps the last one in Hugging Face's dict), up to
+  // 2^16 of them: ids index tables, so an id the file cannot account for is an error.
+  const size_t limit = vocab.size() + (size_t{1} << 16);
   std::vector<std::string_view> pieces(vocab.size());
   std::vector<bool> seen(pieces.size());
   for (auto [key, value] : vocab) {
     int64_t id;
-    if (value.get_int64().get(id) || id < 0 || id >= static_cast<int64_t>(pieces.size()) ||
-        seen[id]) {
+    if (value.get_int64().get(id) || id < 0 || static_cast<uint64_t>(id) >= limit || key.empty() ||
+        (static_cast<size_t>(id) < seen.size() && seen[id])) {
       return f.Error(absl::StrCat("model.vocab[\"", A(key), "\"]"),
-                     "ids must be 0..n-1, each used once");
+                     "expected a non-empty piece with an id used once, below the vocabulary's "
+                     "size plus 65536");
+    }
+    if (static_cast<size_t>(id) >= pieces.size()) {
+      pieces.resize(id + 1);
+      seen.resize(id + 1);
     }
     seen[id] = true;
     pieces[id] = key;

@@ -52,8 +52,8 @@ inline bool Present(simdjson::dom::element e, const char* key) {
   return !e[key].get(v) && !v.is_null();
 }
 
-// model.vocab: an object piece -> id whose ids are 0..n-1, each used once; the pieces by id,
-// as written.
+// model.vocab: an object piece -> id, each id used once; the pieces by id, as written, and an
+// empty view for an id no piece has (gaps, which Hugging Face never produces).
 absl::StatusOr<std::vector<std::string_view>> ReadVocab(const JsonFile& f,
                                                         simdjson::dom::element model);
 

@@ -167,7 +167,7 @@ absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadByteLevelTokenizerJson(
   std::vector<std::string> tokens(vocab.size());
   std::vector<bool> mergeable(vocab.size());
   for (size_t id = 0; id < vocab.size(); ++id) {
-    mergeable[id] = ByteLevelAlphabetToBytes(vocab[id], &tokens[id]);
+    mergeable[id] = !vocab[id].empty() && ByteLevelAlphabetToBytes(vocab[id], &tokens[id]);
     if (!mergeable[id]) tokens[id] = std::string(vocab[id]);  // never produced by BPE
   }
 
@@ -183,7 +183,11 @@ absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadByteLevelTokenizerJson(
     }
     merges.emplace_back(std::move(left), std::move(right));
   }
-  ASSIGN_OR_RETURN(config.bpe, ByteBpe::FromMerges(std::move(tokens), mergeable, merges, source));
+  // A byte the vocabulary lacks is dropped, as Hugging Face's BPE drops a character it has no
+  // token for when the model has no unk_token (with one, it would be that token: refused).
+  const bool has_unk = !OptString(model, "unk_token").empty();
+  ASSIGN_OR_RETURN(config.bpe, ByteBpe::FromMerges(std::move(tokens), mergeable, merges, source,
+                                                   /*allow_missing_bytes=*/!has_unk));
 
   element pre;
   if (root["pre_tokenizer"].get(pre) || pre.is_null()) {

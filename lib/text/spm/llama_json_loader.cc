@@ -61,12 +61,16 @@ absl::Status ReadNormalizer(const JsonFile& f, element root, SpmConfig* config) 
     const std::string_view type = OptString(pre, "type");
     const std::string_view scheme = OptString(pre, "prepend_scheme", "always");
     const bool split = OptBool(pre, "split", true);
-    if (type != "Metaspace" || split || scheme != "always") {
+    if (type != "Metaspace" || split ||
+        (scheme != "always" && scheme != "first" && scheme != "never")) {
       return f.Unsupported("pre_tokenizer",
-                           "only an unsplit Metaspace with prepend_scheme \"always\" is supported");
+                           "only an unsplit Metaspace (prepend_scheme always, first or never) is "
+                           "supported");
     }
-    config->normalizer.add_dummy_prefix = true;
+    config->normalizer.add_dummy_prefix = scheme != "never";
     config->normalizer.escape_whitespaces = true;
+    config->metaspace_prefix = true;
+    config->prefix_first_only = scheme == "first";
     return absl::OkStatus();
   }
   return f.Unsupported("normalizer", "a Llama BPE needs the \"▁\" normalizer or Metaspace");
@@ -109,6 +113,11 @@ absl::StatusOr<SpmConfig> SpmConfigFromLlamaTokenizerJson(absl::string_view data
   const std::string_view unk_token = OptString(model, "unk_token");
   for (size_t id = 0; id < vocab.size(); ++id) {
     const std::string_view key = vocab[id];
+    if (key.empty()) {
+      return f.Unsupported("model.vocab", absl::StrCat("id ", id,
+                                                       " has no piece (gaps in the ids "
+                                                       "are supported for byte-level BPE only)"));
+    }
     VocabPiece& p = pieces[id];
     p.piece = std::string(key);
     if (key == unk_token) {

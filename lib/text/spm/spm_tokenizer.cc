@@ -164,8 +164,7 @@ absl::Status SpmTokenizer::EncodeSegments(absl::string_view text,
         ((s.options.parse_special ? matcher_ : plain_matcher_).empty() ||
          !text_may_hold || !MayHoldAddedToken(piece))) {
       // Most segments: what EncodeWith and EncodeText come to for them, without the calls.
-      const bool prefix = config_.normalizer.add_dummy_prefix && !s.options.continuation;
-      EncodeRawText(piece, base + s.begin, prefix, state, out);
+      EncodeRawText(piece, base + s.begin, PrefixFor(piece, s.begin == 0, s.options), state, out);
       continue;
     }
     const absl::Status status =
@@ -185,20 +184,22 @@ absl::Status SpmTokenizer::EncodeWith(absl::string_view text, const EncodeOption
   }
   if (options.add_bos) out->Append(config_.bos_id, Offset{base, base});
   // Each stretch of text between added tokens is normalized on its own, with its own dummy
-  // prefix (Hugging Face's legacy Llama behaviour), unless it continues an earlier text.
-  const bool prefix = config_.normalizer.add_dummy_prefix && !options.continuation;
+  // prefix (Hugging Face's legacy Llama behaviour), unless it continues an earlier text or
+  // Metaspace's rules say otherwise (PrefixFor).
   const AddedTokenMatcher& matcher = options.parse_special ? matcher_ : plain_matcher_;
   if (matcher.empty()) {
-    EncodeText(text, base, prefix, state, out);
+    EncodeText(text, base, PrefixFor(text, true, options), state, out);
   } else if (!MayHoldAddedToken(text)) {
     // What Split does with a text where nothing matches (most texts, and most of xVal's
     // stretches between numbers), without its byte-by-byte look.
-    if (!text.empty()) EncodeText(text, base, prefix, state, out);
+    if (!text.empty()) EncodeText(text, base, PrefixFor(text, true, options), state, out);
   } else {
     matcher.Split(
         text,
         [&](size_t b, size_t e) {
-          EncodeText(text.substr(b, e - b), base + static_cast<uint32_t>(b), prefix, state, out);
+          const absl::string_view piece = text.substr(b, e - b);
+          EncodeText(piece, base + static_cast<uint32_t>(b), PrefixFor(piece, b == 0, options),
+                     state, out);
         },
         [&](const AddedToken& t, size_t b, size_t e) {
           out->Append(t.id,

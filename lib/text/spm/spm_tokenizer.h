@@ -27,6 +27,11 @@ struct SpmConfig {
   BpeVocab vocab;
   SpmNormalizerSpec normalizer;
   bool byte_fallback = false;
+  // Hugging Face's Metaspace rules for the dummy prefix, beside the normalizer's flag: none
+  // before text that already starts with a space (metaspace_prefix), and with prepend_scheme
+  // "first" none but before the text at the input's start (prefix_first_only).
+  bool metaspace_prefix = false;
+  bool prefix_first_only = false;
   std::string unk_surface = " \xE2\x81\x87 ";
   int32_t unk_id = -1;
   int32_t bos_id = -1;
@@ -78,6 +83,13 @@ class SpmTokenizer : public Tokenizer {
   // spm_encode.cc: text between added tokens to tokens.
   struct ThreadState;
   struct PieceToken;
+  // Whether the stretch of text `segment` gets the dummy prefix; `at_start`: it begins the
+  // input.
+  bool PrefixFor(absl::string_view segment, bool at_start, const EncodeOptions& options) const {
+    return config_.normalizer.add_dummy_prefix && !options.continuation &&
+           (!config_.prefix_first_only || at_start) &&
+           (!config_.metaspace_prefix || segment.empty() || segment[0] != ' ');
+  }
   ThreadState& State() const;  // this thread's, for this tokenizer
   absl::Status EncodeWith(absl::string_view text, const EncodeOptions& options, uint32_t base,
                           ThreadState& state, Encoding* out) const;

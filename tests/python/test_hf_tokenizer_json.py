@@ -1,0 +1,59 @@
+"""tokenizer.json files of every GGUF family, in the shape transformers builds them from the
+GGUF vocabulary (its own GGUF-to-tokenizer converter, the tokenizers API underneath), against
+Hugging Face `tokenizers`: the same ids on the whole corpus and the edge list, with
+add_special_tokens true and false. A shape xval does not read yet is refused by name, never
+read differently."""
+import json
+
+import pytest
+from tokenizers import Tokenizer
+
+from conftest import DATA, ROOT
+
+pytest.importorskip("transformers")
+from transformers.integrations.gguf.gguf_tokenizer_mapping import (  # noqa: E402
+    convert_gguf_tokenizer, get_gguf_tokenizer)
+
+READ = ["aquila", "baichuan", "command-r", "deepseek-coder", "deepseek-llm", "falcon", "gpt-2",
+        "gpt-neox", "llama-bpe", "llama-spm", "mpt", "phi-3", "qwen2", "qwen35", "refact",
+        "starcoder"]
+# Shapes not read yet: the error names the field.
+REFUSED = {"gemma-4": "pre_tokenizer", "nomic-bert-moe": "model.type"}
+
+EDGE = [s for s in json.loads((ROOT / "tests" / "golden" / "gguf" / "edge_strings.json")
+                              .read_text())["strings"]
+        if not any(c in s for c in "\n\r\x0b\x85\u2028")]  # one text per line for the CLI
+
+
+def tokenizer_json(family, tmp_path):
+    arch, vocab, _ = get_gguf_tokenizer(str(DATA / "tokenizers" / "gguf" /
+                                            f"ggml-vocab-{family}.gguf"))
+    backend, _ = convert_gguf_tokenizer(arch, vocab)
+    path = tmp_path / f"{family}.json"
+    backend.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("family", READ)
+def test_ids_equal_tokenizers(family, tmp_path, corpus, xval_cli):
+    path = tokenizer_json(family, tmp_path)
+    ref = Tokenizer.from_file(str(path))
+    texts = corpus + EDGE
+    for add in (False, True):
+        want = [" ".join(map(str, e.ids))
+                for e in ref.encode_batch(texts, add_special_tokens=add)]
+        got = xval_cli(["tokenize", "--tokenizer", str(path)] +
+                       (["--add-special-tokens"] if add else []), texts)
+        bad = [(t, g, w) for t, g, w in zip(texts, got, want) if g != w]
+        assert len(got) == len(want) and not bad, (family, add, len(bad), bad[:1])
+
+
+@pytest.mark.parametrize("family", sorted(REFUSED))
+def test_shapes_not_read_yet_are_refused_by_name(family, tmp_path):
+    import subprocess
+    from conftest import BUILD
+    path = tokenizer_json(family, tmp_path)
+    out = subprocess.run([str(BUILD / "bindings" / "cli" / "xval"), "tokenize", "--tokenizer",
+                          str(path)], input=b"x\n", capture_output=True)
+    assert out.returncode == 1
+    assert f"{path}: {REFUSED[family]}" in out.stderr.decode(), out.stderr
