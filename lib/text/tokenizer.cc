@@ -61,6 +61,10 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromMemory(
     ASSIGN_OR_RETURN(auto tokenizer, text::LoadTiktokenData(data, name, options));
     return std::unique_ptr<Tokenizer>(std::move(tokenizer));
   }
+  if (text::IsTekkenJson(data)) {
+    ASSIGN_OR_RETURN(auto tokenizer, text::LoadTekkenJson(data, name, options));
+    return std::unique_ptr<Tokenizer>(std::move(tokenizer));
+  }
   if (text::IsByteLevelTokenizerJson(data)) {
     ASSIGN_OR_RETURN(auto tokenizer, text::LoadByteLevelTokenizerJson(data, name, options));
     RETURN_IF_ERROR(text::ApplyPostProcessor(data, name, tokenizer.get()));

@@ -123,15 +123,17 @@ absl::Status ByteBpe::IndexTokens(const std::vector<std::string>& tokens,
 }
 
 absl::StatusOr<ByteBpe> ByteBpe::FromRanks(std::vector<std::string> tokens,
-                                           absl::string_view source) {
+                                           absl::string_view source,
+                                           const std::vector<bool>* mergeable) {
   ByteBpe bpe;
-  if (absl::Status s = bpe.IndexTokens(tokens, nullptr, source, false); !s.ok()) return s;
+  if (absl::Status s = bpe.IndexTokens(tokens, mergeable, source, false); !s.ok()) return s;
   // Every way to cut a token in two whose halves are tokens is a merge with the token's rank:
   // exactly the pairs of adjacent parts tiktoken's byte_pair_merge would find a rank for.
   size_t splits = 0;
   for (const std::string& t : tokens) splits += t.empty() ? 0 : t.size() - 1;
   bpe.pairs_.Reserve(splits / 2);
   for (int32_t id = 0; id < bpe.size(); ++id) {
+    if (mergeable != nullptr && !(*mergeable)[id]) continue;
     const absl::string_view t = bpe.token(id);
     for (size_t k = 1; k < t.size(); ++k) {
       const int32_t left = bpe.Find(t.substr(0, k));

@@ -103,9 +103,12 @@ class ShortTokenTable {
 class ByteBpe {
  public:
   ByteBpe() = default;  // empty: no tokens (a default for configs filled in by the loaders)
-  // tiktoken: tokens[r] is the token of rank r. Every single byte must be a token.
+  // tiktoken: tokens[r] is the token of rank r. Every single byte must be a token. With
+  // `mergeable`, tokens it marks false (tekken's special tokens, in the ids before the ranks)
+  // are never produced by BPE.
   static absl::StatusOr<ByteBpe> FromRanks(std::vector<std::string> tokens,
-                                           absl::string_view source);
+                                           absl::string_view source,
+                                           const std::vector<bool>* mergeable = nullptr);
   // Hugging Face: tokens[id] are the byte strings of the vocabulary (`mergeable[id]` false for
   // a piece that is not in the byte-level alphabet, which BPE can never produce), merges in
   // rank order. Every single byte must be a token unless `allow_missing_bytes`: then a byte

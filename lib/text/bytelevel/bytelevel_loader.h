@@ -32,6 +32,15 @@ bool IsByteLevelTokenizerJson(absl::string_view data);
 absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadByteLevelTokenizerJson(
     absl::string_view data, absl::string_view source, const TokenizerOptions& options);
 
+// Mistral's tekken.json: a JSON object with "config" (pattern, default_vocab_size,
+// default_num_special_tokens) and "vocab" (rank, base64 token_bytes), as mistral_common reads
+// it (tekken_loader.cc). The special tokens are ids 0..default_num_special_tokens - 1, matched
+// in the text only with parse_special (mistral_common's encode never matches them).
+bool IsTekkenJson(absl::string_view data);
+absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadTekkenJson(absl::string_view data,
+                                                                   absl::string_view source,
+                                                                   const TokenizerOptions& options);
+
 }  // namespace xval::text
 
 #endif  // XVAL_TEXT_BYTELEVEL_BYTELEVEL_LOADER_H_
