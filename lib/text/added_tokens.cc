@@ -1,6 +1,7 @@
 #include "text/added_tokens.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace xval::text {
 
@@ -29,20 +30,26 @@ std::vector<AddedToken> NonSpecial(const std::vector<AddedToken>& tokens) {
 AddedTokenMatcher::AddedTokenMatcher(const std::vector<AddedToken>& tokens) {
   for (const AddedToken& t : tokens) {
     if (t.content.empty()) continue;
+    // The first of two tokens with one content wins, as before.
+    if (!by_content_.emplace(t.content, tokens_.size()).second) continue;
     tokens_.push_back(t);
-    first_byte_[static_cast<unsigned char>(t.content[0])] = true;
+    const auto first = static_cast<unsigned char>(t.content[0]);
+    first_byte_[first] = true;
+    longest_by_first_byte_[first] = static_cast<uint16_t>(
+        std::min<size_t>(65535, std::max<size_t>(longest_by_first_byte_[first], t.content.size())));
+    lengths_.push_back(t.content.size());
   }
-  std::stable_sort(tokens_.begin(), tokens_.end(), [](const AddedToken& a, const AddedToken& b) {
-    return a.content.size() > b.content.size();
-  });
+  std::sort(lengths_.begin(), lengths_.end(), std::greater<size_t>());
+  lengths_.erase(std::unique(lengths_.begin(), lengths_.end()), lengths_.end());
 }
 
 const AddedToken* AddedTokenMatcher::LongestAt(absl::string_view text, size_t pos) const {
   const absl::string_view rest = text.substr(pos);
-  for (const AddedToken& t : tokens_) {
-    if (rest.size() >= t.content.size() && rest.compare(0, t.content.size(), t.content) == 0) {
-      return &t;
-    }
+  const size_t longest = longest_by_first_byte_[static_cast<unsigned char>(rest[0])];
+  for (const size_t len : lengths_) {
+    if (len > rest.size() || (len > longest && longest < 65535)) continue;
+    auto it = by_content_.find(rest.substr(0, len));
+    if (it != by_content_.end()) return &tokens_[it->second];
   }
   return nullptr;
 }

@@ -5,8 +5,10 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "xval/tokenizer.h"
 
@@ -59,8 +61,14 @@ class AddedTokenMatcher {
   static bool IsAsciiSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
   const AddedToken* LongestAt(absl::string_view text, size_t pos) const;
 
-  std::vector<AddedToken> tokens_;  // longest first
+  std::vector<AddedToken> tokens_;
+  // Content -> index in tokens_, and the distinct lengths, longest first: the longest match at
+  // a position is one hash lookup per length (vocabularies with thousands of added tokens have
+  // a few dozen lengths).
+  absl::flat_hash_map<std::string, size_t> by_content_;
+  std::vector<size_t> lengths_;
   std::array<bool, 256> first_byte_{};
+  std::array<uint16_t, 256> longest_by_first_byte_{};  // saturates at 65535
 };
 
 }  // namespace xval::text
