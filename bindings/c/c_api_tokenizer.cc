@@ -181,6 +181,7 @@ xval::EncodeOptions EncodeOptionsOf(const xval_encode_options* o) {
     options.add_bos = o->add_bos != 0;
     options.add_eos = o->add_eos != 0;
     options.parse_special = o->parse_special != 0;
+    options.add_special_tokens = o->add_special_tokens != 0;
   }
   return options;
 }
@@ -274,6 +275,7 @@ void xval_encode_options_init(xval_encode_options* options) {
   options->add_bos = 0;
   options->add_eos = 0;
   options->parse_special = 1;
+  options->add_special_tokens = 0;
 }
 
 xval_status xval_encode(const xval_tokenizer* tokenizer, const char* text, size_t length,

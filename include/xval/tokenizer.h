@@ -147,9 +147,11 @@ class Tokenizer {
   bool special_adds_eos_ = false;
 };
 
-// Loads a tokenizer from a file, by content: a SentencePiece `.model` (protobuf), a Hugging
-// Face `tokenizer.json`, a `.tiktoken` file, or a GGUF file's vocabulary (llama.cpp's
-// tokenizer.ggml.*: models "llama" and "gpt2"). Errors name the file and what is wrong with it.
+// Loads a tokenizer from a file, by content: a SentencePiece `.model` (protobuf, BPE or
+// UNIGRAM), a Hugging Face `tokenizer.json`, Mistral's `tekken.json`, a `.tiktoken` file, or a
+// GGUF file's vocabulary (llama.cpp's tokenizer.ggml.*: models "llama", "gpt2", "t5", "bert",
+// "gemma4"). What each format supports and refuses: docs/formats.md. Errors name the file and what
+// is wrong with it.
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const std::string& path,
                                                          const TokenizerOptions& options = {});
 // The same from a file's bytes (copied as needed; `data` may be freed after the call). `name`

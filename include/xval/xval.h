@@ -142,6 +142,9 @@ typedef struct xval_encode_options {
   int add_bos;       /* prepend BOS (an error when the vocabulary has none) */
   int add_eos;       /* append EOS (likewise) */
   int parse_special; /* match special tokens (<s>, [NUM]) in the text; 1 by default */
+  /* add what the file says to add around the text (a GGUF vocabulary's add_bos_token /
+   * add_eos_token, a tokenizer.json's post-processor): Hugging Face's add_special_tokens */
+  int add_special_tokens;
 } xval_encode_options;
 
 XVAL_API void xval_encode_options_init(xval_encode_options* options);

@@ -133,6 +133,31 @@ TEST(CApi, BatchEqualsOneByOne) {
   }
 }
 
+// A GGUF vocabulary through the C ABI, with add_special_tokens as llama.cpp's add_special and
+// parse_special off: the ids llama.cpp gives (tests/golden/gguf/llama-spm.json's edge list:
+// "<s> hi </s>").
+TEST(CApi, GgufVocabularyAndTheMeaningOfSpecial) {
+  Tok tok;
+  const std::string path = testing::DataDir() + "/tokenizers/gguf/ggml-vocab-llama-spm.gguf";
+  ASSERT_EQ(xval_tokenizer_load(path.c_str(), nullptr, &tok.t), XVAL_OK) << xval_last_error();
+  const std::string text = "<s> hi </s>";
+  auto encode = [&](int add_special_tokens, int parse_special) {
+    xval_encode_options options;
+    xval_encode_options_init(&options);
+    EXPECT_EQ(options.add_special_tokens, 0);
+    options.add_special_tokens = add_special_tokens;
+    options.parse_special = parse_special;
+    int32_t ids[32];
+    size_t n = 0;
+    EXPECT_EQ(xval_encode(tok.t, text.data(), text.size(), &options, ids, nullptr, nullptr, 32, &n),
+              XVAL_OK);
+    return std::vector<int32_t>(ids, ids + n);
+  };
+  EXPECT_EQ(encode(1, 1), (std::vector<int32_t>{1, 1, 29871, 7251, 29871, 2}));
+  EXPECT_EQ(encode(0, 1), (std::vector<int32_t>{1, 29871, 7251, 29871, 2}));
+  EXPECT_EQ(encode(0, 0), (std::vector<int32_t>{529, 29879, 29958, 7251, 1533, 29879, 29958}));
+}
+
 TEST(CApi, ErrorsAreCodesWithAMessageOfThisThread) {
   xval_tokenizer* t = nullptr;
   EXPECT_EQ(xval_tokenizer_load("/nonexistent/tokenizer.model", nullptr, &t), XVAL_NOT_FOUND);

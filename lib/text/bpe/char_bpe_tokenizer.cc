@@ -37,10 +37,7 @@ struct CharBpeTokenizer::Scratch {
   std::vector<Candidate> heap;
 };
 
-CharBpeTokenizer::CharBpeTokenizer(CharBpeConfig config)
-    : config_(std::move(config)),
-      matcher_(config_.added_tokens),
-      plain_matcher_(NonSpecial(config_.added_tokens)) {}
+CharBpeTokenizer::CharBpeTokenizer(CharBpeConfig config) : config_(std::move(config)) {}
 
 absl::StatusOr<std::unique_ptr<CharBpeTokenizer>> CharBpeTokenizer::Create(CharBpeConfig config) {
   const auto n = static_cast<int32_t>(config.tokens.size());
@@ -74,7 +71,7 @@ absl::StatusOr<std::unique_ptr<CharBpeTokenizer>> CharBpeTokenizer::Create(CharB
   }
   t->config_.merges.clear();
   t->config_.merges.shrink_to_fit();
-  t->added_base_ = n;
+  t->table_.Init(std::move(t->config_.tokens), std::move(t->config_.added_tokens));
   return t;
 }
 
@@ -149,56 +146,39 @@ void CharBpeTokenizer::EncodeRun(absl::string_view run, const uint32_t* at, Scra
 
 absl::Status CharBpeTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& requested,
                                           uint32_t base, Encoding* out) const {
-  const EncodeOptions options = ResolveSpecialTokens(requested);
-  if (options.add_bos && config_.bos_id < 0) {
-    return absl::InvalidArgumentError("the vocabulary has no BOS");
-  }
-  if (options.add_eos && config_.eos_id < 0) {
-    return absl::InvalidArgumentError("the vocabulary has no EOS");
-  }
   util::ThreadScratch<Scratch> scratch;
   Scratch& s = *scratch;
-  if (options.add_bos) out->Append(config_.bos_id, Offset{base, base});
-  const AddedTokenMatcher& matcher = options.parse_special ? matcher_ : plain_matcher_;
-  matcher.Split(
-      text,
-      [&](size_t b, size_t e) {
-        s.escaped.clear();
-        s.at.clear();
-        for (size_t i = b; i < e; ++i) {
-          const auto here = base + static_cast<uint32_t>(i);
-          if (text[i] == ' ') {
-            s.escaped.append(kSpace.data(), kSpace.size());
-          } else {
-            s.escaped.push_back(text[i]);
-          }
-          s.at.resize(s.escaped.size(), here);
-        }
-        s.at.push_back(base + static_cast<uint32_t>(e));
-        const absl::string_view escaped(s.escaped);
-        for (size_t i = 0; i < escaped.size();) {  // runs of newlines and of the rest
-          const bool newline = escaped[i] == '\n';
-          size_t j = i;
-          while (j < escaped.size() && (escaped[j] == '\n') == newline) ++j;
-          EncodeRun(escaped.substr(i, j - i), s.at.data() + i, s, out);
-          i = j;
-        }
-      },
-      [&](const AddedToken& t, size_t b, size_t e) {
-        out->Append(t.id, Offset{base + static_cast<uint32_t>(b), base + static_cast<uint32_t>(e)});
-      });
-  if (options.add_eos) {
-    const uint32_t end = base + static_cast<uint32_t>(text.size());
-    out->Append(config_.eos_id, Offset{end, end});
-  }
-  return absl::OkStatus();
+  return EncodeWithAddedTokens(table_, text, ResolveSpecialTokens(requested), config_.bos_id,
+                               config_.eos_id, base, out, [&](size_t b, size_t e) {
+                                 s.escaped.clear();
+                                 s.at.clear();
+                                 for (size_t i = b; i < e; ++i) {
+                                   if (text[i] == ' ') {
+                                     s.escaped.append(kSpace.data(), kSpace.size());
+                                   } else {
+                                     s.escaped.push_back(text[i]);
+                                   }
+                                   s.at.resize(s.escaped.size(), base + static_cast<uint32_t>(i));
+                                 }
+                                 s.at.push_back(base + static_cast<uint32_t>(e));
+                                 const absl::string_view escaped(s.escaped);
+                                 for (size_t i = 0;
+                                      i < escaped.size();) {  // runs of newlines and of the rest
+                                   const bool newline = escaped[i] == '\n';
+                                   size_t j = i;
+                                   while (j < escaped.size() && (escaped[j] == '\n') == newline)
+                                     ++j;
+                                   EncodeRun(escaped.substr(i, j - i), s.at.data() + i, s, out);
+                                   i = j;
+                                 }
+                               });
 }
 
 absl::StatusOr<std::string> CharBpeTokenizer::Decode(absl::Span<const int32_t> ids) const {
   std::string out;
   for (const int32_t id : ids) {
     ASSIGN_OR_RETURN(std::string piece, IdToPiece(id));
-    if (id < added_base_ && config_.control[id]) continue;
+    if (id < table_.num_pieces() && config_.control[id]) continue;
     const auto byte = std::find(byte_tokens_.begin(), byte_tokens_.end(), id);
     if (byte != byte_tokens_.end()) {
       out.push_back(static_cast<char>(byte - byte_tokens_.begin()));
@@ -214,40 +194,6 @@ absl::StatusOr<std::string> CharBpeTokenizer::Decode(absl::Span<const int32_t> i
     }
   }
   return out;
-}
-
-int32_t CharBpeTokenizer::vocab_size() const {
-  int32_t n = added_base_;
-  for (const AddedToken& t : config_.added_tokens) n = std::max(n, t.id + 1);
-  return n;
-}
-
-absl::StatusOr<std::string> CharBpeTokenizer::IdToPiece(int32_t id) const {
-  if (id < 0 || id >= vocab_size()) {
-    return absl::OutOfRangeError(
-        absl::StrCat("id ", id, " is outside the vocabulary (", vocab_size(), " tokens)"));
-  }
-  if (id < added_base_) return config_.tokens[id];
-  for (const AddedToken& t : config_.added_tokens) {
-    if (t.id == id) return t.content;
-  }
-  return absl::OutOfRangeError(absl::StrCat("id ", id, " is not a token"));
-}
-
-absl::StatusOr<int32_t> CharBpeTokenizer::PieceToId(absl::string_view piece) const {
-  const int32_t sym = Symbol(piece);
-  if (sym >= 0 && token_of_[sym] >= 0) return token_of_[sym];
-  for (const AddedToken& t : config_.added_tokens) {
-    if (t.content == piece) return t.id;
-  }
-  return absl::NotFoundError(absl::StrCat("no piece \"", piece, "\""));
-}
-
-absl::Status CharBpeTokenizer::AddTokens(absl::Span<const AddedToken> tokens) {
-  RETURN_IF_ERROR(AppendAddedTokens(tokens, *this, &config_.added_tokens));
-  matcher_ = AddedTokenMatcher(config_.added_tokens);
-  plain_matcher_ = AddedTokenMatcher(NonSpecial(config_.added_tokens));
-  return absl::OkStatus();
 }
 
 }  // namespace xval::text

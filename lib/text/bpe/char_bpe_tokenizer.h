@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "text/added_tokens.h"
+#include "text/piece_table.h"
 #include "xval/tokenizer.h"
 
 namespace xval::text {
@@ -41,14 +41,18 @@ class CharBpeTokenizer : public Tokenizer {
   // Pieces joined, "▁" read as a space, <0xXX> as its byte; control tokens dropped.
   absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override;
 
-  int32_t vocab_size() const override;
-  absl::StatusOr<std::string> IdToPiece(int32_t id) const override;
-  absl::StatusOr<int32_t> PieceToId(absl::string_view piece) const override;
+  int32_t vocab_size() const override { return table_.vocab_size(); }
+  absl::StatusOr<std::string> IdToPiece(int32_t id) const override { return table_.IdToPiece(id); }
+  absl::StatusOr<int32_t> PieceToId(absl::string_view piece) const override {
+    return table_.PieceToId(piece);
+  }
   int32_t bos_id() const override { return config_.bos_id; }
   int32_t eos_id() const override { return config_.eos_id; }
   int32_t unk_id() const override { return config_.unk_id; }
-  const std::vector<AddedToken>& added_tokens() const override { return config_.added_tokens; }
-  absl::Status AddTokens(absl::Span<const AddedToken> tokens) override;
+  const std::vector<AddedToken>& added_tokens() const override { return table_.added(); }
+  absl::Status AddTokens(absl::Span<const AddedToken> tokens) override {
+    return table_.AddTokens(tokens, *this);
+  }
 
  private:
   explicit CharBpeTokenizer(CharBpeConfig config);
@@ -61,8 +65,8 @@ class CharBpeTokenizer : public Tokenizer {
     return it == symbols_.end() ? -1 : it->second;
   }
 
-  CharBpeConfig config_;
-  AddedTokenMatcher matcher_, plain_matcher_;
+  CharBpeConfig config_;  // its tokens and added_tokens moved into table_
+  PieceTable table_;
   // Every text a merge names or makes, and every token: symbol ids; token_of_[symbol] is the
   // vocabulary id of a symbol (or -1: merged text that is no token).
   absl::flat_hash_map<std::string, int32_t> symbols_;

@@ -36,10 +36,12 @@ struct UnigramTokenizer::Scratch {
   std::vector<Best> path;
 };
 
-UnigramTokenizer::UnigramTokenizer(UnigramConfig config)
-    : config_(std::move(config)),
-      matcher_(config_.added_tokens),
-      plain_matcher_(NonSpecial(config_.added_tokens)) {}
+UnigramTokenizer::UnigramTokenizer(UnigramConfig config) : config_(std::move(config)) {
+  std::vector<std::string> pieces;
+  pieces.reserve(config_.pieces.size());
+  for (const VocabPiece& p : config_.pieces) pieces.push_back(p.piece);
+  table_.Init(std::move(pieces), std::move(config_.added_tokens));
+}
 
 absl::StatusOr<std::unique_ptr<UnigramTokenizer>> UnigramTokenizer::Create(UnigramConfig config) {
   const int32_t n = static_cast<int32_t>(config.pieces.size());
@@ -55,10 +57,8 @@ absl::StatusOr<std::unique_ptr<UnigramTokenizer>> UnigramTokenizer::Create(Unigr
   float max_score = FLT_MIN;  // sentencepiece's starting value (the smallest positive float)
   t->byte_ids_.fill(-1);
   t->node_token_.push_back(-1);  // the root
-  t->ids_.reserve(n);
   for (int32_t id = 0; id < n; ++id) {
     const VocabPiece& p = pieces[id];
-    t->ids_.emplace(p.piece, id);  // the first id of a text wins
     if (p.type == PieceType::kNormal) {
       min_score = std::min<double>(min_score, p.score);
       max_score = std::max(max_score, p.score);
@@ -90,7 +90,6 @@ absl::StatusOr<std::unique_ptr<UnigramTokenizer>> UnigramTokenizer::Create(Unigr
       }
     }
   }
-  t->added_base_ = n;
   return t;
 }
 
@@ -234,42 +233,20 @@ void UnigramTokenizer::EncodeText(absl::string_view text, uint32_t base, Scratch
 
 absl::Status UnigramTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& requested,
                                           uint32_t base, Encoding* out) const {
-  const EncodeOptions options = ResolveSpecialTokens(requested);
-  if (options.add_bos && config_.bos_id < 0) {
-    return absl::InvalidArgumentError("the vocabulary has no BOS");
-  }
-  if (options.add_eos && config_.eos_id < 0) {
-    return absl::InvalidArgumentError("the vocabulary has no EOS");
-  }
   util::ThreadScratch<Scratch> scratch;
-  if (options.add_bos) out->Append(config_.bos_id, Offset{base, base});
-  const AddedTokenMatcher& matcher = options.parse_special ? matcher_ : plain_matcher_;
-  matcher.Split(
-      text,
-      [&](size_t b, size_t e) {
-        EncodeText(text.substr(b, e - b), base + static_cast<uint32_t>(b), *scratch, out);
-      },
-      [&](const AddedToken& t, size_t b, size_t e) {
-        out->Append(t.id, Offset{base + static_cast<uint32_t>(b), base + static_cast<uint32_t>(e)});
-      });
-  if (options.add_eos) {
-    const uint32_t end = base + static_cast<uint32_t>(text.size());
-    out->Append(config_.eos_id, Offset{end, end});
-  }
-  return absl::OkStatus();
+  return EncodeWithAddedTokens(table_, text, ResolveSpecialTokens(requested), config_.bos_id,
+                               config_.eos_id, base, out, [&](size_t b, size_t e) {
+                                 EncodeText(text.substr(b, e - b), base + static_cast<uint32_t>(b),
+                                            *scratch, out);
+                               });
 }
 
 absl::StatusOr<std::string> UnigramTokenizer::Decode(absl::Span<const int32_t> ids) const {
   std::string text;
   for (const int32_t id : ids) {
-    if (id < 0 || id >= vocab_size()) {
-      return absl::OutOfRangeError(
-          absl::StrCat("id ", id, " is outside the vocabulary (", vocab_size(), " tokens)"));
-    }
-    if (id >= added_base_) {
-      for (const AddedToken& t : config_.added_tokens) {
-        if (t.id == id) text += t.content;
-      }
+    ASSIGN_OR_RETURN(std::string piece, table_.IdToPiece(id));
+    if (id >= table_.num_pieces()) {
+      text += piece;  // an added token
       continue;
     }
     const VocabPiece& p = config_.pieces[id];
@@ -302,40 +279,6 @@ absl::StatusOr<std::string> UnigramTokenizer::Decode(absl::Span<const int32_t> i
     out.erase(0, 1);
   }
   return out;
-}
-
-int32_t UnigramTokenizer::vocab_size() const {
-  int32_t n = added_base_;
-  for (const AddedToken& t : config_.added_tokens) n = std::max(n, t.id + 1);
-  return n;
-}
-
-absl::StatusOr<std::string> UnigramTokenizer::IdToPiece(int32_t id) const {
-  if (id < 0 || id >= vocab_size()) {
-    return absl::OutOfRangeError(
-        absl::StrCat("id ", id, " is outside the vocabulary (", vocab_size(), " tokens)"));
-  }
-  if (id < added_base_) return config_.pieces[id].piece;
-  for (const AddedToken& t : config_.added_tokens) {
-    if (t.id == id) return t.content;
-  }
-  return absl::OutOfRangeError(absl::StrCat("id ", id, " is not a token"));
-}
-
-absl::StatusOr<int32_t> UnigramTokenizer::PieceToId(absl::string_view piece) const {
-  auto it = ids_.find(piece);
-  if (it != ids_.end()) return it->second;
-  for (const AddedToken& t : config_.added_tokens) {
-    if (t.content == piece) return t.id;
-  }
-  return absl::NotFoundError(absl::StrCat("no piece \"", piece, "\""));
-}
-
-absl::Status UnigramTokenizer::AddTokens(absl::Span<const AddedToken> tokens) {
-  RETURN_IF_ERROR(AppendAddedTokens(tokens, *this, &config_.added_tokens));
-  matcher_ = AddedTokenMatcher(config_.added_tokens);
-  plain_matcher_ = AddedTokenMatcher(NonSpecial(config_.added_tokens));
-  return absl::OkStatus();
 }
 
 }  // namespace xval::text

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "text/added_tokens.h"
 #include "text/bpe/bpe_vocab.h"
+#include "text/piece_table.h"
 #include "text/unigram/precompiled_charsmap.h"
 #include "xval/tokenizer.h"
 
@@ -54,14 +54,18 @@ class UnigramTokenizer : public Tokenizer {
   // control pieces decode to nothing.
   absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override;
 
-  int32_t vocab_size() const override;
-  absl::StatusOr<std::string> IdToPiece(int32_t id) const override;
-  absl::StatusOr<int32_t> PieceToId(absl::string_view piece) const override;
+  int32_t vocab_size() const override { return table_.vocab_size(); }
+  absl::StatusOr<std::string> IdToPiece(int32_t id) const override { return table_.IdToPiece(id); }
+  absl::StatusOr<int32_t> PieceToId(absl::string_view piece) const override {
+    return table_.PieceToId(piece);
+  }
   int32_t bos_id() const override { return config_.bos_id; }
   int32_t eos_id() const override { return config_.eos_id; }
   int32_t unk_id() const override { return config_.unk_id; }
-  const std::vector<AddedToken>& added_tokens() const override { return config_.added_tokens; }
-  absl::Status AddTokens(absl::Span<const AddedToken> tokens) override;
+  const std::vector<AddedToken>& added_tokens() const override { return table_.added(); }
+  absl::Status AddTokens(absl::Span<const AddedToken> tokens) override {
+    return table_.AddTokens(tokens, *this);
+  }
 
  private:
   explicit UnigramTokenizer(UnigramConfig config);
@@ -76,16 +80,14 @@ class UnigramTokenizer : public Tokenizer {
     return it == children_.end() ? -1 : it->second;
   }
 
-  UnigramConfig config_;
-  AddedTokenMatcher matcher_, plain_matcher_;
-  absl::flat_hash_map<std::string, int32_t> ids_;
+  UnigramConfig config_;  // its added_tokens moved into table_
+  PieceTable table_;
   // The pieces' trie: node 0 the root; children keyed by (node << 8 | byte).
   absl::flat_hash_map<uint64_t, int32_t> children_;
   std::vector<int32_t> node_token_;  // the piece ending at each node, or -1
   double unk_score_ = 0;
   float max_score_ = 0;                // sentencepiece's, for user-defined pieces
   std::array<int32_t, 256> byte_ids_;  // <0xXX> pieces, for byte fallback (-1: none)
-  int32_t added_base_ = 0;             // ids from here on are tokens added after loading
 };
 
 }  // namespace xval::text

@@ -64,10 +64,11 @@ struct WordPieceTokenizer::Scratch {
   std::vector<uint32_t> word_at;  // word byte -> input offset; one past the end too
 };
 
-WordPieceTokenizer::WordPieceTokenizer(WordPieceConfig config)
-    : config_(std::move(config)),
-      matcher_(config_.added_tokens),
-      plain_matcher_(NonSpecial(config_.added_tokens)) {}
+WordPieceTokenizer::WordPieceTokenizer(WordPieceConfig config) : config_(std::move(config)) {
+  for (const std::string& t : config_.tokens)
+    max_token_bytes_ = std::max(max_token_bytes_, t.size());
+  table_.Init(std::move(config_.tokens), std::move(config_.added_tokens));
+}
 
 absl::StatusOr<std::unique_ptr<WordPieceTokenizer>> WordPieceTokenizer::Create(
     WordPieceConfig config) {
@@ -77,15 +78,7 @@ absl::StatusOr<std::unique_ptr<WordPieceTokenizer>> WordPieceTokenizer::Create(
         absl::StrCat(config.source, ": no unknown token (WordPiece needs one)"));
   }
   config.control.resize(n, false);
-  std::unique_ptr<WordPieceTokenizer> t(new WordPieceTokenizer(std::move(config)));
-  t->ids_.reserve(n);
-  for (int32_t id = 0; id < n; ++id) {
-    const std::string& token = t->config_.tokens[id];
-    t->ids_.emplace(token, id);  // the first id of a text wins
-    t->max_token_bytes_ = std::max(t->max_token_bytes_, token.size());
-  }
-  t->added_base_ = n;
-  return t;
+  return std::unique_ptr<WordPieceTokenizer>(new WordPieceTokenizer(std::move(config)));
 }
 
 void WordPieceTokenizer::EncodeText(absl::string_view text, uint32_t base, Scratch& s,
@@ -102,9 +95,9 @@ void WordPieceTokenizer::EncodeText(absl::string_view text, uint32_t base, Scrat
     for (size_t i = 0; i < n && covered;) {
       covered = false;
       for (size_t j = std::min(n, i + max_token_bytes_ + 1); j > i; --j) {
-        auto it = ids_.find(absl::string_view(word).substr(i, j - i));
-        if (it == ids_.end()) continue;
-        out->Append(it->second, Offset{base + at[i], base + at[j]});
+        const int32_t id = table_.Find(absl::string_view(word).substr(i, j - i));
+        if (id < 0) continue;
+        out->Append(id, Offset{base + at[i], base + at[j]});
         i = j;
         covered = true;
         break;
@@ -153,36 +146,19 @@ void WordPieceTokenizer::EncodeText(absl::string_view text, uint32_t base, Scrat
 
 absl::Status WordPieceTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& requested,
                                             uint32_t base, Encoding* out) const {
-  const EncodeOptions options = ResolveSpecialTokens(requested);
-  if (options.add_bos && config_.bos_id < 0) {
-    return absl::InvalidArgumentError("the vocabulary has no BOS ([CLS])");
-  }
-  if (options.add_eos && config_.eos_id < 0) {
-    return absl::InvalidArgumentError("the vocabulary has no EOS ([SEP])");
-  }
   util::ThreadScratch<Scratch> scratch;
-  if (options.add_bos) out->Append(config_.bos_id, Offset{base, base});
-  const AddedTokenMatcher& matcher = options.parse_special ? matcher_ : plain_matcher_;
-  matcher.Split(
-      text,
-      [&](size_t b, size_t e) {
-        EncodeText(text.substr(b, e - b), base + static_cast<uint32_t>(b), *scratch, out);
-      },
-      [&](const AddedToken& t, size_t b, size_t e) {
-        out->Append(t.id, Offset{base + static_cast<uint32_t>(b), base + static_cast<uint32_t>(e)});
-      });
-  if (options.add_eos) {
-    const uint32_t end = base + static_cast<uint32_t>(text.size());
-    out->Append(config_.eos_id, Offset{end, end});
-  }
-  return absl::OkStatus();
+  return EncodeWithAddedTokens(table_, text, ResolveSpecialTokens(requested), config_.bos_id,
+                               config_.eos_id, base, out, [&](size_t b, size_t e) {
+                                 EncodeText(text.substr(b, e - b), base + static_cast<uint32_t>(b),
+                                            *scratch, out);
+                               });
 }
 
 absl::StatusOr<std::string> WordPieceTokenizer::Decode(absl::Span<const int32_t> ids) const {
   std::string out;
   for (const int32_t id : ids) {
     ASSIGN_OR_RETURN(std::string piece, IdToPiece(id));
-    if (id < added_base_ && config_.control[id]) continue;
+    if (id < table_.num_pieces() && config_.control[id]) continue;
     if (absl::string_view(piece).substr(0, kWordStart.size()) == kWordStart) {
       if (!out.empty()) out += ' ';
       out.append(piece, kWordStart.size(), std::string::npos);
@@ -191,40 +167,6 @@ absl::StatusOr<std::string> WordPieceTokenizer::Decode(absl::Span<const int32_t>
     }
   }
   return out;
-}
-
-int32_t WordPieceTokenizer::vocab_size() const {
-  int32_t n = added_base_;
-  for (const AddedToken& t : config_.added_tokens) n = std::max(n, t.id + 1);
-  return n;
-}
-
-absl::StatusOr<std::string> WordPieceTokenizer::IdToPiece(int32_t id) const {
-  if (id < 0 || id >= vocab_size()) {
-    return absl::OutOfRangeError(
-        absl::StrCat("id ", id, " is outside the vocabulary (", vocab_size(), " tokens)"));
-  }
-  if (id < added_base_) return config_.tokens[id];
-  for (const AddedToken& t : config_.added_tokens) {
-    if (t.id == id) return t.content;
-  }
-  return absl::OutOfRangeError(absl::StrCat("id ", id, " is not a token"));
-}
-
-absl::StatusOr<int32_t> WordPieceTokenizer::PieceToId(absl::string_view piece) const {
-  auto it = ids_.find(piece);
-  if (it != ids_.end()) return it->second;
-  for (const AddedToken& t : config_.added_tokens) {
-    if (t.content == piece) return t.id;
-  }
-  return absl::NotFoundError(absl::StrCat("no piece \"", piece, "\""));
-}
-
-absl::Status WordPieceTokenizer::AddTokens(absl::Span<const AddedToken> tokens) {
-  RETURN_IF_ERROR(AppendAddedTokens(tokens, *this, &config_.added_tokens));
-  matcher_ = AddedTokenMatcher(config_.added_tokens);
-  plain_matcher_ = AddedTokenMatcher(NonSpecial(config_.added_tokens));
-  return absl::OkStatus();
 }
 
 }  // namespace xval::text

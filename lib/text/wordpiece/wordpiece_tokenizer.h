@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "text/added_tokens.h"
+#include "text/piece_table.h"
 #include "xval/tokenizer.h"
 
 namespace xval::text {
@@ -40,25 +40,27 @@ class WordPieceTokenizer : public Tokenizer {
   // Pieces joined, a word's "▁" read as a space (none at the start); control tokens dropped.
   absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override;
 
-  int32_t vocab_size() const override;
-  absl::StatusOr<std::string> IdToPiece(int32_t id) const override;
-  absl::StatusOr<int32_t> PieceToId(absl::string_view piece) const override;
+  int32_t vocab_size() const override { return table_.vocab_size(); }
+  absl::StatusOr<std::string> IdToPiece(int32_t id) const override { return table_.IdToPiece(id); }
+  absl::StatusOr<int32_t> PieceToId(absl::string_view piece) const override {
+    return table_.PieceToId(piece);
+  }
   int32_t bos_id() const override { return config_.bos_id; }
   int32_t eos_id() const override { return config_.eos_id; }
   int32_t unk_id() const override { return config_.unk_id; }
-  const std::vector<AddedToken>& added_tokens() const override { return config_.added_tokens; }
-  absl::Status AddTokens(absl::Span<const AddedToken> tokens) override;
+  const std::vector<AddedToken>& added_tokens() const override { return table_.added(); }
+  absl::Status AddTokens(absl::Span<const AddedToken> tokens) override {
+    return table_.AddTokens(tokens, *this);
+  }
 
  private:
   explicit WordPieceTokenizer(WordPieceConfig config);
   struct Scratch;
   void EncodeText(absl::string_view text, uint32_t base, Scratch& scratch, Encoding* out) const;
 
-  WordPieceConfig config_;
-  AddedTokenMatcher matcher_, plain_matcher_;
-  absl::flat_hash_map<std::string, int32_t> ids_;
+  WordPieceConfig config_;  // its tokens and added_tokens moved into table_
+  PieceTable table_;
   size_t max_token_bytes_ = 0;
-  int32_t added_base_ = 0;
 };
 
 }  // namespace xval::text
