@@ -16,7 +16,7 @@ shift || true
 OUT=$ROOT/build/fuzz
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-  TARGETS=(spm_model_fuzz tokenizer_json_fuzz tiktoken_fuzz gguf_fuzz safetensors_fuzz
+  TARGETS=(spm_model_fuzz tokenizer_json_fuzz tiktoken_fuzz gguf_fuzz gguf_vocab_fuzz safetensors_fuzz
            config_json_fuzz model_dir_fuzz xval_scanner_fuzz xval_codec_fuzz)
 fi
 

@@ -44,9 +44,10 @@ inline void Exercise(const Tokenizer& tok, const std::string& extra_text) {
   const std::vector<std::string> texts = {"", "Hello world 123,456.78 <s></s>", " \t\n  x",
                                           "\xff\xfe invalid \xc3", extra_text};
   for (const std::string& text : texts) {
-    for (bool parse_special : {true, false}) {
+    for (int mode = 0; mode < 3; ++mode) {
       EncodeOptions options;
-      options.parse_special = parse_special;
+      options.parse_special = mode != 1;
+      options.add_special_tokens = mode == 2;
       auto e = tok.Encode(text, options);
       if (!e.ok()) continue;
       for (int32_t id : e->ids) FUZZ_CHECK(id >= 0 && id < tok.vocab_size());
