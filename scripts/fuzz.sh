@@ -72,6 +72,7 @@ run() {
   case $t in
     spm_model_fuzz) max_len=600000 ;;
     gguf_fuzz|safetensors_fuzz|model_dir_fuzz) max_len=200000 ;;
+    gguf_vocab_fuzz) max_len=16384 ;;
     tokenizer_json_fuzz|tiktoken_fuzz) max_len=100000 ;;
   esac
   # -rss_limit_mb: a load may build tables a few times a file's size, never gigabytes.
