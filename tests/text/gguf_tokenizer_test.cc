@@ -163,5 +163,18 @@ INSTANTIATE_TEST_SUITE_P(Families, GgufConformance, ::testing::ValuesIn(kSupport
                            return name;
                          });
 
+// Options a model cannot honour are refused, never ignored.
+TEST(GgufTokenizer, DigitSplittingIsRefusedWhereNotSupported) {
+  TokenizerOptions options;
+  options.digits.direction = DigitSplit::Direction::kLeftToRight;
+  options.digits.group_size = 1;
+  for (const char* family : {"nomic-bert-moe", "bert-bge", "gemma-4"}) {
+    auto tok = LoadTokenizer(VocabPath(family), options);
+    ASSERT_FALSE(tok.ok()) << family;
+    EXPECT_EQ(tok.status().code(), absl::StatusCode::kUnimplemented) << tok.status();
+  }
+  EXPECT_TRUE(LoadTokenizer(VocabPath("llama-bpe"), options).ok());
+}
+
 }  // namespace
 }  // namespace xval

@@ -368,6 +368,11 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadGgufTokenizer(absl::string_view d
   ASSIGN_OR_RETURN(GgufVocab vocab, ReadVocab(data, source));
   if (vocab.model == "llama") return LlamaSpm(std::move(vocab), source, options);
   if (vocab.model == "gpt2") return Gpt2Bpe(std::move(vocab), source, options);
+  const bool other = vocab.model == "t5" || vocab.model == "bert" || vocab.model == "gemma4";
+  if (other && options.digits.enabled()) {
+    return absl::UnimplementedError(absl::StrCat(source, ": digit splitting is not supported for ",
+                                                 "tokenizer.ggml.model \"", vocab.model, "\" yet"));
+  }
   if (vocab.model == "t5") return T5Unigram(std::move(vocab), source);
   if (vocab.model == "bert") return BertWordPiece(std::move(vocab), source);
   if (vocab.model == "gemma4") return Gemma4Bpe(std::move(vocab), source);

@@ -102,7 +102,13 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadSentencePieceModel(absl::string_v
                                                                   absl::string_view source,
                                                                   const TokenizerOptions& options) {
   ASSIGN_OR_RETURN(SpmModelProto proto, ParseSpmModelProto(data, source));
-  if (proto.model_type == 1) return Unigram(std::move(proto), source);
+  if (proto.model_type == 1) {
+    if (options.digits.enabled()) {
+      return absl::UnimplementedError(
+          absl::StrCat(source, ": digit splitting is not supported for UNIGRAM models yet"));
+    }
+    return Unigram(std::move(proto), source);
+  }
   ASSIGN_OR_RETURN(SpmConfig config, SpmConfigFromModelProto(data, source));
   ASSIGN_OR_RETURN(auto tokenizer, SpmTokenizer::Create(std::move(config), options));
   return std::unique_ptr<Tokenizer>(std::move(tokenizer));
