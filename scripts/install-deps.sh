@@ -29,4 +29,7 @@ fi
 if [ "${1:-}" != "--no-python" ]; then
   here=$(cd "$(dirname "$0")/.." && pwd)
   python3 -m pip install -q --disable-pip-version-check -r "$here/requirements-test.txt"
+  # Mistral's tekken.json files (tests/python/test_tekken.py), the data only: mistral-common's
+  # own dependencies would pin numpy below the version above.
+  python3 -m pip install -q --disable-pip-version-check --no-deps mistral-common==1.13.1
 fi
