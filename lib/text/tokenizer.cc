@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <mutex>
 
 #include "absl/strings/match.h"
@@ -27,10 +28,16 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const std::string& path
     ASSIGN_OR_RETURN(auto tokenizer, text::LoadTiktoken(path, options));
     return std::unique_ptr<Tokenizer>(std::move(tokenizer));
   }
-  // A GGUF file may hold gigabytes of weights after its vocabulary: mapped, not read.
-  ASSIGN_OR_RETURN(std::unique_ptr<model::MappedFile> file, model::MappedFile::Open(path));
-  const absl::string_view data(reinterpret_cast<const char*>(file->data()), file->size());
-  if (util::IsGguf(data)) return text::LoadGgufTokenizer(data, path, options);
+  // A GGUF file may hold gigabytes of weights after its vocabulary: mapped, not read. Other
+  // files are read (a mapping of a file that another process truncates faults on access).
+  char magic[4] = {};
+  std::ifstream(path, std::ios::binary).read(magic, sizeof(magic));
+  if (util::IsGguf(absl::string_view(magic, sizeof(magic)))) {
+    ASSIGN_OR_RETURN(std::unique_ptr<model::MappedFile> file, model::MappedFile::Open(path));
+    const absl::string_view data(reinterpret_cast<const char*>(file->data()), file->size());
+    return text::LoadGgufTokenizer(data, path, options);
+  }
+  ASSIGN_OR_RETURN(std::string data, util::ReadFile(path));
   return LoadTokenizerFromMemory(data, path, options);
 }
 
