@@ -50,4 +50,29 @@ absl::Status PieceTable::AddTokens(absl::Span<const AddedToken> tokens,
   return absl::OkStatus();
 }
 
+absl::Status PieceTableTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& requested,
+                                             uint32_t base, Encoding* out) const {
+  const EncodeOptions options = ResolveSpecialTokens(requested);
+  if (options.add_bos && bos_id_ < 0)
+    return absl::InvalidArgumentError("the vocabulary has no BOS");
+  if (options.add_eos && eos_id_ < 0)
+    return absl::InvalidArgumentError("the vocabulary has no EOS");
+  if (options.add_bos) out->Append(bos_id_, Offset{base, base});
+  table_.matcher(options.parse_special)
+      .Split(
+          text,
+          [&](size_t b, size_t e) {
+            EncodeStretch(text.substr(b, e - b), base + static_cast<uint32_t>(b), out);
+          },
+          [&](const AddedToken& t, size_t b, size_t e) {
+            out->Append(t.id,
+                        Offset{base + static_cast<uint32_t>(b), base + static_cast<uint32_t>(e)});
+          });
+  if (options.add_eos) {
+    const uint32_t end = base + static_cast<uint32_t>(text.size());
+    out->Append(eos_id_, Offset{end, end});
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace xval::text

@@ -1,6 +1,6 @@
-// The id <-> text tables of a tokenizer with a fixed vocabulary, and its added tokens: what the
-// Unigram, WordPiece and character-BPE tokenizers share (vocab_size, IdToPiece, PieceToId,
-// AddTokens, the matchers of added tokens, BOS/EOS around a text).
+// The id <-> text tables of a tokenizer with a fixed vocabulary, and its added tokens, and the
+// tokenizer base class over them that the Unigram, WordPiece and character-BPE tokenizers share
+// (vocab_size, IdToPiece, PieceToId, AddTokens, BOS/EOS and added tokens around a text).
 #ifndef XVAL_TEXT_PIECE_TABLE_H_
 #define XVAL_TEXT_PIECE_TABLE_H_
 
@@ -44,26 +44,37 @@ class PieceTable {
   AddedTokenMatcher matcher_{{}}, plain_matcher_{{}};
 };
 
-// The frame of EncodeInto for tokenizers over a PieceTable: checks and adds BOS / EOS as
-// `options` (add_special_tokens resolved) ask, and calls encode_text(begin, end) for each stretch
-// of text between the added tokens the matcher finds, appending those tokens itself.
-template <typename EncodeText>
-absl::Status EncodeWithAddedTokens(const PieceTable& table, absl::string_view text,
-                                   const EncodeOptions& options, int32_t bos_id, int32_t eos_id,
-                                   uint32_t base, Encoding* out, EncodeText encode_text) {
-  if (options.add_bos && bos_id < 0) return absl::InvalidArgumentError("the vocabulary has no BOS");
-  if (options.add_eos && eos_id < 0) return absl::InvalidArgumentError("the vocabulary has no EOS");
-  if (options.add_bos) out->Append(bos_id, Offset{base, base});
-  table.matcher(options.parse_special)
-      .Split(text, encode_text, [&](const AddedToken& t, size_t b, size_t e) {
-        out->Append(t.id, Offset{base + static_cast<uint32_t>(b), base + static_cast<uint32_t>(e)});
-      });
-  if (options.add_eos) {
-    const uint32_t end = base + static_cast<uint32_t>(text.size());
-    out->Append(eos_id, Offset{end, end});
+// A tokenizer over a PieceTable: the vocabulary methods, and EncodeInto's frame (add_special_tokens
+// resolved, BOS / EOS checked and added, the added tokens matched) around EncodeStretch, which a
+// model implements for each stretch of text between added tokens.
+class PieceTableTokenizer : public Tokenizer {
+ public:
+  absl::Status EncodeInto(absl::string_view text, const EncodeOptions& options, uint32_t base,
+                          Encoding* out) const final;
+  int32_t vocab_size() const final { return table_.vocab_size(); }
+  absl::StatusOr<std::string> IdToPiece(int32_t id) const final { return table_.IdToPiece(id); }
+  absl::StatusOr<int32_t> PieceToId(absl::string_view piece) const final {
+    return table_.PieceToId(piece);
   }
-  return absl::OkStatus();
-}
+  int32_t bos_id() const final { return bos_id_; }
+  int32_t eos_id() const final { return eos_id_; }
+  int32_t unk_id() const final { return unk_id_; }
+  const std::vector<AddedToken>& added_tokens() const final { return table_.added(); }
+  absl::Status AddTokens(absl::Span<const AddedToken> tokens) final {
+    return table_.AddTokens(tokens, *this);
+  }
+
+ protected:
+  PieceTableTokenizer(int32_t bos_id, int32_t eos_id, int32_t unk_id)
+      : bos_id_(bos_id), eos_id_(eos_id), unk_id_(unk_id) {}
+  // Appends the tokens of `text` (no added token inside), offsets plus `base`.
+  virtual void EncodeStretch(absl::string_view text, uint32_t base, Encoding* out) const = 0;
+
+  PieceTable table_;
+
+ private:
+  int32_t bos_id_, eos_id_, unk_id_;
+};
 
 }  // namespace xval::text
 

@@ -37,7 +37,9 @@ struct CharBpeTokenizer::Scratch {
   std::vector<Candidate> heap;
 };
 
-CharBpeTokenizer::CharBpeTokenizer(CharBpeConfig config) : config_(std::move(config)) {}
+CharBpeTokenizer::CharBpeTokenizer(CharBpeConfig config)
+    : PieceTableTokenizer(config.bos_id, config.eos_id, config.unk_id),
+      config_(std::move(config)) {}
 
 absl::StatusOr<std::unique_ptr<CharBpeTokenizer>> CharBpeTokenizer::Create(CharBpeConfig config) {
   const auto n = static_cast<int32_t>(config.tokens.size());
@@ -144,34 +146,28 @@ void CharBpeTokenizer::EncodeRun(absl::string_view run, const uint32_t* at, Scra
   }
 }
 
-absl::Status CharBpeTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& requested,
-                                          uint32_t base, Encoding* out) const {
+void CharBpeTokenizer::EncodeStretch(absl::string_view text, uint32_t base, Encoding* out) const {
   util::ThreadScratch<Scratch> scratch;
   Scratch& s = *scratch;
-  return EncodeWithAddedTokens(table_, text, ResolveSpecialTokens(requested), config_.bos_id,
-                               config_.eos_id, base, out, [&](size_t b, size_t e) {
-                                 s.escaped.clear();
-                                 s.at.clear();
-                                 for (size_t i = b; i < e; ++i) {
-                                   if (text[i] == ' ') {
-                                     s.escaped.append(kSpace.data(), kSpace.size());
-                                   } else {
-                                     s.escaped.push_back(text[i]);
-                                   }
-                                   s.at.resize(s.escaped.size(), base + static_cast<uint32_t>(i));
-                                 }
-                                 s.at.push_back(base + static_cast<uint32_t>(e));
-                                 const absl::string_view escaped(s.escaped);
-                                 for (size_t i = 0;
-                                      i < escaped.size();) {  // runs of newlines and of the rest
-                                   const bool newline = escaped[i] == '\n';
-                                   size_t j = i;
-                                   while (j < escaped.size() && (escaped[j] == '\n') == newline)
-                                     ++j;
-                                   EncodeRun(escaped.substr(i, j - i), s.at.data() + i, s, out);
-                                   i = j;
-                                 }
-                               });
+  s.escaped.clear();
+  s.at.clear();
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == ' ') {
+      s.escaped.append(kSpace.data(), kSpace.size());
+    } else {
+      s.escaped.push_back(text[i]);
+    }
+    s.at.resize(s.escaped.size(), base + static_cast<uint32_t>(i));
+  }
+  s.at.push_back(base + static_cast<uint32_t>(text.size()));
+  const absl::string_view escaped(s.escaped);
+  for (size_t i = 0; i < escaped.size();) {  // runs of newlines and of the rest
+    const bool newline = escaped[i] == '\n';
+    size_t j = i;
+    while (j < escaped.size() && (escaped[j] == '\n') == newline) ++j;
+    EncodeRun(escaped.substr(i, j - i), s.at.data() + i, s, out);
+    i = j;
+  }
 }
 
 absl::StatusOr<std::string> CharBpeTokenizer::Decode(absl::Span<const int32_t> ids) const {

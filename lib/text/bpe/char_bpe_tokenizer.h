@@ -32,31 +32,17 @@ struct CharBpeConfig {
   int32_t unk_id = -1;
 };
 
-class CharBpeTokenizer : public Tokenizer {
+class CharBpeTokenizer : public PieceTableTokenizer {
  public:
   static absl::StatusOr<std::unique_ptr<CharBpeTokenizer>> Create(CharBpeConfig config);
 
-  absl::Status EncodeInto(absl::string_view text, const EncodeOptions& options, uint32_t base,
-                          Encoding* out) const override;
   // Pieces joined, "▁" read as a space, <0xXX> as its byte; control tokens dropped.
   absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override;
-
-  int32_t vocab_size() const override { return table_.vocab_size(); }
-  absl::StatusOr<std::string> IdToPiece(int32_t id) const override { return table_.IdToPiece(id); }
-  absl::StatusOr<int32_t> PieceToId(absl::string_view piece) const override {
-    return table_.PieceToId(piece);
-  }
-  int32_t bos_id() const override { return config_.bos_id; }
-  int32_t eos_id() const override { return config_.eos_id; }
-  int32_t unk_id() const override { return config_.unk_id; }
-  const std::vector<AddedToken>& added_tokens() const override { return table_.added(); }
-  absl::Status AddTokens(absl::Span<const AddedToken> tokens) override {
-    return table_.AddTokens(tokens, *this);
-  }
 
  private:
   explicit CharBpeTokenizer(CharBpeConfig config);
   struct Scratch;
+  void EncodeStretch(absl::string_view text, uint32_t base, Encoding* out) const override;
   // One run (no newline inside, or newlines only), already escaped; `at[i]` is the input
   // offset of byte i of `run`, and at[run.size()] its end.
   void EncodeRun(absl::string_view run, const uint32_t* at, Scratch& s, Encoding* out) const;
@@ -65,8 +51,7 @@ class CharBpeTokenizer : public Tokenizer {
     return it == symbols_.end() ? -1 : it->second;
   }
 
-  CharBpeConfig config_;  // its tokens and added_tokens moved into table_
-  PieceTable table_;
+  CharBpeConfig config_;  // its tokens and added_tokens moved into the table
   // Every text a merge names or makes, and every token: symbol ids; token_of_[symbol] is the
   // vocabulary id of a symbol (or -1: merged text that is no token).
   absl::flat_hash_map<std::string, int32_t> symbols_;

@@ -6,6 +6,19 @@ namespace xval::text {
 
 namespace {
 
+// sentencepiece's removal of trailing spaces: *consumed becomes the input offset of the first
+// space removed.
+void DropTrailingSpaces(absl::string_view space, std::string* normalized,
+                        std::vector<uint32_t>* to_input, uint32_t* consumed) {
+  while (normalized->size() >= space.size() &&
+         absl::string_view(*normalized).substr(normalized->size() - space.size()) == space) {
+    const size_t length = normalized->size() - space.size();
+    *consumed = (*to_input)[length];
+    normalized->resize(length);
+    to_input->resize(length);
+  }
+}
+
 // sentencepiece's NormalizePrefix: the longest prefix the character map replaces, else one
 // UTF-8 character as it is (U+FFFD for an invalid byte). Returns the bytes consumed.
 size_t NormalizePrefix(const PrecompiledCharsmap& map, absl::string_view input,
@@ -60,15 +73,7 @@ void CharsmapNormalize(const SpmNormalizerSpec& spec, absl::string_view input, u
     input.remove_prefix(n);
     if (!spec.remove_extra_whitespaces) prev_space = false;
   }
-  if (spec.remove_extra_whitespaces) {  // trailing spaces
-    while (normalized->size() >= space.size() &&
-           absl::string_view(*normalized).substr(normalized->size() - space.size()) == space) {
-      const size_t length = normalized->size() - space.size();
-      consumed = (*to_input)[length];
-      normalized->resize(length);
-      to_input->resize(length);
-    }
-  }
+  if (spec.remove_extra_whitespaces) DropTrailingSpaces(space, normalized, to_input, &consumed);
   if (spec.treat_whitespace_as_suffix && spec.add_dummy_prefix) add_space();
   to_input->push_back(consumed);
 }
@@ -138,14 +143,8 @@ void SpmNormalize(const SpmNormalizerSpec& spec, absl::string_view input, uint32
   }
 
   if (spec.remove_extra_whitespaces) {
-    const absl::string_view space = spec.escape_whitespaces ? kSpaceSymbol : " ";
-    while (normalized->size() >= space.size() &&
-           absl::string_view(*normalized).substr(normalized->size() - space.size()) == space) {
-      const size_t length = normalized->size() - space.size();
-      consumed = (*to_input)[length];
-      normalized->resize(length);
-      to_input->resize(length);
-    }
+    DropTrailingSpaces(spec.escape_whitespaces ? kSpaceSymbol : " ", normalized, to_input,
+                       &consumed);
   }
   if (spec.treat_whitespace_as_suffix && spec.add_dummy_prefix) add_space();
   to_input->push_back(consumed);

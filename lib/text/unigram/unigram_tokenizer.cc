@@ -36,7 +36,8 @@ struct UnigramTokenizer::Scratch {
   std::vector<Best> path;
 };
 
-UnigramTokenizer::UnigramTokenizer(UnigramConfig config) : config_(std::move(config)) {
+UnigramTokenizer::UnigramTokenizer(UnigramConfig config)
+    : PieceTableTokenizer(config.bos_id, config.eos_id, config.unk_id), config_(std::move(config)) {
   std::vector<std::string> pieces;
   pieces.reserve(config_.pieces.size());
   for (const VocabPiece& p : config_.pieces) pieces.push_back(p.piece);
@@ -231,14 +232,9 @@ void UnigramTokenizer::EncodeText(absl::string_view text, uint32_t base, Scratch
   }
 }
 
-absl::Status UnigramTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& requested,
-                                          uint32_t base, Encoding* out) const {
+void UnigramTokenizer::EncodeStretch(absl::string_view text, uint32_t base, Encoding* out) const {
   util::ThreadScratch<Scratch> scratch;
-  return EncodeWithAddedTokens(table_, text, ResolveSpecialTokens(requested), config_.bos_id,
-                               config_.eos_id, base, out, [&](size_t b, size_t e) {
-                                 EncodeText(text.substr(b, e - b), base + static_cast<uint32_t>(b),
-                                            *scratch, out);
-                               });
+  EncodeText(text, base, *scratch, out);
 }
 
 absl::StatusOr<std::string> UnigramTokenizer::Decode(absl::Span<const int32_t> ids) const {

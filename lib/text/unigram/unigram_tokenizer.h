@@ -44,32 +44,18 @@ struct UnigramConfig {
   std::vector<AddedToken> added_tokens;
 };
 
-class UnigramTokenizer : public Tokenizer {
+class UnigramTokenizer : public PieceTableTokenizer {
  public:
   static absl::StatusOr<std::unique_ptr<UnigramTokenizer>> Create(UnigramConfig config);
 
-  absl::Status EncodeInto(absl::string_view text, const EncodeOptions& options, uint32_t base,
-                          Encoding* out) const override;
   // The pieces joined, "▁" read as a space, the dummy prefix's space dropped at the start;
   // control pieces decode to nothing.
   absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override;
 
-  int32_t vocab_size() const override { return table_.vocab_size(); }
-  absl::StatusOr<std::string> IdToPiece(int32_t id) const override { return table_.IdToPiece(id); }
-  absl::StatusOr<int32_t> PieceToId(absl::string_view piece) const override {
-    return table_.PieceToId(piece);
-  }
-  int32_t bos_id() const override { return config_.bos_id; }
-  int32_t eos_id() const override { return config_.eos_id; }
-  int32_t unk_id() const override { return config_.unk_id; }
-  const std::vector<AddedToken>& added_tokens() const override { return table_.added(); }
-  absl::Status AddTokens(absl::Span<const AddedToken> tokens) override {
-    return table_.AddTokens(tokens, *this);
-  }
-
  private:
   explicit UnigramTokenizer(UnigramConfig config);
   struct Scratch;
+  void EncodeStretch(absl::string_view text, uint32_t base, Encoding* out) const override;
   // Normalizes `text` into scratch (with the input offset of each byte), then appends the best
   // cut's tokens.
   void EncodeText(absl::string_view text, uint32_t base, Scratch& scratch, Encoding* out) const;
@@ -80,8 +66,7 @@ class UnigramTokenizer : public Tokenizer {
     return it == children_.end() ? -1 : it->second;
   }
 
-  UnigramConfig config_;  // its added_tokens moved into table_
-  PieceTable table_;
+  UnigramConfig config_;  // its added_tokens moved into the table
   // The pieces' trie: node 0 the root; children keyed by (node << 8 | byte).
   absl::flat_hash_map<uint64_t, int32_t> children_;
   std::vector<int32_t> node_token_;  // the piece ending at each node, or -1

@@ -64,7 +64,8 @@ struct WordPieceTokenizer::Scratch {
   std::vector<uint32_t> word_at;  // word byte -> input offset; one past the end too
 };
 
-WordPieceTokenizer::WordPieceTokenizer(WordPieceConfig config) : config_(std::move(config)) {
+WordPieceTokenizer::WordPieceTokenizer(WordPieceConfig config)
+    : PieceTableTokenizer(config.bos_id, config.eos_id, config.unk_id), config_(std::move(config)) {
   for (const std::string& t : config_.tokens)
     max_token_bytes_ = std::max(max_token_bytes_, t.size());
   table_.Init(std::move(config_.tokens), std::move(config_.added_tokens));
@@ -144,14 +145,9 @@ void WordPieceTokenizer::EncodeText(absl::string_view text, uint32_t base, Scrat
   finish_word(static_cast<uint32_t>(text.size()));
 }
 
-absl::Status WordPieceTokenizer::EncodeInto(absl::string_view text, const EncodeOptions& requested,
-                                            uint32_t base, Encoding* out) const {
+void WordPieceTokenizer::EncodeStretch(absl::string_view text, uint32_t base, Encoding* out) const {
   util::ThreadScratch<Scratch> scratch;
-  return EncodeWithAddedTokens(table_, text, ResolveSpecialTokens(requested), config_.bos_id,
-                               config_.eos_id, base, out, [&](size_t b, size_t e) {
-                                 EncodeText(text.substr(b, e - b), base + static_cast<uint32_t>(b),
-                                            *scratch, out);
-                               });
+  EncodeText(text, base, *scratch, out);
 }
 
 absl::StatusOr<std::string> WordPieceTokenizer::Decode(absl::Span<const int32_t> ids) const {

@@ -31,35 +31,20 @@ struct WordPieceConfig {
   int32_t eos_id = -1;  // [SEP]: what add_eos (and add_special_tokens) appends
 };
 
-class WordPieceTokenizer : public Tokenizer {
+class WordPieceTokenizer : public PieceTableTokenizer {
  public:
   static absl::StatusOr<std::unique_ptr<WordPieceTokenizer>> Create(WordPieceConfig config);
 
-  absl::Status EncodeInto(absl::string_view text, const EncodeOptions& options, uint32_t base,
-                          Encoding* out) const override;
   // Pieces joined, a word's "▁" read as a space (none at the start); control tokens dropped.
   absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override;
-
-  int32_t vocab_size() const override { return table_.vocab_size(); }
-  absl::StatusOr<std::string> IdToPiece(int32_t id) const override { return table_.IdToPiece(id); }
-  absl::StatusOr<int32_t> PieceToId(absl::string_view piece) const override {
-    return table_.PieceToId(piece);
-  }
-  int32_t bos_id() const override { return config_.bos_id; }
-  int32_t eos_id() const override { return config_.eos_id; }
-  int32_t unk_id() const override { return config_.unk_id; }
-  const std::vector<AddedToken>& added_tokens() const override { return table_.added(); }
-  absl::Status AddTokens(absl::Span<const AddedToken> tokens) override {
-    return table_.AddTokens(tokens, *this);
-  }
 
  private:
   explicit WordPieceTokenizer(WordPieceConfig config);
   struct Scratch;
+  void EncodeStretch(absl::string_view text, uint32_t base, Encoding* out) const override;
   void EncodeText(absl::string_view text, uint32_t base, Scratch& scratch, Encoding* out) const;
 
-  WordPieceConfig config_;  // its tokens and added_tokens moved into table_
-  PieceTable table_;
+  WordPieceConfig config_;  // its tokens and added_tokens moved into the table
   size_t max_token_bytes_ = 0;
 };
 
