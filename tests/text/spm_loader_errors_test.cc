@@ -26,7 +26,10 @@ class LoaderErrorsTest : public ::testing::Test {
  protected:
   // Writes `content` to a temporary file and loads it.
   absl::Status LoadContent(const std::string& content, const std::string& suffix) {
-    path_ = ::testing::TempDir() + "/xval_bad_tokenizer" + suffix;
+    // One path per test: ctest runs the tests of this suite in parallel processes, and a file
+    // another test rewrites mid-read fails with a different error.
+    path_ = ::testing::TempDir() + "/xval_bad_tokenizer_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name() + suffix;
     std::ofstream(path_, std::ios::binary) << content;
     return LoadTokenizer(path_).status();
   }
