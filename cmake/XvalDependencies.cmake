@@ -9,6 +9,8 @@ find_package(absl REQUIRED)
 find_package(simdjson REQUIRED)
 find_package(hwy REQUIRED)
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET GLOBAL libpcre2-8)
+# ICU: Unicode normalization forms, properties and grapheme clusters for tokenizer.json stages.
+pkg_check_modules(ICU REQUIRED IMPORTED_TARGET GLOBAL icu-uc)
 if(XVAL_BUILD_TESTS OR XVAL_BUILD_BENCHMARKS)
   # libsentencepiece is the reference the tests and benchmarks compare with; the library reads
   # .model files itself.

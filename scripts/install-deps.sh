@@ -9,7 +9,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config python3 python3-pip
-  libabsl-dev libhwy-dev libsentencepiece-dev libpcre2-dev libsimdjson-dev nlohmann-json3-dev
+  libabsl-dev libhwy-dev libsentencepiece-dev libpcre2-dev libicu-dev libsimdjson-dev nlohmann-json3-dev
   libeigen3-dev pybind11-dev libdlpack-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
 

@@ -54,6 +54,11 @@ struct AddedToken {
   // llama.cpp's token attributes say (e.g. XLM-R's <mask>).
   bool lstrip = false;
   bool rstrip = false;
+  // Hugging Face's flags: matched only where no letter, digit or '_' is beside it
+  // (single_word); matched in the normalized text rather than the raw one (normalized: only
+  // tokenizer.json files read by the general pipeline).
+  bool single_word = false;
+  bool normalized = false;
 };
 
 struct TokenizerOptions {

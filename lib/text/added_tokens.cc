@@ -1,7 +1,12 @@
 #include "text/added_tokens.h"
 
+#include <unicode/uchar.h>
+
 #include <algorithm>
+#include <cctype>
 #include <functional>
+
+#include "util/utf8.h"
 
 namespace xval::text {
 
@@ -52,6 +57,33 @@ const AddedToken* AddedTokenMatcher::LongestAt(absl::string_view text, size_t po
     if (it != by_content_.end()) return &tokens_[it->second];
   }
   return nullptr;
+}
+
+}  // namespace xval::text
+
+namespace xval::text {
+namespace {
+
+// Rust's regex `\w`, which Hugging Face's single_word test uses: Alphabetic, marks, decimal
+// digits, connector punctuation and the joiners.
+bool IsWordChar(char32_t c) {
+  if (c < 0x80) return std::isalnum(static_cast<int>(c)) || c == '_';
+  return u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_ALPHABETIC) ||
+         (U_GET_GC_MASK(c) & (U_GC_M_MASK | U_GC_ND_MASK | U_GC_PC_MASK)) != 0 || c == 0x200C ||
+         c == 0x200D;
+}
+
+}  // namespace
+
+bool AddedTokenMatcher::SingleWordAt(absl::string_view text, size_t begin, size_t end) {
+  size_t len;
+  if (begin > 0) {
+    size_t start = begin - 1;
+    while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
+    if (IsWordChar(util::DecodeUtf8(text.data() + start, text.size() - start, &len))) return false;
+  }
+  return end >= text.size() ||
+         !IsWordChar(util::DecodeUtf8(text.data() + end, text.size() - end, &len));
 }
 
 }  // namespace xval::text

@@ -42,6 +42,10 @@ class AddedTokenMatcher {
         ++pos;
         continue;
       }
+      if (match->single_word && !SingleWordAt(text, pos, pos + match->content.size())) {
+        pos += match->content.size();  // Hugging Face's search moves past a discarded match
+        continue;
+      }
       size_t text_end = pos;
       if (match->lstrip) {
         while (text_end > text_begin && IsAsciiSpace(text[text_end - 1])) --text_end;
@@ -60,6 +64,8 @@ class AddedTokenMatcher {
  private:
   static bool IsAsciiSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
   const AddedToken* LongestAt(absl::string_view text, size_t pos) const;
+  // No word character (alphanumeric or '_') just before `begin` nor just after `end`.
+  static bool SingleWordAt(absl::string_view text, size_t begin, size_t end);
 
   std::vector<AddedToken> tokens_;
   // Content -> index in tokens_, and the distinct lengths, longest first: the longest match at

@@ -63,7 +63,8 @@ absl::StatusOr<std::vector<std::pair<std::string_view, std::string_view>>> ReadM
 
 absl::StatusOr<std::vector<AddedToken>> ReadAddedTokens(const JsonFile& f,
                                                         simdjson::dom::element root,
-                                                        size_t vocab_size, bool has_normalizer) {
+                                                        size_t vocab_size, bool has_normalizer,
+                                                        bool all_flags) {
   std::vector<AddedToken> added;
   simdjson::dom::element value;
   if (root["added_tokens"].get(value) || value.is_null()) return added;
@@ -87,14 +88,21 @@ absl::StatusOr<std::vector<AddedToken>> ReadAddedTokens(const JsonFile& f,
       return f.Error(field, "\"content\" missing, empty or not a string");
     }
     for (const char* opt : {"lstrip", "rstrip", "single_word"}) {
-      if (OptBool(t, opt, false)) {
+      if (!all_flags && OptBool(t, opt, false)) {
         return f.Unsupported(field, absl::StrCat("\"", opt, "\": true is not supported"));
       }
     }
-    if (has_normalizer && OptBool(t, "normalized", false)) {
+    const bool special = OptBool(t, "special", false);
+    // tokenizers' default: a special token matches the raw text, another the normalized one.
+    const bool normalized = has_normalizer && OptBool(t, "normalized", all_flags && !special);
+    if (!all_flags && normalized) {
       return f.Unsupported(field, "\"normalized\": true is not supported");
     }
-    AddedToken token{std::string(content), static_cast<int32_t>(id), OptBool(t, "special", false)};
+    AddedToken token{std::string(content), static_cast<int32_t>(id), special};
+    token.lstrip = OptBool(t, "lstrip", false);
+    token.rstrip = OptBool(t, "rstrip", false);
+    token.single_word = OptBool(t, "single_word", false);
+    token.normalized = normalized;
     auto [it, inserted] = by_id.emplace(token.id, added.size());
     if (!inserted && added[it->second].content != token.content) {
       return f.Error(field, absl::StrCat("id ", id, " is also added_tokens[", it->second, "] (\"",
@@ -175,16 +183,35 @@ absl::Status ReadProcessor(const JsonFile& f, simdjson::dom::element p, const st
 
 }  // namespace
 
+absl::Status RefuseTruncationAndPadding(const JsonFile& f, simdjson::dom::element root) {
+  for (const char* setting : {"truncation", "padding"}) {
+    if (Present(root, setting)) {
+      return f.Unsupported(setting, "must be null (xval encodes each text whole, unpadded)");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadPostProcessor(const JsonFile& f, simdjson::dom::element root,
+                               std::vector<int64_t>* before, std::vector<int64_t>* after) {
+  simdjson::dom::element post;
+  if (root["post_processor"].get(post) || post.is_null()) return absl::OkStatus();
+  Template t;
+  RETURN_IF_ERROR(ReadProcessor(f, post, "post_processor", &t));
+  *before = std::move(t.before);
+  *after = std::move(t.after);
+  return absl::OkStatus();
+}
+
 absl::Status ApplyPostProcessor(absl::string_view data, absl::string_view source,
                                 Tokenizer* tokenizer) {
   JsonFile f(source);
   simdjson::dom::parser parser;
   simdjson::padded_string json(data.data(), data.size());
-  simdjson::dom::element root, post;
+  simdjson::dom::element root;
   if (auto err = parser.parse(json).get(root)) return f.Error("JSON", simdjson::error_message(err));
-  if (root["post_processor"].get(post) || post.is_null()) return absl::OkStatus();
   Template t;
-  RETURN_IF_ERROR(ReadProcessor(f, post, "post_processor", &t));
+  RETURN_IF_ERROR(ReadPostProcessor(f, root, &t.before, &t.after));
   const bool bos = !t.before.empty(), eos = !t.after.empty();
   if (t.before.size() > 1 || t.after.size() > 1 || (bos && t.before[0] != tokenizer->bos_id()) ||
       (eos && t.after[0] != tokenizer->eos_id())) {

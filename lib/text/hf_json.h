@@ -67,11 +67,22 @@ absl::StatusOr<std::vector<std::pair<std::string_view, std::string_view>>> ReadM
 // vocabulary id (below `vocab_size`) or one of the ids after the vocabulary (below
 // vocab_size + the number of added tokens + 2^16, for files with gaps between them): ids index
 // tables, so an id the file cannot account for is an error, not an allocation. An id given twice to
-// different contents is an error. lstrip, rstrip and single_word true are refused (Unimplemented),
-// and normalized true too when `has_normalizer` (it would change what the token matches).
+// different contents is an error. Unless `all_flags` (the general pipeline, which reads them
+// all), lstrip, rstrip and single_word true are refused (Unimplemented), and normalized true too
+// when `has_normalizer` (it would change what the token matches). `normalized` defaults to
+// !special, as in tokenizers, and is false without a normalizer.
 absl::StatusOr<std::vector<AddedToken>> ReadAddedTokens(const JsonFile& f,
                                                         simdjson::dom::element root,
-                                                        size_t vocab_size, bool has_normalizer);
+                                                        size_t vocab_size, bool has_normalizer,
+                                                        bool all_flags = false);
+
+// Refuses (Unimplemented) a file whose "truncation" or "padding" is set: tokenizers would cut or
+// pad what it encodes, xval encodes each text whole and unpadded.
+absl::Status RefuseTruncationAndPadding(const JsonFile& f, simdjson::dom::element root);
+
+// The ids the post_processor adds before and after one sequence (none when it is null).
+absl::Status ReadPostProcessor(const JsonFile& f, simdjson::dom::element root,
+                               std::vector<int64_t>* before, std::vector<int64_t>* after);
 
 // The file's post_processor for one sequence, applied to `tokenizer`: the special tokens it
 // adds before and after the text become what add_special_tokens adds (SetSpecialTokens).

@@ -11,6 +11,7 @@
 #include "model/mapped_file.h"
 #include "text/bytelevel/bytelevel_loader.h"
 #include "text/gguf/gguf_loader.h"
+#include "text/hf/pipeline_tokenizer.h"
 #include "text/hf_json.h"
 #include "text/spm/spm_loader.h"
 #include "text/spm/spm_tokenizer.h"
@@ -72,11 +73,6 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromMemory(
     ASSIGN_OR_RETURN(auto tokenizer, text::LoadTekkenJson(data, name, options));
     return std::unique_ptr<Tokenizer>(std::move(tokenizer));
   }
-  if (text::IsByteLevelTokenizerJson(data)) {
-    ASSIGN_OR_RETURN(auto tokenizer, text::LoadByteLevelTokenizerJson(data, name, options));
-    RETURN_IF_ERROR(text::ApplyPostProcessor(data, name, tokenizer.get()));
-    return std::unique_ptr<Tokenizer>(std::move(tokenizer));
-  }
   size_t first = data.find_first_not_of(" \t\r\n");
   if (first == absl::string_view::npos || data[first] != '{') {
     if (absl::EndsWith(name, ".json")) {
@@ -84,9 +80,27 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromMemory(
     }
     return text::LoadSentencePieceModel(data, name, options);
   }
-  ASSIGN_OR_RETURN(text::SpmConfig config, text::SpmConfigFromLlamaTokenizerJson(data, name));
-  ASSIGN_OR_RETURN(auto tokenizer, text::SpmTokenizer::Create(std::move(config), options));
-  RETURN_IF_ERROR(text::ApplyPostProcessor(data, name, tokenizer.get()));
+  // A tokenizer.json: the specialised loaders (byte-level BPE, Llama-style BPE: faster) take the
+  // shapes they read; any other shape goes to the general pipeline of stages, whose error is
+  // the one reported. A malformed file is an error from the first loader.
+  absl::Status fast;
+  if (text::IsByteLevelTokenizerJson(data)) {
+    auto tokenizer = text::LoadByteLevelTokenizerJson(data, name, options);
+    fast = tokenizer.status();
+    if (fast.ok()) fast = text::ApplyPostProcessor(data, name, tokenizer->get());
+    if (fast.ok()) return std::unique_ptr<Tokenizer>(std::move(*tokenizer));
+  } else {
+    auto config = text::SpmConfigFromLlamaTokenizerJson(data, name);
+    fast = config.status();
+    if (fast.ok()) {
+      auto tokenizer = text::SpmTokenizer::Create(std::move(*config), options);
+      fast = tokenizer.status();
+      if (fast.ok()) fast = text::ApplyPostProcessor(data, name, tokenizer->get());
+      if (fast.ok()) return std::unique_ptr<Tokenizer>(std::move(*tokenizer));
+    }
+  }
+  if (!absl::IsUnimplemented(fast)) return fast;
+  ASSIGN_OR_RETURN(auto tokenizer, text::hf::PipelineTokenizer::FromJson(data, name, options));
   return std::unique_ptr<Tokenizer>(std::move(tokenizer));
 }
 

@@ -366,11 +366,11 @@ std::vector<Case> LlamaJsonCases() {
   add("added_duplicate_id",
       Replace(json, R"({"id":1,"content":"<s>")", R"({"id":0,"content":"<s>")"),
       "added_tokens[1]: id 0");
-  add("added_lstrip", Replace(json, R"("lstrip":false)", R"("lstrip":true)"), "lstrip");
   add("added_tokens_not_array", Replace(json, R"("added_tokens":[)", R"("added_tokens":{"x":[)"),
       "JSON");
   add("vocab_id_repeated", Replace(json, R"("<0x01>":4)", R"("<0x01>":3)"), "model.vocab");
-  add("vocab_id_past_end", Replace(json, R"("<0x01>":4)", R"("<0x01>":40000)"), "model.vocab");
+  // Gaps in the ids are read (tokenizers keeps a map); an id past the vocabulary plus 2^16 is not.
+  add("vocab_id_past_end", Replace(json, R"("<0x01>":4)", R"("<0x01>":4000000)"), "model.vocab");
   add("vocab_id_negative", Replace(json, R"("<0x01>":4)", R"("<0x01>":-4)"), "model.vocab");
   add("vocab_not_object", Replace(json, R"("vocab":{)", R"("vocab":[{)"), "JSON");
   add("merges_not_array", Replace(json, R"("merges":[)", R"("merges":{"a":[)"), "JSON");
@@ -383,6 +383,92 @@ std::vector<Case> LlamaJsonCases() {
   add("nan_literal", Replace(json, R"("id":0,)", R"("id":NaN,)"), "JSON");
   add("not_json", "not json at all", "");
   add("empty", "", "");
+  return cases;
+}
+
+// A BERT-shaped tokenizer.json, read by the general pipeline (lib/text/hf).
+std::string PipelineJson() {
+  return R"({"version":"1.0","truncation":null,"padding":null,"added_tokens":[)"
+         R"({"id":0,"content":"[UNK]","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true},)"
+         R"({"id":1,"content":"[CLS]","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true},)"
+         R"({"id":2,"content":"[SEP]","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true}],)"
+         R"("normalizer":{"type":"BertNormalizer","clean_text":true,"handle_chinese_chars":true,"strip_accents":null,"lowercase":true},)"
+         R"("pre_tokenizer":{"type":"BertPreTokenizer"},)"
+         R"("post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"[CLS]","type_id":0}},{"Sequence":{"id":"A","type_id":0}},{"SpecialToken":{"id":"[SEP]","type_id":0}}],)"
+         R"("pair":[],"special_tokens":{"[CLS]":{"id":"[CLS]","ids":[1],"tokens":["[CLS]"]},"[SEP]":{"id":"[SEP]","ids":[2],"tokens":["[SEP]"]}}},)"
+         R"("decoder":{"type":"WordPiece","prefix":"##","cleanup":true},)"
+         R"("model":{"type":"WordPiece","unk_token":"[UNK]","continuing_subword_prefix":"##","max_input_chars_per_word":100,)"
+         R"("vocab":{"[UNK]":0,"[CLS]":1,"[SEP]":2,"hello":3,"world":4,"##s":5,"!":6}}})";
+}
+
+std::vector<Case> PipelineJsonCases() {
+  const std::string json = PipelineJson();
+  std::vector<Case> cases;
+  AddJsonCuts("pipeline_json", "tokenizer.json", Loader::kTokenizer, json, 10, &cases);
+  auto add = [&](std::string name, std::string bytes, std::string expect) {
+    cases.push_back({"pipeline_json",
+                     std::move(name),
+                     Loader::kTokenizer,
+                     "tokenizer.json",
+                     std::move(bytes),
+                     std::move(expect),
+                     {}});
+  };
+  add("normalizer_unknown", Replace(json, R"("type":"BertNormalizer")", R"("type":"NFX")"),
+      "normalizer.type: normalizer \"NFX\" is not supported");
+  add("normalizer_type_number", Replace(json, R"("type":"BertNormalizer")", R"("type":7)"),
+      "normalizer.type: missing or not a string");
+  add("pre_tokenizer_unknown", Replace(json, R"("type":"BertPreTokenizer")", R"("type":"Bert")"),
+      "pre_tokenizer.type: pre-tokenizer \"Bert\"");
+  add("split_bad_regex",
+      Replace(json, R"({"type":"BertPreTokenizer"})",
+              R"({"type":"Split","pattern":{"Regex":"(?<"},"behavior":"Isolated","invert":false})"),
+      "pre_tokenizer.pattern: pattern rejected");
+  add("split_no_pattern",
+      Replace(json, R"({"type":"BertPreTokenizer"})", R"({"type":"Split","behavior":"Isolated"})"),
+      "pre_tokenizer.pattern: missing");
+  add("split_bad_behavior",
+      Replace(json, R"({"type":"BertPreTokenizer"})",
+              R"({"type":"Split","pattern":{"String":" "},"behavior":"Merged"})"),
+      "pre_tokenizer.behavior");
+  add("sequence_not_array",
+      Replace(json, R"({"type":"BertPreTokenizer"})", R"({"type":"Sequence","pretokenizers":3})"),
+      "pre_tokenizer.pretokenizers: expected an array");
+  add("unk_not_in_vocab", Replace(json, R"("unk_token":"[UNK]")", R"("unk_token":"[NOPE]")"),
+      "model.unk_token");
+  add("max_chars_negative",
+      Replace(json, R"("max_input_chars_per_word":100)", R"("max_input_chars_per_word":-1)"),
+      "model.max_input_chars_per_word");
+  add("model_unknown",
+      Replace(json, R"("type":"WordPiece","unk_token")", R"("type":"Words","unk_token")"),
+      "model.type: model \"Words\"");
+  add("decoder_unknown",
+      Replace(json, R"("type":"WordPiece","prefix")", R"("type":"Pieces","prefix")"),
+      "decoder.type: decoder \"Pieces\"");
+  add("template_unknown_token", Replace(json, R"("ids":[2])", R"("ids":[99])"),
+      "post_processor: id 99 is outside the vocabulary");
+  add("truncation_set", Replace(json, R"("truncation":null)", R"("truncation":{"max_length":4})"),
+      "truncation: must be null");
+  add("precompiled_bad_base64",
+      Replace(json, R"("type":"BertNormalizer")",
+              R"("type":"Precompiled","precompiled_charsmap":"%%")"),
+      "normalizer.precompiled_charsmap: not valid base64");
+  add("precompiled_truncated",
+      Replace(json, R"("type":"BertNormalizer")",
+              R"("type":"Precompiled","precompiled_charsmap":"AAEAAA==")"),
+      "precompiled character map");
+  add("unigram_vocab_not_pairs",
+      Replace(json, R"("type":"WordPiece","unk_token")",
+              R"("type":"Unigram","unk_id":0,"vocab":[["a"]],"x")"),
+      "model.vocab[0]: expected [piece, score]");
+  add("unigram_unk_out_of_range",
+      Replace(json, R"("type":"WordPiece","unk_token")",
+              R"("type":"Unigram","unk_id":9,"vocab":[["a",-1.0]],"x")"),
+      "model.unk_id");
+  add("bpe_merge_unknown",
+      Replace(json, R"("type":"WordPiece","unk_token")",
+              R"("type":"BPE","merges":["hello zz"],"unk_token")"),
+      "model.merges[0]");
   return cases;
 }
 
@@ -406,7 +492,6 @@ std::vector<Case> ByteLevelJsonCases() {
       "added_tokens[0]");
   add("added_id_past_vocab", Replace(json, eot, R"({"id":5000000,"content":"<|endoftext|>")"),
       "added_tokens[0]: id 5000000");
-  add("added_rstrip", Replace(json, R"("rstrip":false)", R"("rstrip":true)"), "rstrip");
   add("merge_unknown", Replace(json, R"("h e")", R"("h zz")"), "model.merges[0]");
   add("merge_pair_of_three", Replace(json, R"("h e")", R"(["h","e","x"])"), "model.merges[0]");
   add("vocab_duplicate_id", Replace(json, R"("he":256)", R"("he":255)"), "model.vocab");
@@ -873,8 +958,9 @@ std::vector<Case> ConfigCases() {
 
 std::vector<Case> AllCases() {
   std::vector<Case> all;
-  for (auto make : {SpmModelCases, LlamaJsonCases, ByteLevelJsonCases, PaperJsonCases,
-                    TiktokenCases, GgufCases, SafetensorsCases, ShardIndexCases, ConfigCases}) {
+  for (auto make :
+       {SpmModelCases, LlamaJsonCases, ByteLevelJsonCases, PipelineJsonCases, PaperJsonCases,
+        TiktokenCases, GgufCases, SafetensorsCases, ShardIndexCases, ConfigCases}) {
     std::vector<Case> cases = make();
     all.insert(all.end(), cases.begin(), cases.end());
   }

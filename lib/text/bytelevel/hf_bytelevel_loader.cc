@@ -152,6 +152,7 @@ absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadByteLevelTokenizerJson(
     }
   }
   if (Present(root, "normalizer")) return f.Unsupported("normalizer", "must be null");
+  RETURN_IF_ERROR(RefuseTruncationAndPadding(f, root));
   element decoder;
   if (!root["decoder"].get(decoder) && !decoder.is_null() &&
       OptString(decoder, "type") != "ByteLevel") {

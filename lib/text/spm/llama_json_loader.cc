@@ -100,6 +100,7 @@ absl::StatusOr<SpmConfig> SpmConfigFromLlamaTokenizerJson(absl::string_view data
       return f.Unsupported(absl::StrCat("model.", field), "must be null for a Llama BPE");
     }
   }
+  RETURN_IF_ERROR(RefuseTruncationAndPadding(f, root));
   SpmConfig config;
   config.source = std::string(source);
   const bool byte_fallback = OptBool(model, "byte_fallback", false);

@@ -36,6 +36,16 @@ uint32_t PrecompiledCharsmap::Entry(size_t i) const {
 
 size_t PrecompiledCharsmap::LongestPrefix(absl::string_view input,
                                           absl::string_view* replacement) const {
+  return Match(input, replacement, /*shortest=*/false);
+}
+
+size_t PrecompiledCharsmap::ShortestPrefix(absl::string_view input,
+                                           absl::string_view* replacement) const {
+  return Match(input, replacement, /*shortest=*/true);
+}
+
+size_t PrecompiledCharsmap::Match(absl::string_view input, absl::string_view* replacement,
+                                  bool shortest) const {
   if (entries_ == 0) return 0;
   // Darts-clone's XCDA: BASE in bits 10-30 (shifted by 8 more when bit 9 is set), LCHECK in
   // bits 0-7 and 31, LEAF in bit 8; a leaf's child holds the replacement's offset.
@@ -54,6 +64,7 @@ size_t PrecompiledCharsmap::LongestPrefix(absl::string_view input,
     if ((unit >> 8) & 1) {
       longest = i + 1;
       value = Entry(node) & ((1u << 31) - 1);
+      if (shortest) break;
     }
   }
   if (longest == 0) return 0;

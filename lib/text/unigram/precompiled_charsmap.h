@@ -28,9 +28,13 @@ class PrecompiledCharsmap {
   // The longest prefix of `input` the map replaces: its length in bytes (0 when none) and, in
   // *replacement, what it becomes. Never reads outside the blob (a malformed trie matches less).
   size_t LongestPrefix(absl::string_view input, absl::string_view* replacement) const;
+  // The same for the shortest prefix the map replaces (Hugging Face's Precompiled normalizer
+  // takes the first match of its common-prefix search).
+  size_t ShortestPrefix(absl::string_view input, absl::string_view* replacement) const;
 
  private:
   uint32_t Entry(size_t i) const;
+  size_t Match(absl::string_view input, absl::string_view* replacement, bool shortest) const;
 
   std::string blob_;
   size_t entries_ = 0;             // XCDA entries, from byte 4

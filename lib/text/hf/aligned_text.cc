@@ -1,0 +1,35 @@
+#include "text/hf/aligned_text.h"
+
+#include "util/utf8.h"
+
+namespace xval::text::hf {
+
+AlignedText AlignedText::Identity(absl::string_view input, uint32_t base) {
+  AlignedText t;
+  t.text.assign(input.data(), input.size());
+  t.from.resize(input.size());
+  for (uint32_t i = 0; i < input.size(); ++i) t.from[i] = Offset{base + i, base + i + 1};
+  return t;
+}
+
+AlignedText AlignedText::Slice(size_t begin, size_t end) const {
+  AlignedText t;
+  t.AppendSlice(*this, begin, end);
+  return t;
+}
+
+void AlignedText::AppendSlice(const AlignedText& other, size_t begin, size_t end) {
+  text.append(other.text, begin, end - begin);
+  from.insert(from.end(), other.from.begin() + begin, other.from.begin() + end);
+}
+
+void AlignedText::Append(absl::string_view bytes, Offset span) {
+  text.append(bytes.data(), bytes.size());
+  from.resize(text.size(), span);
+}
+
+char32_t CharAt(absl::string_view s, size_t i, size_t* len) {
+  return util::DecodeUtf8(s.data() + i, s.size() - i, len);
+}
+
+}  // namespace xval::text::hf

@@ -1,0 +1,230 @@
+// Pre-tokenizers that cut at the matches of a pattern and treat the matches as a behavior says
+// (tokenizers' NormalizedString::split): Split (a string or Oniguruma pattern, invert),
+// Whitespace, WhitespaceSplit, BertPreTokenizer, Punctuation and Digits (character classes).
+#include "text/hf/regex.h"
+#include "text/hf/split_behavior.h"
+#include "text/hf/stages.h"
+#include "text/hf/unicode_props.h"
+#include "util/status_macros.h"
+
+namespace xval::text::hf {
+
+void SplitByMatches(const AlignedText& piece, const std::vector<Match>& matches,
+                    SplitBehavior behavior, std::vector<AlignedText>* out) {
+  // (range, remove) after the behavior is applied, as NormalizedString::split computes them.
+  std::vector<Match> splits;
+  splits.reserve(matches.size());
+  bool previous_match = false;
+  switch (behavior) {
+    case SplitBehavior::kIsolated:
+      for (Match m : matches) splits.push_back(Match{m.begin, m.end, false});
+      break;
+    case SplitBehavior::kRemoved:
+      splits = matches;
+      break;
+    case SplitBehavior::kContiguous:
+      for (const Match& m : matches) {
+        if (m.is_match == previous_match && !splits.empty()) {
+          splits.back().end = m.end;
+        } else {
+          splits.push_back(Match{m.begin, m.end, false});
+        }
+        previous_match = m.is_match;
+      }
+      break;
+    case SplitBehavior::kMergedWithPrevious:
+      for (const Match& m : matches) {
+        if (m.is_match && !previous_match && !splits.empty()) {
+          splits.back().end = m.end;
+        } else {
+          splits.push_back(Match{m.begin, m.end, false});
+        }
+        previous_match = m.is_match;
+      }
+      break;
+    case SplitBehavior::kMergedWithNext:
+      for (size_t i = matches.size(); i-- > 0;) {
+        const Match& m = matches[i];
+        if (m.is_match && !previous_match && !splits.empty()) {
+          splits.back().begin = m.begin;
+        } else {
+          splits.push_back(Match{m.begin, m.end, false});
+        }
+        previous_match = m.is_match;
+      }
+      std::reverse(splits.begin(), splits.end());
+      break;
+  }
+  for (const Match& s : splits) {
+    if (!s.is_match && s.end > s.begin) out->push_back(piece.Slice(s.begin, s.end));
+  }
+}
+
+absl::StatusOr<SplitBehavior> ReadBehavior(const StageJson& json, SplitBehavior fallback) {
+  simdjson::dom::element value;
+  if (json.json["behavior"].get(value)) return fallback;
+  const std::string_view b = OptString(json.json, "behavior");
+  if (b == "Removed") return SplitBehavior::kRemoved;
+  if (b == "Isolated") return SplitBehavior::kIsolated;
+  if (b == "MergedWithPrevious") return SplitBehavior::kMergedWithPrevious;
+  if (b == "MergedWithNext") return SplitBehavior::kMergedWithNext;
+  if (b == "Contiguous") return SplitBehavior::kContiguous;
+  return json.file.Error(json.Field("behavior"),
+                         "expected Removed, Isolated, MergedWithPrevious, MergedWithNext or "
+                         "Contiguous");
+}
+
+namespace {
+
+// The matches of a pattern over the piece, gaps included, as tokenizers' Pattern::find_matches
+// returns them (an empty piece is one empty non-match).
+template <typename FindAll>
+std::vector<Match> FindMatches(absl::string_view text, bool invert, FindAll find_all) {
+  std::vector<Match> matches;
+  if (text.empty()) return {Match{0, 0, invert}};
+  size_t prev = 0;
+  find_all(text, [&](size_t b, size_t e) {
+    if (prev != b) matches.push_back(Match{prev, b, invert});
+    matches.push_back(Match{b, e, !invert});
+    prev = e;
+  });
+  if (prev != text.size()) matches.push_back(Match{prev, text.size(), invert});
+  return matches;
+}
+
+// Every character `is_match` accepts is a match of its own.
+template <typename Pred>
+std::vector<Match> CharMatches(absl::string_view text, Pred is_match) {
+  return FindMatches(text, false, [&](absl::string_view t, auto emit) {
+    for (size_t i = 0, len; i < t.size(); i += len) {
+      if (is_match(CharAt(t, i, &len))) emit(i, i + len);
+    }
+  });
+}
+
+class SplitPreTokenizer : public PreTokenizer {
+ public:
+  SplitPreTokenizer(Regex pattern, SplitBehavior behavior, bool invert)
+      : pattern_(std::move(pattern)), behavior_(behavior), invert_(invert) {}
+
+  void Split(const AlignedText& piece, std::vector<AlignedText>* out) const override {
+    const auto matches = FindMatches(piece.text, invert_, [&](absl::string_view t, auto emit) {
+      std::vector<std::pair<size_t, size_t>> found;
+      pattern_.FindAll(t, &found);
+      for (const auto& [b, e] : found) emit(b, e);
+    });
+    SplitByMatches(piece, matches, behavior_, out);
+  }
+
+ private:
+  Regex pattern_;
+  SplitBehavior behavior_;
+  bool invert_;
+};
+
+// Splits by a character class.
+template <typename Pred>
+class CharSplitPreTokenizer : public PreTokenizer {
+ public:
+  CharSplitPreTokenizer(Pred pred, SplitBehavior behavior) : pred_(pred), behavior_(behavior) {}
+  void Split(const AlignedText& piece, std::vector<AlignedText>* out) const override {
+    SplitByMatches(piece, CharMatches(piece.text, pred_), behavior_, out);
+  }
+
+ private:
+  Pred pred_;
+  SplitBehavior behavior_;
+};
+
+template <typename Pred>
+std::unique_ptr<PreTokenizer> SplitOn(Pred pred, SplitBehavior behavior) {
+  return std::unique_ptr<PreTokenizer>(new CharSplitPreTokenizer<Pred>(pred, behavior));
+}
+
+// Several stages, each over the pieces of the one before.
+class Chain : public PreTokenizer {
+ public:
+  explicit Chain(std::vector<std::unique_ptr<PreTokenizer>> stages) : stages_(std::move(stages)) {}
+  void Split(const AlignedText& piece, std::vector<AlignedText>* out) const override {
+    std::vector<AlignedText> pieces{piece}, next;
+    for (const auto& stage : stages_) {
+      next.clear();
+      for (const AlignedText& p : pieces) stage->Split(p, &next);
+      pieces.swap(next);
+    }
+    for (AlignedText& p : pieces) out->push_back(std::move(p));
+  }
+
+ private:
+  std::vector<std::unique_ptr<PreTokenizer>> stages_;
+};
+
+bool IsBertPunctuation(char32_t c) { return IsPunctuation(c); }
+bool IsNumeric(char32_t c) {
+  return c >= 0x80 ? (U_GET_GC_MASK(c) & U_GC_N_MASK) != 0 : c >= '0' && c <= '9';
+}
+
+}  // namespace
+
+std::unique_ptr<PreTokenizer> ChainPreTokenizers(
+    std::vector<std::unique_ptr<PreTokenizer>> stages) {
+  return std::unique_ptr<PreTokenizer>(new Chain(std::move(stages)));
+}
+
+PreTokenizerPtr MakeSplitPreTokenizer(const StageJson& json) {
+  ASSIGN_OR_RETURN(Regex pattern, ReadPattern(json));
+  ASSIGN_OR_RETURN(SplitBehavior behavior, ReadBehavior(json, SplitBehavior::kIsolated));
+  return std::unique_ptr<PreTokenizer>(
+      new SplitPreTokenizer(std::move(pattern), behavior, OptBool(json.json, "invert", false)));
+}
+
+PreTokenizerPtr MakeWhitespacePreTokenizer(const StageJson& json) {
+  const std::string_view type = OptString(json.json, "type");
+  if (type == "WhitespaceSplit") return SplitOn(IsWhitespace, SplitBehavior::kRemoved);
+  if (type == "BertPreTokenizer") {
+    std::vector<std::unique_ptr<PreTokenizer>> stages;
+    stages.push_back(SplitOn(IsWhitespace, SplitBehavior::kRemoved));
+    stages.push_back(SplitOn(IsBertPunctuation, SplitBehavior::kIsolated));
+    return ChainPreTokenizers(std::move(stages));
+  }
+  // Whitespace: the matches of Rust's regex `\w+|[^\w\s]+` kept, the rest removed. Rust's \w
+  // is Alphabetic, marks, decimal digits, connector punctuation and the joiners; its \s is
+  // White_Space.
+  ASSIGN_OR_RETURN(
+      Regex words,
+      Regex::FromPcre2(R"([\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200C}\x{200D}]+|)"
+                       R"([^\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200C}\x{200D}\p{White_Space}]+)",
+                       absl::StrCat(json.file.source(), ": ", json.field)));
+  return std::unique_ptr<PreTokenizer>(
+      new SplitPreTokenizer(std::move(words), SplitBehavior::kRemoved, /*invert=*/true));
+}
+
+PreTokenizerPtr MakePunctuationPreTokenizer(const StageJson& json) {
+  ASSIGN_OR_RETURN(SplitBehavior behavior, ReadBehavior(json, SplitBehavior::kIsolated));
+  return SplitOn(IsBertPunctuation, behavior);
+}
+
+PreTokenizerPtr MakeDigitsPreTokenizer(const StageJson& json) {
+  return SplitOn(IsNumeric, OptBool(json.json, "individual_digits", false)
+                                ? SplitBehavior::kIsolated
+                                : SplitBehavior::kContiguous);
+}
+
+PreTokenizerPtr MakePreTokenizerSequence(const StageJson& json) {
+  simdjson::dom::array steps;
+  if (json.json["pretokenizers"].get_array().get(steps)) {
+    return json.file.Error(json.Field("pretokenizers"), "expected an array");
+  }
+  std::vector<std::unique_ptr<PreTokenizer>> stages;
+  size_t i = 0;
+  for (simdjson::dom::element step : steps) {
+    ASSIGN_OR_RETURN(
+        auto stage,
+        MakePreTokenizer(StageJson{
+            json.file, step, absl::StrCat(json.field, ".pretokenizers[", i++, "]"), json.vocab}));
+    stages.push_back(std::move(stage));
+  }
+  return ChainPreTokenizers(std::move(stages));
+}
+
+}  // namespace xval::text::hf
