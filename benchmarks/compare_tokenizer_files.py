@@ -24,7 +24,11 @@ import bytelevel_common as common  # noqa: E402
 
 FAMILIES = ["aquila", "baichuan", "command-r", "deepseek-coder", "deepseek-llm", "falcon",
             "gpt-2", "gpt-neox", "llama-bpe", "llama-spm", "mpt", "phi-3", "qwen2", "qwen35",
-            "refact", "starcoder"]
+            "refact", "starcoder",
+            # Read by the general pipeline of stages (lib/text/hf): Gemma 4's character BPE,
+            # nomic-bert-moe's Unigram, and Qwen2 / Command-R with the NFC normalizer their
+            # published files have ("+nfc").
+            "gemma-4", "nomic-bert-moe", "qwen2+nfc", "command-r+nfc"]
 
 
 def main() -> None:
@@ -39,11 +43,18 @@ def main() -> None:
     tmp = tempfile.mkdtemp()
     paths = {}
     for family in families:
+        base, _, variant = family.partition("+")
         arch, vocab, _ = get_gguf_tokenizer(os.path.join(
-            common.data_dir(), "tokenizers", "gguf", f"ggml-vocab-{family}.gguf"))
+            common.data_dir(), "tokenizers", "gguf", f"ggml-vocab-{base}.gguf"))
         backend, _ = convert_gguf_tokenizer(arch, vocab)
         paths[family] = os.path.join(tmp, f"{family}.json")
         backend.save(paths[family])
+        if variant == "nfc":
+            with open(paths[family]) as f:
+                data = json.load(f)
+            data["normalizer"] = {"type": "NFC"}
+            with open(paths[family], "w") as f:
+                json.dump(data, f)
     out = subprocess.run([binary, "--benchmark_format=json", "--benchmark_min_time=1s"],
                          check=True, capture_output=True, text=True,
                          env={**os.environ, "XVAL_DATA_DIR": common.data_dir(),

@@ -8,6 +8,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "text/bytelevel/utf8_replace.h"
+#include "text/hf/stages.h"
 #include "text/pretokenize/ascii_swar.h"
 #include "text/pretokenize/digits.h"
 #include "util/status_macros.h"
@@ -204,6 +205,22 @@ void ByteLevelTokenizer::EncodeOrdinary(absl::string_view text, std::vector<int3
 
 void ByteLevelTokenizer::EncodeText(absl::string_view text, uint32_t base,
                                     std::vector<int32_t>* ids, std::vector<Offset>* offsets) const {
+  if (config_.normalizer != nullptr && !config_.normalizer->IsNormalized(text)) {
+    hf::AlignedText t = hf::AlignedText::Identity(text, 0);
+    config_.normalizer->Normalize(&t);
+    if (offsets == nullptr) {
+      EncodeTextImpl<false>(t.text, 0, ids, nullptr);
+      return;
+    }
+    const size_t first = offsets->size();
+    EncodeTextImpl<true>(t.text, 0, ids, offsets);
+    for (size_t k = first; k < offsets->size(); ++k) {  // normalized bytes -> input bytes
+      Offset& o = (*offsets)[k];
+      const Offset span = o.end > o.begin ? t.Span(o.begin, o.end) : Offset{base, base};
+      o = Offset{base + span.begin, base + span.end};
+    }
+    return;
+  }
   if (offsets == nullptr) {
     EncodeTextImpl<false>(text, base, ids, nullptr);
   } else {
@@ -333,7 +350,7 @@ absl::Status ByteLevelTokenizer::EncodeIdsInto(absl::string_view text,
   }
   const AddedTokenMatcher& matcher = options.parse_special ? matcher_ : plain_matcher_;
   if (!options.add_bos && !options.add_eos && matcher.empty()) {
-    EncodeTextImpl<false>(text, 0, ids, nullptr);  // encode_ordinary on tiktoken vocabularies
+    EncodeText(text, 0, ids, nullptr);  // encode_ordinary on tiktoken vocabularies
     return absl::OkStatus();
   }
   if (options.add_bos) ids->push_back(config_.bos_id);

@@ -22,6 +22,9 @@
 #include "xval/tokenizer.h"
 
 namespace xval::text {
+namespace hf {
+class Normalizer;
+}
 
 struct ByteLevelConfig {
   std::string source;  // the file or name it came from, for messages
@@ -38,6 +41,9 @@ struct ByteLevelConfig {
   int32_t bos_id = -1;
   int32_t eos_id = -1;
   int32_t explicit_vocab_size = -1;  // tiktoken's explicit_n_vocab, checked at load
+  // tokenizer.json's normalizer (null: none), run on the text between added tokens before the
+  // pre-tokenizers; offsets are mapped back to the input.
+  std::shared_ptr<const hf::Normalizer> normalizer;
 };
 
 // tiktoken's allowed_special / disallowed_special: "all", or a set of token contents.

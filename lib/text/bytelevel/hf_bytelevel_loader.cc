@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "simdjson.h"
 #include "text/bytelevel/bytelevel_loader.h"
+#include "text/hf/stages.h"
 #include "text/hf_json.h"
 #include "text/pretokenize/numeric_pretokenizer.h"
 #include "util/status_macros.h"
@@ -151,7 +152,6 @@ absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadByteLevelTokenizerJson(
       return f.Unsupported(absl::StrCat("model.", field), "must be null or empty");
     }
   }
-  if (Present(root, "normalizer")) return f.Unsupported("normalizer", "must be null");
   RETURN_IF_ERROR(RefuseTruncationAndPadding(f, root));
   element decoder;
   if (!root["decoder"].get(decoder) && !decoder.is_null() &&
@@ -161,6 +161,12 @@ absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadByteLevelTokenizerJson(
 
   ByteLevelConfig config;
   config.source = std::string(source);
+  // A normalizer (Qwen2's NFC, ...) runs before the pre-tokenizers, as in tokenizers.
+  element norm;
+  const bool has_normalizer = !root["normalizer"].get(norm) && !norm.is_null();
+  if (has_normalizer) {
+    ASSIGN_OR_RETURN(config.normalizer, hf::MakeNormalizer(hf::StageJson{f, norm, "normalizer"}));
+  }
   config.whole_piece_lookup = OptBool(model, "ignore_merges", false);
 
   // Vocabulary in the byte-level alphabet, by id.
@@ -202,7 +208,7 @@ absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadByteLevelTokenizerJson(
   }
 
   ASSIGN_OR_RETURN(config.added_tokens,
-                   ReadAddedTokens(f, root, config.bpe.size(), /*has_normalizer=*/false));
+                   ReadAddedTokens(f, root, config.bpe.size(), has_normalizer));
   for (const AddedToken& token : config.added_tokens) {
     if (token.content == "<|begin_of_text|>" || token.content == "<s>") config.bos_id = token.id;
     if (token.content == "<|endoftext|>" || token.content == "<|end_of_text|>" ||

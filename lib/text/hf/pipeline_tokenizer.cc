@@ -48,6 +48,7 @@ absl::StatusOr<std::unique_ptr<PipelineTokenizer>> PipelineTokenizer::FromJson(
   std::string_view type;
   if (model["type"].get_string().get(type)) return f.Error("model.type", "missing or not a string");
   RETURN_IF_ERROR(RefuseTruncationAndPadding(f, root));
+  if (!IsRegisteredModel(type)) return MakeModel(StageJson{f, model, "model"}).status();
   ASSIGN_OR_RETURN(std::vector<std::string> pieces, ReadPieces(f, model, type));
   const bool has_normalizer = Present(root, "normalizer");
   ASSIGN_OR_RETURN(std::vector<AddedToken> added,

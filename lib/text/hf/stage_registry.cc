@@ -81,6 +81,12 @@ PreTokenizerPtr MakePreTokenizer(const StageJson& json) {
   return Make<PreTokenizerPtr>(json, kPreTokenizers, "pre-tokenizer");
 }
 ModelPtr MakeModel(const StageJson& json) { return Make<ModelPtr>(json, kModels, "model"); }
+bool IsRegisteredModel(std::string_view type) {
+  for (const auto& entry : kModels) {
+    if (type == entry.type) return true;
+  }
+  return false;
+}
 DecoderPtr MakeDecoder(const StageJson& json) {
   return Make<DecoderPtr>(json, kDecoders, "decoder");
 }

@@ -28,6 +28,9 @@ class Normalizer {
  public:
   virtual ~Normalizer() = default;
   virtual void Normalize(AlignedText* t) const = 0;
+  // True when Normalize would leave `text` as it is, known without rewriting it (a quick
+  // check); false when it might not.
+  virtual bool IsNormalized(absl::string_view text) const { return text.empty(); }
 };
 
 // Cuts one piece into pieces (and may rewrite them, as ByteLevel and Metaspace do), appending
@@ -75,6 +78,8 @@ absl::StatusOr<std::unique_ptr<Normalizer>> MakeNormalizer(const StageJson& json
 absl::StatusOr<std::unique_ptr<PreTokenizer>> MakePreTokenizer(const StageJson& json);
 absl::StatusOr<std::unique_ptr<Model>> MakeModel(const StageJson& json);
 absl::StatusOr<std::unique_ptr<Decoder>> MakeDecoder(const StageJson& json);
+// True when the registry has a model of this type (the vocabulary is read only then).
+bool IsRegisteredModel(std::string_view type);
 
 // A stage's "pattern": {"String": ...} (a literal) or {"Regex": ...} (Oniguruma).
 absl::StatusOr<Regex> ReadPattern(const StageJson& json);

@@ -14,11 +14,21 @@ class UnicodeNormalizer : public Normalizer {
  public:
   explicit UnicodeNormalizer(const icu::Normalizer2* form) : form_(form) {}
 
+  bool IsNormalized(absl::string_view text) const override {
+    size_t i = 0;  // ASCII is in every form
+    while (i < text.size() && static_cast<unsigned char>(text[i]) < 0x80) ++i;
+    if (i == text.size()) return true;
+    if (i > 0) --i;  // the last ASCII character may compose with what follows
+    UErrorCode status = U_ZERO_ERROR;
+    const bool yes = form_->isNormalizedUTF8(
+        icu::StringPiece(text.data() + i, static_cast<int32_t>(text.size() - i)), status);
+    return yes && U_SUCCESS(status);
+  }
+
   void Normalize(AlignedText* t) const override {
+    if (IsNormalized(t->text)) return;
     UErrorCode status = U_ZERO_ERROR;
     const icu::StringPiece input(t->text.data(), static_cast<int32_t>(t->text.size()));
-    if (form_->isNormalizedUTF8(input, status) && U_SUCCESS(status)) return;
-    status = U_ZERO_ERROR;
     AlignedText out;
     icu::StringByteSink<std::string> sink(&out.text);
     icu::Edits edits;
