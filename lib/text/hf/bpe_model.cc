@@ -4,6 +4,9 @@
 // token (runs of them one token with fuse_unk) or is dropped; then the adjacent pair of lowest
 // merge rank merges, leftmost first, until none is left. With ignore_merges a piece that is a
 // token is that token.
+#include <functional>
+#include <queue>
+
 #include "absl/container/flat_hash_map.h"
 #include "text/hf/stages.h"
 #include "text/piece_table.h"
@@ -79,22 +82,46 @@ class Bpe : public Model {
       }
     }
     if (unk) word.push_back(pending);
-    // Merge the lowest-ranked pair, leftmost among equals, until no pair merges.
-    while (word.size() > 1) {
-      size_t best = word.size();
-      Merge best_merge{UINT32_MAX, -1};
-      for (size_t k = 0; k + 1 < word.size(); ++k) {
-        auto it = merges_.find(Key(word[k].id, word[k + 1].id));
-        if (it != merges_.end() && it->second.rank < best_merge.rank) {
-          best = k;
-          best_merge = it->second;
-        }
-      }
-      if (best == word.size()) break;
-      word[best] = Symbol{best_merge.merged, word[best].begin, word[best + 1].end};
-      word.erase(word.begin() + best + 1);
+    // Merge the lowest-ranked pair, leftmost among equals, until no pair merges: a heap of
+    // candidate pairs over a linked list of symbols (tokenizers' Word::merge_all); a candidate
+    // whose symbols changed since it was queued is skipped.
+    const auto n = static_cast<int32_t>(word.size());
+    std::vector<int32_t> prev(n), next(n);
+    for (int32_t k = 0; k < n; ++k) {
+      prev[k] = k - 1;
+      next[k] = k + 1 < n ? k + 1 : -1;
     }
-    for (const Symbol& sym : word) out->push_back(ModelToken{sym.id, sym.begin, sym.end});
+    struct Candidate {
+      uint32_t rank;
+      int32_t pos, merged;
+      bool operator>(const Candidate& o) const {
+        return rank != o.rank ? rank > o.rank : pos > o.pos;
+      }
+    };
+    std::priority_queue<Candidate, std::vector<Candidate>, std::greater<Candidate>> queue;
+    auto push = [&](int32_t pos) {
+      if (pos < 0 || next[pos] < 0) return;
+      auto it = merges_.find(Key(word[pos].id, word[next[pos]].id));
+      if (it != merges_.end()) queue.push(Candidate{it->second.rank, pos, it->second.merged});
+    };
+    for (int32_t k = 0; k + 1 < n; ++k) push(k);
+    while (!queue.empty()) {
+      const Candidate top = queue.top();
+      queue.pop();
+      if (word[top.pos].id < 0 || next[top.pos] < 0) continue;  // removed, or now last
+      const int32_t right = next[top.pos];
+      auto it = merges_.find(Key(word[top.pos].id, word[right].id));
+      if (it == merges_.end() || it->second.merged != top.merged) continue;  // stale
+      word[top.pos] = Symbol{top.merged, word[top.pos].begin, word[right].end};
+      word[right].id = -1;
+      next[top.pos] = next[right];
+      if (next[right] >= 0) prev[next[right]] = top.pos;
+      push(prev[top.pos]);
+      push(top.pos);
+    }
+    for (const Symbol& sym : word) {
+      if (sym.id >= 0) out->push_back(ModelToken{sym.id, sym.begin, sym.end});
+    }
   }
 
  private:
