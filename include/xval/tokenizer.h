@@ -67,6 +67,11 @@ struct TokenizerOptions {
   // o200k_base) find their files: the folder of the `.tiktoken` files, or a data root holding
   // tokenizers/tiktoken/. Empty: $XVAL_DATA_DIR/tokenizers/tiktoken.
   std::string data_dir;
+  // A tiktoken rank file of an encoding xval does not know by name or content: its pattern and
+  // special tokens (tiktoken.Encoding's pat_str and special_tokens). A pattern given here also
+  // overrides what a known file's name or content says.
+  std::string tiktoken_pattern;
+  std::vector<AddedToken> tiktoken_special_tokens;
 };
 
 class Tokenizer {

@@ -65,7 +65,7 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromMemory(
   if (util::IsGguf(data)) return text::LoadGgufTokenizer(data, name, options);
   RETURN_IF_ERROR(NotATokenizer(data, name));
   // Byte-level BPE: a tiktoken rank file, or a tokenizer.json with a ByteLevel stage.
-  if (absl::EndsWith(name, ".tiktoken")) {
+  if (absl::EndsWith(name, ".tiktoken") || text::LooksLikeTiktokenRanks(data)) {
     ASSIGN_OR_RETURN(auto tokenizer, text::LoadTiktokenData(data, name, options));
     return std::unique_ptr<Tokenizer>(std::move(tokenizer));
   }

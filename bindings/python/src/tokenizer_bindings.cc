@@ -6,6 +6,7 @@
 
 #include <climits>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,9 @@ struct Recipe {
   std::string number_mode = "standard";  // or "paper": the xVal reference code's rules
   std::string transform = "identity";    // ValueTransform::Parse's spec
   std::vector<AddedToken> added;
+  // A tiktoken rank file's pattern and special tokens (content, id), when the caller names them.
+  std::string tiktoken_pattern;
+  std::vector<std::pair<std::string, int32_t>> tiktoken_special;
 };
 
 class PyTokenizer {
@@ -84,6 +88,10 @@ class PyTokenizer {
     TokenizerOptions options;
     options.digits = ValueOrThrow(DigitSplit::Parse(recipe.digits));
     options.data_dir = recipe.data_dir;
+    options.tiktoken_pattern = recipe.tiktoken_pattern;
+    for (const auto& [content, id] : recipe.tiktoken_special) {
+      options.tiktoken_special_tokens.push_back(AddedToken{content, id, /*special=*/true});
+    }
     std::unique_ptr<Tokenizer> tok;
     if (recipe.numbers == "xval") {
       XvalOptions xo;
@@ -419,16 +427,31 @@ into DataLoader workers and to use after fork.)doc")
       .def_static(
           "from_file",
           [](const std::string& path, const std::string& digits, const std::string& numbers,
-             const std::string& number_mode, const std::string& transform) {
-            return PyTokenizer::Make(Recipe{path, "", digits, numbers, number_mode, transform, {}});
+             const std::string& number_mode, const std::string& transform,
+             std::optional<std::string> pattern,
+             std::optional<std::map<std::string, int32_t>> special_tokens) {
+            Recipe r{path, "", digits, numbers, number_mode, transform, {}};
+            r.tiktoken_pattern = pattern.value_or("");
+            if (special_tokens.has_value()) {
+              if (!pattern.has_value()) {
+                throw py::value_error(
+                    "special_tokens is for a tiktoken file whose pattern is "
+                    "given too (pattern=)");
+              }
+              r.tiktoken_special.assign(special_tokens->begin(), special_tokens->end());
+            }
+            return PyTokenizer::Make(std::move(r));
           },
           py::arg("path"), py::kw_only(), py::arg("digits") = "none", py::arg("numbers") = "none",
           py::arg("number_mode") = "standard", py::arg("transform") = "identity",
-          "Loads a .model, tokenizer.json or .tiktoken file. digits: none, individual, "
-          "ltr<N> or rtl<N> (digit splitting on top of the model's rules). "
+          py::arg("pattern") = py::none(), py::arg("special_tokens") = py::none(),
+          "Loads a .model, tokenizer.json, tekken.json, GGUF or tiktoken file. digits: none, "
+          "individual, ltr<N> or rtl<N> (digit splitting on top of the model's rules). "
           "numbers=\"xval\": each number becomes one [NUM] token carrying its value "
           "(number_mode \"standard\" or \"paper\"; transform as the xval command's "
-          "--transform).")
+          "--transform). pattern and special_tokens ({text: id}): a tiktoken rank file's "
+          "pat_str and special tokens, as tiktoken.Encoding takes them, for an encoding xval "
+          "does not know by the file's name or content.")
       .def_static(
           "tiktoken",
           [](const std::string& name, std::optional<std::string> data_dir,
@@ -513,8 +536,12 @@ into DataLoader workers and to use after fork.)doc")
             const Recipe& r = t.recipe();
             py::list added;
             for (const AddedToken& a : r.added) added.append(py::make_tuple(a.content, a.special));
+            py::list special;
+            for (const auto& [content, id] : r.tiktoken_special) {
+              special.append(py::make_tuple(content, id));
+            }
             return py::make_tuple(r.source, r.data_dir, r.digits, r.numbers, r.number_mode,
-                                  r.transform, added);
+                                  r.transform, added, r.tiktoken_pattern, special);
           },
           [](py::tuple state) {
             Recipe r{state[0].cast<std::string>(),
@@ -527,6 +554,11 @@ into DataLoader workers and to use after fork.)doc")
             for (py::handle a : state[6].cast<py::list>()) {
               auto pair = a.cast<py::tuple>();
               r.added.push_back(AddedToken{pair[0].cast<std::string>(), -1, pair[1].cast<bool>()});
+            }
+            r.tiktoken_pattern = state[7].cast<std::string>();
+            for (py::handle a : state[8].cast<py::list>()) {
+              auto pair = a.cast<py::tuple>();
+              r.tiktoken_special.emplace_back(pair[0].cast<std::string>(), pair[1].cast<int32_t>());
             }
             return PyTokenizer::Make(r);
           }));

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 #include "absl/container/flat_hash_map.h"
@@ -21,21 +22,49 @@ struct Special {
   int32_t id;
 };
 
-// tiktoken_ext/openai_public.py.
+// tiktoken_ext/openai_public.py, and Meta's Llama 3 (llama3/tokenizer.py).
 struct Definition {
   const char* name;
   const char* file;  // in the data directory
   absl::string_view pattern;
   std::vector<Special> specials;
   int32_t explicit_n_vocab;  // -1 when the definition has none
+  // What tells the rank file by its content: the number of ranks and the last rank's token.
+  size_t n_ranks;
+  absl::string_view last_token;
 };
 
 constexpr const char* kEndOfText = "<|endoftext|>";
 
+// Llama 3's special tokens (the original Meta-Llama-3 release): ids 128000 to 128255.
+std::vector<Special> Llama3Specials() {
+  static const auto* names = [] {
+    auto* v = new std::vector<std::string>{"<|begin_of_text|>",
+                                           "<|end_of_text|>",
+                                           "<|reserved_special_token_0|>",
+                                           "<|reserved_special_token_1|>",
+                                           "<|reserved_special_token_2|>",
+                                           "<|reserved_special_token_3|>",
+                                           "<|start_header_id|>",
+                                           "<|end_header_id|>",
+                                           "<|reserved_special_token_4|>",
+                                           "<|eot_id|>"};
+    for (int i = 5; v->size() < 256; ++i) {
+      v->push_back(absl::StrCat("<|reserved_special_token_", i, "|>"));
+    }
+    return v;
+  }();
+  std::vector<Special> specials;
+  for (size_t i = 0; i < names->size(); ++i) {
+    specials.push_back(Special{(*names)[i].c_str(), static_cast<int32_t>(128000 + i)});
+  }
+  return specials;
+}
+
 const std::vector<Definition>& Definitions() {
   static const auto* defs = new std::vector<Definition>{
-      {"gpt2", "gpt2.tiktoken", kGpt2Pattern, {{kEndOfText, 50256}}, 50257},
-      {"r50k_base", "gpt2.tiktoken", kGpt2Pattern, {{kEndOfText, 50256}}, 50257},
+      {"gpt2", "gpt2.tiktoken", kGpt2Pattern, {{kEndOfText, 50256}}, 50257, 50256, " gazed"},
+      {"r50k_base", "gpt2.tiktoken", kGpt2Pattern, {{kEndOfText, 50256}}, 50257, 50256, " gazed"},
       {"cl100k_base",
        "cl100k_base.tiktoken",
        kCl100kPattern,
@@ -44,12 +73,19 @@ const std::vector<Definition>& Definitions() {
         {"<|fim_middle|>", 100259},
         {"<|fim_suffix|>", 100260},
         {"<|endofprompt|>", 100276}},
-       -1},
+       -1,
+       100256,
+       " Conveyor"},
       {"o200k_base",
        "o200k_base.tiktoken",
        kO200kPattern,
        {{kEndOfText, 199999}, {"<|endofprompt|>", 200018}},
-       -1},
+       -1,
+       199998,
+       " cocos"},
+      // The file Meta ships as original/tokenizer.model.
+      {"llama3", "llama3.tiktoken", kLlama3Pattern, Llama3Specials(), 128256, 128000,
+       "\xE9\x94\xA6"},
   };
   return *defs;
 }
@@ -171,31 +207,68 @@ absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadTiktokenData(
     stem.remove_prefix(slash + 1);
   }
   absl::ConsumeSuffix(&stem, ".tiktoken");
-  const Definition* def = FindDefinition(stem);
-  if (def == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": unknown tiktoken encoding \"", stem,
-                     "\"; the file name must be gpt2, r50k_base, cl100k_base or o200k_base "
-                     "(.tiktoken), which say its pattern and special tokens"));
-  }
   ASSIGN_OR_RETURN(std::vector<std::string> tokens, ParseTiktokenRanks(data, path));
+  // The encoding: the caller's pattern and special tokens, else the one the file's name says,
+  // else the one its content is.
+  Definition custom{"", "", options.tiktoken_pattern, {}, -1, 0, ""};
+  const Definition* def = nullptr;
+  if (!options.tiktoken_pattern.empty()) {
+    for (const AddedToken& t : options.tiktoken_special_tokens) {
+      custom.specials.push_back(Special{t.content.c_str(), t.id});
+    }
+    def = &custom;
+  } else if ((def = FindDefinition(stem)) == nullptr) {
+    for (const Definition& d : Definitions()) {
+      if (tokens.size() == d.n_ranks && tokens.back() == d.last_token) def = &d;
+    }
+  }
+  if (def == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": a tiktoken rank file of an unknown encoding (", tokens.size(),
+        " ranks): its content is not gpt2, r50k_base, cl100k_base, o200k_base or Llama 3's, "
+        "nor does its name say one; give its pattern and special tokens "
+        "(TokenizerOptions::tiktoken_pattern and tiktoken_special_tokens; Python: pattern=, "
+        "special_tokens=)"));
+  }
+  const std::string name = def == &custom ? path : def->name;
   ByteLevelConfig config;
   config.source = path;
   ASSIGN_OR_RETURN(config.bpe, ByteBpe::FromRanks(std::move(tokens), path));
-  ASSIGN_OR_RETURN(std::unique_ptr<PreTokenizer> pre, MakePreTokenizer(def->pattern, def->name));
+  ASSIGN_OR_RETURN(std::unique_ptr<PreTokenizer> pre, MakePreTokenizer(def->pattern, name));
   config.pretokenizers.push_back(std::move(pre));
   for (const Special& s : def->specials) {
     if (s.id < config.bpe.size()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path, ": has ", config.bpe.size(), " ranks, but ", def->name,
-          "'s special token ", s.content, " has id ", s.id));
+      return absl::InvalidArgumentError(absl::StrCat(path, ": has ", config.bpe.size(),
+                                                     " ranks, but ", name, "'s special token ",
+                                                     s.content, " has id ", s.id));
     }
     config.added_tokens.push_back(AddedToken{s.content, s.id, /*special=*/true});
+    if (s.content == absl::string_view("<|begin_of_text|>")) config.bos_id = s.id;
+    if (s.content == absl::string_view(kEndOfText) ||
+        s.content == absl::string_view("<|end_of_text|>")) {
+      config.eos_id = s.id;
+    }
   }
   config.whole_piece_lookup = true;
   config.explicit_vocab_size = def->explicit_n_vocab;
-  config.eos_id = def->specials[0].id;  // <|endoftext|>
   return ByteLevelTokenizer::Create(std::move(config), options);
+}
+
+bool LooksLikeTiktokenRanks(absl::string_view data) {
+  const absl::string_view line = data.substr(0, data.find('\n'));
+  const size_t space = line.find(' ');
+  if (space == 0 || space == absl::string_view::npos || space + 1 == line.size()) return false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    const bool ok =
+        i < space
+            ? (std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=')
+        : i > space
+            ? (std::isdigit(static_cast<unsigned char>(c)) || (c == '\r' && i + 1 == line.size()))
+            : true;
+    if (!ok) return false;
+  }
+  return true;
 }
 
 }  // namespace xval::text

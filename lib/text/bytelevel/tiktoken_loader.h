@@ -21,7 +21,7 @@ namespace xval::text {
 absl::StatusOr<std::vector<std::string>> ParseTiktokenRanks(absl::string_view data,
                                                             absl::string_view source);
 
-// True for "gpt2", "r50k_base", "cl100k_base" and "o200k_base".
+// True for "gpt2", "r50k_base", "cl100k_base", "o200k_base" and "llama3".
 bool IsTiktokenEncodingName(absl::string_view name);
 
 // Loads a built-in encoding by name, its rank file found in options.data_dir (or its
@@ -29,10 +29,16 @@ bool IsTiktokenEncodingName(absl::string_view name);
 // path whose file name (less the extension) is one of the names.
 absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadTiktoken(const std::string& name_or_path,
                                                                  const TokenizerOptions& options);
-// The same from a rank file's bytes; `path` names the file (its stem names the encoding:
-// cl100k_base.tiktoken).
+// The same from a rank file's bytes; `path` names the file. The encoding (pattern, special
+// tokens) is options.tiktoken_pattern and tiktoken_special_tokens when the caller gives a
+// pattern, else the one the file's stem names (cl100k_base.tiktoken), else the one its content
+// is (a known encoding's rank count and last token: Llama 3's tokenizer.model).
 absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadTiktokenData(
     absl::string_view data, const std::string& path, const TokenizerOptions& options);
+
+// True when the data starts with a "<base64> <rank>" line: a tiktoken rank file whatever its
+// name (Llama 3's tokenizer.model).
+bool LooksLikeTiktokenRanks(absl::string_view data);
 
 }  // namespace xval::text
 

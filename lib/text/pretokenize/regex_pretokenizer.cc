@@ -87,7 +87,7 @@ absl::StatusOr<std::unique_ptr<PreTokenizer>> MakeRegexPreTokenizer(absl::string
 absl::StatusOr<std::unique_ptr<PreTokenizer>> MakePreTokenizer(absl::string_view pattern,
                                                                 absl::string_view source) {
   if (pattern == kGpt2Pattern || pattern == kGpt2OriginalPattern) return MakeGpt2Scanner();
-  if (pattern == kCl100kPattern) return MakeCl100kScanner();
+  if (pattern == kCl100kPattern || pattern == kLlama3Pattern) return MakeCl100kScanner();
   if (pattern == kO200kPattern) return MakeO200kScanner();
   return MakeRegexPreTokenizer(pattern, source);
 }

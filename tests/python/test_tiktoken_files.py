@@ -1,0 +1,104 @@
+"""tiktoken rank files of any name: Llama 3's original `tokenizer.model` (a tiktoken file)
+recognised by its content, and a file of an encoding xval does not know, with the pattern and
+special tokens the caller gives, against tiktoken itself built from the same file (Meta's
+llama3/tokenizer.py builds its tiktoken.Encoding the same way). The Llama 3 file is written from
+llama.cpp's llama-bpe vocabulary (Meta-Llama-3's 128,000 ranks and 256 special tokens)."""
+import base64
+
+import pytest
+
+from conftest import DATA
+
+tiktoken = pytest.importorskip("tiktoken")
+pytest.importorskip("transformers")
+
+# llama3/tokenizer.py (Meta-Llama-3).
+LLAMA3_PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|"
+                  r" ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+")
+
+
+def _byte_decoder():
+    bs = (list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) +
+          list(range(ord("®"), ord("ÿ") + 1)))
+    cs = bs[:]
+    n = 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+    return {chr(c): b for b, c in zip(bs, cs)}
+
+
+@pytest.fixture(scope="module")
+def llama3(tmp_path_factory):
+    """Llama 3's tokenizer.model and its special tokens, from the llama-bpe GGUF vocabulary."""
+    from transformers.integrations.gguf.gguf_tokenizer_mapping import get_gguf_tokenizer
+    _, vocab, _ = get_gguf_tokenizer(str(DATA / "tokenizers" / "gguf" /
+                                         "ggml-vocab-llama-bpe.gguf"))
+    tokens = vocab["tokens"]
+    decode = _byte_decoder()
+    path = tmp_path_factory.mktemp("llama3") / "tokenizer.model"
+    with open(path, "w") as f:
+        for rank, token in enumerate(tokens[:128000]):
+            f.write(f"{base64.b64encode(bytes(decode[c] for c in token)).decode()} {rank}\n")
+    special = {t: 128000 + i for i, t in enumerate(tokens[128000:])}
+    return path, special
+
+
+def _reference(path, special):
+    from tiktoken.load import load_tiktoken_bpe
+    return tiktoken.Encoding(name=path.name, pat_str=LLAMA3_PATTERN,
+                             mergeable_ranks=load_tiktoken_bpe(str(path)),
+                             special_tokens=special)
+
+
+def _texts(corpus, special):
+    names = list(special)
+    # Special-token text inside ordinary text, where tiktoken's encode(allowed_special="all")
+    # matches it and encode_ordinary does not.
+    mixed = [f"{names[i % min(12, len(names))]}{line}{names[(i * 7) % len(names)]} x" for i, line in
+             enumerate(corpus[::97])]
+    return corpus[::3] + mixed
+
+
+def test_llama3_tokenizer_model_is_recognised_by_content(llama3, corpus):
+    import xval
+    path, special = llama3
+    ref = _reference(path, special)
+    tok = xval.Tokenizer.from_file(str(path))
+    assert tok.vocab_size == 128256
+    assert tok.bos_id == special["<|begin_of_text|>"]
+    texts = _texts(corpus, special)
+    bad = [t for t in texts if tok.encode(t, parse_special=False).ids.tolist() !=
+           ref.encode_ordinary(t)]
+    assert not bad, (len(bad), bad[:1])
+    bad = [t for t in texts if tok.encode(t).ids.tolist() != ref.encode(t, allowed_special="all")]
+    assert not bad, (len(bad), bad[:1])
+    ids = ref.encode(texts[5])
+    assert tok.decode(ids) == ref.decode(ids)
+
+
+def test_unknown_encoding_with_the_callers_pattern_and_special_tokens(llama3, corpus, tmp_path):
+    import xval
+    path, _ = llama3
+    # Another name, and Llama 3.1's names for the special tokens.
+    renamed = tmp_path / "my_encoding.tiktoken"
+    renamed.write_bytes(path.read_bytes())
+    special = {"<|begin_of_text|>": 128000, "<|end_of_text|>": 128001,
+               "<|finetune_right_pad_id|>": 128004, "<|eom_id|>": 128008, "<|eot_id|>": 128009,
+               "<|python_tag|>": 128010}
+    ref = _reference(renamed, special)
+    tok = xval.Tokenizer.from_file(str(renamed), pattern=LLAMA3_PATTERN, special_tokens=special)
+    texts = _texts(corpus[::5], special)
+    bad = [t for t in texts if tok.encode(t).ids.tolist() != ref.encode(t, allowed_special="all")]
+    assert not bad, (len(bad), bad[:1])
+
+
+def test_unknown_encoding_without_a_pattern_is_refused_by_name(llama3, tmp_path):
+    import xval
+    path, _ = llama3
+    cut = tmp_path / "tokenizer.model"
+    cut.write_text("".join(path.read_text().splitlines(keepends=True)[:1000]))
+    with pytest.raises(ValueError, match="unknown encoding .*give its pattern and special tokens"):
+        xval.Tokenizer.from_file(str(cut))
