@@ -28,7 +28,21 @@ FAMILIES = ["aquila", "baichuan", "command-r", "deepseek-coder", "deepseek-llm",
             # Read by the general pipeline of stages (lib/text/hf): Gemma 4's character BPE,
             # nomic-bert-moe's Unigram, and Qwen2 / Command-R with the NFC normalizer their
             # published files have ("+nfc").
-            "gemma-4", "nomic-bert-moe", "qwen2+nfc", "command-r+nfc"]
+            "gemma-4", "nomic-bert-moe", "qwen2+nfc", "command-r+nfc", "bert-bge"]
+
+
+def bert_tokenizer_json(path, gguf):
+    """BERT's tokenizer.json (BertWordPieceTokenizer: BertNormalizer, BertPreTokenizer,
+    WordPiece, [CLS] $A [SEP]) over the bert-bge vocabulary: llama.cpp marks a word's first
+    piece with "▁" where Hugging Face marks the others with "##"."""
+    from tokenizers.implementations import BertWordPieceTokenizer
+    from transformers.integrations.gguf.gguf_tokenizer_mapping import get_gguf_tokenizer
+    _, vocab, _ = get_gguf_tokenizer(gguf)
+    pieces = {}
+    for i, t in enumerate(vocab["tokens"]):
+        text = t[1:] if t.startswith("\u2581") else t if t.startswith("[") else "##" + t
+        pieces.setdefault(text, i)
+    BertWordPieceTokenizer(pieces, lowercase=True).save(path)
 
 
 def main() -> None:
@@ -44,10 +58,13 @@ def main() -> None:
     paths = {}
     for family in families:
         base, _, variant = family.partition("+")
-        arch, vocab, _ = get_gguf_tokenizer(os.path.join(
-            common.data_dir(), "tokenizers", "gguf", f"ggml-vocab-{base}.gguf"))
-        backend, _ = convert_gguf_tokenizer(arch, vocab)
+        gguf = os.path.join(common.data_dir(), "tokenizers", "gguf", f"ggml-vocab-{base}.gguf")
         paths[family] = os.path.join(tmp, f"{family}.json")
+        if base == "bert-bge":  # transformers builds no tokenizer from a bert GGUF
+            bert_tokenizer_json(paths[family], gguf)
+            continue
+        arch, vocab, _ = get_gguf_tokenizer(gguf)
+        backend, _ = convert_gguf_tokenizer(arch, vocab)
         backend.save(paths[family])
         if variant == "nfc":
             with open(paths[family]) as f:

@@ -16,7 +16,11 @@ from transformers.integrations.gguf.gguf_tokenizer_mapping import (  # noqa: E40
 
 READ = ["aquila", "baichuan", "command-r", "deepseek-coder", "deepseek-llm", "falcon", "gemma-4",
         "gpt-2", "gpt-neox", "llama-bpe", "llama-spm", "mpt", "nomic-bert-moe", "phi-3", "qwen2",
-        "qwen35", "refact", "starcoder"]
+        "qwen35", "refact", "starcoder",
+        # The published shapes that differ from the converter's: Qwen2's and Command-R's files
+        # have an NFC normalizer; BERT's is BertWordPieceTokenizer's (transformers converts no
+        # bert GGUF).
+        "qwen2+nfc", "command-r+nfc", "bert-bge"]
 # Shapes not read: the error names the field.
 REFUSED = {"truncation": ("truncation", {"max_length": 8, "strategy": "LongestFirst",
                                          "stride": 0, "direction": "Right"}),
@@ -27,12 +31,33 @@ EDGE = [s for s in json.loads((ROOT / "tests" / "golden" / "gguf" / "edge_string
         if not any(c in s for c in "\n\r\x0b\x85\u2028")]  # one text per line for the CLI
 
 
+def bert_tokenizer_json(gguf, path):
+    """BertWordPieceTokenizer (BertNormalizer, BertPreTokenizer, WordPiece, [CLS] $A [SEP],
+    WordPiece decoder) over a bert GGUF vocabulary: llama.cpp marks a word's first piece with
+    "\u2581" where Hugging Face marks the other pieces with "##"."""
+    from tokenizers.implementations import BertWordPieceTokenizer
+    _, vocab, _ = get_gguf_tokenizer(str(gguf))
+    pieces = {}
+    for i, t in enumerate(vocab["tokens"]):
+        text = t[1:] if t.startswith("\u2581") else t if t.startswith("[") else "##" + t
+        pieces.setdefault(text, i)
+    BertWordPieceTokenizer(pieces, lowercase=True).save(str(path))
+
+
 def tokenizer_json(family, tmp_path):
-    arch, vocab, _ = get_gguf_tokenizer(str(DATA / "tokenizers" / "gguf" /
-                                            f"ggml-vocab-{family}.gguf"))
-    backend, _ = convert_gguf_tokenizer(arch, vocab)
+    base, _, variant = family.partition("+")
+    gguf = DATA / "tokenizers" / "gguf" / f"ggml-vocab-{base}.gguf"
     path = tmp_path / f"{family}.json"
+    if base == "bert-bge":
+        bert_tokenizer_json(gguf, path)
+        return path
+    arch, vocab, _ = get_gguf_tokenizer(str(gguf))
+    backend, _ = convert_gguf_tokenizer(arch, vocab)
     backend.save(str(path))
+    if variant == "nfc":
+        data = json.loads(path.read_text())
+        data["normalizer"] = {"type": "NFC"}
+        path.write_text(json.dumps(data))
     return path
 
 
@@ -48,6 +73,12 @@ def test_ids_equal_tokenizers(family, tmp_path, corpus, xval_cli):
                        (["--add-special-tokens"] if add else []), texts)
         bad = [(t, g, w) for t, g, w in zip(texts, got, want) if g != w]
         assert len(got) == len(want) and not bad, (family, add, len(bad), bad[:1])
+    # Decode (tokenizers' default skips special tokens, as xval's does) on a sample.
+    import xval
+    tok = xval.Tokenizer.from_file(str(path))
+    sample = texts[::50]
+    for text, enc in zip(sample, ref.encode_batch(sample, add_special_tokens=True)):
+        assert tok.decode(enc.ids) == ref.decode(enc.ids), (family, text)
 
 
 @pytest.mark.parametrize("field", sorted(REFUSED))

@@ -25,7 +25,7 @@ void AlignedText::AppendSlice(const AlignedText& other, size_t begin, size_t end
 
 void AlignedText::Append(absl::string_view bytes, Offset span) {
   text.append(bytes.data(), bytes.size());
-  from.resize(text.size(), span);
+  for (size_t k = 0; k < bytes.size(); ++k) from.push_back(span);
 }
 
 char32_t CharAt(absl::string_view s, size_t i, size_t* len) {

@@ -10,20 +10,28 @@ namespace xval::text::hf {
 
 template <typename Map>
 bool MapChars(AlignedText* t, Map map) {
-  AlignedText out;
-  out.text.reserve(t->text.size());
-  out.from.reserve(t->text.size());
+  const std::string& s = t->text;
   std::string piece;
-  bool changed = false;
-  for (size_t i = 0, len; i < t->text.size(); i += len) {
-    const char32_t c = CharAt(t->text, i, &len);
+  size_t i = 0, len = 0;
+  // Most texts come through unchanged: find the first character that changes before building.
+  for (; i < s.size(); i += len) {
+    const char32_t c = CharAt(s, i, &len);
     piece.clear();
     map(c, &piece);
-    const absl::string_view original(t->text.data() + i, len);
-    if (piece != original) changed = true;
+    if (piece.size() != len || piece.compare(0, len, s, i, len) != 0) break;
+  }
+  if (i == s.size()) return false;
+  AlignedText out;
+  out.text.reserve(s.size() + s.size() / 4);
+  out.from.reserve(s.size() + s.size() / 4);
+  out.AppendSlice(*t, 0, i);
+  out.Append(piece, t->Span(i, i + len));  // the first change, mapped above
+  for (i += len; i < s.size(); i += len) {
+    const char32_t c = CharAt(s, i, &len);
+    piece.clear();
+    map(c, &piece);
     out.Append(piece, t->Span(i, i + len));
   }
-  if (!changed) return false;
   *t = std::move(out);
   return true;
 }
