@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
+#include "text/bytelevel/bytelevel_loader.h"
 #include "text/bytelevel/utf8_replace.h"
 #include "text/hf/stages.h"
 #include "text/pretokenize/ascii_swar.h"
@@ -413,7 +414,12 @@ absl::StatusOr<std::string> ByteLevelTokenizer::DecodeBytes(absl::Span<const int
     if (t == nullptr) {
       return absl::OutOfRangeError(absl::StrCat("id ", id, " is not a token of ", config_.source));
     }
-    out += t->content;
+    std::string bytes;
+    if (config_.decode_added_through_alphabet && ByteLevelAlphabetToBytes(t->content, &bytes)) {
+      out += bytes;
+    } else {
+      out += t->content;
+    }
   }
   return out;
 }

@@ -44,6 +44,9 @@ struct ByteLevelConfig {
   // tokenizer.json's normalizer (null: none), run on the text between added tokens before the
   // pre-tokenizers; offsets are mapped back to the input.
   std::shared_ptr<const hf::Normalizer> normalizer;
+  // Decode an added token's text as tokenizers' ByteLevel decoder does: read in the byte-level
+  // alphabet when every character is in it ("÷" is byte 0xF7), else as is.
+  bool decode_added_through_alphabet = false;
 };
 
 // tiktoken's allowed_special / disallowed_special: "all", or a set of token contents.

@@ -168,6 +168,7 @@ absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadByteLevelTokenizerJson(
     ASSIGN_OR_RETURN(config.normalizer, hf::MakeNormalizer(hf::StageJson{f, norm, "normalizer"}));
   }
   config.whole_piece_lookup = OptBool(model, "ignore_merges", false);
+  config.decode_added_through_alphabet = true;
 
   // Vocabulary in the byte-level alphabet, by id.
   ASSIGN_OR_RETURN(const auto vocab, ReadVocab(f, model));
