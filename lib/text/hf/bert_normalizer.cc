@@ -34,6 +34,7 @@ class BertNormalizer : public Normalizer {
         nfd_(MakeNfd()) {}
 
   void Normalize(AlignedText* t) const override {
+    if (NormalizeAscii(t)) return;
     if (clean_text_) {
       MapChars(t, [](char32_t c, std::string* out) {
         if (c == 0 || c == 0xFFFD || IsControl(c)) return;
@@ -64,6 +65,24 @@ class BertNormalizer : public Normalizer {
   }
 
  private:
+  // All four steps at once on ASCII text, in place when no control character is removed: no
+  // CJK, no accents, and whitespace and case map byte to byte. False (nothing done) otherwise.
+  bool NormalizeAscii(AlignedText* t) const {
+    bool drop = false;
+    for (const char c : t->text) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u >= 0x80) return false;
+      // Controls (all of C0 and DEL but tab, newline, return) are removed.
+      drop |= clean_text_ && (u == 0x7F || (u < 0x20 && u != '\t' && u != '\n' && u != '\r'));
+    }
+    if (drop) return false;  // rare: the general path removes them
+    for (char& c : t->text) {
+      if (clean_text_ && (c == '\t' || c == '\n' || c == '\r')) c = ' ';
+      if (lowercase_ && c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    }
+    return true;
+  }
+
   bool clean_text_, chinese_chars_, strip_accents_, lowercase_;
   std::unique_ptr<Normalizer> nfd_;
 };

@@ -12,28 +12,43 @@ class ByteLevel : public PreTokenizer {
   ByteLevel(bool add_prefix_space, bool use_regex)
       : add_prefix_space_(add_prefix_space), gpt2_(use_regex ? text::MakeGpt2Scanner() : nullptr) {}
 
-  void Split(const AlignedText& piece, std::vector<AlignedText>* out) const override {
-    AlignedText t;
-    if (add_prefix_space_ && !piece.text.empty() && piece.text[0] != ' ') {
-      t.Append(" ", piece.Span(0, 1));
-    }
-    t.AppendSlice(piece, 0, piece.text.size());
-    std::vector<uint32_t> ends;
-    if (gpt2_ != nullptr) {
-      gpt2_->Split(t.text, &ends);
-    } else if (!t.text.empty()) {
-      ends.push_back(static_cast<uint32_t>(t.text.size()));
-    }
+  void Split(PieceList* pieces) const override {
+    const AlignedText& in = *pieces->text;
     const auto& alphabet = ByteAlphabet();
-    uint32_t begin = 0;
-    for (const uint32_t end : ends) {
-      AlignedText p;
-      for (uint32_t i = begin; i < end; ++i) {
-        p.Append(alphabet[static_cast<unsigned char>(t.text[i])], t.from[i]);
+    AlignedText t;
+    t.text.reserve(in.text.size() * 2);
+    t.from.reserve(in.text.size() * 2);
+    std::vector<Range> out;
+    std::string bytes;  // the piece, with the prefix space
+    std::vector<Offset> spans;
+    std::vector<uint32_t> ends;
+    for (const Range r : pieces->ranges) {
+      bytes.clear();
+      spans.clear();
+      if (add_prefix_space_ && in.text[r.begin] != ' ') {
+        bytes.push_back(' ');
+        spans.push_back(in.Span(r.begin, r.begin + 1));
       }
-      out->push_back(std::move(p));
-      begin = end;
+      bytes.append(in.text, r.begin, r.end - r.begin);
+      spans.insert(spans.end(), in.from.begin() + r.begin, in.from.begin() + r.end);
+      ends.clear();
+      if (gpt2_ != nullptr) {
+        gpt2_->Split(bytes, &ends);
+      } else {
+        ends.push_back(static_cast<uint32_t>(bytes.size()));
+      }
+      uint32_t begin = 0;
+      for (const uint32_t end : ends) {
+        const auto at = static_cast<uint32_t>(t.text.size());
+        for (uint32_t i = begin; i < end; ++i) {
+          t.Append(alphabet[static_cast<unsigned char>(bytes[i])], spans[i]);
+        }
+        out.push_back(Range{at, static_cast<uint32_t>(t.text.size())});
+        begin = end;
+      }
     }
+    pieces->ranges.swap(out);
+    pieces->Replace(std::move(t));
   }
 
  private:

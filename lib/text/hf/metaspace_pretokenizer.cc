@@ -13,37 +13,52 @@ class Metaspace : public PreTokenizer {
   Metaspace(std::string replacement, Prepend prepend, bool split)
       : replacement_(std::move(replacement)), prepend_(prepend), split_(split) {}
 
-  void Split(const AlignedText& piece, std::vector<AlignedText>* out) const override {
+  void Split(PieceList* pieces) const override {
+    const AlignedText& in = *pieces->text;
     AlignedText t;
-    for (size_t i = 0; i < piece.text.size(); ++i) {
-      if (piece.text[i] == ' ') {
-        t.Append(replacement_, piece.from[i]);
-      } else {
-        t.AppendSlice(piece, i, i + 1);
+    t.text.reserve(in.text.size() + in.text.size() / 4);
+    t.from.reserve(in.text.size() + in.text.size() / 4);
+    std::vector<Range> out;
+    std::vector<Match> matches, splits;
+    const auto rep = static_cast<uint32_t>(replacement_.size());
+    for (const Range r : pieces->ranges) {
+      const auto begin = static_cast<uint32_t>(t.text.size());
+      const absl::string_view piece = pieces->View(r);
+      // Prepended when the piece, spaces replaced, does not start with the replacement.
+      const bool starts =
+          piece.compare(0, replacement_.size(), replacement_) == 0 || (piece[0] == ' ');
+      if (!starts && (prepend_ == Prepend::kAlways ||
+                      (prepend_ == Prepend::kFirst && in.from[r.begin].begin == 0))) {
+        t.Append(replacement_, in.Span(r.begin, r.begin + 1));
       }
+      for (uint32_t i = r.begin; i < r.end; ++i) {
+        if (in.text[i] == ' ') {
+          t.Append(replacement_, in.from[i]);
+        } else {
+          t.text.push_back(in.text[i]);
+          t.from.push_back(in.from[i]);
+        }
+      }
+      const auto end = static_cast<uint32_t>(t.text.size());
+      if (!split_) {
+        out.push_back(Range{begin, end});
+        continue;
+      }
+      // Cut before each replacement (MergedWithNext).
+      const absl::string_view view(t.text.data() + begin, end - begin);
+      matches.clear();
+      uint32_t prev = 0;
+      for (size_t i = view.find(replacement_); i != absl::string_view::npos;
+           i = view.find(replacement_, i + rep)) {
+        if (i > prev) matches.push_back(Match{prev, i, false});
+        matches.push_back(Match{i, i + rep, true});
+        prev = static_cast<uint32_t>(i) + rep;
+      }
+      if (prev < view.size()) matches.push_back(Match{prev, view.size(), false});
+      SplitByMatches(Range{begin, end}, matches, SplitBehavior::kMergedWithNext, &splits, &out);
     }
-    const bool starts = t.text.compare(0, replacement_.size(), replacement_) == 0;
-    if (!starts && !t.text.empty() &&
-        (prepend_ == Prepend::kAlways || (prepend_ == Prepend::kFirst && t.from[0].begin == 0))) {
-      AlignedText p;
-      p.Append(replacement_, t.Span(0, 1));
-      p.AppendSlice(t, 0, t.text.size());
-      t = std::move(p);
-    }
-    if (!split_) {
-      if (!t.text.empty()) out->push_back(std::move(t));
-      return;
-    }
-    std::vector<Match> matches;
-    size_t prev = 0;
-    for (size_t i = t.text.find(replacement_); i != std::string::npos;
-         i = t.text.find(replacement_, i + replacement_.size())) {
-      if (i > prev) matches.push_back(Match{prev, i, false});
-      matches.push_back(Match{i, i + replacement_.size(), true});
-      prev = i + replacement_.size();
-    }
-    if (prev < t.text.size()) matches.push_back(Match{prev, t.text.size(), false});
-    SplitByMatches(t, matches, SplitBehavior::kMergedWithNext, out);
+    pieces->ranges.swap(out);
+    pieces->Replace(std::move(t));
   }
 
  private:

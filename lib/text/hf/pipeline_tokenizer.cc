@@ -1,11 +1,35 @@
 #include "text/hf/pipeline_tokenizer.h"
 
+#include <atomic>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "util/status_macros.h"
 
 namespace xval::text::hf {
 namespace {
+
+std::atomic<uint64_t> next_instance_id{1};
+// Pieces longer than this are tokenized every time rather than cached.
+constexpr size_t kMaxCachedPiece = 64;
+// The cache is dropped when it grows past this many pieces, bounding memory per thread.
+constexpr size_t kMaxCachedPieces = 1 << 16;
+
+// Per-thread cache of the model's tokens for a piece (most words recur), keyed by the
+// tokenizer's instance id: a thread that switches tokenizers drops it.
+struct PieceCache {
+  uint64_t owner = 0;
+  absl::flat_hash_map<std::string, std::vector<ModelToken>> tokens;
+
+  static PieceCache& For(uint64_t owner) {
+    thread_local PieceCache cache;
+    if (cache.owner != owner || cache.tokens.size() > kMaxCachedPieces) {
+      cache.tokens.clear();
+      cache.owner = owner;
+    }
+    return cache;
+  }
+};
 
 // The model's vocabulary by id: model.vocab, an object piece -> id (BPE, WordPiece, WordLevel)
 // or an array of [piece, score] (Unigram).
@@ -82,6 +106,7 @@ absl::StatusOr<std::unique_ptr<PipelineTokenizer>> PipelineTokenizer::FromJson(
   if (t->before_.size() == 1) t->bos_id_ = t->before_[0];
   if (t->after_.size() == 1) t->eos_id_ = t->after_[0];
   t->SetSpecialTokens(!t->before_.empty(), !t->after_.empty());
+  t->instance_id_ = next_instance_id.fetch_add(1);
   t->IndexAdded();
   return t;
 }
@@ -102,6 +127,7 @@ void PipelineTokenizer::IndexAdded() {
 
 absl::Status PipelineTokenizer::AddTokens(absl::Span<const AddedToken> tokens) {
   RETURN_IF_ERROR(table_.AddTokens(tokens, *this));
+  instance_id_ = next_instance_id.fetch_add(1);  // cached pieces may hold the old ids
   IndexAdded();
   return absl::OkStatus();
 }
@@ -148,32 +174,42 @@ void PipelineTokenizer::EncodeStretch(absl::string_view text, uint32_t offset, u
   if (normalizer_ != nullptr) normalizer_->Normalize(&t);
   const AddedTokenMatcher& norm = parse_special ? *norm_all_ : *norm_plain_;
   if (norm.empty()) {
-    EncodePieces(t, base, out);
+    EncodePieces(t, Range{0, static_cast<uint32_t>(t.text.size())}, base, out);
     return;
   }
   norm.Split(
-      t.text, [&](size_t b, size_t e) { EncodePieces(t.Slice(b, e), base, out); },
+      t.text,
+      [&](size_t b, size_t e) {
+        EncodePieces(t, Range{static_cast<uint32_t>(b), static_cast<uint32_t>(e)}, base, out);
+      },
       [&](const AddedToken& token, size_t b, size_t e) {
         const Offset span = t.Span(b, e);
         out->Append(token.id, Offset{base + span.begin, base + span.end});
       });
 }
 
-void PipelineTokenizer::EncodePieces(const AlignedText& text, uint32_t base, Encoding* out) const {
-  if (text.text.empty()) return;
-  std::vector<AlignedText> pieces;
-  if (pre_tokenizer_ != nullptr) {
-    pre_tokenizer_->Split(text, &pieces);
-  } else {
-    pieces.push_back(text);
-  }
-  std::vector<ModelToken> tokens;
-  for (const AlignedText& piece : pieces) {
-    tokens.clear();
-    model_->Tokenize(piece.text, &tokens);
-    for (const ModelToken& token : tokens) {
-      const Offset span =
-          token.end > token.begin ? piece.Span(token.begin, token.end) : piece.from[token.begin];
+void PipelineTokenizer::EncodePieces(const AlignedText& text, Range range, uint32_t base,
+                                     Encoding* out) const {
+  if (range.end <= range.begin) return;
+  PieceList pieces{&text, {}, {range}};
+  if (pre_tokenizer_ != nullptr) pre_tokenizer_->Split(&pieces);
+  PieceCache& cache = PieceCache::For(instance_id_);
+  std::vector<ModelToken> scratch;
+  for (const Range r : pieces.ranges) {
+    const absl::string_view piece = pieces.View(r);
+    const std::vector<ModelToken>* tokens = &scratch;
+    if (piece.size() <= kMaxCachedPiece) {
+      auto [it, inserted] = cache.tokens.try_emplace(piece);
+      if (inserted) model_->Tokenize(piece, &it->second);
+      tokens = &it->second;
+    } else {
+      scratch.clear();
+      model_->Tokenize(piece, &scratch);
+    }
+    for (const ModelToken& token : *tokens) {
+      const Offset span = token.end > token.begin
+                              ? pieces.text->Span(r.begin + token.begin, r.begin + token.end)
+                              : pieces.text->from[r.begin + token.begin];
       out->Append(token.id, Offset{base + span.begin, base + span.end});
     }
   }

@@ -51,8 +51,8 @@ class PipelineTokenizer : public Tokenizer {
   // `offset`: where `text` starts in the caller's text; offsets out are plus `base`.
   void EncodeStretch(absl::string_view text, uint32_t offset, uint32_t base, bool parse_special,
                      Encoding* out) const;
-  // One stretch of normalized text without added tokens: pre-tokenized, then the model.
-  void EncodePieces(const AlignedText& text, uint32_t base, Encoding* out) const;
+  // Bytes `range` of normalized text (no added token inside): pre-tokenized, then the model.
+  void EncodePieces(const AlignedText& text, Range range, uint32_t base, Encoding* out) const;
 
   PieceTable table_;
   std::unique_ptr<Normalizer> normalizer_;       // null: none
@@ -65,6 +65,7 @@ class PipelineTokenizer : public Tokenizer {
   absl::flat_hash_map<int32_t, size_t> added_by_id_;  // id -> index in table_.added()
   std::vector<int32_t> before_, after_;               // what the post-processor adds around a text
   int32_t bos_id_ = -1, eos_id_ = -1;
+  uint64_t instance_id_ = 0;  // keys the per-thread piece cache
 };
 
 }  // namespace xval::text::hf

@@ -17,9 +17,10 @@ struct Match {
   bool is_match;
 };
 
-// The pieces of `piece` cut at `matches` (which cover it in order), empty ones dropped.
-void SplitByMatches(const AlignedText& piece, const std::vector<Match>& matches,
-                    SplitBehavior behavior, std::vector<AlignedText>* out);
+// The pieces of `piece` cut at `matches` (which cover it in order, offsets relative to it),
+// empty ones dropped, appended to *out. `splits` is scratch space.
+void SplitByMatches(Range piece, const std::vector<Match>& matches, SplitBehavior behavior,
+                    std::vector<Match>* splits, std::vector<Range>* out);
 
 // json's "behavior" ("Removed", "Isolated", ...), or `fallback` when absent.
 absl::StatusOr<SplitBehavior> ReadBehavior(const StageJson& json, SplitBehavior fallback);

@@ -9,11 +9,11 @@
 
 namespace xval::text::hf {
 
-void SplitByMatches(const AlignedText& piece, const std::vector<Match>& matches,
-                    SplitBehavior behavior, std::vector<AlignedText>* out) {
+void SplitByMatches(Range piece, const std::vector<Match>& matches, SplitBehavior behavior,
+                    std::vector<Match>* splits_out, std::vector<Range>* out) {
   // (range, remove) after the behavior is applied, as NormalizedString::split computes them.
-  std::vector<Match> splits;
-  splits.reserve(matches.size());
+  std::vector<Match>& splits = *splits_out;
+  splits.clear();
   bool previous_match = false;
   switch (behavior) {
     case SplitBehavior::kIsolated:
@@ -56,7 +56,10 @@ void SplitByMatches(const AlignedText& piece, const std::vector<Match>& matches,
       break;
   }
   for (const Match& s : splits) {
-    if (!s.is_match && s.end > s.begin) out->push_back(piece.Slice(s.begin, s.end));
+    if (!s.is_match && s.end > s.begin) {
+      out->push_back(Range{piece.begin + static_cast<uint32_t>(s.begin),
+                           piece.begin + static_cast<uint32_t>(s.end)});
+    }
   }
 }
 
@@ -79,27 +82,42 @@ namespace {
 // The matches of a pattern over the piece, gaps included, as tokenizers' Pattern::find_matches
 // returns them (an empty piece is one empty non-match).
 template <typename FindAll>
-std::vector<Match> FindMatches(absl::string_view text, bool invert, FindAll find_all) {
-  std::vector<Match> matches;
-  if (text.empty()) return {Match{0, 0, invert}};
+void FindMatches(absl::string_view text, bool invert, FindAll find_all,
+                 std::vector<Match>* matches) {
+  matches->clear();
+  if (text.empty()) {
+    matches->push_back(Match{0, 0, invert});
+    return;
+  }
   size_t prev = 0;
   find_all(text, [&](size_t b, size_t e) {
-    if (prev != b) matches.push_back(Match{prev, b, invert});
-    matches.push_back(Match{b, e, !invert});
+    if (prev != b) matches->push_back(Match{prev, b, invert});
+    matches->push_back(Match{b, e, !invert});
     prev = e;
   });
-  if (prev != text.size()) matches.push_back(Match{prev, text.size(), invert});
-  return matches;
+  if (prev != text.size()) matches->push_back(Match{prev, text.size(), invert});
 }
 
 // Every character `is_match` accepts is a match of its own.
 template <typename Pred>
-std::vector<Match> CharMatches(absl::string_view text, Pred is_match) {
-  return FindMatches(text, false, [&](absl::string_view t, auto emit) {
-    for (size_t i = 0, len; i < t.size(); i += len) {
-      if (is_match(CharAt(t, i, &len))) emit(i, i + len);
-    }
-  });
+void CharMatches(absl::string_view text, Pred is_match, std::vector<Match>* matches) {
+  FindMatches(
+      text, false,
+      [&](absl::string_view t, auto emit) {
+        for (size_t i = 0, len; i < t.size(); i += len) {
+          if (is_match(CharAt(t, i, &len))) emit(i, i + len);
+        }
+      },
+      matches);
+}
+
+// Runs `cut(piece, &out)` over every piece, the results becoming the pieces.
+template <typename Cut>
+void CutEach(PieceList* pieces, Cut cut) {
+  std::vector<Range> out;
+  out.reserve(pieces->ranges.size() * 2);
+  for (const Range r : pieces->ranges) cut(r, &out);
+  pieces->ranges.swap(out);
 }
 
 class SplitPreTokenizer : public PreTokenizer {
@@ -107,13 +125,20 @@ class SplitPreTokenizer : public PreTokenizer {
   SplitPreTokenizer(Regex pattern, SplitBehavior behavior, bool invert)
       : pattern_(std::move(pattern)), behavior_(behavior), invert_(invert) {}
 
-  void Split(const AlignedText& piece, std::vector<AlignedText>* out) const override {
-    const auto matches = FindMatches(piece.text, invert_, [&](absl::string_view t, auto emit) {
-      std::vector<std::pair<size_t, size_t>> found;
-      pattern_.FindAll(t, &found);
-      for (const auto& [b, e] : found) emit(b, e);
+  void Split(PieceList* pieces) const override {
+    std::vector<Match> matches, splits;
+    std::vector<std::pair<size_t, size_t>> found;
+    CutEach(pieces, [&](Range r, std::vector<Range>* out) {
+      FindMatches(
+          pieces->View(r), invert_,
+          [&](absl::string_view t, auto emit) {
+            found.clear();
+            pattern_.FindAll(t, &found);
+            for (const auto& [b, e] : found) emit(b, e);
+          },
+          &matches);
+      SplitByMatches(r, matches, behavior_, &splits, out);
     });
-    SplitByMatches(piece, matches, behavior_, out);
   }
 
  private:
@@ -127,8 +152,12 @@ template <typename Pred>
 class CharSplitPreTokenizer : public PreTokenizer {
  public:
   CharSplitPreTokenizer(Pred pred, SplitBehavior behavior) : pred_(pred), behavior_(behavior) {}
-  void Split(const AlignedText& piece, std::vector<AlignedText>* out) const override {
-    SplitByMatches(piece, CharMatches(piece.text, pred_), behavior_, out);
+  void Split(PieceList* pieces) const override {
+    std::vector<Match> matches, splits;
+    CutEach(pieces, [&](Range r, std::vector<Range>* out) {
+      CharMatches(pieces->View(r), pred_, &matches);
+      SplitByMatches(r, matches, behavior_, &splits, out);
+    });
   }
 
  private:
@@ -145,14 +174,8 @@ std::unique_ptr<PreTokenizer> SplitOn(Pred pred, SplitBehavior behavior) {
 class Chain : public PreTokenizer {
  public:
   explicit Chain(std::vector<std::unique_ptr<PreTokenizer>> stages) : stages_(std::move(stages)) {}
-  void Split(const AlignedText& piece, std::vector<AlignedText>* out) const override {
-    std::vector<AlignedText> pieces{piece}, next;
-    for (const auto& stage : stages_) {
-      next.clear();
-      for (const AlignedText& p : pieces) stage->Split(p, &next);
-      pieces.swap(next);
-    }
-    for (AlignedText& p : pieces) out->push_back(std::move(p));
+  void Split(PieceList* pieces) const override {
+    for (const auto& stage : stages_) stage->Split(pieces);
   }
 
  private:

@@ -33,12 +33,35 @@ class Normalizer {
   virtual bool IsNormalized(absl::string_view text) const { return text.empty(); }
 };
 
-// Cuts one piece into pieces (and may rewrite them, as ByteLevel and Metaspace do), appending
-// them to *out; pieces may be dropped (Removed delimiters) but none is empty.
+// Bytes [begin, end) of a text.
+struct Range {
+  uint32_t begin, end;
+};
+
+// The pieces of a text as a pre-tokenizer leaves them: ranges of one text, in order, never
+// empty. Cutting stages only change the ranges; stages that rewrite (ByteLevel, Metaspace) write
+// a new text into `owned` and point `text` at it.
+struct PieceList {
+  const AlignedText* text;
+  AlignedText owned;
+  std::vector<Range> ranges;
+
+  absl::string_view View(Range r) const {
+    return absl::string_view(text->text.data() + r.begin, r.end - r.begin);
+  }
+  // Makes `rewritten` the text (the ranges must be its own).
+  void Replace(AlignedText rewritten) {
+    owned = std::move(rewritten);
+    text = &owned;
+  }
+};
+
+// Cuts the pieces into pieces (and may rewrite them); pieces may be dropped (Removed
+// delimiters) but none is empty.
 class PreTokenizer {
  public:
   virtual ~PreTokenizer() = default;
-  virtual void Split(const AlignedText& piece, std::vector<AlignedText>* out) const = 0;
+  virtual void Split(PieceList* pieces) const = 0;
 };
 
 // One token of a piece: its id and the bytes [begin, end) of the piece it covers.

@@ -17,18 +17,25 @@ int FixedScript(char32_t c) {
 
 class UnicodeScripts : public PreTokenizer {
  public:
-  void Split(const AlignedText& piece, std::vector<AlignedText>* out) const override {
-    std::vector<size_t> cuts;
-    int last = -2;  // none yet
-    for (size_t i = 0, len; i < piece.text.size(); i += len) {
-      const int script = FixedScript(CharAt(piece.text, i, &len));
-      if (script != -1 && last != -1 && last != script) cuts.push_back(i);
-      if (script != -1) last = script;
+  void Split(PieceList* pieces) const override {
+    std::vector<Range> out;
+    std::vector<uint32_t> cuts;
+    for (const Range r : pieces->ranges) {
+      const absl::string_view piece = pieces->View(r);
+      cuts.clear();
+      int last = -2;  // none yet
+      for (size_t i = 0, len; i < piece.size(); i += len) {
+        const int script = FixedScript(CharAt(piece, i, &len));
+        if (script != -1 && last != -1 && last != script) cuts.push_back(static_cast<uint32_t>(i));
+        if (script != -1) last = script;
+      }
+      // Text before the first cut (leading spaces) is dropped, as tokenizers drops it.
+      cuts.push_back(static_cast<uint32_t>(piece.size()));
+      for (size_t k = 0; k + 1 < cuts.size(); ++k) {
+        if (cuts[k + 1] > cuts[k]) out.push_back(Range{r.begin + cuts[k], r.begin + cuts[k + 1]});
+      }
     }
-    cuts.push_back(piece.text.size());
-    for (size_t k = 0; k + 1 < cuts.size(); ++k) {
-      if (cuts[k + 1] > cuts[k]) out->push_back(piece.Slice(cuts[k], cuts[k + 1]));
-    }
+    pieces->ranges.swap(out);
   }
 };
 
