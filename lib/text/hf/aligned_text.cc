@@ -28,8 +28,4 @@ void AlignedText::Append(absl::string_view bytes, Offset span) {
   for (size_t k = 0; k < bytes.size(); ++k) from.push_back(span);
 }
 
-char32_t CharAt(absl::string_view s, size_t i, size_t* len) {
-  return util::DecodeUtf8(s.data() + i, s.size() - i, len);
-}
-
 }  // namespace xval::text::hf

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "util/utf8.h"
 #include "xval/encoding.h"
 
 namespace xval::text::hf {
@@ -39,7 +40,14 @@ template <typename Map>
 bool MapChars(AlignedText* t, Map map);
 
 // The code point at byte `i` of `s` and its length; an invalid byte is U+FFFD of length 1.
-char32_t CharAt(absl::string_view s, size_t i, size_t* len);
+inline char32_t CharAt(absl::string_view s, size_t i, size_t* len) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) {
+    *len = 1;
+    return c;
+  }
+  return util::DecodeUtf8(s.data() + i, s.size() - i, len);
+}
 
 }  // namespace xval::text::hf
 

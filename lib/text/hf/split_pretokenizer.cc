@@ -153,10 +153,43 @@ class CharSplitPreTokenizer : public PreTokenizer {
  public:
   CharSplitPreTokenizer(Pred pred, SplitBehavior behavior) : pred_(pred), behavior_(behavior) {}
   void Split(PieceList* pieces) const override {
-    std::vector<Match> matches, splits;
+    if (behavior_ == SplitBehavior::kMergedWithPrevious ||
+        behavior_ == SplitBehavior::kMergedWithNext) {
+      std::vector<Match> matches, splits;
+      CutEach(pieces, [&](Range r, std::vector<Range>* out) {
+        CharMatches(pieces->View(r), pred_, &matches);
+        SplitByMatches(r, matches, behavior_, &splits, out);
+      });
+      return;
+    }
+    // Removed, Isolated and Contiguous in one scan: runs of other characters are pieces; a
+    // matching character is dropped, a piece of its own, or joins its run.
     CutEach(pieces, [&](Range r, std::vector<Range>* out) {
-      CharMatches(pieces->View(r), pred_, &matches);
-      SplitByMatches(r, matches, behavior_, &splits, out);
+      const absl::string_view text = pieces->View(r);
+      uint32_t run = 0;  // start of the current run
+      int kind = -1;     // the run's kind: 0 other characters, 1 matches (Contiguous), -1 none
+      auto close = [&](uint32_t end) {
+        if (kind >= 0 && end > run) out->push_back(Range{r.begin + run, r.begin + end});
+        kind = -1;
+      };
+      for (size_t i = 0, len; i < text.size(); i += len) {
+        const auto at = static_cast<uint32_t>(i);
+        const bool match = pred_(CharAt(text, i, &len));
+        if (!match || behavior_ == SplitBehavior::kContiguous) {
+          const int k = match ? 1 : 0;
+          if (kind != k) {
+            close(at);
+            run = at;
+            kind = k;
+          }
+          continue;
+        }
+        close(at);
+        if (behavior_ == SplitBehavior::kIsolated) {
+          out->push_back(Range{r.begin + at, r.begin + at + static_cast<uint32_t>(len)});
+        }
+      }
+      close(static_cast<uint32_t>(text.size()));
     });
   }
 
@@ -182,10 +215,19 @@ class Chain : public PreTokenizer {
   std::vector<std::unique_ptr<PreTokenizer>> stages_;
 };
 
-bool IsBertPunctuation(char32_t c) { return IsPunctuation(c); }
-bool IsNumeric(char32_t c) {
-  return c >= 0x80 ? (U_GET_GC_MASK(c) & U_GC_N_MASK) != 0 : c >= '0' && c <= '9';
-}
+// The character classes, as functors so that each splitter's loop inlines its own.
+struct WhitespaceClass {
+  bool operator()(char32_t c) const { return IsWhitespace(c); }
+};
+struct PunctuationClass {
+  bool operator()(char32_t c) const { return IsPunctuation(c); }
+};
+// Rust's char::is_numeric: general category N.
+struct NumericClass {
+  bool operator()(char32_t c) const {
+    return c >= 0x80 ? (U_GET_GC_MASK(c) & U_GC_N_MASK) != 0 : c >= '0' && c <= '9';
+  }
+};
 
 }  // namespace
 
@@ -203,11 +245,11 @@ PreTokenizerPtr MakeSplitPreTokenizer(const StageJson& json) {
 
 PreTokenizerPtr MakeWhitespacePreTokenizer(const StageJson& json) {
   const std::string_view type = OptString(json.json, "type");
-  if (type == "WhitespaceSplit") return SplitOn(IsWhitespace, SplitBehavior::kRemoved);
+  if (type == "WhitespaceSplit") return SplitOn(WhitespaceClass(), SplitBehavior::kRemoved);
   if (type == "BertPreTokenizer") {
     std::vector<std::unique_ptr<PreTokenizer>> stages;
-    stages.push_back(SplitOn(IsWhitespace, SplitBehavior::kRemoved));
-    stages.push_back(SplitOn(IsBertPunctuation, SplitBehavior::kIsolated));
+    stages.push_back(SplitOn(WhitespaceClass(), SplitBehavior::kRemoved));
+    stages.push_back(SplitOn(PunctuationClass(), SplitBehavior::kIsolated));
     return ChainPreTokenizers(std::move(stages));
   }
   // Whitespace: the matches of Rust's regex `\w+|[^\w\s]+` kept, the rest removed. Rust's \w
@@ -224,13 +266,13 @@ PreTokenizerPtr MakeWhitespacePreTokenizer(const StageJson& json) {
 
 PreTokenizerPtr MakePunctuationPreTokenizer(const StageJson& json) {
   ASSIGN_OR_RETURN(SplitBehavior behavior, ReadBehavior(json, SplitBehavior::kIsolated));
-  return SplitOn(IsBertPunctuation, behavior);
+  return SplitOn(PunctuationClass(), behavior);
 }
 
 PreTokenizerPtr MakeDigitsPreTokenizer(const StageJson& json) {
-  return SplitOn(IsNumeric, OptBool(json.json, "individual_digits", false)
-                                ? SplitBehavior::kIsolated
-                                : SplitBehavior::kContiguous);
+  return SplitOn(NumericClass(), OptBool(json.json, "individual_digits", false)
+                                     ? SplitBehavior::kIsolated
+                                     : SplitBehavior::kContiguous);
 }
 
 PreTokenizerPtr MakePreTokenizerSequence(const StageJson& json) {

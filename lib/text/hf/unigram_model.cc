@@ -42,12 +42,8 @@ class Unigram : public Model {
   void Tokenize(absl::string_view piece, std::vector<ModelToken>* out) const override {
     const size_t n = piece.size();
     if (n == 0) return;
-    struct Node {
-      int32_t id = -1;
-      double score = 0;
-      int64_t start = -1;  // -1: no path ends here yet
-    };
-    std::vector<Node> best(n + 1);
+    thread_local std::vector<Node> best;  // per thread: no allocation per piece
+    best.assign(n + 1, Node{});
     best[0].start = 0;
     for (size_t at = 0, len; at < n; at += len) {
       CharAt(piece, at, &len);
@@ -76,7 +72,8 @@ class Unigram : public Model {
       }
     }
     // Back from the end; runs of unknown tokens fuse.
-    std::vector<std::pair<size_t, size_t>> spans;  // last first
+    thread_local std::vector<std::pair<size_t, size_t>> spans;  // last first
+    spans.clear();
     bool previous_unk = false;
     for (size_t end = n; end > 0;) {
       const Node& node = best[end];
@@ -111,6 +108,11 @@ class Unigram : public Model {
   }
 
  private:
+  struct Node {
+    int32_t id = -1;
+    double score = 0;
+    int64_t start = -1;  // -1: no path ends here yet
+  };
   static uint64_t Key(int32_t node, char c) {
     return (static_cast<uint64_t>(node) << 8) | static_cast<unsigned char>(c);
   }
