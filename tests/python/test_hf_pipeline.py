@@ -3,13 +3,15 @@ time: every tokenizer.json below is written by the tokenizers API (or transforme
 converter on top of it) and read back by both; the ids must be equal with add_special_tokens
 true and false, and Decode equal on a sample.
 
-Cases: the model families whose shapes only the pipeline reads (BERT's WordPiece, nomic-bert-moe's
-Unigram, Gemma 4's BPE with byte fallback, Qwen2 and Command-R with their published NFC
-normalizer), on the whole corpus; then a stage matrix on the corpus's every 7th line: one
-normalizer, pre-tokenizer, post-processor, decoder or set of added tokens changed at a time on a
-WordPiece base (bert-bge's vocabulary), a byte-level BPE base (gpt-2), a character BPE base with
-byte fallback (llama-spm), a Unigram base (nomic-bert-moe), plus a WordLevel model. The edge
-list (tests/golden/gguf/edge_strings.json, one text per line) goes with every case.
+Cases: model families (BERT's WordPiece, nomic-bert-moe's Unigram, Gemma 4's BPE with byte
+fallback, Qwen2 and Command-R with their published NFC normalizer) on the whole corpus; then a
+stage matrix on the corpus's every 7th line: one normalizer, pre-tokenizer, post-processor,
+decoder or set of added tokens changed at a time on a WordPiece base (bert-bge's vocabulary), a
+byte-level BPE base (gpt-2), a character BPE base with byte fallback (llama-spm), a Unigram
+base (nomic-bert-moe), plus a WordLevel model. The edge list
+(tests/golden/gguf/edge_strings.json, one text per line) goes with every case. A file that the
+byte-level or the Llama-style loader takes is checked as one the pipeline reads is
+(docs/formats.md).
 
 `python3 tests/python/test_hf_pipeline.py DIR` writes every case to DIR/<id>.json.
 """
@@ -323,15 +325,14 @@ def ids_lines(ref, texts, add_special_tokens):
             for e in ref.encode_batch(texts, add_special_tokens=add_special_tokens)]
 
 
-def mismatches(texts, got, want):
-    assert len(got) == len(want), (len(got), len(want))
-    return [(t, g, w) for t, g, w in zip(texts, got, want) if g != w]
-
-
-def describe(what, bad, total):
-    text, got, want = bad[0]
-    return (f"{what}: {len(bad)} of {total} differ; first: {text!r}\n"
-            f"  got  {got}\n  want {want}")
+def expect_equal(what, texts, got, want):
+    """Fails with the number of texts that differ and the first of them."""
+    assert len(got) == len(want), f"{what}: {len(got)} results for {len(want)} texts"
+    bad = [(t, g, w) for t, g, w in zip(texts, got, want) if g != w]
+    if bad:
+        text, g, w = bad[0]
+        pytest.fail(f"{what}: {len(bad)} of {len(texts)} differ; first: {text!r}\n"
+                    f"  got  {g}\n  want {w}", pytrace=False)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -341,9 +342,8 @@ def test_ids_and_decode_equal_tokenizers(case, tmp_path, corpus, xval_cli):
     for add in (False, True):
         got = xval_cli(["tokenize", "--tokenizer", str(path)] +
                        (["--add-special-tokens"] if add else []), texts)
-        bad = mismatches(texts, got, ids_lines(ref, texts, add))
-        assert not bad, describe(f"{case.id} ({case.stage}), add_special_tokens={add}", bad,
-                                 len(texts))
+        expect_equal(f"{case.id} ({case.stage}), add_special_tokens={add}", texts, got,
+                     ids_lines(ref, texts, add))
     # Decode. xval's decode has no skip_special_tokens choice yet (the pipeline skips special
     # added tokens, the byte-level loader keeps their text: docs/formats.md), so the special ids
     # are taken out first; on what is left tokenizers' skip_special_tokens=False and True agree.
@@ -353,9 +353,9 @@ def test_ids_and_decode_equal_tokenizers(case, tmp_path, corpus, xval_cli):
     sample = corpus[::50] + EDGE
     ids = [[i for i in e.ids if i not in special]
            for e in ref.encode_batch(sample, add_special_tokens=False)]
-    bad = mismatches(sample, [repr(tok.decode(i)) for i in ids],
-                     [repr(ref.decode(i, skip_special_tokens=False)) for i in ids])
-    assert not bad, describe(f"{case.id} ({case.stage}), decode", bad, len(sample))
+    expect_equal(f"{case.id} ({case.stage}), decode", sample,
+                 [repr(tok.decode(i)) for i in ids],
+                 [repr(ref.decode(i, skip_special_tokens=False)) for i in ids])
 
 
 if __name__ == "__main__":

@@ -76,6 +76,32 @@ absl::Status ReadNormalizer(const JsonFile& f, element root, SpmConfig* config) 
   return f.Unsupported("normalizer", "a Llama BPE needs the \"▁\" normalizer or Metaspace");
 }
 
+// sentencepiece's Decode equals tokenizers' decode through the decoder LlamaConverter writes,
+// Sequence[Replace("▁", " "), ByteFallback, Fuse, Strip(" ", 1, 0)], when a "▁" is prepended to
+// the text (the Strip takes it off). Any other decoder (or none: tokens joined with spaces) is
+// left to the general pipeline.
+absl::Status CheckDecoder(const JsonFile& f, element root, bool prepends) {
+  element decoder;
+  array steps;
+  bool standard = !root["decoder"].get(decoder) && !decoder.is_null() &&
+                  OptString(decoder, "type") == "Sequence" &&
+                  !decoder["decoders"].get_array().get(steps) && steps.size() == 4 && prepends;
+  if (standard) {
+    element replace = steps.at(0), strip = steps.at(3), pattern;
+    int64_t start = -1, stop = -1;
+    standard = OptString(replace, "type") == "Replace" && !replace["pattern"].get(pattern) &&
+               OptString(pattern, "String") == kSpace && OptString(replace, "content") == " " &&
+               OptString(steps.at(1), "type") == "ByteFallback" &&
+               OptString(steps.at(2), "type") == "Fuse" && OptString(strip, "type") == "Strip" &&
+               OptString(strip, "content") == " " && !strip["start"].get_int64().get(start) &&
+               !strip["stop"].get_int64().get(stop) && start == 1 && stop == 0;
+  }
+  if (!standard) {
+    return f.Unsupported("decoder", "not the decoder that matches sentencepiece's decoding");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<SpmConfig> SpmConfigFromLlamaTokenizerJson(absl::string_view data,
@@ -144,6 +170,7 @@ absl::StatusOr<SpmConfig> SpmConfigFromLlamaTokenizerJson(absl::string_view data
   merges.reserve(merge_views.size());
   for (const auto& [a, b] : merge_views) merges.emplace_back(std::string(a), std::string(b));
   RETURN_IF_ERROR(ReadNormalizer(f, root, &config));
+  RETURN_IF_ERROR(CheckDecoder(f, root, config.normalizer.add_dummy_prefix));
   ASSIGN_OR_RETURN(config.vocab, BpeVocab::FromMerges(std::move(pieces), merges, source));
   config.added_tokens = std::move(added);
   return config;
