@@ -40,7 +40,8 @@ def bert_tokenizer_json(path, gguf):
     _, vocab, _ = get_gguf_tokenizer(gguf)
     pieces = {}
     for i, t in enumerate(vocab["tokens"]):
-        text = t[1:] if t.startswith("\u2581") else t if t.startswith("[") else "##" + t
+        special = len(t) > 2 and t[0] == "[" and t[-1] == "]"  # [CLS], [unused0], ...
+        text = t[1:] if t.startswith("\u2581") else t if special else "##" + t
         pieces.setdefault(text, i)
     BertWordPieceTokenizer(pieces, lowercase=True).save(path)
 

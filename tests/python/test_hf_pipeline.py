@@ -308,7 +308,9 @@ DECODERS = [
              [decoders.ByteFallback(), decoders.Metaspace(replacement="\u2581")]))),
 ]
 
-CASES = FAMILIES + NORMALIZERS + PRE_TOKENIZERS + ADDED_TOKENS + POST_PROCESSORS + DECODERS
+# The families' published shapes are tested by test_hf_tokenizer_json.py; FAMILIES are written
+# out with the cases (python3 test_hf_pipeline.py DIR) for comparing by hand.
+CASES = NORMALIZERS + PRE_TOKENIZERS + ADDED_TOKENS + POST_PROCESSORS + DECODERS
 
 
 def write_case(case, directory):
@@ -362,5 +364,5 @@ if __name__ == "__main__":
     import pathlib
     out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "hfcases")
     out.mkdir(parents=True, exist_ok=True)
-    for c in CASES:
+    for c in FAMILIES + CASES:
         print(write_case(c, out)[0], "-", c.stage)
