@@ -23,12 +23,7 @@ class Bpe : public Model {
     bool fuse_unk = false, byte_fallback = false, ignore_merges = false;
   };
   Bpe(const PieceTable* vocab, Options options) : vocab_(vocab), o_(std::move(options)) {
-    byte_ids_.fill(-1);
-    char name[8];
-    for (int b = 0; b < 256; ++b) {
-      std::snprintf(name, sizeof(name), "<0x%02X>", b);
-      byte_ids_[b] = vocab_->Find(name);
-    }
+    byte_ids_ = ByteTokenIds(*vocab_);
   }
 
   // Merge (a, b) of rank `rank` makes `merged`; a pair named again keeps its last rank.
@@ -140,6 +135,16 @@ class Bpe : public Model {
 };
 
 }  // namespace
+
+std::array<int32_t, 256> ByteTokenIds(const PieceTable& vocab) {
+  std::array<int32_t, 256> ids;
+  char name[8];
+  for (int b = 0; b < 256; ++b) {
+    std::snprintf(name, sizeof(name), "<0x%02X>", b);
+    ids[b] = vocab.Find(name);
+  }
+  return ids;
+}
 
 ModelPtr MakeBpeModel(const StageJson& json) {
   const JsonFile& f = json.file;

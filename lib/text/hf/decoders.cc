@@ -1,7 +1,7 @@
 // The decoders of a tokenizer.json (tokenizers decoders/): each rewrites the tokens' texts on
 // the way back to text, in a chain; the results are joined.
-#include "absl/container/flat_hash_map.h"
-#include "text/hf/byte_alphabet.h"
+#include "text/bytelevel/bytelevel_loader.h"
+#include "text/bytelevel/utf8_replace.h"
 #include "text/hf/regex.h"
 #include "text/hf/stages.h"
 #include "util/status_macros.h"
@@ -24,64 +24,15 @@ void ReplaceAll(std::string* s, absl::string_view from, absl::string_view to) {
   *s = std::move(out);
 }
 
-// Bytes to text, each invalid sequence U+FFFD (Rust's String::from_utf8_lossy).
-std::string Lossy(absl::string_view bytes) {
-  std::string out;
-  for (size_t i = 0, len; i < bytes.size(); i += len) {
-    const char32_t c = util::DecodeUtf8(bytes.data() + i, bytes.size() - i, &len);
-    if (c == util::kReplacementChar && len == 1) {
-      // from_utf8_lossy replaces a maximal invalid prefix of a sequence once.
-      const auto lead = static_cast<unsigned char>(bytes[i]);
-      size_t want = lead >= 0xF0 && lead <= 0xF4  ? 4
-                    : lead >= 0xE0                ? 3
-                    : lead >= 0xC2 && lead < 0xE0 ? 2
-                                                  : 1;
-      size_t k = 1;
-      while (k < want && i + k < bytes.size()) {
-        const auto b = static_cast<unsigned char>(bytes[i + k]);
-        const bool ok = k == 1 ? (lead == 0xE0   ? b >= 0xA0 && b <= 0xBF
-                                  : lead == 0xED ? b >= 0x80 && b <= 0x9F
-                                  : lead == 0xF0 ? b >= 0x90 && b <= 0xBF
-                                  : lead == 0xF4 ? b >= 0x80 && b <= 0x8F
-                                                 : (b & 0xC0) == 0x80)
-                               : (b & 0xC0) == 0x80;
-        if (!ok) break;
-        ++k;
-      }
-      len = want == 1 ? 1 : k;
-      out += "\xEF\xBF\xBD";
-      continue;
-    }
-    out.append(bytes.data() + i, len);
-  }
-  return out;
-}
-
 class ByteLevelDecoder : public Decoder {
  public:
   void Decode(std::vector<std::string>* tokens) const override {
-    static const auto* to_byte = [] {
-      auto* m = new absl::flat_hash_map<std::string, char>();
-      const auto& alphabet = ByteAlphabet();
-      for (int b = 0; b < 256; ++b) (*m)[alphabet[b]] = static_cast<char>(b);
-      return m;
-    }();
     std::string bytes, token_bytes;
     for (const std::string& t : *tokens) {
-      token_bytes.clear();
-      bool all = true;
-      for (size_t i = 0, len; i < t.size() && all; i += len) {
-        CharAt(t, i, &len);
-        auto it = to_byte->find(absl::string_view(t).substr(i, len));
-        if (it == to_byte->end()) {
-          all = false;
-        } else {
-          token_bytes.push_back(it->second);
-        }
-      }
-      bytes += all ? token_bytes : t;  // a token outside the alphabet: its bytes as they are
+      // A token outside the byte-level alphabet: its bytes as they are.
+      bytes += ByteLevelAlphabetToBytes(t, &token_bytes) ? token_bytes : t;
     }
-    *tokens = {Lossy(bytes)};
+    *tokens = {Utf8Replace(bytes)};
   }
 };
 
@@ -206,7 +157,7 @@ class TextDecoder : public Decoder {
         size_t count = 0;
         auto flush = [&] {
           if (count == 0) return;
-          const std::string text = Lossy(bytes);
+          const std::string text = Utf8Replace(bytes);
           if (text == bytes) {
             out.push_back(bytes);
           } else {

@@ -7,6 +7,7 @@
 #ifndef XVAL_TEXT_HF_STAGES_H_
 #define XVAL_TEXT_HF_STAGES_H_
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -106,6 +107,10 @@ bool IsRegisteredModel(std::string_view type);
 
 // A stage's "pattern": {"String": ...} (a literal) or {"Regex": ...} (Oniguruma).
 absl::StatusOr<Regex> ReadPattern(const StageJson& json);
+
+// The ids of the byte tokens "<0x00>" .. "<0xFF>" of a vocabulary (-1 where absent), for the
+// models with byte_fallback.
+std::array<int32_t, 256> ByteTokenIds(const PieceTable& vocab);
 
 // The factories, one per file (the registry's entries).
 using NormalizerPtr = absl::StatusOr<std::unique_ptr<Normalizer>>;

@@ -31,12 +31,7 @@ class Unigram : public Model {
       node_token_[node] = static_cast<int32_t>(id);  // a text given twice: its last id
     }
     unk_score_ = min_score - 10.0;
-    byte_ids_.fill(-1);
-    char name[8];
-    for (int b = 0; b < 256; ++b) {
-      std::snprintf(name, sizeof(name), "<0x%02X>", b);
-      byte_ids_[b] = vocab_->Find(name);
-    }
+    byte_ids_ = ByteTokenIds(*vocab_);
   }
 
   void Tokenize(absl::string_view piece, std::vector<ModelToken>* out) const override {
