@@ -29,6 +29,22 @@ if [[ -z "${nvcc_path}" ]]; then
 fi
 "${nvcc_path}" --version | tail -n 1
 
+# A machine without our Debian packages (and no registry to fetch them from) gets them from the
+# tarball benchmarks/gpu/pack_deps.sh made on a machine that has them; carry .gpudeps with it.
+deps_tarball="${XVAL_DEPS_TARBALL:-.gpudeps/deps.tar.xz}"
+if [[ -f "${deps_tarball}" ]]; then
+  deps=/tmp/xval-deps
+  echo "== dependencies from ${deps_tarball} (unpacked in ${deps})"
+  rm -rf "${deps}" && mkdir -p "${deps}" && tar -C "${deps}" -xJf "${deps_tarball}"
+  # The .pc files name /usr; point them at the unpacked copy.
+  find "${deps}" -name '*.pc' -exec sed -i "s#/usr#${deps}/usr#g" {} +
+  libdir="${deps}/usr/lib/x86_64-linux-gnu"
+  export CMAKE_PREFIX_PATH="${deps}/usr${CMAKE_PREFIX_PATH:+:${CMAKE_PREFIX_PATH}}"
+  export PKG_CONFIG="${deps}/usr/bin/pkgconf"
+  export PKG_CONFIG_PATH="${libdir}/pkgconfig:${deps}/usr/share/pkgconfig"
+  export LD_LIBRARY_PATH="${libdir}${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
+fi
+
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 jobs="$(nproc)"
