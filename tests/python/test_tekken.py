@@ -3,7 +3,9 @@ without its dependencies by scripts/install-deps.sh) against tiktoken, as mistra
 Tekkenizer builds its encoder: the first default_vocab_size - default_num_special_tokens ranks
 of `vocab`, the file's pattern, no special tokens, ids shifted after the special ones. The same
 ids on the whole corpus and the edge list (special-token text read as text, encode_ordinary),
-BOS with add_special_tokens, and the same decoded text."""
+BOS with add_special_tokens, and the same decoded text. And against Hugging Face `tokenizers`
+as transformers converts a tekken.json (its MistralConverter: the ranks as byte-level BPE merges,
+the special tokens as added tokens that text can name)."""
 import base64
 import importlib.util
 import json
@@ -61,3 +63,23 @@ def test_decode_equals_tiktoken(corpus):
     for text in corpus[:3000] + EDGE:
         ids = enc.encode_ordinary(text)
         assert tok.decode([i + n_special for i in ids]) == enc.decode(ids), text
+
+
+@pytest.mark.parametrize("name", ["tekken_240911", "tekken_240718"])
+def test_ids_and_decode_equal_tokenizers_converter(name, corpus):
+    import xval
+    converter = pytest.importorskip("transformers.integrations.mistral.tokenizer")
+    path = DATA / f"{name}.json"
+    hf = converter.MistralConverter(str(path)).converted()
+    tok = xval.Tokenizer.from_file(str(path))
+    texts = corpus + EDGE  # the edge list names special tokens: both read them as such
+    want = [e.ids for e in hf.encode_batch(texts, add_special_tokens=False)]
+    got = [list(e.ids) for e in tok.encode_batch(texts)]
+    bad = [(t, g, w) for t, g, w in zip(texts, got, want) if g != w]
+    assert len(got) == len(want) and not bad, (len(bad), bad[:1])
+    # The converted tokenizer's ByteLevel post-processor adds nothing; our add_special_tokens
+    # adds <s> as mistral_common's encode(bos=True) does (test_ids_equal_tiktoken).
+    assert [list(tok.encode(t, add_special_tokens=True).ids) for t in EDGE] == \
+        [[1] + hf.encode(t, add_special_tokens=False).ids for t in EDGE]
+    for text, ids in zip(texts[:3000] + EDGE, want[:3000] + want[-len(EDGE):]):
+        assert tok.decode(ids) == hf.decode(ids, skip_special_tokens=False), text
