@@ -1,4 +1,4 @@
-"""The stages test_hf_pipeline.py's matrix does not reach, against Hugging Face `tokenizers`:
+r"""The stages test_hf_pipeline.py's matrix does not reach, against Hugging Face `tokenizers`:
 models trained here by `tokenizers` (BPE with a continuing-subword prefix and end-of-word suffix
 behind the BPEDecoder, WordLevel behind the CTC decoder), the Precompiled normalizer (a
 SentencePiece character map) before a Unigram model, an Oniguruma-only pattern (`\h`),

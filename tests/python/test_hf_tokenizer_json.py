@@ -95,3 +95,25 @@ def test_shapes_not_read_are_refused_by_name(field, tmp_path):
                           str(path)], input=b"x\n", capture_output=True)
     assert out.returncode == 1
     assert f"{path}: {field}" in out.stderr.decode(), out.stderr
+
+
+def test_gemma_space_joined_to_a_character_and_byte_runs(tmp_path):
+    """Gemma's vocabulary joins ">" to the space after it (the piece ">\u2581</"): xval cuts the
+    text into words at spaces except after such a character, which texts that need the join
+    check. And byte pieces that are not UTF-8 as a run decode to one U+FFFD each, as tokenizers'
+    ByteFallback decoder does (sentencepiece would keep the valid bytes)."""
+    import xval
+    path = tokenizer_json("gemma-4", tmp_path)
+    ref = Tokenizer.from_file(str(path))
+    tok = xval.Tokenizer.from_file(str(path))
+    texts = ["<b> </b>", "a> </b> c", "x >  </y>", "> </", "<p> </p> <p>  </p>", "\u00e9> </i>",
+             "if a>b: </", "\u2581> </\u2581"]
+    joined = ref.token_to_id("> </".replace(" ", "\u2581"))
+    assert joined is not None
+    want = [e.ids for e in ref.encode_batch(texts, add_special_tokens=False)]
+    assert any(joined in ids for ids in want)
+    assert [list(tok.encode(t).ids) for t in texts] == want
+    byte = [ref.token_to_id(f"<0x{b:02X}>") for b in range(256)]
+    for run in ([0xE2, 0x41], [0xE2, 0x96, 0x81, 0xE2], [0xF0, 0x9F, 0x98, 0x80], [0xFF]):
+        ids = [byte[b] for b in run] + [ref.token_to_id("a")]
+        assert tok.decode(ids) == ref.decode(ids), run

@@ -1,7 +1,7 @@
 // The general tokenizer.json pipeline (lib/text/hf): what the whole-corpus comparison with
 // Hugging Face tokenizers (tests/python/test_hf_pipeline.py) does not show: offsets through
-// normalizers that rewrite the text, the Oniguruma translation, errors that name the field, and
-// many threads on one tokenizer.
+// normalizers that rewrite the text, the Oniguruma translation, errors that name the field,
+// many threads on one tokenizer, and stream decoding through ByteFallback.
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -13,16 +13,18 @@
 namespace xval {
 namespace {
 
-// A WordLevel tokenizer.json over `words`, with the given normalizer and pre-tokenizer JSON.
+// A WordLevel tokenizer.json over `words`, with the given normalizer, pre-tokenizer and decoder
+// JSON.
 std::string WordLevelJson(const std::vector<std::string>& words, const std::string& normalizer,
-                          const std::string& pre_tokenizer = R"({"type":"Whitespace"})") {
+                          const std::string& pre_tokenizer = R"({"type":"Whitespace"})",
+                          const std::string& decoder = "null") {
   std::string vocab;
   for (size_t i = 0; i < words.size(); ++i) {
     absl::StrAppend(&vocab, i ? "," : "", "\"", words[i], "\":", i);
   }
-  return absl::StrCat(R"({"normalizer":)", normalizer, R"(,"pre_tokenizer":)", pre_tokenizer,
-                      R"(,"model":{"type":"WordLevel","unk_token":"[UNK]","vocab":{)", vocab,
-                      "}}}");
+  return absl::StrCat(
+      R"({"normalizer":)", normalizer, R"(,"pre_tokenizer":)", pre_tokenizer, R"(,"decoder":)",
+      decoder, R"(,"model":{"type":"WordLevel","unk_token":"[UNK]","vocab":{)", vocab, "}}}");
 }
 
 std::unique_ptr<Tokenizer> Load(const std::string& json) {
@@ -116,6 +118,36 @@ TEST(HfPipelineTest, ManyThreadsGetTheSameIds) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(wrong, std::vector<int>(4, 0));
   EXPECT_EQ(want, (std::vector<int32_t>{1, 2, 3, 1, 0, 2}));
+}
+
+TEST(HfPipelineTest, StreamDecodeWaitsForTheEndOfAByteRun) {
+  // tokenizers' ByteFallback: a run of <0xXX> tokens that is not UTF-8 as a whole prints one
+  // U+FFFD per token, so a finished character can turn into U+FFFD when a stray byte follows;
+  // the stream decoder holds a run's text until a token ends it.
+  auto t = Load(
+      WordLevelJson({"[UNK]", "a", "b", "<0xC3>", "<0xA9>", "<0xE2>", "<0x96>", "<0x81>", "<0x41>"},
+                    "null", R"({"type":"Whitespace"})",
+                    R"({"type":"Sequence","decoders":[{"type":"ByteFallback"},{"type":"Fuse"}]})"));
+  ASSERT_NE(t, nullptr);
+  const std::string kFffd = "\xEF\xBF\xBD";
+  const std::vector<std::pair<std::vector<int32_t>, std::string>> cases = {
+      {{1, 3, 4, 2},
+       "a\xC3\xA9"
+       "b"},                                                            // é, whole
+      {{1, 3, 4, 5, 8, 2}, "a" + kFffd + kFffd + kFffd + kFffd + "b"},  // é then a stray run
+      {{5, 6, 7, 1, 3},
+       "\xE2\x96\x81"
+       "a" +
+           kFffd},  // ▁, then a cut-off é
+      {{3, 4, 3, 4, 5, 6, 7}, "\xC3\xA9\xC3\xA9\xE2\x96\x81"}};
+  for (const auto& [ids, want] : cases) {
+    EXPECT_EQ(*t->Decode(ids), want);
+    auto stream = t->NewStreamDecoder();
+    std::string text;
+    for (const int32_t id : ids) ASSERT_TRUE(stream->Push(id, &text).ok());
+    ASSERT_TRUE(stream->Flush(&text).ok());
+    EXPECT_EQ(text, want);
+  }
 }
 
 }  // namespace

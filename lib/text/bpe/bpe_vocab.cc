@@ -103,23 +103,20 @@ int32_t BpeVocab::CharSymbol(absl::string_view utf8_char) const {
   return it == chars_.end() ? -1 : it->second;
 }
 
-bool BpeVocab::CanCutBefore(absl::string_view boundary) const {
+absl::flat_hash_set<std::string> BpeVocab::CharsJoinedToBoundary(absl::string_view boundary) const {
+  absl::flat_hash_set<std::string> chars;
   for (const auto& [piece_string, id] : mergeable_) {
     const absl::string_view piece = piece_string;
-    for (size_t pos = piece.find(boundary, 1); pos != std::string::npos;
+    size_t lead = 0;  // bytes of the leading run of boundaries
+    while (piece.substr(lead, boundary.size()) == boundary) lead += boundary.size();
+    for (size_t pos = piece.find(boundary, std::max<size_t>(lead, 1)); pos != std::string::npos;
          pos = piece.find(boundary, pos + 1)) {
-      // Allowed only inside a leading run of boundary characters.
-      bool leading_run = true;
-      for (size_t i = 0; i < pos; i += boundary.size()) {
-        if (piece.compare(i, boundary.size(), boundary) != 0) {
-          leading_run = false;
-          break;
-        }
-      }
-      if (!leading_run) return false;
+      size_t start = pos - 1;  // back to the first byte of the character before
+      while (start > 0 && (static_cast<unsigned char>(piece[start]) & 0xC0) == 0x80) --start;
+      chars.insert(std::string(piece.substr(start, pos - start)));
     }
   }
-  return true;
+  return chars;
 }
 
 absl::StatusOr<BpeVocab> BpeVocab::FromScoredPieces(std::vector<VocabPiece> pieces,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
@@ -68,9 +69,11 @@ class BpeVocab {
     auto it = merges_.find(PairKey(left, right));
     return it == merges_.end() ? nullptr : &it->second;
   }
-  // True when no mergeable piece holds `boundary` right after another character, so the text
-  // can be cut before every such character (after the first) without changing the result.
-  bool CanCutBefore(absl::string_view boundary) const;
+  // The characters (UTF-8) that some mergeable piece holds right before a `boundary` outside
+  // its leading run of boundaries. No merge can join a character to a boundary after it unless
+  // the character is one of these, so text can be cut before any other boundary that follows a
+  // character without changing the result.
+  absl::flat_hash_set<std::string> CharsJoinedToBoundary(absl::string_view boundary) const;
 
  private:
   static uint64_t PairKey(int32_t a, int32_t b) {

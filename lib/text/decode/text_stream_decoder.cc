@@ -34,6 +34,10 @@ void AppendBytes(absl::string_view bytes, std::string* text) {
 }  // namespace
 
 absl::Status TextStreamDecoder::Push(int32_t id, float /*value*/, std::string* text) {
+  if (runs_ != nullptr && runs_->OpensRun(id)) {  // a token of the vocabulary
+    window_.push_back(id);  // held, with what it prints, until a token ends the run
+    return absl::OkStatus();
+  }
   window_.push_back(id);
   absl::StatusOr<std::string> decoded = tokenizer_.Decode(window_);
   if (!decoded.ok()) {

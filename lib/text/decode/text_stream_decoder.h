@@ -16,6 +16,17 @@
 
 namespace xval::text {
 
+// Implemented by a tokenizer whose text for a token can still change with the tokens after it:
+// with tokenizers' ByteFallback decoder a run of byte tokens that is not UTF-8 as a whole prints
+// one U+FFFD per token, so a character made of bytes is final only once the run ends.
+class RunOpeningTokens {
+ public:
+  virtual bool OpensRun(int32_t id) const = 0;
+
+ protected:
+  ~RunOpeningTokens() = default;
+};
+
 class TextStreamDecoder : public StreamDecoder {
  public:
   // Tokens of context kept after each token is returned. When all of them print nothing
@@ -23,7 +34,8 @@ class TextStreamDecoder : public StreamDecoder {
   // front, so that a word after them is not decoded as the start of the text.
   static constexpr size_t kContext = 8;
 
-  explicit TextStreamDecoder(const Tokenizer& tokenizer) : tokenizer_(tokenizer) {}
+  explicit TextStreamDecoder(const Tokenizer& tokenizer)
+      : tokenizer_(tokenizer), runs_(dynamic_cast<const RunOpeningTokens*>(&tokenizer)) {}
 
   using StreamDecoder::Push;
   absl::Status Push(int32_t id, float value, std::string* text) override;
@@ -40,6 +52,7 @@ class TextStreamDecoder : public StreamDecoder {
   absl::Status Commit();
 
   const Tokenizer& tokenizer_;
+  const RunOpeningTokens* runs_;  // nullptr when no token opens a run
   std::vector<int32_t> window_;  // (context_ + held) ids: context, then tokens held back
   size_t context_ = 0;           // how many of window_ are context
   size_t context_bytes_ = 0;     // bytes of Decode(context)

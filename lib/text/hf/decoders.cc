@@ -107,6 +107,7 @@ class TextDecoder : public Decoder {
  public:
   enum class Kind { kByteFallback, kFuse, kStrip, kReplace };
   explicit TextDecoder(Kind kind) : kind_(kind) {}
+  bool ReadsByteRuns() const override { return kind_ == Kind::kByteFallback; }
   std::string content;
   size_t start = 0, stop = 0;
   std::unique_ptr<Regex> pattern;
@@ -195,6 +196,12 @@ class Chain : public Decoder {
   explicit Chain(std::vector<std::unique_ptr<Decoder>> stages) : stages_(std::move(stages)) {}
   void Decode(std::vector<std::string>* tokens) const override {
     for (const auto& s : stages_) s->Decode(tokens);
+  }
+  bool ReadsByteRuns() const override {
+    for (const auto& s : stages_) {
+      if (s->ReadsByteRuns()) return true;
+    }
+    return false;
   }
 
  private:

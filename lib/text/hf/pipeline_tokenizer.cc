@@ -1,6 +1,7 @@
 #include "text/hf/pipeline_tokenizer.h"
 
 #include <atomic>
+#include <cctype>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -213,6 +214,17 @@ void PipelineTokenizer::EncodePieces(const AlignedText& text, Range range, uint3
       out->Append(token.id, Offset{base + span.begin, base + span.end});
     }
   }
+}
+
+bool PipelineTokenizer::OpensRun(int32_t id) const {
+  if (decoder_ == nullptr || !decoder_->ReadsByteRuns() || id < 0 || id >= table_.num_pieces() ||
+      added_by_id_.contains(id)) {
+    return false;
+  }
+  const std::string& p = table_.piece(id);
+  return p.size() == 6 && p.compare(0, 3, "<0x") == 0 && p[5] == '>' &&
+         std::isxdigit(static_cast<unsigned char>(p[3])) &&
+         std::isxdigit(static_cast<unsigned char>(p[4]));
 }
 
 absl::StatusOr<std::string> PipelineTokenizer::Decode(absl::Span<const int32_t> ids) const {

@@ -15,13 +15,14 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "text/added_tokens.h"
+#include "text/decode/text_stream_decoder.h"
 #include "text/hf/stages.h"
 #include "text/piece_table.h"
 #include "xval/tokenizer.h"
 
 namespace xval::text::hf {
 
-class PipelineTokenizer : public Tokenizer {
+class PipelineTokenizer : public Tokenizer, public RunOpeningTokens {
  public:
   // Reads a tokenizer.json; `source` names it in errors.
   static absl::StatusOr<std::unique_ptr<PipelineTokenizer>> FromJson(
@@ -32,6 +33,8 @@ class PipelineTokenizer : public Tokenizer {
   // The tokens' texts through the decoder (joined with spaces without one); special added
   // tokens are skipped, as tokenizers' decode does by default.
   absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override;
+  // A <0xXX> token of the vocabulary, when the decoder reads byte runs (ByteFallback).
+  bool OpensRun(int32_t id) const override;
 
   int32_t vocab_size() const override { return table_.vocab_size(); }
   absl::StatusOr<std::string> IdToPiece(int32_t id) const override { return table_.IdToPiece(id); }

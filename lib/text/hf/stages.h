@@ -84,6 +84,9 @@ class Decoder {
  public:
   virtual ~Decoder() = default;
   virtual void Decode(std::vector<std::string>* tokens) const = 0;
+  // True for ByteFallback (and a Sequence holding it): a run of <0xXX> tokens that is not
+  // UTF-8 as a whole prints one U+FFFD per token, so their text waits for the run's end.
+  virtual bool ReadsByteRuns() const { return false; }
 };
 
 // What a factory reads: the stage's JSON object, where it is in the file (for errors), and, for

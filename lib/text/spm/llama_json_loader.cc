@@ -54,7 +54,16 @@ absl::Status ReadNormalizer(const JsonFile& f, element root, SpmConfig* config) 
     if (!replace) return f.Unsupported("normalizer", "spaces must be replaced by \"▁\"");
     config->normalizer.add_dummy_prefix = prepend;
     config->normalizer.escape_whitespaces = true;
-    if (has_pre) return f.Unsupported("pre_tokenizer", "expected null beside this normalizer");
+    // A Split on " " (Gemma's files) finds nothing once the normalizer has replaced every
+    // space: the text stays one piece, as sentencepiece encodes it.
+    element pattern;
+    const bool split_on_space =
+        has_pre && OptString(pre, "type") == "Split" && !pre["pattern"].get(pattern) &&
+        OptString(pattern, "String") == " " && !OptBool(pre, "invert", false);
+    if (has_pre && !split_on_space) {
+      return f.Unsupported("pre_tokenizer",
+                           "expected null or a Split on \" \" beside this normalizer");
+    }
     return absl::OkStatus();
   }
   if (has_pre) {
@@ -78,23 +87,29 @@ absl::Status ReadNormalizer(const JsonFile& f, element root, SpmConfig* config) 
 
 // sentencepiece's Decode equals tokenizers' decode through the decoder LlamaConverter writes,
 // Sequence[Replace("▁", " "), ByteFallback, Fuse, Strip(" ", 1, 0)], when a "▁" is prepended to
-// the text (the Strip takes it off). Any other decoder (or none: tokens joined with spaces) is
-// left to the general pipeline.
+// the text (the Strip takes it off), and through the same decoder without the Strip when none
+// is (Gemma's files). Any other decoder (or none: tokens joined with spaces) is left to the
+// general pipeline.
 absl::Status CheckDecoder(const JsonFile& f, element root, bool prepends) {
   element decoder;
   array steps;
+  const size_t n_steps = prepends ? 4 : 3;
   bool standard = !root["decoder"].get(decoder) && !decoder.is_null() &&
                   OptString(decoder, "type") == "Sequence" &&
-                  !decoder["decoders"].get_array().get(steps) && steps.size() == 4 && prepends;
+                  !decoder["decoders"].get_array().get(steps) && steps.size() == n_steps;
   if (standard) {
-    element replace = steps.at(0), strip = steps.at(3), pattern;
-    int64_t start = -1, stop = -1;
+    element replace = steps.at(0), pattern;
     standard = OptString(replace, "type") == "Replace" && !replace["pattern"].get(pattern) &&
                OptString(pattern, "String") == kSpace && OptString(replace, "content") == " " &&
                OptString(steps.at(1), "type") == "ByteFallback" &&
-               OptString(steps.at(2), "type") == "Fuse" && OptString(strip, "type") == "Strip" &&
-               OptString(strip, "content") == " " && !strip["start"].get_int64().get(start) &&
-               !strip["stop"].get_int64().get(stop) && start == 1 && stop == 0;
+               OptString(steps.at(2), "type") == "Fuse";
+  }
+  if (standard && prepends) {
+    element strip = steps.at(3);
+    int64_t start = -1, stop = -1;
+    standard = OptString(strip, "type") == "Strip" && OptString(strip, "content") == " " &&
+               !strip["start"].get_int64().get(start) && !strip["stop"].get_int64().get(stop) &&
+               start == 1 && stop == 0;
   }
   if (!standard) {
     return f.Unsupported("decoder", "not the decoder that matches sentencepiece's decoding");
@@ -159,6 +174,12 @@ absl::StatusOr<SpmConfig> SpmConfigFromLlamaTokenizerJson(absl::string_view data
         t.special && pieces[t.id].type == PieceType::kNormal) {
       pieces[t.id].type = PieceType::kControl;  // <s>, </s>: invisible when decoding
     }
+  }
+  // tokenizers' ByteFallback decoder: a run of byte pieces that is not UTF-8 is one U+FFFD per
+  // piece; its decode skips special tokens, <unk> among them.
+  config.whole_byte_runs = true;
+  for (const AddedToken& t : added) {
+    if (t.id == config.unk_id && t.special) config.unk_surface.clear();
   }
   for (const AddedToken& t : added) {
     if (t.content == "<s>") config.bos_id = t.id;

@@ -1,18 +1,29 @@
 // SpmTokenizer::Decode: ids back to text exactly as sentencepiece's
 // SentencePieceProcessor::Decode does it (sentencepiece_processor.cc):
 //  - control pieces (<s>, </s>) vanish; <unk> shows the unknown surface " ⁇ ";
-//  - runs of byte pieces <0xAB> are joined and read as UTF-8, each invalid byte as U+FFFD;
+//  - runs of byte pieces <0xAB> are joined and read as UTF-8, each invalid byte as U+FFFD
+//    (with whole_byte_runs, tokenizers' rule: a run that is not UTF-8 is U+FFFD per byte);
 //  - "▁" becomes a space, and the first piece loses one leading "▁" (the dummy prefix) as
 //    long as only control pieces came before it.
 #include "absl/strings/str_cat.h"
+#include "text/bytelevel/utf8_replace.h"
 #include "text/spm/spm_tokenizer.h"
 #include "util/utf8.h"
 
 namespace xval::text {
 namespace {
 
-// Appends bytes read as UTF-8, one U+FFFD for each invalid byte.
-void AppendBytesAsText(absl::string_view bytes, std::string* text) {
+// Appends bytes read as UTF-8, one U+FFFD for each invalid byte; or with whole_run, the bytes
+// if they are all valid UTF-8, else one U+FFFD for each byte.
+void AppendBytesAsText(absl::string_view bytes, bool whole_run, std::string* text) {
+  if (whole_run) {
+    if (Utf8Replace(bytes) == bytes) {
+      text->append(bytes.data(), bytes.size());
+    } else {
+      for (size_t i = 0; i < bytes.size(); ++i) text->append("\xEF\xBF\xBD");
+    }
+    return;
+  }
   for (size_t i = 0, len; i < bytes.size(); i += len) {
     if (util::IsValidUtf8Char(bytes.data() + i, bytes.size() - i, &len)) {
       text->append(bytes.data() + i, len);
@@ -34,6 +45,11 @@ void AppendWithSpaces(absl::string_view piece, absl::string_view space_symbol, s
 
 }  // namespace
 
+bool SpmTokenizer::OpensRun(int32_t id) const {
+  return config_.whole_byte_runs && id >= 0 && id < config_.vocab.size() &&
+         config_.vocab.piece(id).type == PieceType::kByte;
+}
+
 absl::StatusOr<std::string> SpmTokenizer::Decode(absl::Span<const int32_t> ids) const {
   const BpeVocab& vocab = config_.vocab;
   const bool strip_first_space =
@@ -43,7 +59,7 @@ absl::StatusOr<std::string> SpmTokenizer::Decode(absl::Span<const int32_t> ids) 
   bool at_start = true;  // nothing but control pieces so far
   auto flush_bytes = [&] {
     if (bytes.empty()) return;
-    AppendBytesAsText(bytes, &text);
+    AppendBytesAsText(bytes, config_.whole_byte_runs, &text);
     bytes.clear();
     at_start = false;
   };

@@ -1,9 +1,10 @@
 // SpmTokenizer's encoder: normalization, word cutting, the per-thread word cache and BPE.
 //
 // The fast path (raw_words_, true for Llama): sentencepiece's identity normalizer maps each
-// input character on its own (a space to "▁", an invalid byte to U+FFFD), and merges never
-// cross the start of a "▁..." word, so the raw text is cut into words in place (a word starts
-// at a space, or a literal "▁", that follows another character) and each word is looked up by
+// input character on its own (a space to "▁", an invalid byte to U+FFFD), and merges cross the
+// start of a "▁..." word only after a character that some piece joins to a "▁" (none in Llama's
+// vocabulary, one in Gemma's), so the raw text is cut into words in place (a word starts at a
+// space, or a literal "▁", that follows another character but those) and each word is looked up by
 // its raw bytes in the cache, whose tokens carry offsets into the raw word. Only a word not in
 // the cache is normalized and merged. The first word of a text is cached apart when it carries
 // the dummy-prefix "▁".
@@ -132,10 +133,22 @@ void SpmTokenizer::EncodeText(absl::string_view text, uint32_t base, bool prefix
       });
 }
 
+bool SpmTokenizer::CutsAfter(absl::string_view prev_char) const {
+  if (joined_to_boundary_.empty()) return true;
+  const unsigned char lead = static_cast<unsigned char>(prev_char[0]);
+  if (prev_char.size() == 1 && lead < 128) return !ascii_joined_to_boundary_[lead];
+  size_t len = 0;
+  if (!util::IsValidUtf8Char(prev_char.data(), prev_char.size(), &len) || len != prev_char.size()) {
+    prev_char = "\xEF\xBF\xBD";
+  }
+  return !joined_to_boundary_.contains(prev_char);
+}
+
 void SpmTokenizer::EncodeRawWords(absl::string_view text, uint32_t base, bool prefix,
                                   ThreadState& state, Encoding* out) const {
   const size_t n = text.size();
   size_t word_begin = 0;
+  size_t char_begin = 0;  // where the character before i starts
   bool prev_space = false;
   bool first = true;
   for (size_t i = 0; i < n;) {
@@ -147,11 +160,12 @@ void SpmTokenizer::EncodeRawWords(absl::string_view text, uint32_t base, bool pr
       len = kSpaceSymbol.size();
     }
     if (len == 0) {
+      if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) char_begin = i;
       prev_space = false;
       ++i;
       continue;
     }
-    if (!prev_space && i > word_begin) {
+    if (!prev_space && i > word_begin && CutsAfter(text.substr(char_begin, i - char_begin))) {
       EncodeRawWord(text.substr(word_begin, i - word_begin), first && prefix, base + word_begin,
                     state, out);
       first = false;
@@ -212,23 +226,23 @@ void SpmTokenizer::EncodeNormalized(absl::string_view norm, const uint32_t* to_i
   auto encode_word = [&](size_t b, size_t e) {
     EncodeNormalizedWord(norm.substr(b, e - b), to_input + b, state, out);
   };
-  if (!cut_words_) {
-    encode_word(0, norm.size());
-    return;
-  }
-  // A word starts at each boundary ("▁") that follows another character.
+  // A word starts at each boundary ("▁") that follows another character, but for a character
+  // a piece joins to it.
   const absl::string_view bnd = boundary_;
   size_t word_begin = 0;
+  size_t char_begin = 0;  // where the character before i starts
   bool prev_is_boundary = false;
   for (size_t i = 0; i < norm.size();) {
     if (norm[i] == bnd[0] && norm.substr(i, bnd.size()) == bnd) {
-      if (!prev_is_boundary && i > word_begin) {
+      if (!prev_is_boundary && i > word_begin &&
+          CutsAfter(norm.substr(char_begin, i - char_begin))) {
         encode_word(word_begin, i);
         word_begin = i;
       }
       prev_is_boundary = true;
       i += bnd.size();
     } else {
+      if ((static_cast<unsigned char>(norm[i]) & 0xC0) != 0x80) char_begin = i;
       prev_is_boundary = false;
       ++i;
     }

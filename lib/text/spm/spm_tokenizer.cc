@@ -23,11 +23,16 @@ SpmTokenizer::SpmTokenizer(SpmConfig config, const TokenizerOptions& options)
       instance_id_(next_instance_id.fetch_add(1)) {
   IndexAddedTokenStarts();
   boundary_ = config_.normalizer.escape_whitespaces ? std::string(kSpaceSymbol) : " ";
-  cut_words_ = config_.vocab.CanCutBefore(boundary_);
+  joined_to_boundary_ = config_.vocab.CharsJoinedToBoundary(boundary_);
+  for (const std::string& c : joined_to_boundary_) {
+    if (c.size() == 1 && static_cast<unsigned char>(c[0]) < 128) {
+      ascii_joined_to_boundary_[static_cast<unsigned char>(c[0])] = true;
+    }
+  }
   // Words can be cut in the raw text (and cached by their raw bytes) when the normalizer maps
   // each character on its own: no extra-whitespace removal, no user-defined pieces, no
   // character map.
-  raw_words_ = cut_words_ && config_.normalizer.escape_whitespaces &&
+  raw_words_ = config_.normalizer.escape_whitespaces &&
                !config_.normalizer.remove_extra_whitespaces && user_defined_.empty() &&
                config_.normalizer.charsmap == nullptr;
 }

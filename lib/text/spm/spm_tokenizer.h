@@ -15,8 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "text/added_tokens.h"
 #include "text/bpe/bpe_vocab.h"
+#include "text/decode/text_stream_decoder.h"
 #include "text/spm/normalizer.h"
 #include "xval/tokenizer.h"
 
@@ -33,6 +35,9 @@ struct SpmConfig {
   bool metaspace_prefix = false;
   bool prefix_first_only = false;
   std::string unk_surface = " \xE2\x81\x87 ";
+  // Decode: a run of byte pieces that is not valid UTF-8 as a whole becomes one U+FFFD per piece
+  // (tokenizers' ByteFallback decoder) instead of one per invalid byte (sentencepiece).
+  bool whole_byte_runs = false;
   int32_t unk_id = -1;
   int32_t bos_id = -1;
   int32_t eos_id = -1;
@@ -54,7 +59,7 @@ struct EncodeSegment {
   float value = 1.0f;
 };
 
-class SpmTokenizer : public Tokenizer {
+class SpmTokenizer : public Tokenizer, public RunOpeningTokens {
  public:
   static absl::StatusOr<std::unique_ptr<SpmTokenizer>> Create(SpmConfig config,
                                                               const TokenizerOptions& options);
@@ -62,6 +67,8 @@ class SpmTokenizer : public Tokenizer {
   absl::Status EncodeInto(absl::string_view text, const EncodeOptions& options, uint32_t base,
                           Encoding* out) const override;
   absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override;
+  // A byte piece, when Decode reads byte runs whole (SpmConfig::whole_byte_runs).
+  bool OpensRun(int32_t id) const override;
   // The same as EncodeInto(text.substr(s.begin, s.end - s.begin), s.options, base + s.begin,
   // out) for each text segment s in turn, and out->Append(s.token, its offsets, s.value) for
   // each token segment, with the per-call work done once. XvalTokenizer encodes the text
@@ -95,6 +102,9 @@ class SpmTokenizer : public Tokenizer {
                           ThreadState& state, Encoding* out) const;
   void EncodeText(absl::string_view text, uint32_t base, bool prefix, ThreadState& state,
                   Encoding* out) const;
+  // Whether a word may start at a boundary that follows this character (its UTF-8 bytes; any
+  // other bytes stand for U+FFFD, as the normalizer reads them).
+  bool CutsAfter(absl::string_view prev_char) const;
   // EncodeText's raw-words path (raw_words_ only).
   void EncodeRawText(absl::string_view text, uint32_t base, bool prefix, ThreadState& state,
                      Encoding* out) const;
@@ -124,8 +134,11 @@ class SpmTokenizer : public Tokenizer {
   AddedTokenMatcher matcher_;        // added tokens, in the raw text
   AddedTokenMatcher plain_matcher_;  // the added tokens that are not special
   AddedTokenMatcher user_defined_;   // user-defined pieces, in the normalized text
-  std::string boundary_;             // "▁" or " "; words start at it when cut_words_
-  bool cut_words_ = false;
+  // Words start at boundary_ ("▁" or " ") after any character but a boundary or one that a
+  // piece joins to it (BpeVocab::CharsJoinedToBoundary).
+  std::string boundary_;
+  absl::flat_hash_set<std::string> joined_to_boundary_;
+  std::array<bool, 128> ascii_joined_to_boundary_{};
   bool raw_words_ = false;  // cut and cache words in the raw text (see the constructor)
   uint64_t instance_id_;    // keys the per-thread word cache
 };
