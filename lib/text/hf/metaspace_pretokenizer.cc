@@ -1,6 +1,8 @@
 // The Metaspace pre-tokenizer: spaces become the replacement ("▁"), which is prepended to the
 // piece (prepend_scheme "always"; "first": only to the piece at the start of the text;
 // "never"), and with `split` the piece is cut before each replacement.
+#include <cstring>
+
 #include "text/hf/split_behavior.h"
 #include "text/hf/stages.h"
 
@@ -31,21 +33,25 @@ class Metaspace : public PreTokenizer {
                       (prepend_ == Prepend::kFirst && in.from[r.begin].begin == 0))) {
         t.Append(replacement_, in.Span(r.begin, r.begin + 1));
       }
-      for (uint32_t i = r.begin; i < r.end; ++i) {
-        if (in.text[i] == ' ') {
-          t.Append(replacement_, in.from[i]);
-        } else {
-          t.text.push_back(in.text[i]);
-          t.from.push_back(in.from[i]);
-        }
+      for (uint32_t i = r.begin; i < r.end;) {  // the runs between spaces, then each space
+        const void* space = std::memchr(in.text.data() + i, ' ', r.end - i);
+        const uint32_t stop =
+            space == nullptr
+                ? r.end
+                : static_cast<uint32_t>(static_cast<const char*>(space) - in.text.data());
+        t.AppendSlice(in, i, stop);
+        if (stop == r.end) break;
+        t.Append(replacement_, in.from[stop]);
+        i = stop + 1;
       }
       const auto end = static_cast<uint32_t>(t.text.size());
-      if (!split_) {
+      const absl::string_view view(t.text.data() + begin, end - begin);
+      // One piece unless split finds a replacement after the piece's first byte (most words).
+      if (!split_ || view.find(replacement_, 1) == absl::string_view::npos) {
         out.push_back(Range{begin, end});
         continue;
       }
       // Cut before each replacement (MergedWithNext).
-      const absl::string_view view(t.text.data() + begin, end - begin);
       matches.clear();
       uint32_t prev = 0;
       for (size_t i = view.find(replacement_); i != absl::string_view::npos;

@@ -13,8 +13,9 @@ namespace {
 std::atomic<uint64_t> next_instance_id{1};
 // Pieces longer than this are tokenized every time rather than cached.
 constexpr size_t kMaxCachedPiece = 64;
-// The cache is dropped when it grows past this many pieces, bounding memory per thread.
-constexpr size_t kMaxCachedPieces = 1 << 16;
+// The cache takes no more pieces once it holds this many, bounding memory per thread (as
+// tokenizers' own cache does: the pieces seen first stay, and a long tail does not evict them).
+constexpr size_t kMaxCachedPieces = 1 << 17;
 
 // Per-thread cache of the model's tokens for a piece (most words recur), keyed by the
 // tokenizer's instance id: a thread that switches tokenizers drops it.
@@ -24,7 +25,7 @@ struct PieceCache {
 
   static PieceCache& For(uint64_t owner) {
     thread_local PieceCache cache;
-    if (cache.owner != owner || cache.tokens.size() > kMaxCachedPieces) {
+    if (cache.owner != owner) {
       cache.tokens.clear();
       cache.owner = owner;
     }
@@ -199,9 +200,12 @@ void PipelineTokenizer::EncodePieces(const AlignedText& text, Range range, uint3
   for (const Range r : pieces.ranges) {
     const absl::string_view piece = pieces.View(r);
     const std::vector<ModelToken>* tokens = &scratch;
-    if (piece.size() <= kMaxCachedPiece) {
-      auto [it, inserted] = cache.tokens.try_emplace(piece);
-      if (inserted) model_->Tokenize(piece, &it->second);
+    auto it = piece.size() <= kMaxCachedPiece ? cache.tokens.find(piece) : cache.tokens.end();
+    if (it != cache.tokens.end()) {
+      tokens = &it->second;
+    } else if (piece.size() <= kMaxCachedPiece && cache.tokens.size() < kMaxCachedPieces) {
+      it = cache.tokens.try_emplace(piece).first;
+      model_->Tokenize(piece, &it->second);
       tokens = &it->second;
     } else {
       scratch.clear();

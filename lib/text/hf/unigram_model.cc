@@ -3,9 +3,9 @@
 // single piece covers is the unknown token, scored 10 below the lowest score, and runs of
 // unknown tokens are one; with byte_fallback a token text that is no piece becomes its <0xXX>
 // tokens.
-#include "absl/container/flat_hash_map.h"
 #include "text/hf/stages.h"
 #include "text/piece_table.h"
+#include "text/piece_trie.h"
 #include "util/status_macros.h"
 
 namespace xval::text::hf {
@@ -14,22 +14,13 @@ namespace {
 class Unigram : public Model {
  public:
   Unigram(const PieceTable* vocab, std::vector<double> scores, int32_t unk_id, bool byte_fallback)
-      : vocab_(vocab), scores_(std::move(scores)), unk_id_(unk_id), byte_fallback_(byte_fallback) {
+      : vocab_(vocab),
+        scores_(std::move(scores)),
+        unk_id_(unk_id),
+        byte_fallback_(byte_fallback),
+        trie_(TrieEntries(*vocab, scores_.size())) {
     double min_score = scores_.empty() ? 0 : scores_[0];
-    node_token_.push_back(-1);  // the root
-    for (size_t id = 0; id < scores_.size(); ++id) {
-      min_score = std::min(min_score, scores_[id]);
-      const std::string& p = vocab_->piece(static_cast<int32_t>(id));
-      if (p.empty()) continue;
-      int32_t node = 0;
-      for (const char c : p) {
-        auto [it, inserted] =
-            children_.try_emplace(Key(node, c), static_cast<int32_t>(node_token_.size()));
-        if (inserted) node_token_.push_back(-1);
-        node = it->second;
-      }
-      node_token_[node] = static_cast<int32_t>(id);  // a text given twice: its last id
-    }
+    for (const double score : scores_) min_score = std::min(min_score, score);
     unk_score_ = min_score - 10.0;
     byte_ids_ = ByteTokenIds(*vocab_);
   }
@@ -44,13 +35,12 @@ class Unigram : public Model {
       CharAt(piece, at, &len);
       const double here = best[at].score;
       bool single = false;
-      int32_t node = 0;
+      int32_t node = PieceTrie::kRoot;
       for (size_t end = at; end < n;) {  // every piece that starts here, shortest first
-        auto it = children_.find(Key(node, piece[end]));
-        if (it == children_.end()) break;
-        node = it->second;
+        node = trie_.Child(node, static_cast<unsigned char>(piece[end]));
+        if (node < 0) break;
         ++end;
-        const int32_t id = node_token_[node];
+        const int32_t id = trie_.Token(node);
         if (id < 0) continue;
         const double score = here + scores_[id];
         if (best[end].start < 0 || score > best[end].score) {
@@ -108,17 +98,23 @@ class Unigram : public Model {
     double score = 0;
     int64_t start = -1;  // -1: no path ends here yet
   };
-  static uint64_t Key(int32_t node, char c) {
-    return (static_cast<uint64_t>(node) << 8) | static_cast<unsigned char>(c);
+  // The pieces by id; of a text given twice, its last id.
+  static std::vector<std::pair<absl::string_view, int32_t>> TrieEntries(const PieceTable& vocab,
+                                                                        size_t n) {
+    std::vector<std::pair<absl::string_view, int32_t>> entries;
+    entries.reserve(n);
+    for (size_t id = n; id-- > 0;) {
+      entries.emplace_back(vocab.piece(static_cast<int32_t>(id)), static_cast<int32_t>(id));
+    }
+    return entries;
   }
 
   const PieceTable* vocab_;
   std::vector<double> scores_;  // by id
   int32_t unk_id_;
   bool byte_fallback_;
+  PieceTrie trie_;
   double unk_score_ = 0;
-  absl::flat_hash_map<uint64_t, int32_t> children_;  // trie: (node << 8 | byte) -> node
-  std::vector<int32_t> node_token_;                  // the piece ending at each node, or -1
   std::array<int32_t, 256> byte_ids_;
 };
 

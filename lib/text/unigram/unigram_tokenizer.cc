@@ -57,7 +57,7 @@ absl::StatusOr<std::unique_ptr<UnigramTokenizer>> UnigramTokenizer::Create(Unigr
   double min_score = FLT_MAX;
   float max_score = FLT_MIN;  // sentencepiece's starting value (the smallest positive float)
   t->byte_ids_.fill(-1);
-  t->node_token_.push_back(-1);  // the root
+  std::vector<std::pair<absl::string_view, int32_t>> entries;
   for (int32_t id = 0; id < n; ++id) {
     const VocabPiece& p = pieces[id];
     if (p.type == PieceType::kNormal) {
@@ -69,16 +69,10 @@ absl::StatusOr<std::unique_ptr<UnigramTokenizer>> UnigramTokenizer::Create(Unigr
       if (byte >= 0 && byte < 256 && t->byte_ids_[byte] < 0) t->byte_ids_[byte] = id;
     }
     // sentencepiece never cuts out an unused piece; llama.cpp does.
-    if (!Matched(p.type) || (spm && p.type == PieceType::kUnused) || p.piece.empty()) continue;
-    int32_t node = 0;
-    for (const char c : p.piece) {
-      const uint64_t key = (static_cast<uint64_t>(node) << 8) | static_cast<unsigned char>(c);
-      auto [it, inserted] = t->children_.emplace(key, static_cast<int32_t>(t->node_token_.size()));
-      if (inserted) t->node_token_.push_back(-1);
-      node = it->second;
-    }
-    if (t->node_token_[node] < 0) t->node_token_[node] = id;
+    if (!Matched(p.type) || (spm && p.type == PieceType::kUnused)) continue;
+    entries.emplace_back(p.piece, id);  // of a piece given twice, its first id
   }
+  t->trie_ = PieceTrie(std::move(entries));
   t->unk_score_ =
       spm ? static_cast<double>(static_cast<float>(min_score) - static_cast<float>(kUnknownPenalty))
           : min_score - kUnknownPenalty;
@@ -173,9 +167,9 @@ void UnigramTokenizer::EncodeText(absl::string_view text, uint32_t base, Scratch
     bool whole_char = false;
     int32_t node = 0;
     for (size_t end = at; end < n;) {
-      node = Child(node, static_cast<unsigned char>(norm[end++]));
+      node = trie_.Child(node, static_cast<unsigned char>(norm[end++]));
       if (node < 0) break;
-      const int32_t token = node_token_[node];
+      const int32_t token = trie_.Token(node);
       if (token < 0) continue;
       whole_char |= end - at == char_len;
       const VocabPiece& p = config_.pieces[token];

@@ -17,6 +17,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "text/bpe/bpe_vocab.h"
 #include "text/piece_table.h"
+#include "text/piece_trie.h"
 #include "text/unigram/precompiled_charsmap.h"
 #include "xval/tokenizer.h"
 
@@ -60,16 +61,9 @@ class UnigramTokenizer : public PieceTableTokenizer {
   // cut's tokens.
   void EncodeText(absl::string_view text, uint32_t base, Scratch& scratch, Encoding* out) const;
   void Normalize(absl::string_view text, Scratch& scratch) const;
-  // The trie child of `node` on byte `c`, or -1.
-  int32_t Child(int32_t node, unsigned char c) const {
-    auto it = children_.find((static_cast<uint64_t>(node) << 8) | c);
-    return it == children_.end() ? -1 : it->second;
-  }
 
   UnigramConfig config_;  // its added_tokens moved into the table
-  // The pieces' trie: node 0 the root; children keyed by (node << 8 | byte).
-  absl::flat_hash_map<uint64_t, int32_t> children_;
-  std::vector<int32_t> node_token_;  // the piece ending at each node, or -1
+  PieceTrie trie_;        // the pieces a cut can use
   double unk_score_ = 0;
   float max_score_ = 0;                // sentencepiece's, for user-defined pieces
   std::array<int32_t, 256> byte_ids_;  // <0xXX> pieces, for byte fallback (-1: none)
