@@ -5,6 +5,8 @@ vocabulary with byte fallback (Mistral 7B's, not Llama 2's, despite its folder),
 the Hugging Face merge-rank path of our loader against its own reference, independently of the
 .model file.
 """
+import json
+
 from tokenizers import Tokenizer
 
 from conftest import DATA, ROOT
@@ -35,3 +37,33 @@ def test_shared_tokenizer_json_matches_tokenizers(corpus, xval_cli):
 
 def test_generated_llama2_tokenizer_json_matches_tokenizers(corpus, xval_cli):
     check(ROOT / "tests" / "golden" / "llama2_tokenizer.json", corpus, xval_cli)
+
+
+def test_tokenizer_config_beside_the_file_as_transformers_reads_it(corpus, tmp_path):
+    """transformers (5.24) loads a directory's tokenizer.json with its tokenizer_config.json:
+    add_bos_token / add_eos_token there are dropped whenever tokenizer.json exists, and what
+    encode adds is tokenizer.json's post-processor (none: nothing). xval reads the same file the
+    same way. llama2's config (add_bos_token true) beside its tokenizer.json, which has no
+    post-processor: no BOS from either; Mistral 7B's "<s> $A" under a config that says the
+    opposite: BOS from both. (The generic class: transformers' LlamaTokenizer class rebuilds
+    the pipeline from the vocabulary instead of reading tokenizer.json's.)"""
+    import shutil
+
+    import pytest
+    import xval
+    transformers = pytest.importorskip("transformers")
+    config = json.loads((DATA / "tokenizers" / "llama2" / "tokenizer_config.json").read_text())
+    config["tokenizer_class"] = "PreTrainedTokenizerFast"
+    sample = corpus[::40]
+    for name, flags in (("llama2", {}), ("mistral7b", {"add_bos_token": False,
+                                                      "add_eos_token": True})):
+        folder = tmp_path / name
+        folder.mkdir()
+        shutil.copy(DATA / "tokenizers" / name / "tokenizer.json", folder)
+        (folder / "tokenizer_config.json").write_text(json.dumps({**config, **flags}))
+        ref = transformers.AutoTokenizer.from_pretrained(str(folder))
+        tok = xval.Tokenizer.from_file(str(folder / "tokenizer.json"))
+        want = ref(sample).input_ids
+        got = [[int(i) for i in e.ids] for e in tok.encode_batch(sample, add_special_tokens=True)]
+        assert got == want, name
+        assert all((ids[0] == 1) == (name == "mistral7b") for ids in want if ids), name
