@@ -117,3 +117,34 @@ def test_gemma_space_joined_to_a_character_and_byte_runs(tmp_path):
     for run in ([0xE2, 0x41], [0xE2, 0x96, 0x81, 0xE2], [0xF0, 0x9F, 0x98, 0x80], [0xFF]):
         ids = [byte[b] for b in run] + [ref.token_to_id("a")]
         assert tok.decode(ids) == ref.decode(ids), run
+
+
+MULTILINE_EDGE = ["a \n\t ", "x\n\n \t", "\n\t ", "line one\nline two\n", "tabs\t\n\t\n",
+                  "\r\n\r\n  end", " \n", "12345\n678\n ", "<s>\n</s>\n", "a\u2028b\u0085c\x0bd"]
+
+
+@pytest.mark.parametrize("family", READ)
+def test_multiline_texts_equal_tokenizers(family, tmp_path):
+    """Texts with newlines, whole (the CLI comparison above reads one text per line): the
+    corpus's records as they are, the edge list's strings with line breaks, and whitespace runs
+    that end a text with a newline inside (cl100k keeps them whole, Llama 3's and Qwen2's
+    patterns cut them after the last newline)."""
+    import xval
+
+    from conftest import CORPUS_FILES, _strings
+    path = tokenizer_json(family, tmp_path)
+    ref = Tokenizer.from_file(str(path))
+    tok = xval.Tokenizer.from_file(str(path))
+    texts = list(MULTILINE_EDGE)
+    texts += [s for s in json.loads((ROOT / "tests" / "golden" / "gguf" / "edge_strings.json")
+                                    .read_text())["strings"] if s not in EDGE]
+    for name in CORPUS_FILES:
+        with open(DATA / "corpus" / name, encoding="utf-8") as f:
+            records = [json.loads(r) for r in f if r.strip()]
+        texts += [s for r in records[:150] for s in _strings(r) if "\n" in s]
+    texts += [t + "\n \t" for t in texts[:200]]
+    for add in (False, True):
+        want = [e.ids for e in ref.encode_batch(texts, add_special_tokens=add)]
+        got = [[int(i) for i in e.ids] for e in tok.encode_batch(texts, add_special_tokens=add)]
+        bad = [(t, g, w) for t, g, w in zip(texts, got, want) if g != w]
+        assert not bad, (family, add, len(bad), len(texts), bad[:1])

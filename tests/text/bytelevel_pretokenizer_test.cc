@@ -23,6 +23,8 @@ const Case kCases[] = {
     {"gpt2", kGpt2Pattern, MakeGpt2Scanner},
     {"gpt2_original", kGpt2OriginalPattern, MakeGpt2Scanner},
     {"cl100k", kCl100kPattern, MakeCl100kScanner},
+    {"llama3", kLlama3Pattern, MakeLlama3Scanner},
+    {"qwen2", kQwen2Pattern, MakeQwen2Scanner},
     {"o200k", kO200kPattern, MakeO200kScanner},
 };
 

@@ -2,6 +2,9 @@
 //   '(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|
 //   \s++$|\s*[\r\n]|\s+(?!\S)|\s
 // At each position the first alternative that matches wins (leftmost-first, as in the regex).
+// Llama 3's pattern has \s*[\r\n]+ where this has \s++$|\s*[\r\n]: the same pieces, but for
+// whitespace that ends the text with a newline inside, which cl100k keeps whole and Llama 3 cuts
+// after the last newline. Qwen2's is Llama 3's with \p{N} for \p{N}{1,3}: single digits.
 #include "text/pretokenize/pretokenizer.h"
 #include "text/pretokenize/scanner_cursor.h"
 
@@ -10,6 +13,8 @@ namespace {
 
 class Cl100kScanner : public PreTokenizer {
  public:
+  Cl100kScanner(int max_digits, bool whole_final_space)
+      : max_digits_(max_digits), whole_final_space_(whole_final_space) {}
   void Split(absl::string_view text, std::vector<uint32_t>* ends) const override {
     const ScanCursor cur(text, tables_);
     const size_t n = cur.size();
@@ -43,7 +48,7 @@ class Cl100kScanner : public PreTokenizer {
       } else if (f & kALetter) {
         pos = cur.Run<kALetter>(pos + 1, kLetterBits);
       } else if (f & kADigit) {
-        pos = cur.Digits(pos, 3);
+        pos = cur.Digits(pos, max_digits_);
       } else if (f & kAPunct) {
         if (cur.byte(pos) == '\'') {
           const size_t end = cur.Contraction(pos, /*fold=*/true);
@@ -68,7 +73,7 @@ class Cl100kScanner : public PreTokenizer {
         if (bit & kLetterBits) {
           pos = cur.RunWhile(pos + c.len, kLetterBits);
         } else if (bit & Bit(kNumber)) {
-          pos = cur.NumberRun(pos, 3);
+          pos = cur.NumberRun(pos, max_digits_);
         } else if (bit & kPunctBits) {
           const size_t next = pos + c.len;
           pos = (cur.BitAt(next) & kLetterBits) ? cur.RunWhile(next, kLetterBits) : punct_run(pos);
@@ -85,11 +90,14 @@ class Cl100kScanner : public PreTokenizer {
   // Whitespace at pos: emits its pieces up to where the next non-space piece starts (or the
   // end of a piece that took the following word) and returns that position.
   template <typename PunctRun>
-  static size_t SpaceAt(const ScanCursor& cur, size_t pos, std::vector<uint32_t>* ends,
-                        const PunctRun& punct_run) {
+  size_t SpaceAt(const ScanCursor& cur, size_t pos, std::vector<uint32_t>* ends,
+                 const PunctRun& punct_run) const {
     const size_t n = cur.size();
     const ScanCursor::SpaceRun run = cur.Spaces(pos);
-    if (run.end == n) {  // \s++$
+    if (run.end == n) {  // \s++$; Llama 3: \s*[\r\n]+ to the last newline, then \s+(?!\S)
+      if (!whole_final_space_ && run.newline_end > pos && run.newline_end < n) {
+        ends->push_back(static_cast<uint32_t>(run.newline_end));
+      }
       ends->push_back(static_cast<uint32_t>(n));
       return n;
     }
@@ -115,11 +123,21 @@ class Cl100kScanner : public PreTokenizer {
     return pos;
   }
 
+  const int max_digits_;          // the longest number piece, in characters
+  const bool whole_final_space_;  // cl100k's \s++$
   const ScanTables tables_{};
 };
 
 }  // namespace
 
-std::unique_ptr<PreTokenizer> MakeCl100kScanner() { return std::make_unique<Cl100kScanner>(); }
+std::unique_ptr<PreTokenizer> MakeCl100kScanner() {
+  return std::make_unique<Cl100kScanner>(3, true);
+}
+std::unique_ptr<PreTokenizer> MakeLlama3Scanner() {
+  return std::make_unique<Cl100kScanner>(3, false);
+}
+std::unique_ptr<PreTokenizer> MakeQwen2Scanner() {
+  return std::make_unique<Cl100kScanner>(1, false);
+}
 
 }  // namespace xval::text

@@ -38,13 +38,19 @@ inline constexpr absl::string_view kCl100kPattern =
 inline constexpr absl::string_view kO200kPattern =
     R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
-// Meta's Llama 3 pattern (llama3/tokenizer.py): cl100k's, written without possessives; the same
-// pieces (the cl100k scanner cuts it).
+// Meta's Llama 3 pattern (llama3/tokenizer.py): cl100k's, written without possessives and
+// without \s++$, so whitespace that ends the text is cut after its last newline.
 inline constexpr absl::string_view kLlama3Pattern =
     R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
+// Qwen2's pattern (its tokenizer.json's Split): Llama 3's with single digits.
+inline constexpr absl::string_view kQwen2Pattern =
+    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+
 std::unique_ptr<PreTokenizer> MakeGpt2Scanner();
 std::unique_ptr<PreTokenizer> MakeCl100kScanner();
+std::unique_ptr<PreTokenizer> MakeLlama3Scanner();
+std::unique_ptr<PreTokenizer> MakeQwen2Scanner();
 std::unique_ptr<PreTokenizer> MakeO200kScanner();
 
 // PCRE2 (UTF, UCP, JIT) over any pattern. `$` matches only at the very end, as in tiktoken's

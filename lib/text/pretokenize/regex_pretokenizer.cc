@@ -87,8 +87,10 @@ absl::StatusOr<std::unique_ptr<PreTokenizer>> MakeRegexPreTokenizer(absl::string
 absl::StatusOr<std::unique_ptr<PreTokenizer>> MakePreTokenizer(absl::string_view pattern,
                                                                 absl::string_view source) {
   if (pattern == kGpt2Pattern || pattern == kGpt2OriginalPattern) return MakeGpt2Scanner();
-  if (pattern == kCl100kPattern || pattern == kLlama3Pattern) return MakeCl100kScanner();
+  if (pattern == kCl100kPattern) return MakeCl100kScanner();
+  if (pattern == kLlama3Pattern) return MakeLlama3Scanner();
   if (pattern == kO200kPattern) return MakeO200kScanner();
+  if (pattern == kQwen2Pattern) return MakeQwen2Scanner();
   return MakeRegexPreTokenizer(pattern, source);
 }
 
