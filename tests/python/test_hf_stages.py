@@ -152,3 +152,25 @@ def test_stage_equals_tokenizers(case, bases, corpus, xval_cli, tmp_path):
     sample = texts[::40]
     for text, enc in zip(sample, ref.encode_batch(sample, add_special_tokens=False)):
         assert tok.decode(enc.ids) == ref.decode(enc.ids), (case, text)
+
+
+@pytest.mark.parametrize("family", ["gpt-2", "llama-spm", "nomic-bert-moe"])
+def test_added_token_strips_unicode_whitespace(family, tmp_path):
+    """lstrip / rstrip take tokenizers' \\s, Unicode White_Space (no-break, ideographic, em
+    spaces, NEL), on the byte-level, the SentencePiece-BPE and the pipeline's paths."""
+    import xval
+    from tokenizers import AddedToken
+    ref = Tokenizer.from_str(json.dumps(_converted(family)))
+    ref.add_tokens([AddedToken("=", lstrip=True, rstrip=True)])
+    ref.add_special_tokens([AddedToken("<<MASK>>", lstrip=True, special=True)])
+    path = tmp_path / f"{family}.json"
+    ref.save(str(path))
+    tok = xval.Tokenizer.from_file(str(path))
+    texts = [f"x{a}={b}y" for a in ["", " ", "\u00a0", "\u3000", "\u2003 ", "\u0085", "\t\u00a0"]
+             for b in ["", " ", "\u00a0", "\u202f", "\u3000\n"]]
+    texts += [f"a{s}<<MASK>> b" for s in ["\u00a0", " \u3000", "\u200b", "\u2028"]]
+    for add in (False, True):
+        want = [e.ids for e in ref.encode_batch(texts, add_special_tokens=add)]
+        got = [[int(i) for i in e.ids] for e in tok.encode_batch(texts, add_special_tokens=add)]
+        bad = [(t, g, w) for t, g, w in zip(texts, got, want) if g != w]
+        assert not bad, (family, add, len(bad), bad[:2])
