@@ -268,19 +268,7 @@ DecoderPtr MakeTextDecoder(const StageJson& json) {
 }
 
 DecoderPtr MakeDecoderSequence(const StageJson& json) {
-  simdjson::dom::array steps;
-  if (json.json["decoders"].get_array().get(steps)) {
-    return json.file.Error(json.Field("decoders"), "expected an array");
-  }
-  std::vector<std::unique_ptr<Decoder>> stages;
-  size_t i = 0;
-  for (simdjson::dom::element step : steps) {
-    ASSIGN_OR_RETURN(
-        auto stage,
-        MakeDecoder(StageJson{json.file, step, absl::StrCat(json.field, ".decoders[", i++, "]"),
-                              json.vocab}));
-    stages.push_back(std::move(stage));
-  }
+  ASSIGN_OR_RETURN(auto stages, MakeStages<Decoder>(json, "decoders", MakeDecoder));
   return std::unique_ptr<Decoder>(new Chain(std::move(stages)));
 }
 

@@ -276,19 +276,7 @@ PreTokenizerPtr MakeDigitsPreTokenizer(const StageJson& json) {
 }
 
 PreTokenizerPtr MakePreTokenizerSequence(const StageJson& json) {
-  simdjson::dom::array steps;
-  if (json.json["pretokenizers"].get_array().get(steps)) {
-    return json.file.Error(json.Field("pretokenizers"), "expected an array");
-  }
-  std::vector<std::unique_ptr<PreTokenizer>> stages;
-  size_t i = 0;
-  for (simdjson::dom::element step : steps) {
-    ASSIGN_OR_RETURN(
-        auto stage,
-        MakePreTokenizer(StageJson{
-            json.file, step, absl::StrCat(json.field, ".pretokenizers[", i++, "]"), json.vocab}));
-    stages.push_back(std::move(stage));
-  }
+  ASSIGN_OR_RETURN(auto stages, MakeStages<PreTokenizer>(json, "pretokenizers", MakePreTokenizer));
   return ChainPreTokenizers(std::move(stages));
 }
 

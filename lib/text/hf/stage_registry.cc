@@ -108,19 +108,7 @@ class NormalizerSequence : public Normalizer {
 }  // namespace
 
 NormalizerPtr MakeNormalizerSequence(const StageJson& json) {
-  simdjson::dom::array steps;
-  if (json.json["normalizers"].get_array().get(steps)) {
-    return json.file.Error(json.Field("normalizers"), "expected an array");
-  }
-  std::vector<std::unique_ptr<Normalizer>> stages;
-  size_t i = 0;
-  for (simdjson::dom::element step : steps) {
-    ASSIGN_OR_RETURN(
-        auto stage,
-        MakeNormalizer(StageJson{json.file, step,
-                                 absl::StrCat(json.field, ".normalizers[", i++, "]"), json.vocab}));
-    stages.push_back(std::move(stage));
-  }
+  ASSIGN_OR_RETURN(auto stages, MakeStages<Normalizer>(json, "normalizers", MakeNormalizer));
   return std::unique_ptr<Normalizer>(new NormalizerSequence(std::move(stages)));
 }
 

@@ -115,6 +115,26 @@ absl::StatusOr<Regex> ReadPattern(const StageJson& json);
 // models with byte_fallback.
 std::array<int32_t, 256> ByteTokenIds(const PieceTable& vocab);
 
+// The stages of a Sequence: each element of the array `key` through `make` (the registry),
+// named "<field>.<key>[i]" in errors.
+template <typename Stage>
+absl::StatusOr<std::vector<std::unique_ptr<Stage>>> MakeStages(
+    const StageJson& json, const char* key,
+    absl::StatusOr<std::unique_ptr<Stage>> (*make)(const StageJson&)) {
+  simdjson::dom::array steps;
+  if (json.json[key].get_array().get(steps)) {
+    return json.file.Error(json.Field(key), "expected an array");
+  }
+  std::vector<std::unique_ptr<Stage>> stages;
+  for (simdjson::dom::element step : steps) {
+    auto stage = make(StageJson{
+        json.file, step, absl::StrCat(json.field, ".", key, "[", stages.size(), "]"), json.vocab});
+    if (!stage.ok()) return stage.status();
+    stages.push_back(*std::move(stage));
+  }
+  return stages;
+}
+
 // The factories, one per file (the registry's entries).
 using NormalizerPtr = absl::StatusOr<std::unique_ptr<Normalizer>>;
 using PreTokenizerPtr = absl::StatusOr<std::unique_ptr<PreTokenizer>>;
