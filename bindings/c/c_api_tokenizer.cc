@@ -145,8 +145,10 @@ absl::StatusOr<xval::XvalOptions> NumberOptions(const xval_tokenizer_options& o)
 }
 
 // Loads the base (from a file, or from bytes when `data` is given) and wraps it for numbers.
+// `tiktoken`, when given, names a tiktoken encoding's pattern and special tokens.
 xval_status Load(const char* function, const char* path, const void* data, size_t size,
-                 const xval_tokenizer_options* options, xval_tokenizer** out) {
+                 const xval_tokenizer_options* options, xval_tokenizer** out,
+                 const xval::TokenizerOptions* tiktoken = nullptr) {
   if (out == nullptr) return NullArgument(function, "out");
   *out = nullptr;
   xval_tokenizer_options defaults;
@@ -154,6 +156,10 @@ xval_status Load(const char* function, const char* path, const void* data, size_
   const xval_tokenizer_options& o = options != nullptr ? *options : defaults;
   auto base_options = BaseOptions(o);
   if (!base_options.ok()) return Fail(base_options.status());
+  if (tiktoken != nullptr) {
+    base_options->tiktoken_pattern = tiktoken->tiktoken_pattern;
+    base_options->tiktoken_special_tokens = tiktoken->tiktoken_special_tokens;
+  }
   absl::StatusOr<std::unique_ptr<Tokenizer>> base =
       data == nullptr
           ? xval::LoadBaseTokenizer(path, *base_options)
@@ -248,6 +254,27 @@ xval_status xval_tokenizer_load(const char* path, const xval_tokenizer_options* 
   return Guard(__func__, [&] {
     if (path == nullptr) return NullArgument(__func__, "path");
     return Load(__func__, path, nullptr, 0, options, out);
+  });
+}
+
+xval_status xval_tokenizer_load_tiktoken(const char* path, const char* pattern,
+                                         const char* const* special_tokens,
+                                         const int32_t* special_ids, size_t n_special,
+                                         const xval_tokenizer_options* options,
+                                         xval_tokenizer** out) {
+  return Guard(__func__, [&] {
+    if (path == nullptr) return NullArgument(__func__, "path");
+    if (pattern == nullptr) return NullArgument(__func__, "pattern");
+    if (n_special > 0 && special_tokens == nullptr) return NullArgument(__func__, "special_tokens");
+    if (n_special > 0 && special_ids == nullptr) return NullArgument(__func__, "special_ids");
+    xval::TokenizerOptions tiktoken;
+    tiktoken.tiktoken_pattern = pattern;
+    for (size_t i = 0; i < n_special; ++i) {
+      if (special_tokens[i] == nullptr) return NullArgument(__func__, "special_tokens[i]");
+      tiktoken.tiktoken_special_tokens.push_back(
+          xval::AddedToken{special_tokens[i], special_ids[i], /*special=*/true});
+    }
+    return Load(__func__, path, nullptr, 0, options, out, &tiktoken);
   });
 }
 

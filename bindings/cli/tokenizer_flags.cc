@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "command.h"
@@ -24,6 +25,11 @@ std::vector<FlagSpec> TokenizerFlags(bool with_path) {
     flags.push_back({"data-dir", Kind::kString, "",
                      "where named tokenizers find their .tiktoken files (default: "
                      "$XVAL_DATA_DIR/tokenizers/tiktoken)"});
+    flags.push_back({"tiktoken-pattern", Kind::kString, "",
+                     "the pre-tokenizer pattern of a .tiktoken file xval does not recognise "
+                     "(tiktoken's pat_str)"});
+    flags.push_back(
+        {"tiktoken-special", Kind::kString, "", "that file's special tokens: NAME=ID,NAME=ID,..."});
   }
   std::vector<FlagSpec> rest = {
       {"digits", Kind::kString, "none", "digit splitting: none, individual, ltr<N> or rtl<N>"},
@@ -117,6 +123,21 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFlags(const Flags& f
     return absl::InvalidArgumentError(absl::StrCat("--digits: ", digits.status().message()));
   options.digits = *digits;
   if (flags.Given("data-dir")) options.data_dir = flags.String("data-dir");
+  if (flags.Given("tiktoken-pattern")) options.tiktoken_pattern = flags.String("tiktoken-pattern");
+  if (flags.Given("tiktoken-special")) {
+    for (absl::string_view entry :
+         absl::StrSplit(flags.String("tiktoken-special"), ',', absl::SkipEmpty())) {
+      const size_t eq = entry.rfind('=');
+      int32_t id = -1;
+      if (eq == absl::string_view::npos || eq == 0 ||
+          !absl::SimpleAtoi(entry.substr(eq + 1), &id) || id < 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--tiktoken-special: \"", entry, "\" is not NAME=ID"));
+      }
+      options.tiktoken_special_tokens.push_back(
+          AddedToken{std::string(entry.substr(0, eq)), id, /*special=*/true});
+    }
+  }
   auto numbers = NumberOptionsFromFlags(flags);
   if (!numbers.ok()) return numbers.status();
   // LoadBaseTokenizer: every format LoadTokenizer reads, and the xVal paper's tokenizer.json.

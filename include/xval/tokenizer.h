@@ -50,10 +50,12 @@ struct AddedToken {
   std::string content;
   int32_t id = -1;
   bool special = false;  // special tokens (BOS, [NUM], ...) are skipped by Decode when asked
-  // ASCII whitespace before (lstrip) or after (rstrip) the token is dropped with it, as
-  // llama.cpp's token attributes say (e.g. XLM-R's <mask>).
+  // Whitespace before (lstrip) or after (rstrip) the token is dropped with it: Unicode
+  // White_Space as Hugging Face's tokenizers strips it, or ASCII whitespace only (ascii_strip)
+  // as llama.cpp does for its token attributes (e.g. XLM-R's <mask>).
   bool lstrip = false;
   bool rstrip = false;
+  bool ascii_strip = false;
   // Hugging Face's flags: matched only where no letter, digit or '_' is beside it
   // (single_word); matched in the normalized text rather than the raw one (normalized: only
   // tokenizer.json files read by the general pipeline).

@@ -130,6 +130,15 @@ XVAL_API xval_status xval_tokenizer_load_from_memory(const void* data, size_t si
                                                      const char* name,
                                                      const xval_tokenizer_options* options,
                                                      xval_tokenizer** out);
+/* A .tiktoken rank file of an encoding xval does not recognise by its name or content: its
+ * pre-tokenizer pattern (tiktoken's regex syntax) and its n_special special tokens (names and
+ * ids; none when 0). A recognised encoding takes them in place of its own. options may be
+ * NULL. */
+XVAL_API xval_status xval_tokenizer_load_tiktoken(const char* path, const char* pattern,
+                                                  const char* const* special_tokens,
+                                                  const int32_t* special_ids, size_t n_special,
+                                                  const xval_tokenizer_options* options,
+                                                  xval_tokenizer** out);
 XVAL_API void xval_tokenizer_free(xval_tokenizer* tokenizer);
 
 XVAL_API int32_t xval_vocab_size(const xval_tokenizer* tokenizer);

@@ -77,30 +77,33 @@ bool IsWordChar(char32_t c) {
 
 namespace {
 
-// Unicode White_Space (Rust's char::is_whitespace, the regex crate's \s).
-bool IsWhiteSpace(char32_t c) {
-  return c < 0x80 ? c == ' ' || (c >= '\t' && c <= '\r') : u_isUWhiteSpace(c);
+// Unicode White_Space (Rust's char::is_whitespace, the regex crate's \s), or with `ascii`
+// C's isspace.
+bool IsWhiteSpace(char32_t c, bool ascii) {
+  if (c < 0x80) return c == ' ' || (c >= '\t' && c <= '\r');
+  return !ascii && u_isUWhiteSpace(c);
 }
 
 }  // namespace
 
-size_t AddedTokenMatcher::SpaceRunStart(absl::string_view text, size_t begin, size_t end) {
+size_t AddedTokenMatcher::SpaceRunStart(absl::string_view text, size_t begin, size_t end,
+                                        bool ascii) {
   while (end > begin) {
     size_t start = end - 1;  // back to the first byte of the character before end
     while (start > begin && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
     size_t len = 0;
     const char32_t c = util::DecodeUtf8(text.data() + start, end - start, &len);
-    if (len != end - start || !IsWhiteSpace(c)) break;
+    if (len != end - start || !IsWhiteSpace(c, ascii)) break;
     end = start;
   }
   return end;
 }
 
-size_t AddedTokenMatcher::SpaceRunEnd(absl::string_view text, size_t pos) {
+size_t AddedTokenMatcher::SpaceRunEnd(absl::string_view text, size_t pos, bool ascii) {
   while (pos < text.size()) {
     size_t len = 0;
     const char32_t c = util::DecodeUtf8(text.data() + pos, text.size() - pos, &len);
-    if (!IsWhiteSpace(c)) break;
+    if (!IsWhiteSpace(c, ascii)) break;
     pos += len;
   }
   return pos;

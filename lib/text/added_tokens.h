@@ -47,21 +47,22 @@ class AddedTokenMatcher {
         continue;
       }
       size_t text_end = pos;
-      if (match->lstrip) text_end = SpaceRunStart(text, text_begin, text_end);
+      if (match->lstrip) text_end = SpaceRunStart(text, text_begin, text_end, match->ascii_strip);
       if (text_end > text_begin) on_text(text_begin, text_end);
       on_token(*match, pos, pos + match->content.size());
       pos += match->content.size();
-      if (match->rstrip) pos = SpaceRunEnd(text, pos);
+      if (match->rstrip) pos = SpaceRunEnd(text, pos, match->ascii_strip);
       text_begin = pos;
     }
     if (text.size() > text_begin) on_text(text_begin, text.size());
   }
 
  private:
-  // lstrip and rstrip take tokenizers' \s: Unicode White_Space. The start of the whitespace
-  // that ends text[begin, end), and the end of the whitespace that starts text[pos, ...).
-  static size_t SpaceRunStart(absl::string_view text, size_t begin, size_t end);
-  static size_t SpaceRunEnd(absl::string_view text, size_t pos);
+  // lstrip and rstrip take tokenizers' \s, Unicode White_Space (or ASCII whitespace only). The
+  // start of the whitespace that ends text[begin, end), and the end of the whitespace that
+  // starts text[pos, ...).
+  static size_t SpaceRunStart(absl::string_view text, size_t begin, size_t end, bool ascii);
+  static size_t SpaceRunEnd(absl::string_view text, size_t pos, bool ascii);
   const AddedToken* LongestAt(absl::string_view text, size_t pos) const;
   // No word character (alphanumeric or '_') just before `begin` nor just after `end`.
   static bool SingleWordAt(absl::string_view text, size_t begin, size_t end);

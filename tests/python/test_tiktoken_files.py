@@ -4,10 +4,11 @@ special tokens the caller gives, against tiktoken itself built from the same fil
 llama3/tokenizer.py builds its tiktoken.Encoding the same way). The Llama 3 file is written from
 llama.cpp's llama-bpe vocabulary (Meta-Llama-3's 128,000 ranks and 256 special tokens)."""
 import base64
+import ctypes
 
 import pytest
 
-from conftest import DATA
+from conftest import BUILD, DATA
 
 tiktoken = pytest.importorskip("tiktoken")
 pytest.importorskip("transformers")
@@ -18,16 +19,9 @@ LLAMA3_PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{
 
 
 def _byte_decoder():
-    bs = (list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) +
-          list(range(ord("®"), ord("ÿ") + 1)))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return {chr(c): b for b, c in zip(bs, cs)}
+    """GPT-2's byte-level alphabet back to bytes (transformers' bytes_to_unicode, inverted)."""
+    from transformers.convert_slow_tokenizer import bytes_to_unicode
+    return {c: b for b, c in bytes_to_unicode().items()}
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +53,11 @@ def _texts(corpus, special):
     # matches it and encode_ordinary does not.
     mixed = [f"{names[i % min(12, len(names))]}{line}{names[(i * 7) % len(names)]} x" for i, line in
              enumerate(corpus[::97])]
-    return corpus[::3] + mixed
+    # Whole texts with line breaks, and whitespace that ends a text with a newline inside (which
+    # Llama 3's pattern, unlike cl100k's, cuts after the last newline).
+    multiline = ["\n".join(corpus[i:i + 3]) + end
+                 for i, end in zip(range(0, 3000, 100), ["", "\n", "\n \t", " \n\n  "] * 8)]
+    return corpus[::3] + mixed + multiline
 
 
 def test_llama3_tokenizer_model_is_recognised_by_content(llama3, corpus):
@@ -79,7 +77,8 @@ def test_llama3_tokenizer_model_is_recognised_by_content(llama3, corpus):
     assert tok.decode(ids) == ref.decode(ids)
 
 
-def test_unknown_encoding_with_the_callers_pattern_and_special_tokens(llama3, corpus, tmp_path):
+def test_unknown_encoding_with_the_callers_pattern_and_special_tokens(llama3, corpus, tmp_path,
+                                                                      xval_cli):
     import xval
     path, _ = llama3
     # Another name, and Llama 3.1's names for the special tokens.
@@ -93,6 +92,37 @@ def test_unknown_encoding_with_the_callers_pattern_and_special_tokens(llama3, co
     texts = _texts(corpus[::5], special)
     bad = [t for t in texts if tok.encode(t).ids.tolist() != ref.encode(t, allowed_special="all")]
     assert not bad, (len(bad), bad[:1])
+    # The same through the CLI's flags and the C ABI's loader.
+    lines = [t for t in texts if "\n" not in t]
+    got = xval_cli(["tokenize", "--tokenizer", str(renamed), "--tiktoken-pattern", LLAMA3_PATTERN,
+                    "--tiktoken-special", ",".join(f"{k}={v}" for k, v in special.items())], lines)
+    assert got == [" ".join(map(str, ref.encode(t, allowed_special="all"))) for t in lines]
+    c = ctypes.CDLL(str(BUILD / "bindings" / "c" / "libxval.so"))
+    c.xval_tokenizer_load_tiktoken.argtypes = [
+        ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p),
+        ctypes.POINTER(ctypes.c_int32), ctypes.c_size_t, ctypes.c_void_p,
+        ctypes.POINTER(ctypes.c_void_p)]
+    c.xval_vocab_size.argtypes = [ctypes.c_void_p]
+    c.xval_tokenizer_free.argtypes = [ctypes.c_void_p]
+    c.xval_encode.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p,
+                              ctypes.POINTER(ctypes.c_int32), ctypes.c_void_p, ctypes.c_void_p,
+                              ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]
+    names = (ctypes.c_char_p * len(special))(*[k.encode() for k in special])
+    ids = (ctypes.c_int32 * len(special))(*special.values())
+    handle = ctypes.c_void_p()
+    assert c.xval_tokenizer_load_tiktoken(str(renamed).encode(), LLAMA3_PATTERN.encode(), names,
+                                          ids, len(special), None, ctypes.byref(handle)) == 0
+    try:
+        assert c.xval_vocab_size(handle) == max(special.values()) + 1
+        for text in texts[:300]:
+            raw = text.encode()
+            out = (ctypes.c_int32 * (len(raw) + 8))()
+            n = ctypes.c_size_t()
+            assert c.xval_encode(handle, raw, len(raw), None, out, None, None, len(out),
+                                 ctypes.byref(n)) == 0
+            assert list(out[:n.value]) == ref.encode(text, allowed_special="all"), text
+    finally:
+        c.xval_tokenizer_free(handle)
 
 
 def test_unknown_encoding_without_a_pattern_is_refused_by_name(llama3, tmp_path):

@@ -294,7 +294,9 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> T5Unigram(GgufVocab v, const std::str
   // llama.cpp strips the spaces before XLM-R's <mask> in these models (by architecture).
   if (v.architecture == "nomic-bert-moe" || v.architecture == "jina-bert-v3" ||
       v.pre.find("jina-v2-") != std::string::npos) {
-    for (AddedToken& t : config.added_tokens) t.lstrip |= t.content == "<mask>";
+    for (AddedToken& t : config.added_tokens) {
+      if (t.content == "<mask>") t.lstrip = t.ascii_strip = true;  // llama.cpp's isspace
+    }
   }
   config.pieces.resize(v.tokens.size());
   for (size_t id = 0; id < v.tokens.size(); ++id) {
