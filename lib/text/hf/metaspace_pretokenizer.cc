@@ -17,18 +17,19 @@ class Metaspace : public PreTokenizer {
 
   void Split(PieceList* pieces) const override {
     const AlignedText& in = *pieces->text;
-    AlignedText t;
-    t.text.reserve(in.text.size() + in.text.size() / 4);
-    t.from.reserve(in.text.size() + in.text.size() / 4);
-    std::vector<Range> out;
-    std::vector<Match> matches, splits;
+    // Per-thread buffers, kept from call to call (the text's through PieceList::Swap).
+    thread_local AlignedText t;
+    thread_local std::vector<Range> out;
+    thread_local std::vector<Match> matches, splits;
+    t.text.clear();
+    t.from.clear();
+    out.clear();
     const auto rep = static_cast<uint32_t>(replacement_.size());
     for (const Range r : pieces->ranges) {
       const auto begin = static_cast<uint32_t>(t.text.size());
       const absl::string_view piece = pieces->View(r);
       // Prepended when the piece, spaces replaced, does not start with the replacement.
-      const bool starts =
-          piece.compare(0, replacement_.size(), replacement_) == 0 || (piece[0] == ' ');
+      const bool starts = piece[0] == ' ' || StartsWithReplacement(piece);
       if (!starts && (prepend_ == Prepend::kAlways ||
                       (prepend_ == Prepend::kFirst && in.from[r.begin].begin == 0))) {
         t.Append(replacement_, in.Span(r.begin, r.begin + 1));
@@ -64,10 +65,18 @@ class Metaspace : public PreTokenizer {
       SplitByMatches(Range{begin, end}, matches, SplitBehavior::kMergedWithNext, &splits, &out);
     }
     pieces->ranges.swap(out);
-    pieces->Replace(std::move(t));
+    pieces->Swap(&t);
   }
 
  private:
+  bool StartsWithReplacement(absl::string_view piece) const {
+    if (piece.size() < replacement_.size()) return false;
+    for (size_t i = 0; i < replacement_.size(); ++i) {  // a few bytes: no call to memcmp
+      if (piece[i] != replacement_[i]) return false;
+    }
+    return true;
+  }
+
   std::string replacement_;
   Prepend prepend_;
   bool split_;

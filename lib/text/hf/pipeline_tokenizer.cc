@@ -20,8 +20,23 @@ constexpr size_t kMaxCachedPieces = 1 << 17;
 // Per-thread cache of the model's tokens for a piece (most words recur), keyed by the
 // tokenizer's instance id: a thread that switches tokenizers drops it.
 struct PieceCache {
+  // Pieces are short words: a byte loop compares them faster than a call to memcmp.
+  struct Eq {
+    using is_transparent = void;
+    bool operator()(absl::string_view a, absl::string_view b) const {
+      if (a.size() != b.size()) return false;
+      for (size_t i = 0; i < a.size(); ++i) {
+        if (a[i] != b[i]) return false;
+      }
+      return true;
+    }
+  };
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(absl::string_view s) const { return absl::Hash<absl::string_view>()(s); }
+  };
   uint64_t owner = 0;
-  absl::flat_hash_map<std::string, std::vector<ModelToken>> tokens;
+  absl::flat_hash_map<std::string, std::vector<ModelToken>, Hash, Eq> tokens;
 
   static PieceCache& For(uint64_t owner) {
     thread_local PieceCache cache;
@@ -193,7 +208,9 @@ void PipelineTokenizer::EncodeStretch(absl::string_view text, uint32_t offset, u
 void PipelineTokenizer::EncodePieces(const AlignedText& text, Range range, uint32_t base,
                                      Encoding* out) const {
   if (range.end <= range.begin) return;
-  PieceList pieces{&text, {}, {range}};
+  thread_local PieceList pieces;  // its buffers are kept from call to call
+  pieces.text = &text;
+  pieces.ranges.assign(1, range);
   if (pre_tokenizer_ != nullptr) pre_tokenizer_->Split(&pieces);
   PieceCache& cache = PieceCache::For(instance_id_);
   std::vector<ModelToken> scratch;

@@ -114,8 +114,8 @@ void CharMatches(absl::string_view text, Pred is_match, std::vector<Match>* matc
 // Runs `cut(piece, &out)` over every piece, the results becoming the pieces.
 template <typename Cut>
 void CutEach(PieceList* pieces, Cut cut) {
-  std::vector<Range> out;
-  out.reserve(pieces->ranges.size() * 2);
+  thread_local std::vector<Range> out;  // kept from call to call (swapped with the pieces')
+  out.clear();
   for (const Range r : pieces->ranges) cut(r, &out);
   pieces->ranges.swap(out);
 }

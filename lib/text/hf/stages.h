@@ -55,6 +55,11 @@ struct PieceList {
     owned = std::move(rewritten);
     text = &owned;
   }
+  // The same, swapping buffers: `rewritten` gets the old ones back to reuse.
+  void Swap(AlignedText* rewritten) {
+    std::swap(owned, *rewritten);
+    text = &owned;
+  }
 };
 
 // Cuts the pieces into pieces (and may rewrite them); pieces may be dropped (Removed

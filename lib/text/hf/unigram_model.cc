@@ -57,7 +57,7 @@ class Unigram : public Model {
       }
     }
     // Back from the end; runs of unknown tokens fuse.
-    thread_local std::vector<std::pair<size_t, size_t>> spans;  // last first
+    thread_local std::vector<Span> spans;  // last first
     spans.clear();
     bool previous_unk = false;
     for (size_t end = n; end > 0;) {
@@ -65,15 +65,19 @@ class Unigram : public Model {
       const auto start = static_cast<size_t>(node.start);
       const bool unk = node.id == unk_id_;
       if (unk && previous_unk) {
-        spans.back().first = start;
+        spans.back().begin = start;
       } else {
-        spans.emplace_back(start, end);
+        spans.push_back(Span{start, end, node.id});
       }
       previous_unk = unk;
       end = start;
     }
     for (size_t k = spans.size(); k-- > 0;) {
-      const auto [b, e] = spans[k];
+      const auto [b, e, piece_id] = spans[k];
+      if (piece_id != unk_id_) {  // a piece of the trie: its id is the text's
+        out->push_back(ModelToken{piece_id, static_cast<uint32_t>(b), static_cast<uint32_t>(e)});
+        continue;
+      }
       const absl::string_view text = piece.substr(b, e - b);
       int32_t id = vocab_->Find(text);
       if (id < 0 && byte_fallback_) {
@@ -93,6 +97,10 @@ class Unigram : public Model {
   }
 
  private:
+  struct Span {
+    size_t begin, end;
+    int32_t id;  // the piece's, or unk_id_ for a run of unknown characters
+  };
   struct Node {
     int32_t id = -1;
     double score = 0;
