@@ -5,6 +5,7 @@
 // the piece's id, or the unknown token.
 #include "text/hf/stages.h"
 #include "text/piece_table.h"
+#include "text/piece_trie.h"
 
 namespace xval::text::hf {
 namespace {
@@ -12,7 +13,12 @@ namespace {
 class WordPiece : public Model {
  public:
   WordPiece(const PieceTable* vocab, std::string prefix, size_t max_chars, int32_t unk_id)
-      : vocab_(vocab), prefix_(std::move(prefix)), max_chars_(max_chars), unk_id_(unk_id) {}
+      : trie_(TrieEntries(*vocab)), max_chars_(max_chars), unk_id_(unk_id) {
+    for (const char c : prefix) {
+      if (prefix_node_ < 0) break;
+      prefix_node_ = trie_.Child(prefix_node_, static_cast<unsigned char>(c));
+    }
+  }
 
   void Tokenize(absl::string_view piece, std::vector<ModelToken>* out) const override {
     const auto whole = ModelToken{unk_id_, 0, static_cast<uint32_t>(piece.size())};
@@ -23,19 +29,20 @@ class WordPiece : public Model {
       return;
     }
     const size_t first = out->size();
-    std::string sub;
     for (size_t start = 0; start < piece.size();) {
-      size_t end = piece.size();
+      // The longest entry (after the prefix but at the start) that the text from `start` begins
+      // with and that ends on a character boundary: one walk down the trie.
+      int32_t node = start == 0 ? PieceTrie::kRoot : prefix_node_;
       int32_t id = -1;
-      while (start < end) {
-        sub.clear();
-        if (start > 0) sub = prefix_;
-        sub.append(piece.data() + start, end - start);
-        id = vocab_->Find(sub);
-        if (id >= 0) break;
-        // Drop the last character.
-        --end;
-        while (end > start && (static_cast<unsigned char>(piece[end]) & 0xC0) == 0x80) --end;
+      size_t end = start;
+      for (size_t at = start; node >= 0 && at < piece.size();) {
+        node = trie_.Child(node, static_cast<unsigned char>(piece[at++]));
+        const bool boundary =
+            at == piece.size() || (static_cast<unsigned char>(piece[at]) & 0xC0) != 0x80;
+        if (node >= 0 && boundary && trie_.Token(node) >= 0) {
+          id = trie_.Token(node);
+          end = at;
+        }
       }
       if (id < 0) {
         out->resize(first);
@@ -48,8 +55,16 @@ class WordPiece : public Model {
   }
 
  private:
-  const PieceTable* vocab_;
-  std::string prefix_;
+  static std::vector<std::pair<absl::string_view, int32_t>> TrieEntries(const PieceTable& vocab) {
+    std::vector<std::pair<absl::string_view, int32_t>> entries;
+    for (int32_t id = 0; id < vocab.num_pieces(); ++id) {
+      if (vocab.Find(vocab.piece(id)) == id) entries.emplace_back(vocab.piece(id), id);
+    }
+    return entries;
+  }
+
+  PieceTrie trie_;                          // every entry, "##"-prefixed ones included
+  int32_t prefix_node_ = PieceTrie::kRoot;  // the node of the prefix: -1 when no entry has it
   size_t max_chars_;
   int32_t unk_id_;
 };
