@@ -21,6 +21,7 @@ bool IsChineseChar(char32_t c) {
 // bert.rs is_control: general category C (Cc, Cf, Cs, Co, Cn) except tab, newline, return.
 bool IsControl(char32_t c) {
   if (c == '\t' || c == '\n' || c == '\r') return false;
+  if (c < 0x80) return c < 0x20 || c == 0x7F;  // ASCII's category C: Cc
   return (U_GET_GC_MASK(c) & U_GC_C_MASK) != 0;
 }
 

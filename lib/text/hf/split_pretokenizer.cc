@@ -203,6 +203,33 @@ std::unique_ptr<PreTokenizer> SplitOn(Pred pred, SplitBehavior behavior) {
   return std::unique_ptr<PreTokenizer>(new CharSplitPreTokenizer<Pred>(pred, behavior));
 }
 
+// BertPreTokenizer (whitespace removed, then each punctuation character a piece of its own) in
+// one scan: runs of other characters are the pieces between.
+class BertSplit : public PreTokenizer {
+ public:
+  void Split(PieceList* pieces) const override {
+    CutEach(pieces, [&](Range r, std::vector<Range>* out) {
+      const absl::string_view text = pieces->View(r);
+      uint32_t run = 0;
+      bool open = false;  // a run of other characters since `run`
+      for (size_t i = 0, len; i < text.size(); i += len) {
+        const char32_t c = CharAt(text, i, &len);
+        const auto at = static_cast<uint32_t>(i);
+        const bool space = IsWhitespace(c);
+        if (!space && !IsPunctuation(c)) {
+          if (!open) run = at;
+          open = true;
+          continue;
+        }
+        if (open) out->push_back(Range{r.begin + run, r.begin + at});
+        open = false;
+        if (!space) out->push_back(Range{r.begin + at, r.begin + at + static_cast<uint32_t>(len)});
+      }
+      if (open) out->push_back(Range{r.begin + run, r.end});
+    });
+  }
+};
+
 // Several stages, each over the pieces of the one before.
 class Chain : public PreTokenizer {
  public:
@@ -246,12 +273,7 @@ PreTokenizerPtr MakeSplitPreTokenizer(const StageJson& json) {
 PreTokenizerPtr MakeWhitespacePreTokenizer(const StageJson& json) {
   const std::string_view type = OptString(json.json, "type");
   if (type == "WhitespaceSplit") return SplitOn(WhitespaceClass(), SplitBehavior::kRemoved);
-  if (type == "BertPreTokenizer") {
-    std::vector<std::unique_ptr<PreTokenizer>> stages;
-    stages.push_back(SplitOn(WhitespaceClass(), SplitBehavior::kRemoved));
-    stages.push_back(SplitOn(PunctuationClass(), SplitBehavior::kIsolated));
-    return ChainPreTokenizers(std::move(stages));
-  }
+  if (type == "BertPreTokenizer") return std::unique_ptr<PreTokenizer>(new BertSplit());
   // Whitespace: the matches of Rust's regex `\w+|[^\w\s]+` kept, the rest removed. Rust's \w
   // is Alphabetic, marks, decimal digits, connector punctuation and the joiners; its \s is
   // White_Space.

@@ -25,9 +25,11 @@ inline bool IsAlphanumeric(char32_t c) {
 // Punctuation as tokenizers' Punctuation pre-tokenizer has it: ASCII punctuation or general
 // category P.
 inline bool IsPunctuation(char32_t c) {
-  return (c < 0x80 && ((c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') ||
-                       (c >= '{' && c <= '~'))) ||
-         (U_GET_GC_MASK(c) & U_GC_P_MASK) != 0;
+  if (c < 0x80) {  // every ASCII character of category P is in these ranges
+    return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') ||
+           (c >= '{' && c <= '~');
+  }
+  return (U_GET_GC_MASK(c) & U_GC_P_MASK) != 0;
 }
 
 // NFD, for the normalizers that strip accents.
