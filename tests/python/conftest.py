@@ -1,4 +1,5 @@
 """Shared fixtures: where the build and the reference data are, and the corpus lines."""
+import ctypes
 import json
 import math
 import os
@@ -42,6 +43,38 @@ def corpus_lines():
 @pytest.fixture(scope="session")
 def corpus():
     return corpus_lines()
+
+
+@pytest.fixture(scope="session")
+def lib():
+    """libxval.so from the build through ctypes, the C ABI's functions typed."""
+    path = BUILD / "bindings" / "c" / "libxval.so"
+    if not path.exists():
+        pytest.fail(f"{path} is missing: build first (scripts/test.sh does)")
+    c = ctypes.CDLL(str(path))
+    c.xval_version.restype = ctypes.c_char_p
+    c.xval_last_error.restype = ctypes.c_char_p
+    c.xval_tokenizer_load.argtypes = [ctypes.c_char_p, ctypes.c_void_p,
+                                      ctypes.POINTER(ctypes.c_void_p)]
+    c.xval_tokenizer_load_tiktoken.argtypes = [
+        ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p),
+        ctypes.POINTER(ctypes.c_int32), ctypes.c_size_t, ctypes.c_void_p,
+        ctypes.POINTER(ctypes.c_void_p)]
+    c.xval_tokenizer_free.argtypes = [ctypes.c_void_p]
+    c.xval_vocab_size.argtypes = [ctypes.c_void_p]
+    c.xval_encode.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p,
+                              ctypes.POINTER(ctypes.c_int32), ctypes.c_void_p, ctypes.c_void_p,
+                              ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]
+    c.xval_decode.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int32), ctypes.c_size_t,
+                              ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]
+    c.xval_stream_new.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]
+    c.xval_stream_free.argtypes = [ctypes.c_void_p]
+    c.xval_stream_push.argtypes = [ctypes.c_void_p, ctypes.c_int32, ctypes.c_float,
+                                   ctypes.POINTER(ctypes.c_char_p),
+                                   ctypes.POINTER(ctypes.c_size_t)]
+    c.xval_stream_flush.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_char_p),
+                                    ctypes.POINTER(ctypes.c_size_t)]
+    return c
 
 
 @pytest.fixture(scope="session")

@@ -6,36 +6,9 @@ import ctypes
 import pytest
 
 import xval
-from conftest import BUILD, DATA
+from conftest import DATA
 
-LIB = BUILD / "bindings" / "c" / "libxval.so"
 OK, NOT_FOUND, OUT_OF_RANGE, BUFFER_TOO_SMALL = 0, 5, 11, 100
-
-
-@pytest.fixture(scope="module")
-def lib():
-    if not LIB.exists():
-        pytest.fail(f"{LIB} is missing: build first (scripts/test.sh does)")
-    c = ctypes.CDLL(str(LIB))
-    c.xval_version.restype = ctypes.c_char_p
-    c.xval_last_error.restype = ctypes.c_char_p
-    c.xval_tokenizer_load.argtypes = [ctypes.c_char_p, ctypes.c_void_p,
-                                      ctypes.POINTER(ctypes.c_void_p)]
-    c.xval_tokenizer_free.argtypes = [ctypes.c_void_p]
-    c.xval_vocab_size.argtypes = [ctypes.c_void_p]
-    c.xval_encode.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p,
-                              ctypes.POINTER(ctypes.c_int32), ctypes.c_void_p, ctypes.c_void_p,
-                              ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]
-    c.xval_decode.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int32), ctypes.c_size_t,
-                              ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]
-    c.xval_stream_new.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]
-    c.xval_stream_free.argtypes = [ctypes.c_void_p]
-    c.xval_stream_push.argtypes = [ctypes.c_void_p, ctypes.c_int32, ctypes.c_float,
-                                   ctypes.POINTER(ctypes.c_char_p),
-                                   ctypes.POINTER(ctypes.c_size_t)]
-    c.xval_stream_flush.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_char_p),
-                                    ctypes.POINTER(ctypes.c_size_t)]
-    return c
 
 
 def encode(lib, tok, text):

@@ -8,7 +8,7 @@ import ctypes
 
 import pytest
 
-from conftest import BUILD, DATA
+from conftest import DATA
 
 tiktoken = pytest.importorskip("tiktoken")
 pytest.importorskip("transformers")
@@ -78,7 +78,7 @@ def test_llama3_tokenizer_model_is_recognised_by_content(llama3, corpus):
 
 
 def test_unknown_encoding_with_the_callers_pattern_and_special_tokens(llama3, corpus, tmp_path,
-                                                                      xval_cli):
+                                                                      xval_cli, lib):
     import xval
     path, _ = llama3
     # Another name, and Llama 3.1's names for the special tokens.
@@ -97,32 +97,23 @@ def test_unknown_encoding_with_the_callers_pattern_and_special_tokens(llama3, co
     got = xval_cli(["tokenize", "--tokenizer", str(renamed), "--tiktoken-pattern", LLAMA3_PATTERN,
                     "--tiktoken-special", ",".join(f"{k}={v}" for k, v in special.items())], lines)
     assert got == [" ".join(map(str, ref.encode(t, allowed_special="all"))) for t in lines]
-    c = ctypes.CDLL(str(BUILD / "bindings" / "c" / "libxval.so"))
-    c.xval_tokenizer_load_tiktoken.argtypes = [
-        ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p),
-        ctypes.POINTER(ctypes.c_int32), ctypes.c_size_t, ctypes.c_void_p,
-        ctypes.POINTER(ctypes.c_void_p)]
-    c.xval_vocab_size.argtypes = [ctypes.c_void_p]
-    c.xval_tokenizer_free.argtypes = [ctypes.c_void_p]
-    c.xval_encode.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p,
-                              ctypes.POINTER(ctypes.c_int32), ctypes.c_void_p, ctypes.c_void_p,
-                              ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]
     names = (ctypes.c_char_p * len(special))(*[k.encode() for k in special])
     ids = (ctypes.c_int32 * len(special))(*special.values())
     handle = ctypes.c_void_p()
-    assert c.xval_tokenizer_load_tiktoken(str(renamed).encode(), LLAMA3_PATTERN.encode(), names,
-                                          ids, len(special), None, ctypes.byref(handle)) == 0
+    assert lib.xval_tokenizer_load_tiktoken(str(renamed).encode(), LLAMA3_PATTERN.encode(),
+                                            names, ids, len(special), None,
+                                            ctypes.byref(handle)) == 0
     try:
-        assert c.xval_vocab_size(handle) == max(special.values()) + 1
+        assert lib.xval_vocab_size(handle) == max(special.values()) + 1
         for text in texts[:300]:
             raw = text.encode()
             out = (ctypes.c_int32 * (len(raw) + 8))()
             n = ctypes.c_size_t()
-            assert c.xval_encode(handle, raw, len(raw), None, out, None, None, len(out),
-                                 ctypes.byref(n)) == 0
+            assert lib.xval_encode(handle, raw, len(raw), None, out, None, None, len(out),
+                                   ctypes.byref(n)) == 0
             assert list(out[:n.value]) == ref.encode(text, allowed_special="all"), text
     finally:
-        c.xval_tokenizer_free(handle)
+        lib.xval_tokenizer_free(handle)
 
 
 def test_unknown_encoding_without_a_pattern_is_refused_by_name(llama3, tmp_path):
