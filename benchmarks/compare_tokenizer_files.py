@@ -10,6 +10,7 @@ Usage: XVAL_DATA_DIR=../shared/data python3 benchmarks/compare_tokenizer_files.p
 """
 import json
 import os
+import pathlib
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,7 @@ os.environ["TOKENIZERS_PARALLELISM"] = "false"
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "tools"))
 import bytelevel_common as common  # noqa: E402
+from tokenizer_json_shapes import write_tokenizer_json  # noqa: E402
 
 FAMILIES = ["aquila", "baichuan", "command-r", "deepseek-coder", "deepseek-llm", "falcon",
             "gpt-2", "gpt-neox", "llama-bpe", "llama-spm", "mpt", "phi-3", "qwen2", "qwen35",
@@ -28,22 +30,9 @@ FAMILIES = ["aquila", "baichuan", "command-r", "deepseek-coder", "deepseek-llm",
             # Read by the general pipeline of stages (lib/text/hf): Gemma 4's character BPE,
             # nomic-bert-moe's Unigram, and Qwen2 / Command-R with the NFC normalizer their
             # published files have ("+nfc").
-            "gemma-4", "nomic-bert-moe", "qwen2+nfc", "command-r+nfc", "bert-bge"]
-
-
-def bert_tokenizer_json(path, gguf):
-    """BERT's tokenizer.json (BertWordPieceTokenizer: BertNormalizer, BertPreTokenizer,
-    WordPiece, [CLS] $A [SEP]) over the bert-bge vocabulary: llama.cpp marks a word's first
-    piece with "▁" where Hugging Face marks the others with "##"."""
-    from tokenizers.implementations import BertWordPieceTokenizer
-    from transformers.integrations.gguf.gguf_tokenizer_mapping import get_gguf_tokenizer
-    _, vocab, _ = get_gguf_tokenizer(gguf)
-    pieces = {}
-    for i, t in enumerate(vocab["tokens"]):
-        special = len(t) > 2 and t[0] == "[" and t[-1] == "]"  # [CLS], [unused0], ...
-        text = t[1:] if t.startswith("\u2581") else t if special else "##" + t
-        pieces.setdefault(text, i)
-    BertWordPieceTokenizer(pieces, lowercase=True).save(path)
+            "gemma-4", "nomic-bert-moe", "qwen2+nfc", "command-r+nfc", "bert-bge",
+            # DeepSeek's published pre-tokenizers (Sequences of Splits) over its vocabularies.
+            "deepseek-llm+published", "deepseek-coder+published", "deepseek-llm+v3"]
 
 
 def main() -> None:
@@ -51,28 +40,13 @@ def main() -> None:
         HERE, "..", "build", "release", "benchmarks", "tokenizer_files_bench")
     families = sys.argv[2:] or FAMILIES
     from tokenizers import Tokenizer
-    from transformers.integrations.gguf.gguf_tokenizer_mapping import (
-        convert_gguf_tokenizer, get_gguf_tokenizer)
     strings = [s for f in common.corpus_files() for s in common.corpus_strings(f)]
     nbytes = sum(len(s.encode()) for s in strings)
     tmp = tempfile.mkdtemp()
     paths = {}
     for family in families:
-        base, _, variant = family.partition("+")
-        gguf = os.path.join(common.data_dir(), "tokenizers", "gguf", f"ggml-vocab-{base}.gguf")
         paths[family] = os.path.join(tmp, f"{family}.json")
-        if base == "bert-bge":  # transformers builds no tokenizer from a bert GGUF
-            bert_tokenizer_json(paths[family], gguf)
-            continue
-        arch, vocab, _ = get_gguf_tokenizer(gguf)
-        backend, _ = convert_gguf_tokenizer(arch, vocab)
-        backend.save(paths[family])
-        if variant == "nfc":
-            with open(paths[family]) as f:
-                data = json.load(f)
-            data["normalizer"] = {"type": "NFC"}
-            with open(paths[family], "w") as f:
-                json.dump(data, f)
+        write_tokenizer_json(family, pathlib.Path(paths[family]))
     out = subprocess.run([binary, "--benchmark_format=json", "--benchmark_min_time=1s"],
                          check=True, capture_output=True, text=True,
                          env={**os.environ, "XVAL_DATA_DIR": common.data_dir(),

@@ -18,7 +18,8 @@ pytest.importorskip("transformers")
 from transformers.integrations.gguf.gguf_tokenizer_mapping import (  # noqa: E402
     convert_gguf_tokenizer, get_gguf_tokenizer)
 
-from test_hf_tokenizer_json import EDGE, bert_tokenizer_json  # noqa: E402
+from test_hf_tokenizer_json import EDGE  # noqa: E402
+from tokenizer_json_shapes import bert_tokenizer_json  # noqa: E402
 
 SPACE = "\u2581"
 
@@ -152,6 +153,33 @@ def test_stage_equals_tokenizers(case, bases, corpus, xval_cli, tmp_path):
     sample = texts[::40]
     for text, enc in zip(sample, ref.encode_batch(sample, add_special_tokens=False)):
         assert tok.decode(enc.ids) == ref.decode(enc.ids), (case, text)
+
+
+LINE_TEXTS = ["a  \n b  ", "x \r\n y \r z  ", "line one  \nline two\n", "\n\n  \n", "end  ",
+              "  start\n  next", "a\u2028b  \u0085c", "tabs\t\n\t"]
+
+
+@pytest.mark.parametrize("base", ["bl", "bpe"])
+def test_line_anchors_as_oniguruma(base, bases, tmp_path):
+    """`$` and `^` in a Split pattern match at every line end and start ("\n"), as Oniguruma
+    reads them, on the byte-level loader (bl) and on the general pipeline (bpe)."""
+    import xval
+    data = copy.deepcopy(bases[base])
+    steps = [SPLIT(r"\s+$", "Isolated"), SPLIT(r"^ ?\w", "Isolated")]
+    if base == "bl":
+        steps.append(N("ByteLevel", add_prefix_space=False, trim_offsets=True, use_regex=False))
+    else:
+        steps.append(WS)
+    data["pre_tokenizer"] = PSEQ(*steps)
+    path = tmp_path / f"anchors-{base}.json"
+    path.write_text(json.dumps(data))
+    ref = Tokenizer.from_file(str(path))
+    tok = xval.Tokenizer.from_file(str(path))
+    from tokenizers import Regex, pre_tokenizers
+    pieces = pre_tokenizers.Split(Regex(r"\s+$"), "isolated").pre_tokenize_str("a  \n b  ")
+    assert ("  ", (1, 3)) in pieces  # the line end before "\n" matches
+    for text in LINE_TEXTS:
+        assert list(tok.encode(text).ids) == ref.encode(text, add_special_tokens=False).ids, text
 
 
 @pytest.mark.parametrize("family", ["gpt-2", "llama-spm", "nomic-bert-moe"])

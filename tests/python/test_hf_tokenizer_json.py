@@ -4,6 +4,7 @@ Hugging Face `tokenizers`: the same ids on the whole corpus and the edge list, w
 add_special_tokens true and false. A shape xval does not read is refused by name, never read
 differently."""
 import json
+import sys
 
 import pytest
 from tokenizers import Tokenizer
@@ -11,8 +12,8 @@ from tokenizers import Tokenizer
 from conftest import DATA, ROOT
 
 pytest.importorskip("transformers")
-from transformers.integrations.gguf.gguf_tokenizer_mapping import (  # noqa: E402
-    convert_gguf_tokenizer, get_gguf_tokenizer)
+sys.path.insert(0, str(ROOT / "tests" / "tools"))
+from tokenizer_json_shapes import write_tokenizer_json  # noqa: E402
 
 READ = ["aquila", "baichuan", "command-r", "deepseek-coder", "deepseek-llm", "falcon", "gemma-4",
         "gpt-2", "gpt-neox", "llama-bpe", "llama-spm", "mpt", "nomic-bert-moe", "phi-3", "qwen2",
@@ -20,7 +21,10 @@ READ = ["aquila", "baichuan", "command-r", "deepseek-coder", "deepseek-llm", "fa
         # The published shapes that differ from the converter's: Qwen2's and Command-R's files
         # have an NFC normalizer; BERT's is BertWordPieceTokenizer's (transformers converts no
         # bert GGUF).
-        "qwen2+nfc", "command-r+nfc", "bert-bge"]
+        "qwen2+nfc", "command-r+nfc", "bert-bge",
+        # DeepSeek's published pre-tokenizers (transformers' converter writes GPT-2's for these
+        # vocabularies): a Sequence of Isolated Splits, each piece of one cut again by the next.
+        "deepseek-llm+published", "deepseek-coder+published", "deepseek-llm+v3"]
 # Shapes not read: the error names the field.
 REFUSED = {"truncation": ("truncation", {"max_length": 8, "strategy": "LongestFirst",
                                          "stride": 0, "direction": "Right"}),
@@ -31,34 +35,9 @@ EDGE = [s for s in json.loads((ROOT / "tests" / "golden" / "gguf" / "edge_string
         if not any(c in s for c in "\n\r\x0b\x85\u2028")]  # one text per line for the CLI
 
 
-def bert_tokenizer_json(gguf, path):
-    """BertWordPieceTokenizer (BertNormalizer, BertPreTokenizer, WordPiece, [CLS] $A [SEP],
-    WordPiece decoder) over a bert GGUF vocabulary: llama.cpp marks a word's first piece with
-    "\u2581" where Hugging Face marks the other pieces with "##"."""
-    from tokenizers.implementations import BertWordPieceTokenizer
-    _, vocab, _ = get_gguf_tokenizer(str(gguf))
-    pieces = {}
-    for i, t in enumerate(vocab["tokens"]):
-        special = len(t) > 2 and t[0] == "[" and t[-1] == "]"  # [CLS], [unused0], ...
-        text = t[1:] if t.startswith("\u2581") else t if special else "##" + t
-        pieces.setdefault(text, i)
-    BertWordPieceTokenizer(pieces, lowercase=True).save(str(path))
-
-
 def tokenizer_json(family, tmp_path):
-    base, _, variant = family.partition("+")
-    gguf = DATA / "tokenizers" / "gguf" / f"ggml-vocab-{base}.gguf"
     path = tmp_path / f"{family}.json"
-    if base == "bert-bge":
-        bert_tokenizer_json(gguf, path)
-        return path
-    arch, vocab, _ = get_gguf_tokenizer(str(gguf))
-    backend, _ = convert_gguf_tokenizer(arch, vocab)
-    backend.save(str(path))
-    if variant == "nfc":
-        data = json.loads(path.read_text())
-        data["normalizer"] = {"type": "NFC"}
-        path.write_text(json.dumps(data))
+    write_tokenizer_json(family, path)
     return path
 
 

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "simdjson.h"
 #include "text/bytelevel/bytelevel_loader.h"
+#include "text/hf/regex.h"
 #include "text/hf/stages.h"
 #include "text/hf_json.h"
 #include "text/pretokenize/numeric_pretokenizer.h"
@@ -27,6 +28,28 @@ bool HasByteLevel(element e) {
   }
   return false;
 }
+
+// Split with behavior Isolated: each match a piece, and each stretch between matches.
+class RegexSplit : public PreTokenizer {
+ public:
+  explicit RegexSplit(hf::Regex regex) : regex_(std::move(regex)) {}
+  void Split(absl::string_view text, std::vector<uint32_t>* ends) const override {
+    thread_local std::vector<std::pair<size_t, size_t>> matches;
+    matches.clear();
+    regex_.FindAll(text, &matches);
+    size_t covered = 0;
+    for (const auto& [begin, end] : matches) {
+      // An empty match is an empty piece: it cuts the text there, as tokenizers' does.
+      if (begin > covered) ends->push_back(static_cast<uint32_t>(begin));
+      if (end > begin) ends->push_back(static_cast<uint32_t>(end));
+      covered = end;
+    }
+    if (text.size() > covered) ends->push_back(static_cast<uint32_t>(text.size()));
+  }
+
+ private:
+  const hf::Regex regex_;
+};
 
 // Adds the stages of one pre-tokenizer (recursing into Sequence).
 absl::Status AddPreTokenizer(const JsonFile& f, element pre, const std::string& field,
@@ -65,22 +88,26 @@ absl::Status AddPreTokenizer(const JsonFile& f, element pre, const std::string& 
     }
     element pattern;
     if (pre["pattern"].get(pattern)) return f.Error(field + ".pattern", "missing");
-    std::string regex;
+    const std::string where = absl::StrCat(f.source(), ": ", field, ".pattern");
     std::string_view s;
     if (!pattern["Regex"].get_string().get(s)) {
-      regex = std::string(s);
-    } else if (!pattern["String"].get_string().get(s)) {
-      for (const char c : s) {  // a literal: escape every ASCII punctuation character
-        if (std::ispunct(static_cast<unsigned char>(c))) regex.push_back('\\');
-        regex.push_back(c);
+      // The hand-written scanners read the pattern as Oniguruma does; any other pattern runs on
+      // PCRE2 translated from Oniguruma's dialect.
+      std::unique_ptr<PreTokenizer> scanner = MakeTiktokenScanner(A(s));
+      if (scanner == nullptr) scanner = MakeDeepSeekScanner(A(s));
+      if (scanner == nullptr) {
+        ASSIGN_OR_RETURN(hf::Regex regex, hf::Regex::FromOniguruma(A(s), where));
+        scanner = std::make_unique<RegexSplit>(std::move(regex));
       }
-    } else {
-      return f.Error(field + ".pattern", "expected {\"Regex\": ...} or {\"String\": ...}");
+      config->pretokenizers.push_back(std::move(scanner));
+      return absl::OkStatus();
     }
-    ASSIGN_OR_RETURN(std::unique_ptr<PreTokenizer> stage,
-                     MakePreTokenizer(regex, absl::StrCat(f.source(), ": ", field, ".pattern")));
-    config->pretokenizers.push_back(std::move(stage));
-    return absl::OkStatus();
+    if (!pattern["String"].get_string().get(s)) {
+      ASSIGN_OR_RETURN(hf::Regex regex, hf::Regex::Literal(A(s), where));
+      config->pretokenizers.push_back(std::make_unique<RegexSplit>(std::move(regex)));
+      return absl::OkStatus();
+    }
+    return f.Error(field + ".pattern", "expected {\"Regex\": ...} or {\"String\": ...}");
   }
   return f.Unsupported(field + ".type", absl::StrCat("pre-tokenizer \"", A(type),
                                                      "\" is not supported for byte-level BPE"));

@@ -60,20 +60,43 @@ absl::StatusOr<std::string> TranslateOniguruma(absl::string_view pattern) {
   return out;
 }
 
-absl::StatusOr<Regex> Regex::FromPcre2(absl::string_view pattern, absl::string_view source) {
-  int error = 0;
-  PCRE2_SIZE offset = 0;
+namespace {
+
+// `multiline`: `^` and `$` at the start and end of every line (after and before each "\n"), as
+// in Oniguruma's Ruby syntax, which tokenizers uses.
+pcre2_code* Compile(absl::string_view pattern, bool multiline, int* error, PCRE2_SIZE* offset) {
   // UCP: \s, \d, \w and POSIX classes by Unicode properties, as Oniguruma's UTF-8 encoding has
   // them. MATCH_INVALID_UTF: invalid UTF-8 in the text is never matched, never an error.
-  const uint32_t options = PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF;
+  uint32_t options = PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF;
+  if (multiline) options |= PCRE2_MULTILINE | PCRE2_ALT_CIRCUMFLEX;
+  struct ContextDeleter {
+    void operator()(pcre2_compile_context* c) const { pcre2_compile_context_free(c); }
+  };
+  std::unique_ptr<pcre2_compile_context, ContextDeleter> context(
+      pcre2_compile_context_create(nullptr));
+  if (context != nullptr) pcre2_set_newline(context.get(), PCRE2_NEWLINE_LF);
+  return pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), options, error,
+                       offset, context.get());
+}
+
+}  // namespace
+
+absl::StatusOr<Regex> Regex::FromPcre2(absl::string_view pattern, absl::string_view source) {
+  return FromPcre2Lines(pattern, source, /*multiline=*/false);
+}
+
+absl::StatusOr<Regex> Regex::FromPcre2Lines(absl::string_view pattern, absl::string_view source,
+                                            bool multiline) {
+  int error = 0;
+  PCRE2_SIZE offset = 0;
   auto code = std::make_shared<Code>();
-  code->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), options,
-                             &error, &offset, nullptr);
+  code->code = Compile(pattern, multiline, &error, &offset);
   if (code->code == nullptr) {
     PCRE2_UCHAR message[256];
     pcre2_get_error_message(error, message, sizeof(message));
-    return absl::InvalidArgumentError(absl::StrCat(source, ": pattern rejected at offset ", offset,
-                                                   ": ", reinterpret_cast<const char*>(message)));
+    return absl::InvalidArgumentError(absl::StrCat(source, ": pattern rejected by PCRE2 at offset ",
+                                                   offset, ": ",
+                                                   reinterpret_cast<const char*>(message)));
   }
   pcre2_jit_compile(code->code, PCRE2_JIT_COMPLETE);  // without JIT it still matches
   return Regex(std::move(code));
@@ -84,7 +107,7 @@ absl::StatusOr<Regex> Regex::FromOniguruma(absl::string_view pattern, absl::stri
   if (!translated.ok()) {
     return absl::UnimplementedError(absl::StrCat(source, ": ", translated.status().message()));
   }
-  return FromPcre2(*translated, source);
+  return FromPcre2Lines(*translated, source, /*multiline=*/true);
 }
 
 absl::StatusOr<Regex> Regex::Literal(absl::string_view text, absl::string_view source) {

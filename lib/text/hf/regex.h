@@ -18,7 +18,8 @@ namespace xval::text::hf {
 class Regex {
  public:
   // An Oniguruma pattern; `source` names the file and field in errors. A construct whose
-  // meaning differs and that is not translated is refused (Unimplemented).
+  // meaning differs and that is not translated is refused (Unimplemented). `^` and `$` match at
+  // every line start and end ("\n"), as in Oniguruma's Ruby syntax.
   static absl::StatusOr<Regex> FromOniguruma(absl::string_view pattern, absl::string_view source);
   // A literal string (tokenizer.json's {"String": ...}).
   static absl::StatusOr<Regex> Literal(absl::string_view text, absl::string_view source);
@@ -32,6 +33,8 @@ class Regex {
 
  private:
   struct Code;
+  static absl::StatusOr<Regex> FromPcre2Lines(absl::string_view pattern, absl::string_view source,
+                                              bool multiline);
   explicit Regex(std::shared_ptr<const Code> code) : code_(std::move(code)) {}
   std::shared_ptr<const Code> code_;
 };

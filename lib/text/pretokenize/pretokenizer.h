@@ -47,11 +47,21 @@ inline constexpr absl::string_view kLlama3Pattern =
 inline constexpr absl::string_view kQwen2Pattern =
     R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
+// DeepSeek V3's last Split (its tokenizer.json, after \p{N}{1,3} and the CJK/kana runs).
+inline constexpr absl::string_view kDeepSeekV3Pattern =
+    R"([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+
 std::unique_ptr<PreTokenizer> MakeGpt2Scanner();
 std::unique_ptr<PreTokenizer> MakeCl100kScanner();
 std::unique_ptr<PreTokenizer> MakeLlama3Scanner();
 std::unique_ptr<PreTokenizer> MakeQwen2Scanner();
 std::unique_ptr<PreTokenizer> MakeO200kScanner();
+
+// DeepSeek's Split patterns as Hugging Face's tokenizers runs them (deepseek_scanner.cc): V3's
+// last pattern, and any pattern of the shape `(\s?)X+`, `X`, `X{1,k}` or `X+$` for one class X
+// (a bracket of characters, ranges, \p{L|M|N|P|S}, \s; or one of those alone), `$` matching
+// at the end or before a "\n" as in Oniguruma. Null for any other pattern.
+std::unique_ptr<PreTokenizer> MakeDeepSeekScanner(absl::string_view pattern);
 
 // PCRE2 (UTF, UCP, JIT) over any pattern. `$` matches only at the very end, as in tiktoken's
 // regex engine. The text between matches (which the three patterns above never leave, except
@@ -60,7 +70,10 @@ std::unique_ptr<PreTokenizer> MakeO200kScanner();
 absl::StatusOr<std::unique_ptr<PreTokenizer>> MakeRegexPreTokenizer(absl::string_view pattern,
                                                                      absl::string_view source);
 
-// The hand-written scanner when `pattern` is one of the patterns above, else PCRE2.
+// The hand-written scanner when `pattern` is one of the tiktoken-style patterns above (whose
+// `$`, after a possessive whitespace run, means the end of the text in any engine), else null.
+std::unique_ptr<PreTokenizer> MakeTiktokenScanner(absl::string_view pattern);
+// That scanner, else PCRE2.
 absl::StatusOr<std::unique_ptr<PreTokenizer>> MakePreTokenizer(absl::string_view pattern,
                                                                 absl::string_view source);
 

@@ -84,13 +84,18 @@ absl::StatusOr<std::unique_ptr<PreTokenizer>> MakeRegexPreTokenizer(absl::string
   return std::unique_ptr<PreTokenizer>(new RegexPreTokenizer(code));
 }
 
-absl::StatusOr<std::unique_ptr<PreTokenizer>> MakePreTokenizer(absl::string_view pattern,
-                                                                absl::string_view source) {
+std::unique_ptr<PreTokenizer> MakeTiktokenScanner(absl::string_view pattern) {
   if (pattern == kGpt2Pattern || pattern == kGpt2OriginalPattern) return MakeGpt2Scanner();
   if (pattern == kCl100kPattern) return MakeCl100kScanner();
   if (pattern == kLlama3Pattern) return MakeLlama3Scanner();
   if (pattern == kO200kPattern) return MakeO200kScanner();
   if (pattern == kQwen2Pattern) return MakeQwen2Scanner();
+  return nullptr;
+}
+
+absl::StatusOr<std::unique_ptr<PreTokenizer>> MakePreTokenizer(absl::string_view pattern,
+                                                               absl::string_view source) {
+  if (auto scanner = MakeTiktokenScanner(pattern)) return scanner;
   return MakeRegexPreTokenizer(pattern, source);
 }
 
