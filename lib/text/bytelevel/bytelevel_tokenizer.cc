@@ -149,12 +149,10 @@ void ByteLevelTokenizer::SplitPieces(absl::string_view text, ThreadState& state)
     ends.swap(next);
   };
   for (size_t i = 1; i < config_.pretokenizers.size(); ++i) {
-    const PreTokenizer& stage = *config_.pretokenizers[i];
-    refine([&](absl::string_view piece, uint32_t base, std::vector<uint32_t>* out) {
-      const size_t first = out->size();
-      stage.Split(piece, out);
-      for (size_t k = first; k < out->size(); ++k) (*out)[k] += base;
-    });
+    std::vector<uint32_t>& next = state.stage_ends;
+    next.clear();
+    config_.pretokenizers[i]->Refine(text, ends, &next);
+    ends.swap(next);
   }
   if (options_.digits.enabled()) {
     // Digit groups replace the pattern's own cuts inside a run of digits (cl100k cuts 1234567

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <utility>
@@ -130,32 +131,55 @@ struct ClassRun {
 };
 
 // Matches of one pattern, Isolated: each match is a piece, and so is each stretch between.
-// `ascii_start`, when given, is false for the ASCII characters no match starts with.
-template <typename MatchAt>
-void SplitIsolated(absl::string_view text, const Tables& tables, const bool* ascii_start,
-                   std::vector<uint32_t>* ends, const MatchAt& match_at) {
-  const Cursor cur(text, tables);
-  const size_t n = cur.size();
-  size_t covered = 0, pos = 0;
-  while (pos < n) {
-    if (ascii_start != nullptr) {
-      while (pos < n && cur.byte(pos) < 0x80 && !ascii_start[cur.byte(pos)]) ++pos;
-      if (pos == n) break;
-    }
-    size_t skip_to = 0;  // where the next match can start at the earliest, when none is here
-    const size_t end = match_at(cur, pos, &skip_to);
-    if (end == 0) {
-      pos = std::max(skip_to, pos + cur.At(pos).len);
-      continue;
-    }
-    if (pos > covered) ends->push_back(static_cast<uint32_t>(pos));
-    ends->push_back(static_cast<uint32_t>(end));
-    covered = pos = end;
+// `Derived::MatchAt(cur, pos, &skip_to)` is the end of the match at pos, or 0 (and where the
+// next match can start at the earliest in *skip_to, when it knows); `ascii_start_[b]` is false
+// for the ASCII characters no match starts with.
+template <typename Derived>
+class IsolatedScanner : public PreTokenizer {
+ public:
+  void Split(absl::string_view text, std::vector<uint32_t>* ends) const override {
+    SplitPiece(text, 0, ends);
   }
-  if (n > covered) ends->push_back(static_cast<uint32_t>(n));
-}
+  // One loop over the pieces, without a call through the vtable for each.
+  void Refine(absl::string_view text, absl::Span<const uint32_t> ends,
+              std::vector<uint32_t>* out) const override {
+    uint32_t begin = 0;
+    for (const uint32_t end : ends) {
+      SplitPiece(text.substr(begin, end - begin), begin, out);
+      begin = end;
+    }
+  }
 
-class ClassRunScanner : public PreTokenizer {
+ protected:
+  IsolatedScanner() { std::fill(std::begin(ascii_start_), std::end(ascii_start_), true); }
+  bool ascii_start_[128];
+
+ private:
+  void SplitPiece(absl::string_view text, uint32_t base, std::vector<uint32_t>* ends) const {
+    const Cursor cur(text, tables_);
+    const size_t n = cur.size();
+    auto emit = [&](size_t e) { ends->push_back(base + static_cast<uint32_t>(e)); };
+    size_t covered = 0, pos = 0;
+    while (pos < n) {
+      while (pos < n && cur.byte(pos) < 0x80 && !ascii_start_[cur.byte(pos)]) ++pos;
+      if (pos == n) break;
+      size_t skip_to = 0;
+      const size_t end = static_cast<const Derived*>(this)->MatchAt(cur, pos, &skip_to);
+      if (end == 0) {
+        pos = std::max(skip_to, pos + cur.At(pos).len);
+        continue;
+      }
+      if (pos > covered) emit(pos);
+      emit(end);
+      covered = pos = end;
+    }
+    if (n > covered) emit(n);
+  }
+
+  const Tables tables_{};
+};
+
+class ClassRunScanner : public IsolatedScanner<ClassRunScanner> {
  public:
   explicit ClassRunScanner(ClassRun run) : run_(std::move(run)) {
     for (int c = 0; c < 128; ++c) {
@@ -163,35 +187,30 @@ class ClassRunScanner : public PreTokenizer {
     }
   }
 
-  void Split(absl::string_view text, std::vector<uint32_t>* ends) const override {
-    SplitIsolated(text, tables_, ascii_start_, ends,
-                  [this](const Cursor& cur, size_t pos, size_t* skip_to) {
-                    const Char c = cur.At(pos);
-                    if (run_.space_prefix && (c.kind & kSpace)) {
-                      const size_t end = Body(cur, pos + c.len);
-                      if (end > pos + c.len) return end;
-                    }
-                    if (!run_.body.Has(c)) return size_t{0};
-                    const size_t end = Body(cur, pos);
-                    if (!run_.at_end) return end;
-                    // `$`: the longest part of the run that ends at the end of the text or before a
-                    // "\n".
-                    size_t best = 0;
-                    for (size_t p = pos; p < end;) {
-                      p += cur.At(p).len;
-                      if (p == cur.size() || cur.byte(p) == '\n') best = p;
-                    }
-                    if (best == 0)
-                      *skip_to = end;  // every match from inside the run would fail the same way
-                    return best;
-                  });
+  size_t MatchAt(const Cursor& cur, size_t pos, size_t* skip_to) const {
+    const Char c = cur.At(pos);
+    if (run_.space_prefix && (c.kind & kSpace)) {
+      const size_t end = Body(cur, pos + c.len);
+      if (end > pos + c.len) return end;
+    }
+    if (!run_.body.Has(c)) return 0;
+    const size_t end = Body(cur, pos);
+    if (!run_.at_end) return end;
+    // `$`: the longest part of the run that ends at the end of the text or before a "\n".
+    size_t best = 0;
+    for (size_t p = pos; p < end;) {
+      p += cur.At(p).len;
+      if (p == cur.size() || cur.byte(p) == '\n') best = p;
+    }
+    if (best == 0) *skip_to = end;  // every match from inside the run would fail the same way
+    return best;
   }
 
  private:
   // The end of the body's run from pos, at most max characters.
   size_t Body(const Cursor& cur, size_t pos) const {
+    const size_t n = cur.size();
     if (run_.max == 0) {  // ASCII bytes in a tight loop, other characters one by one
-      const size_t n = cur.size();
       while (pos < n) {
         const unsigned char b = cur.byte(pos);
         if (b < 0x80) {
@@ -205,7 +224,7 @@ class ClassRunScanner : public PreTokenizer {
       }
       return pos;
     }
-    for (size_t count = 0; pos < cur.size() && (run_.max == 0 || count < run_.max); ++count) {
+    for (size_t count = 0; pos < n && count < run_.max; ++count) {
       const Char c = cur.At(pos);
       if (!run_.body.Has(c)) break;
       pos += c.len;
@@ -214,64 +233,56 @@ class ClassRunScanner : public PreTokenizer {
   }
 
   const ClassRun run_;
-  bool ascii_start_[128];
-  const Tables tables_{};
 };
 
 // DeepSeek V3's last stage, alternative by alternative:
 //   [!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+ | [^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+ |
 //    ?[\p{P}\p{S}]+[\r\n]* | \s*[\r\n]+ | \s+(?!\S) | \s+
-class DeepSeekV3Scanner : public PreTokenizer {
+class DeepSeekV3Scanner : public IsolatedScanner<DeepSeekV3Scanner> {
  public:
-  void Split(absl::string_view text, std::vector<uint32_t>* ends) const override {
-    SplitIsolated(
-        text, tables_, nullptr, ends, [](const Cursor& cur, size_t pos, size_t*) -> size_t {
-          const size_t n = cur.size();
-          const Char c = cur.At(pos);
-          const size_t next = pos + c.len;
-          auto run = [&](size_t p, uint8_t kinds) {
-            while (p < n) {
-              const Char d = cur.At(p);
-              if (!(d.kind & kinds) || (d.kind & kInvalid)) break;
-              p += d.len;
-            }
-            return p;
-          };
-          auto is_ascii_letter = [](char32_t x) { return (x | 0x20) >= 'a' && (x | 0x20) <= 'z'; };
-          if (c.cp < 128 && (c.kind & (kP | kS)) && next < n && is_ascii_letter(cur.At(next).cp)) {
-            size_t p = next;
-            while (p < n && is_ascii_letter(cur.At(p).cp)) ++p;
-            return p;
-          }
-          if (c.kind & (kL | kM)) return run(pos, kL | kM);
-          const uint8_t after = cur.KindAt(next);
-          const bool prefix = !(c.kind & (kCrLf | kL | kP | kS | kInvalid));
-          if (prefix && (after & (kL | kM)) && !(after & kInvalid)) return run(next, kL | kM);
-          const bool space_then_punct = c.cp == ' ' && (after & (kP | kS)) && !(after & kInvalid);
-          if ((c.kind & (kP | kS)) || space_then_punct) {
-            size_t p = run(space_then_punct ? next : pos, kP | kS);
-            while (p < n && (cur.At(p).kind & kCrLf)) ++p;
-            return p;
-          }
-          if (!(c.kind & kSpace)) return 0;
-          // The whitespace run from pos: to its last newline; else all of it at the end of the
-          // text; else all but its last character (which goes with what follows); else itself.
-          size_t p = pos, last_start = pos, newline_end = 0;
-          while (p < n) {
-            const Char d = cur.At(p);
-            if (!(d.kind & kSpace)) break;
-            if (d.kind & kCrLf) newline_end = p + 1;
-            last_start = p;
-            p += d.len;
-          }
-          if (newline_end != 0) return newline_end;
-          if (p == n) return n;
-          return last_start > pos ? last_start : p;
-        });
+  size_t MatchAt(const Cursor& cur, size_t pos, size_t*) const {
+    const size_t n = cur.size();
+    const Char c = cur.At(pos);
+    const size_t next = pos + c.len;
+    auto run = [&](size_t p, uint8_t kinds) {
+      while (p < n) {
+        const Char d = cur.At(p);
+        if (!(d.kind & kinds) || (d.kind & kInvalid)) break;
+        p += d.len;
+      }
+      return p;
+    };
+    auto is_ascii_letter = [](char32_t x) { return (x | 0x20) >= 'a' && (x | 0x20) <= 'z'; };
+    if (c.cp < 128 && (c.kind & (kP | kS)) && next < n && is_ascii_letter(cur.At(next).cp)) {
+      size_t p = next;
+      while (p < n && is_ascii_letter(cur.At(p).cp)) ++p;
+      return p;
+    }
+    if (c.kind & (kL | kM)) return run(pos, kL | kM);
+    const uint8_t after = cur.KindAt(next);
+    const bool prefix = !(c.kind & (kCrLf | kL | kP | kS | kInvalid));
+    if (prefix && (after & (kL | kM)) && !(after & kInvalid)) return run(next, kL | kM);
+    const bool space_then_punct = c.cp == ' ' && (after & (kP | kS)) && !(after & kInvalid);
+    if ((c.kind & (kP | kS)) || space_then_punct) {
+      size_t p = run(space_then_punct ? next : pos, kP | kS);
+      while (p < n && (cur.At(p).kind & kCrLf)) ++p;
+      return p;
+    }
+    if (!(c.kind & kSpace)) return 0;
+    // The whitespace run from pos: to its last newline; else all of it at the end of the text;
+    // else all but its last character (which goes with what follows); else itself.
+    size_t p = pos, last_start = pos, newline_end = 0;
+    while (p < n) {
+      const Char d = cur.At(p);
+      if (!(d.kind & kSpace)) break;
+      if (d.kind & kCrLf) newline_end = p + 1;
+      last_start = p;
+      p += d.len;
+    }
+    if (newline_end != 0) return newline_end;
+    if (p == n) return n;
+    return last_start > pos ? last_start : p;
   }
-
- private:
-  const Tables tables_{};
 };
 
 // Reads `\s`, `\p{X}`, `\r`, `\n`, `\t` or an escaped punctuation character at p[*i] == '\\'

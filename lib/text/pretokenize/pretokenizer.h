@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace xval::text {
 
@@ -22,6 +23,12 @@ class PreTokenizer {
   // and cover the text exactly: no byte is dropped, whatever the input (invalid UTF-8 included).
   // Thread-safe.
   virtual void Split(absl::string_view text, std::vector<uint32_t>* ends) const = 0;
+
+  // A later stage of a Sequence: cuts each piece of `text` (the pieces ending at `ends`, in
+  // order) as Split would cut it alone, appending the ends of all to *out. The default calls
+  // Split on each piece. Thread-safe.
+  virtual void Refine(absl::string_view text, absl::Span<const uint32_t> ends,
+                      std::vector<uint32_t>* out) const;
 };
 
 // tiktoken's r50k/gpt2 pattern (tiktoken_ext/openai_public.py, r50k_pat_str), which is

@@ -61,6 +61,17 @@ class RegexPreTokenizer : public PreTokenizer {
 
 }  // namespace
 
+void PreTokenizer::Refine(absl::string_view text, absl::Span<const uint32_t> ends,
+                          std::vector<uint32_t>* out) const {
+  uint32_t begin = 0;
+  for (const uint32_t end : ends) {
+    const size_t first = out->size();
+    Split(text.substr(begin, end - begin), out);
+    for (size_t k = first; k < out->size(); ++k) (*out)[k] += begin;
+    begin = end;
+  }
+}
+
 absl::StatusOr<std::unique_ptr<PreTokenizer>> MakeRegexPreTokenizer(absl::string_view pattern,
                                                                      absl::string_view source) {
   int error = 0;
