@@ -294,6 +294,7 @@ void xval_tokenizer_free(xval_tokenizer* tokenizer) { delete tokenizer; }
 int32_t xval_vocab_size(const xval_tokenizer* t) { return t ? t->tokenizer->vocab_size() : -1; }
 int32_t xval_bos_id(const xval_tokenizer* t) { return t ? t->tokenizer->bos_id() : -1; }
 int32_t xval_eos_id(const xval_tokenizer* t) { return t ? t->tokenizer->eos_id() : -1; }
+int32_t xval_pad_id(const xval_tokenizer* t) { return t ? t->tokenizer->pad_id() : -1; }
 int32_t xval_unk_id(const xval_tokenizer* t) { return t ? t->tokenizer->unk_id() : -1; }
 int32_t xval_num_id(const xval_tokenizer* t) { return t && t->numbers ? t->numbers->num_id() : -1; }
 

@@ -126,6 +126,14 @@ class Tokenizer {
   virtual int32_t bos_id() const = 0;  // -1 when absent
   virtual int32_t eos_id() const = 0;  // -1 when absent
   virtual int32_t unk_id() const = 0;  // -1 when absent
+  // The padding token: as the file names it (a GGUF's tokenizer.ggml.padding_token_id or
+  // llama.cpp's default for its kind, a SentencePiece model's pad piece, tekken's <pad>), or the
+  // `pad_token` of the tokenizer_config.json beside a tokenizer.json or tokenizer.model, as
+  // transformers reads it. -1 when there is none. xval encodes texts
+  // unpadded; callers that pad use it.
+  int32_t pad_id() const { return pad_id_; }
+  // Sets it (loaders do). Not thread-safe: call before sharing the tokenizer.
+  void SetPadId(int32_t id) { pad_id_ = id; }
 
   // What EncodeOptions::add_special_tokens adds: BOS first, EOS last, as the file says.
   bool special_adds_bos() const { return special_adds_bos_; }
@@ -157,6 +165,7 @@ class Tokenizer {
  private:
   bool special_adds_bos_ = false;
   bool special_adds_eos_ = false;
+  int32_t pad_id_ = -1;
 };
 
 // Loads a tokenizer from a file, by content: a SentencePiece `.model` (protobuf, BPE or

@@ -144,6 +144,9 @@ XVAL_API void xval_tokenizer_free(xval_tokenizer* tokenizer);
 XVAL_API int32_t xval_vocab_size(const xval_tokenizer* tokenizer);
 XVAL_API int32_t xval_bos_id(const xval_tokenizer* tokenizer); /* -1 when absent */
 XVAL_API int32_t xval_eos_id(const xval_tokenizer* tokenizer); /* -1 when absent */
+/* The padding token (Tokenizer::pad_id: the file's, or its tokenizer_config.json's); -1 when
+   absent. */
+XVAL_API int32_t xval_pad_id(const xval_tokenizer* tokenizer);
 XVAL_API int32_t xval_unk_id(const xval_tokenizer* tokenizer); /* -1 when absent */
 XVAL_API int32_t xval_num_id(const xval_tokenizer* tokenizer); /* [NUM]; -1 without xVal */
 

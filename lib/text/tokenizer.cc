@@ -15,6 +15,7 @@
 #include "text/hf_json.h"
 #include "text/spm/spm_loader.h"
 #include "text/spm/spm_tokenizer.h"
+#include "text/tokenizer_config.h"
 #include "util/file.h"
 #include "util/gguf_metadata.h"
 #include "util/scratch.h"
@@ -39,7 +40,15 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const std::string& path
     return text::LoadGgufTokenizer(data, path, options);
   }
   ASSIGN_OR_RETURN(std::string data, util::ReadFile(path));
-  return LoadTokenizerFromMemory(data, path, options);
+  ASSIGN_OR_RETURN(std::unique_ptr<Tokenizer> tokenizer,
+                   LoadTokenizerFromMemory(data, path, options));
+  // transformers' files (tokenizer.json, a SentencePiece model) come with its configuration
+  // beside them; tiktoken's and tekken's do not.
+  if (!absl::EndsWith(path, ".tiktoken") && !text::LooksLikeTiktokenRanks(data) &&
+      !text::IsTekkenJson(data)) {
+    RETURN_IF_ERROR(text::ApplyTokenizerConfig(path, tokenizer.get()));
+  }
+  return tokenizer;
 }
 
 namespace {

@@ -77,6 +77,7 @@ TEST(CApi, EncodeDecodeEqualTheCppApiOnTheCorpus) {
   EXPECT_EQ(xval_bos_id(tok.t), 1);
   EXPECT_EQ(xval_eos_id(tok.t), 2);
   EXPECT_EQ(xval_unk_id(tok.t), 0);
+  EXPECT_EQ(xval_pad_id(tok.t), -1);  // Llama 2's tokenizer_config.json: "pad_token": null
   EXPECT_EQ(xval_num_id(tok.t), -1);
   auto corpus = testing::LoadCorpus(testing::DataDir());
   ASSERT_TRUE(corpus.ok());

@@ -83,3 +83,18 @@ def test_ids_and_decode_equal_tokenizers_converter(name, corpus):
         [[1] + hf.encode(t, add_special_tokens=False).ids for t in EDGE]
     for text, ids in zip(texts[:3000] + EDGE, want[:3000] + want[-len(EDGE):]):
         assert tok.decode(ids) == hf.decode(ids, skip_special_tokens=False), text
+
+
+@pytest.mark.parametrize("name", ["tekken_240911", "tekken_240718"])
+def test_special_ids_equal_mistral_common(name):
+    """BOS, EOS and the padding token at the ranks mistral_common's Tekkenizer gives <s>, </s>
+    and <pad> (its default special-token table, read from its source: importing the class needs
+    Pillow, which the tests do not install)."""
+    import re
+
+    import xval
+    source = (pathlib.Path(SPEC.origin).parent / "tokens" / "tokenizers" / "tekken.py").read_text()
+    rank = {m.group(2): int(m.group(1)) for m in
+            re.finditer(r"SpecialTokenInfo\(rank=(\d+), token_str=SpecialTokens\.(\w+)", source)}
+    tok = xval.Tokenizer.from_file(str(DATA / f"{name}.json"))
+    assert (tok.bos_id, tok.eos_id, tok.pad_id) == (rank["bos"], rank["eos"], rank["pad"])

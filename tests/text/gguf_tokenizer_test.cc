@@ -154,6 +154,24 @@ TEST_P(GgufConformance, EdgeStringsInEveryMode) {
   }
 }
 
+// BOS, EOS and the padding token as llama.cpp reports them (llama_vocab_bos, _eos, _pad:
+// special_ids.json, written by gen_gguf_golden.py --specials). BERT's EOS is the exception:
+// llama.cpp has none and appends [SEP] as the separator; xval's eos_id is that [SEP].
+TEST_P(GgufConformance, SpecialIdsEqualLlamaCpp) {
+  auto data = util::ReadFile(GoldenDir() + "/special_ids.json");
+  ASSERT_TRUE(data.ok()) << data.status();
+  simdjson::padded_string json(*data);
+  simdjson::dom::parser parser;
+  element root;
+  ASSERT_FALSE(parser.parse(json).get(root));
+  const element ids = Must<element>(root["ids"][GetParam()]);
+  EXPECT_EQ(tokenizer_->bos_id(), Must<int64_t>(ids["bos"].get_int64())) << GetParam();
+  EXPECT_EQ(tokenizer_->pad_id(), Must<int64_t>(ids["pad"].get_int64())) << GetParam();
+  const int64_t eos = Must<int64_t>(ids["eos"].get_int64());
+  EXPECT_EQ(tokenizer_->eos_id(), eos >= 0 ? eos : Must<int64_t>(ids["sep"].get_int64()))
+      << GetParam();
+}
+
 INSTANTIATE_TEST_SUITE_P(Families, GgufConformance, ::testing::ValuesIn(kSupported),
                          [](const auto& info) {
                            std::string name = info.param;

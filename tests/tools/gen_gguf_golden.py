@@ -9,10 +9,14 @@ vocabulary in ../shared/data/tokenizers/gguf/, on
 - the edge list (edge_strings.json), whole, in three modes: add_special+parse_special,
   parse_special only, neither.
 
+With --specials, writes tests/golden/gguf/special_ids.json instead: each vocabulary's special
+ids as llama.cpp reports them (llama_vocab_bos, _eos, _eot, _sep, _nl, _pad; -1 for none).
+
 gguf_tokenizer_test.cc checks all of it.
 
 Usage: tests/tools/build_llama_tokenize.sh /tmp/llamacpp-ref
        python3 tests/tools/gen_gguf_golden.py /tmp/llamacpp-ref/llama_tokenize_lines [FAMILY...]
+       python3 tests/tools/gen_gguf_golden.py --specials /tmp/llamacpp-ref/llama_tokenize_lines
 """
 import json
 import os
@@ -36,10 +40,28 @@ def tokenize(tool, vocab, texts, add_special, parse_special):
     return [[int(x) for x in line.split()] for line in lines]
 
 
+def write_special_ids(tool, gguf_dir):
+    table = {}
+    for file in sorted(os.listdir(gguf_dir)):
+        family = file[len("ggml-vocab-"):-len(".gguf")]
+        out = subprocess.run([tool, os.path.join(gguf_dir, file), "specials"],
+                             capture_output=True, text=True, check=True).stdout.split()
+        table[family] = {out[i]: int(out[i + 1]) for i in range(0, len(out), 2)}
+    path = os.path.join(OUT_DIR, "special_ids.json")
+    with open(path, "w") as f:
+        json.dump({"reference": "llama.cpp (llama-cpp-python 0.3.36 sdist)", "ids": table}, f,
+                  indent=1, sort_keys=True)
+        f.write("\n")
+    print(path, file=sys.stderr)
+
+
 def main() -> None:
+    gguf_dir = os.path.join(common.data_dir(), "tokenizers", "gguf")
+    if sys.argv[1] == "--specials":
+        write_special_ids(sys.argv[2], gguf_dir)
+        return
     tool = sys.argv[1]
     only = set(sys.argv[2:])
-    gguf_dir = os.path.join(common.data_dir(), "tokenizers", "gguf")
     with open(os.path.join(OUT_DIR, "edge_strings.json"), encoding="utf-8") as f:
         edge = json.load(f)["strings"]
     corpus = {name: common.corpus_strings(name) for name in common.corpus_files()}

@@ -3,6 +3,7 @@
 // llama-cpp-python 0.3.36 sdist; gen_gguf_golden.py drives it.
 //
 //   llama_tokenize_lines VOCAB.gguf ADD_SPECIAL(0|1) PARSE_SPECIAL(0|1) < texts > ids
+//   llama_tokenize_lines VOCAB.gguf specials      (one line: "bos B eos E ... pad P", -1 for none)
 //
 // Input: one text per line, hex-encoded (any bytes, newlines included). Output: one line per
 // text, its ids separated by spaces.
@@ -16,7 +17,8 @@
 static void Quiet(ggml_log_level, const char*, void*) {}
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
+  const bool specials = argc == 3 && std::string(argv[2]) == "specials";
+  if (argc != 4 && !specials) {
     std::fprintf(stderr, "usage: %s VOCAB.gguf ADD_SPECIAL PARSE_SPECIAL < hex-lines\n", argv[0]);
     return 2;
   }
@@ -30,6 +32,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   const llama_vocab* vocab = llama_model_get_vocab(model);
+  if (specials) {
+    std::cout << "bos " << llama_vocab_bos(vocab) << " eos " << llama_vocab_eos(vocab) << " eot "
+              << llama_vocab_eot(vocab) << " sep " << llama_vocab_sep(vocab) << " nl "
+              << llama_vocab_nl(vocab) << " pad " << llama_vocab_pad(vocab) << '\n';
+    llama_model_free(model);
+    llama_backend_free();
+    return 0;
+  }
   const bool add_special = argv[2][0] == '1', parse_special = argv[3][0] == '1';
   std::string line, text;
   std::vector<llama_token> ids;

@@ -531,6 +531,10 @@ into DataLoader workers and to use after fork.)doc")
           py::arg("token"))
       .def_property_readonly("bos_id", [](const PyTokenizer& t) { return t.tokenizer().bos_id(); })
       .def_property_readonly("eos_id", [](const PyTokenizer& t) { return t.tokenizer().eos_id(); })
+      .def_property_readonly(
+          "pad_id", [](const PyTokenizer& t) { return t.tokenizer().pad_id(); },
+          "The padding token's id (the file's, or its tokenizer_config.json's); "
+          "-1 when there is none.")
       .def(py::pickle(
           [](const PyTokenizer& t) {
             const Recipe& r = t.recipe();

@@ -133,14 +133,17 @@ absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> LoadTekkenJson(
   ASSIGN_OR_RETURN(std::unique_ptr<PreTokenizer> pre,
                    MakePreTokenizer(A(pattern), absl::StrCat(source, ": config.pattern")));
   config.pretokenizers.push_back(std::move(pre));
+  int32_t pad_id = -1;  // mistral_common's Tekkenizer.pad_id
   for (const AddedToken& t : specials) {
     if (t.content == "<s>") config.bos_id = t.id;
     if (t.content == "</s>") config.eos_id = t.id;
+    if (t.content == "<pad>") pad_id = t.id;
   }
   config.added_tokens = std::move(specials);
   ASSIGN_OR_RETURN(auto tokenizer, ByteLevelTokenizer::Create(std::move(config), options));
   // Mistral's models start with <s> (mistral_common's encode(bos=True)).
   tokenizer->SetSpecialTokens(tokenizer->bos_id() >= 0, false);
+  tokenizer->SetPadId(pad_id);
   return tokenizer;
 }
 

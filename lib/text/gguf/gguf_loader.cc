@@ -32,7 +32,7 @@ struct GgufVocab {
   std::vector<float> scores;        // empty when absent
   std::vector<int> types;           // kNormal when absent
   std::vector<std::string> merges;  // "left right"
-  int32_t bos = -1, eos = -1, unk = -1, sep = -1;
+  int32_t bos = -1, eos = -1, unk = -1, sep = -1, pad = -1;
   int lowercase = -1;  // tokenizer.ggml.normalizer.lowercase
   int add_bos = -1, add_eos = -1, add_space_prefix = -1,
       remove_extra_whitespaces = -1;  // -1: absent
@@ -152,6 +152,7 @@ absl::StatusOr<GgufVocab> ReadVocab(absl::string_view data, const std::string& s
   RETURN_IF_ERROR(keys.Id("tokenizer.ggml.eos_token_id", n, &v.eos));
   RETURN_IF_ERROR(keys.Id("tokenizer.ggml.unknown_token_id", n, &v.unk));
   RETURN_IF_ERROR(keys.Id("tokenizer.ggml.seperator_token_id", n, &v.sep));  // sic
+  RETURN_IF_ERROR(keys.Id("tokenizer.ggml.padding_token_id", n, &v.pad));
   RETURN_IF_ERROR(keys.Bool("tokenizer.ggml.normalizer.lowercase", &v.lowercase));
   RETURN_IF_ERROR(keys.Bool("tokenizer.ggml.add_bos_token", &v.add_bos));
   RETURN_IF_ERROR(keys.Bool("tokenizer.ggml.add_eos_token", &v.add_eos));
@@ -364,10 +365,10 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> Gemma4Bpe(GgufVocab v, const std::str
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Tokenizer>> LoadGgufTokenizer(absl::string_view data,
-                                                             const std::string& source,
-                                                             const TokenizerOptions& options) {
-  ASSIGN_OR_RETURN(GgufVocab vocab, ReadVocab(data, source));
+namespace {
+
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadVocab(GgufVocab vocab, const std::string& source,
+                                                     const TokenizerOptions& options) {
   if (vocab.model == "llama") return LlamaSpm(std::move(vocab), source, options);
   if (vocab.model == "gpt2") return Gpt2Bpe(std::move(vocab), source, options);
   const bool other = vocab.model == "t5" || vocab.model == "bert" || vocab.model == "gemma4";
@@ -382,6 +383,21 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadGgufTokenizer(absl::string_view d
       source, ": tokenizer.ggml.model \"", vocab.model, "\"",
       " is not supported yet; GGUF vocabularies of models \"llama\" (SentencePiece BPE), "
       "\"gpt2\" (byte-level BPE), \"t5\" (Unigram), \"bert\" (WordPiece) and \"gemma4\" are"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Tokenizer>> LoadGgufTokenizer(absl::string_view data,
+                                                             const std::string& source,
+                                                             const TokenizerOptions& options) {
+  ASSIGN_OR_RETURN(GgufVocab vocab, ReadVocab(data, source));
+  // llama.cpp's padding token: the file's, else 0 for its WordPiece and Unigram kinds.
+  int32_t pad = vocab.pad;
+  if (pad < 0 && (vocab.model == "bert" || vocab.model == "t5")) pad = 0;
+  ASSIGN_OR_RETURN(std::unique_ptr<Tokenizer> tokenizer,
+                   LoadVocab(std::move(vocab), source, options));
+  tokenizer->SetPadId(pad);
+  return tokenizer;
 }
 
 }  // namespace xval::text

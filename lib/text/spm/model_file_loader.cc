@@ -58,8 +58,10 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> Unigram(SpmModelProto proto, absl::st
   config.byte_fallback = proto.byte_fallback;
   config.bos_id = ControlId(proto, proto.bos_piece);
   config.eos_id = ControlId(proto, proto.eos_piece);
+  const int32_t pad_id = ControlId(proto, proto.pad_piece);
   config.pieces = std::move(proto.pieces);
   ASSIGN_OR_RETURN(auto tokenizer, UnigramTokenizer::Create(std::move(config)));
+  tokenizer->SetPadId(pad_id);
   return std::unique_ptr<Tokenizer>(std::move(tokenizer));
 }
 
@@ -109,8 +111,10 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadSentencePieceModel(absl::string_v
     }
     return Unigram(std::move(proto), source);
   }
+  const int32_t pad_id = ControlId(proto, proto.pad_piece);
   ASSIGN_OR_RETURN(SpmConfig config, SpmConfigFromModelProto(data, source));
   ASSIGN_OR_RETURN(auto tokenizer, SpmTokenizer::Create(std::move(config), options));
+  tokenizer->SetPadId(pad_id);
   return std::unique_ptr<Tokenizer>(std::move(tokenizer));
 }
 
