@@ -90,6 +90,18 @@ TEST(XvalTokenizerTest, TextAfterANumberIsAContinuation) {
   EXPECT_EQ(e->ids, (std::vector<int32_t>{1, 2}));
 }
 
+// The base tokenizer's BOS/EOS flags and padding token carry over (a GGUF vocabulary with a
+// padding token: phi-3's, llama.cpp's llama_vocab_pad 32000).
+TEST(XvalTokenizerTest, KeepsTheBasePaddingToken) {
+  const std::string path = testing::DataDir() + "/tokenizers/gguf/ggml-vocab-phi-3.gguf";
+  auto base = LoadTokenizer(path);
+  ASSERT_TRUE(base.ok()) << base.status();
+  ASSERT_EQ((*base)->pad_id(), 32000);
+  const auto tok = Load(path);
+  EXPECT_EQ(tok->pad_id(), 32000);
+  EXPECT_EQ(tok->special_adds_bos(), (*base)->special_adds_bos());
+}
+
 TEST(XvalTokenizerTest, LiteralNumTokenIsText) {
   auto tok = Load(LlamaPath());
   const std::string text = "a [NUM] costs 3 [NUM]";

@@ -53,6 +53,7 @@ absl::StatusOr<std::unique_ptr<XvalTokenizer>> XvalTokenizer::Create(
   std::unique_ptr<XvalTokenizer> t(new XvalTokenizer(std::move(base), std::move(options)));
   t->num_id_ = num_id;
   t->SetSpecialTokens(t->base_->special_adds_bos(), t->base_->special_adds_eos());
+  t->SetPadId(t->base_->pad_id());
   return t;
 }
 
