@@ -14,6 +14,7 @@
 
 #include "status.h"
 #include "xval/numbers.h"
+#include "xval/tiktoken.h"
 #include "xval/tokenizer.h"
 #include "xval/xval_tokenizer.h"
 
@@ -384,6 +385,25 @@ class PyDecodeStream {
 
 }  // namespace
 
+// tiktoken's allowed_special / disallowed_special: "all", or a collection of token texts.
+SpecialTokenSet SpecialTokenSetFrom(py::handle arg, const char* name) {
+  SpecialTokenSet set;
+  if (py::isinstance<py::str>(arg)) {
+    if (arg.cast<std::string>() != "all") {
+      throw py::value_error(std::string(name) + " must be \"all\" or a collection of strings");
+    }
+    set.all = true;
+    return set;
+  }
+  for (py::handle t : py::iter(arg)) {
+    if (!py::isinstance<py::str>(t)) {
+      throw py::type_error(std::string(name) + " must be \"all\" or a collection of strings");
+    }
+    set.tokens.push_back(t.cast<std::string>());
+  }
+  return set;
+}
+
 void BindTokenizer(py::module_& m) {
   py::class_<Encoding, std::shared_ptr<Encoding>>(m, "Encoding",
                                                   "The tokens of one text: ids, values, offsets.")
@@ -514,6 +534,44 @@ into DataLoader workers and to use after fork.)doc")
           "A DecodeStream: push ids one at a time (step), get back the text each completes; "
           "the texts of all steps and a final flush() join to decode() of all the ids "
           "(with values for xVal [NUM]).")
+      .def(
+          "_encode_special_sets",
+          [](const PyTokenizer& t, const std::string& text, py::handle allowed,
+             py::handle disallowed) {
+            const SpecialTokenSet a = SpecialTokenSetFrom(allowed, "allowed_special");
+            const SpecialTokenSet d = SpecialTokenSetFrom(disallowed, "disallowed_special");
+            absl::StatusOr<std::vector<int32_t>> ids;
+            {
+              const std::shared_ptr<const Tokenizer> tok = t.shared_tokenizer();
+              py::gil_scoped_release release;
+              ids = EncodeWithSpecialSets(*tok, text, a, d);
+            }
+            return ValueOrThrow(std::move(ids));
+          },
+          py::arg("text"), py::arg("allowed_special"), py::arg("disallowed_special"),
+          "tiktoken's encode (xval.tiktoken's Encoding calls it): a list of ids.")
+      .def(
+          "_decode_bytes",
+          [](const PyTokenizer& t, py::handle ids) {
+            return py::bytes(ValueOrThrow(DecodeBytes(t.tokenizer(), IdsFrom(ids))));
+          },
+          py::arg("ids"), "tiktoken's decode_bytes.")
+      .def_property_readonly(
+          "special_adds_bos", [](const PyTokenizer& t) { return t.tokenizer().special_adds_bos(); },
+          "Whether add_special_tokens adds BOS (the file's post-processor or flags).")
+      .def_property_readonly(
+          "special_adds_eos", [](const PyTokenizer& t) { return t.tokenizer().special_adds_eos(); },
+          "Whether add_special_tokens adds EOS.")
+      .def_property_readonly(
+          "added_tokens",
+          [](const PyTokenizer& t) {
+            py::list out;
+            for (const AddedToken& a : t.tokenizer().added_tokens()) {
+              out.append(py::make_tuple(a.content, a.id, a.special));
+            }
+            return out;
+          },
+          "The tokens matched in the text before the model: (content, id, special) tuples.")
       .def("add_tokens", &PyTokenizer::AddTokens, py::arg("tokens"), py::arg("special") = true)
       .def_property_readonly("vocab_size",
                              [](const PyTokenizer& t) { return t.tokenizer().vocab_size(); })
