@@ -589,6 +589,7 @@ into DataLoader workers and to use after fork.)doc")
           py::arg("token"))
       .def_property_readonly("bos_id", [](const PyTokenizer& t) { return t.tokenizer().bos_id(); })
       .def_property_readonly("eos_id", [](const PyTokenizer& t) { return t.tokenizer().eos_id(); })
+      .def_property_readonly("unk_id", [](const PyTokenizer& t) { return t.tokenizer().unk_id(); })
       .def_property_readonly(
           "pad_id", [](const PyTokenizer& t) { return t.tokenizer().pad_id(); },
           "The padding token's id (the file's, or its tokenizer_config.json's); "

@@ -29,6 +29,9 @@ import numpy as np
 
 from . import _xval
 from ._xval import DecodeStream, Encoding, Model, Tokenizer, cuda_available
+from . import _hf
+
+_hf._attach()  # Hugging Face's calls on Tokenizer: from_pretrained, __call__, batch_decode, ...
 
 __all__ = ["DecodeStream", "Encoding", "Model", "Tokenizer", "cuda_available", "embed", "embed_backward"]
 __version__ = _xval.__version__  # the C++ library's (project() in CMakeLists.txt)
