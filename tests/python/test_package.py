@@ -83,13 +83,16 @@ def test_encoding_is_a_numpy_view(llama):
 
 def test_batch_padding_truncation_and_torch(llama):
     texts = ["one", "two 22 three", ""]
+    # Llama 2 has no padding token: padding needs pad_id (it is no longer 0, <unk>, by default).
+    with pytest.raises(ValueError, match="padding token"):
+        llama.encode_batch(texts, padding=True)
     b = llama.encode_batch(texts, padding="max_length", truncation=True, max_length=4,
-                           add_bos=True)
+                           add_bos=True, pad_id=0)
     assert b["input_ids"].shape == (3, 4)
     assert b["input_ids"][:, 0].tolist() == [1, 1, 1]
     assert b["attention_mask"].tolist() == [[1, 1, 0, 0], [1, 1, 1, 1], [1, 0, 0, 0]]
     torch = pytest.importorskip("torch")
-    pt = llama.encode_batch(texts, padding=True, return_tensors="pt")
+    pt = llama.encode_batch(texts, padding=True, return_tensors="pt", pad_id=0)
     assert isinstance(pt["input_ids"], torch.Tensor) and pt["input_ids"].dtype == torch.int64
     assert llama.decode_batch(pt["input_ids"][:2, :2]) == [
         llama.decode(pt["input_ids"][0, :2]), llama.decode(pt["input_ids"][1, :2])]
@@ -197,7 +200,7 @@ def test_xval_numbers(corpus):
     assert tok.decode(e.ids, e.values) == "The orbit takes 365.25 days and -300 seconds."
     copy = pickle.loads(pickle.dumps(tok))
     assert copy.encode("x = 2.5").values.tolist() == tok.encode("x = 2.5").values.tolist()
-    batch = tok.encode_batch(corpus[:2000], padding=True, return_tensors="np")
+    batch = tok.encode_batch(corpus[:2000], padding=True, return_tensors="np", pad_id=0)
     assert np.isfinite(batch["values"]).all()
 
 

@@ -6,6 +6,8 @@
 
 #include <climits>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,6 +24,39 @@ namespace py = pybind11;
 
 namespace xval::python {
 namespace {
+
+// The text of a token: an added token's content, else its piece.
+std::string TokenText(const Tokenizer& tok, int32_t id) {
+  for (const AddedToken& a : tok.added_tokens()) {
+    if (a.id == id) return a.content;
+  }
+  return ValueOrThrow(tok.IdToPiece(id));
+}
+
+// The padding token by content on a tokenizer loaded from memory: its id, or a new special
+// token when the vocabulary lacks it (as the configuration file beside the original made it).
+void SetPadToken(const std::string& content, Tokenizer* tok) {
+  if (content.empty()) return;
+  int32_t id = -1;
+  for (const AddedToken& a : tok->added_tokens()) {
+    if (a.content == content) id = a.id;
+  }
+  if (id < 0) {
+    absl::StatusOr<int32_t> piece = tok->PieceToId(content);
+    if (piece.ok()) id = *piece;
+  }
+  if (id < 0) {
+    ThrowIfError(tok->AddTokens({AddedToken{content, -1, /*special=*/true}}));
+    id = tok->added_tokens().back().id;
+  }
+  tok->SetPadId(id);
+}
+
+absl::StatusOr<std::string> ReadFileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(path + ": cannot be read to pickle the tokenizer");
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
 
 // A numpy view of `data` that keeps `owner` (the Python object holding the memory) alive.
 template <typename T>
@@ -76,6 +111,10 @@ struct Recipe {
   // A tiktoken rank file's pattern and special tokens (content, id), when the caller names them.
   std::string tiktoken_pattern;
   std::vector<std::pair<std::string, int32_t>> tiktoken_special;
+  // A pickled copy: the file's bytes (loaded from memory rather than from `source`, which may
+  // be gone), and the padding token its tokenizer_config.json named (none there then).
+  std::string content;
+  std::string pad_token;
 };
 
 class PyTokenizer {
@@ -93,6 +132,7 @@ class PyTokenizer {
     for (const auto& [content, id] : recipe.tiktoken_special) {
       options.tiktoken_special_tokens.push_back(AddedToken{content, id, /*special=*/true});
     }
+    const bool from_memory = !recipe.content.empty();
     std::unique_ptr<Tokenizer> tok;
     if (recipe.numbers == "xval") {
       XvalOptions xo;
@@ -102,9 +142,19 @@ class PyTokenizer {
         throw py::value_error("number_mode must be \"standard\" or \"paper\"");
       }
       xo.transform = ValueOrThrow(ValueTransform::Parse(recipe.transform));
-      tok = ValueOrThrow(LoadXvalTokenizer(recipe.source, options, xo));
+      if (from_memory) {
+        std::unique_ptr<Tokenizer> base =
+            ValueOrThrow(LoadBaseTokenizerFromMemory(recipe.content, recipe.source, options));
+        SetPadToken(recipe.pad_token, base.get());
+        tok = ValueOrThrow(XvalTokenizer::Create(std::move(base), xo));
+      } else {
+        tok = ValueOrThrow(LoadXvalTokenizer(recipe.source, options, xo));
+      }
     } else if (recipe.numbers == "none") {
-      tok = ValueOrThrow(LoadTokenizer(recipe.source, options));
+      tok =
+          ValueOrThrow(from_memory ? LoadTokenizerFromMemory(recipe.content, recipe.source, options)
+                                   : LoadTokenizer(recipe.source, options));
+      if (from_memory) SetPadToken(recipe.pad_token, tok.get());
     } else {
       throw py::value_error("numbers must be \"none\" or \"xval\"");
     }
@@ -130,11 +180,12 @@ class PyTokenizer {
   // Hugging Face's habits. Without padding (the default) and without return_tensors: a list of
   // Encodings, as tokenizers' encode_batch. With padding True / "longest" / "max_length" or
   // return_tensors: a dict of [batch, length] arrays, as transformers' tokenizer call, with
-  // truncation to max_length, right padding with pad_id, attention_mask 1 on real tokens.
+  // truncation to max_length, right padding with pad_id (the tokenizer's padding token when not
+  // given), attention_mask 1 on real tokens.
   py::object EncodeBatch(const py::sequence& texts, py::object padding, bool truncation,
                          std::optional<size_t> max_length, bool add_bos, bool add_eos,
-                         py::object return_tensors_arg, int32_t pad_id, bool add_special_tokens,
-                         bool parse_special) const {
+                         py::object return_tensors_arg, std::optional<int32_t> pad_id_arg,
+                         bool add_special_tokens, bool parse_special, size_t threads) const {
     std::string pad_mode = "longest";
     if (padding.is_none() || (py::isinstance<py::bool_>(padding) && !padding.cast<bool>())) {
       pad_mode = "none";
@@ -145,7 +196,8 @@ class PyTokenizer {
       throw py::value_error("padding must be False, True, \"longest\" or \"max_length\"");
     }
     if (pad_mode == "none" && return_tensors_arg.is_none() && !truncation) {
-      return EncodeList(texts, Options(add_bos, add_eos, add_special_tokens, parse_special));
+      return EncodeList(texts, Options(add_bos, add_eos, add_special_tokens, parse_special),
+                        threads);
     }
     const std::string return_tensors =
         return_tensors_arg.is_none() ? "np" : return_tensors_arg.cast<std::string>();
@@ -161,7 +213,7 @@ class PyTokenizer {
     {
       const std::shared_ptr<const Tokenizer> tok = tok_;  // taken under the GIL (add_tokens)
       py::gil_scoped_release release;
-      flat = tok->EncodeBatchFlat(views, options);
+      flat = tok->EncodeBatchFlat(views, options, threads);
     }
     BatchEncoding batch = ValueOrThrow(std::move(flat));
     const size_t n = batch.num_texts();
@@ -177,6 +229,16 @@ class PyTokenizer {
         if (row_length(i) != width) {
           throw py::value_error(
               "the texts encode to different lengths: ask for padding=True (or \"max_length\")");
+        }
+      }
+    }
+    int32_t pad_id = pad_id_arg.value_or(tok_->pad_id());
+    if (pad_id < 0) {
+      for (size_t i = 0; i < n; ++i) {
+        if (row_length(i) < width) {
+          throw py::value_error(
+              "padding needs a padding token and this tokenizer has none (no pad_token in its "
+              "file or tokenizer_config.json): give pad_id=");
         }
       }
     }
@@ -228,13 +290,14 @@ class PyTokenizer {
     return options;
   }
 
-  py::list EncodeList(const py::sequence& texts, const EncodeOptions& options) const {
+  py::list EncodeList(const py::sequence& texts, const EncodeOptions& options,
+                      size_t threads) const {
     const std::vector<absl::string_view> views = TextViews(texts);
     absl::StatusOr<std::vector<Encoding>> batch;
     {
       const std::shared_ptr<const Tokenizer> tok = tok_;  // taken under the GIL (add_tokens)
       py::gil_scoped_release release;
-      batch = tok->EncodeBatch(views, options);
+      batch = tok->EncodeBatch(views, options, threads);
     }
     std::vector<Encoding> encodings = ValueOrThrow(std::move(batch));
     py::list out(encodings.size());
@@ -248,7 +311,7 @@ class PyTokenizer {
   // [row_splits[i], row_splits[i + 1]) of ids, values and offsets. No per-text objects.
   // ids_only: values and offsets are None (not computed).
   py::tuple EncodeBatchFlat(const py::sequence& texts, bool add_bos, bool add_eos, bool ids_only,
-                            bool add_special_tokens, bool parse_special) const {
+                            bool add_special_tokens, bool parse_special, size_t threads) const {
     EncodeOptions options = Options(add_bos, add_eos, add_special_tokens, parse_special);
     options.ids_only = ids_only;
     const std::vector<absl::string_view> views = TextViews(texts);
@@ -256,7 +319,7 @@ class PyTokenizer {
     {
       const std::shared_ptr<const Tokenizer> tok = tok_;  // taken under the GIL (add_tokens)
       py::gil_scoped_release release;
-      flat = tok->EncodeBatchFlat(views, options);
+      flat = tok->EncodeBatchFlat(views, options, threads);
     }
     auto* batch = new BatchEncoding(ValueOrThrow(std::move(flat)));
     py::capsule owner(batch, [](void* p) { delete static_cast<BatchEncoding*>(p); });
@@ -303,6 +366,22 @@ class PyTokenizer {
   const Tokenizer& tokenizer() const { return *tok_; }
   std::shared_ptr<const Tokenizer> shared_tokenizer() const { return tok_; }
   const Recipe& recipe() const { return recipe_; }
+
+  // The recipe a pickle holds: the file's bytes with it (read now, unless they travelled
+  // here), so that the copy loads where the file is not; a tiktoken name (gpt2, cl100k_base,
+  // ...) stays a name, and so does a file over kMaxPickledFile (a GGUF model's weights are not
+  // copied into every DataLoader worker). The padding token goes along by content (a
+  // configuration file beside the original named it).
+  Recipe PickledRecipe() const {
+    static constexpr std::streamoff kMaxPickledFile = std::streamoff{256} << 20;
+    Recipe r = recipe_;
+    if (r.content.empty() && r.source.find('/') != std::string::npos &&
+        std::ifstream(r.source, std::ios::binary | std::ios::ate).tellg() <= kMaxPickledFile) {
+      r.content = ValueOrThrow(ReadFileBytes(r.source));
+    }
+    if (r.pad_token.empty() && tok_->pad_id() >= 0) r.pad_token = TokenText(*tok_, tok_->pad_id());
+    return r;
+  }
 
  private:
   std::shared_ptr<Tokenizer> tok_;
@@ -496,15 +575,19 @@ into DataLoader workers and to use after fork.)doc")
            py::arg("padding") = false, py::arg("truncation") = false,
            py::arg("max_length") = py::none(), py::arg("add_bos") = false,
            py::arg("add_eos") = false, py::arg("return_tensors") = py::none(),
-           py::arg("pad_id") = 0, py::arg("add_special_tokens") = false,
-           py::arg("parse_special") = true,
-           "Encodes on every core with the GIL released. Without padding or return_tensors: a "
-           "list of Encodings. With them: a dict of [batch, length] arrays (\"np\") or tensors "
-           "(\"pt\"): input_ids, values, attention_mask, and offsets [batch, length, 2].")
+           py::arg("pad_id") = py::none(), py::arg("add_special_tokens") = false,
+           py::arg("parse_special") = true, py::arg("threads") = 0,
+           "Encodes on `threads` cores (0: all, or $XVAL_NUM_THREADS) with the GIL released. "
+           "Without padding or return_tensors: a list of Encodings. With them: a dict of "
+           "[batch, length] arrays (\"np\") or tensors (\"pt\"): input_ids, values, "
+           "attention_mask, and offsets [batch, length, 2]; pads are pad_id, by default the "
+           "tokenizer's padding token (an error when it has none).")
       .def("encode_batch_flat", &PyTokenizer::EncodeBatchFlat, py::arg("texts"), py::kw_only(),
            py::arg("add_bos") = false, py::arg("add_eos") = false, py::arg("ids_only") = false,
            py::arg("add_special_tokens") = false, py::arg("parse_special") = true,
-           "Encodes on every core with the GIL released into one ragged batch: (ids int32 [N], "
+           py::arg("threads") = 0,
+           "Encodes on `threads` cores (0: all) with the GIL released into one ragged batch: (ids "
+           "int32 [N], "
            "values float32 [N], offsets uint32 [N, 2], row_splits uint64 [texts + 1]); text i "
            "has tokens row_splits[i]:row_splits[i + 1]. The fastest way to encode a corpus.\n\n"
            "ids_only=True: the same ids, with values and offsets None (not computed: the form "
@@ -596,7 +679,7 @@ into DataLoader workers and to use after fork.)doc")
           "-1 when there is none.")
       .def(py::pickle(
           [](const PyTokenizer& t) {
-            const Recipe& r = t.recipe();
+            const Recipe r = t.PickledRecipe();
             py::list added;
             for (const AddedToken& a : r.added) added.append(py::make_tuple(a.content, a.special));
             py::list special;
@@ -604,9 +687,11 @@ into DataLoader workers and to use after fork.)doc")
               special.append(py::make_tuple(content, id));
             }
             return py::make_tuple(r.source, r.data_dir, r.digits, r.numbers, r.number_mode,
-                                  r.transform, added, r.tiktoken_pattern, special);
+                                  r.transform, added, r.tiktoken_pattern, special,
+                                  py::bytes(r.content), r.pad_token);
           },
           [](py::tuple state) {
+            if (state.size() != 11) throw py::value_error("not a pickled xval.Tokenizer");
             Recipe r{state[0].cast<std::string>(),
                      state[1].cast<std::string>(),
                      state[2].cast<std::string>(),
@@ -623,6 +708,8 @@ into DataLoader workers and to use after fork.)doc")
               auto pair = a.cast<py::tuple>();
               r.tiktoken_special.emplace_back(pair[0].cast<std::string>(), pair[1].cast<int32_t>());
             }
+            r.content = state[9].cast<std::string>();
+            r.pad_token = state[10].cast<std::string>();
             return PyTokenizer::Make(r);
           }));
 }

@@ -4,7 +4,7 @@
     >>> tok = xval.Tokenizer.from_file("../shared/data/tokenizers/llama2/tokenizer.model")
     >>> enc = tok.encode("x = 1,234.5")
     >>> enc.ids, enc.values, enc.offsets           # numpy views, no copies
-    >>> batch = tok.encode_batch(["a 1", "b 22"], padding=True, return_tensors="np")
+    >>> batch = tok.encode_batch(["a 1", "b 22"], padding=True, return_tensors="np", pad_id=0)
     >>> tok.decode(enc.ids)
     'x = 1,234.5'
 

@@ -29,9 +29,13 @@ class Tokenizer:
                      truncation: bool = False, max_length: Optional[int] = None,
                      add_bos: bool = False, add_eos: bool = False,
                      return_tensors: Optional[str] = None,
-                     pad_id: int = 0) -> Union[List[Encoding], dict]: ...
+                     pad_id: Optional[int] = None, add_special_tokens: bool = False,
+                     parse_special: bool = True,
+                     threads: int = 0) -> Union[List[Encoding], dict]: ...
     def encode_batch_flat(self, texts: Sequence[str], *, add_bos: bool = False,
-                          add_eos: bool = False, ids_only: bool = False) -> tuple:
+                          add_eos: bool = False, ids_only: bool = False,
+                          add_special_tokens: bool = False, parse_special: bool = True,
+                          threads: int = 0) -> tuple:
         """(ids int32 [N], values float32 [N], offsets uint32 [N, 2], row_splits uint64
         [texts + 1]); text i has tokens row_splits[i]:row_splits[i + 1]. ids_only=True: the
         same ids and row_splits, with values and offsets None (not computed; faster)."""
