@@ -168,6 +168,11 @@ class Tokenizer {
   int32_t pad_id_ = -1;
 };
 
+// Makes `content` the padding token (pad_id): the id of that added token or piece, or a new
+// special token when the vocabulary has neither, as transformers adds a configuration's
+// pad_token. Not thread-safe: call before sharing the tokenizer.
+absl::Status SetPadToken(absl::string_view content, Tokenizer* tokenizer);
+
 // Loads a tokenizer from a file, by content: a SentencePiece `.model` (protobuf, BPE or
 // UNIGRAM), a Hugging Face `tokenizer.json`, Mistral's `tekken.json`, a `.tiktoken` file, or a
 // GGUF file's vocabulary (llama.cpp's tokenizer.ggml.*: models "llama", "gpt2", "t5", "bert",

@@ -56,19 +56,31 @@ absl::Status ApplyTokenizerConfig(const std::string& path, Tokenizer* tokenizer)
   if (!std::ifstream(file).good()) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::optional<std::string> pad, PadToken(file));
   if (!pad.has_value()) return absl::OkStatus();
-  absl::StatusOr<int32_t> id = tokenizer->PieceToId(*pad);
+  return SetPadToken(*pad, tokenizer);
+}
+
+}  // namespace xval::text
+
+namespace xval {
+
+absl::Status SetPadToken(absl::string_view content, Tokenizer* tokenizer) {
+  int32_t id = -1;
   for (const AddedToken& t : tokenizer->added_tokens()) {
-    if (t.content == *pad) id = t.id;
+    if (t.content == content) id = t.id;
   }
-  if (!id.ok()) {
+  if (id < 0) {
+    absl::StatusOr<int32_t> piece = tokenizer->PieceToId(content);
+    if (piece.ok()) id = *piece;
+  }
+  if (id < 0) {
     AddedToken token;
-    token.content = *pad;
+    token.content = std::string(content);
     token.special = true;
     RETURN_IF_ERROR(tokenizer->AddTokens({token}));
     id = tokenizer->added_tokens().back().id;
   }
-  tokenizer->SetPadId(*id);
+  tokenizer->SetPadId(id);
   return absl::OkStatus();
 }
 
-}  // namespace xval::text
+}  // namespace xval

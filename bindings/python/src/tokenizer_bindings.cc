@@ -33,23 +33,10 @@ std::string TokenText(const Tokenizer& tok, int32_t id) {
   return ValueOrThrow(tok.IdToPiece(id));
 }
 
-// The padding token by content on a tokenizer loaded from memory: its id, or a new special
-// token when the vocabulary lacks it (as the configuration file beside the original made it).
-void SetPadToken(const std::string& content, Tokenizer* tok) {
-  if (content.empty()) return;
-  int32_t id = -1;
-  for (const AddedToken& a : tok->added_tokens()) {
-    if (a.content == content) id = a.id;
-  }
-  if (id < 0) {
-    absl::StatusOr<int32_t> piece = tok->PieceToId(content);
-    if (piece.ok()) id = *piece;
-  }
-  if (id < 0) {
-    ThrowIfError(tok->AddTokens({AddedToken{content, -1, /*special=*/true}}));
-    id = tok->added_tokens().back().id;
-  }
-  tok->SetPadId(id);
+// The padding token by content on a tokenizer loaded from memory (as the configuration file
+// beside the original named it).
+void SetPadTokenIfAny(const std::string& content, Tokenizer* tok) {
+  if (!content.empty()) ThrowIfError(SetPadToken(content, tok));
 }
 
 absl::StatusOr<std::string> ReadFileBytes(const std::string& path) {
@@ -145,7 +132,7 @@ class PyTokenizer {
       if (from_memory) {
         std::unique_ptr<Tokenizer> base =
             ValueOrThrow(LoadBaseTokenizerFromMemory(recipe.content, recipe.source, options));
-        SetPadToken(recipe.pad_token, base.get());
+        SetPadTokenIfAny(recipe.pad_token, base.get());
         tok = ValueOrThrow(XvalTokenizer::Create(std::move(base), xo));
       } else {
         tok = ValueOrThrow(LoadXvalTokenizer(recipe.source, options, xo));
@@ -154,7 +141,7 @@ class PyTokenizer {
       tok =
           ValueOrThrow(from_memory ? LoadTokenizerFromMemory(recipe.content, recipe.source, options)
                                    : LoadTokenizer(recipe.source, options));
-      if (from_memory) SetPadToken(recipe.pad_token, tok.get());
+      if (from_memory) SetPadTokenIfAny(recipe.pad_token, tok.get());
     } else {
       throw py::value_error("numbers must be \"none\" or \"xval\"");
     }
