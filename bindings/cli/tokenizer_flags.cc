@@ -60,58 +60,23 @@ absl::StatusOr<std::unique_ptr<XvalOptions>> NumberOptionsFromFlags(const Flags&
   if (numbers != "xval") {
     return absl::InvalidArgumentError(absl::StrCat("--numbers: \"", numbers, "\" (none or xval)"));
   }
-  const std::string& mode = flags.String("number-mode");
-  auto o = std::make_unique<XvalOptions>();
-  if (mode == "paper") {
-    *o = XvalOptions::Paper();
-  } else if (mode != "standard") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--number-mode: \"", mode, "\" (standard or paper)"));
+  XvalOptionNames names;
+  names.mode = flags.String("number-mode");
+  names.transform = flags.String("transform");
+  names.number_options = flags.String("number-options");
+  names.out_of_range = flags.String("out-of-range");
+  names.max_digits = flags.Int("max-digits");
+  names.precision = flags.String("precision");
+  absl::StatusOr<XvalOptions> options = ParseXvalOptions(names);
+  if (!options.ok()) {
+    // The flag as the command spells it: "--out-of-range: ..." for "out_of_range: ...".
+    std::string message(options.status().message());
+    const size_t colon = message.find(':');
+    std::string flag = message.substr(0, colon);
+    for (char& c : flag) c = c == '_' ? '-' : c;
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, message.substr(colon)));
   }
-  auto transform = ValueTransform::Parse(flags.String("transform"));
-  if (!transform.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("--transform: ", transform.status().message()));
-  }
-  o->transform = *std::move(transform);
-  for (absl::string_view opt :
-       absl::StrSplit(flags.String("number-options"), ',', absl::SkipEmpty())) {
-    NumberGrammar& g = o->numbers.grammar;
-    if (mode == "paper") return absl::InvalidArgumentError("--number-options: standard mode only");
-    if (opt == "plus")
-      g.plus_sign = true;
-    else if (opt == "leading_dot")
-      g.leading_dot = true;
-    else if (opt == "trailing_dot")
-      g.trailing_dot = true;
-    else if (opt == "groups")
-      g.group_separators = true;
-    else if (opt == "unicode")
-      g.unicode_digits = true;
-    else if (opt == "binary_minus")
-      g.binary_minus_as_sign = true;
-    else if (opt == "no_exponent")
-      g.exponent = false;
-    else
-      return absl::InvalidArgumentError(absl::StrCat("--number-options: unknown \"", opt, "\""));
-  }
-  const std::string& policy = flags.String("out-of-range");
-  if (policy == "text")
-    o->out_of_range = OutOfRangePolicy::kText;
-  else if (policy == "error")
-    o->out_of_range = OutOfRangePolicy::kError;
-  else if (policy == "saturate")
-    o->out_of_range = OutOfRangePolicy::kSaturate;
-  else if (!policy.empty())
-    return absl::InvalidArgumentError("--out-of-range: text, error or saturate");
-  o->max_significant_digits = flags.Int("max-digits");
-  const std::string& precision = flags.String("precision");
-  if (precision == "float32")
-    o->precision = ValuePrecision::kFloat32;
-  else if (precision == "float16")
-    o->precision = ValuePrecision::kFloat16;
-  else if (!precision.empty())
-    return absl::InvalidArgumentError("--precision: float32 or float16");
-  return o;
+  return std::make_unique<XvalOptions>(*std::move(options));
 }
 
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFlags(const Flags& flags,

@@ -71,6 +71,20 @@ struct XvalOptions {
   static XvalOptions Paper();
 };
 
+// XvalOptions as the xval command's flags and the Python package's keywords spell them.
+struct XvalOptionNames {
+  std::string mode = "standard";       // or "paper": the xVal reference code's rules
+  std::string transform = "identity";  // ValueTransform::Parse's spec
+  // Standard-grammar options, comma-separated: plus, leading_dot, trailing_dot, groups, unicode,
+  // binary_minus, no_exponent.
+  std::string number_options;
+  std::string out_of_range;  // text, error or saturate; empty: the mode's default
+  int max_digits = 0;        // significant digits beyond which out_of_range applies (0: none)
+  std::string precision;     // float32 or float16; empty: the mode's default
+};
+// InvalidArgument naming the field ("out_of_range: text, error or saturate") on a bad value.
+absl::StatusOr<XvalOptions> ParseXvalOptions(const XvalOptionNames& names);
+
 // How one number of a text was read (FindValues): for statistics and tools.
 struct NumberValue {
   NumberSpan span;      // bytes of the original text

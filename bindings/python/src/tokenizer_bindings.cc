@@ -102,6 +102,11 @@ struct Recipe {
   // be gone), and the padding token its tokenizer_config.json named (none there then).
   std::string content;
   std::string pad_token;
+  // The rest of the xVal options, as from_file's keywords name them (XvalOptionNames).
+  std::string number_options;
+  std::string out_of_range;
+  int max_digits = 0;
+  std::string precision;
 };
 
 class PyTokenizer {
@@ -122,13 +127,14 @@ class PyTokenizer {
     const bool from_memory = !recipe.content.empty();
     std::unique_ptr<Tokenizer> tok;
     if (recipe.numbers == "xval") {
-      XvalOptions xo;
-      if (recipe.number_mode == "paper") {
-        xo = XvalOptions::Paper();
-      } else if (recipe.number_mode != "standard") {
-        throw py::value_error("number_mode must be \"standard\" or \"paper\"");
-      }
-      xo.transform = ValueOrThrow(ValueTransform::Parse(recipe.transform));
+      XvalOptionNames names;
+      names.mode = recipe.number_mode;
+      names.transform = recipe.transform;
+      names.number_options = recipe.number_options;
+      names.out_of_range = recipe.out_of_range;
+      names.max_digits = recipe.max_digits;
+      names.precision = recipe.precision;
+      const XvalOptions xo = ValueOrThrow(ParseXvalOptions(names));
       if (from_memory) {
         std::unique_ptr<Tokenizer> base =
             ValueOrThrow(LoadBaseTokenizerFromMemory(recipe.content, recipe.source, options));
@@ -352,6 +358,14 @@ class PyTokenizer {
 
   const Tokenizer& tokenizer() const { return *tok_; }
   std::shared_ptr<const Tokenizer> shared_tokenizer() const { return tok_; }
+  // The xVal tokenizer, for calls only it has (ValueError otherwise).
+  const XvalTokenizer& xval(const char* call) const {
+    const auto* x = dynamic_cast<const XvalTokenizer*>(tok_.get());
+    if (x == nullptr) {
+      throw py::value_error(std::string(call) + " is for xVal tokenizers (numbers=\"xval\")");
+    }
+    return *x;
+  }
   const Recipe& recipe() const { return recipe_; }
 
   // The recipe a pickle holds: the file's bytes with it (read now, unless they travelled
@@ -515,8 +529,14 @@ into DataLoader workers and to use after fork.)doc")
           [](const std::string& path, const std::string& digits, const std::string& numbers,
              const std::string& number_mode, const std::string& transform,
              std::optional<std::string> pattern,
-             std::optional<std::map<std::string, int32_t>> special_tokens) {
+             std::optional<std::map<std::string, int32_t>> special_tokens,
+             const std::string& number_options, const std::string& out_of_range, int max_digits,
+             const std::string& precision) {
             Recipe r{path, "", digits, numbers, number_mode, transform, {}};
+            r.number_options = number_options;
+            r.out_of_range = out_of_range;
+            r.max_digits = max_digits;
+            r.precision = precision;
             r.tiktoken_pattern = pattern.value_or("");
             if (special_tokens.has_value()) {
               if (!pattern.has_value()) {
@@ -531,11 +551,16 @@ into DataLoader workers and to use after fork.)doc")
           py::arg("path"), py::kw_only(), py::arg("digits") = "none", py::arg("numbers") = "none",
           py::arg("number_mode") = "standard", py::arg("transform") = "identity",
           py::arg("pattern") = py::none(), py::arg("special_tokens") = py::none(),
+          py::arg("number_options") = "", py::arg("out_of_range") = "", py::arg("max_digits") = 0,
+          py::arg("precision") = "",
           "Loads a .model, tokenizer.json, tekken.json, GGUF or tiktoken file. digits: none, "
           "individual, ltr<N> or rtl<N> (digit splitting on top of the model's rules). "
           "numbers=\"xval\": each number becomes one [NUM] token carrying its value "
-          "(number_mode \"standard\" or \"paper\"; transform as the xval command's "
-          "--transform). pattern and special_tokens ({text: id}): a tiktoken rank file's "
+          "(number_mode \"standard\" or \"paper\"; transform, number_options (plus, "
+          "leading_dot, trailing_dot, groups, unicode, binary_minus, no_exponent), out_of_range "
+          "(text, error, saturate), max_digits and precision (float32, float16) as the xval "
+          "command's flags of those names). pattern and special_tokens ({text: id}): a tiktoken "
+          "rank file's "
           "pat_str and special tokens, as tiktoken.Encoding takes them, for an encoding xval "
           "does not know by the file's name or content.")
       .def_static(
@@ -604,6 +629,30 @@ into DataLoader workers and to use after fork.)doc")
           "A DecodeStream: push ids one at a time (step), get back the text each completes; "
           "the texts of all steps and a final flush() join to decode() of all the ids "
           "(with values for xVal [NUM]).")
+      .def(
+          "decode_exact",
+          [](const PyTokenizer& t, const Encoding& encoding, const std::string& source) {
+            return ValueOrThrow(t.xval("decode_exact").DecodeExact(encoding, source));
+          },
+          py::arg("encoding"), py::arg("source"),
+          "xVal: decode(ids, values) but each [NUM] that stands for a number of `source` (the "
+          "text encoded) printed with the source's own digits (\"1.50\", \"1e5\"): the text "
+          "back exactly.")
+      .def(
+          "find_numbers",
+          [](const PyTokenizer& t, const std::string& text) {
+            std::vector<NumberValue> found;
+            ThrowIfError(t.xval("find_numbers").FindValues(text, &found));
+            py::list out;
+            for (const NumberValue& v : found) {
+              out.append(py::make_tuple(v.span.begin, v.span.end, v.value, v.as_num));
+            }
+            return out;
+          },
+          py::arg("text"),
+          "xVal: the numbers of `text` as the tokenizer reads them: (begin, end, value, as_num) "
+          "with byte offsets, the stored value, and whether it becomes a [NUM] (false: kept as "
+          "text by out_of_range=\"text\").")
       .def(
           "_encode_special_sets",
           [](const PyTokenizer& t, const std::string& text, py::handle allowed,
@@ -675,10 +724,11 @@ into DataLoader workers and to use after fork.)doc")
             }
             return py::make_tuple(r.source, r.data_dir, r.digits, r.numbers, r.number_mode,
                                   r.transform, added, r.tiktoken_pattern, special,
-                                  py::bytes(r.content), r.pad_token);
+                                  py::bytes(r.content), r.pad_token, r.number_options,
+                                  r.out_of_range, r.max_digits, r.precision);
           },
           [](py::tuple state) {
-            if (state.size() != 11) throw py::value_error("not a pickled xval.Tokenizer");
+            if (state.size() != 15) throw py::value_error("not a pickled xval.Tokenizer");
             Recipe r{state[0].cast<std::string>(),
                      state[1].cast<std::string>(),
                      state[2].cast<std::string>(),
@@ -697,6 +747,10 @@ into DataLoader workers and to use after fork.)doc")
             }
             r.content = state[9].cast<std::string>();
             r.pad_token = state[10].cast<std::string>();
+            r.number_options = state[11].cast<std::string>();
+            r.out_of_range = state[12].cast<std::string>();
+            r.max_digits = state[13].cast<int>();
+            r.precision = state[14].cast<std::string>();
             return PyTokenizer::Make(r);
           }));
 }

@@ -1,4 +1,5 @@
-from typing import Any, Callable, Iterable, List, Optional, Sequence, Union
+import os
+from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -18,8 +19,12 @@ class DecodeStream:
 
 class Tokenizer:
     @staticmethod
-    def from_file(path: str, *, digits: str = "none", numbers: str = "none",
-                  number_mode: str = "standard", transform: str = "identity") -> "Tokenizer": ...
+    def from_file(path: Union[str, "os.PathLike[str]"], *, digits: str = "none",
+                  numbers: str = "none", number_mode: str = "standard",
+                  transform: str = "identity", pattern: Optional[str] = None,
+                  special_tokens: Optional[dict] = None, number_options: str = "",
+                  out_of_range: str = "", max_digits: int = 0,
+                  precision: str = "") -> "Tokenizer": ...
     @staticmethod
     def tiktoken(name: str, data_dir: Optional[str] = None, *, digits: str = "none",
                  numbers: str = "none", number_mode: str = "standard",
@@ -41,6 +46,8 @@ class Tokenizer:
         same ids and row_splits, with values and offsets None (not computed; faster)."""
         ...
     def decode(self, ids: Iterable[int], values: Optional[Iterable[float]] = None) -> str: ...
+    def decode_exact(self, encoding: Encoding, source: str) -> str: ...
+    def find_numbers(self, text: str) -> List[Tuple[int, int, float, bool]]: ...
     def decode_batch(self, batch: Iterable[Iterable[int]]) -> list: ...
     def decode_stream(self) -> "DecodeStream": ...
     def add_tokens(self, tokens: Sequence[str], special: bool = True) -> None: ...
