@@ -383,6 +383,17 @@ xval_status xval_decode(const xval_tokenizer* tokenizer, const int32_t* ids, siz
   });
 }
 
+xval_status xval_decode_keeping_special(const xval_tokenizer* tokenizer, const int32_t* ids,
+                                        size_t n_ids, char* text, size_t capacity, size_t* length) {
+  return Guard(__func__, [&] {
+    if (tokenizer == nullptr) return NullArgument(__func__, "tokenizer");
+    if (ids == nullptr && n_ids != 0) return NullArgument(__func__, "ids");
+    auto decoded = tokenizer->tokenizer->DecodeKeepingSpecial(absl::MakeConstSpan(ids, n_ids));
+    if (!decoded.ok()) return Fail(decoded.status());
+    return CopyText(__func__, *decoded, text, capacity, length);
+  });
+}
+
 xval_status xval_decode_with_values(const xval_tokenizer* tokenizer, const int32_t* ids,
                                     const float* values, size_t n_ids, char* text, size_t capacity,
                                     size_t* length) {

@@ -112,6 +112,11 @@ class Tokenizer {
   // Ids back to text, exactly as the reference implementation decodes them. Fails with
   // OutOfRange on an id outside the vocabulary.
   virtual absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const = 0;
+  // Decode keeping the special tokens' text (<s>, </s>, <unk> as their pieces), as transformers'
+  // decode(skip_special_tokens=False): each special token's content goes through the decoder as
+  // tokenizers passes it. Byte-level tokenizers keep them in Decode already. Unimplemented for
+  // the formats whose reference has no such mode (llama.cpp's unigram and WordPiece vocabularies).
+  virtual absl::StatusOr<std::string> DecodeKeepingSpecial(absl::Span<const int32_t> ids) const;
 
   virtual int32_t vocab_size() const = 0;
   // The piece of an id (OutOfRange outside the vocabulary).

@@ -182,6 +182,12 @@ XVAL_API xval_status xval_encode_batch(const xval_tokenizer* tokenizer, const ch
  * bytes of the text. */
 XVAL_API xval_status xval_decode(const xval_tokenizer* tokenizer, const int32_t* ids, size_t n_ids,
                                  char* text, size_t capacity, size_t* length);
+/* xval_decode keeping the special tokens' text (<s>, </s>), as transformers' decode with
+ * skip_special_tokens=False. XVAL_UNIMPLEMENTED for llama.cpp's unigram and WordPiece
+ * vocabularies. */
+XVAL_API xval_status xval_decode_keeping_special(const xval_tokenizer* tokenizer,
+                                                 const int32_t* ids, size_t n_ids, char* text,
+                                                 size_t capacity, size_t* length);
 /* xVal: each [NUM] as the shortest decimal of its value. values: one per id. Without xVal the
  * values are ignored and this is xval_decode. */
 XVAL_API xval_status xval_decode_with_values(const xval_tokenizer* tokenizer, const int32_t* ids,

@@ -113,6 +113,12 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromMemory(
   return std::unique_ptr<Tokenizer>(std::move(tokenizer));
 }
 
+absl::StatusOr<std::string> Tokenizer::DecodeKeepingSpecial(absl::Span<const int32_t>) const {
+  return absl::UnimplementedError(
+      "keeping special tokens in decode: this format's decoder (as its reference's) drops them; "
+      "decode them with skip_special_tokens");
+}
+
 absl::StatusOr<Encoding> Tokenizer::Encode(absl::string_view text,
                                            const EncodeOptions& options) const {
   Encoding out;

@@ -68,6 +68,27 @@ TEST(CApi, VersionAndStatusNames) {
   EXPECT_STREQ(xval_status_name(XVAL_BUFFER_TOO_SMALL), "BUFFER_TOO_SMALL");
 }
 
+TEST(CApi, DecodeKeepingSpecialEqualsTheCppApi) {
+  // The text itself is checked against transformers in tests/python/test_hf_conventions.py.
+  Tok tok;
+  ASSERT_EQ(xval_tokenizer_load(Llama().c_str(), nullptr, &tok.t), XVAL_OK) << xval_last_error();
+  auto cpp = LoadTokenizer(Llama());
+  ASSERT_TRUE(cpp.ok());
+  const std::vector<int32_t> ids = {1, 0, 15043, 3186, 2};  // <s> <unk> ▁Hello ▁world </s>
+  auto expected = (*cpp)->DecodeKeepingSpecial(ids);
+  ASSERT_TRUE(expected.ok());
+  EXPECT_EQ(*expected, "<s><unk> Hello world</s>");
+  char text[64];
+  size_t length = 0;
+  ASSERT_EQ(xval_decode_keeping_special(tok.t, ids.data(), ids.size(), text, sizeof(text), &length),
+            XVAL_OK);
+  EXPECT_EQ(std::string(text, length), *expected);
+  EXPECT_EQ(xval_decode_keeping_special(tok.t, ids.data(), ids.size(), text, 3, &length),
+            XVAL_BUFFER_TOO_SMALL);
+  EXPECT_EQ(xval_decode_keeping_special(nullptr, ids.data(), ids.size(), text, 3, &length),
+            XVAL_INVALID_ARGUMENT);
+}
+
 TEST(CApi, EncodeDecodeEqualTheCppApiOnTheCorpus) {
   Tok tok;
   ASSERT_EQ(xval_tokenizer_load(Llama().c_str(), nullptr, &tok.t), XVAL_OK) << xval_last_error();

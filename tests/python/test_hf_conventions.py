@@ -114,12 +114,32 @@ def test_batch_decode(pair, corpus):
     batch = ref(_texts(corpus), add_special_tokens=True)["input_ids"]
     assert ours.batch_decode(batch, skip_special_tokens=True) == ref.batch_decode(
         batch, skip_special_tokens=True)
-    if name != "llama2":  # byte-level: special tokens' text kept, as transformers keeps it
-        assert ours.batch_decode(batch) == ref.batch_decode(batch)
-        assert ours.decode(batch[0], skip_special_tokens=False) == ref.decode(batch[0])
-    else:  # its decoder runs without special tokens here: keeping them is refused by name
-        with pytest.raises(ValueError, match="skip_special_tokens"):
-            ours.batch_decode([[ours.bos_token_id] + batch[0]])
+    assert ours.batch_decode(batch) == ref.batch_decode(batch)
+    assert ours.decode(batch[0], skip_special_tokens=False) == ref.decode(batch[0])
+    # Special tokens inside, repeated, and first and last, with the unknown and padding tokens.
+    specials = [i for i in (ours.bos_token_id, ours.eos_token_id, ours.unk_token_id,
+                            ours.pad_token_id) if i is not None]
+    mixed = [specials + batch[0][1:5] + specials[::-1] + batch[1][1:4] + specials,
+             batch[2][1:] + specials * 2, specials]
+    for skip in (False, True):
+        assert ours.batch_decode(mixed, skip_special_tokens=skip) == ref.batch_decode(
+            mixed, skip_special_tokens=skip), skip
+
+
+def test_decode_of_a_sentencepiece_model_folder(tmp_path, corpus):
+    # A folder with tokenizer.model alone: transformers converts it (LlamaConverter); xval reads
+    # the model. Decoding with and without the special tokens gives the same text.
+    import xval
+    shutil.copy(DATA / "tokenizers" / "llama2" / "tokenizer.model", tmp_path / "tokenizer.model")
+    (tmp_path / "tokenizer_config.json").write_text(json.dumps({
+        "tokenizer_class": "LlamaTokenizerFast", "pad_token": "<unk>", "legacy": True}))
+    ours = xval.Tokenizer.from_pretrained(tmp_path)
+    ref = transformers.AutoTokenizer.from_pretrained(str(tmp_path))
+    batch = ref(_texts(corpus)[:12], add_special_tokens=True)["input_ids"]
+    batch = [[1, 0] + ids + [2, 0, 1] for ids in batch]
+    for skip in (False, True):
+        assert ours.batch_decode(batch, skip_special_tokens=skip) == ref.batch_decode(
+            batch, skip_special_tokens=skip), skip
 
 
 def test_vocabulary_and_special_tokens(pair):

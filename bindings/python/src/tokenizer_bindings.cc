@@ -670,6 +670,12 @@ into DataLoader workers and to use after fork.)doc")
           py::arg("text"), py::arg("allowed_special"), py::arg("disallowed_special"),
           "tiktoken's encode (xval.tiktoken's Encoding calls it): a list of ids.")
       .def(
+          "_decode_keeping_special",
+          [](const PyTokenizer& t, py::handle ids) {
+            return ValueOrThrow(t.tokenizer().DecodeKeepingSpecial(IdsFrom(ids)));
+          },
+          py::arg("ids"), "transformers' decode(skip_special_tokens=False).")
+      .def(
           "_decode_bytes",
           [](const PyTokenizer& t, py::handle ids) {
             return py::bytes(ValueOrThrow(DecodeBytes(t.tokenizer(), IdsFrom(ids))));

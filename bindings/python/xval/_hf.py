@@ -47,7 +47,10 @@ def _token_text(tok, id_):
 
 
 def _special_ids(tok):
-    return frozenset(i for _, i, special in tok.added_tokens if special)
+    """The special added tokens, and BOS, EOS, UNK and PAD (which transformers adds to them)."""
+    named = (tok.bos_id, tok.eos_id, tok.unk_id, tok.pad_id)
+    return frozenset([i for _, i, special in tok.added_tokens if special] +
+                     [i for i in named if i >= 0])
 
 
 @functools.lru_cache(maxsize=1)
@@ -249,11 +252,10 @@ def decode(tok, ids, skip_special_tokens=False):
     ids = [int(i) for i in (ids.tolist() if hasattr(ids, "tolist") else ids)]
     special = _special_ids(tok)
     if skip_special_tokens:
-        ids = [i for i in ids if i not in special]
-    elif not _is_byte_level(tok) and any(i in special for i in ids):
-        raise ValueError("skip_special_tokens=False with special tokens in the ids is supported "
-                         "for byte-level tokenizers only; pass skip_special_tokens=True")
-    return tok.decode(ids)
+        return tok.decode([i for i in ids if i not in special])
+    if not any(i in special for i in ids):
+        return tok.decode(ids)  # the same text, for every format
+    return tok._decode_keeping_special(ids)  # ValueError for the formats without the mode
 
 
 def _attach():

@@ -72,6 +72,10 @@ class ByteLevelTokenizer : public Tokenizer {
                              std::vector<int32_t>* ids) const override;
   // Text, with invalid UTF-8 replaced as tiktoken's decode (errors="replace") does.
   absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override;
+  // Decode keeps special tokens already, as tiktoken and tokenizers' ByteLevel decoder do.
+  absl::StatusOr<std::string> DecodeKeepingSpecial(absl::Span<const int32_t> ids) const override {
+    return Decode(ids);
+  }
 
   // tiktoken's encode(text, allowed_special, disallowed_special): special tokens in `allowed`
   // are matched; a disallowed one ("all" means every special token not allowed) anywhere in

@@ -248,13 +248,14 @@ bool PipelineTokenizer::OpensRun(int32_t id) const {
          std::isxdigit(static_cast<unsigned char>(p[4]));
 }
 
-absl::StatusOr<std::string> PipelineTokenizer::Decode(absl::Span<const int32_t> ids) const {
+absl::StatusOr<std::string> PipelineTokenizer::DecodeTokens(absl::Span<const int32_t> ids,
+                                                            bool keep_special) const {
   std::vector<std::string> tokens;
   tokens.reserve(ids.size());
   for (const int32_t id : ids) {
     if (auto it = added_by_id_.find(id); it != added_by_id_.end()) {
       const AddedToken& t = table_.added()[it->second];
-      if (!t.special) tokens.push_back(t.content);
+      if (!t.special || keep_special) tokens.push_back(t.content);
       continue;
     }
     if (id < 0 || id >= table_.num_pieces() || table_.piece(id).empty()) {

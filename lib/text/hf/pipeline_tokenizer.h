@@ -32,7 +32,12 @@ class PipelineTokenizer : public Tokenizer, public RunOpeningTokens {
                           Encoding* out) const override;
   // The tokens' texts through the decoder (joined with spaces without one); special added
   // tokens are skipped, as tokenizers' decode does by default.
-  absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override;
+  absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override {
+    return DecodeTokens(ids, /*keep_special=*/false);
+  }
+  absl::StatusOr<std::string> DecodeKeepingSpecial(absl::Span<const int32_t> ids) const override {
+    return DecodeTokens(ids, /*keep_special=*/true);
+  }
   // A <0xXX> token of the vocabulary, when the decoder reads byte runs (ByteFallback).
   bool OpensRun(int32_t id) const override;
 
@@ -61,6 +66,9 @@ class PipelineTokenizer : public Tokenizer, public RunOpeningTokens {
   std::unique_ptr<Normalizer> normalizer_;       // null: none
   std::unique_ptr<PreTokenizer> pre_tokenizer_;  // null: the text is one piece
   std::unique_ptr<Model> model_;
+  // tokenizers' decode: each id's token (special added tokens only when keep_special) joined
+  // by the decoder.
+  absl::StatusOr<std::string> DecodeTokens(absl::Span<const int32_t> ids, bool keep_special) const;
   std::unique_ptr<Decoder> decoder_;  // null: tokens joined with spaces
   // Added tokens matched before normalization, and after it (their "normalized" flag); each
   // with and without the special ones.

@@ -29,6 +29,10 @@ class AddedVocabTokenizer : public Tokenizer {
   absl::Status EncodeInto(absl::string_view text, const EncodeOptions& options, uint32_t base,
                           Encoding* out) const override;
   absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override;
+  // Decode writes every token's text, special ones included.
+  absl::StatusOr<std::string> DecodeKeepingSpecial(absl::Span<const int32_t> ids) const override {
+    return Decode(ids);
+  }
   int32_t vocab_size() const override { return static_cast<int32_t>(by_id_.size()); }
   absl::StatusOr<std::string> IdToPiece(int32_t id) const override;
   absl::StatusOr<int32_t> PieceToId(absl::string_view piece) const override;

@@ -5,6 +5,9 @@
 //    (with whole_byte_runs, tokenizers' rule: a run that is not UTF-8 is U+FFFD per byte);
 //  - "▁" becomes a space, and the first piece loses one leading "▁" (the dummy prefix) as
 //    long as only control pieces came before it.
+// DecodeKeepingSpecial writes control and unknown pieces as their text instead, as transformers'
+// decode(skip_special_tokens=False) does on the converted tokenizer (Replace, ByteFallback,
+// Fuse, Strip of one leading space from the whole text).
 #include "absl/strings/str_cat.h"
 #include "text/bytelevel/utf8_replace.h"
 #include "text/spm/spm_tokenizer.h"
@@ -50,7 +53,8 @@ bool SpmTokenizer::OpensRun(int32_t id) const {
          config_.vocab.piece(id).type == PieceType::kByte;
 }
 
-absl::StatusOr<std::string> SpmTokenizer::Decode(absl::Span<const int32_t> ids) const {
+absl::StatusOr<std::string> SpmTokenizer::DecodePieces(absl::Span<const int32_t> ids,
+                                                       bool keep_special) const {
   const BpeVocab& vocab = config_.vocab;
   const bool strip_first_space =
       config_.normalizer.add_dummy_prefix || config_.normalizer.remove_extra_whitespaces;
@@ -84,10 +88,14 @@ absl::StatusOr<std::string> SpmTokenizer::Decode(absl::Span<const int32_t> ids) 
       }
       case PieceType::kControl:
         flush_bytes();
+        if (keep_special) {
+          text.append(p.piece);
+          at_start = false;
+        }
         continue;
       case PieceType::kUnknown:
         flush_bytes();
-        text.append(config_.unk_surface);
+        text.append(keep_special ? p.piece : config_.unk_surface);
         at_start = false;
         continue;
       default: {

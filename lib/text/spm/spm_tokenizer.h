@@ -66,7 +66,14 @@ class SpmTokenizer : public Tokenizer, public RunOpeningTokens {
 
   absl::Status EncodeInto(absl::string_view text, const EncodeOptions& options, uint32_t base,
                           Encoding* out) const override;
-  absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override;
+  absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override {
+    return DecodePieces(ids, /*keep_special=*/false);
+  }
+  // transformers' decode(skip_special_tokens=False) of the converted tokenizer: control and
+  // unknown pieces as their text (<s>, <unk>), which ends the run where a leading space drops.
+  absl::StatusOr<std::string> DecodeKeepingSpecial(absl::Span<const int32_t> ids) const override {
+    return DecodePieces(ids, /*keep_special=*/true);
+  }
   // A byte piece, when Decode reads byte runs whole (SpmConfig::whole_byte_runs).
   bool OpensRun(int32_t id) const override;
   // The same as EncodeInto(text.substr(s.begin, s.end - s.begin), s.options, base + s.begin,
@@ -86,6 +93,8 @@ class SpmTokenizer : public Tokenizer, public RunOpeningTokens {
   absl::Status AddTokens(absl::Span<const AddedToken> tokens) override;
 
  private:
+  // sentencepiece's Decode; keep_special: control and unknown pieces as their text.
+  absl::StatusOr<std::string> DecodePieces(absl::Span<const int32_t> ids, bool keep_special) const;
   SpmTokenizer(SpmConfig config, const TokenizerOptions& options);
   // spm_encode.cc: text between added tokens to tokens.
   struct ThreadState;
