@@ -34,9 +34,11 @@ def pair(request, tmp_path_factory):
         write_tokenizer_json(source, folder / "tokenizer.json")
     else:
         shutil.copy(source, folder / "tokenizer.json")
-    (folder / "tokenizer_config.json").write_text(json.dumps({
-        "tokenizer_class": "PreTrainedTokenizerFast", "pad_token": pad,
-        "model_input_names": ["input_ids", "attention_mask"]}))
+    config = {"tokenizer_class": "PreTrainedTokenizerFast", "pad_token": pad,
+              "model_input_names": ["input_ids", "attention_mask"]}
+    if request.param == "llama2":  # the special tokens its published configuration names
+        config.update(bos_token="<s>", eos_token="</s>", unk_token="<unk>")
+    (folder / "tokenizer_config.json").write_text(json.dumps(config))
     return request.param, xval.Tokenizer.from_pretrained(folder), \
         transformers.AutoTokenizer.from_pretrained(str(folder))
 
@@ -148,7 +150,9 @@ def test_vocabulary_and_special_tokens(pair):
     sample = list(range(0, ours.vocab_size, 997)) + [ours.vocab_size - 1]
     assert ours.convert_ids_to_tokens(sample) == ref.convert_ids_to_tokens(sample)
     tokens = ref.convert_ids_to_tokens(sample)
+    tokens += ["not a token at all", "\u00e9t\u00e9", "", tokens[3] + tokens[5]]
     assert ours.convert_tokens_to_ids(tokens) == ref.convert_tokens_to_ids(tokens)
+    assert ours.convert_tokens_to_ids(tokens[7]) == ref.convert_tokens_to_ids(tokens[7])
     assert ours.pad_token_id == ref.pad_token_id and ours.pad_token == ref.pad_token
     for attr in ("bos_token_id", "eos_token_id"):
         if getattr(ref, attr) is not None:

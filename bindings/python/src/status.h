@@ -22,9 +22,39 @@ namespace xval::python {
 // What a NotFound means where it is raised.
 enum class NotFoundIs { kFile, kKey };
 
+// The message with each byte that is not part of valid UTF-8 written as \xNN: Python builds
+// exception messages from UTF-8, and a byte-level piece named in a message need not be.
+inline std::string Utf8Message(const std::string& message) {
+  std::string out;
+  for (size_t i = 0; i < message.size();) {
+    const auto b = static_cast<unsigned char>(message[i]);
+    const size_t len = b < 0x80 ? 1 : b < 0xC2 ? 0 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : b < 0xF5 ? 4 : 0;
+    bool valid = len != 0 && i + len <= message.size();
+    for (size_t k = 1; valid && k < len; ++k) {
+      const auto c = static_cast<unsigned char>(message[i + k]);
+      valid = (c & 0xC0) == 0x80;
+      if (k == 1) {  // no overlong forms, no surrogates, nothing past U+10FFFF
+        valid = valid && !(b == 0xE0 && c < 0xA0) && !(b == 0xED && c >= 0xA0) &&
+                !(b == 0xF0 && c < 0x90) && !(b == 0xF4 && c >= 0x90);
+      }
+    }
+    if (valid) {
+      out.append(message, i, len);
+      i += len;
+    } else {
+      static const char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[b >> 4];
+      out += kHex[b & 0xF];
+      ++i;
+    }
+  }
+  return out;
+}
+
 [[noreturn]] inline void RaiseStatus(const absl::Status& status,
                                      NotFoundIs not_found = NotFoundIs::kFile) {
-  const std::string message(status.message());
+  const std::string message = Utf8Message(std::string(status.message()));
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument:
     case absl::StatusCode::kUnimplemented:

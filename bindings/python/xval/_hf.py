@@ -96,10 +96,22 @@ def convert_ids_to_tokens(tok, ids, skip_special_tokens=False):
 
 
 def convert_tokens_to_ids(tok, tokens):
-    vocab = get_vocab(tok)
-    if isinstance(tokens, str):
-        return vocab.get(tokens, _none_if_absent(tok.unk_id))
-    return [vocab.get(t, _none_if_absent(tok.unk_id)) for t in tokens]
+    """Ids of tokens as convert_ids_to_tokens writes them: added tokens first, as transformers
+    looks them up; an unknown token is the UNK id (None without one). One token or a list."""
+    added = {c: i for c, i, _ in tok.added_tokens}
+    inverse = ({c: b for b, c in _byte_alphabet().items()} if _is_byte_level(tok) else None)
+    unk = _none_if_absent(tok.unk_id)
+
+    def one(token):
+        if token in added:
+            return added[token]
+        try:
+            piece = (bytes(inverse[c] for c in token) if inverse is not None
+                     else token.encode("utf-8"))
+            return tok.token_to_id(piece)
+        except KeyError:  # a character outside the byte alphabet, or no such piece
+            return unk
+    return one(tokens) if isinstance(tokens, str) else [one(t) for t in tokens]
 
 
 def get_vocab(tok):
