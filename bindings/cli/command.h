@@ -26,6 +26,9 @@ struct Command {
 Command TokenizeCommand();  // tokenize.cc
 Command InspectCommand();   // tokenize.cc
 Command GenerateCommand();  // generate.cc
+// `xval bench ARGS...`: runs the Python package's benchmark (python3 -m xval.bench), which
+// parses its own flags (bench.cc). Returns only when it could not be started.
+int RunBench(const std::vector<std::string>& args);
 
 // The flags that choose and configure a tokenizer, shared by the commands that load one
 // (tokenizer_flags.cc). with_path: include --tokenizer (generate finds it beside the model).

@@ -4,6 +4,7 @@
 //   xval --version            the version
 //   xval COMMAND --help       the command's flags, their meaning and defaults
 //   xval COMMAND [FLAGS]      runs it; errors go to stderr with exit status 1
+//   xval bench ARGS...        the Python package's benchmark (bench.cc)
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ void PrintCommands() {
   for (const Command& c : Commands()) {
     std::printf("  %-10s %s\n", c.name.c_str(), c.summary.c_str());
   }
+  std::printf("  %-10s %s\n", "bench",
+              "tokenizers side by side on a corpus: ids against the references, speed beside "
+              "the peers, compression, how numbers are cut (the Python package's xval.bench)");
   std::printf(
       "\n`xval COMMAND --help` lists a command's flags. `xval --version` prints the version.\n");
 }
@@ -44,6 +48,7 @@ int Run(int argc, char** argv) {
     std::printf("xval %s\n", XVAL_VERSION_STRING);
     return 0;
   }
+  if (args[0] == "bench") return RunBench({args.begin() + 1, args.end()});
   for (const Command& c : Commands()) {
     if (c.name != args[0]) continue;
     std::vector<std::string> rest(args.begin() + 1, args.end());

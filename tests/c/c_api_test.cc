@@ -68,6 +68,15 @@ TEST(CApi, VersionAndStatusNames) {
   EXPECT_STREQ(xval_status_name(XVAL_BUFFER_TOO_SMALL), "BUFFER_TOO_SMALL");
 }
 
+TEST(CApi, PadIdOfAFileThatNamesOne) {
+  // phi-3's GGUF vocabulary: tokenizer.ggml.padding_token_id 32000, as llama.cpp reads it
+  // (tests/golden/gguf/special_ids.json); Llama 2's names none (-1, checked below).
+  Tok tok;
+  const std::string path = testing::DataDir() + "/tokenizers/gguf/ggml-vocab-phi-3.gguf";
+  ASSERT_EQ(xval_tokenizer_load(path.c_str(), nullptr, &tok.t), XVAL_OK) << xval_last_error();
+  EXPECT_EQ(xval_pad_id(tok.t), 32000);
+}
+
 TEST(CApi, DecodeKeepingSpecialEqualsTheCppApi) {
   // The text itself is checked against transformers in tests/python/test_hf_conventions.py.
   Tok tok;

@@ -32,6 +32,25 @@ inline absl::StatusOr<std::vector<std::string>> CorpusStrings(const std::string&
   return LoadCorpusLines(absl::StrCat(DataDir(), "/corpus/", file));
 }
 
+// Runs `same` (string -> bool) on every string of every corpus file: how many strings it
+// returned false for, of how many.
+struct CorpusCount {
+  size_t differ = 0, strings = 0;
+};
+template <typename Same>
+absl::StatusOr<CorpusCount> CountCorpusDifferences(Same same) {
+  CorpusCount count;
+  for (const std::string& file : CorpusFiles()) {
+    absl::StatusOr<std::vector<std::string>> strings = CorpusStrings(file);
+    if (!strings.ok()) return strings.status();
+    for (const std::string& s : *strings) {
+      count.differ += !same(s);
+      ++count.strings;
+    }
+  }
+  return count;
+}
+
 class SplitMix64 {
  public:
   explicit SplitMix64(uint64_t seed) : state_(seed) {}

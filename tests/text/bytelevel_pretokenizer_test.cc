@@ -83,17 +83,10 @@ TEST_P(ScannerVsPcre2, HandPickedCases) {
 }
 
 TEST_P(ScannerVsPcre2, EveryCorpusString) {
-  size_t n = 0, differ = 0;
-  for (const std::string& file : testing::CorpusFiles()) {
-    auto strings = testing::CorpusStrings(file);
-    ASSERT_TRUE(strings.ok()) << strings.status();
-    for (const std::string& s : *strings) {
-      differ += !Same(s);
-      ++n;
-    }
-  }
-  EXPECT_EQ(differ, 0u) << "of " << n << " strings";
-  EXPECT_GT(n, 10000u);
+  auto count = testing::CountCorpusDifferences([&](const std::string& s) { return Same(s); });
+  ASSERT_TRUE(count.ok()) << count.status();
+  EXPECT_EQ(count->differ, 0u) << "of " << count->strings << " strings";
+  EXPECT_GT(count->strings, 10000u);
 }
 
 // A pool of code points for random strings: the characters the patterns care about, plus

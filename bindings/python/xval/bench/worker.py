@@ -1,0 +1,64 @@
+"""One speed measurement in a fresh process, so that load time, the first (cold) call and peak
+memory are the subject's own: `python -m xval.bench.worker JOB.json` prints a JSON result.
+
+The process is pinned to `threads` cores first (thread pools size themselves to the cores they
+may use: rayon's, xval's), then loads the corpus, the tokenizer (load time), encodes every
+document once (cold), then `repeats` more times (warm: the best of them)."""
+import hashlib
+import json
+import os
+import pickle
+import resource
+import sys
+import time
+
+
+def _pin(threads: int) -> None:
+    cores = sorted(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, cores[:threads])
+    for var in ("RAYON_NUM_THREADS", "XVAL_NUM_THREADS", "OMP_NUM_THREADS"):
+        os.environ[var] = str(threads)
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def run(job: dict) -> dict:
+    _pin(job["threads"])
+    from xval.bench.subjects import Subject
+    with open(job["corpus"], "rb") as f:
+        texts = pickle.load(f)
+    subject = Subject(**job["subject"])
+    rss_before = _rss_bytes()
+    start = time.perf_counter()
+    opened = subject.open(job["threads"])
+    load_s = time.perf_counter() - start
+    start = time.perf_counter()
+    ids, splits = opened.encode_flat(texts)
+    cold_s = time.perf_counter() - start
+    warm_s = float("inf")
+    for _ in range(job["repeats"]):
+        start = time.perf_counter()
+        opened.encode_flat(texts)
+        warm_s = min(warm_s, time.perf_counter() - start)
+    result = {"load_s": load_s, "cold_s": cold_s, "warm_s": warm_s, "tokens": int(splits[-1]),
+              "rss_before_load_bytes": rss_before,
+              "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+    if job.get("hashes"):
+        data = ids.astype("<u4", copy=False)
+        result["hashes"] = [
+            hashlib.blake2b(data[splits[i]:splits[i + 1]].tobytes(), digest_size=8).hexdigest()
+            for i in range(len(splits) - 1)]
+    return result
+
+
+if __name__ == "__main__":
+    with open(sys.argv[1]) as f:
+        job = json.load(f)
+    try:
+        out = run(job)
+    except Exception as e:  # reported as the subject's error, the run goes on
+        out = {"error": f"{type(e).__name__}: {e}"}
+    json.dump(out, sys.stdout)
