@@ -13,6 +13,11 @@ packages=(
   libeigen3-dev pybind11-dev libdlpack-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
 
+# The tests' own tools: headless Chromium renders xval bench's HTML report (test_bench.py).
+if [ "${1:-}" != "--no-python" ]; then
+  packages+=(chromium fonts-dejavu-core)
+fi
+
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()

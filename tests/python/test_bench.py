@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import xval
@@ -165,3 +166,48 @@ def test_the_command(tmp_path):
                          capture_output=True, text=True, timeout=120,
                          env={"XVAL_PYTHON": sys.executable, "PATH": "/usr/bin:/bin"})
     assert bad.returncode == 1 and "nothing.model" in bad.stderr
+
+
+def test_compression_counted_by_hand(hand):
+    from xval.bench import compression
+    # Words: runs of non-space, each CJK character one word.
+    assert list(compression.words_of("设集合 x=1 ab")) == [(0, 1), (1, 2), (2, 3), (4, 7),
+                                                           (8, 10)]
+    assert [compression.word_script(w) for w in ("设", "x=1", "12", "--", "Ωmega")] == [
+        "CJK", "Latin", "Digits", "Other", "Greek"]
+    # "a 123 99" on the hand-made vocabulary: a | " " | 123 | " " | 99. The spaces belong to no
+    # word (they neither start inside one nor reach into the next).
+    texts, kinds = ["a 123 99", "9 a"], ["k1", "k2"]
+    offsets, splits = hand(texts)
+    ids = np.arange(int(splits[-1]))
+    got = compression.compression(texts, kinds, ids, offsets, splits, vocab_size=17)
+    assert got["tokens"] == 8 and got["words"] == 5 and got["bytes"] == 11
+    assert got["fertility_by_script"] == {"Digits": {"words": 3, "tokens_per_word": 1.0},
+                                          "Latin": {"words": 2, "tokens_per_word": 1.0}}
+    assert got["by_kind"]["k1"] == {"bytes_per_token": 8 / 5, "tokens_per_word": 5 / 3}
+    assert got["vocabulary_used"] == 8 and got["vocab_size"] == 17
+
+
+def test_the_html_report_renders_in_headless_chromium(tmp_path, corpus):
+    import shutil
+
+    from PIL import Image
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "headless Chromium is missing: scripts/install-deps.sh installs it"
+    run(_docs(corpus, 400), [LLAMA, LLAMA + ",numbers=xval"], str(tmp_path), peers="none",
+        threads=[1], repeats=1, quick=True, quiet=True)
+    page = (tmp_path / "report.html").read_text()
+    assert page.count("<svg") >= 4  # speed, tokens per number, fertility, the cuts: inline
+    # nothing to fetch: no image files, no links out (the SVGs refer only inside themselves)
+    assert "<img" not in page and 'href="http' not in page and "images/" not in page
+    shot = tmp_path / "shot.png"
+    done = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                           "--hide-scrollbars", "--window-size=1200,2400",
+                           f"--screenshot={shot}", (tmp_path / "report.html").as_uri()],
+                          capture_output=True, text=True, timeout=180)
+    assert shot.exists(), done.stderr[-2000:]
+    image = np.asarray(Image.open(shot).convert("RGB"))
+    assert image.shape[:2] == (2400, 1200)
+    ink = (image < 200).any(axis=2).mean()  # the share of pixels that are not near white
+    colours = len(np.unique(image.reshape(-1, 3)[::7], axis=0))
+    assert ink > 0.02 and colours > 50, (ink, colours)

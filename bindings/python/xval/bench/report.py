@@ -1,8 +1,13 @@
-"""The report of a benchmark run: results.json (everything), report.md (tables) and the
+"""The report of a benchmark run: results.json (everything), report.md (tables, with the
+pictures in images/), report.html (the same, self-contained: the pictures inline) and the
 terminal table."""
+import html as _html
 import json
 import os
+import re
 from typing import Dict, List
+
+from . import plots
 
 
 def _fmt(v, digits=1):
@@ -33,7 +38,7 @@ def speed_rows(results: Dict) -> List[List[str]]:
         for n in results["threads"]:
             r = row["speed"].get(str(n), {})
             if "error" in r:
-                cells.append("error: " + r["error"][:60])
+                cells.append("error: " + r["error"][:40] + "…")
                 continue
             ranked = row.get("gate") is None or row["gate"].get("status") == "equal"
             mbps = _fmt(r.get("mb_per_s")) if ranked else "(not ranked)"
@@ -135,9 +140,81 @@ def terminal(results: Dict) -> str:
                      for r in rows)
 
 
+def _pictures(results: Dict) -> List[tuple]:
+    """(file name, title, SVG text) of each picture that could be drawn."""
+    out = []
+    for name, title, svg in (("speed", "Speed", plots.speed(results)),
+                             ("tokens_per_number", "Tokens per number",
+                              plots.tokens_per_number(results)),
+                             ("fertility", "Fertility by script", plots.fertility(results))):
+        if svg:
+            out.append((f"{name}.svg", title, svg))
+    for k, svg in enumerate(plots.heatmaps(results)):
+        out.append((f"cuts_{k}.svg", "How 0..999 are cut", svg))
+    return out
+
+
+def _inline(text: str) -> str:
+    text = _html.escape(text)
+    text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+    return re.sub(r"!\[([^\]]*)\]\(([^)]+)\)", r'<img alt="\1" src="\2">', text)
+
+
+def markdown_to_html(md: str, title: str, pictures: List[tuple]) -> str:
+    """The report's Markdown (headings, paragraphs, tables, lists) as one HTML page, the
+    pictures inline where report.md links them."""
+    inline_svg = {f"images/{name}": svg for name, _, svg in pictures}
+    body, table = [], []
+
+    def flush_table():
+        if table:
+            head, rows = table[0], table[2:]
+            body.append("<table><tr>" + "".join(f"<th>{_inline(c)}</th>" for c in head) +
+                        "</tr>" + "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r)
+                                          + "</tr>" for r in rows) + "</table>")
+            table.clear()
+    for line in md.split("\n"):
+        if line.startswith("|"):
+            table.append([c.strip() for c in line.strip().strip("|").split("|")])
+            continue
+        flush_table()
+        picture = re.fullmatch(r"!\[([^\]]*)\]\(([^)]+)\)", line.strip())
+        if picture and picture.group(2) in inline_svg:
+            body.append(f'<figure>{inline_svg[picture.group(2)]}</figure>')
+        elif line.startswith("## "):
+            body.append(f"<h2>{_inline(line[3:])}</h2>")
+        elif line.startswith("# "):
+            body.append(f"<h1>{_inline(line[2:])}</h1>")
+        elif line.startswith("- "):
+            body.append(f"<ul><li>{_inline(line[2:])}</li></ul>")
+        elif line.strip():
+            body.append(f"<p>{_inline(line)}</p>")
+    flush_table()
+    style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+             "table{border-collapse:collapse;font-size:13px;margin:1em 0}"
+             "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+             "td:first-child,th:first-child{text-align:left}th{background:#eee}"
+             "figure{margin:1em 0}figure svg{max-width:100%;height:auto}")
+    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{_html.escape(title)}"
+            f"</title><style>{style}</style></head><body>{''.join(body)}</body></html>\n")
+
+
 def write(results: Dict, out_dir: str) -> None:
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
+    pictures = _pictures(results)
+    md = markdown(results)
+    if pictures:
+        os.makedirs(os.path.join(out_dir, "images"), exist_ok=True)
+        md += "\n## Pictures\n\n"
+        for name, title, svg in pictures:
+            with open(os.path.join(out_dir, "images", name), "w") as f:
+                f.write(svg)
+            md += f"![{title}](images/{name})\n\n"
+    else:
+        md += "\n(No pictures: matplotlib is not installed.)\n"
     with open(os.path.join(out_dir, "report.md"), "w") as f:
-        f.write(markdown(results))
+        f.write(md)
+    with open(os.path.join(out_dir, "report.html"), "w") as f:
+        f.write(markdown_to_html(md, "Tokenizer benchmark", pictures))

@@ -2,8 +2,8 @@
 peers installed in this Python that read the same file (sentencepiece, Hugging Face
 tokenizers, tiktoken, gigatoken, fastokens; PyPI's quicktok 0.2.0 is a toy BPE trainer, not
 the fast tiktoken reader of that name, so it is not one). A Subject is plain data (it travels to
-the worker processes as JSON); open() loads it there into something with
-encode_flat(texts) -> (ids, row_splits)."""
+the worker processes as JSON); open() loads it there into an Engine: encode(texts) is the
+library's own batch call, the one timed; flat(its result) -> (ids, row_splits) for the gate."""
 import importlib.util
 import os
 from dataclasses import asdict, dataclass, field
@@ -49,8 +49,9 @@ class Subject:
         return asdict(self)
 
     def open(self, threads: int):
-        """Loads the tokenizer (in the worker): an object with encode_flat(texts). An engine
-        "module:Class" is a tokenizer of the user's own: Class(subject, threads)."""
+        """Loads the tokenizer (in the worker): an Engine. An engine "module:Class" is a
+        tokenizer of the user's own: Class(subject, threads), an Engine (or anything with
+        encode_flat(texts))."""
         if ":" in self.engine:
             import importlib
             module, _, cls = self.engine.partition(":")
@@ -123,6 +124,20 @@ def reference_of(subject: Subject) -> Optional[str]:
 # --- opening each engine (in the worker process) ------------------------------------------
 
 
+class Engine:
+    """encode(texts): the library's batch call, as its users call it (timed); flat(result):
+    its ids as (ids uint32 [N], row_splits int64 [texts + 1]) (not timed)."""
+
+    def encode(self, texts):
+        raise NotImplementedError
+
+    def flat(self, result) -> Tuple[np.ndarray, np.ndarray]:
+        return _flat(result)
+
+    def encode_flat(self, texts) -> Tuple[np.ndarray, np.ndarray]:
+        return self.flat(self.encode(texts))
+
+
 def _flat(rows) -> Tuple[np.ndarray, np.ndarray]:
     """Lists of ids -> (ids uint32 [N], row_splits int64 [texts + 1])."""
     lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
@@ -155,7 +170,7 @@ def _tiktoken_name(s: Subject) -> str:
                      f"({', '.join(TIKTOKEN_NAMES)})")
 
 
-class _Xval:
+class _Xval(Engine):
     def __init__(self, s: Subject, threads: int):
         import xval
         self.threads = threads
@@ -168,39 +183,43 @@ class _Xval:
         # tiktoken's encode_ordinary and sentencepiece read special tokens' text as text.
         self.parse_special = s.format not in ("tiktoken", "sentencepiece")
 
-    def encode_flat(self, texts):
-        ids, _, _, splits = self.tok.encode_batch_flat(
-            texts, ids_only=True, parse_special=self.parse_special, threads=self.threads)
-        return ids, splits
+    def encode(self, texts):
+        return self.tok.encode_batch_flat(texts, ids_only=True, parse_special=self.parse_special,
+                                          threads=self.threads)
+
+    def flat(self, result):
+        return result[0], result[3].astype(np.int64)
 
 
 def _typed(options: Dict[str, str]) -> dict:
     return {k: int(v) if k == "max_digits" else v for k, v in options.items()}
 
 
-class _SentencePiece:
+class _SentencePiece(Engine):
     def __init__(self, s: Subject, threads: int):
         import sentencepiece as spm
         self.sp, self.threads = spm.SentencePieceProcessor(model_file=s.source), threads
 
-    def encode_flat(self, texts):
+    def encode(self, texts):
         try:
-            rows = self.sp.encode(texts, num_threads=self.threads)
+            return self.sp.encode(texts, num_threads=self.threads)
         except TypeError:  # versions without num_threads
-            rows = self.sp.encode(texts)
-        return _flat(rows)
+            return self.sp.encode(texts)
 
 
-class _Tokenizers:
+class _Tokenizers(Engine):
     def __init__(self, s: Subject, threads: int):
         import tokenizers
         self.tok = tokenizers.Tokenizer.from_file(s.source)
 
-    def encode_flat(self, texts):
-        return _flat([e.ids for e in self.tok.encode_batch(texts, add_special_tokens=False)])
+    def encode(self, texts):
+        return self.tok.encode_batch(texts, add_special_tokens=False)
+
+    def flat(self, result):
+        return _flat([e.ids for e in result])
 
 
-class _Tiktoken:
+class _Tiktoken(Engine):
     def __init__(self, s: Subject, threads: int):
         from unittest import mock
 
@@ -216,36 +235,42 @@ class _Tiktoken:
         definition["name"] = name
         self.enc, self.threads = tiktoken.Encoding(**definition), threads
 
-    def encode_flat(self, texts):
-        return _flat(self.enc.encode_ordinary_batch(texts, num_threads=self.threads))
+    def encode(self, texts):
+        return self.enc.encode_ordinary_batch(texts, num_threads=self.threads)
 
 
-class _Gigatoken:
+class _Gigatoken(Engine):
     def __init__(self, s: Subject, threads: int):
         import gigatoken
         fmt = s.format
         if fmt == "sentencepiece":
             self.tok = gigatoken.Tokenizer.from_sentencepiece(s.source)
         elif fmt == "tiktoken":
-            self.tok = gigatoken.Tokenizer.from_tiktoken(_tiktoken_path(s))
+            name = _tiktoken_name(s)
+            scheme = {"gpt2": "gpt2", "r50k_base": "gpt2", "p50k_base": "gpt2",
+                      "cl100k_base": "cl100k", "o200k_base": "o200k"}[name]
+            self.tok = gigatoken.Tokenizer.from_tiktoken(_tiktoken_path(s), pretokenizer=scheme)
         else:
             self.tok = gigatoken.Tokenizer(s.source)
 
-    def encode_flat(self, texts):
-        return _flat(self.tok.encode_batch_list(texts))
+    def encode(self, texts):
+        return self.tok.encode_batch_list(texts)
 
 
-class _Fastokens:
+class _Fastokens(Engine):
     def __init__(self, s: Subject, threads: int):
         import fastokens
         if s.format == "tiktoken":
-            self.tok = fastokens.Tokenizer.from_tiktoken(_tiktoken_path(s),
-                                                         encoding=_tiktoken_name(s))
+            name = "r50k_base" if _tiktoken_name(s) == "gpt2" else _tiktoken_name(s)
+            self.tok = fastokens.Tokenizer.from_tiktoken(_tiktoken_path(s), encoding=name)
         else:
             self.tok = fastokens.Tokenizer.from_file(s.source)
 
-    def encode_flat(self, texts):
-        ids, splits = self.tok.encode_batch_flat(texts)
+    def encode(self, texts):
+        return self.tok.encode_batch_flat(texts)
+
+    def flat(self, result):
+        ids, splits = result
         return (np.frombuffer(ids, dtype="<u4"),
                 np.frombuffer(splits, dtype="<u8").astype(np.int64))
 
