@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks the speeds `xval bench` reports against a separate timing of the same library calls:
 each call below is timed here with its own code (a fresh process per engine, pinned to the same
-cores, corpus read by json, best of 3 after one warm-up), then compared with the MB/s in a
+cores, corpus read by json, best of 5 after one warm-up), then compared with the MB/s in a
 results.json that `xval bench` wrote in the same session on the same corpus.
 
   python3 benchmarks/bench_crosscheck.py docs/bench/results.json [--threads 1]
@@ -92,7 +92,7 @@ def one(engine, tokenizer, threads):
     fn = call(engine, tokenizer, threads)
     fn(docs)
     best = float("inf")
-    for _ in range(3):
+    for _ in range(5):
         start = time.perf_counter()
         fn(docs)
         best = min(best, time.perf_counter() - start)

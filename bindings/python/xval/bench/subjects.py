@@ -261,8 +261,14 @@ class _Fastokens(Engine):
     def __init__(self, s: Subject, threads: int):
         import fastokens
         if s.format == "tiktoken":
-            name = "r50k_base" if _tiktoken_name(s) == "gpt2" else _tiktoken_name(s)
-            self.tok = fastokens.Tokenizer.from_tiktoken(_tiktoken_path(s), encoding=name)
+            name = _tiktoken_name(s)
+            if name in ("cl100k_base", "o200k_base"):
+                self.tok = fastokens.Tokenizer.from_tiktoken(_tiktoken_path(s), encoding=name)
+            else:  # its presets are these two: GPT-2's pattern and end-of-text given instead
+                from tiktoken_ext.openai_public import r50k_pat_str
+                self.tok = fastokens.Tokenizer.from_tiktoken(
+                    _tiktoken_path(s), pattern=r50k_pat_str,
+                    special_tokens={"<|endoftext|>": 50256})
         else:
             self.tok = fastokens.Tokenizer.from_file(s.source)
 
