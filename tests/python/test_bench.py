@@ -144,6 +144,14 @@ def test_the_corpus_reader(tmp_path):
     assert [d.text for d in load_corpus([str(tmp_path / "a.jsonl")], fields=["n.x"])] == ["inner"]
     assert [d.text for d in load_corpus([str(tmp_path / "*.txt")], per_file=True)] == [
         "first\nsecond\n"]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    pq.write_table(pa.table({"n": [1, 2, 3], "text": ["x = 1", None, "multi\nline"]}),
+                   tmp_path / "c.parquet")
+    assert [(d.text, d.kind) for d in load_corpus([str(tmp_path / "c.parquet")])] == [
+        ("x = 1", "c"), ("multi\nline", "c")]
+    with pytest.raises(ValueError, match="no column 'body'"):
+        load_corpus([str(tmp_path / "c.parquet")], column="body")
     (tmp_path / "bad.jsonl").write_text("{not json\n")
     with pytest.raises(ValueError, match="bad.jsonl:1"):
         load_corpus([str(tmp_path / "bad.jsonl")])

@@ -9,6 +9,7 @@ def _pyplot():
     try:
         import matplotlib
         matplotlib.use("Agg")
+        matplotlib.rcParams["svg.hashsalt"] = "xval"  # the same ids in every run
         import matplotlib.pyplot as plt
         return plt
     except ImportError:
@@ -17,7 +18,7 @@ def _pyplot():
 
 def _svg(fig) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     fig.clf()
     import matplotlib.pyplot as plt
     plt.close(fig)

@@ -93,6 +93,12 @@ def markdown(results: Dict) -> str:
                 f"({r['compression']['fertility_by_script'][s]['words']})"
                 if s in r["compression"]["fertility_by_script"] else "–" for s in scripts]
             for r in xs]) + "\n")
+        kinds = sorted({k for r in xs for k in r["compression"]["by_kind"]})
+        if len(kinds) > 1:
+            out.append("Bytes per token by document kind (the corpus file):\n")
+            out.append(_table(["tokenizer"] + kinds, [
+                [r["tokenizer"]] + [_fmt(r["compression"]["by_kind"].get(k, {}).get(
+                    "bytes_per_token"), 2) for k in kinds] for r in xs]) + "\n")
         out.append("## Numbers\n")
         out.append("Tokens per number by digit count (integers / decimals), after a space:\n")
         digits = [row["digits"] for row in xs[0]["numbers"]["tokens_per_number"]]
