@@ -43,8 +43,6 @@ std::string FormatFloat(float v);
 // `status` with the flag it concerns in front of its message ("--tokenizer: x.gguf: a GGUF
 // file ..."), the flag spelled as the user wrote it.
 absl::Status ForFlag(const Flags& flags, const std::string& name, const absl::Status& status);
-// Reads the lines of --input (a file; stdin when empty), without their newlines.
-absl::StatusOr<std::vector<std::string>> ReadInputLines(const std::string& path);
 
 }  // namespace xval::cli
 

@@ -1,5 +1,6 @@
 // `xval tokenize` and `xval inspect`: encode each input line and print ids, pieces or JSON, or
 // each line with its tokens and a summary.
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -8,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "command.h"
+#include "line_stream.h"
 
 namespace xval::cli {
 namespace {
@@ -41,36 +43,60 @@ absl::StatusOr<std::string> FormatEncoding(const Tokenizer& tok, const Encoding&
       absl::StrCat("--output: unknown format \"", output, "\" (ids, pieces or json)"));
 }
 
-// --stats: what xVal does to these texts, as one JSON object.
-absl::Status PrintStats(const XvalTokenizer& tok, absl::Span<const absl::string_view> texts,
-                        const EncodeOptions& options) {
-  auto with = tok.EncodeBatchFlat(texts, options);
-  if (!with.ok()) return with.status();
-  auto without = tok.base().EncodeBatchFlat(texts, options);
-  if (!without.ok()) return without.status();
-  size_t bytes = 0, found = 0, as_num = 0, exact = 0;
-  std::vector<NumberValue> values;
-  for (absl::string_view text : texts) {
-    bytes += text.size();
-    values.clear();
-    absl::Status s = tok.FindValues(text, &values);
-    if (!s.ok()) return s;
-    for (const NumberValue& v : values) {
-      ++found;
-      if (!v.as_num) continue;
-      ++as_num;
-      exact += RoundTripsThroughFloat32(text.substr(v.span.begin, v.span.end - v.span.begin));
+// --stats: what xVal does to the texts, counted batch by batch, printed as one JSON object.
+struct XvalStats {
+  size_t texts = 0, bytes = 0, found = 0, as_num = 0, exact = 0, tokens_xval = 0, tokens_base = 0;
+
+  absl::Status Add(const XvalTokenizer& tok, absl::Span<const absl::string_view> batch,
+                   const EncodeOptions& options) {
+    auto with = tok.EncodeBatchFlat(batch, options);
+    if (!with.ok()) return with.status();
+    auto without = tok.base().EncodeBatchFlat(batch, options);
+    if (!without.ok()) return without.status();
+    tokens_xval += with->ids.size();
+    tokens_base += without->ids.size();
+    std::vector<NumberValue> values;
+    for (absl::string_view text : batch) {
+      ++texts;
+      bytes += text.size();
+      values.clear();
+      if (absl::Status s = tok.FindValues(text, &values); !s.ok()) return s;
+      for (const NumberValue& v : values) {
+        ++found;
+        if (!v.as_num) continue;
+        ++as_num;
+        exact += RoundTripsThroughFloat32(text.substr(v.span.begin, v.span.end - v.span.begin));
+      }
     }
+    return absl::OkStatus();
   }
-  const double b = bytes ? static_cast<double>(bytes) : 1.0;
-  std::printf(
-      "{\"texts\":%zu,\"bytes\":%zu,\"numbers\":%zu,\"numbers_as_num\":%zu,"
-      "\"numbers_exact_float32\":%zu,\"share_exact_float32\":%.4f,"
-      "\"tokens_xval\":%zu,\"tokens_base\":%zu,"
-      "\"tokens_per_byte_xval\":%.4f,\"tokens_per_byte_base\":%.4f}\n",
-      texts.size(), bytes, found, as_num, exact, as_num ? static_cast<double>(exact) / as_num : 0.0,
-      with->ids.size(), without->ids.size(), with->ids.size() / b, without->ids.size() / b);
-  return absl::OkStatus();
+
+  void Print() const {
+    const double b = bytes ? static_cast<double>(bytes) : 1.0;
+    std::printf(
+        "{\"texts\":%zu,\"bytes\":%zu,\"numbers\":%zu,\"numbers_as_num\":%zu,"
+        "\"numbers_exact_float32\":%zu,\"share_exact_float32\":%.4f,"
+        "\"tokens_xval\":%zu,\"tokens_base\":%zu,"
+        "\"tokens_per_byte_xval\":%.4f,\"tokens_per_byte_base\":%.4f}\n",
+        texts, bytes, found, as_num, exact, as_num ? static_cast<double>(exact) / as_num : 0.0,
+        tokens_xval, tokens_base, tokens_xval / b, tokens_base / b);
+  }
+};
+
+// Each text's ids separated by spaces, a line per text (FormatEncoding's "ids", without an
+// intermediate string per line).
+void AppendIdLines(const BatchEncoding& batch, std::string* out) {
+  const size_t start = out->size();
+  out->resize(start + batch.ids.size() * 12 + batch.num_texts());  // 11 chars an int32, a space
+  char* p = out->data() + start;
+  for (size_t t = 0; t < batch.num_texts(); ++t) {
+    for (size_t i = batch.row_splits[t]; i < batch.row_splits[t + 1]; ++i) {
+      if (i != batch.row_splits[t]) *p++ = ' ';
+      p = std::to_chars(p, p + 11, batch.ids[i]).ptr;
+    }
+    *p++ = '\n';
+  }
+  out->resize(p - out->data());
 }
 
 EncodeOptions EncodeOptionsFromFlags(const Flags& flags) {
@@ -81,61 +107,98 @@ EncodeOptions EncodeOptionsFromFlags(const Flags& flags) {
   return options;
 }
 
+// Encodes the input batch by batch as it arrives (line_stream.h), each batch on every core, and
+// prints each batch's lines as soon as it is done.
 absl::Status Tokenize(const Flags& flags) {
   auto tok = LoadTokenizerFromFlags(flags, flags.String("tokenizer"));
   if (!tok.ok()) return ForFlag(flags, "tokenizer", tok.status());
-  auto lines = ReadInputLines(flags.String("input"));
-  if (!lines.ok()) return lines.status();
-  std::vector<absl::string_view> texts(lines->begin(), lines->end());
   const EncodeOptions options = EncodeOptionsFromFlags(flags);
+  const XvalTokenizer* xval_tok = nullptr;
   if (flags.Bool("stats")) {
-    const auto* xval_tok = dynamic_cast<const XvalTokenizer*>(tok->get());
+    xval_tok = dynamic_cast<const XvalTokenizer*>(tok->get());
     if (xval_tok == nullptr) return absl::InvalidArgumentError("--stats needs --numbers xval");
-    return PrintStats(*xval_tok, texts, options);
   }
-  auto encodings = (*tok)->EncodeBatch(texts, options);
-  if (!encodings.ok()) return encodings.status();
   const std::string& output = flags.String("output");
-  std::string out;
-  for (const Encoding& e : *encodings) {
-    auto line = FormatEncoding(**tok, e, output);
-    if (!line.ok()) return line.status();
-    absl::StrAppend(&out, *line, "\n");
+  if (!FormatEncoding(**tok, Encoding(), output).ok()) {
+    return FormatEncoding(**tok, Encoding(), output).status();  // a bad --output, named at once
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  auto input = LineStream::Open(flags.String("input"));
+  if (!input.ok()) return input.status();
+  XvalStats stats;
+  std::vector<std::string> lines;
+  std::string out;
+  while (true) {
+    absl::StatusOr<bool> more = (*input)->Next(&lines);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    const std::vector<absl::string_view> texts(lines.begin(), lines.end());
+    if (xval_tok != nullptr) {
+      if (absl::Status s = stats.Add(*xval_tok, texts, options); !s.ok()) return s;
+      continue;
+    }
+    out.clear();
+    if (output == "ids") {  // the common case: ids alone, written without a string per line
+      EncodeOptions ids_only = options;
+      ids_only.ids_only = true;
+      auto batch = (*tok)->EncodeBatchFlat(texts, ids_only);
+      if (!batch.ok()) return batch.status();
+      AppendIdLines(*batch, &out);
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      std::fflush(stdout);
+      continue;
+    }
+    auto encodings = (*tok)->EncodeBatch(texts, options);
+    if (!encodings.ok()) return encodings.status();
+    for (const Encoding& e : *encodings) {
+      auto line = FormatEncoding(**tok, e, output);
+      if (!line.ok()) return line.status();
+      absl::StrAppend(&out, *line, "\n");
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fflush(stdout);
+  }
+  if (xval_tok != nullptr) stats.Print();
   return absl::OkStatus();
 }
 
 absl::Status Inspect(const Flags& flags) {
   auto tok = LoadTokenizerFromFlags(flags, flags.String("tokenizer"));
   if (!tok.ok()) return ForFlag(flags, "tokenizer", tok.status());
-  auto lines = ReadInputLines(flags.String("input"));
-  if (!lines.ok()) return lines.status();
+  auto input = LineStream::Open(flags.String("input"));
+  if (!input.ok()) return input.status();
   const EncodeOptions options = EncodeOptionsFromFlags(flags);
-  size_t bytes = 0, tokens = 0, digit_tokens = 0;
+  size_t texts = 0, bytes = 0, tokens = 0, digit_tokens = 0;
   double seconds = 0;
-  for (const std::string& line : *lines) {
-    const auto start = std::chrono::steady_clock::now();
-    auto e = (*tok)->Encode(line, options);
-    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!e.ok()) return e.status();
-    auto ids = FormatEncoding(**tok, *e, "ids");
-    auto pieces = FormatEncoding(**tok, *e, "pieces");
-    if (!pieces.ok()) return pieces.status();
-    std::printf("text:   %s\nids:    %s\npieces: %s\n\n", line.c_str(), ids->c_str(),
-                pieces->c_str());
-    bytes += line.size();
-    tokens += e->size();
-    for (int32_t id : e->ids) {
-      auto p = (*tok)->IdToPiece(id);
-      if (p.ok() && p->find_first_of("0123456789") != std::string::npos) ++digit_tokens;
+  std::vector<std::string> lines;
+  while (true) {
+    absl::StatusOr<bool> more = (*input)->Next(&lines);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    for (const std::string& line : lines) {
+      const auto start = std::chrono::steady_clock::now();
+      auto e = (*tok)->Encode(line, options);
+      seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (!e.ok()) return e.status();
+      auto ids = FormatEncoding(**tok, *e, "ids");
+      auto pieces = FormatEncoding(**tok, *e, "pieces");
+      if (!pieces.ok()) return pieces.status();
+      std::printf("text:   %s\nids:    %s\npieces: %s\n\n", line.c_str(), ids->c_str(),
+                  pieces->c_str());
+      ++texts;
+      bytes += line.size();
+      tokens += e->size();
+      for (int32_t id : e->ids) {
+        auto p = (*tok)->IdToPiece(id);
+        if (p.ok() && p->find_first_of("0123456789") != std::string::npos) ++digit_tokens;
+      }
     }
+    std::fflush(stdout);
   }
   std::printf(
       "summary: %zu texts, %zu bytes, %zu tokens (%zu of them digits), "
       "%.2f bytes/token, vocabulary of %d, %.0f us to encode\n",
-      lines->size(), bytes, tokens, digit_tokens,
-      tokens ? static_cast<double>(bytes) / tokens : 0.0, (*tok)->vocab_size(), seconds * 1e6);
+      texts, bytes, tokens, digit_tokens, tokens ? static_cast<double>(bytes) / tokens : 0.0,
+      (*tok)->vocab_size(), seconds * 1e6);
   return absl::OkStatus();
 }
 

@@ -1,10 +1,7 @@
 // The flags that load a tokenizer (digit splitting, xVal numbers) and read input lines, shared
 // by tokenize, inspect and generate.
-#include <sys/stat.h>
 
 #include <charconv>
-#include <fstream>
-#include <iostream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -121,24 +118,6 @@ std::string FormatFloat(float v) {
 absl::Status ForFlag(const Flags& flags, const std::string& name, const absl::Status& status) {
   if (status.ok() || absl::StartsWith(status.message(), "--" + name)) return status;
   return absl::Status(status.code(), absl::StrCat(flags.Spelling(name), ": ", status.message()));
-}
-
-absl::StatusOr<std::vector<std::string>> ReadInputLines(const std::string& path) {
-  std::vector<std::string> lines;
-  std::string line;
-  if (path.empty()) {
-    while (std::getline(std::cin, line)) lines.push_back(line);
-    return lines;
-  }
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--input: ", path, " is a directory; it takes a text file, one text a line"));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("--input: ", path, ": cannot be opened"));
-  while (std::getline(in, line)) lines.push_back(line);
-  return lines;
 }
 
 }  // namespace xval::cli

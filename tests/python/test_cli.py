@@ -1,7 +1,9 @@
 """The `xval tokenize` output contract: ids, pieces and json lines, one per input line, and
 errors on stderr with a non-zero exit status."""
+import functools
 import json
 import subprocess
+import sys
 
 import sentencepiece
 
@@ -10,6 +12,11 @@ from test_gguf import unknown_model
 
 CLI = str(BUILD / "bindings" / "cli" / "xval")
 MODEL = str(DATA / "tokenizers" / "llama2" / "tokenizer.model")
+
+
+@functools.lru_cache(maxsize=1)
+def SP():
+    return sentencepiece.SentencePieceProcessor(model_file=MODEL)
 
 
 def run(*args, stdin=""):
@@ -125,3 +132,50 @@ def test_pip_installs_the_same_command():
     assert installed, "pip install . puts xval on the PATH"
     out = subprocess.run([installed, "--version"], capture_output=True)
     assert out.stdout == run("--version").stdout
+
+
+def test_tokenize_streams_each_line_as_it_arrives():
+    # The output of a line comes while the input is still open: xval tokenize does not wait for
+    # the end of its input.
+    import select
+    proc = subprocess.Popen([CLI, "tokenize", "--tokenizer", MODEL], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE)
+    try:
+        for text in ("The orbit takes 365.25 days.", "x = 1,234"):
+            proc.stdin.write((text + "\n").encode())
+            proc.stdin.flush()
+            ready, _, _ = select.select([proc.stdout], [], [], 30)
+            assert ready, f"no output for {text!r} while the input stays open"
+            line = proc.stdout.readline().decode().split()
+            assert line == [str(i) for i in SP().encode(text)]
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+    assert proc.returncode == 0
+
+
+def test_tokenize_on_a_large_input_in_bounded_memory(tmp_path, corpus):
+    # 64 MB of corpus lines through a pipe: the output equals the library's, and the process's
+    # peak memory stays near one batch, not the input's size (it held every line before).
+    lines = [t for t in corpus if t][:20000]
+    block = "\n".join(lines) + "\n"
+    repeats = (64 << 20) // len(block.encode()) + 1
+    path = tmp_path / "big.txt"
+    with open(path, "w", encoding="utf-8") as f:
+        for _ in range(repeats):
+            f.write(block)
+    # A fresh Python whose only child is the command reads the command's own peak memory.
+    script = ("import resource, subprocess, sys\n"
+              "with open(sys.argv[1], 'rb') as i, open(sys.argv[2], 'wb') as o:\n"
+              "    rc = subprocess.run(sys.argv[3:], stdin=i, stdout=o).returncode\n"
+              "print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(path), str(tmp_path / "out.txt"),
+                           CLI, "tokenize", "--tokenizer", MODEL], capture_output=True,
+                          text=True, timeout=600)
+    rc, peak_kb = map(int, done.stdout.split())
+    assert rc == 0, done.stderr
+    out = (tmp_path / "out.txt").read_text().split("\n")
+    assert len(out) == repeats * len(lines) + 1 and out[-1] == ""
+    want = [" ".join(map(str, ids)) for ids in SP().encode(lines[:3000])]
+    assert out[:3000] == want and out[-len(lines) - 1:-len(lines) + 2999] == want
+    assert peak_kb < 200 * 1024, f"peak {peak_kb / 1024:.0f} MB for a {path.stat().st_size >> 20} MB input"
