@@ -26,6 +26,7 @@ struct Command {
 Command TokenizeCommand();  // tokenize.cc
 Command InspectCommand();   // tokenize.cc
 Command GenerateCommand();  // generate.cc
+Command EncodeCommand();    // encode.cc
 // `xval bench ARGS...`: runs the Python package's benchmark (python3 -m xval.bench), which
 // parses its own flags (bench.cc). Returns only when it could not be started.
 int RunBench(const std::vector<std::string>& args);

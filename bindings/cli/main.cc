@@ -16,7 +16,9 @@
 namespace xval::cli {
 namespace {
 
-std::vector<Command> Commands() { return {TokenizeCommand(), InspectCommand(), GenerateCommand()}; }
+std::vector<Command> Commands() {
+  return {TokenizeCommand(), InspectCommand(), EncodeCommand(), GenerateCommand()};
+}
 
 void PrintCommands() {
   std::printf(
