@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -153,6 +154,8 @@ class DocumentReader {
   }
 
   size_t skipped() const { return skipped_; }
+  // Drops the first n documents (those of the shards an interrupted run finished).
+  void SkipDocuments(uint64_t n) { skip_documents_ = n; }
 
  private:
   struct Field {
@@ -219,6 +222,10 @@ class DocumentReader {
 
   // False when the consumer has stopped.
   bool Add(std::string text, size_t bytes, size_t batch_bytes, BoundedQueue<DocBatch>* out) {
+    if (resumed_ < skip_documents_) {  // in a shard a previous run finished
+      ++resumed_;
+      return true;
+    }
     batch_.bytes += bytes;
     batch_.texts.push_back(std::move(text));
     if (batch_.bytes < batch_bytes) return true;
@@ -281,6 +288,7 @@ class DocumentReader {
   DocBatch batch_;
   size_t skipped_ = 0;
   bool stopped_ = false;  // the queue was closed by the other side
+  uint64_t skip_documents_ = 0, resumed_ = 0;
 };
 
 struct ShardSummary {
@@ -305,6 +313,71 @@ std::string JsonString(absl::string_view s) {
   return out + "\"";
 }
 
+// What decides the output (not --memory-mb): a run is resumed only with the same.
+std::string RunSignature(const Flags& flags) {
+  std::string s;
+  for (const char* name : {"tokenizer", "data-dir", "tiktoken-pattern", "tiktoken-special",
+                           "digits", "numbers", "number-mode", "transform", "number-options",
+                           "out-of-range", "precision", "input", "format", "field", "on-error"}) {
+    absl::StrAppend(&s, name, "=", flags.String(name), ";");
+  }
+  for (const char* name : {"max-digits", "shard-tokens"}) {
+    absl::StrAppend(&s, name, "=", flags.Int(name), ";");
+  }
+  for (const char* name :
+       {"per-file", "add-bos", "add-eos", "add-special-tokens", "no-parse-special"}) {
+    absl::StrAppend(&s, name, "=", flags.Bool(name), ";");
+  }
+  return s;
+}
+
+// The shards of an interrupted run in `dir` with the same signature, each checked whole (a
+// missing or changed one, and those after it, are encoded again). None for a fresh folder.
+absl::StatusOr<std::vector<ShardSummary>> ResumableShards(const std::string& dir,
+                                                          const std::string& signature) {
+  std::vector<ShardSummary> shards;
+  const std::string path = dir + "/manifest.json";
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return shards;
+  simdjson::padded_string json;
+  if (simdjson::padded_string::load(path).get(json)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": cannot be read"));
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  std::string_view run;
+  bool complete = false;
+  simdjson::dom::array list;
+  if (parser.parse(json).get(root) || root["run"].get(run) || root["complete"].get(complete) ||
+      root["shards"].get(list)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--output: ", path, " is not a manifest of xval encode's"));
+  }
+  if (run != signature) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--output: ", dir,
+                     " holds the shards of a run with other inputs or flags (another "
+                     "folder, or remove it)"));
+  }
+  if (complete) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("--output: ", dir, " already holds this run, complete"));
+  }
+  for (simdjson::dom::element item : list) {
+    std::string_view file;
+    uint64_t documents = 0, tokens = 0;
+    if (item["file"].get(file) || item["documents"].get(documents) || item["tokens"].get(tokens)) {
+      break;
+    }
+    auto reader = data::ShardReader::Open(absl::StrCat(dir, "/", std::string(file)));
+    if (!reader.ok() || (*reader)->documents() != documents || (*reader)->tokens() != tokens) {
+      break;
+    }
+    shards.push_back({std::string(file), documents, tokens});
+  }
+  return shards;
+}
+
 absl::Status WriteManifest(const std::string& dir, const Flags& flags, const Tokenizer& tok,
                            uint32_t id_bytes, bool values, const std::vector<ShardSummary>& shards,
                            bool complete) {
@@ -322,8 +395,8 @@ absl::Status WriteManifest(const std::string& dir, const Flags& flags, const Tok
       ",\"numbers\":", JsonString(flags.String("numbers")), ",\"vocab_size\":", tok.vocab_size(),
       ",\"id_bytes\":", id_bytes, ",\"values\":", values ? "true" : "false",
       ",\"documents\":", documents, ",\"tokens\":", tokens,
-      ",\"complete\":", complete ? "true" : "false", ",\"shards\":[", absl::StrJoin(items, ","),
-      "]}\n");
+      ",\"complete\":", complete ? "true" : "false", ",\"run\":", JsonString(RunSignature(flags)),
+      ",\"shards\":[", absl::StrJoin(items, ","), "]}\n");
   const std::string path = dir + "/manifest.json", tmp = path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (f == nullptr || std::fwrite(json.data(), 1, json.size(), f) != json.size() ||
@@ -377,14 +450,20 @@ absl::Status Encode(const Flags& flags) {
   uint64_t total_input = 0;
   for (const std::string& f : *files) total_input += fs::file_size(f, ec);
 
+  auto resumed = ResumableShards(dir, RunSignature(flags));
+  if (!resumed.ok()) return resumed.status();
+  uint64_t resumed_documents = 0;
+  for (const ShardSummary& s : *resumed) resumed_documents += s.documents;
   std::vector<std::string> fields = absl::StrSplit(flags.String("field"), ',', absl::SkipEmpty());
   DocumentReader reader(*files, format, flags.Bool("per-file"), fields, on_error == "skip");
+  reader.SkipDocuments(resumed_documents);
   BoundedQueue<DocBatch> to_encode(2);
   BoundedQueue<EncodedBatch> to_write(2);
   absl::Status read_status, write_status;
   std::thread read_thread([&] { read_status = reader.Run(batch_bytes, &to_encode); });
 
-  std::vector<ShardSummary> shards;
+  std::vector<ShardSummary> shards = *resumed;
+  std::atomic<bool> input_failed{false};  // set before to_write closes
   std::thread write_thread([&] {
     std::unique_ptr<data::ShardWriter> shard;
     auto fail = [&](absl::Status s) {
@@ -423,7 +502,10 @@ absl::Status Encode(const Flags& flags) {
         }
       }
     }
-    if (shard != nullptr && shard->documents() > 0) {
+    if (input_failed) {  // a shard cut short is dropped: a resumed run writes it whole
+      if (shard != nullptr) shards.pop_back();
+      shard.reset();
+    } else if (shard != nullptr && shard->documents() > 0) {
       shards.back().documents = shard->documents();
       shards.back().tokens = shard->tokens();
       if (absl::Status s = shard->Close(); !s.ok()) return fail(s);
@@ -462,8 +544,9 @@ absl::Status Encode(const Flags& flags) {
                    documents, tokens, rate, eta.c_str());
     }
   }
-  to_write.Close();
   read_thread.join();
+  input_failed = !read_status.ok() || !encode_status.ok();
+  to_write.Close();
   write_thread.join();
   if (tty) std::fprintf(stderr, "\r\033[K");
   for (const absl::Status& s : {read_status, encode_status, write_status}) {
@@ -477,12 +560,17 @@ absl::Status Encode(const Flags& flags) {
     return s;
   }
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr,
-               "xval encode: %zu documents, %zu tokens from %.1f MB in %.2f s (%.1f MB/s) into %zu "
-               "shard%s in %s%s\n",
-               documents, tokens, bytes / 1e6, s, bytes / 1e6 / (s > 0 ? s : 1), shards.size(),
-               shards.size() == 1 ? "" : "s", dir.c_str(),
-               reader.skipped() ? absl::StrCat("; ", reader.skipped(), " skipped").c_str() : "");
+  std::fprintf(
+      stderr,
+      "xval encode: %zu documents, %zu tokens from %.1f MB in %.2f s (%.1f MB/s) into %zu "
+      "shard%s in %s%s\n",
+      documents, tokens, bytes / 1e6, s, bytes / 1e6 / (s > 0 ? s : 1), shards.size(),
+      shards.size() == 1 ? "" : "s", dir.c_str(),
+      absl::StrCat(reader.skipped() ? absl::StrCat("; ", reader.skipped(), " skipped") : "",
+                   resumed->empty() ? ""
+                                    : absl::StrCat("; resumed after ", resumed_documents,
+                                                   " documents in ", resumed->size(), " shards"))
+          .c_str());
   return absl::OkStatus();
 }
 

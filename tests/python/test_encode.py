@@ -179,3 +179,33 @@ def test_bounded_memory_progress_on_a_terminal_and_summary_in_a_pipe(tmp_path):
     assert _digest(tmp_path / "o") == _digest(tmp_path / "p")
     shard = Shard(str(tmp_path / "p" / "shard-00000.xvt"))
     assert len(shard) > 0
+
+
+def test_an_interrupted_run_resumes_without_encoding_finished_shards(tmp_path):
+    # The input breaks after many shards (a record that is not JSON); once it is mended, the run
+    # goes on after the finished shards, and the folder ends up byte-equal to a clean run's.
+    # (gsm8k_train: 4 MB, two batches of 2 MB at --memory-mb 160 go through before the break)
+    lines = open(DATA / "corpus" / "gsm8k_train.jsonl", encoding="utf-8").read().splitlines()
+    broken = tmp_path / "in.jsonl"
+    broken.write_text("\n".join(lines[:7000] + ["{broken"] + lines[7000:]) + "\n",
+                      encoding="utf-8")
+    args = ["--tokenizer", LLAMA, "--input", str(broken), "--field", "question,answer",
+            "--memory-mb", "160", "--output", str(tmp_path / "o"), "--shard-tokens", "100000"]
+    out = encode(*args)
+    assert out.returncode == 1 and "in.jsonl:7001: not JSON" in out.stderr
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    assert manifest["complete"] is False and len(manifest["shards"]) >= 5
+    done = sum(s["documents"] for s in manifest["shards"])
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = encode(*args)
+    assert out.returncode == 0, out.stderr
+    assert f"resumed after {done} documents in {len(manifest['shards'])} shards" in out.stderr
+    assert f"{len(lines) - done} documents" in out.stderr  # only the rest was encoded
+    clean = encode(*args[:-3], str(tmp_path / "clean"), "--shard-tokens", "100000")
+    assert clean.returncode == 0
+    assert _digest(tmp_path / "o") == _digest(tmp_path / "clean")
+    # Again: the run is complete; with other flags the folder is refused.
+    again = encode(*args)
+    assert again.returncode == 1 and "already holds this run" in again.stderr
+    other = encode(*args[:-1], "90000")
+    assert other.returncode == 1 and "other inputs or flags" in other.stderr
