@@ -37,4 +37,8 @@ if [ "${1:-}" != "--no-python" ]; then
   # Mistral's tekken.json files (tests/python/test_tekken.py), the data only: mistral-common's
   # own dependencies would pin numpy below the version above.
   python3 -m pip install -q --disable-pip-version-check --no-deps mistral-common==1.13.1
+  # Megatron-LM's reader of the indexed datasets `xval encode --layout megatron` writes
+  # (tests/python/test_encode.py); without its training dependencies, which the reader does not
+  # need.
+  python3 -m pip install -q --disable-pip-version-check --no-deps megatron-core==0.16.1
 fi

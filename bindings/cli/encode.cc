@@ -316,9 +316,10 @@ std::string JsonString(absl::string_view s) {
 // What decides the output (not --memory-mb): a run is resumed only with the same.
 std::string RunSignature(const Flags& flags) {
   std::string s;
-  for (const char* name : {"tokenizer", "data-dir", "tiktoken-pattern", "tiktoken-special",
-                           "digits", "numbers", "number-mode", "transform", "number-options",
-                           "out-of-range", "precision", "input", "format", "field", "on-error"}) {
+  for (const char* name :
+       {"tokenizer", "data-dir", "tiktoken-pattern", "tiktoken-special", "digits", "numbers",
+        "number-mode", "transform", "number-options", "out-of-range", "precision", "input",
+        "format", "field", "on-error", "layout"}) {
     absl::StrAppend(&s, name, "=", flags.String(name), ";");
   }
   for (const char* name : {"max-digits", "shard-tokens"}) {
@@ -334,7 +335,8 @@ std::string RunSignature(const Flags& flags) {
 // The shards of an interrupted run in `dir` with the same signature, each checked whole (a
 // missing or changed one, and those after it, are encoded again). None for a fresh folder.
 absl::StatusOr<std::vector<ShardSummary>> ResumableShards(const std::string& dir,
-                                                          const std::string& signature) {
+                                                          const std::string& signature,
+                                                          bool megatron, uint32_t id_bytes) {
   std::vector<ShardSummary> shards;
   const std::string path = dir + "/manifest.json";
   std::error_code ec;
@@ -369,9 +371,14 @@ absl::StatusOr<std::vector<ShardSummary>> ResumableShards(const std::string& dir
     if (item["file"].get(file) || item["documents"].get(documents) || item["tokens"].get(tokens)) {
       break;
     }
-    auto reader = data::ShardReader::Open(absl::StrCat(dir, "/", std::string(file)));
-    if (!reader.ok() || (*reader)->documents() != documents || (*reader)->tokens() != tokens) {
-      break;
+    const std::string path = absl::StrCat(dir, "/", std::string(file));
+    if (megatron) {
+      if (!data::CheckMegatronPair(path, documents, tokens, id_bytes).ok()) break;
+    } else {
+      auto reader = data::ShardReader::Open(path);
+      if (!reader.ok() || (*reader)->documents() != documents || (*reader)->tokens() != tokens) {
+        break;
+      }
     }
     shards.push_back({std::string(file), documents, tokens});
   }
@@ -450,7 +457,15 @@ absl::Status Encode(const Flags& flags) {
   uint64_t total_input = 0;
   for (const std::string& f : *files) total_input += fs::file_size(f, ec);
 
-  auto resumed = ResumableShards(dir, RunSignature(flags));
+  const bool megatron = flags.String("layout") == "megatron";
+  if (!megatron && flags.String("layout") != "xval") {
+    return absl::InvalidArgumentError("--layout: xval or megatron");
+  }
+  if (megatron && values) {
+    return absl::InvalidArgumentError(
+        "--layout megatron: Megatron's indexed dataset has no values; xVal needs --layout xval");
+  }
+  auto resumed = ResumableShards(dir, RunSignature(flags), megatron, id_bytes);
   if (!resumed.ok()) return resumed.status();
   uint64_t resumed_documents = 0;
   for (const ShardSummary& s : *resumed) resumed_documents += s.documents;
@@ -465,7 +480,7 @@ absl::Status Encode(const Flags& flags) {
   std::vector<ShardSummary> shards = *resumed;
   std::atomic<bool> input_failed{false};  // set before to_write closes
   std::thread write_thread([&] {
-    std::unique_ptr<data::ShardWriter> shard;
+    std::unique_ptr<data::TokenSink> shard;
     auto fail = [&](absl::Status s) {
       write_status = std::move(s);
       to_write.Close();
@@ -475,10 +490,17 @@ absl::Status Encode(const Flags& flags) {
       const BatchEncoding& e = batch->encoding;
       for (size_t d = 0; d < e.num_texts();) {
         if (shard == nullptr) {
-          const std::string name = absl::StrFormat("shard-%05d.xvt", shards.size());
-          auto created = data::ShardWriter::Create(dir + "/" + name, id_bytes, values);
-          if (!created.ok()) return fail(created.status());
-          shard = *std::move(created);
+          const std::string name =
+              absl::StrFormat(megatron ? "shard-%05d" : "shard-%05d.xvt", shards.size());
+          if (megatron) {
+            auto created = data::MegatronWriter::Create(dir + "/" + name, id_bytes);
+            if (!created.ok()) return fail(created.status());
+            shard = *std::move(created);
+          } else {
+            auto created = data::ShardWriter::Create(dir + "/" + name, id_bytes, values);
+            if (!created.ok()) return fail(created.status());
+            shard = *std::move(created);
+          }
           shards.push_back({name, 0, 0});
         }
         // Documents up to the first one that reaches shard_tokens.
@@ -592,6 +614,9 @@ Command EncodeCommand() {
       {"input", Kind::kString, "", "files, folders or globs, comma-separated (default: stdin)"},
       {"output", Kind::kString, "", "the folder for the shards and manifest.json"},
       {"format", Kind::kString, "auto", "auto (by extension), text or jsonl"},
+      {"layout", Kind::kString, "xval",
+       "xval (docs/shards.md), or megatron: each shard a Megatron-LM indexed dataset "
+       "(shard-N.bin + shard-N.idx)"},
       {"field", Kind::kString, "text", "JSON Lines fields, comma-separated (nested: a.b)"},
       {"per-file", Kind::kBool, "false", "a text file is one document"},
       {"shard-tokens", Kind::kInt, "100000000", "tokens after which a shard ends"},

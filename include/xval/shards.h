@@ -34,10 +34,22 @@ namespace xval::data {
 inline constexpr char kShardMagic[8] = {'X', 'V', 'A', 'L', 'T', 'O', 'K', '1'};
 inline constexpr uint32_t kShardVersion = 1;
 
+// Where `xval encode` puts a shard's documents: ShardWriter (this format) or MegatronWriter.
+class TokenSink {
+ public:
+  virtual ~TokenSink() = default;
+  // Appends the documents [first, last) of `batch`.
+  virtual absl::Status Append(const BatchEncoding& batch, size_t first, size_t last) = 0;
+  // Finishes the files; before it they are not under their names.
+  virtual absl::Status Close() = 0;
+  virtual uint64_t documents() const = 0;
+  virtual uint64_t tokens() const = 0;
+};
+
 // Writes one shard as batches come, holding only the document bounds in memory: ids go to the
 // file at once, values to a side file that Close copies in. The file appears under its name only
 // when Close succeeds (it is written as NAME.tmp and renamed), so a shard is never seen half.
-class ShardWriter {
+class ShardWriter : public TokenSink {
  public:
   // id_bytes: 2 when every id fits in uint16, else 4. with_values: write the values section.
   static absl::StatusOr<std::unique_ptr<ShardWriter>> Create(const std::string& path,
@@ -47,11 +59,11 @@ class ShardWriter {
   ShardWriter& operator=(const ShardWriter&) = delete;
 
   // Appends the documents [first, last) of `batch` (values used when with_values).
-  absl::Status Append(const BatchEncoding& batch, size_t first, size_t last);
-  absl::Status Close();
+  absl::Status Append(const BatchEncoding& batch, size_t first, size_t last) override;
+  absl::Status Close() override;
 
-  uint64_t documents() const { return bounds_.size() - 1; }
-  uint64_t tokens() const { return bounds_.back(); }
+  uint64_t documents() const override { return bounds_.size() - 1; }
+  uint64_t tokens() const override { return bounds_.back(); }
 
  private:
   ShardWriter(std::string path, uint32_t id_bytes, bool with_values)
@@ -67,6 +79,39 @@ class ShardWriter {
   std::vector<char> buffer_;
   bool closed_ = false;
 };
+
+// Megatron-LM's indexed dataset (megatron/core/datasets/indexed_dataset.py), which Megatron and
+// NeMo train from: PREFIX.bin holds the ids (uint16, or int32 for larger vocabularies), PREFIX.idx
+// the header b"MMIDIDX\0\0", version 1 (uint64), the dtype code (uint8: 8 uint16, 4 int32), the
+// sequence and document counts (uint64), each sequence's length (int32), byte offset (int64),
+// and the document indices (int64, a document per sequence: 0, 1, ..., n). No values: xVal
+// tokenizers use ShardWriter. Both files appear under their names when Close succeeds.
+class MegatronWriter : public TokenSink {
+ public:
+  static absl::StatusOr<std::unique_ptr<MegatronWriter>> Create(const std::string& prefix,
+                                                                uint32_t id_bytes);
+  ~MegatronWriter() override;
+  absl::Status Append(const BatchEncoding& batch, size_t first, size_t last) override;
+  absl::Status Close() override;
+  uint64_t documents() const override { return lengths_.size(); }
+  uint64_t tokens() const override { return tokens_; }
+
+ private:
+  MegatronWriter(std::string prefix, uint32_t id_bytes)
+      : prefix_(std::move(prefix)), id_bytes_(id_bytes) {}
+  std::string prefix_;
+  uint32_t id_bytes_;
+  std::FILE* bin_ = nullptr;  // prefix_ + ".bin.tmp"
+  std::vector<int32_t> lengths_;
+  uint64_t tokens_ = 0;
+  std::vector<char> buffer_;
+  bool closed_ = false;
+};
+
+// The documents and tokens of a Megatron pair written by MegatronWriter, checked against the
+// sizes of both files (a resumed `xval encode` trusts a pair only then).
+absl::Status CheckMegatronPair(const std::string& prefix, uint64_t documents, uint64_t tokens,
+                               uint32_t id_bytes);
 
 // A shard file memory-mapped read-only: documents' ids (as uint32) and values without copies of
 // the file. Thread-safe for reading.

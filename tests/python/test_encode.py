@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import xval
@@ -209,3 +210,28 @@ def test_an_interrupted_run_resumes_without_encoding_finished_shards(tmp_path):
     assert again.returncode == 1 and "already holds this run" in again.stderr
     other = encode(*args[:-1], "90000")
     assert other.returncode == 1 and "other inputs or flags" in other.stderr
+
+
+def test_megatron_layout_read_by_megatron_core(tmp_path):
+    # Megatron-LM's own reader (megatron-core's IndexedDataset) on the .bin/.idx pairs.
+    import warnings
+    warnings.filterwarnings("ignore")
+    from megatron.core.datasets.indexed_dataset import IndexedDataset
+    out = encode("--tokenizer", LLAMA, "--input", GSM8K, "--field", "question,answer",
+                 "--layout", "megatron", "--output", str(tmp_path), "--shard-tokens", "60000")
+    assert out.returncode == 0, out.stderr
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    texts = list(_records(GSM8K, ["question", "answer"]))
+    tok = xval.Tokenizer.from_file(LLAMA)
+    i = 0
+    for shard in manifest["shards"]:
+        ds = IndexedDataset(str(tmp_path / shard["file"]), mmap=True)
+        assert len(ds) == shard["documents"] and ds.index.dtype == np.uint16
+        assert list(ds.document_indices) == list(range(len(ds) + 1))
+        for k in range(len(ds)):
+            assert ds[k].tolist() == tok.encode(texts[i]).ids.tolist(), i
+            i += 1
+    assert i == len(texts) and len(manifest["shards"]) > 2
+    bad = encode("--tokenizer", LLAMA, "--numbers", "xval", "--input", GSM8K, "--layout",
+                 "megatron", "--output", str(tmp_path / "x"))
+    assert bad.returncode == 1 and "has no values" in bad.stderr
