@@ -13,9 +13,10 @@ packages=(
   libeigen3-dev pybind11-dev libdlpack-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
 
-# The tests' own tools: headless Chromium renders xval bench's HTML report (test_bench.py).
+# The tests' own tools: headless Chromium renders xval bench's HTML report (test_bench.py);
+# Spark's local cluster runs on Java (test_distributed.py).
 if [ "${1:-}" != "--no-python" ]; then
-  packages+=(chromium fonts-dejavu-core)
+  packages+=(chromium fonts-dejavu-core openjdk-17-jre-headless)
 fi
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
