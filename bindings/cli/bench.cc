@@ -29,14 +29,14 @@ std::string PythonBesideThisExecutable() {
 
 }  // namespace
 
+std::string PythonExecutable() {
+  if (const char* env = std::getenv("XVAL_PYTHON"); env != nullptr && *env != '\0') return env;
+  const std::string beside = PythonBesideThisExecutable();
+  return beside.empty() ? "python3" : beside;
+}
+
 int RunBench(const std::vector<std::string>& args) {
-  std::string python;
-  if (const char* env = std::getenv("XVAL_PYTHON"); env != nullptr && *env != '\0') {
-    python = env;
-  } else {
-    python = PythonBesideThisExecutable();
-    if (python.empty()) python = "python3";
-  }
+  const std::string python = PythonExecutable();
   std::vector<std::string> argv_strings = {python, "-m", "xval.bench"};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;

@@ -30,6 +30,9 @@ Command EncodeCommand();    // encode.cc
 // `xval bench ARGS...`: runs the Python package's benchmark (python3 -m xval.bench), which
 // parses its own flags (bench.cc). Returns only when it could not be started.
 int RunBench(const std::vector<std::string>& args);
+// The Python that runs the package's parts of commands: $XVAL_PYTHON, else the python3 beside
+// this executable (a virtual environment's bin/), else python3 on the PATH (bench.cc).
+std::string PythonExecutable();
 
 // The flags that choose and configure a tokenizer, shared by the commands that load one
 // (tokenizer_flags.cc). with_path: include --tokenizer (generate finds it beside the model).

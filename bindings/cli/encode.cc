@@ -5,6 +5,7 @@
 // order, cutting a shard at the first document boundary past --shard-tokens. The output depends
 // only on the input and the flags, not on the thread count.
 #include <glob.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -96,8 +97,8 @@ absl::StatusOr<std::vector<std::string>> InputFiles(const std::string& spec) {
       std::vector<std::string> found;
       for (const auto& e : fs::recursive_directory_iterator(path, ec)) {
         const std::string ext = e.path().extension().string();
-        if (e.is_regular_file() &&
-            (ext == ".txt" || ext == ".jsonl" || ext == ".json" || ext == ".ndjson")) {
+        if (e.is_regular_file() && (ext == ".txt" || ext == ".jsonl" || ext == ".json" ||
+                                    ext == ".ndjson" || ext == ".parquet")) {
           found.push_back(e.path().string());
         }
       }
@@ -171,8 +172,72 @@ class DocumentReader {
     return absl::OkStatus();
   }
 
+  // A Parquet file's string column, read by the package's pyarrow helper in a child process
+  // (xval/_parquet_lines.py: a JSON string or null a line, a row group at a time).
+  absl::Status RunParquet(const std::string& path, size_t batch_bytes,
+                          BoundedQueue<DocBatch>* out) {
+    const std::string column = fields_.empty() ? "text" : fields_[0].name;
+    int pipe_fds[2];
+    if (::pipe(pipe_fds) != 0) return absl::InternalError("cannot make a pipe");
+    const std::string python = PythonExecutable();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::dup2(pipe_fds[1], 1);
+      ::close(pipe_fds[0]);
+      ::close(pipe_fds[1]);
+      ::execlp(python.c_str(), python.c_str(), "-m", "xval._parquet_lines", path.c_str(),
+               column.c_str(), static_cast<char*>(nullptr));
+      std::fprintf(stderr, "%s: cannot run %s for Parquet (XVAL_PYTHON names the Python)\n",
+                   path.c_str(), python.c_str());
+      ::_exit(127);
+    }
+    ::close(pipe_fds[1]);
+    if (pid < 0) {
+      ::close(pipe_fds[0]);
+      return absl::InternalError("cannot start the Parquet reader");
+    }
+    std::unique_ptr<LineStream> input = LineStream::FromFd(pipe_fds[0], path);
+    absl::Status status;
+    std::vector<std::string> lines;
+    size_t row = 0;
+    while (status.ok()) {
+      absl::StatusOr<bool> more = input->Next(&lines);
+      if (!more.ok()) status = more.status();
+      if (!status.ok() || !*more) break;
+      for (std::string& line : lines) {
+        ++row;
+        simdjson::padded_string padded(line);
+        simdjson::ondemand::document doc;
+        std::string_view text;
+        if (parser_.iterate(padded).get(doc) || doc.get_string().get(text)) {
+          absl::Status bad = absl::InvalidArgumentError(
+              absl::StrCat(path, ": row ", row, ": column \"", column, "\" is null"));
+          if (!skip_errors_) {
+            status = bad;
+            break;
+          }
+          ++skipped_;
+          continue;
+        }
+        if (!Add(std::string(text), line.size(), batch_bytes, out)) break;
+      }
+      if (stopped_) break;
+    }
+    ::close(pipe_fds[0]);  // a reader still writing gets SIGPIPE and ends
+    int wait_status = 0;
+    ::waitpid(pid, &wait_status, 0);
+    if (status.ok() && !stopped_ && (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0)) {
+      status = absl::InvalidArgumentError(
+          absl::StrCat(path, ": the Parquet reader failed (its message is above)"));
+    }
+    return status;
+  }
+
   absl::Status RunOne(const std::string& path, const std::string& name, size_t batch_bytes,
                       BoundedQueue<DocBatch>* out) {
+    if (format_ == "parquet" || fs::path(path).extension() == ".parquet") {
+      return RunParquet(path, batch_bytes, out);
+    }
     auto input = LineStream::Open(path);
     if (!input.ok()) return input.status();
     const bool jsonl = IsJsonl(path, format_) || (path.empty() && format_ == "jsonl");
@@ -423,8 +488,8 @@ absl::Status Encode(const Flags& flags) {
     return absl::InvalidArgumentError("--on-error: fail or skip");
   }
   const std::string format = flags.String("format");
-  if (format != "auto" && format != "text" && format != "jsonl") {
-    return absl::InvalidArgumentError("--format: auto, text or jsonl");
+  if (format != "auto" && format != "text" && format != "jsonl" && format != "parquet") {
+    return absl::InvalidArgumentError("--format: auto, text, jsonl or parquet");
   }
   if (flags.Int("memory-mb") < 160) {
     return absl::InvalidArgumentError(
@@ -601,11 +666,13 @@ absl::Status Encode(const Flags& flags) {
 Command EncodeCommand() {
   Command c;
   c.name = "encode";
-  c.summary = "a corpus (text, JSON Lines) to token shards for training, streaming on every core";
+  c.summary =
+      "a corpus (text, JSON Lines, Parquet) to token shards for training, streaming on every core";
   c.description =
       "Reads --input (files, folders, globs, comma-separated; stdin when empty): text files give "
       "a document per line (--per-file: per file), JSON Lines the --field values of each record "
-      "(nested keys with dots, several joined by newlines, multi-line values intact). Writes "
+      "(nested keys with dots, several joined by newlines, multi-line values intact), Parquet "
+      "the --field string column (read with pyarrow in the package's Python). Writes "
       "shards (docs/shards.md: ids as uint16 when the vocabulary fits, else uint32; document "
       "bounds; xVal values) and manifest.json into --output. Memory stays within --memory-mb "
       "whatever the input size; a progress line on a terminal, a summary on stderr.";
@@ -613,11 +680,12 @@ Command EncodeCommand() {
   std::vector<FlagSpec> rest = {
       {"input", Kind::kString, "", "files, folders or globs, comma-separated (default: stdin)"},
       {"output", Kind::kString, "", "the folder for the shards and manifest.json"},
-      {"format", Kind::kString, "auto", "auto (by extension), text or jsonl"},
+      {"format", Kind::kString, "auto", "auto (by extension), text, jsonl or parquet"},
       {"layout", Kind::kString, "xval",
        "xval (docs/shards.md), or megatron: each shard a Megatron-LM indexed dataset "
        "(shard-N.bin + shard-N.idx)"},
-      {"field", Kind::kString, "text", "JSON Lines fields, comma-separated (nested: a.b)"},
+      {"field", Kind::kString, "text",
+       "JSON Lines fields, comma-separated (nested: a.b); a Parquet file's string column"},
       {"per-file", Kind::kBool, "false", "a text file is one document"},
       {"shard-tokens", Kind::kInt, "100000000", "tokens after which a shard ends"},
       {"memory-mb", Kind::kInt, "256",

@@ -21,6 +21,10 @@ class LineStream {
 
   // `path` empty: standard input. Errors name --input.
   static absl::StatusOr<std::unique_ptr<LineStream>> Open(const std::string& path);
+  // An open descriptor (a pipe), not closed by the stream; `name` is for errors.
+  static std::unique_ptr<LineStream> FromFd(int fd, const std::string& name) {
+    return std::unique_ptr<LineStream>(new LineStream(fd, false, name));
+  }
   ~LineStream();
   LineStream(const LineStream&) = delete;
   LineStream& operator=(const LineStream&) = delete;

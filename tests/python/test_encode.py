@@ -235,3 +235,35 @@ def test_megatron_layout_read_by_megatron_core(tmp_path):
     bad = encode("--tokenizer", LLAMA, "--numbers", "xval", "--input", GSM8K, "--layout",
                  "megatron", "--output", str(tmp_path / "x"))
     assert bad.returncode == 1 and "has no values" in bad.stderr
+
+
+def test_parquet_input(tmp_path):
+    # A string column read by pyarrow in the package's Python, a row group at a time.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    texts = list(_records(GSM8K, ["question", "answer"]))[:500]  # multi-line values
+    pq.write_table(pa.table({"n": list(range(len(texts))), "body": texts}),
+                   tmp_path / "c.parquet", row_group_size=64)
+    env = dict(os.environ, XVAL_PYTHON=sys.executable)
+    out = encode("--tokenizer", LLAMA, "--input", str(tmp_path / "c.parquet"), "--field", "body",
+                 "--output", str(tmp_path / "o"), env=env)
+    assert out.returncode == 0, out.stderr
+    tok = xval.Tokenizer.from_file(LLAMA)
+    assert [d.tolist() for d in Dataset(str(tmp_path / "o"))] == [
+        tok.encode(t).ids.tolist() for t in texts]
+    # A null is an error (or skipped and counted); a missing or non-string column is named.
+    pq.write_table(pa.table({"body": ["a 1", None, "b 2"]}), tmp_path / "n.parquet")
+    out = encode("--tokenizer", LLAMA, "--input", str(tmp_path / "n.parquet"), "--field", "body",
+                 "--output", str(tmp_path / "n"), env=env)
+    assert out.returncode == 1 and 'n.parquet: row 2: column "body" is null' in out.stderr
+    out = encode("--tokenizer", LLAMA, "--input", str(tmp_path / "n.parquet"), "--field", "body",
+                 "--output", str(tmp_path / "s"), "--on-error", "skip", env=env)
+    assert out.returncode == 0 and "1 skipped" in out.stderr
+    assert [d.tolist() for d in Dataset(str(tmp_path / "s"))] == [
+        tok.encode(t).ids.tolist() for t in ("a 1", "b 2")]
+    out = encode("--tokenizer", LLAMA, "--input", str(tmp_path / "c.parquet"), "--field", "n",
+                 "--output", str(tmp_path / "x"), env=env)
+    assert out.returncode == 1 and 'column "n" is int64, not a string' in out.stderr
+    out = encode("--tokenizer", LLAMA, "--input", str(tmp_path / "c.parquet"), "--output",
+                 str(tmp_path / "y"), env=env)
+    assert out.returncode == 1 and 'no column "text"' in out.stderr
