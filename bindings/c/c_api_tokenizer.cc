@@ -204,6 +204,20 @@ xval_status CopyText(const char* function, const std::string& text, char* out, s
   return XVAL_OK;
 }
 
+// xval_decode and xval_decode_keeping_special: `decode` is the Tokenizer method they call.
+template <typename DecodeFn>
+xval_status DecodeThrough(const char* function, const xval_tokenizer* tokenizer, const int32_t* ids,
+                          size_t n_ids, char* text, size_t capacity, size_t* length,
+                          DecodeFn decode) {
+  return Guard(function, [&] {
+    if (tokenizer == nullptr) return NullArgument(function, "tokenizer");
+    if (ids == nullptr && n_ids != 0) return NullArgument(function, "ids");
+    auto decoded = decode(*tokenizer->tokenizer, absl::MakeConstSpan(ids, n_ids));
+    if (!decoded.ok()) return Fail(decoded.status());
+    return CopyText(function, *decoded, text, capacity, length);
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -374,24 +388,15 @@ xval_status xval_encode_batch(const xval_tokenizer* tokenizer, const char* const
 
 xval_status xval_decode(const xval_tokenizer* tokenizer, const int32_t* ids, size_t n_ids,
                         char* text, size_t capacity, size_t* length) {
-  return Guard(__func__, [&] {
-    if (tokenizer == nullptr) return NullArgument(__func__, "tokenizer");
-    if (ids == nullptr && n_ids != 0) return NullArgument(__func__, "ids");
-    auto decoded = tokenizer->tokenizer->Decode(absl::MakeConstSpan(ids, n_ids));
-    if (!decoded.ok()) return Fail(decoded.status());
-    return CopyText(__func__, *decoded, text, capacity, length);
-  });
+  return DecodeThrough(__func__, tokenizer, ids, n_ids, text, capacity, length,
+                       [](const Tokenizer& t, absl::Span<const int32_t> s) { return t.Decode(s); });
 }
 
 xval_status xval_decode_keeping_special(const xval_tokenizer* tokenizer, const int32_t* ids,
                                         size_t n_ids, char* text, size_t capacity, size_t* length) {
-  return Guard(__func__, [&] {
-    if (tokenizer == nullptr) return NullArgument(__func__, "tokenizer");
-    if (ids == nullptr && n_ids != 0) return NullArgument(__func__, "ids");
-    auto decoded = tokenizer->tokenizer->DecodeKeepingSpecial(absl::MakeConstSpan(ids, n_ids));
-    if (!decoded.ok()) return Fail(decoded.status());
-    return CopyText(__func__, *decoded, text, capacity, length);
-  });
+  return DecodeThrough(
+      __func__, tokenizer, ids, n_ids, text, capacity, length,
+      [](const Tokenizer& t, absl::Span<const int32_t> s) { return t.DecodeKeepingSpecial(s); });
 }
 
 xval_status xval_decode_with_values(const xval_tokenizer* tokenizer, const int32_t* ids,

@@ -39,6 +39,10 @@ std::string PythonExecutable();
 std::vector<FlagSpec> TokenizerFlags(bool with_path);
 // The xVal options of --numbers xval and its flags; null without --numbers xval.
 absl::StatusOr<std::unique_ptr<XvalOptions>> NumberOptionsFromFlags(const Flags& flags);
+// --add-bos, --add-special-tokens and --no-parse-special, shared by the commands that encode,
+// and the EncodeOptions they give.
+std::vector<FlagSpec> SpecialTokenFlags();
+EncodeOptions EncodeOptionsFromFlags(const Flags& flags);
 // Loads --tokenizer with the flags' digit and number options.
 absl::StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFlags(const Flags& flags,
                                                                   const std::string& path);

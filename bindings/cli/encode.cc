@@ -506,11 +506,8 @@ absl::Status Encode(const Flags& flags) {
 
   const bool values = dynamic_cast<const XvalTokenizer*>(tok->get()) != nullptr;
   const uint32_t id_bytes = (*tok)->vocab_size() <= 65536 ? 2 : 4;
-  EncodeOptions options;
-  options.add_bos = flags.Bool("add-bos");
+  EncodeOptions options = EncodeOptionsFromFlags(flags);
   options.add_eos = flags.Bool("add-eos");
-  options.add_special_tokens = flags.Bool("add-special-tokens");
-  options.parse_special = !flags.Bool("no-parse-special");
   options.ids_only = !values;
   // The process's peak memory within --memory-mb: about 110 MB go to the tokenizer, the
   // libraries and the threads' scratch; each MB of batch costs up to 16 MB in flight (the text
@@ -693,12 +690,11 @@ Command EncodeCommand() {
        "tokenizer and threads leave)"},
       {"on-error", Kind::kString, "fail",
        "fail, or skip (and count) a record that is not JSON, lacks a field or is not UTF-8"},
-      {"add-bos", Kind::kBool, "false", "prepend BOS to each document"},
       {"add-eos", Kind::kBool, "false", "append EOS to each document"},
-      {"add-special-tokens", Kind::kBool, "false", "add what the file says to add"},
-      {"no-parse-special", Kind::kBool, "false", "read special-token text as ordinary text"},
   };
   c.flags.insert(c.flags.end(), rest.begin(), rest.end());
+  const std::vector<FlagSpec> special = SpecialTokenFlags();
+  c.flags.insert(c.flags.end(), special.begin(), special.end());
   c.run = Encode;
   return c;
 }

@@ -99,14 +99,6 @@ void AppendIdLines(const BatchEncoding& batch, std::string* out) {
   out->resize(p - out->data());
 }
 
-EncodeOptions EncodeOptionsFromFlags(const Flags& flags) {
-  EncodeOptions options;
-  options.add_bos = flags.Bool("add-bos");
-  options.add_special_tokens = flags.Bool("add-special-tokens");
-  options.parse_special = !flags.Bool("no-parse-special");
-  return options;
-}
-
 // Encodes the input batch by batch as it arrives (line_stream.h), each batch on every core, and
 // prints each batch's lines as soon as it is done.
 absl::Status Tokenize(const Flags& flags) {
@@ -119,8 +111,8 @@ absl::Status Tokenize(const Flags& flags) {
     if (xval_tok == nullptr) return absl::InvalidArgumentError("--stats needs --numbers xval");
   }
   const std::string& output = flags.String("output");
-  if (!FormatEncoding(**tok, Encoding(), output).ok()) {
-    return FormatEncoding(**tok, Encoding(), output).status();  // a bad --output, named at once
+  if (auto checked = FormatEncoding(**tok, Encoding(), output); !checked.ok()) {
+    return checked.status();  // a bad --output, named before any input is read
   }
   auto input = LineStream::Open(flags.String("input"));
   if (!input.ok()) return input.status();
@@ -205,13 +197,8 @@ absl::Status Inspect(const Flags& flags) {
 std::vector<FlagSpec> LineFlags() {
   std::vector<FlagSpec> flags = TokenizerFlags(/*with_path=*/true);
   flags.push_back({"input", Kind::kString, "", "read texts from this file (default: stdin)"});
-  flags.push_back({"add-bos", Kind::kBool, "false", "prepend the BOS token"});
-  flags.push_back({"add-special-tokens", Kind::kBool, "false",
-                   "add the special tokens the file says to add (Hugging Face's "
-                   "add_special_tokens, llama.cpp's add_special: BOS for Llama)"});
-  flags.push_back({"no-parse-special", Kind::kBool, "false",
-                   "read special-token text such as <s> or <|endoftext|> as ordinary text "
-                   "(tiktoken's encode_ordinary, llama.cpp's parse_special=false)"});
+  const std::vector<FlagSpec> special = SpecialTokenFlags();
+  flags.insert(flags.end(), special.begin(), special.end());
   return flags;
 }
 

@@ -120,4 +120,24 @@ absl::Status ForFlag(const Flags& flags, const std::string& name, const absl::St
   return absl::Status(status.code(), absl::StrCat(flags.Spelling(name), ": ", status.message()));
 }
 
+std::vector<FlagSpec> SpecialTokenFlags() {
+  return {
+      {"add-bos", FlagSpec::Kind::kBool, "false", "prepend the BOS token"},
+      {"add-special-tokens", FlagSpec::Kind::kBool, "false",
+       "add the special tokens the file says to add (Hugging Face's add_special_tokens, "
+       "llama.cpp's add_special: BOS for Llama)"},
+      {"no-parse-special", FlagSpec::Kind::kBool, "false",
+       "read special-token text such as <s> or <|endoftext|> as ordinary text (tiktoken's "
+       "encode_ordinary, llama.cpp's parse_special=false)"},
+  };
+}
+
+EncodeOptions EncodeOptionsFromFlags(const Flags& flags) {
+  EncodeOptions options;
+  options.add_bos = flags.Bool("add-bos");
+  options.add_special_tokens = flags.Bool("add-special-tokens");
+  options.parse_special = !flags.Bool("no-parse-special");
+  return options;
+}
+
 }  // namespace xval::cli

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "data/pack_ids.h"
 #include "xval/shards.h"
 
 namespace xval::data {
@@ -48,19 +49,7 @@ absl::Status MegatronWriter::Append(const BatchEncoding& batch, size_t first, si
     return absl::OutOfRangeError("MegatronWriter::Append: documents outside the batch");
   }
   const size_t begin = batch.row_splits[first], end = batch.row_splits[last];
-  buffer_.resize((end - begin) * id_bytes_);
-  for (size_t i = begin; i < end; ++i) {
-    const int32_t id = batch.ids[i];
-    if (id_bytes_ == 2) {
-      if (id < 0 || id > 0xFFFF) {
-        return absl::OutOfRangeError(absl::StrCat("id ", id, " does not fit in 16 bits"));
-      }
-      const auto v = static_cast<uint16_t>(id);
-      std::memcpy(buffer_.data() + (i - begin) * 2, &v, 2);
-    } else {
-      std::memcpy(buffer_.data() + (i - begin) * 4, &id, 4);
-    }
-  }
+  if (absl::Status s = PackIds(batch, begin, end, id_bytes_, &buffer_); !s.ok()) return s;
   if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), bin_) != buffer_.size()) {
     return Fail(prefix_ + ".bin", "cannot be written");
   }

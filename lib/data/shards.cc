@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "data/pack_ids.h"
 
 namespace xval::data {
 namespace {
@@ -72,19 +73,7 @@ absl::Status ShardWriter::Append(const BatchEncoding& batch, size_t first, size_
     return absl::OutOfRangeError("ShardWriter::Append: documents outside the batch");
   }
   const size_t begin = batch.row_splits[first], end = batch.row_splits[last];
-  buffer_.resize((end - begin) * id_bytes_);
-  for (size_t i = begin; i < end; ++i) {
-    const auto id = static_cast<uint32_t>(batch.ids[i]);
-    if (id_bytes_ == 2) {
-      if (id > 0xFFFF) {
-        return absl::OutOfRangeError(absl::StrCat("id ", id, " does not fit in 16 bits"));
-      }
-      const auto v = static_cast<uint16_t>(id);
-      std::memcpy(buffer_.data() + (i - begin) * 2, &v, 2);
-    } else {
-      std::memcpy(buffer_.data() + (i - begin) * 4, &id, 4);
-    }
-  }
+  if (absl::Status s = PackIds(batch, begin, end, id_bytes_, &buffer_); !s.ok()) return s;
   if (!WriteAll(file_, buffer_.data(), buffer_.size())) return Fail("cannot be written");
   if (with_values_) {
     if (batch.values.size() < end) {

@@ -256,13 +256,17 @@ def batch_decode(tok, sequences, skip_special_tokens=False):
     """transformers' batch_decode. skip_special_tokens drops the special added tokens before
     decoding, as tokenizers does; without it their text is kept, which byte-level tokenizers
     do and the others (whose decoders xval runs without special tokens) refuse by name."""
-    return [decode(tok, ids, skip_special_tokens=skip_special_tokens) for ids in sequences]
+    special = _special_ids(tok)  # once for the batch
+    return [_decode(tok, ids, skip_special_tokens, special) for ids in sequences]
 
 
 def decode(tok, ids, skip_special_tokens=False):
     """transformers' decode (see batch_decode)."""
+    return _decode(tok, ids, skip_special_tokens, _special_ids(tok))
+
+
+def _decode(tok, ids, skip_special_tokens, special):
     ids = [int(i) for i in (ids.tolist() if hasattr(ids, "tolist") else ids)]
-    special = _special_ids(tok)
     if skip_special_tokens:
         return tok.decode([i for i in ids if i not in special])
     if not any(i in special for i in ids):
