@@ -109,6 +109,15 @@ class Tokenizer {
                                                 const EncodeOptions& options = {},
                                                 size_t max_threads = 0) const;
 
+  // A position in [from, text.size()) where `text` may be cut in two and each side encoded
+  // alone (the second with `continuation`), the ids of the two being those of the whole text;
+  // string_view::npos when there is none before from + max_scan. EncodeBatchFlat spreads one
+  // long text over cores through it. The default proves no cut (npos); a tokenizer overrides
+  // it when its vocabulary and rules make some cuts safe.
+  virtual size_t SafeCut(absl::string_view text, size_t from, size_t max_scan) const {
+    return absl::string_view::npos;
+  }
+
   // Ids back to text, exactly as the reference implementation decodes them. Fails with
   // OutOfRange on an id outside the vocabulary.
   virtual absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const = 0;

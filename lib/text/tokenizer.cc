@@ -175,10 +175,50 @@ absl::StatusOr<std::vector<Encoding>> Tokenizer::EncodeBatch(
   return results;
 }
 
+namespace {
+
+// A stretch of one text that is encoded alone: a whole text, or a part of a long one cut where
+// the tokenizer says it may be.
+struct TextPart {
+  size_t text;
+  uint32_t begin, end;
+  bool first, last;  // the text's first and last parts: BOS goes before one, EOS after the other
+};
+
+// Texts longer than this are cut into parts when the call has more than one thread.
+constexpr size_t kCutTextsAbove = size_t{1} << 18;
+
+// The parts of `texts`, in order: each text whole, or (when `cut`) a long one cut into about
+// 4 * threads parts at safe cuts, so that its parts balance over the call's threads.
+std::vector<TextPart> PartsOf(const Tokenizer& tokenizer, absl::Span<const absl::string_view> texts,
+                              size_t threads) {
+  std::vector<TextPart> parts;
+  parts.reserve(texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const absl::string_view t = texts[i];
+    size_t begin = 0;
+    if (threads > 1 && t.size() > kCutTextsAbove) {
+      const size_t target = std::max(t.size() / (4 * threads), kCutTextsAbove / 4);
+      while (t.size() - begin > target + target / 2) {
+        const size_t cut = tokenizer.SafeCut(t, begin + target, target / 2);
+        if (cut == absl::string_view::npos) break;
+        parts.push_back(TextPart{i, static_cast<uint32_t>(begin), static_cast<uint32_t>(cut),
+                                 begin == 0, false});
+        begin = cut;
+      }
+    }
+    parts.push_back(TextPart{i, static_cast<uint32_t>(begin), static_cast<uint32_t>(t.size()),
+                             begin == 0, true});
+  }
+  return parts;
+}
+
+}  // namespace
+
 absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::string_view> texts,
                                                          const EncodeOptions& options,
                                                          size_t max_threads) const {
-  // Each thread of the call appends the blocks of texts it takes to its own arena, then the
+  // Each thread of the call appends the blocks of parts it takes to its own arena, then the
   // blocks are copied into place in order, into arrays on huge pages. Ids only: the arena
   // holds ids alone (EncodeIdsInto), and they are appended in order into a reserved array.
   // The arenas belong to this call for its whole length (checked out of a process-wide pool,
@@ -194,9 +234,22 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   } return_arenas{&arenas};
   for (auto& arena : arenas) arena->Clear();
   const bool ids_only = options.ids_only;
+  // A long text is cut into parts (only with more than one thread: one thread gains nothing).
+  // Its first part takes BOS, its last EOS, the others neither and continue the text.
+  const std::vector<TextPart> parts = PartsOf(*this, texts, slots);
+  const EncodeOptions resolved = ResolveSpecialTokens(options);
+  // Blocks of up to 64 parts, fewer when they are long, so that a long text's parts spread.
   constexpr size_t kBlock = 64;
-  const size_t num_blocks = (texts.size() + kBlock - 1) / kBlock;
-  std::vector<size_t> lengths(texts.size());
+  std::vector<size_t> block_begin = {0};
+  for (size_t i = 0, bytes = 0, count = 0; i < parts.size(); ++i) {
+    bytes += parts[i].end - parts[i].begin;
+    if (++count == kBlock || bytes >= kCutTextsAbove / 4 || i + 1 == parts.size()) {
+      block_begin.push_back(i + 1);
+      bytes = count = 0;
+    }
+  }
+  const size_t num_blocks = block_begin.size() - 1;
+  std::vector<size_t> part_lengths(parts.size());
   std::vector<const Encoding*> block_source(num_blocks);
   std::vector<size_t> block_first(num_blocks);
   std::mutex mutex;
@@ -208,16 +261,29 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
         Encoding& arena = *arenas[slot];
         for (size_t b = begin; b < end; ++b) {
           const size_t first = arena.size();
-          for (size_t i = b * kBlock; i < std::min(texts.size(), (b + 1) * kBlock); ++i) {
+          for (size_t i = block_begin[b]; i < block_begin[b + 1]; ++i) {
+            const TextPart& part = parts[i];
             const size_t before = arena.size();
-            absl::Status s = ids_only ? EncodeIdsInto(texts[i], options, &arena.ids)
-                                      : EncodeInto(texts[i], options, 0, &arena);
+            const absl::string_view text =
+                texts[part.text].substr(part.begin, part.end - part.begin);
+            absl::Status s;
+            if (part.first && part.last) {
+              s = ids_only ? EncodeIdsInto(text, options, &arena.ids)
+                           : EncodeInto(text, options, 0, &arena);
+            } else {
+              EncodeOptions o = resolved;
+              o.add_bos &= part.first;
+              o.add_eos &= part.last;
+              o.continuation |= !part.first;
+              s = ids_only ? EncodeIdsInto(text, o, &arena.ids)
+                           : EncodeInto(text, o, part.begin, &arena);
+            }
             if (!s.ok()) {
               std::lock_guard<std::mutex> lock(mutex);
               if (error.ok()) error = s;
               return;
             }
-            lengths[i] = arena.size() - before;
+            part_lengths[i] = arena.size() - before;
           }
           block_source[b] = &arena;
           block_first[b] = first;
@@ -225,21 +291,26 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
       },
       slots);
   RETURN_IF_ERROR(error);
+  // part_splits[i]: where part i's tokens start in the output. Every text has a part, its last
+  // ends the text's row.
+  std::vector<size_t> part_splits(parts.size() + 1, 0);
   BatchEncoding out;
-  out.row_splits.resize(texts.size() + 1);
-  for (size_t i = 0; i < texts.size(); ++i) {
-    out.row_splits[i + 1] = out.row_splits[i] + lengths[i];
+  out.row_splits.assign(texts.size() + 1, 0);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    part_splits[i + 1] = part_splits[i] + part_lengths[i];
+    out.row_splits[parts[i].text + 1] = part_splits[i + 1];
   }
-  const size_t total = out.row_splits.back();
+  const size_t total = part_splits.back();
+  auto block_tokens = [&](size_t b) {
+    return part_splits[block_begin[b + 1]] - part_splits[block_begin[b]];
+  };
   if (ids_only) {
     // Appended block by block on this thread: resize() would first write every id as zero, one
     // element at a time (a LargeArray has no memset path), which cost more than this copy.
     out.ids.reserve(total);
     for (size_t b = 0; b < num_blocks; ++b) {
-      const size_t n =
-          out.row_splits[std::min(texts.size(), (b + 1) * kBlock)] - out.row_splits[b * kBlock];
       const auto from = block_source[b]->ids.begin() + block_first[b];
-      out.ids.insert(out.ids.end(), from, from + n);
+      out.ids.insert(out.ids.end(), from, from + block_tokens(b));
     }
     return out;
   }
@@ -250,8 +321,8 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
       num_blocks, 4,
       [&](size_t begin, size_t end) {
         for (size_t b = begin; b < end; ++b) {
-          const size_t at = out.row_splits[b * kBlock];
-          const size_t n = out.row_splits[std::min(texts.size(), (b + 1) * kBlock)] - at;
+          const size_t at = part_splits[block_begin[b]];
+          const size_t n = block_tokens(b);
           const Encoding& src = *block_source[b];
           const size_t from = block_first[b];
           std::copy_n(src.ids.begin() + from, n, out.ids.begin() + at);

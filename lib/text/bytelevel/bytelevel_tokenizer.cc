@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "text/bytelevel/bytelevel_loader.h"
 #include "text/bytelevel/utf8_replace.h"
@@ -108,6 +109,31 @@ void ByteLevelTokenizer::IndexAdded() {
   for (size_t i = 0; i < config_.added_tokens.size(); ++i) {
     added_by_id_.emplace(config_.added_tokens[i].id, i);  // the first of an id wins
   }
+  // An added token matched across a cut would be lost: cuts need tokens that cannot hold a
+  // letter or digit followed by a space, and no stripping or word rules that look past them.
+  cuttable_ = config_.normalizer == nullptr && config_.pretokenizers[0]->CutsAtSpacedWords();
+  for (const AddedToken& t : config_.added_tokens) {
+    if (t.lstrip || t.rstrip || t.single_word) cuttable_ = false;
+    for (size_t i = 1; i < t.content.size(); ++i) {
+      if (t.content[i] == ' ' && absl::ascii_isalnum(static_cast<unsigned char>(t.content[i - 1])))
+        cuttable_ = false;
+    }
+  }
+}
+
+size_t ByteLevelTokenizer::SafeCut(absl::string_view text, size_t from, size_t max_scan) const {
+  if (!cuttable_ || text.size() < 3) return absl::string_view::npos;
+  const size_t end = std::min(text.size() - 1, from + max_scan);  // text[p + 1] must exist
+  for (size_t p = std::max<size_t>(from, 1); p < end; ++p) {
+    const void* space = std::memchr(text.data() + p, ' ', end - p);
+    if (space == nullptr) break;
+    p = static_cast<const char*>(space) - text.data();
+    if (absl::ascii_isalnum(static_cast<unsigned char>(text[p - 1])) &&
+        absl::ascii_isalpha(static_cast<unsigned char>(text[p + 1]))) {
+      return p;
+    }
+  }
+  return absl::string_view::npos;
 }
 
 absl::StatusOr<std::string> ByteLevelTokenizer::IdToPiece(int32_t id) const {

@@ -95,6 +95,10 @@ class ByteLevelTokenizer : public Tokenizer {
   int32_t unk_id() const override { return -1; }
   const std::vector<AddedToken>& added_tokens() const override { return config_.added_tokens; }
   absl::Status AddTokens(absl::Span<const AddedToken> tokens) override;
+  // Before a space that follows an ASCII letter or digit and precedes an ASCII letter, when the
+  // first pre-tokenizer never crosses such a point, there is no normalizer, and no added token
+  // could match across it.
+  size_t SafeCut(absl::string_view text, size_t from, size_t max_scan) const override;
 
  private:
   ByteLevelTokenizer(ByteLevelConfig config, const TokenizerOptions& options);
@@ -126,6 +130,7 @@ class ByteLevelTokenizer : public Tokenizer {
   int first_byte_ = -1, plain_first_byte_ = -1;
   absl::flat_hash_map<int32_t, size_t> added_by_id_;  // id -> index in added_tokens
   uint64_t instance_id_;                              // keys the per-thread piece cache
+  bool cuttable_ = false;                             // SafeCut may cut at all
 };
 
 }  // namespace xval::text

@@ -15,6 +15,9 @@ class Cl100kScanner : public PreTokenizer {
  public:
   Cl100kScanner(int max_digits, bool whole_final_space)
       : max_digits_(max_digits), whole_final_space_(whole_final_space) {}
+  // Every alternative of the pattern matches from where the last piece ended, without looking
+  // back, and none crosses a space that follows a letter or digit.
+  bool CutsAtSpacedWords() const override { return true; }
   void Split(absl::string_view text, std::vector<uint32_t>* ends) const override {
     const ScanCursor cur(text, tables_);
     const size_t n = cur.size();

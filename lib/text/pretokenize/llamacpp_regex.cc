@@ -167,7 +167,10 @@ class LlamaCppRegex : public PreTokenizer {
     size_t covered = 0, start = 0;
     // std::regex_iterator: each match, the text between matches as pieces of their own.
     while (start < n) {
-      const int rc = pcre2_match(code_.get(), subject, n, start, 0, data.get(), nullptr);
+      // `mapped` is valid UTF-8 (it was written by AppendUtf8): without NO_UTF_CHECK, PCRE2
+      // would check the whole subject again at every match, quadratic in a long text.
+      const int rc =
+          pcre2_match(code_.get(), subject, n, start, PCRE2_NO_UTF_CHECK, data.get(), nullptr);
       if (rc < 0) break;
       const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(data.get());
       const size_t mb = ov[0], me = ov[1];

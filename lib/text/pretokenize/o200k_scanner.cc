@@ -21,6 +21,9 @@ constexpr size_t kNoMatch = ~size_t{0};
 
 class O200kScanner : public PreTokenizer {
  public:
+  // Every alternative of the pattern matches from where the last piece ended, without looking
+  // back, and none crosses a space that follows a letter or digit.
+  bool CutsAtSpacedWords() const override { return true; }
   void Split(absl::string_view text, std::vector<uint32_t>* ends) const override {
     const ScanCursor cur(text, tables_);
     const size_t n = cur.size();

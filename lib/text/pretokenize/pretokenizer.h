@@ -29,6 +29,14 @@ class PreTokenizer {
   // Split on each piece. Thread-safe.
   virtual void Refine(absl::string_view text, absl::Span<const uint32_t> ends,
                       std::vector<uint32_t>* out) const;
+
+  // True when no piece ever spans a "spaced word start": a position p with text[p - 1] an
+  // ASCII letter or digit, text[p] a space and text[p + 1] an ASCII letter, and the pieces from
+  // p on do not depend on the text before p. Then the text may be cut at any such p and each
+  // side split alone, with the pieces of the whole (gigatoken's safe split points): one long
+  // text is spread over cores that way. Only a Sequence's first stage needs it (Refine cuts
+  // each piece alone). False unless a pre-tokenizer proves it.
+  virtual bool CutsAtSpacedWords() const { return false; }
 };
 
 // tiktoken's r50k/gpt2 pattern (tiktoken_ext/openai_public.py, r50k_pat_str), which is

@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+"""xval beside the fastest exact tokenizers, one run, one machine (issue 22's table).
+
+For each vocabulary (cl100k, o200k, Llama 2 SentencePiece, Llama 3 and Qwen2 from llama.cpp's
+GGUF vocabularies), each engine that reads it (xval, gigatoken, fastokens, tiktoken, Hugging
+Face tokenizers, sentencepiece, from PyPI at the versions of requirements-bench.txt), each input
+(the corpus as a batch of lines, and as one text joined with newlines) and each core count (1
+and 2): a fresh process pinned with `taskset` loads the tokenizer, encodes once (cold: that
+first call), then three more times (warm: the best of them), and reports peak RSS. Every
+engine's ids are checked against the vocabulary's reference implementation (tiktoken,
+sentencepiece, tokenizers) document by document before any figure counts; an engine whose
+ids differ is shown as such and not ranked.
+
+One text: each engine's fastest call for a single document (gigatoken and fastokens have two,
+`encode` and a batch of one that they split across threads: both are timed, the faster
+counts); xval's is encode_batch_flat([text], ids_only=True, threads=cores).
+
+quicktok (PyPI 0.2.0) is pinned too but reads none of these vocabularies: its BasicTokenizer
+loads only models it trained itself, so it has no cell.
+
+Usage: XVAL_DATA_DIR=../shared/data python3 benchmarks/compare_peers.py [--json OUT.json]
+           [--vocab NAME ...] [--cores 1 2] [--repeats 3]
+Also prints the pre-tokenizer alone (build/release/benchmarks/bytelevel_bench, one core).
+"""
+import argparse
+import hashlib
+import json
+import os
+import pathlib
+import pickle
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "tools"))
+
+# vocabulary -> (reference engine, {engine: source}); sources are resolved in main().
+VOCABS = {
+    "cl100k": ("tiktoken", {"xval": "tiktoken:cl100k_base", "tiktoken": "tiktoken:cl100k_base",
+                            "gigatoken": "tiktoken:cl100k_base",
+                            "fastokens": "tiktoken:cl100k_base"}),
+    "o200k": ("tiktoken", {"xval": "tiktoken:o200k_base", "tiktoken": "tiktoken:o200k_base",
+                           "gigatoken": "tiktoken:o200k_base",
+                           "fastokens": "tiktoken:o200k_base"}),
+    "llama2": ("sentencepiece", {"xval": "llama2/tokenizer.model",
+                                 "sentencepiece": "llama2/tokenizer.model",
+                                 "gigatoken": "llama2/tokenizer.model",
+                                 "tokenizers": "llama2/tokenizer.json",
+                                 "fastokens": "llama2/tokenizer.json"}),
+    "llama3": ("tokenizers", {e: "gguf:llama-bpe" for e in
+                              ("xval", "tokenizers", "gigatoken", "fastokens")}),
+    "qwen2": ("tokenizers", {e: "gguf:qwen2" for e in
+                             ("xval", "tokenizers", "gigatoken", "fastokens")}),
+}
+PEER_VERSIONS = ("gigatoken", "fastokens", "tiktoken", "tokenizers", "sentencepiece", "quicktok")
+
+
+def data_dir():
+    return os.environ.get("XVAL_DATA_DIR", os.path.join(ROOT, "..", "shared", "data"))
+
+
+def corpus_texts():
+    import bytelevel_common as common
+    return [s for f in common.corpus_files() for s in common.corpus_strings(f)]
+
+
+def resolve(source, tmp):
+    """A VOCABS source -> (xval.bench Subject source, label)."""
+    kind, _, name = source.partition(":")
+    if kind == "tiktoken":
+        return os.path.join(data_dir(), "tokenizers", "tiktoken", f"{name}.tiktoken")
+    if kind == "gguf":  # the tokenizer.json transformers' GGUF converter builds, read by all
+        from tokenizer_json_shapes import write_tokenizer_json
+        path = pathlib.Path(tmp) / name / "tokenizer.json"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_tokenizer_json(name, path)
+        return str(path)
+    return os.path.join(data_dir(), "tokenizers", source)
+
+
+# --- the worker: one engine, one input, one core count, in a fresh pinned process ----------
+
+
+def one_text_calls(engine, opened, threads):
+    """The ways `engine` encodes one document: {name: (fn(text), result -> ids)}; only fn is
+    timed."""
+    same = lambda r: r  # noqa: E731
+    if engine == "xval":
+        tok = opened.tok
+        return {"encode_batch_flat([text], ids_only)": (lambda t: tok.encode_batch_flat(
+            [t], ids_only=True, parse_special=opened.parse_special, threads=threads),
+            lambda r: r[0])}
+    if engine == "gigatoken":
+        tok = opened.tok
+        return {"encode": (tok.encode, same),
+                "encode_batch_list([text])": (lambda t: tok.encode_batch_list([t]),
+                                              lambda r: r[0])}
+    if engine == "fastokens":
+        tok = opened.tok
+        single = tok.encode_ordinary if opened.tiktoken else tok.encode
+        return {"encode_ordinary" if opened.tiktoken else "encode": (single, lambda r: r.ids),
+                "encode_batch_flat([text])": (lambda t: tok.encode_batch_flat([t]),
+                                              lambda r: r[0])}
+    if engine == "tiktoken":
+        return {"encode_ordinary": (opened.enc.encode_ordinary, same)}
+    if engine == "tokenizers":
+        return {"encode": (lambda t: opened.tok.encode(t, add_special_tokens=False),
+                           lambda r: r.ids)}
+    if engine == "sentencepiece":
+        return {"encode": (opened.sp.encode, same)}
+    raise ValueError(engine)
+
+
+def worker(job):
+    from xval.bench.subjects import Subject
+    import numpy as np
+    with open(job["corpus"], "rb") as f:
+        texts = pickle.load(f)
+    if job["input"] == "one":
+        texts = ["\n".join(texts)]
+    subject = Subject(job["engine"], job["source"], {}, job["vocab"], data_dir())
+    start = time.perf_counter()
+    opened = subject.open(job["threads"])
+    opened.tiktoken = subject.format == "tiktoken"
+    load_s = time.perf_counter() - start
+    if job["input"] == "batch":
+        calls = {"batch": (lambda t: opened.encode(texts), opened.flat)}
+    else:
+        calls = one_text_calls(job["engine"], opened, job["threads"])
+    timings, ids = {}, None
+    for name, (fn, to_ids) in calls.items():
+        call = lambda: fn(texts[0])  # noqa: E731
+        start = time.perf_counter()
+        out = call()
+        cold = time.perf_counter() - start
+        warm = min(_timed(call) for _ in range(job["repeats"]))
+        timings[name] = {"cold_s": cold, "warm_s": warm}
+        got = to_ids(out)
+        if job["input"] == "batch":
+            got, splits = got
+        else:
+            got = (np.frombuffer(got, dtype="<u4") if isinstance(got, bytes)
+                   else np.asarray(got, dtype=np.uint32))
+            splits = np.array([0, len(got)], dtype=np.int64)
+        if ids is not None and not np.array_equal(got, ids):
+            raise RuntimeError(f"{name} gives other ids than {next(iter(timings))}")
+        ids = got
+    data = ids.astype("<u4", copy=False)
+    best = min(timings, key=lambda k: timings[k]["warm_s"])
+    return {"load_s": load_s, "calls": timings, "call": best,
+            "cold_s": min(t["cold_s"] for t in timings.values()),
+            "warm_s": timings[best]["warm_s"], "tokens": int(splits[-1]),
+            "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+            "hashes": [hashlib.blake2b(data[splits[i]:splits[i + 1]].tobytes(),
+                                       digest_size=8).hexdigest()
+                       for i in range(len(splits) - 1)]}
+
+
+def _timed(call):
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+# --- the driver ----------------------------------------------------------------------------
+
+
+def run_job(job, tmp):
+    path = os.path.join(tmp, "job.json")
+    with open(path, "w") as f:
+        json.dump(job, f)
+    cores = ",".join(str(c) for c in sorted(os.sched_getaffinity(0))[:job["threads"]])
+    env = dict(os.environ, RAYON_NUM_THREADS=str(job["threads"]),
+               XVAL_NUM_THREADS=str(job["threads"]), OMP_NUM_THREADS=str(job["threads"]),
+               FASTOKENS_BPE_THREADS=str(job["threads"]), TOKENIZERS_PARALLELISM="true")
+    done = subprocess.run(["taskset", "-c", cores, sys.executable, os.path.abspath(__file__),
+                           "--worker", path], capture_output=True, text=True, env=env)
+    if done.returncode != 0 or not done.stdout.strip():
+        return {"error": (done.stderr.strip().splitlines() or ["the worker died"])[-1]}
+    return json.loads(done.stdout)
+
+
+def installed(module):
+    import importlib.util
+    return importlib.util.find_spec(module) is not None
+
+
+def pretokenizer_speed():
+    binary = os.path.join(ROOT, "build", "release", "benchmarks", "bytelevel_bench")
+    if not os.path.exists(binary):
+        return {}
+    core = str(sorted(os.sched_getaffinity(0))[0])
+    out = subprocess.run(["taskset", "-c", core, binary, "--benchmark_format=json",
+                          "--benchmark_filter=PreTokenize/scanner", "--benchmark_min_time=1s"],
+                         capture_output=True, text=True, env=dict(os.environ,
+                                                                  XVAL_DATA_DIR=data_dir()))
+    if out.returncode != 0:
+        return {}
+    return {b["name"].split("/")[-1]: b["bytes_per_second"] / 1e6
+            for b in json.loads(out.stdout)["benchmarks"]}
+
+
+def cpu_model():
+    out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if line.startswith("Model name"):
+            return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--worker")
+    parser.add_argument("--json")
+    parser.add_argument("--vocab", nargs="*", default=list(VOCABS))
+    parser.add_argument("--cores", nargs="*", type=int, default=[1, 2])
+    parser.add_argument("--inputs", nargs="*", default=["batch", "one"])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    if args.worker:
+        with open(args.worker) as f:
+            job = json.load(f)
+        try:
+            out = worker(job)
+        except Exception as e:  # the engine's error is its cell, the run goes on
+            out = {"error": f"{type(e).__name__}: {e}"}
+        json.dump(out, sys.stdout)
+        return
+    if shutil.which("taskset") is None:
+        sys.exit("taskset (util-linux) is needed to pin each engine to its cores")
+    cores = [c for c in args.cores if c <= len(os.sched_getaffinity(0))]
+    from importlib import metadata
+    versions = {p: metadata.version(p) for p in PEER_VERSIONS + ("xval",) if installed(p)}
+    texts = corpus_texts()
+    nbytes = sum(len(t.encode()) for t in texts)
+    results = {"machine": cpu_model(), "date": time.strftime("%Y-%m-%d"), "bytes": nbytes,
+               "documents": len(texts), "versions": versions, "cells": [],
+               "pretokenizer_mb_per_s": pretokenizer_speed()}
+    print(f"{results['machine']}, {len(texts)} lines, {nbytes / 1e6:.2f} MB; "
+          f"{', '.join(f'{k} {v}' for k, v in versions.items())}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = os.path.join(tmp, "corpus.pickle")
+        with open(corpus, "wb") as f:
+            pickle.dump(texts, f)
+        for vocab in args.vocab:
+            reference, sources = VOCABS[vocab]
+            for input_kind in args.inputs:
+                for n in cores:
+                    cell = {"vocab": vocab, "input": input_kind, "cores": n, "engines": {}}
+                    for engine, source in sources.items():
+                        if engine != "xval" and not installed(engine):
+                            continue
+                        if engine in ("tiktoken", "sentencepiece", "tokenizers") and n > 1 \
+                                and input_kind == "one":
+                            continue  # their one-text call is serial: the 1-core figure
+                        job = {"engine": engine, "source": resolve(source, tmp), "vocab": vocab,
+                               "input": input_kind, "threads": n, "repeats": args.repeats,
+                               "corpus": corpus}
+                        cell["engines"][engine] = run_job(job, tmp)
+                    ref = cell["engines"].get(reference)
+                    if ref is None or "error" in ref:  # 2-core one text: the 1-core reference
+                        ref = next((c["engines"].get(reference) for c in results["cells"]
+                                    if c["vocab"] == vocab and c["input"] == input_kind
+                                    and c["engines"].get(reference, {}).get("hashes")), None)
+                    for engine, r in cell["engines"].items():
+                        if "error" not in r:
+                            r["mb_per_s"] = nbytes / r["warm_s"] / 1e6
+                            r["cold_mb_per_s"] = nbytes / r["cold_s"] / 1e6
+                            r["exact"] = ref is not None and r["hashes"] == ref["hashes"]
+                    results["cells"].append(cell)
+                    print(format_cell(cell), flush=True)
+    for cell in results["cells"]:
+        for r in cell["engines"].values():
+            r.pop("hashes", None)
+    print()
+    print(table(results))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+def format_cell(cell):
+    parts = []
+    for engine, r in cell["engines"].items():
+        if "error" in r:
+            parts.append(f"{engine} error ({r['error'][:60]})")
+        else:
+            parts.append(f"{engine} {r['mb_per_s']:.1f} (cold {r['cold_mb_per_s']:.1f})"
+                         f"{'' if r['exact'] else ' IDS DIFFER'}")
+    return f"{cell['vocab']:7} {cell['input']:5} {cell['cores']}: " + "; ".join(parts)
+
+
+def table(results):
+    lines = ["| vocabulary | input | cores | xval MB/s warm (cold) | fastest exact peer warm "
+             "(cold) | xval / peer warm | cold | xval / peer peak RSS |",
+             "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |"]
+    for cell in results["cells"]:
+        ours = cell["engines"].get("xval", {})
+        peers = {e: r for e, r in cell["engines"].items()
+                 if e != "xval" and "error" not in r and r["exact"]}
+        if "error" in ours or not ours:
+            lines.append(f"| {cell['vocab']} | {cell['input']} | {cell['cores']} | error | | | |")
+            continue
+        if not peers:
+            continue
+        best = max(peers, key=lambda e: peers[e]["mb_per_s"])
+        best_cold = max(peers, key=lambda e: peers[e]["cold_mb_per_s"])
+        p = peers[best]
+        lines.append(
+            f"| {cell['vocab']} | {cell['input']} | {cell['cores']} | {ours['mb_per_s']:.1f} "
+            f"({ours['cold_mb_per_s']:.1f}){'' if ours['exact'] else ' IDS DIFFER'} | {best} "
+            f"{p['mb_per_s']:.1f} ({best_cold} {peers[best_cold]['cold_mb_per_s']:.1f}) | "
+            f"{ours['mb_per_s'] / p['mb_per_s']:.2f} | "
+            f"{ours['cold_mb_per_s'] / peers[best_cold]['cold_mb_per_s']:.2f} | "
+            f"{ours['peak_rss_bytes'] / p['peak_rss_bytes']:.2f} |")
+    pre = results.get("pretokenizer_mb_per_s", {})
+    if pre:
+        lines.append("")
+        lines.append("Pre-tokenizer alone, one core (bytelevel_bench PreTokenize/scanner): " +
+                     ", ".join(f"{k} {v:.0f} MB/s" for k, v in pre.items()))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
