@@ -13,7 +13,9 @@ ids differ is shown as such and not ranked.
 
 One text: each engine's fastest call for a single document (gigatoken and fastokens have two,
 `encode` and a batch of one that they split across threads: both are timed, the faster
-counts); xval's is encode_batch_flat([text], ids_only=True, threads=cores).
+counts); xval's is encode_batch_flat([text], ids_only=True, threads=cores). The batch: each
+engine's batch call as xval.bench times it (gigatoken's encode_batch_list, and its awkward-array
+encode_batch too: the faster counts).
 
 quicktok (PyPI 0.2.0) is pinned too but reads none of these vocabularies: its BasicTokenizer
 loads only models it trained itself, so it has no cell.
@@ -131,6 +133,8 @@ def worker(job):
     load_s = time.perf_counter() - start
     if job["input"] == "batch":
         calls = {"batch": (lambda t: opened.encode(texts), opened.flat)}
+        if job["engine"] == "gigatoken":  # its flat batch (an awkward Array) beside the lists
+            calls["encode_batch"] = (lambda t: opened.tok.encode_batch(texts), _awkward_flat)
     else:
         calls = one_text_calls(job["engine"], opened, job["threads"])
     timings, ids = {}, None
@@ -160,6 +164,14 @@ def worker(job):
             "hashes": [hashlib.blake2b(data[splits[i]:splits[i + 1]].tobytes(),
                                        digest_size=8).hexdigest()
                        for i in range(len(splits) - 1)]}
+
+
+def _awkward_flat(rows):
+    import awkward as ak
+    import numpy as np
+    splits = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(ak.num(rows).to_numpy(), out=splits[1:])
+    return ak.flatten(rows).to_numpy().astype(np.uint32), splits
 
 
 def _timed(call):

@@ -33,8 +33,9 @@ struct EncodeOptions {
   // false reads them as ordinary text (its split_special_tokens=True). Added tokens that are
   // not special are always matched.
   bool parse_special = true;
-  // The text continues an earlier one (xVal encodes the text between numbers piece by piece):
-  // no dummy-prefix "▁" is added before it, so that the pieces decode back to the whole.
+  // The text continues an earlier one (xVal encodes the text between numbers piece by piece,
+  // EncodeBatchFlat the parts of a long text): no dummy-prefix "▁" is added at its start, so
+  // that the pieces decode back to the whole.
   bool continuation = false;
   // Ids only: Encode, EncodeBatch and EncodeBatchFlat return the ids (and the batch its
   // row_splits) with `values` and `offsets` left empty, the form tiktoken's

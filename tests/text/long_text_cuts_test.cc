@@ -99,16 +99,20 @@ std::vector<testing::Kind> Kinds() {
 INSTANTIATE_TEST_SUITE_P(AllKinds, LongTextCutsTest, ::testing::ValuesIn(Kinds()),
                          [](const auto& info) { return info.param.name; });
 
-std::unique_ptr<Tokenizer> Cl100k() {
+std::unique_ptr<Tokenizer> Load(const std::string& name) {
   TokenizerOptions options;
   options.data_dir = testing::DataDir();
-  absl::StatusOr<std::unique_ptr<Tokenizer>> tok = LoadTokenizer("cl100k_base", options);
+  absl::StatusOr<std::unique_ptr<Tokenizer>> tok = LoadTokenizer(name, options);
   EXPECT_TRUE(tok.ok()) << tok.status();
   return tok.ok() ? *std::move(tok) : nullptr;
 }
+std::unique_ptr<Tokenizer> Cl100k() { return Load("cl100k_base"); }
 
-TEST(SafeCutTest, OnlyBeforeASpacedWord) {
-  auto tok = Cl100k();
+// Both kinds that cut: byte-level BPE and SentencePiece (Llama 2's vocabulary proves it).
+class SafeCutKindsTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SafeCutKindsTest, OnlyBeforeASpacedWord) {
+  auto tok = Load(GetParam());
   ASSERT_NE(tok, nullptr);
   const std::string& text = LongText();
   size_t cuts = 0;
@@ -132,6 +136,11 @@ TEST(SafeCutTest, OnlyBeforeASpacedWord) {
   EXPECT_EQ(tok->SafeCut("", 0, 100), absl::string_view::npos);
   EXPECT_EQ(tok->SafeCut("xx, ab cd", 0, 3), absl::string_view::npos);  // past max_scan
 }
+
+INSTANTIATE_TEST_SUITE_P(Cutting, SafeCutKindsTest,
+                         ::testing::Values("cl100k_base", testing::DataDir() +
+                                                              "/tokenizers/llama2/tokenizer.model"),
+                         [](const auto& info) { return info.index == 0 ? "cl100k" : "llama2"; });
 
 TEST(SafeCutTest, NoneWhereAnAddedTokenCouldSpanIt) {
   for (const AddedToken& token : {AddedToken{"my word", -1}, AddedToken{"<x>", -1, false, false,

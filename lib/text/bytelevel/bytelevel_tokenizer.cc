@@ -1,18 +1,20 @@
 #include "text/bytelevel/bytelevel_tokenizer.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstring>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "text/bytelevel/bytelevel_loader.h"
+#include "text/bytelevel/piece_cache.h"
 #include "text/bytelevel/utf8_replace.h"
 #include "text/hf/stages.h"
 #include "text/pretokenize/ascii_swar.h"
 #include "text/pretokenize/digits.h"
+#include "text/spaced_word_cuts.h"
 #include "util/status_macros.h"
 
 namespace xval::text {
@@ -40,21 +42,41 @@ int OnlyFirstByte(const std::vector<AddedToken>& tokens) {
 
 }  // namespace
 
-// Per-thread scratch space and piece cache. A thread that switches tokenizers drops its cache.
+// Per-thread scratch space and piece caches. A thread keeps the state of the last few
+// tokenizers it encoded with, so that alternating between them keeps their caches.
 struct ByteLevelTokenizer::ThreadState {
   uint64_t owner = 0;
-  absl::flat_hash_map<std::string, absl::InlinedVector<int32_t, 4>> cache;
+  uint64_t last_use = 0;
+  PieceCache front;  // pieces of up to 15 bytes
+  absl::flat_hash_map<std::string, absl::InlinedVector<int32_t, 4>> cache;  // the rest
   ByteBpe::Scratch scratch;
   std::vector<uint32_t> ends, stage_ends;
   std::vector<int32_t> merged;
 
   static ThreadState& For(uint64_t owner) {
-    thread_local ThreadState state;
-    if (state.owner != owner) {
-      state.cache.clear();
-      state.owner = owner;
+    static constexpr size_t kKept = 4;
+    thread_local std::array<std::unique_ptr<ThreadState>, kKept> states;
+    thread_local uint64_t uses = 0;
+    ThreadState* victim = nullptr;
+    for (std::unique_ptr<ThreadState>& s : states) {
+      if (s != nullptr && s->owner == owner) {
+        s->last_use = ++uses;
+        return *s;
+      }
+      if (s == nullptr) {
+        s = std::make_unique<ThreadState>();
+        victim = s.get();
+        break;
+      }
+      if (victim == nullptr || s->last_use < victim->last_use) victim = s.get();
     }
-    return state;
+    if (victim->owner != 0) {  // reused: none of another tokenizer's pieces may remain
+      victim->cache.clear();
+      victim->front.Clear();
+    }
+    victim->owner = owner;
+    victim->last_use = ++uses;
+    return *victim;
   }
 };
 
@@ -109,31 +131,13 @@ void ByteLevelTokenizer::IndexAdded() {
   for (size_t i = 0; i < config_.added_tokens.size(); ++i) {
     added_by_id_.emplace(config_.added_tokens[i].id, i);  // the first of an id wins
   }
-  // An added token matched across a cut would be lost: cuts need tokens that cannot hold a
-  // letter or digit followed by a space, and no stripping or word rules that look past them.
-  cuttable_ = config_.normalizer == nullptr && config_.pretokenizers[0]->CutsAtSpacedWords();
-  for (const AddedToken& t : config_.added_tokens) {
-    if (t.lstrip || t.rstrip || t.single_word) cuttable_ = false;
-    for (size_t i = 1; i < t.content.size(); ++i) {
-      if (t.content[i] == ' ' && absl::ascii_isalnum(static_cast<unsigned char>(t.content[i - 1])))
-        cuttable_ = false;
-    }
-  }
+  cuttable_ = config_.normalizer == nullptr && config_.pretokenizers[0]->CutsAtSpacedWords() &&
+              AddedTokensAllowCuts(config_.added_tokens);
 }
 
 size_t ByteLevelTokenizer::SafeCut(absl::string_view text, size_t from, size_t max_scan) const {
-  if (!cuttable_ || text.size() < 3) return absl::string_view::npos;
-  const size_t end = std::min(text.size() - 1, from + max_scan);  // text[p + 1] must exist
-  for (size_t p = std::max<size_t>(from, 1); p < end; ++p) {
-    const void* space = std::memchr(text.data() + p, ' ', end - p);
-    if (space == nullptr) break;
-    p = static_cast<const char*>(space) - text.data();
-    if (absl::ascii_isalnum(static_cast<unsigned char>(text[p - 1])) &&
-        absl::ascii_isalpha(static_cast<unsigned char>(text[p + 1]))) {
-      return p;
-    }
-  }
-  return absl::string_view::npos;
+  if (!cuttable_) return absl::string_view::npos;
+  return FindSpacedWordStart(text, from, max_scan, [](unsigned char) { return true; });
 }
 
 absl::StatusOr<std::string> ByteLevelTokenizer::IdToPiece(int32_t id) const {
@@ -266,22 +270,44 @@ void ByteLevelTokenizer::EncodeTextImpl(absl::string_view text, uint32_t base,
   const size_t n = text.size();
   // Pieces of 2..8 bytes are looked up whole by a word of their bytes, loaded from the text
   // (or, near its end, from its last eight bytes, shifted); a text under eight bytes goes the
-  // general way.
+  // general way. In front of that, pieces of 2..15 bytes go through the thread's PieceCache
+  // (not when some bytes have no token: those ids are fixed up below).
   const bool short_lookup = config_.whole_piece_lookup && n >= 8;
+  PieceCache* front = bpe.has_missing_bytes() ? nullptr : &state.front;
   uint32_t begin = 0;
   for (const uint32_t end : state.ends) {
     const size_t len = end - begin;
     int32_t id = -1;  // the piece's token when it is one, found without EncodePiece
     const size_t first = ids->size();
+    const PieceCache::Entry* hit = nullptr;
+    PieceKey key{};
+    const bool cacheable = front != nullptr && len >= 2 && len <= PieceKey::kMaxLen;
+    if (cacheable) {
+      key = PieceKey::Of(t, begin, len, n);
+      hit = front->Find(key);
+    }
     if (len == 1) {
       id = bpe.byte_id(t[begin]);
-    } else if (short_lookup && len <= ShortTokenTable::kMaxLen) {
-      const uint64_t word =
-          begin + 8 <= n ? swar::Load8(t + begin) : swar::Load8(t + n - 8) >> (8 * (begin + 8 - n));
-      id = bpe.FindShort(ShortTokenTable::KeyOfWord(word, len), len);
-      if (id < 0) EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/true);
+    } else if (hit != nullptr) {
+      if (hit->count == 1) {
+        id = hit->ids[0];
+      } else {
+        ids->insert(ids->end(), hit->ids, hit->ids + hit->count);
+      }
     } else {
-      EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/false);
+      if (short_lookup && len <= ShortTokenTable::kMaxLen) {
+        const uint64_t word = begin + 8 <= n ? swar::Load8(t + begin)
+                                             : swar::Load8(t + n - 8) >> (8 * (begin + 8 - n));
+        id = bpe.FindShort(ShortTokenTable::KeyOfWord(word, len), len);
+        if (id < 0) EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/true);
+      } else {
+        EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/false);
+      }
+      if (cacheable && id >= 0) {
+        front->Put(key, &id, 1);
+      } else if (cacheable) {
+        front->Put(key, ids->data() + first, ids->size() - first);
+      }
     }
     if (id >= 0) {
       ids->push_back(id);

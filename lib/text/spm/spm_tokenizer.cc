@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "text/spaced_word_cuts.h"
 #include "util/status_macros.h"
 
 namespace xval::text {
@@ -35,6 +36,7 @@ SpmTokenizer::SpmTokenizer(SpmConfig config, const TokenizerOptions& options)
   raw_words_ = config_.normalizer.escape_whitespaces &&
                !config_.normalizer.remove_extra_whitespaces && user_defined_.empty() &&
                config_.normalizer.charsmap == nullptr;
+  cuttable_ = raw_words_ && config_.added_tokens.empty();
 }
 
 absl::StatusOr<std::unique_ptr<SpmTokenizer>> SpmTokenizer::Create(
@@ -102,7 +104,14 @@ absl::Status SpmTokenizer::AddTokens(absl::Span<const AddedToken> tokens) {
   matcher_ = AddedTokenMatcher(config_.added_tokens);
   plain_matcher_ = AddedTokenMatcher(NonSpecial(config_.added_tokens));
   IndexAddedTokenStarts();
+  cuttable_ = raw_words_ && config_.added_tokens.empty();
   return absl::OkStatus();
+}
+
+size_t SpmTokenizer::SafeCut(absl::string_view text, size_t from, size_t max_scan) const {
+  if (!cuttable_) return absl::string_view::npos;
+  return FindSpacedWordStart(text, from, max_scan,
+                             [this](unsigned char c) { return !ascii_joined_to_boundary_[c]; });
 }
 
 void SpmTokenizer::IndexAddedTokenStarts() {

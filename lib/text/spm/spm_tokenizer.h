@@ -91,6 +91,11 @@ class SpmTokenizer : public Tokenizer, public RunOpeningTokens {
   int32_t unk_id() const override { return config_.unk_id; }
   const std::vector<AddedToken>& added_tokens() const override { return config_.added_tokens; }
   absl::Status AddTokens(absl::Span<const AddedToken> tokens) override;
+  // Before a space between an ASCII letter or digit and a letter, where words are merged alone
+  // (no piece joins that character to the space: SpmVocab's proof) and the normalizer maps
+  // characters one by one; the second part continues the text (no dummy prefix). Not with
+  // added tokens: a continuation drops the dummy prefix of every stretch between them too.
+  size_t SafeCut(absl::string_view text, size_t from, size_t max_scan) const override;
 
  private:
   // sentencepiece's Decode; keep_special: control and unknown pieces as their text.
@@ -149,6 +154,7 @@ class SpmTokenizer : public Tokenizer, public RunOpeningTokens {
   absl::flat_hash_set<std::string> joined_to_boundary_;
   std::array<bool, 128> ascii_joined_to_boundary_{};
   bool raw_words_ = false;  // cut and cache words in the raw text (see the constructor)
+  bool cuttable_ = false;   // SafeCut may cut: raw words and no added tokens
   uint64_t instance_id_;    // keys the per-thread word cache
 };
 

@@ -1,0 +1,95 @@
+// A small per-thread cache in front of byte-level BPE's piece lookups: a piece of 2..15 bytes
+// (99 % of the pieces of English and math text) maps to its ids (up to three, inline) in one
+// probe of a table that stays in the L2 cache, where the vocabulary's whole-piece table (4 MiB
+// for cl100k) and the merge cache miss it. Direct-mapped: a new piece overwrites the slot's
+// old one, so the table never grows and never needs clearing. The value of a key is whatever
+// the exact path gave for those bytes, so a hit is exact by construction.
+//
+// Layout after gigatoken's pre-token cache (../shared/notes/fastest-bpe-2026.md §1b): the key
+// is the piece's bytes packed into two words with its length in the top byte (never zero, so a
+// zero word marks an empty slot), 32-byte entries.
+//
+// Thread safety: none; one per thread (ByteLevelTokenizer keeps it in its thread state).
+#ifndef XVAL_TEXT_BYTELEVEL_PIECE_CACHE_H_
+#define XVAL_TEXT_BYTELEVEL_PIECE_CACHE_H_
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "text/pretokenize/ascii_swar.h"
+
+namespace xval::text {
+
+// A piece of 1..15 bytes as two words: bytes 0..7 in `lo` (first byte lowest), bytes 8..14 in
+// `hi`, the length in hi's top byte.
+struct PieceKey {
+  static constexpr size_t kMaxLen = 15;
+  uint64_t lo, hi;
+
+  // The piece text[begin, begin + len) of a text of n bytes; 1 <= len <= kMaxLen. Reads 16
+  // bytes from `begin` when they are inside the text, else copies.
+  static PieceKey Of(const unsigned char* text, size_t begin, size_t len, size_t n) {
+    uint64_t lo, hi;
+    if (begin + 16 <= n) {
+      lo = swar::Load8(text + begin);
+      hi = swar::Load8(text + begin + 8);
+    } else {
+      unsigned char buf[16] = {};
+      std::memcpy(buf, text + begin, len);
+      lo = swar::Load8(buf);
+      hi = swar::Load8(buf + 8);
+    }
+    if (len < 8) {
+      lo &= (uint64_t{1} << (8 * len)) - 1;
+      hi = 0;
+    } else {
+      hi &= (uint64_t{1} << (8 * (len - 8))) - 1;  // len - 8 <= 7
+    }
+    return PieceKey{lo, hi | (static_cast<uint64_t>(len) << 56)};
+  }
+};
+
+class PieceCache {
+ public:
+  static constexpr size_t kMaxIds = 3;
+
+  explicit PieceCache(int log2_slots = 14)
+      : slots_(new Entry[size_t{1} << log2_slots]()), shift_(64 - log2_slots) {}
+
+  struct Entry {
+    uint64_t lo = 0, hi = 0;  // hi == 0: empty (a key's hi holds its length)
+    int32_t ids[kMaxIds] = {};
+    uint32_t count = 0;
+  };
+
+  // The entry of `key` (its ids[0, count)), or null.
+  const Entry* Find(const PieceKey& key) const {
+    const Entry& e = slots_[Slot(key)];
+    return e.lo == key.lo && e.hi == key.hi ? &e : nullptr;
+  }
+  // Caches ids[0, count) for `key` when count <= kMaxIds (longer encodings stay uncached).
+  void Put(const PieceKey& key, const int32_t* ids, size_t count) {
+    if (count == 0 || count > kMaxIds) return;
+    Entry& e = slots_[Slot(key)];
+    e.lo = key.lo;
+    e.hi = key.hi;
+    e.count = static_cast<uint32_t>(count);
+    std::memcpy(e.ids, ids, count * sizeof(int32_t));
+  }
+  // Forgets every piece (the owning tokenizer changed).
+  void Clear() { std::memset(static_cast<void*>(slots_.get()), 0, sizeof(Entry) << (64 - shift_)); }
+
+ private:
+  size_t Slot(const PieceKey& key) const {
+    return ((key.lo ^ (key.hi * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full) >> shift_;
+  }
+
+  std::unique_ptr<Entry[]> slots_;
+  int shift_;
+};
+
+}  // namespace xval::text
+
+#endif  // XVAL_TEXT_BYTELEVEL_PIECE_CACHE_H_
