@@ -110,9 +110,13 @@ class ByteLevelTokenizer : public Tokenizer {
   // EncodeOrdinary, and when `offsets` is not null the byte span of each token, plus `base`.
   void EncodeText(absl::string_view text, uint32_t base, std::vector<int32_t>* ids,
                   std::vector<Offset>* offsets) const;
+  // EncodeText after the normalizer: a long text a stretch at a time.
   template <bool kOffsets>
   void EncodeTextImpl(absl::string_view text, uint32_t base, std::vector<int32_t>* ids,
                       std::vector<Offset>* offsets) const;
+  template <bool kOffsets>
+  void EncodeStretch(absl::string_view text, uint32_t base, ThreadState& state,
+                     std::vector<int32_t>* ids, std::vector<Offset>* offsets) const;
   // Encodes `text` with the special tokens `matcher` finds; appends ids (and offsets plus
   // `base` when `offsets` is not null). `only_first_byte`: the byte every token of `matcher`
   // starts with when there is one (else -1); a text without it skips the matcher.

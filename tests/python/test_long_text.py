@@ -1,0 +1,59 @@
+"""Issue 22: one long text is cut at safe points and spread over cores. The whole corpus as one
+text, encoded on 2 threads, equals the reference implementation's encoding of that text
+(tiktoken's encode_ordinary for cl100k, o200k and GPT-2; sentencepiece for Llama 2; Hugging Face
+tokenizers for Llama 3's tokenizer.json built from its GGUF vocabulary), and equals xval's own
+1-thread result with offsets and BOS."""
+import sys
+
+import numpy as np
+import pytest
+
+import xval
+from conftest import DATA, ROOT, corpus_lines, tiktoken_encoding
+
+TIKTOKEN = DATA / "tokenizers" / "tiktoken"
+
+
+@pytest.fixture(scope="module")
+def text():
+    return "\n".join(corpus_lines())
+
+
+@pytest.mark.parametrize("name", ["cl100k_base", "o200k_base", "gpt2"])
+def test_tiktoken_one_text_on_two_threads(name, text):
+    tok = xval.Tokenizer.tiktoken(name, data_dir=str(TIKTOKEN))
+    ids = tok.encode_batch_flat([text], ids_only=True, parse_special=False, threads=2)[0]
+    expected = tiktoken_encoding(name).encode_ordinary(text)
+    assert len(ids) == len(expected)
+    np.testing.assert_array_equal(ids, np.asarray(expected, dtype=np.int32))
+
+
+def test_sentencepiece_one_text_on_two_threads(text):
+    import sentencepiece as spm
+    model = str(DATA / "tokenizers" / "llama2" / "tokenizer.model")
+    tok = xval.Tokenizer.from_file(model)
+    ids = tok.encode_batch_flat([text], ids_only=True, threads=2)[0]
+    expected = spm.SentencePieceProcessor(model_file=model).encode(text)
+    np.testing.assert_array_equal(ids, np.asarray(expected, dtype=np.int32))
+
+
+def test_llama3_tokenizer_json_one_text_on_two_threads(text, tmp_path):
+    sys.path.insert(0, str(ROOT / "tests" / "tools"))
+    from tokenizer_json_shapes import write_tokenizer_json
+    from tokenizers import Tokenizer
+    path = write_tokenizer_json("llama-bpe", tmp_path / "tokenizer.json")
+    tok = xval.Tokenizer.from_file(str(path))
+    ids = tok.encode_batch_flat([text], ids_only=True, threads=2)[0]
+    expected = Tokenizer.from_file(str(path)).encode(text, add_special_tokens=False).ids
+    np.testing.assert_array_equal(ids, np.asarray(expected, dtype=np.int32))
+
+
+@pytest.mark.parametrize("source", ["cl100k_base", "llama2"])
+def test_full_batch_of_one_text_equals_one_thread(source, text):
+    tok = (xval.Tokenizer.tiktoken(source, data_dir=str(TIKTOKEN)) if source != "llama2" else
+           xval.Tokenizer.from_file(str(DATA / "tokenizers" / "llama2" / "tokenizer.model")))
+    kwargs = {"add_bos": source == "llama2"}
+    one = tok.encode_batch_flat([text], threads=1, **kwargs)
+    two = tok.encode_batch_flat([text], threads=2, **kwargs)
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)
