@@ -18,7 +18,8 @@ engine's batch call as xval.bench times it (gigatoken's encode_batch_list, and i
 encode_batch too: the faster counts).
 
 quicktok (PyPI 0.2.0) is pinned too but reads none of these vocabularies: its BasicTokenizer
-loads only models it trained itself, so it has no cell.
+loads only its own model files (format "quicktok v1", written by its train()), so it has no
+cell.
 
 Usage: XVAL_DATA_DIR=../shared/data python3 benchmarks/compare_peers.py [--json OUT.json]
            [--vocab NAME ...] [--cores 1 2] [--repeats 3]
@@ -160,7 +161,7 @@ def worker(job):
     return {"load_s": load_s, "calls": timings, "call": best,
             "cold_s": min(t["cold_s"] for t in timings.values()),
             "warm_s": timings[best]["warm_s"], "tokens": int(splits[-1]),
-            "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+            "peak_rss_bytes": _peak_rss_bytes(),
             "hashes": [hashlib.blake2b(data[splits[i]:splits[i + 1]].tobytes(),
                                        digest_size=8).hexdigest()
                        for i in range(len(splits) - 1)]}
@@ -172,6 +173,16 @@ def _awkward_flat(rows):
     splits = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(ak.num(rows).to_numpy(), out=splits[1:])
     return ak.flatten(rows).to_numpy().astype(np.uint32), splits
+
+
+def _peak_rss_bytes():
+    """This process's peak resident set (VmHWM). Not getrusage's ru_maxrss: Linux carries the
+    parent's peak into a child across fork and exec, so a large parent would set the floor."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _timed(call):
@@ -256,6 +267,9 @@ def main():
                "pretokenizer_mb_per_s": pretokenizer_speed()}
     print(f"{results['machine']}, {len(texts)} lines, {nbytes / 1e6:.2f} MB; "
           f"{', '.join(f'{k} {v}' for k, v in versions.items())}", flush=True)
+    if "quicktok" in versions:
+        print("quicktok: no cell (its BasicTokenizer loads only its own \"quicktok v1\" model files, "
+              "written by its train(); none of these vocabularies is one)", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         corpus = os.path.join(tmp, "corpus.pickle")
         with open(corpus, "wb") as f:

@@ -142,11 +142,34 @@ absl::StatusOr<Encoding> Tokenizer::Encode(absl::string_view text,
 
 absl::Status Tokenizer::EncodeIdsInto(absl::string_view text, const EncodeOptions& options,
                                       std::vector<int32_t>* ids) const {
+  // A long text goes a stretch at a time where SafeCut allows, so that the scratch holds one
+  // stretch's offsets and values rather than the whole text's (fresh memory on a first call).
+  constexpr size_t kStretch = size_t{1} << 16;
   util::ThreadScratch<Encoding> scratch;
-  scratch->Clear();
-  RETURN_IF_ERROR(EncodeInto(text, options, 0, &*scratch));
-  ids->insert(ids->end(), scratch->ids.begin(), scratch->ids.end());
-  return absl::OkStatus();
+  const EncodeOptions resolved = ResolveSpecialTokens(options);
+  const size_t before = ids->size();
+  for (size_t begin = 0;;) {
+    size_t end = text.size();
+    if (text.size() - begin > 2 * kStretch) {
+      const size_t cut = SafeCut(text, begin + kStretch, kStretch);
+      if (cut != absl::string_view::npos) end = cut;
+    }
+    EncodeOptions o = options;
+    if (begin > 0 || end < text.size()) {  // a stretch: BOS before the first, EOS after the last
+      o = resolved;
+      o.add_bos &= begin == 0;
+      o.add_eos &= end == text.size();
+      o.continuation |= begin > 0;
+    }
+    scratch->Clear();
+    if (absl::Status s = EncodeInto(text.substr(begin, end - begin), o, 0, &*scratch); !s.ok()) {
+      ids->resize(before);
+      return s;
+    }
+    ids->insert(ids->end(), scratch->ids.begin(), scratch->ids.end());
+    if (end == text.size()) return absl::OkStatus();
+    begin = end;
+  }
 }
 
 absl::StatusOr<std::vector<Encoding>> Tokenizer::EncodeBatch(

@@ -26,6 +26,16 @@ def _rss_bytes() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def _peak_rss_bytes() -> int:
+    """This process's peak resident set (VmHWM). Not getrusage's ru_maxrss: Linux carries the
+    parent's peak into a child across fork and exec, so a large parent would set the floor."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def run(job: dict) -> dict:
     _pin(job["threads"])
     from xval.bench.subjects import Subject
@@ -48,7 +58,7 @@ def run(job: dict) -> dict:
     ids, splits = opened.flat(first) if hasattr(opened, "flat") else first
     result = {"load_s": load_s, "cold_s": cold_s, "warm_s": warm_s, "tokens": int(splits[-1]),
               "rss_before_load_bytes": rss_before,
-              "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+              "peak_rss_bytes": _peak_rss_bytes()}
     if job.get("hashes"):
         data = ids.astype("<u4", copy=False)
         result["hashes"] = [
