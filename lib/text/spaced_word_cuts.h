@@ -1,7 +1,8 @@
 // Where one long text may be cut so that its parts encode alone to the ids of the whole
 // (Tokenizer::SafeCut): before a space that follows an ASCII letter or digit and precedes an
 // ASCII letter, a "spaced word start" (gigatoken's safe split point). Each tokenizer proves
-// from its rules that its pieces never cross such a point; these are the checks they share.
+// from its rules that its pieces never cross such a point; these are the checks they share,
+// and the walk over a text's stretches with the options of each.
 #ifndef XVAL_TEXT_SPACED_WORD_CUTS_H_
 #define XVAL_TEXT_SPACED_WORD_CUTS_H_
 
@@ -48,6 +49,33 @@ size_t FindSpacedWordStart(absl::string_view text, size_t from, size_t max_scan,
     }
   }
   return absl::string_view::npos;
+}
+
+// Calls fn(begin, end) for consecutive stretches of `text` that cover it, each ending at the
+// first cut `tokenizer.SafeCut` allows at least `size` bytes after its start; where none is
+// found within another `size` bytes, the rest is one stretch.
+template <typename Fn>
+void ForEachStretch(const Tokenizer& tokenizer, absl::string_view text, size_t size, const Fn& fn) {
+  size_t begin = 0;
+  while (text.size() - begin > 2 * size) {
+    const size_t cut = tokenizer.SafeCut(text, begin + size, size);
+    if (cut == absl::string_view::npos) break;
+    fn(begin, cut);
+    begin = cut;
+  }
+  fn(begin, text.size());
+}
+
+// The options of the stretch [begin, end) of `text` encoded alone: BOS only before the first,
+// EOS only after the last, the others continuations; `options` itself for the whole text.
+inline EncodeOptions StretchOptions(const Tokenizer& tokenizer, const EncodeOptions& options,
+                                    size_t begin, size_t end, absl::string_view text) {
+  if (begin == 0 && end == text.size()) return options;
+  EncodeOptions o = tokenizer.ResolveSpecialTokens(options);
+  o.add_bos &= begin == 0;
+  o.add_eos &= end == text.size();
+  o.continuation |= begin > 0;
+  return o;
 }
 
 }  // namespace xval::text

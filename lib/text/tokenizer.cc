@@ -13,6 +13,7 @@
 #include "text/gguf/gguf_loader.h"
 #include "text/hf/pipeline_tokenizer.h"
 #include "text/hf_json.h"
+#include "text/spaced_word_cuts.h"
 #include "text/spm/spm_loader.h"
 #include "text/spm/spm_tokenizer.h"
 #include "text/tokenizer_config.h"
@@ -144,32 +145,18 @@ absl::Status Tokenizer::EncodeIdsInto(absl::string_view text, const EncodeOption
                                       std::vector<int32_t>* ids) const {
   // A long text goes a stretch at a time where SafeCut allows, so that the scratch holds one
   // stretch's offsets and values rather than the whole text's (fresh memory on a first call).
-  constexpr size_t kStretch = size_t{1} << 16;
   util::ThreadScratch<Encoding> scratch;
-  const EncodeOptions resolved = ResolveSpecialTokens(options);
   const size_t before = ids->size();
-  for (size_t begin = 0;;) {
-    size_t end = text.size();
-    if (text.size() - begin > 2 * kStretch) {
-      const size_t cut = SafeCut(text, begin + kStretch, kStretch);
-      if (cut != absl::string_view::npos) end = cut;
-    }
-    EncodeOptions o = options;
-    if (begin > 0 || end < text.size()) {  // a stretch: BOS before the first, EOS after the last
-      o = resolved;
-      o.add_bos &= begin == 0;
-      o.add_eos &= end == text.size();
-      o.continuation |= begin > 0;
-    }
+  absl::Status status;
+  text::ForEachStretch(*this, text, size_t{1} << 16, [&](size_t begin, size_t end) {
+    if (!status.ok()) return;
     scratch->Clear();
-    if (absl::Status s = EncodeInto(text.substr(begin, end - begin), o, 0, &*scratch); !s.ok()) {
-      ids->resize(before);
-      return s;
-    }
+    status = EncodeInto(text.substr(begin, end - begin),
+                        text::StretchOptions(*this, options, begin, end, text), 0, &*scratch);
     ids->insert(ids->end(), scratch->ids.begin(), scratch->ids.end());
-    if (end == text.size()) return absl::OkStatus();
-    begin = end;
-  }
+  });
+  if (!status.ok()) ids->resize(before);
+  return status;
 }
 
 absl::StatusOr<std::vector<Encoding>> Tokenizer::EncodeBatch(
@@ -205,33 +192,28 @@ namespace {
 struct TextPart {
   size_t text;
   uint32_t begin, end;
-  bool first, last;  // the text's first and last parts: BOS goes before one, EOS after the other
 };
 
 // Texts longer than this are cut into parts when the call has more than one thread.
 constexpr size_t kCutTextsAbove = size_t{1} << 18;
 
-// The parts of `texts`, in order: each text whole, or (when `cut`) a long one cut into about
-// 4 * threads parts at safe cuts, so that its parts balance over the call's threads.
+// The parts of `texts`, in order: each text whole, or, with more than one thread, a long one
+// cut into about 4 * threads parts at safe cuts, so that its parts balance over the threads.
 std::vector<TextPart> PartsOf(const Tokenizer& tokenizer, absl::Span<const absl::string_view> texts,
                               size_t threads) {
   std::vector<TextPart> parts;
   parts.reserve(texts.size());
   for (size_t i = 0; i < texts.size(); ++i) {
     const absl::string_view t = texts[i];
-    size_t begin = 0;
+    auto add = [&](size_t begin, size_t end) {
+      parts.push_back(TextPart{i, static_cast<uint32_t>(begin), static_cast<uint32_t>(end)});
+    };
     if (threads > 1 && t.size() > kCutTextsAbove) {
-      const size_t target = std::max(t.size() / (4 * threads), kCutTextsAbove / 4);
-      while (t.size() - begin > target + target / 2) {
-        const size_t cut = tokenizer.SafeCut(t, begin + target, target / 2);
-        if (cut == absl::string_view::npos) break;
-        parts.push_back(TextPart{i, static_cast<uint32_t>(begin), static_cast<uint32_t>(cut),
-                                 begin == 0, false});
-        begin = cut;
-      }
+      text::ForEachStretch(tokenizer, t, std::max(t.size() / (4 * threads), kCutTextsAbove / 4),
+                           add);
+    } else {
+      add(0, t.size());
     }
-    parts.push_back(TextPart{i, static_cast<uint32_t>(begin), static_cast<uint32_t>(t.size()),
-                             begin == 0, true});
   }
   return parts;
 }
@@ -260,7 +242,6 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   // A long text is cut into parts (only with more than one thread: one thread gains nothing).
   // Its first part takes BOS, its last EOS, the others neither and continue the text.
   const std::vector<TextPart> parts = PartsOf(*this, texts, slots);
-  const EncodeOptions resolved = ResolveSpecialTokens(options);
   // Blocks of up to 64 parts, fewer when they are long, so that a long text's parts spread.
   constexpr size_t kBlock = 64;
   std::vector<size_t> block_begin = {0};
@@ -287,20 +268,12 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
           for (size_t i = block_begin[b]; i < block_begin[b + 1]; ++i) {
             const TextPart& part = parts[i];
             const size_t before = arena.size();
-            const absl::string_view text =
-                texts[part.text].substr(part.begin, part.end - part.begin);
-            absl::Status s;
-            if (part.first && part.last) {
-              s = ids_only ? EncodeIdsInto(text, options, &arena.ids)
-                           : EncodeInto(text, options, 0, &arena);
-            } else {
-              EncodeOptions o = resolved;
-              o.add_bos &= part.first;
-              o.add_eos &= part.last;
-              o.continuation |= !part.first;
-              s = ids_only ? EncodeIdsInto(text, o, &arena.ids)
-                           : EncodeInto(text, o, part.begin, &arena);
-            }
+            const absl::string_view whole = texts[part.text];
+            const absl::string_view text = whole.substr(part.begin, part.end - part.begin);
+            const EncodeOptions o =
+                text::StretchOptions(*this, options, part.begin, part.end, whole);
+            const absl::Status s = ids_only ? EncodeIdsInto(text, o, &arena.ids)
+                                            : EncodeInto(text, o, part.begin, &arena);
             if (!s.ok()) {
               std::lock_guard<std::mutex> lock(mutex);
               if (error.ok()) error = s;

@@ -266,17 +266,10 @@ void ByteLevelTokenizer::EncodeTextImpl(absl::string_view text, uint32_t base,
   // A long text goes a stretch at a time, cut where SafeCut allows: the piece ends of one
   // stretch stay in the core's cache instead of making a pass over an array of the whole
   // text's (fresh memory, on the first call).
-  constexpr size_t kStretch = size_t{1} << 15;
-  size_t begin = 0;
-  while (text.size() - begin > 2 * kStretch) {
-    const size_t cut = SafeCut(text, begin + kStretch, kStretch);
-    if (cut == absl::string_view::npos) break;
-    EncodeStretch<kOffsets>(text.substr(begin, cut - begin), base + static_cast<uint32_t>(begin),
+  ForEachStretch(*this, text, size_t{1} << 15, [&](size_t begin, size_t end) {
+    EncodeStretch<kOffsets>(text.substr(begin, end - begin), base + static_cast<uint32_t>(begin),
                             state, ids, offsets);
-    begin = cut;
-  }
-  EncodeStretch<kOffsets>(text.substr(begin), base + static_cast<uint32_t>(begin), state, ids,
-                          offsets);
+  });
 }
 
 template <bool kOffsets>

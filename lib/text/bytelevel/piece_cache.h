@@ -1,9 +1,11 @@
 // A small per-thread cache in front of byte-level BPE's piece lookups: a piece of 2..15 bytes
-// (99 % of the pieces of English and math text) maps to its ids (up to three, inline) in one
-// probe of a table that stays in the L2 cache, where the vocabulary's whole-piece table (4 MiB
-// for cl100k) and the merge cache miss it. Direct-mapped: a new piece overwrites the slot's
-// old one, so the table never grows and never needs clearing. The value of a key is whatever
-// the exact path gave for those bytes, so a hit is exact by construction.
+// (nearly every piece of prose and math that is not a single byte) maps to its ids (up to
+// three, inline) in one probe of a table small enough for the L2 cache, where the
+// vocabulary's whole-piece table (4 MiB for cl100k) and the merge cache miss it (measured in
+// docs/benchmarks-bytelevel.md). Direct-mapped: a new piece overwrites the slot's old one, so
+// the table never grows; it is cleared only when its thread state passes to another
+// tokenizer. The value of a key is whatever the exact path gave for those bytes, so a hit is
+// exact by construction.
 //
 // Layout after gigatoken's pre-token cache (../shared/notes/fastest-bpe-2026.md §1b): the key
 // is the piece's bytes packed into two words with its length in the top byte (never zero, so a
