@@ -73,7 +73,7 @@ def corpus_texts():
 
 
 def resolve(source, tmp):
-    """A VOCABS source -> (xval.bench Subject source, label)."""
+    """A VOCABS source -> the path of the file the engines read."""
     kind, _, name = source.partition(":")
     if kind == "tiktoken":
         return os.path.join(data_dir(), "tokenizers", "tiktoken", f"{name}.tiktoken")
