@@ -82,6 +82,19 @@ void PreTokenize(benchmark::State& state, const std::string& name, bool pcre2) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.bytes));
 }
 
+// The corpus as one text (lines joined by "\n"): no per-call cost.
+void PreTokenizeOneText(benchmark::State& state, const std::string& name) {
+  const Corpus& c = GetCorpus();
+  const auto scanner = Scanner(name, false);
+  std::vector<uint32_t> ends;
+  for (auto _ : state) {
+    ends.clear();
+    scanner->Split(c.joined, &ends);
+    benchmark::DoNotOptimize(ends.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.joined.size()));
+}
+
 // The read limit of the pre-tokenizer loop: memchr for a byte that is not there reads every
 // byte of every string with the same per-string loop, at the speed of glibc's vector code.
 void ReadLimit(benchmark::State& state) {
@@ -186,6 +199,11 @@ void Register() {
     benchmark::RegisterBenchmark(
         random ? "EncodeOrdinary/1MB_random_letters/cl100k_base" : "EncodeOrdinary/1MB_x/cl100k_base",
         [random](benchmark::State& s) { EncodeOrdinaryWorstCase(s, "cl100k_base", random); })
+        ->Unit(benchmark::kMillisecond);
+  }
+  for (const std::string name : {"gpt2", "cl100k_base", "o200k_base"}) {
+    benchmark::RegisterBenchmark(("PreTokenize/scanner_one_text/" + name).c_str(),
+                                 [name](benchmark::State& s) { PreTokenizeOneText(s, name); })
         ->Unit(benchmark::kMillisecond);
   }
   for (const std::string name : {"cl100k_base", "o200k_base"}) {

@@ -5,10 +5,11 @@
 
 #include "gtest/gtest.h"
 #include "text/bytelevel_corpus.h"
-#include "util/file.h"
+#include "text/pretokenize/block_cuts.h"
 #include "text/pretokenize/pretokenizer.h"
 #include "text/pretokenize/scanner_cursor.h"
 #include "text/pretokenize/unicode_classes.h"
+#include "util/file.h"
 
 namespace xval::text {
 namespace {
@@ -187,6 +188,59 @@ TEST_P(ScannerVsPcre2, MegabyteRuns) {
     while (text.size() < (1u << 20)) text += unit;
     EXPECT_TRUE(Same(text)) << "a megabyte of \"" << unit << "\"";
   }
+}
+
+// Texts of hundreds of bytes, mostly ASCII runs of every class with a few non-ASCII characters
+// and apostrophes, and the corpus as one text: the 64-byte block path of the cl100k family and
+// o200k (block_cuts.cc) meets every rule at every offset of its blocks and hands over to the byte
+// path and back. On every Highway target that this machine runs.
+TEST_P(ScannerVsPcre2, LongTextsOnEveryBlockTarget) {
+  const uint64_t seed = 20261205;
+  size_t dropped = 0;
+  std::vector<char32_t> unicode;
+  for (char32_t c : RandomPool(seed, &dropped)) {
+    if (c >= 0x80) unicode.push_back(c);
+  }
+  const std::u32string kinds[] = {U"abcdefghijklmnopqrstuvwxyz",
+                                  U"ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                                  U"aAbBsStTlLdDeEvVrR",
+                                  U"0123456789",
+                                  U" ",
+                                  U"  \t\n\r\v\f",
+                                  U"\n",
+                                  U"\r\n",
+                                  U"!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\x01\x7F",
+                                  U".,",
+                                  U"'",
+                                  U"/\r\n"};
+  testing::SplitMix64 rng(seed);
+  std::vector<std::string> texts;
+  for (int i = 0; i < 1500; ++i) {
+    std::string s;
+    const int runs = 8 + static_cast<int>(rng.Next() % 120);
+    for (int r = 0; r < runs; ++r) {
+      const uint64_t kind = rng.Next() % 43;
+      const int len = 1 + static_cast<int>(rng.Next() % (kind % 3 == 0 ? 12 : 4));
+      for (int k = 0; k < len; ++k) {
+        const char32_t c = kind >= 12 * 3 ? unicode[rng.Next() % unicode.size()]
+                                          : kinds[kind / 3][rng.Next() % kinds[kind / 3].size()];
+        util::AppendUtf8(c, &s);
+      }
+    }
+    texts.push_back(std::move(s));
+  }
+  std::string corpus;
+  auto lines = testing::CorpusStrings(testing::CorpusFiles().front());
+  ASSERT_TRUE(lines.ok()) << lines.status();
+  for (const std::string& line : *lines) absl::StrAppend(&corpus, line, "\n");
+  for (int64_t target : BlockCutTargets()) {
+    PinBlockCutTarget(target);
+    size_t differ = 0;
+    for (const std::string& s : texts) differ += !Same(s);
+    EXPECT_EQ(differ, 0u) << "seed " << seed << " on " << BlockCutTargetName();
+    EXPECT_TRUE(Same(corpus)) << "the corpus as one text on " << BlockCutTargetName();
+  }
+  PinBlockCutTarget(0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Patterns, ScannerVsPcre2, ::testing::ValuesIn(kCases),

@@ -11,6 +11,7 @@
 // is a mark, itself in both letter classes), then B likewise.
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
+#include "text/pretokenize/block_cuts.h"
 #include "text/pretokenize/pretokenizer.h"
 #include "text/pretokenize/scanner_cursor.h"
 
@@ -28,8 +29,18 @@ class O200kScanner : public PreTokenizer {
     const ScanCursor cur(text, tables_);
     const size_t n = cur.size();
     auto emit = [ends](size_t end) { ends->push_back(static_cast<uint32_t>(end)); };
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
     size_t pos = 0;
+    size_t blocks_from = 0;  // where the 64-byte block path may take over again
     while (pos < n) {
+      if (pos >= blocks_from) {
+        size_t stop = n;
+        const size_t from = pos;
+        pos = SplitAsciiBlocks(BlockRules::kO200k, bytes, n, pos, ends, &stop);
+        // As in cl100k_scanner.cc: byte by byte past the stop, further when nothing was cut.
+        blocks_from = stop + (pos == from ? 32 : 1);
+        if (pos >= n) break;
+      }
       // ASCII first: one flag load picks the alternative; the Unicode path below takes any
       // piece that starts at a non-ASCII byte.
       const uint8_t f = cur.Flags(pos);

@@ -1,0 +1,445 @@
+// SplitAsciiBlocks: where cl100k's and o200k's pieces start in a block of 64 ASCII bytes, as
+// bit masks.
+//
+// The pattern, '(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+|
+// ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s, cuts ASCII text without
+// apostrophes by these rules, each a few shifts and ands over the masks (bit i is byte i of
+// the block; "x << 1" has at bit i what x has at bit i - 1):
+//  - a punctuation run starts a piece unless a space is before it (the space starts it), and
+//    the CR/LF bytes right after it belong to it;
+//  - a letter run starts a piece unless the character before it is a one-character piece
+//    start that is not CR/LF: a punctuation character standing alone, or the last character of
+//    a whitespace run (which always starts a piece);
+//  - a digit run starts a piece every 3 digits (every digit for Qwen2) from its first;
+//  - a whitespace run (without the CR/LF a punctuation run took) starts a piece at its first
+//    byte, after its last CR/LF, and at its last byte unless that is CR/LF.
+// o200k's pattern ([^\r\n\p{L}\p{N}]?[upper]*[lower]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|
+// [^\r\n\p{L}\p{N}]?[upper]+[lower]*(?i:...)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|
+// \s*[\r\n]+|\s+(?!\S)|\s+) differs in three rules: a punctuation run takes CR, LF and '/'
+// after it; an upper-case letter after a lower-case one starts a word; and a contraction
+// after a word belongs to the word, not to a piece of its own.
+// An apostrophe that starts a piece and is followed by s, d, m, t, ll, ve or re (in any case)
+// makes a piece of those, and a letter after them starts the next.
+// The byte before the block is taken as no class at all, which makes byte 0 a piece start, as
+// the caller promises. Only whitespace looks forward (to the end of its run), so every start
+// is decided except in a whitespace run that reaches the block's end or an undecided byte
+// (>= 0x80, or past the end of the text; a stop byte is never a contraction's letter): the pieces
+// up to the last decided start are emitted, and the next block begins there.
+//
+// Structure follows block_scanner.cc: compiled once per target through foreach_target.h, and
+// dispatched at run time.
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "text/pretokenize/block_cuts.cc"
+#include "text/pretokenize/block_cuts.h"
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "absl/numeric/bits.h"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+
+#ifndef XVAL_TEXT_PRETOKENIZE_BLOCK_CUTS_ONCE_
+#define XVAL_TEXT_PRETOKENIZE_BLOCK_CUTS_ONCE_
+namespace xval::text::block_cuts_internal {
+
+// The classes of the 64 bytes of one block: bit i is byte i.
+struct BlockMasks {
+  uint64_t letter = 0;  // A-Z a-z
+  uint64_t upper = 0;   // A-Z (o200k only)
+  uint64_t slash = 0;   // / (o200k only)
+  uint64_t digit = 0;   // 0-9
+  uint64_t space = 0;   // \s: \t \n \v \f \r and space
+  uint64_t crlf = 0;    // \r \n
+  uint64_t blank = 0;   // space alone
+  uint64_t apostrophe = 0;
+  uint64_t sdmt = 0;  // s d m t S D M T: a contraction's one letter
+  uint64_t l = 0;     // l L: ll
+  uint64_t vr = 0;    // v r V R: ve, re
+  uint64_t e = 0;     // e E
+  uint64_t stop = 0;  // undecided: >= 0x80, past the end of the text
+};
+
+inline int HighestBit(uint64_t x) { return 63 - __builtin_clzll(x); }
+
+// Where pieces start in the block; every bit of `k.stop` and above is meaningless.
+template <BlockRules kRules>
+__attribute__((always_inline)) inline uint64_t PieceStarts(const BlockMasks& k, uint64_t* runs) {
+  constexpr bool kO200k = kRules == BlockRules::kO200k;
+  uint64_t punct = ~(k.letter | k.digit | k.space | k.stop);
+  uint64_t taken;  // the CR/LF (and for o200k '/') a punctuation run takes after it
+  if constexpr (!kO200k) {
+    // [\r\n]*+: adding the first CR/LF's bit carries through its run and clears exactly the
+    // run's bits.
+    const uint64_t crlf_after_punct = (punct << 1) & k.crlf;
+    taken = k.crlf & ~(k.crlf + crlf_after_punct);
+  } else {
+    // [\r\n/]*: from each CR/LF after punctuation (a '/' there is punctuation itself) through
+    // CR, LF and '/', filled in hops of 1, 2, 4, ... (a run may hold several such CR/LF).
+    taken = (punct << 1) & k.crlf;
+    if (taken != 0) {
+      uint64_t through = k.crlf | k.slash;
+      for (int hop = 1; hop < 64 && through != 0; hop *= 2) {
+        taken |= (taken << hop) & through;
+        through &= through << hop;
+      }
+    }
+    punct &= ~taken;
+  }
+  const uint64_t ws = k.space & ~taken;
+  const uint64_t ws_crlf = ws & k.crlf;
+  const uint64_t ws_first = ws & ~(ws << 1);
+  const uint64_t ws_last = ws & ~(ws >> 1);
+  // After a CR/LF, whitespace starts a piece only if no CR/LF follows in its run (\s*[\r\n]
+  // takes whitespace up to the last). Which whitespace reaches a CR/LF within its run is filled
+  // backwards from each CR/LF in hops of 1, 2, 4, ... through bytes that are all whitespace,
+  // as far as runs go.
+  uint64_t after_last_crlf = ws & (ws_crlf << 1);
+  if (after_last_crlf != 0) {
+    uint64_t reaches_crlf = ws_crlf;
+    uint64_t through = ws;
+    for (int hop = 1; hop < 64 && through != 0; hop *= 2) {
+      reaches_crlf |= (reaches_crlf >> hop) & through;
+      through &= through >> hop;
+    }
+    after_last_crlf &= ~reaches_crlf;
+  }
+  const uint64_t ws_starts = ws_first | after_last_crlf | (ws_last & ~k.crlf);
+  uint64_t punct_starts = punct & ~(punct << 1) & ~(k.blank << 1);
+  // [^\r\n\p{L}\p{N}] starting a piece: the prefix of a letter run that follows it.
+  const uint64_t prefix = (ws_last & ~k.crlf) | punct_starts;
+  uint64_t letter_starts = k.letter & ~(k.letter << 1) & ~(prefix << 1);
+  if constexpr (!kO200k) {
+    if (k.apostrophe != 0) {
+      // An apostrophe that starts a piece and a contraction's letters after it: the letters
+      // are not starts (the prefix rule says so too), and the letter after them is.
+      const uint64_t contraction = k.apostrophe & punct_starts;
+      const uint64_t one = contraction & (k.sdmt >> 1);
+      const uint64_t two =
+          contraction & ~one & (((k.l >> 1) & (k.l >> 2)) | ((k.vr >> 1) & (k.e >> 2)));
+      letter_starts |= k.letter & ((one << 2) | (two << 3));
+    }
+  } else {
+    // Words are [upper]*[lower]+ or [upper]+[lower]*: an upper-case letter after a lower-case
+    // one starts a word.
+    letter_starts |= k.upper & ((k.letter & ~k.upper) << 1);
+    if (k.apostrophe != 0) {
+      // A contraction after a word belongs to it: neither the apostrophe nor its letters
+      // start a piece, and what follows does.
+      const uint64_t contraction = k.apostrophe & (k.letter << 1);
+      const uint64_t one = contraction & (k.sdmt >> 1);
+      const uint64_t two =
+          contraction & ~one & (((k.l >> 1) & (k.l >> 2)) | ((k.vr >> 1) & (k.e >> 2)));
+      punct_starts &= ~(one | two);
+      letter_starts &= ~((one << 1) | (two << 1) | (two << 2));
+      letter_starts |= k.letter & ((one << 2) | (two << 3));
+    }
+  }
+  uint64_t digit_starts = k.digit;
+  if constexpr (kRules != BlockRules::kQwen2) {
+    // Run starts, then hops of 3, 6, 12, 24, 48 digits through bytes that are all digits.
+    digit_starts = k.digit & ~(k.digit << 1);
+    uint64_t through3 = k.digit & (k.digit << 1) & (k.digit << 2);
+    for (int hop = 3; hop < 64 && through3 != 0; hop *= 2) {
+      digit_starts |= (digit_starts << hop) & through3;
+      through3 &= through3 << hop;
+    }
+  }
+  *runs = ws;
+  return ws_starts | punct_starts | letter_starts | digit_starts;
+}
+
+// For o200k: apostrophes after a letter that the block cannot tell a contraction from, as the
+// one or two bytes after them are undecided or past the block. Whether such an apostrophe
+// starts a piece depends on them, so it is undecided too.
+inline uint64_t UndecidedContractions(const BlockMasks& k) {
+  return k.apostrophe & (k.letter << 1) & ((k.stop >> 1) | (k.stop >> 2) | (uint64_t{3} << 62));
+}
+
+// The decided pieces of the block at text offset pos whose masks are k, appended to *ends;
+// returns the start of the first undecided piece. The block holds `len` bytes of the text
+// (bits from len on are marked stop), and `at_end` says the text ends there. The ends are
+// written at `out`, which has room for 64, and counted in *used.
+template <BlockRules kRules>
+__attribute__((always_inline)) inline size_t CutBlock(size_t pos, const BlockMasks& k, int len,
+                                                      bool at_end, uint32_t* out, size_t* used) {
+  uint64_t ws = 0;
+  const uint64_t starts = PieceStarts<kRules>(k, &ws);
+  const int decided = k.stop != 0 ? __builtin_ctzll(k.stop) : 64;
+  if (decided == 0) return pos;
+  const uint64_t below = decided == 64 ? ~uint64_t{0} : (uint64_t{1} << decided) - 1;
+  const bool open_space = (ws >> (decided - 1)) & 1;
+  int last;  // the last decided start
+  bool through_end = false;
+  if (open_space) {
+    // A whitespace run that reaches the undecided byte: its first byte starts a piece
+    // whatever follows, its other cuts depend on what follows.
+    last = HighestBit(ws & ~(ws << 1) & below);
+  } else {
+    last = HighestBit(starts & below);
+    // At the end of the text, the last piece ends there.
+    through_end = at_end && decided == len;
+  }
+  uint64_t emit = starts & below & ~uint64_t{1};
+  if (!through_end) emit &= last == 63 ? ~uint64_t{0} : (uint64_t{2} << last) - 1;
+  // Four ends per round without a branch per end: the caller's buffer has room for 64 more
+  // than it keeps, so the round's writes past the count are harmless (and later overwritten).
+  const int count = __builtin_popcountll(emit);
+  const uint32_t base = static_cast<uint32_t>(pos);
+  for (int i = 0; i < count; i += 4) {
+    for (int j = 0; j < 4; ++j) {
+      out[i + j] = base + static_cast<uint32_t>(absl::countr_zero(emit));
+      emit &= emit - 1;
+    }
+  }
+  *used += static_cast<size_t>(count);
+  if (through_end) {
+    out[count] = base + static_cast<uint32_t>(decided);
+    ++*used;
+    return pos + decided;
+  }
+  return pos + last;
+}
+
+}  // namespace xval::text::block_cuts_internal
+#endif  // XVAL_TEXT_PRETOKENIZE_BLOCK_CUTS_ONCE_
+
+HWY_BEFORE_NAMESPACE();
+namespace xval::text {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+using block_cuts_internal::BlockMasks;
+
+#if HWY_TARGET != HWY_SCALAR
+// The bits of a mask of 16, 32 or 64 lanes as an integer, lane i in bit i (see
+// block_scanner.cc).
+template <class D>
+HWY_INLINE uint64_t MaskBits(D d, hn::Mask<D> mask) {
+  uint8_t bytes[16];  // StoreMaskBits may write 8 bytes
+  hn::StoreMaskBits(d, mask, bytes);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  uint64_t bits = 0;
+  for (size_t j = 0; j < hn::Lanes(d) / 8; ++j) bits |= static_cast<uint64_t>(bytes[j]) << (8 * j);
+  return bits;
+#else
+  if (hn::Lanes(d) == 16) {
+    uint16_t bits;
+    std::memcpy(&bits, bytes, sizeof(bits));
+    return bits;
+  }
+  if (hn::Lanes(d) == 32) {
+    uint32_t bits;
+    std::memcpy(&bits, bytes, sizeof(bits));
+    return bits;
+  }
+  uint64_t bits;
+  std::memcpy(&bits, bytes, sizeof(bits));
+  return bits;
+#endif
+}
+#endif
+
+// Classes the 64 bytes at p into BlockMasks; its constants are made once per call of
+// SplitBlocks rather than once per block.
+class Classifier {
+ public:
+  // All masks but the contraction letters' (and o200k's two only for o200k).
+  template <bool kO200k>
+  HWY_INLINE void Classify(const unsigned char* p, BlockMasks* k) const {
+    *k = BlockMasks{};
+#if HWY_TARGET == HWY_SCALAR
+    for (unsigned i = 0; i < 64; ++i) {
+      const unsigned char c = p[i];
+      const uint64_t bit = uint64_t{1} << i;
+      if (static_cast<unsigned char>((c | 0x20) - 'a') < 26) k->letter |= bit;
+      if (static_cast<unsigned char>(c - '0') < 10) k->digit |= bit;
+      if (c == ' ' || static_cast<unsigned char>(c - '\t') < 5) k->space |= bit;
+      if (c == '\r' || c == '\n') k->crlf |= bit;
+      if (c == ' ') k->blank |= bit;
+      if (c == '\'') k->apostrophe |= bit;
+      if (c >= 0x80) k->stop |= bit;
+      if (kO200k && static_cast<unsigned char>(c - 'A') < 26) k->upper |= bit;
+      if (kO200k && c == '/') k->slash |= bit;
+    }
+#else
+    for (size_t i = 0; i < 64; i += hn::Lanes(d_)) {
+      const auto v = hn::LoadU(d_, p + i);
+      const auto letter = hn::Lt(hn::Sub(hn::Or(v, case_bit_), a_), n26_);
+      const auto digit = hn::Lt(hn::Sub(v, zero_), n10_);
+      const auto blank = hn::Eq(v, blank_);
+      const auto space = hn::Or(blank, hn::Lt(hn::Sub(v, tab_), n5_));
+      const auto crlf = hn::Or(hn::Eq(v, lf_), hn::Eq(v, cr_));
+      // Bytes >= 0x80 compare below zero as signed.
+      const auto stop = hn::RebindMask(d_, hn::Lt(hn::BitCast(di_, v), hn::Zero(di_)));
+      k->letter |= MaskBits(d_, letter) << i;
+      k->digit |= MaskBits(d_, digit) << i;
+      k->space |= MaskBits(d_, space) << i;
+      k->crlf |= MaskBits(d_, crlf) << i;
+      k->blank |= MaskBits(d_, blank) << i;
+      k->apostrophe |= MaskBits(d_, hn::Eq(v, apostrophe_)) << i;
+      k->stop |= MaskBits(d_, stop) << i;
+      if constexpr (kO200k) {
+        k->upper |= MaskBits(d_, hn::Lt(hn::Sub(v, upper_a_), n26_)) << i;
+        k->slash |= MaskBits(d_, hn::Eq(v, slash_)) << i;
+      }
+    }
+#endif
+  }
+
+  // The contraction letters' masks, needed only in a block with an apostrophe.
+  HWY_INLINE void ClassifyContractions(const unsigned char* p, BlockMasks* k) const {
+    k->sdmt = k->l = k->vr = k->e = 0;
+#if HWY_TARGET == HWY_SCALAR
+    for (unsigned i = 0; i < 64; ++i) {
+      const unsigned char lower = p[i] | 0x20;
+      const uint64_t bit = uint64_t{1} << i;
+      if (lower == 's' || lower == 'd' || lower == 'm' || lower == 't') k->sdmt |= bit;
+      if (lower == 'l') k->l |= bit;
+      if (lower == 'v' || lower == 'r') k->vr |= bit;
+      if (lower == 'e') k->e |= bit;
+    }
+#else
+    const auto s = hn::Set(d_, uint8_t{'s'}), dd = hn::Set(d_, uint8_t{'d'});
+    const auto m = hn::Set(d_, uint8_t{'m'}), t = hn::Set(d_, uint8_t{'t'});
+    const auto l = hn::Set(d_, uint8_t{'l'}), v = hn::Set(d_, uint8_t{'v'});
+    const auto r = hn::Set(d_, uint8_t{'r'}), e = hn::Set(d_, uint8_t{'e'});
+    for (size_t i = 0; i < 64; i += hn::Lanes(d_)) {
+      const auto lower = hn::Or(hn::LoadU(d_, p + i), case_bit_);
+      const auto sdmt = hn::Or(hn::Or(hn::Eq(lower, s), hn::Eq(lower, dd)),
+                               hn::Or(hn::Eq(lower, m), hn::Eq(lower, t)));
+      k->sdmt |= MaskBits(d_, sdmt) << i;
+      k->l |= MaskBits(d_, hn::Eq(lower, l)) << i;
+      k->vr |= MaskBits(d_, hn::Or(hn::Eq(lower, v), hn::Eq(lower, r))) << i;
+      k->e |= MaskBits(d_, hn::Eq(lower, e)) << i;
+    }
+#endif
+  }
+
+ private:
+#if HWY_TARGET != HWY_SCALAR
+  using D = hn::CappedTag<uint8_t, 64>;  // 16, 32 or 64 lanes
+  D d_;
+  hn::RebindToSigned<D> di_;
+  hn::Vec<D> case_bit_, a_, n26_, zero_, n10_, blank_, tab_, n5_, lf_, cr_, apostrophe_;
+  hn::Vec<D> upper_a_, slash_;
+
+ public:
+  Classifier()
+      : case_bit_(hn::Set(d_, uint8_t{0x20})),
+        a_(hn::Set(d_, uint8_t{'a'})),
+        n26_(hn::Set(d_, uint8_t{26})),
+        zero_(hn::Set(d_, uint8_t{'0'})),
+        n10_(hn::Set(d_, uint8_t{10})),
+        blank_(hn::Set(d_, uint8_t{' '})),
+        tab_(hn::Set(d_, uint8_t{'\t'})),
+        n5_(hn::Set(d_, uint8_t{5})),
+        lf_(hn::Set(d_, uint8_t{'\n'})),
+        cr_(hn::Set(d_, uint8_t{'\r'})),
+        apostrophe_(hn::Set(d_, uint8_t{'\''})),
+        upper_a_(hn::Set(d_, uint8_t{'A'})),
+        slash_(hn::Set(d_, uint8_t{'/'})) {}
+#endif
+};
+
+template <BlockRules kRules>
+size_t SplitBlocksWith(const unsigned char* s, size_t n, size_t pos, std::vector<uint32_t>* ends,
+                       size_t* stop) {
+  constexpr bool kO200k = kRules == BlockRules::kO200k;
+  // The ends go to a buffer on the stack first, which always has room for a block's 64, and
+  // from there to *ends in bulk (resizing *ends would zero-fill what is then written over).
+  uint32_t buffer[1024 + 64];
+  size_t used = 0;
+  auto room = [ends, &buffer, &used]() {
+    if (used > 1024) {
+      ends->insert(ends->end(), buffer, buffer + used);
+      used = 0;
+    }
+    return buffer + used;
+  };
+  const Classifier classifier;
+  BlockMasks k;
+  size_t next = pos;
+  *stop = n;
+  while (pos + 64 <= n) {
+    classifier.template Classify<kO200k>(s + pos, &k);
+    if (k.apostrophe != 0) {
+      classifier.ClassifyContractions(s + pos, &k);
+      if constexpr (kO200k) k.stop |= block_cuts_internal::UndecidedContractions(k);
+    }
+    next = block_cuts_internal::CutBlock<kRules>(pos, k, 64, pos + 64 == n, room(), &used);
+    if (k.stop != 0 || next == pos) {
+      // Go on byte by byte past the undecided byte, or past the block.
+      *stop = pos + (k.stop != 0 ? __builtin_ctzll(k.stop) : 64);
+      ends->insert(ends->end(), buffer, buffer + used);
+      return next;
+    }
+    pos = next;
+  }
+  next = pos;
+  if (pos < n) {
+    // The rest of the text, under 64 bytes: bits past its end are undecided.
+    const size_t len = n - pos;
+    if (n >= 64) {
+      classifier.template Classify<kO200k>(s + n - 64, &k);
+      classifier.ClassifyContractions(s + n - 64, &k);
+      const unsigned shift = static_cast<unsigned>(64 - len);
+      for (uint64_t* mask : {&k.letter, &k.upper, &k.slash, &k.digit, &k.space, &k.crlf, &k.blank,
+                             &k.apostrophe, &k.sdmt, &k.l, &k.vr, &k.e, &k.stop}) {
+        *mask >>= shift;
+      }
+    } else {
+      alignas(64) unsigned char tail[64] = {};
+      std::memcpy(tail, s + pos, len);
+      classifier.template Classify<kO200k>(tail, &k);
+      classifier.ClassifyContractions(tail, &k);
+    }
+    k.stop |= ~uint64_t{0} << len;
+    if constexpr (kO200k) k.stop |= block_cuts_internal::UndecidedContractions(k);
+    next = block_cuts_internal::CutBlock<kRules>(pos, k, static_cast<int>(len),
+                                                 /*at_end=*/true, room(), &used);
+    *stop = pos + static_cast<size_t>(__builtin_ctzll(k.stop));
+  }
+  ends->insert(ends->end(), buffer, buffer + used);
+  return next;
+}
+
+size_t SplitBlocks(BlockRules rules, const unsigned char* s, size_t n, size_t pos,
+                   std::vector<uint32_t>* ends, size_t* stop) {
+  switch (rules) {
+    case BlockRules::kCl100k:
+      return SplitBlocksWith<BlockRules::kCl100k>(s, n, pos, ends, stop);
+    case BlockRules::kQwen2:
+      return SplitBlocksWith<BlockRules::kQwen2>(s, n, pos, ends, stop);
+    case BlockRules::kO200k:
+      break;
+  }
+  return SplitBlocksWith<BlockRules::kO200k>(s, n, pos, ends, stop);
+}
+
+const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
+
+}  // namespace HWY_NAMESPACE
+}  // namespace xval::text
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace xval::text {
+
+HWY_EXPORT(SplitBlocks);
+HWY_EXPORT(TargetName);
+
+size_t SplitAsciiBlocks(BlockRules rules, const unsigned char* s, size_t n, size_t pos,
+                        std::vector<uint32_t>* ends, size_t* stop) {
+  return HWY_DYNAMIC_DISPATCH(SplitBlocks)(rules, s, n, pos, ends, stop);
+}
+
+std::vector<int64_t> BlockCutTargets() { return hwy::SupportedAndGeneratedTargets(); }
+
+void PinBlockCutTarget(int64_t target) { hwy::SetSupportedTargetsForTest(target); }
+
+const char* BlockCutTargetName() { return HWY_DYNAMIC_DISPATCH(TargetName)(); }
+
+}  // namespace xval::text
+#endif  // HWY_ONCE
