@@ -158,49 +158,37 @@ inline uint64_t UndecidedContractions(const BlockMasks& k) {
   return k.apostrophe & (k.letter << 1) & ((k.stop >> 1) | (k.stop >> 2) | (uint64_t{3} << 62));
 }
 
-// The decided pieces of the block at text offset pos whose masks are k, appended to *ends;
-// returns the start of the first undecided piece. The block holds `len` bytes of the text
-// (bits from len on are marked stop), and `at_end` says the text ends there. The ends are
-// written at `out`, which has room for 64, and counted in *used.
+// What a block decides: the ends to emit (bit i: an end at byte i), and where the next
+// block starts.
+struct BlockCut {
+  uint64_t ends = 0;
+  size_t next = 0;
+  bool end_at_next = false;  // one more end, at `next`: the end of the text
+};
+
+// The decided pieces of the block at text offset pos whose masks are k. The block holds `len`
+// bytes of the text (bits from len on are marked stop), and `at_end` says the text ends there.
 template <BlockRules kRules>
-__attribute__((always_inline)) inline size_t CutBlock(size_t pos, const BlockMasks& k, int len,
-                                                      bool at_end, uint32_t* out, size_t* used) {
+__attribute__((always_inline)) inline BlockCut CutBlock(size_t pos, const BlockMasks& k, int len,
+                                                        bool at_end) {
   uint64_t ws = 0;
   const uint64_t starts = PieceStarts<kRules>(k, &ws);
   const int decided = k.stop != 0 ? __builtin_ctzll(k.stop) : 64;
-  if (decided == 0) return pos;
+  if (decided == 0) return BlockCut{0, pos, false};
   const uint64_t below = decided == 64 ? ~uint64_t{0} : (uint64_t{1} << decided) - 1;
-  const bool open_space = (ws >> (decided - 1)) & 1;
-  int last;  // the last decided start
-  bool through_end = false;
-  if (open_space) {
+  const uint64_t ends = starts & below & ~uint64_t{1};
+  if ((ws >> (decided - 1)) & 1) {
     // A whitespace run that reaches the undecided byte: its first byte starts a piece
     // whatever follows, its other cuts depend on what follows.
-    last = HighestBit(ws & ~(ws << 1) & below);
-  } else {
-    last = HighestBit(starts & below);
+    const int last = HighestBit(ws & ~(ws << 1) & below);
+    return BlockCut{ends & ((uint64_t{2} << last) - 1), pos + last, false};
+  }
+  if (at_end && decided == len) {
     // At the end of the text, the last piece ends there.
-    through_end = at_end && decided == len;
+    return BlockCut{ends, pos + decided, true};
   }
-  uint64_t emit = starts & below & ~uint64_t{1};
-  if (!through_end) emit &= last == 63 ? ~uint64_t{0} : (uint64_t{2} << last) - 1;
-  // Four ends per round without a branch per end: the caller's buffer has room for 64 more
-  // than it keeps, so the round's writes past the count are harmless (and later overwritten).
-  const int count = __builtin_popcountll(emit);
-  const uint32_t base = static_cast<uint32_t>(pos);
-  for (int i = 0; i < count; i += 4) {
-    for (int j = 0; j < 4; ++j) {
-      out[i + j] = base + static_cast<uint32_t>(absl::countr_zero(emit));
-      emit &= emit - 1;
-    }
-  }
-  *used += static_cast<size_t>(count);
-  if (through_end) {
-    out[count] = base + static_cast<uint32_t>(decided);
-    ++*used;
-    return pos + decided;
-  }
-  return pos + last;
+  const int last = HighestBit(starts & below);  // the last decided start
+  return BlockCut{last == 63 ? ends : ends & ((uint64_t{2} << last) - 1), pos + last, false};
 }
 
 }  // namespace xval::text::block_cuts_internal
@@ -240,6 +228,34 @@ HWY_INLINE uint64_t MaskBits(D d, hn::Mask<D> mask) {
 #endif
 }
 #endif
+
+// Writes base + i for every bit i of `bits`, lowest first, at out (which has room for 64) and
+// returns how many. With AVX2 and AVX-512, vectors of offsets are compressed by the bits (no
+// branch per end); elsewhere one end at a time.
+HWY_INLINE size_t EmitEnds(uint64_t bits, uint32_t base, uint32_t* out) {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+  const hn::ScalableTag<uint32_t> d;  // 8 or 16 lanes
+  const size_t lanes = hn::Lanes(d);
+  auto offsets = hn::Iota(d, base);
+  const auto step = hn::Set(d, static_cast<uint32_t>(lanes));
+  size_t count = 0;
+  for (size_t i = 0; i < 64; i += lanes) {
+    uint8_t mask_bytes[8];
+    const uint64_t chunk = bits >> i;
+    std::memcpy(mask_bytes, &chunk, sizeof(chunk));
+    // CompressStore may write whole vectors: out has room for 64.
+    count += hn::CompressStore(offsets, hn::LoadMaskBits(d, mask_bytes), d, out + count);
+    offsets = hn::Add(offsets, step);
+  }
+  return count;
+#else
+  size_t count = 0;
+  for (; bits != 0; bits &= bits - 1) {
+    out[count++] = base + static_cast<uint32_t>(__builtin_ctzll(bits));
+  }
+  return count;
+#endif
+}
 
 // Classes the 64 bytes at p into BlockMasks; its constants are made once per call of
 // SplitBlocks rather than once per block.
@@ -351,12 +367,13 @@ size_t SplitBlocksWith(const unsigned char* s, size_t n, size_t pos, std::vector
   // from there to *ends in bulk (resizing *ends would zero-fill what is then written over).
   uint32_t buffer[1024 + 64];
   size_t used = 0;
-  auto room = [ends, &buffer, &used]() {
-    if (used > 1024) {
+  auto emit = [ends, &buffer, &used, &pos](const block_cuts_internal::BlockCut& cut) {
+    if (used > 1024 - 1) {
       ends->insert(ends->end(), buffer, buffer + used);
       used = 0;
     }
-    return buffer + used;
+    used += EmitEnds(cut.ends, static_cast<uint32_t>(pos), buffer + used);
+    if (cut.end_at_next) buffer[used++] = static_cast<uint32_t>(cut.next);
   };
   const Classifier classifier;
   BlockMasks k;
@@ -368,7 +385,10 @@ size_t SplitBlocksWith(const unsigned char* s, size_t n, size_t pos, std::vector
       classifier.ClassifyContractions(s + pos, &k);
       if constexpr (kO200k) k.stop |= block_cuts_internal::UndecidedContractions(k);
     }
-    next = block_cuts_internal::CutBlock<kRules>(pos, k, 64, pos + 64 == n, room(), &used);
+    const block_cuts_internal::BlockCut cut =
+        block_cuts_internal::CutBlock<kRules>(pos, k, 64, pos + 64 == n);
+    emit(cut);
+    next = cut.next;
     if (k.stop != 0 || next == pos) {
       // Go on byte by byte past the undecided byte, or past the block.
       *stop = pos + (k.stop != 0 ? __builtin_ctzll(k.stop) : 64);
@@ -397,8 +417,10 @@ size_t SplitBlocksWith(const unsigned char* s, size_t n, size_t pos, std::vector
     }
     k.stop |= ~uint64_t{0} << len;
     if constexpr (kO200k) k.stop |= block_cuts_internal::UndecidedContractions(k);
-    next = block_cuts_internal::CutBlock<kRules>(pos, k, static_cast<int>(len),
-                                                 /*at_end=*/true, room(), &used);
+    const block_cuts_internal::BlockCut cut =
+        block_cuts_internal::CutBlock<kRules>(pos, k, static_cast<int>(len), /*at_end=*/true);
+    emit(cut);
+    next = cut.next;
     *stop = pos + static_cast<size_t>(__builtin_ctzll(k.stop));
   }
   ends->insert(ends->end(), buffer, buffer + used);
