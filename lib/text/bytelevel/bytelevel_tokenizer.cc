@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "absl/base/optimization.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
@@ -272,12 +273,80 @@ void ByteLevelTokenizer::EncodeTextImpl(absl::string_view text, uint32_t base,
   });
 }
 
+void ByteLevelTokenizer::EncodeMissedPiece(absl::string_view text, size_t begin, size_t len,
+                                           ThreadState& state, std::vector<int32_t>* ids) const {
+  const ByteBpe& bpe = config_.bpe;
+  const auto* t = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  const size_t first = ids->size();
+  int32_t id = -1;
+  if (len == 1) {
+    ids->push_back(bpe.byte_id(t[begin]));
+  } else if (config_.whole_piece_lookup && n >= 8 && len <= ShortTokenTable::kMaxLen) {
+    const uint64_t word =
+        begin + 8 <= n ? swar::Load8(t + begin) : swar::Load8(t + n - 8) >> (8 * (begin + 8 - n));
+    id = bpe.FindShort(ShortTokenTable::KeyOfWord(word, len), len);
+    if (id >= 0) {
+      ids->push_back(id);
+    } else {
+      EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/true);
+    }
+  } else {
+    EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/false);
+  }
+  if (len <= PieceKey::kMaxLen) {
+    state.front.Put(PieceKey::Of(t, begin, len, n), ids->data() + first, ids->size() - first);
+  }
+}
+
+void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& state,
+                                         std::vector<int32_t>* ids) const {
+  const PieceCache& front = state.front;
+  const auto* t = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  // Ids go to a buffer on the stack first, in bulk to *ids (push_back per id costs a capacity
+  // check and a store of the size each time).
+  constexpr size_t kBuffer = 2048;
+  int32_t buffer[kBuffer + PieceCache::kMaxIds + 1];
+  size_t used = 0;
+  auto flush = [&]() {
+    ids->insert(ids->end(), buffer, buffer + used);
+    used = 0;
+  };
+  uint32_t begin = 0;
+  for (const uint32_t end : state.ends) {
+    const size_t len = end - begin;
+    // One probe per piece, one-byte pieces too (their entries are made on a miss like any);
+    // the ids and count are copied before the hit is known, and kept only on a hit.
+    const size_t key_len = len <= PieceKey::kMaxLen ? len : PieceKey::kMaxLen;
+    const PieceKey key = PieceKey::Of(t, begin, key_len, n);
+    const PieceCache::Entry& e = front.At(key);
+    const bool found = (e.lo == key.lo) & (e.hi == key.hi) & (len <= PieceKey::kMaxLen);
+    std::memcpy(buffer + used, e.ids, sizeof(int32_t) * (PieceCache::kMaxIds + 1));
+    if (ABSL_PREDICT_TRUE(found)) {
+      used += e.count;
+      if (ABSL_PREDICT_FALSE(used >= kBuffer)) flush();
+    } else {
+      flush();
+      EncodeMissedPiece(text, begin, len, state, ids);
+    }
+    begin = end;
+  }
+  flush();
+}
+
 template <bool kOffsets>
 void ByteLevelTokenizer::EncodeStretch(absl::string_view text, uint32_t base, ThreadState& state,
                                        std::vector<int32_t>* ids,
                                        std::vector<Offset>* offsets) const {
   if (text.empty()) return;
   SplitPieces(text, state);
+  if constexpr (!kOffsets) {
+    if (!config_.bpe.has_missing_bytes()) {
+      EncodeCachedIds(text, state, ids);
+      return;
+    }
+  }
   const ByteBpe& bpe = config_.bpe;
   const auto* t = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();

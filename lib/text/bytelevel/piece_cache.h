@@ -24,6 +24,20 @@
 
 namespace xval::text {
 
+// The bytes of a piece of each length (up to 15) within two words.
+struct PieceKeyMasks {
+  uint64_t lo, hi;
+};
+constexpr PieceKeyMasks PieceKeyMasksOf(size_t len) {
+  return PieceKeyMasks{len >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * len)) - 1,
+                       len <= 8 ? 0 : (uint64_t{1} << (8 * (len - 8))) - 1};
+}
+inline constexpr PieceKeyMasks kPieceKeyMasks[16] = {
+    PieceKeyMasksOf(0),  PieceKeyMasksOf(1),  PieceKeyMasksOf(2),  PieceKeyMasksOf(3),
+    PieceKeyMasksOf(4),  PieceKeyMasksOf(5),  PieceKeyMasksOf(6),  PieceKeyMasksOf(7),
+    PieceKeyMasksOf(8),  PieceKeyMasksOf(9),  PieceKeyMasksOf(10), PieceKeyMasksOf(11),
+    PieceKeyMasksOf(12), PieceKeyMasksOf(13), PieceKeyMasksOf(14), PieceKeyMasksOf(15)};
+
 // A piece of 1..15 bytes as two words: bytes 0..7 in `lo` (first byte lowest), bytes 8..14 in
 // `hi`, the length in hi's top byte.
 struct PieceKey {
@@ -43,12 +57,10 @@ struct PieceKey {
       lo = swar::Load8(buf);
       hi = swar::Load8(buf + 8);
     }
-    if (len < 8) {
-      lo &= (uint64_t{1} << (8 * len)) - 1;
-      hi = 0;
-    } else {
-      hi &= (uint64_t{1} << (8 * (len - 8))) - 1;  // len - 8 <= 7
-    }
+    // Masks from a table: no branch on the length (whose direction changes from piece to
+    // piece).
+    lo &= kPieceKeyMasks[len].lo;
+    hi &= kPieceKeyMasks[len].hi;
     return PieceKey{lo, hi | (static_cast<uint64_t>(len) << 56)};
   }
 };
@@ -57,20 +69,22 @@ class PieceCache {
  public:
   static constexpr size_t kMaxIds = 3;
 
-  explicit PieceCache(int log2_slots = 14)
+  explicit PieceCache(int log2_slots = 16)
       : slots_(new Entry[size_t{1} << log2_slots]()), shift_(64 - log2_slots) {}
 
   struct Entry {
     uint64_t lo = 0, hi = 0;  // hi == 0: empty (a key's hi holds its length)
     int32_t ids[kMaxIds] = {};
-    uint32_t count = 0;
+    uint32_t count = 0;  // right after ids: the four words are copied as one
   };
 
   // The entry of `key` (its ids[0, count)), or null.
   const Entry* Find(const PieceKey& key) const {
-    const Entry& e = slots_[Slot(key)];
+    const Entry& e = At(key);
     return e.lo == key.lo && e.hi == key.hi ? &e : nullptr;
   }
+  // The slot where `key` would be; it holds key when e.lo == key.lo && e.hi == key.hi.
+  const Entry& At(const PieceKey& key) const { return slots_[Slot(key)]; }
   // Caches ids[0, count) for `key` when count <= kMaxIds (longer encodings stay uncached).
   void Put(const PieceKey& key, const int32_t* ids, size_t count) {
     if (count == 0 || count > kMaxIds) return;
