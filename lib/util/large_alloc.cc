@@ -15,7 +15,7 @@ constexpr size_t kHugePage = size_t{2} << 20;
 // malloc'ed block raises glibc's dynamic mmap threshold, after which blocks of that size come
 // from the heap and the process keeps their pages (resident memory climbed for the first passes
 // of a batch loop, docs/reliability.md). A mapping is returned whole when freed.
-bool Mapped(size_t bytes) { return bytes >= 2 * kHugePage; }
+bool Mapped(size_t bytes) { return bytes >= kHugePage; }
 
 size_t Rounded(size_t bytes) { return (bytes + kHugePage - 1) / kHugePage * kHugePage; }
 

@@ -14,7 +14,7 @@ void PairTable::Reserve(size_t n) {
 }
 
 void PairTable::Grow() {
-  std::vector<Entry> old = std::move(slots_);
+  LargeArray<Entry> old = std::move(slots_);
   slots_.assign(old.size() * 2, Entry{});
   mask_ = slots_.size() - 1;
   --shift_;
@@ -61,7 +61,7 @@ void ShortTokenTable::Reserve(size_t n) {
     --shift;
   }
   if (slots <= slots_.size()) return;
-  std::vector<Entry> old = std::move(slots_);
+  LargeArray<Entry> old = std::move(slots_);
   slots_.assign(slots, Entry{});
   mask_ = slots - 1;
   shift_ = shift;

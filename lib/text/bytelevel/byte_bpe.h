@@ -21,6 +21,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "xval/encoding.h"
 
 namespace xval::text {
 
@@ -54,7 +55,9 @@ class PairTable {
   size_t Slot(uint64_t key) const { return (key * 0x9E3779B97F4A7C15ull) >> shift_; }
   void Grow();
 
-  std::vector<Entry> slots_ = std::vector<Entry>(16);
+  // On huge pages when large (LargeArray): a cold lookup is a cache miss, and without them a
+  // TLB miss too, which costs several more memory reads under virtualization.
+  LargeArray<Entry> slots_ = LargeArray<Entry>(16);
   size_t mask_ = 15;
   int shift_ = 60;
   size_t size_ = 0;
@@ -94,7 +97,9 @@ class ShortTokenTable {
     return ((key + len) * 0x9E3779B97F4A7C15ull) >> shift_;
   }
 
-  std::vector<Entry> slots_ = std::vector<Entry>(16);
+  // On huge pages when large (LargeArray): a cold lookup is a cache miss, and without them a
+  // TLB miss too, which costs several more memory reads under virtualization.
+  LargeArray<Entry> slots_ = LargeArray<Entry>(16);
   size_t mask_ = 15;
   int shift_ = 60;
   size_t size_ = 0;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "text/pretokenize/ascii_swar.h"
+#include "xval/encoding.h"
 
 namespace xval::text {
 
@@ -70,7 +71,7 @@ class PieceCache {
   static constexpr size_t kMaxIds = 3;
 
   explicit PieceCache(int log2_slots = 16)
-      : slots_(new Entry[size_t{1} << log2_slots]()), shift_(64 - log2_slots) {}
+      : slots_(size_t{1} << log2_slots), shift_(64 - log2_slots) {}
 
   struct Entry {
     uint64_t lo = 0, hi = 0;  // hi == 0: empty (a key's hi holds its length)
@@ -95,14 +96,16 @@ class PieceCache {
     std::memcpy(e.ids, ids, count * sizeof(int32_t));
   }
   // Forgets every piece (the owning tokenizer changed).
-  void Clear() { std::memset(static_cast<void*>(slots_.get()), 0, sizeof(Entry) << (64 - shift_)); }
+  void Clear() {
+    std::memset(static_cast<void*>(slots_.data()), 0, sizeof(Entry) << (64 - shift_));
+  }
 
  private:
   size_t Slot(const PieceKey& key) const {
     return ((key.lo ^ (key.hi * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full) >> shift_;
   }
 
-  std::unique_ptr<Entry[]> slots_;
+  LargeArray<Entry> slots_;  // on huge pages (see LargeArray)
   int shift_;
 };
 
