@@ -121,13 +121,29 @@ TEST(BatchIdsOnlyTest, ByteLevel) {
 }
 
 TEST(BatchIdsOnlyTest, LlamaSentencePiece) {
-  auto tok = Load(LlamaPath());
-  ASSERT_NE(tok, nullptr);
-  ExpectIdsOnlyMatches(*tok, {});
-  EncodeOptions bos_eos;
-  bos_eos.add_bos = true;
-  bos_eos.add_eos = true;
-  ExpectIdsOnlyMatches(*tok, bos_eos);
+  // SpmTokenizer's own ids-only path (raw words cut further where no merge crosses, one table
+  // probe per unit), with special tokens parsed and not, and with xVal's digit groups (which
+  // turn the cuts inside words off); Mistral's and Llama's tokenizer.json through the same.
+  for (const std::string& path :
+       {LlamaPath(), testing::DataDir() + "/tokenizers/llama2/tokenizer.json",
+        testing::DataDir() + "/tokenizers/mistral7b/tokenizer.json"}) {
+    SCOPED_TRACE(path);
+    auto tok = Load(path);
+    ASSERT_NE(tok, nullptr);
+    ExpectIdsOnlyMatches(*tok, {});
+    EncodeOptions bos_eos;
+    bos_eos.add_bos = true;
+    bos_eos.add_eos = true;
+    ExpectIdsOnlyMatches(*tok, bos_eos);
+    EncodeOptions ordinary;
+    ordinary.parse_special = false;
+    ExpectIdsOnlyMatches(*tok, ordinary);
+  }
+  TokenizerOptions grouped = Options();
+  grouped.digits = *DigitSplit::Parse("rtl3");
+  absl::StatusOr<std::unique_ptr<Tokenizer>> tok = LoadTokenizer(LlamaPath(), grouped);
+  ASSERT_TRUE(tok.ok()) << tok.status();
+  ExpectIdsOnlyMatches(**tok, {});
 }
 
 TEST(BatchIdsOnlyTest, Xval) {

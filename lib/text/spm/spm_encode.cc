@@ -12,10 +12,15 @@
 // The general path normalizes the whole text first (remove_extra_whitespaces needs context,
 // user-defined pieces are matched in normalized text), then cuts and caches normalized words.
 #include <array>
+#include <cstring>
+#include <type_traits>
 
+#include "absl/base/optimization.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "text/bpe/bpe_merge.h"
+#include "text/piece_cache.h"
+#include "text/pretokenize/ascii_swar.h"
 #include "text/pretokenize/digits.h"
 #include "text/spm/spm_tokenizer.h"
 #include "util/utf8.h"
@@ -29,6 +34,13 @@ constexpr size_t kMaxCachedWord = 256;
 constexpr size_t kMaxCachedWords = 1 << 17;
 // Tokenizers whose caches one thread keeps at once (least recently used goes first).
 constexpr size_t kCachesPerThread = 4;
+
+// Bit 7 set in the bytes of w equal to b: exact for the lowest such byte (a borrow can mark
+// bytes above a match, never below), which is all the word walk uses.
+inline uint64_t LowestEqual(uint64_t w, uint8_t b) {
+  const uint64_t x = w ^ (b * swar::kOnes);
+  return (x - swar::kOnes) & ~x & swar::kHigh;
+}
 
 }  // namespace
 
@@ -75,6 +87,10 @@ struct SpmTokenizer::ThreadState {
   std::string normalized;
   std::vector<uint32_t> to_input;
   bool prev_unknown = false;  // the last token emitted was a model <unk> (for merging runs)
+  // EncodeIdsInto's words of up to 15 bytes and their ids: 11 inline, as Llama writes each
+  // digit of a number alone. A word with the dummy prefix is keyed apart (WordKey).
+  BasicPieceCache<11> word_ids{16};
+  Encoding word_scratch;
 
   static ThreadState& For(uint64_t owner) {
     thread_local std::array<ThreadState, kCachesPerThread> states;
@@ -89,6 +105,7 @@ struct SpmTokenizer::ThreadState {
     }
     for (auto& c : victim->raw_cache) c.clear();
     for (auto& words : victim->byte_words) words.fill(ByteWord{});
+    victim->word_ids.Clear();
     victim->normalized_cache.clear();
     victim->owner = owner;
     victim->last_used = ++clock;
@@ -177,6 +194,144 @@ void SpmTokenizer::EncodeRawWords(absl::string_view text, uint32_t base, bool pr
   if (n > word_begin) {
     EncodeRawWord(text.substr(word_begin), first && prefix, base + word_begin, state, out);
   }
+}
+
+absl::Status SpmTokenizer::EncodeIdsInto(absl::string_view text, const EncodeOptions& options,
+                                         std::vector<int32_t>* ids) const {
+  const EncodeOptions o = ResolveSpecialTokens(options);
+  const AddedTokenMatcher& matcher = o.parse_special ? matcher_ : plain_matcher_;
+  // Without byte fallback, runs of <unk> merge across words (Emit): the general path.
+  if (!raw_words_ || !config_.byte_fallback || !joined_to_boundary_.empty() ||
+      (!matcher.empty() && MayHoldAddedToken(text))) {
+    return Tokenizer::EncodeIdsInto(text, options, ids);
+  }
+  if (o.add_bos && config_.bos_id < 0) {
+    return absl::InvalidArgumentError("the vocabulary has no BOS");
+  }
+  if (o.add_eos && config_.eos_id < 0) {
+    return absl::InvalidArgumentError("the vocabulary has no EOS");
+  }
+  if (o.add_bos) ids->push_back(config_.bos_id);
+  EncodeRawWordIds(text, PrefixFor(text, true, o), State(), ids);
+  if (o.add_eos) ids->push_back(config_.eos_id);
+  return absl::OkStatus();
+}
+
+namespace {
+
+// The key of a raw word of up to 15 bytes; `prefix`: it takes the dummy-prefix "▁" (a bit above
+// the length's four).
+PieceKey WordKey(const unsigned char* text, size_t begin, size_t len, size_t n, bool prefix) {
+  PieceKey key = PieceKey::Of(text, begin, len, n);
+  key.hi |= static_cast<uint64_t>(prefix) << 60;
+  return key;
+}
+
+}  // namespace
+
+void SpmTokenizer::EncodeMissedWord(absl::string_view text, size_t begin, size_t end, bool prefix,
+                                    ThreadState& state, std::vector<int32_t>* ids) const {
+  Encoding& scratch = state.word_scratch;
+  scratch.Clear();
+  EncodeRawWord(text.substr(begin, end - begin), prefix, 0, state, &scratch);
+  ids->insert(ids->end(), scratch.ids.begin(), scratch.ids.end());
+  const size_t len = end - begin;
+  if (len <= PieceKey::kMaxLen) {
+    const auto* t = reinterpret_cast<const unsigned char*>(text.data());
+    state.word_ids.Put(WordKey(t, begin, len, text.size(), prefix), scratch.ids.data(),
+                       scratch.ids.size());
+  }
+}
+
+// The words of EncodeRawWords (with no character joined to a boundary): each starts at a
+// space or literal "▁" that follows another character. Spaces, and the 0xE2 that starts "▁",
+// are found eight bytes at a time. A word is cut further where no merge can cross
+// (cut_inside_), and a unit of up to 15 bytes is one probe of the thread's word table; ids
+// gather on the stack before going to *ids in bulk.
+void SpmTokenizer::EncodeRawWordIds(absl::string_view text, bool prefix, ThreadState& state,
+                                    std::vector<int32_t>* ids) const {
+  state.prev_unknown = false;
+  const auto* t = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  const auto& table = state.word_ids;
+  using Table = std::remove_reference_t<decltype(table)>;
+  constexpr size_t kBuffer = 2048;
+  int32_t buffer[kBuffer + Table::kMaxIds + 1];
+  size_t used = 0;
+  auto flush = [&]() {
+    ids->insert(ids->end(), buffer, buffer + used);
+    used = 0;
+  };
+  auto emit_unit = [&](size_t begin, size_t end, bool with_prefix) {
+    const size_t len = end - begin;
+    if (len <= PieceKey::kMaxLen) {
+      const auto* e = table.Find(WordKey(t, begin, len, n, with_prefix));
+      if (ABSL_PREDICT_TRUE(e != nullptr)) {
+        std::memcpy(buffer + used, e->ids, sizeof(int32_t) * (Table::kMaxIds + 1));
+        used += e->count;
+        if (ABSL_PREDICT_FALSE(used >= kBuffer)) flush();
+        return;
+      }
+    }
+    flush();
+    EncodeMissedWord(text, begin, end, with_prefix, state, ids);
+  };
+  auto emit_word = [&](size_t begin, size_t end, bool first) {
+    size_t unit = begin;
+    if (!cut_inside_.empty()) {
+      for (size_t p = begin + 1; p < end; ++p) {
+        if (cut_inside_[t[p - 1] * 256 + t[p]]) {
+          emit_unit(unit, p, first && prefix && unit == begin);
+          unit = p;
+        }
+      }
+    }
+    emit_unit(unit, end, first && prefix && unit == begin);
+  };
+  size_t word_begin = 0;
+  bool prev_space = false;
+  bool first = true;
+  size_t i = 0;
+  while (i < n) {
+    // The next space or 0xE2 from i.
+    size_t j = i;
+    for (;;) {
+      if (j + 8 <= n) {
+        const uint64_t w = swar::Load8(t + j);
+        const uint64_t hits = LowestEqual(w, ' ') | LowestEqual(w, 0xE2);
+        if (hits == 0) {
+          j += 8;
+          continue;
+        }
+        j += absl::countr_zero(hits) >> 3;
+      } else {
+        while (j < n && t[j] != ' ' && t[j] != 0xE2) ++j;
+      }
+      break;
+    }
+    if (j > i) prev_space = false;
+    if (j >= n) break;
+    size_t len = 0;
+    if (t[j] == ' ') {
+      len = 1;
+    } else if (text.substr(j, kSpaceSymbol.size()) == kSpaceSymbol) {
+      len = kSpaceSymbol.size();
+    }
+    if (len == 0) {  // 0xE2 starting another character
+      prev_space = false;
+      i = j + 1;
+      continue;
+    }
+    if (!prev_space && j > word_begin) {
+      emit_word(word_begin, j, first);
+      first = false;
+      word_begin = j;
+    }
+    prev_space = true;
+    i = j + len;
+  }
+  if (n > word_begin) emit_word(word_begin, n, first);
+  flush();
 }
 
 void SpmTokenizer::EncodeRawWord(absl::string_view word, bool prefix, uint32_t base,

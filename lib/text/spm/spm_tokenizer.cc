@@ -37,6 +37,30 @@ SpmTokenizer::SpmTokenizer(SpmConfig config, const TokenizerOptions& options)
                !config_.normalizer.remove_extra_whitespaces && user_defined_.empty() &&
                config_.normalizer.charsmap == nullptr;
   cuttable_ = raw_words_ && config_.added_tokens.empty();
+  if (raw_words_ && !options_.digits.enabled()) {
+    std::vector<bool> joined(256 * 256);
+    for (int32_t id = 0; id < config_.vocab.size(); ++id) {
+      const VocabPiece& p = config_.vocab.piece(id);
+      if (p.type != PieceType::kNormal && p.type != PieceType::kUserDefined &&
+          p.type != PieceType::kUnused) {
+        continue;
+      }
+      for (size_t i = 1; i < p.piece.size(); ++i) {
+        joined[static_cast<unsigned char>(p.piece[i - 1]) * 256 +
+               static_cast<unsigned char>(p.piece[i])] = true;
+      }
+    }
+    // ASCII digits and punctuation (printable, not a letter, not a space).
+    auto cuttable = [](int c) {
+      return c > ' ' && c < 0x7F && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+    };
+    cut_inside_.assign(256 * 256, false);
+    for (int a = 0x21; a < 0x7F; ++a) {
+      for (int b = 0x21; b < 0x7F; ++b) {
+        cut_inside_[a * 256 + b] = !joined[a * 256 + b] && (cuttable(a) || cuttable(b));
+      }
+    }
+  }
 }
 
 absl::StatusOr<std::unique_ptr<SpmTokenizer>> SpmTokenizer::Create(

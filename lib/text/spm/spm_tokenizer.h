@@ -64,6 +64,11 @@ class SpmTokenizer : public Tokenizer, public RunOpeningTokens {
   static absl::StatusOr<std::unique_ptr<SpmTokenizer>> Create(SpmConfig config,
                                                               const TokenizerOptions& options);
 
+  // Raw words (Llama's normalizer) with byte fallback, where no added token can match: the
+  // words looked up by their bytes in a per-thread table of ids, no offsets made. Otherwise
+  // Tokenizer's.
+  absl::Status EncodeIdsInto(absl::string_view text, const EncodeOptions& options,
+                             std::vector<int32_t>* ids) const override;
   absl::Status EncodeInto(absl::string_view text, const EncodeOptions& options, uint32_t base,
                           Encoding* out) const override;
   absl::StatusOr<std::string> Decode(absl::Span<const int32_t> ids) const override {
@@ -126,6 +131,12 @@ class SpmTokenizer : public Tokenizer, public RunOpeningTokens {
                       Encoding* out) const;
   void EncodeRawWord(absl::string_view word, bool prefix, uint32_t base, ThreadState& state,
                      Encoding* out) const;
+  // EncodeRawWords for ids alone (EncodeIdsInto's path).
+  void EncodeRawWordIds(absl::string_view text, bool prefix, ThreadState& state,
+                        std::vector<int32_t>* ids) const;
+  // One word's ids through EncodeRawWord, cached in the thread's word table when short.
+  void EncodeMissedWord(absl::string_view text, size_t begin, size_t end, bool prefix,
+                        ThreadState& state, std::vector<int32_t>* ids) const;
   void EncodeNormalized(absl::string_view norm, const uint32_t* to_input, ThreadState& state,
                         Encoding* out) const;
   void EncodeNormalizedWord(absl::string_view word, const uint32_t* to_input, ThreadState& state,
@@ -154,6 +165,11 @@ class SpmTokenizer : public Tokenizer, public RunOpeningTokens {
   absl::flat_hash_set<std::string> joined_to_boundary_;
   std::array<bool, 128> ascii_joined_to_boundary_{};
   bool raw_words_ = false;  // cut and cache words in the raw text (see the constructor)
+  // EncodeIdsInto's cuts inside a raw word: between ASCII bytes a, b (cut_inside_[a * 256 + b])
+  // where either is a digit or punctuation and no mergeable piece holds "ab", so that no merge
+  // can cross (gigatoken's unit split). Empty when xVal's digit groups are on (they see whole
+  // runs of digits).
+  std::vector<bool> cut_inside_;
   bool cuttable_ = false;   // SafeCut may cut: raw words and no added tokens
   uint64_t instance_id_;    // keys the per-thread word cache
 };

@@ -1,19 +1,20 @@
-// A small per-thread cache in front of byte-level BPE's piece lookups: a piece of 2..15 bytes
-// (nearly every piece of prose and math that is not a single byte) maps to its ids (up to
-// three, inline) in one probe of a table small enough for the L2 cache, where the
-// vocabulary's whole-piece table (4 MiB for cl100k) and the merge cache miss it (measured in
-// docs/benchmarks-bytelevel.md). Direct-mapped: a new piece overwrites the slot's old one, so
-// the table never grows; it is cleared only when its thread state passes to another
-// tokenizer. The value of a key is whatever the exact path gave for those bytes, so a hit is
-// exact by construction.
+// A small per-thread cache in front of a tokenizer's piece or word lookups: a piece of 1..15
+// bytes (nearly every pre-token of byte-level BPE, nearly every word of SentencePiece) maps to
+// its ids (up to kMaxIds, inline) in one probe of a table small enough for the L2 cache,
+// where the vocabulary's whole-piece table (4 MiB for cl100k) and the hash maps of merged
+// pieces miss it (measured in docs/benchmarks-bytelevel.md). Direct-mapped: a new piece overwrites
+// the slot's old one, so the table never grows; it is cleared only when its thread state passes to
+// another tokenizer. The value of a key is whatever the exact path gave for those bytes, so a hit
+// is exact by construction.
 //
 // Layout after gigatoken's pre-token cache (../shared/notes/fastest-bpe-2026.md §1b): the key
 // is the piece's bytes packed into two words with its length in the top byte (never zero, so a
 // zero word marks an empty slot), 32-byte entries.
 //
-// Thread safety: none; one per thread (ByteLevelTokenizer keeps it in its thread state).
-#ifndef XVAL_TEXT_BYTELEVEL_PIECE_CACHE_H_
-#define XVAL_TEXT_BYTELEVEL_PIECE_CACHE_H_
+// Thread safety: none; one per thread (ByteLevelTokenizer and SpmTokenizer keep one in their
+// thread states).
+#ifndef XVAL_TEXT_PIECE_CACHE_H_
+#define XVAL_TEXT_PIECE_CACHE_H_
 
 #include <cstdint>
 #include <cstring>
@@ -66,17 +67,21 @@ struct PieceKey {
   }
 };
 
-class PieceCache {
+// kIds: ids inline per entry, so that an entry (16 bytes of key, the ids, their count) is 32
+// bytes (3 ids) or one 64-byte cache line (11 ids).
+template <size_t kIds>
+class BasicPieceCache {
  public:
-  static constexpr size_t kMaxIds = 3;
+  static constexpr size_t kMaxIds = kIds;
+  static_assert((16 + 4 * (kIds + 1)) % 32 == 0);
 
-  explicit PieceCache(int log2_slots = 16)
+  explicit BasicPieceCache(int log2_slots)
       : slots_(size_t{1} << log2_slots), shift_(64 - log2_slots) {}
 
   struct Entry {
     uint64_t lo = 0, hi = 0;  // hi == 0: empty (a key's hi holds its length)
     int32_t ids[kMaxIds] = {};
-    uint32_t count = 0;  // right after ids: the four words are copied as one
+    uint32_t count = 0;  // right after ids: ids and count are copied as one block
   };
 
   // The entry of `key` (its ids[0, count)), or null.
@@ -109,6 +114,12 @@ class PieceCache {
   int shift_;
 };
 
+// Byte-level BPE's pre-tokens: three ids cover nearly all.
+class PieceCache : public BasicPieceCache<3> {
+ public:
+  explicit PieceCache(int log2_slots = 16) : BasicPieceCache<3>(log2_slots) {}
+};
+
 }  // namespace xval::text
 
-#endif  // XVAL_TEXT_BYTELEVEL_PIECE_CACHE_H_
+#endif  // XVAL_TEXT_PIECE_CACHE_H_
