@@ -43,13 +43,27 @@ AddedTokenMatcher::AddedTokenMatcher(const std::vector<AddedToken>& tokens) {
     longest_by_first_byte_[first] = static_cast<uint16_t>(
         std::min<size_t>(65535, std::max<size_t>(longest_by_first_byte_[first], t.content.size())));
     lengths_.push_back(t.content.size());
+    if (t.content.size() == 1) {
+      for (int b = 0; b < 256; ++b) starts_[first * 256 + b] = true;
+    } else {
+      starts_[first * 256 + static_cast<unsigned char>(t.content[1])] = true;
+    }
   }
   std::sort(lengths_.begin(), lengths_.end(), std::greater<size_t>());
   lengths_.erase(std::unique(lengths_.begin(), lengths_.end()), lengths_.end());
+  for (int b = 0; b < 256; ++b) {
+    if (!first_byte_[b]) continue;
+    only_first_byte_ = only_first_byte_ == -1 ? b : -2;
+  }
 }
 
 const AddedToken* AddedTokenMatcher::LongestAt(absl::string_view text, size_t pos) const {
   const absl::string_view rest = text.substr(pos);
+  // The first two bytes, before a hash lookup per length ("<<" in math text is no "<|...").
+  const size_t second = rest.size() > 1 ? static_cast<unsigned char>(rest[1]) : 0;
+  if (rest.size() > 1 && !starts_[static_cast<unsigned char>(rest[0]) * 256 + second]) {
+    return nullptr;
+  }
   const size_t longest = longest_by_first_byte_[static_cast<unsigned char>(rest[0])];
   for (const size_t len : lengths_) {
     if (len > rest.size() || (len > longest && longest < 65535)) continue;

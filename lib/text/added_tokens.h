@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,13 @@ class AddedTokenMatcher {
   void Split(absl::string_view text, OnText on_text, OnToken on_token) const {
     size_t text_begin = 0;
     for (size_t pos = 0; pos < text.size();) {
+      if (only_first_byte_ >= 0) {
+        // Every token starts with one byte (Llama 3's and Qwen2's '<'): memchr's vector loop
+        // finds the next place a match can start.
+        const void* next = std::memchr(text.data() + pos, only_first_byte_, text.size() - pos);
+        if (next == nullptr) break;
+        pos = static_cast<size_t>(static_cast<const char*>(next) - text.data());
+      }
       const AddedToken* match = nullptr;
       if (first_byte_[static_cast<unsigned char>(text[pos])]) match = LongestAt(text, pos);
       if (match == nullptr) {
@@ -75,6 +83,8 @@ class AddedTokenMatcher {
   std::vector<size_t> lengths_;
   std::array<bool, 256> first_byte_{};
   std::array<uint16_t, 256> longest_by_first_byte_{};  // saturates at 65535
+  int only_first_byte_ = -1;  // the one byte every token starts with; -1 none, -2 several
+  std::vector<bool> starts_ = std::vector<bool>(256 * 256);  // [first * 256 + second byte]
 };
 
 }  // namespace xval::text
