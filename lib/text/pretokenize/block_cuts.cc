@@ -230,11 +230,12 @@ HWY_INLINE uint64_t MaskBits(D d, hn::Mask<D> mask) {
 #endif
 
 // Writes base + i for every bit i of `bits`, lowest first, at out (which has room for 64) and
-// returns how many. With AVX2 and AVX-512, vectors of offsets are compressed by the bits (no
-// branch per end); elsewhere one end at a time.
+// returns how many. With AVX-512, vectors of offsets are compressed by the bits (no branch per
+// end); elsewhere four ends per round, written whether or not they exist (Highway's AVX2
+// compress of 32-bit lanes ran the block path at a third of this loop's speed).
 HWY_INLINE size_t EmitEnds(uint64_t bits, uint32_t base, uint32_t* out) {
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
-  const hn::ScalableTag<uint32_t> d;  // 8 or 16 lanes
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+  const hn::ScalableTag<uint32_t> d;  // 16 lanes
   const size_t lanes = hn::Lanes(d);
   auto offsets = hn::Iota(d, base);
   const auto step = hn::Set(d, static_cast<uint32_t>(lanes));
@@ -249,9 +250,12 @@ HWY_INLINE size_t EmitEnds(uint64_t bits, uint32_t base, uint32_t* out) {
   }
   return count;
 #else
-  size_t count = 0;
-  for (; bits != 0; bits &= bits - 1) {
-    out[count++] = base + static_cast<uint32_t>(__builtin_ctzll(bits));
+  const size_t count = static_cast<size_t>(__builtin_popcountll(bits));
+  for (size_t i = 0; i < count; i += 4) {
+    for (size_t j = 0; j < 4; ++j) {
+      out[i + j] = base + static_cast<uint32_t>(absl::countr_zero(bits));  // 64 past the last
+      bits &= bits - 1;
+    }
   }
   return count;
 #endif
