@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "text/bytelevel/tiktoken_loader.h"
 #include "text/bytelevel_corpus.h"
+#include "text/pretokenize/block_cuts.h"
 #include "text/pretokenize/pretokenizer.h"
 
 namespace xval::text {
@@ -83,9 +84,10 @@ void PreTokenize(benchmark::State& state, const std::string& name, bool pcre2) {
 }
 
 // The corpus as one text (lines joined by "\n"): no per-call cost.
-void PreTokenizeOneText(benchmark::State& state, const std::string& name) {
+void PreTokenizeOneText(benchmark::State& state, const std::string& name, int64_t target = 0) {
   const Corpus& c = GetCorpus();
   const auto scanner = Scanner(name, false);
+  PinBlockCutTarget(target);  // 0: the best this machine runs
   std::vector<uint32_t> ends;
   for (auto _ : state) {
     ends.clear();
@@ -93,6 +95,7 @@ void PreTokenizeOneText(benchmark::State& state, const std::string& name) {
     benchmark::DoNotOptimize(ends.data());
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.joined.size()));
+  PinBlockCutTarget(0);
 }
 
 // The read limit of the pre-tokenizer loop: memchr for a byte that is not there reads every
@@ -205,6 +208,18 @@ void Register() {
     benchmark::RegisterBenchmark(("PreTokenize/scanner_one_text/" + name).c_str(),
                                  [name](benchmark::State& s) { PreTokenizeOneText(s, name); })
         ->Unit(benchmark::kMillisecond);
+  }
+  // The 64-byte block path on each Highway target this machine runs (AVX-512, AVX2, SSE4...).
+  for (const int64_t target : BlockCutTargets()) {
+    PinBlockCutTarget(target);
+    const std::string target_name = BlockCutTargetName();
+    PinBlockCutTarget(0);
+    for (const std::string name : {"cl100k_base", "o200k_base"}) {
+      benchmark::RegisterBenchmark(
+          ("PreTokenize/targets/" + target_name + "/" + name).c_str(),
+          [name, target](benchmark::State& s) { PreTokenizeOneText(s, name, target); })
+          ->Unit(benchmark::kMillisecond);
+    }
   }
   for (const std::string name : {"cl100k_base", "o200k_base"}) {
     benchmark::RegisterBenchmark(("PreTokenize/scanner/" + name).c_str(),

@@ -78,13 +78,15 @@ __attribute__((always_inline)) inline uint64_t PieceStarts(const BlockMasks& k, 
   } else {
     // [\r\n/]*: from each CR/LF after punctuation (a '/' there is punctuation itself) through
     // CR, LF and '/', filled in hops of 1, 2, 4, ... (a run may hold several such CR/LF).
+    // The first hop always (a branch on whether any CR/LF follows punctuation would go either
+    // way from block to block); more only where two such bytes are adjacent.
     taken = (punct << 1) & k.crlf;
-    if (taken != 0) {
-      uint64_t through = k.crlf | k.slash;
-      for (int hop = 1; hop < 64 && through != 0; hop *= 2) {
-        taken |= (taken << hop) & through;
-        through &= through << hop;
-      }
+    uint64_t through = k.crlf | k.slash;
+    taken |= (taken << 1) & through;
+    through &= through << 1;
+    for (int hop = 2; hop < 64 && through != 0; hop *= 2) {
+      taken |= (taken << hop) & through;
+      through &= through << hop;
     }
     punct &= ~taken;
   }
@@ -232,7 +234,7 @@ HWY_INLINE uint64_t MaskBits(D d, hn::Mask<D> mask) {
 // Writes base + i for every bit i of `bits`, lowest first, at out (which has room for 64) and
 // returns how many. With AVX-512, vectors of offsets are compressed by the bits (no branch per
 // end); elsewhere four ends per round, written whether or not they exist (Highway's AVX2
-// compress of 32-bit lanes ran the block path at a third of this loop's speed).
+// compress of 32-bit lanes is slower than this loop: docs/benchmarks-bytelevel.md).
 HWY_INLINE size_t EmitEnds(uint64_t bits, uint32_t base, uint32_t* out) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
   const hn::ScalableTag<uint32_t> d;  // 16 lanes
