@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
 #include "support/corpus.h"
 #include "support/spm_reference.h"
@@ -99,6 +100,31 @@ void BM_Xval_BatchFlat(benchmark::State& state) {
   state.counters["threads"] = static_cast<double>(threads ? threads : util::DefaultThreadCount());
 }
 BENCHMARK(BM_Xval_BatchFlat)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// ids_only (EncodeIdsInto, tiktoken's encode_ordinary form): the batch of lines on one thread,
+// and the corpus as one text (lines joined by "\n") on one thread.
+void BM_Xval_IdsOnly(benchmark::State& state) {
+  const Tokenizer& tok = Ours();
+  static const std::string* joined = [] {
+    auto* s = new std::string;
+    for (const std::string& line : Corpus()) absl::StrAppend(s, line, "\n");
+    return s;
+  }();
+  const bool one_text = state.range(0) == 1;
+  std::vector<absl::string_view> texts(Corpus().begin(), Corpus().end());
+  if (one_text) texts = {*joined};
+  EncodeOptions options;
+  options.ids_only = true;
+  options.parse_special = false;
+  for (auto _ : state) {
+    auto out = tok.EncodeBatchFlat(texts, options, 1);
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetBytesProcessed(state.iterations() * (one_text ? static_cast<int64_t>(joined->size())
+                                                         : CorpusBytes()));
+  state.SetLabel(one_text ? "one text" : "batch of lines");
+}
+BENCHMARK(BM_Xval_IdsOnly)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_Load_Xval(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(LoadTokenizer(ModelPath()));
