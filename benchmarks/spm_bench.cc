@@ -120,8 +120,8 @@ void BM_Xval_IdsOnly(benchmark::State& state) {
     auto out = tok.EncodeBatchFlat(texts, options, 1);
     benchmark::DoNotOptimize(out);
   }
-  state.SetBytesProcessed(state.iterations() * (one_text ? static_cast<int64_t>(joined->size())
-                                                         : CorpusBytes()));
+  state.SetBytesProcessed(state.iterations() *
+                          (one_text ? static_cast<int64_t>(joined->size()) : CorpusBytes()));
   state.SetLabel(one_text ? "one text" : "batch of lines");
 }
 BENCHMARK(BM_Xval_IdsOnly)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
