@@ -27,6 +27,18 @@ enum class BlockRules {
 size_t SplitAsciiBlocks(BlockRules rules, const unsigned char* s, size_t n, size_t pos,
                         std::vector<uint32_t>* ends, size_t* stop);
 
+// The scanners' loop head: once *pos has passed *resume, the blocks cut from *pos (a piece
+// start) and *resume is set past where they stopped: the stop byte, or 32 bytes further when
+// they cut nothing (text in another script, or a piece of 64 bytes and more).
+inline void CutBlocksFrom(BlockRules rules, const unsigned char* s, size_t n, size_t* pos,
+                          size_t* resume, std::vector<uint32_t>* ends) {
+  if (*pos < *resume) return;
+  size_t stop = n;
+  const size_t from = *pos;
+  *pos = SplitAsciiBlocks(rules, s, n, *pos, ends, &stop);
+  *resume = stop + (*pos == from ? 32 : 1);
+}
+
 // For tests: the Highway targets compiled in that this machine runs, pinning one (0: back to
 // the best), and the name of the one in use.
 std::vector<int64_t> BlockCutTargets();

@@ -5,6 +5,8 @@
 // Llama 3's pattern has \s*[\r\n]+ where this has \s++$|\s*[\r\n]: the same pieces, but for
 // whitespace that ends the text with a newline inside, which cl100k keeps whole and Llama 3 cuts
 // after the last newline. Qwen2's is Llama 3's with \p{N} for \p{N}{1,3}: single digits.
+// ASCII text goes 64 bytes at a time through the block path (block_cuts.cc); this scanner
+// takes each piece the blocks leave undecided.
 #include "text/pretokenize/block_cuts.h"
 #include "text/pretokenize/pretokenizer.h"
 #include "text/pretokenize/scanner_cursor.h"
@@ -33,16 +35,9 @@ class Cl100kScanner : public PreTokenizer {
     size_t pos = 0;
     size_t blocks_from = 0;  // where the 64-byte block path may take over again
     while (pos < n) {
-      if (pos >= blocks_from) {
-        size_t stop = n;
-        const size_t from = pos;
-        pos = SplitAsciiBlocks(max_digits_ == 1 ? BlockRules::kQwen2 : BlockRules::kCl100k, bytes,
-                               n, pos, ends, &stop);
-        // Byte by byte past the stop; when the blocks decided nothing (text in another script,
-        // or a piece of 64 bytes and more), further on before trying them again.
-        blocks_from = stop + (pos == from ? 32 : 1);
-        if (pos >= n) break;
-      }
+      CutBlocksFrom(max_digits_ == 1 ? BlockRules::kQwen2 : BlockRules::kCl100k, bytes, n, &pos,
+                    &blocks_from, ends);
+      if (pos >= n) break;
       // ASCII first: one flag load picks the alternative, and runs are byte loops that turn
       // to the Unicode path only at a non-ASCII byte.
       const uint8_t f = cur.Flags(pos);

@@ -8,7 +8,9 @@
 //   G  \s+
 // These are not possessive, so the order in which a backtracking engine tries them matters:
 // A with its optional prefix, then A without it (which differs only when the prefix character
-// is a mark, itself in both letter classes), then B likewise.
+// is a mark, itself in both letter classes), then B likewise. ASCII text goes 64 bytes at a time
+// through the block path (block_cuts.cc); this scanner takes each piece the blocks leave
+// undecided.
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
 #include "text/pretokenize/block_cuts.h"
@@ -33,14 +35,8 @@ class O200kScanner : public PreTokenizer {
     size_t pos = 0;
     size_t blocks_from = 0;  // where the 64-byte block path may take over again
     while (pos < n) {
-      if (pos >= blocks_from) {
-        size_t stop = n;
-        const size_t from = pos;
-        pos = SplitAsciiBlocks(BlockRules::kO200k, bytes, n, pos, ends, &stop);
-        // As in cl100k_scanner.cc: byte by byte past the stop, further when nothing was cut.
-        blocks_from = stop + (pos == from ? 32 : 1);
-        if (pos >= n) break;
-      }
+      CutBlocksFrom(BlockRules::kO200k, bytes, n, &pos, &blocks_from, ends);
+      if (pos >= n) break;
       // ASCII first: one flag load picks the alternative; the Unicode path below takes any
       // piece that starts at a non-ASCII byte.
       const uint8_t f = cur.Flags(pos);
