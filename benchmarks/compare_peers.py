@@ -31,7 +31,6 @@ import json
 import os
 import pathlib
 import pickle
-import resource
 import shutil
 import subprocess
 import sys
@@ -122,6 +121,7 @@ def one_text_calls(engine, opened, threads):
 
 def worker(job):
     from xval.bench.subjects import Subject
+    from xval.bench.worker import _peak_rss_bytes as peak_rss_bytes  # VmHWM, as xval bench
     import numpy as np
     with open(job["corpus"], "rb") as f:
         texts = pickle.load(f)
@@ -161,7 +161,7 @@ def worker(job):
     return {"load_s": load_s, "calls": timings, "call": best,
             "cold_s": min(t["cold_s"] for t in timings.values()),
             "warm_s": timings[best]["warm_s"], "tokens": int(splits[-1]),
-            "peak_rss_bytes": _peak_rss_bytes(),
+            "peak_rss_bytes": peak_rss_bytes(),
             "hashes": [hashlib.blake2b(data[splits[i]:splits[i + 1]].tobytes(),
                                        digest_size=8).hexdigest()
                        for i in range(len(splits) - 1)]}
@@ -173,16 +173,6 @@ def _awkward_flat(rows):
     splits = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(ak.num(rows).to_numpy(), out=splits[1:])
     return ak.flatten(rows).to_numpy().astype(np.uint32), splits
-
-
-def _peak_rss_bytes():
-    """This process's peak resident set (VmHWM). Not getrusage's ru_maxrss: Linux carries the
-    parent's peak into a child across fork and exec, so a large parent would set the floor."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _timed(call):
