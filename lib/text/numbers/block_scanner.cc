@@ -22,14 +22,15 @@
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "text/numbers/block_scanner.cc"
-#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "text/numbers/block_scanner.h"
 
 #include <cstdint>
 #include <cstring>
 #include <vector>
 
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
-#include "text/numbers/block_scanner.h"
+#include "text/mask_bits-inl.h"
 
 #ifndef XVAL_TEXT_NUMBERS_BLOCK_SCANNER_ONCE_
 #define XVAL_TEXT_NUMBERS_BLOCK_SCANNER_ONCE_
@@ -145,36 +146,6 @@ namespace xval::text {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 using block_internal::BlockMasks;
-
-#if HWY_TARGET != HWY_SCALAR
-// The bits of a mask of 16, 32 or 64 lanes as an integer, lane i in bit i. StoreMaskBits
-// writes them in that order, least significant bit first in each byte; copying them into an
-// integer right away lets the compiler keep them in a register (one movemask on x86).
-template <class D>
-HWY_INLINE uint64_t MaskBits(D d, hn::Mask<D> mask) {
-  uint8_t bytes[16];  // StoreMaskBits may write 8 bytes
-  hn::StoreMaskBits(d, mask, bytes);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  uint64_t bits = 0;
-  for (size_t j = 0; j < hn::Lanes(d) / 8; ++j) bits |= static_cast<uint64_t>(bytes[j]) << (8 * j);
-  return bits;
-#else
-  if (hn::Lanes(d) == 16) {
-    uint16_t bits;
-    std::memcpy(&bits, bytes, sizeof(bits));
-    return bits;
-  }
-  if (hn::Lanes(d) == 32) {
-    uint32_t bits;
-    std::memcpy(&bits, bytes, sizeof(bits));
-    return bits;
-  }
-  uint64_t bits;
-  std::memcpy(&bits, bytes, sizeof(bits));
-  return bits;
-#endif
-}
-#endif
 
 // The masks of the 64 bytes at p.
 HWY_INLINE void Classify(const unsigned char* p, BlockMasks* k) {

@@ -40,6 +40,7 @@
 #include "absl/numeric/bits.h"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
+#include "text/mask_bits-inl.h"
 
 #ifndef XVAL_TEXT_PRETOKENIZE_BLOCK_CUTS_ONCE_
 #define XVAL_TEXT_PRETOKENIZE_BLOCK_CUTS_ONCE_
@@ -201,35 +202,6 @@ namespace xval::text {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 using block_cuts_internal::BlockMasks;
-
-#if HWY_TARGET != HWY_SCALAR
-// The bits of a mask of 16, 32 or 64 lanes as an integer, lane i in bit i (see
-// block_scanner.cc).
-template <class D>
-HWY_INLINE uint64_t MaskBits(D d, hn::Mask<D> mask) {
-  uint8_t bytes[16];  // StoreMaskBits may write 8 bytes
-  hn::StoreMaskBits(d, mask, bytes);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  uint64_t bits = 0;
-  for (size_t j = 0; j < hn::Lanes(d) / 8; ++j) bits |= static_cast<uint64_t>(bytes[j]) << (8 * j);
-  return bits;
-#else
-  if (hn::Lanes(d) == 16) {
-    uint16_t bits;
-    std::memcpy(&bits, bytes, sizeof(bits));
-    return bits;
-  }
-  if (hn::Lanes(d) == 32) {
-    uint32_t bits;
-    std::memcpy(&bits, bytes, sizeof(bits));
-    return bits;
-  }
-  uint64_t bits;
-  std::memcpy(&bits, bytes, sizeof(bits));
-  return bits;
-#endif
-}
-#endif
 
 // Writes base + i for every bit i of `bits`, lowest first, at out (which has room for 64) and
 // returns how many. With AVX-512, vectors of offsets are compressed by the bits (no branch per
