@@ -114,6 +114,39 @@ class BasicPieceCache {
   int shift_;
 };
 
+// Ids of a cache's entries gathered on the stack and appended to a vector in bulk (push_back
+// per id costs a capacity check and a store of the size each time). An entry's ids and count
+// are copied whole before the caller knows whether it is a hit; Keep keeps what is needed.
+template <class Cache>
+class StagedIds {
+ public:
+  explicit StagedIds(std::vector<int32_t>* out) : out_(out) {}
+  StagedIds(const StagedIds&) = delete;
+  StagedIds& operator=(const StagedIds&) = delete;
+  ~StagedIds() { Flush(); }
+
+  // Copies e's ids (all kMaxIds slots, and the count after them) after the kept ones.
+  void Copy(const typename Cache::Entry& e) {
+    std::memcpy(buffer_ + used_, e.ids, sizeof(int32_t) * (Cache::kMaxIds + 1));
+  }
+  // Keeps the first `count` ids of the last Copy.
+  void Keep(size_t count) {
+    used_ += count;
+    if (used_ >= kSize) Flush();
+  }
+  // Appends the kept ids to the vector (before anything else appends to it).
+  void Flush() {
+    out_->insert(out_->end(), buffer_, buffer_ + used_);
+    used_ = 0;
+  }
+
+ private:
+  static constexpr size_t kSize = 2048;
+  int32_t buffer_[kSize + Cache::kMaxIds + 1];
+  size_t used_ = 0;
+  std::vector<int32_t>* out_;
+};
+
 // Byte-level BPE's pre-tokens: three ids cover nearly all.
 class PieceCache : public BasicPieceCache<3> {
  public:

@@ -304,15 +304,7 @@ void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& st
   const PieceCache& front = state.front;
   const auto* t = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
-  // Ids go to a buffer on the stack first, in bulk to *ids (push_back per id costs a capacity
-  // check and a store of the size each time).
-  constexpr size_t kBuffer = 2048;
-  int32_t buffer[kBuffer + PieceCache::kMaxIds + 1];
-  size_t used = 0;
-  auto flush = [&]() {
-    ids->insert(ids->end(), buffer, buffer + used);
-    used = 0;
-  };
+  StagedIds<PieceCache> staged(ids);
   uint32_t begin = 0;
   for (const uint32_t end : state.ends) {
     const size_t len = end - begin;
@@ -322,17 +314,15 @@ void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& st
     const PieceKey key = PieceKey::Of(t, begin, key_len, n);
     const PieceCache::Entry& e = front.At(key);
     const bool found = (e.lo == key.lo) & (e.hi == key.hi) & (len <= PieceKey::kMaxLen);
-    std::memcpy(buffer + used, e.ids, sizeof(int32_t) * (PieceCache::kMaxIds + 1));
+    staged.Copy(e);
     if (ABSL_PREDICT_TRUE(found)) {
-      used += e.count;
-      if (ABSL_PREDICT_FALSE(used >= kBuffer)) flush();
+      staged.Keep(e.count);
     } else {
-      flush();
+      staged.Flush();
       EncodeMissedPiece(text, begin, len, state, ids);
     }
     begin = end;
   }
-  flush();
 }
 
 template <bool kOffsets>

@@ -254,26 +254,18 @@ void SpmTokenizer::EncodeRawWordIds(absl::string_view text, bool prefix, ThreadS
   const auto* t = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
   const auto& table = state.word_ids;
-  using Table = std::remove_reference_t<decltype(table)>;
-  constexpr size_t kBuffer = 2048;
-  int32_t buffer[kBuffer + Table::kMaxIds + 1];
-  size_t used = 0;
-  auto flush = [&]() {
-    ids->insert(ids->end(), buffer, buffer + used);
-    used = 0;
-  };
+  StagedIds<std::remove_reference_t<decltype(table)>> staged(ids);
   auto emit_unit = [&](size_t begin, size_t end, bool with_prefix) {
     const size_t len = end - begin;
     if (len <= PieceKey::kMaxLen) {
       const auto* e = table.Find(WordKey(t, begin, len, n, with_prefix));
       if (ABSL_PREDICT_TRUE(e != nullptr)) {
-        std::memcpy(buffer + used, e->ids, sizeof(int32_t) * (Table::kMaxIds + 1));
-        used += e->count;
-        if (ABSL_PREDICT_FALSE(used >= kBuffer)) flush();
+        staged.Copy(*e);
+        staged.Keep(e->count);
         return;
       }
     }
-    flush();
+    staged.Flush();
     EncodeMissedWord(text, begin, end, with_prefix, state, ids);
   };
   auto emit_word = [&](size_t begin, size_t end, bool first) {
@@ -331,7 +323,6 @@ void SpmTokenizer::EncodeRawWordIds(absl::string_view text, bool prefix, ThreadS
     i = j + len;
   }
   if (n > word_begin) emit_word(word_begin, n, first);
-  flush();
 }
 
 void SpmTokenizer::EncodeRawWord(absl::string_view word, bool prefix, uint32_t base,
