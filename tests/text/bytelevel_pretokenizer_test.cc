@@ -135,6 +135,16 @@ std::vector<char32_t> RandomPool(uint64_t seed, size_t* dropped) {
   return pool;
 }
 
+// The non-ASCII code points of RandomPool(seed).
+std::vector<char32_t> NonAsciiPool(uint64_t seed) {
+  size_t dropped = 0;
+  std::vector<char32_t> unicode;
+  for (char32_t c : RandomPool(seed, &dropped)) {
+    if (c >= 0x80) unicode.push_back(c);
+  }
+  return unicode;
+}
+
 TEST_P(ScannerVsPcre2, SeededRandomStrings) {
   const uint64_t seed = 20240611;
   size_t dropped = 0;
@@ -152,11 +162,7 @@ TEST_P(ScannerVsPcre2, SeededRandomStrings) {
 // run ("abcé", "12½", " \u3000", "!!\u0301"), after a contraction, and at the end of the text.
 TEST_P(ScannerVsPcre2, SeededRunsAcrossAsciiBoundaries) {
   const uint64_t seed = 20261126;
-  size_t dropped = 0;
-  std::vector<char32_t> unicode;
-  for (char32_t c : RandomPool(seed, &dropped)) {
-    if (c >= 0x80) unicode.push_back(c);
-  }
+  const std::vector<char32_t> unicode = NonAsciiPool(seed);
   const std::u32string kinds[] = {
       U"abcdefghijklmnopqrstuvwxyz", U"ABCDEFGHIJKLMNOPQRSTUVWXYZ", U"aAbBsStTlLdDeEvVrR",
       U"0123456789", U" ", U" \t\n\r\v\f", U"'", U"!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\x01\x7F",
@@ -196,11 +202,7 @@ TEST_P(ScannerVsPcre2, MegabyteRuns) {
 // path and back. On every Highway target that this machine runs.
 TEST_P(ScannerVsPcre2, LongTextsOnEveryBlockTarget) {
   const uint64_t seed = 20261205;
-  size_t dropped = 0;
-  std::vector<char32_t> unicode;
-  for (char32_t c : RandomPool(seed, &dropped)) {
-    if (c >= 0x80) unicode.push_back(c);
-  }
+  const std::vector<char32_t> unicode = NonAsciiPool(seed);
   const std::u32string kinds[] = {U"abcdefghijklmnopqrstuvwxyz",
                                   U"ABCDEFGHIJKLMNOPQRSTUVWXYZ",
                                   U"aAbBsStTlLdDeEvVrR",
