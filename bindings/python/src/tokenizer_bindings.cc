@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "number_bindings.h"
 #include "status.h"
 #include "xval/numbers.h"
 #include "xval/tiktoken.h"
@@ -367,6 +368,11 @@ class PyTokenizer {
     return *x;
   }
   const Recipe& recipe() const { return recipe_; }
+  // The grammar numbers are read with: an xVal tokenizer's own, else the standard one.
+  NumberScanOptions NumberScan() const {
+    const auto* x = dynamic_cast<const XvalTokenizer*>(tok_.get());
+    return x != nullptr ? x->options().numbers : NumberScanOptions{};
+  }
 
   // The recipe a pickle holds: the file's bytes with it (read now, unless they travelled
   // here), so that the copy loads where the file is not; a tiktoken name (gpt2, cl100k_base,
@@ -485,8 +491,10 @@ SpecialTokenSet SpecialTokenSetFrom(py::handle arg, const char* name) {
 }
 
 void BindTokenizer(py::module_& m) {
-  py::class_<Encoding, std::shared_ptr<Encoding>>(m, "Encoding",
-                                                  "The tokens of one text: ids, values, offsets.")
+  BindNumberInfo(m);
+  // dynamic_attr: encode(number_info=True) sets `numbers` (an xval.NumberInfo) on it.
+  py::class_<Encoding, std::shared_ptr<Encoding>>(
+      m, "Encoding", "The tokens of one text: ids, values, offsets.", py::dynamic_attr())
       .def_property_readonly(
           "ids",
           [](py::object self) {
@@ -576,13 +584,37 @@ into DataLoader workers and to use after fork.)doc")
           py::arg("number_mode") = "standard", py::arg("transform") = "identity",
           "gpt2, r50k_base, cl100k_base or o200k_base; rank files from data_dir or "
           "$XVAL_DATA_DIR.")
-      .def("encode", &PyTokenizer::Encode, py::arg("text"), py::arg("add_bos") = false,
-           py::arg("add_eos") = false, py::kw_only(), py::arg("add_special_tokens") = false,
-           py::arg("parse_special") = true,
-           "add_special_tokens: add what the file says to add around the text (a GGUF "
-           "vocabulary's add_bos_token / add_eos_token, as llama.cpp's add_special). "
-           "parse_special=False: special-token text such as <s> is ordinary text (tiktoken's "
-           "encode_ordinary).")
+      .def(
+          "encode",
+          [](const PyTokenizer& t, const std::string& text, bool add_bos, bool add_eos,
+             bool add_special_tokens, bool parse_special, bool number_info) {
+            std::shared_ptr<Encoding> e =
+                t.Encode(text, add_bos, add_eos, add_special_tokens, parse_special);
+            py::object out = py::cast(e);
+            if (number_info) {
+              out.attr("numbers") = py::cast(DescribeNumbersOrThrow(text, *e, t.NumberScan()));
+            }
+            return out;
+          },
+          py::arg("text"), py::arg("add_bos") = false, py::arg("add_eos") = false, py::kw_only(),
+          py::arg("add_special_tokens") = false, py::arg("parse_special") = true,
+          py::arg("number_info") = false,
+          "add_special_tokens: add what the file says to add around the text (a GGUF "
+          "vocabulary's add_bos_token / add_eos_token, as llama.cpp's add_special). "
+          "parse_special=False: special-token text such as <s> is ordinary text (tiktoken's "
+          "encode_ordinary). number_info=True: the Encoding also has `numbers`, the "
+          "xval.NumberInfo describe_numbers gives.")
+      .def(
+          "describe_numbers",
+          [](const PyTokenizer& t, const std::string& text, const Encoding* encoding) {
+            if (encoding != nullptr) return DescribeNumbersOrThrow(text, *encoding, t.NumberScan());
+            const std::shared_ptr<Encoding> e = t.Encode(text, false, false, false, true);
+            return DescribeNumbersOrThrow(text, *e, t.NumberScan());
+          },
+          py::arg("text"), py::arg("encoding") = py::none(),
+          "The numbers of `text` (as an xVal tokenizer reads them, else the standard grammar) "
+          "and each token's number, digit and place (an xval.NumberInfo), for `encoding` (the "
+          "text's own, as encode returned it; None: encode(text)).")
       .def("encode_batch", &PyTokenizer::EncodeBatch, py::arg("texts"), py::kw_only(),
            py::arg("padding") = false, py::arg("truncation") = false,
            py::arg("max_length") = py::none(), py::arg("add_bos") = false,

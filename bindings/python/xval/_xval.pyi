@@ -10,6 +10,21 @@ class Encoding:
     def values(self) -> np.ndarray: ...   # float32 [tokens]
     @property
     def offsets(self) -> np.ndarray: ...  # uint32 [tokens, 2]
+    numbers: "NumberInfo"  # set by encode(number_info=True)
+    def __len__(self) -> int: ...
+
+class NumberInfo:
+    number_index: np.ndarray    # int32 [tokens], -1: no number
+    digit: np.ndarray           # int8 [tokens], -1: not exactly one digit
+    place: np.ndarray           # int16 [tokens], units 1, tenths -1, 0: no digit
+    place_from_top: np.ndarray  # int16 [tokens], 1-based, 0: no digit
+    spans: np.ndarray           # uint32 [numbers, 2]
+    values: np.ndarray          # float64 [numbers]
+    values32: np.ndarray        # float32 [numbers]
+    negative: np.ndarray        # bool [numbers]
+    integer_digits: np.ndarray  # int32 [numbers]
+    fraction_digits: np.ndarray # int32 [numbers]
+    exponent: np.ndarray        # int32 [numbers]
     def __len__(self) -> int: ...
 
 class DecodeStream:
@@ -29,7 +44,10 @@ class Tokenizer:
     def tiktoken(name: str, data_dir: Optional[str] = None, *, digits: str = "none",
                  numbers: str = "none", number_mode: str = "standard",
                  transform: str = "identity") -> "Tokenizer": ...
-    def encode(self, text: str, add_bos: bool = False, add_eos: bool = False) -> Encoding: ...
+    def encode(self, text: str, add_bos: bool = False, add_eos: bool = False, *,
+               add_special_tokens: bool = False, parse_special: bool = True,
+               number_info: bool = False) -> Encoding: ...
+    def describe_numbers(self, text: str, encoding: Optional[Encoding] = None) -> NumberInfo: ...
     def encode_batch(self, texts: Sequence[str], *, padding: Union[bool, str] = False,
                      truncation: bool = False, max_length: Optional[int] = None,
                      add_bos: bool = False, add_eos: bool = False,
