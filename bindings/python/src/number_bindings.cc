@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "status.h"
+#include "xval/number_rewrites.h"
 
 namespace py = pybind11;
 
@@ -44,6 +45,27 @@ std::shared_ptr<NumberInfo> DescribeNumbersOrThrow(const std::string& text,
 }
 
 void BindNumberInfo(py::module_& m) {
+  m.def(
+      "rewrite_numbers",
+      [](const std::string& text, const std::string& rewrite) {
+        const NumberRewrite r = ValueOrThrow(ParseNumberRewrite(rewrite));
+        return ValueOrThrow(ApplyNumberRewrite(r, text));
+      },
+      py::arg("text"), py::arg("rewrite"),
+      "The text with its numbers rewritten, reversibly: \"reverse\" (each digit run of a number "
+      "reversed, least significant first), \"rtl_commas\" (a comma every three digits from the "
+      "right; commas already between digits doubled) or \"numerologic\" (\"42\" -> "
+      "\"<sn>2<mn>42<en>\"). restore_numbers undoes it exactly.");
+  m.def(
+      "restore_numbers",
+      [](const std::string& text, const std::string& rewrite) {
+        const NumberRewrite r = ValueOrThrow(ParseNumberRewrite(rewrite));
+        return ValueOrThrow(UndoNumberRewrite(r, text));
+      },
+      py::arg("text"), py::arg("rewrite"),
+      "The text rewrite_numbers was given, from what it returned (ValueError naming the byte "
+      "where a text cannot have come from it).");
+
   py::class_<NumberInfo, std::shared_ptr<NumberInfo>>(m, "NumberInfo", R"doc(
 The numbers of a text and, for each token of its encoding, the number it belongs to, as
 Tokenizer.describe_numbers returns them. Per token (arrays [tokens]): number_index, digit,

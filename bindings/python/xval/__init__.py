@@ -28,12 +28,14 @@ DecodeStream holds one sequence's state: one thread at a time.
 import numpy as np
 
 from . import _xval
-from ._xval import DecodeStream, Encoding, Model, NumberInfo, Tokenizer, cuda_available
+from ._xval import (DecodeStream, Encoding, Model, NumberInfo, Tokenizer, cuda_available,
+                    restore_numbers, rewrite_numbers)
 from . import _hf
 
 _hf._attach()  # Hugging Face's calls on Tokenizer: from_pretrained, __call__, batch_decode, ...
 
-__all__ = ["DecodeStream", "Encoding", "Model", "NumberInfo", "Tokenizer", "cuda_available", "embed", "embed_backward"]
+__all__ = ["DecodeStream", "Encoding", "Model", "NumberInfo", "Tokenizer", "cuda_available", "embed", "embed_backward",
+           "restore_numbers", "rewrite_numbers"]
 __version__ = _xval.__version__  # the C++ library's (project() in CMakeLists.txt)
 
 
