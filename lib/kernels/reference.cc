@@ -4,6 +4,8 @@
 #include <cstring>
 
 #include "kernels/convert.h"
+#include "kernels/number_features.h"
+#include "xval/number_encodings.h"
 
 namespace xval::kernels {
 
@@ -20,18 +22,58 @@ float LoadAsF32(const ConstMatrixView& view, size_t row, size_t col) {
   return 0.0f;
 }
 
+namespace {
+// Rounds once to out's dtype (f32 or bf16).
+void StoreElement(const MatrixView& out, size_t t, size_t c, float x) {
+  const size_t index = t * out.row_stride + c;
+  if (out.dtype == DType::kF32) {
+    static_cast<float*>(out.data)[index] = x;
+  } else {
+    static_cast<uint16_t*>(out.data)[index] = F32ToBf16(x);
+  }
+}
+}  // namespace
+
 void EmbedReference(const ConstMatrixView& table, absl::Span<const int32_t> ids,
                     absl::Span<const float> values, const MatrixView& out) {
   for (size_t t = 0; t < ids.size(); ++t) {
     for (size_t c = 0; c < table.cols; ++c) {
       float x = LoadAsF32(table, static_cast<size_t>(ids[t]), c);
       if (!values.empty()) x *= values[t];
-      const size_t index = t * out.row_stride + c;
-      if (out.dtype == DType::kF32) {
-        static_cast<float*>(out.data)[index] = x;
-      } else {
-        static_cast<uint16_t*>(out.data)[index] = F32ToBf16(x);
-      }
+      StoreElement(out, t, c, x);
+    }
+  }
+}
+
+void EmbedFoneReference(const ConstMatrixView& table, absl::Span<const int32_t> ids,
+                        absl::Span<const double> values, int32_t num_id,
+                        absl::Span<const double> periods, const MatrixView& out) {
+  std::vector<float> features(2 * periods.size());  // (2 * periods) f32
+  for (size_t t = 0; t < ids.size(); ++t) {
+    const bool number = ids[t] == num_id;
+    if (number) {
+      std::fill(features.begin(), features.end(), 0.0f);
+      FoneRow(values[t], periods, features.data());
+    }
+    for (size_t c = 0; c < table.cols; ++c) {
+      float x = LoadAsF32(table, static_cast<size_t>(ids[t]), c);
+      if (number) x += c < features.size() ? features[c] : 0.0f;
+      StoreElement(out, t, c, x);
+    }
+  }
+}
+
+void EmbedBitTokensReference(const ConstMatrixView& table, absl::Span<const int32_t> ids,
+                             absl::Span<const double> values, int32_t num_id, bool reciprocal,
+                             float scale, const MatrixView& out) {
+  std::vector<float> features(BitTokenWidth(reciprocal));  // (64 or 128) f32
+  for (size_t t = 0; t < ids.size(); ++t) {
+    const bool number = ids[t] == num_id;
+    if (number) BitTokenRow(values[t], reciprocal, scale, features.data());
+    for (size_t c = 0; c < table.cols; ++c) {
+      const float x = !number ? LoadAsF32(table, static_cast<size_t>(ids[t]), c)
+                              : (c < features.size() ? features[c] : 0.0f);
+      StoreElement(out, t, c, x);
     }
   }
 }

@@ -19,6 +19,18 @@ float LoadAsF32(const ConstMatrixView& view, size_t row, size_t col);
 void EmbedReference(const ConstMatrixView& table, absl::Span<const int32_t> ids,
                     absl::Span<const float> values, const MatrixView& out);
 
+// The fused number embeddings (number_encodings.h), one element at a time from the table:
+// out[t, c] = round(f32(table[ids[t], c]) + FoNE feature c of values[t]) where ids[t] == num_id
+// (features past 2 * periods are 0), the plain element elsewhere.
+void EmbedFoneReference(const ConstMatrixView& table, absl::Span<const int32_t> ids,
+                        absl::Span<const double> values, int32_t num_id,
+                        absl::Span<const double> periods, const MatrixView& out);
+// out[t, c] = round(BitTokens feature c of values[t], 0 past them) where ids[t] == num_id, the
+// plain element elsewhere.
+void EmbedBitTokensReference(const ConstMatrixView& table, absl::Span<const int32_t> ids,
+                             absl::Span<const double> values, int32_t num_id, bool reciprocal,
+                             float scale, const MatrixView& out);
+
 // The backward pass in float64, for checking the f32 kernels within a rounding bound.
 struct EmbedGradsF64 {
   std::vector<double> d_table;   // (table.rows, table.cols) dense: sum over t of d_out * value
