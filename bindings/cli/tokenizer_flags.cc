@@ -35,7 +35,7 @@ std::vector<FlagSpec> TokenizerFlags(bool with_path) {
        "standard (xval's grammar) or paper (the xVal reference code's regex, exactly)"},
       {"transform", Kind::kString, "identity",
        "value transform: identity, or steps joined by '+': scale:S shift:B affine:S:B "
-       "clip:LO:HI slog fields:KEY=S,..."},
+       "clip:LO:HI slog log10[:MAX:MIN] fields:KEY=S,..."},
       {"number-options", Kind::kString, "",
        "standard grammar options, comma-separated: plus, leading_dot, trailing_dot, groups, "
        "unicode, binary_minus, no_exponent"},

@@ -128,6 +128,12 @@ struct ValueStep {
     kAffine,     // y = x * scale + shift          inverse (y - shift) / scale
     kClip,       // y = min(max(x, lo), hi)        inverse: identity (exact inside [lo, hi] only)
     kSignedLog,  // y = sign(x) * log1p(|x|)       inverse sign(y) * expm1(|y|)
+                 // (the Number Token Loss code's signed_log for its xVal baseline)
+    // BitTokens' xVal baseline (xVal_embedding.py, scaling "log"), a = max, b = min:
+    // x clamped to [-a, a]; y = sign(x) * (log10(|x| + b) * 2.5 / log10(a) + 2.5) where
+    // |x| >= b, else 0. Inverse sign(y) * (10^((|y| - 2.5) * log10(a) / 2.5) - b) where |y| is
+    // at least the encoding of 2b, else 0. Lossy outside [b, a], as clip is.
+    kLog10Band,
   };
   Kind kind = Kind::kAffine;
   double a = 1;  // scale, or lo
@@ -151,7 +157,8 @@ struct ValueTransform {
   double Inverse(double y, absl::string_view field) const;
 
   // Parses "identity", or steps joined by '+':
-  //   scale:S  shift:B  affine:S:B  clip:LO:HI  slog  fields:KEY=S,KEY=S,...
+  //   scale:S  shift:B  affine:S:B  clip:LO:HI  slog  log10[:MAX:MIN]  fields:KEY=S,KEY=S,...
+  // (log10 alone: BitTokens' 1e15 and 1e-14)
   // e.g. "fields:m=1e5,e=20+clip:-5:5". Scales must be finite and nonzero, lo < hi.
   static absl::StatusOr<ValueTransform> Parse(absl::string_view spec);
 };

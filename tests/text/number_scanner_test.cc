@@ -496,8 +496,22 @@ TEST(ValueTransformTest, ParseApplyInverse) {
   EXPECT_EQ(clip->Apply(7, ""), 5);
   EXPECT_EQ(clip->Apply(-INFINITY, ""), -5);
   EXPECT_TRUE(ValueTransform::Parse("identity")->identity());
-  for (const char* bad : {"scale:0", "scale:x", "clip:5:-5", "affine:1", "slog:1", "log",
-                          "fields:m", "fields:=3", "scale:inf", "shift:nan"}) {
+  // BitTokens' xVal baseline: |x| = 1 is 2.5, the maximum 1e15 is 5, below 1e-14 is 0; values
+  // within the band come back.
+  absl::StatusOr<ValueTransform> log10 = ValueTransform::Parse("log10");
+  ASSERT_TRUE(log10.ok()) << log10.status();
+  EXPECT_DOUBLE_EQ(log10->Apply(1, ""), 2.5);
+  EXPECT_DOUBLE_EQ(log10->Apply(-1e15, ""), -5.0);
+  EXPECT_DOUBLE_EQ(log10->Apply(1e20, ""), 5.0);
+  EXPECT_EQ(log10->Apply(1e-15, ""), 0.0);
+  EXPECT_EQ(log10->Inverse(0.0, ""), 0.0);
+  for (double x : {-123.25, 0.001, 7e12}) {
+    EXPECT_NEAR(log10->Inverse(log10->Apply(x, ""), ""), x, std::fabs(x) * 1e-12) << x;
+  }
+  EXPECT_NEAR(ValueTransform::Parse("log10:100:0.01")->Apply(100, ""), 5.0, 1e-4);
+  for (const char* bad :
+       {"scale:0", "scale:x", "clip:5:-5", "affine:1", "slog:1", "log", "log10:1e15", "log10:1:0.1",
+        "log10:10:-1", "fields:m", "fields:=3", "scale:inf", "shift:nan"}) {
     EXPECT_FALSE(ValueTransform::Parse(bad).ok()) << bad;
   }
 }

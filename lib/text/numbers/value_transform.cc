@@ -41,6 +41,13 @@ double ValueStep::Apply(double x) const {
       return x < a ? a : (x > b ? b : x);
     case Kind::kSignedLog:
       return std::copysign(std::log1p(std::fabs(x)), x);
+    case Kind::kLog10Band: {
+      // BitTokens' xValEmbedding (scaling="log"): a = max_num, b = min_num.
+      const double factor = 2.5 / std::log10(a);
+      x = x < -a ? -a : (x > a ? a : x);
+      if (!(std::fabs(x) >= b)) return 0.0;
+      return (factor * std::log10(std::fabs(x) + b) + 2.5) * (x < 0 ? -1.0 : 1.0);
+    }
   }
   return x;
 }
@@ -53,6 +60,12 @@ double ValueStep::Inverse(double y) const {
       return y;
     case Kind::kSignedLog:
       return std::copysign(std::expm1(std::fabs(y)), y);
+    case Kind::kLog10Band: {
+      const double factor = 2.5 / std::log10(a);
+      const double min_encoding = factor * std::log10(2 * b) + 2.5;
+      if (!(std::fabs(y) >= min_encoding)) return 0.0;
+      return (y < 0 ? -1.0 : 1.0) * (std::pow(10.0, (std::fabs(y) - 2.5) / factor) - b);
+    }
   }
   return y;
 }
@@ -113,6 +126,21 @@ absl::StatusOr<ValueTransform> ValueTransform::Parse(absl::string_view spec) {
     } else if (name == "slog") {
       if (absl::Status s = want(0); !s.ok()) return s;
       step.kind = ValueStep::Kind::kSignedLog;
+    } else if (name == "log10") {
+      // BitTokens' defaults: max_num 1e15, min_num 1e-14.
+      step = ValueStep{ValueStep::Kind::kLog10Band, 1e15, 1e-14};
+      if (args.size() != 1) {
+        if (absl::Status s = want(2); !s.ok()) return s;
+        absl::StatusOr<double> max = ParseReal(args[1], "log10 max");
+        absl::StatusOr<double> min = ParseReal(args[2], "log10 min");
+        if (!max.ok()) return max.status();
+        if (!min.ok()) return min.status();
+        if (!(*max > 1) || !(*min > 0) || !(*min < *max)) {
+          return absl::InvalidArgumentError("transform: log10 needs max > 1 and 0 < min < max");
+        }
+        step.a = *max;
+        step.b = *min;
+      }
     } else if (name == "fields") {
       if (absl::Status s = want(1); !s.ok()) return s;
       for (absl::string_view item : absl::StrSplit(args[1], ',')) {
@@ -129,7 +157,8 @@ absl::StatusOr<ValueTransform> ValueTransform::Parse(absl::string_view spec) {
     } else {
       return absl::InvalidArgumentError(absl::StrCat(
           "transform: unknown step \"", name,
-          "\" (identity, scale:S, shift:B, affine:S:B, clip:LO:HI, slog, fields:KEY=S,...)"));
+          "\" (identity, scale:S, shift:B, affine:S:B, clip:LO:HI, slog, log10[:MAX:MIN], "
+          "fields:KEY=S,...)"));
     }
     t.steps.push_back(step);
   }
