@@ -18,13 +18,15 @@ namespace xval::kernels {
 // 2 pi as the reference writes it (2 * torch.pi, a Python float).
 inline constexpr double kTwoPi = 2 * 3.141592653589793;
 
-// row[2j], row[2j + 1] = cos, sin of (2 pi / periods[j]) * x in float64, rounded to f32
-// (FNE.py: frequencies = 2 * torch.pi / period_tensor; torch.cos(numbers * frequencies)).
+// row[2j], row[2j + 1] = cos, sin of x * w_j in float64, rounded to f32 (FNE.py: frequencies =
+// 2 * torch.pi / period_tensor; torch.cos(numbers * frequencies)). torch divides a scalar by a
+// tensor as the tensor's reciprocal times the scalar, one rounding more than 2 pi / T: w_j is
+// computed the same way, so that phases of large numbers are the reference's to the bit.
 // x = 0 leaves the row as it is (the reference masks the number 0 to a zero vector).
 inline void FoneRow(double x, absl::Span<const double> periods, float* row) {
   if (x == 0) return;
   for (size_t j = 0; j < periods.size(); ++j) {
-    const double phase = x * (kTwoPi / periods[j]);
+    const double phase = x * ((1.0 / periods[j]) * kTwoPi);
     row[2 * j] = static_cast<float>(std::cos(phase));
     row[2 * j + 1] = static_cast<float>(std::sin(phase));
   }

@@ -1,5 +1,7 @@
 // The embedding kernels on numpy arrays: xval.embed and xval.embed_backward. Tables are float32,
 // float16, or bfloat16 carried as uint16 (numpy has no bfloat16) with dtype="bf16".
+#include "embed_bindings.h"
+
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -14,16 +16,9 @@
 namespace py = pybind11;
 
 namespace xval::python {
-namespace {
-
-using kernels::ConstMatrixView;
-using kernels::DType;
-using kernels::MatrixView;
-
-constexpr int kArrayIn = py::array::c_style | py::array::forcecast;
 
 // A read-only view of a 2-D table; `dtype` "bf16" reads a uint16 array as bfloat16.
-ConstMatrixView TableView(const py::array& table, const std::string& dtype) {
+kernels::ConstMatrixView TableView(const py::array& table, const std::string& dtype) {
   if (table.ndim() != 2) throw py::value_error("the table must be 2-D [vocab, hidden]");
   if (table.strides(1) != table.itemsize()) {
     throw py::value_error("the table's rows must be contiguous");
@@ -34,16 +29,27 @@ ConstMatrixView TableView(const py::array& table, const std::string& dtype) {
     if (!py::isinstance<py::array_t<uint16_t>>(table)) {
       throw py::value_error("dtype=\"bf16\" needs the table as a uint16 array of bfloat16 bits");
     }
-    return ConstMatrixView::BF16(static_cast<const uint16_t*>(table.data()), rows, cols, stride);
+    return kernels::ConstMatrixView::BF16(static_cast<const uint16_t*>(table.data()), rows, cols,
+                                          stride);
   }
   if (py::isinstance<py::array_t<float>>(table)) {
-    return ConstMatrixView::F32(static_cast<const float*>(table.data()), rows, cols, stride);
+    return kernels::ConstMatrixView::F32(static_cast<const float*>(table.data()), rows, cols,
+                                         stride);
   }
   if (table.dtype().kind() == 'f' && table.itemsize() == 2) {
-    return ConstMatrixView::F16(static_cast<const uint16_t*>(table.data()), rows, cols, stride);
+    return kernels::ConstMatrixView::F16(static_cast<const uint16_t*>(table.data()), rows, cols,
+                                         stride);
   }
   throw py::value_error("the table must be float32, float16, or uint16 with dtype=\"bf16\"");
 }
+
+namespace {
+
+using kernels::ConstMatrixView;
+using kernels::DType;
+using kernels::MatrixView;
+
+constexpr int kArrayIn = py::array::c_style | py::array::forcecast;
 
 // A 1-D [tokens] array of T (converted when it is of another type), or an empty one for None.
 template <typename T>

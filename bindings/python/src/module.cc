@@ -11,6 +11,7 @@ void BindTokenizer(pybind11::module_& m);
 void BindEmbed(pybind11::module_& m);
 void BindDlpack(pybind11::module_& m);
 void BindModel(pybind11::module_& m);
+void BindNumberEncodings(pybind11::module_& m);
 }  // namespace xval::python
 
 PYBIND11_MODULE(_xval, m) {
@@ -31,4 +32,5 @@ PYBIND11_MODULE(_xval, m) {
   xval::python::BindEmbed(m);
   xval::python::BindDlpack(m);
   xval::python::BindModel(m);
+  xval::python::BindNumberEncodings(m);
 }

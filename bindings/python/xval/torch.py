@@ -1,4 +1,6 @@
-"""PyTorch modules over xval's kernels: XValEmbedding and NumberHead.
+"""PyTorch modules over xval's kernels: XValEmbedding and NumberHead, and the encodings beyond
+xVal (FoneEmbedding, FoneHead, BitTokenEmbedding, BitTokenHead, AbacusEmbedding,
+NumberTokenLoss; see _torch_numbers.py).
 
 XValEmbedding computes embedding(ids) * values (xVal's input: every [NUM] token's embedding is
 scaled by its number) with xval's fused kernels forward and backward. The kernels are registered
@@ -229,4 +231,10 @@ class NumberHead(nn.Module):
         return self.net(hidden).squeeze(-1)
 
 
-__all__ = ["XValEmbedding", "NumberHead", "embed", "embed_backward"]
+# The encodings beyond xVal: FoNE, BitTokens, Abacus and the Number Token Loss.
+from ._torch_numbers import (AbacusEmbedding, BitTokenEmbedding, BitTokenHead,  # noqa: E402
+                             FoneEmbedding, FoneHead, NumberTokenLoss, abacus_positions,
+                             bit_features, number_token_values)
+from . import _torch_numbers  # noqa: E402
+
+__all__ = ["XValEmbedding", "NumberHead", "embed", "embed_backward"] + _torch_numbers.__all__
