@@ -11,6 +11,8 @@
 #include <type_traits>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "xval/embed.h"
 #include "xval/model.h"
 #include "xval/stream_decoder.h"
 #include "xval/tokenizer.h"
@@ -95,6 +97,14 @@ long RawEnum(const Enum& value) {
 
 // Stores `needed`; BUFFER_TOO_SMALL (with a message) when it exceeds `capacity`.
 xval_status CheckCapacity(const char* function, size_t needed, size_t capacity) noexcept;
+
+// Copies `text` out as the buffer conventions say: *length gets its size; NUL-terminated when
+// there is room.
+xval_status CopyText(const char* function, const std::string& text, char* out, size_t capacity,
+                     size_t* length);
+
+// A C caller's dtype, checked (InvalidArgument naming `what` for a value outside the enum).
+absl::StatusOr<xval::kernels::DType> DTypeOf(const xval_dtype& dtype, const char* what);
 
 }  // namespace xval::c_api
 

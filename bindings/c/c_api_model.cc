@@ -13,7 +13,7 @@ using xval::c_api::Guard;
 using xval::c_api::NullArgument;
 using xval::c_api::Return;
 
-namespace {
+namespace xval::c_api {
 
 absl::StatusOr<xval::kernels::DType> DTypeOf(const xval_dtype& dtype, const char* what) {
   const long raw = xval::c_api::RawEnum(dtype);
@@ -27,10 +27,12 @@ absl::StatusOr<xval::kernels::DType> DTypeOf(const xval_dtype& dtype, const char
     default:
       break;
   }
-  return absl::InvalidArgumentError(absl::StrCat("xval_embed: ", what, ": unknown dtype ", raw));
+  return absl::InvalidArgumentError(absl::StrCat(what, ": unknown dtype ", raw));
 }
 
-}  // namespace
+}  // namespace xval::c_api
+
+using xval::c_api::DTypeOf;
 
 extern "C" {
 
@@ -38,9 +40,9 @@ xval_status xval_embed(const void* table, xval_dtype table_dtype, size_t vocab, 
                        const int32_t* ids, const float* values, size_t n_ids, void* out,
                        xval_dtype out_dtype, size_t max_threads) {
   return Guard(__func__, [&] {
-    auto in_type = DTypeOf(table_dtype, "table_dtype");
+    auto in_type = DTypeOf(table_dtype, "xval_embed: table_dtype");
     if (!in_type.ok()) return Fail(in_type.status());
-    auto out_type = DTypeOf(out_dtype, "out_dtype");
+    auto out_type = DTypeOf(out_dtype, "xval_embed: out_dtype");
     if (!out_type.ok()) return Fail(out_type.status());
     if (ids == nullptr && n_ids != 0) return NullArgument(__func__, "ids");
     // (vocab, hidden) and (n_ids, hidden), dense; the kernel checks the rest (null data, ids

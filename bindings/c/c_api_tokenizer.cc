@@ -54,7 +54,21 @@ xval_status CheckCapacity(const char* function, size_t needed, size_t capacity) 
 
 const char* LastError() { return last_error.c_str(); }
 
+// Copies `text` out as the buffer conventions say.
+xval_status CopyText(const char* function, const std::string& text, char* out, size_t capacity,
+                     size_t* length) {
+  if (length == nullptr) return NullArgument(function, "length");
+  *length = text.size();
+  if (xval_status s = CheckCapacity(function, text.size(), capacity); s != XVAL_OK) return s;
+  if (out == nullptr) return text.empty() ? XVAL_OK : NullArgument(function, "text");
+  if (!text.empty()) std::memcpy(out, text.data(), text.size());
+  if (capacity > text.size()) out[text.size()] = '\0';
+  return XVAL_OK;
+}
+
 }  // namespace xval::c_api
+
+using xval::c_api::CopyText;
 
 namespace {
 
@@ -190,18 +204,6 @@ xval::EncodeOptions EncodeOptionsOf(const xval_encode_options* o) {
     options.add_special_tokens = o->add_special_tokens != 0;
   }
   return options;
-}
-
-// Copies `text` out as the buffer conventions say.
-xval_status CopyText(const char* function, const std::string& text, char* out, size_t capacity,
-                     size_t* length) {
-  if (length == nullptr) return NullArgument(function, "length");
-  *length = text.size();
-  if (xval_status s = CheckCapacity(function, text.size(), capacity); s != XVAL_OK) return s;
-  if (out == nullptr) return text.empty() ? XVAL_OK : NullArgument(function, "text");
-  if (!text.empty()) std::memcpy(out, text.data(), text.size());
-  if (capacity > text.size()) out[text.size()] = '\0';
-  return XVAL_OK;
 }
 
 // xval_decode and xval_decode_keeping_special: `decode` is the Tokenizer method they call.

@@ -234,6 +234,69 @@ XVAL_API xval_status xval_embed(const void* table, xval_dtype table_dtype, size_
                                 size_t n_ids, void* out, xval_dtype out_dtype, size_t max_threads);
 
 /* ---------------------------------------------------------------------------------------- */
+/* Numbers beyond xVal (xval/number_info.h, number_rewrites.h, number_encodings.h). Reentrant. */
+
+/* One number of a text. */
+typedef struct xval_number {
+  uint32_t begin, end;     /* its bytes */
+  double value;            /* correctly rounded (strtod's value) */
+  float value32;           /* correctly rounded to float32 */
+  int32_t negative;        /* 1 when written with '-' */
+  int32_t integer_digits;  /* mantissa digits before the decimal point */
+  int32_t fraction_digits; /* after it */
+  int32_t exponent;        /* the written exponent, 0 when none */
+} xval_number;
+
+/* The numbers of `text` (as the tokenizer's xVal options read them, else the standard grammar)
+ * and, for each of n_tokens tokens given by their offsets (2 per token, as xval_encode writes
+ * them), the number it belongs to (-1), its digit when it covers exactly one (-1), the place of
+ * its least significant digit (units 1, tenths -1, 0 for none) and the 1-based index of its
+ * first digit from the number's top (0). Any per-token array may be NULL. Up to
+ * number_capacity numbers are written (numbers may be NULL when 0); *n_numbers gets the count. */
+XVAL_API xval_status xval_describe_numbers(const xval_tokenizer* tokenizer, const char* text,
+                                           size_t length, const uint32_t* offsets, size_t n_tokens,
+                                           int32_t* number_index, int8_t* digit, int16_t* place,
+                                           int16_t* place_from_top, xval_number* numbers,
+                                           size_t number_capacity, size_t* n_numbers);
+
+/* Reversible rewrites: rewrite is "reverse", "rtl_commas" or "numerologic" (or "none");
+ * xval_restore_numbers gives back exactly the text xval_rewrite_numbers was given. */
+XVAL_API xval_status xval_rewrite_numbers(const char* rewrite, const char* text, size_t length,
+                                          char* out, size_t capacity, size_t* out_length);
+XVAL_API xval_status xval_restore_numbers(const char* rewrite, const char* text, size_t length,
+                                          char* out, size_t capacity, size_t* out_length);
+
+/* FoNE: the periods of integer_digits / fraction_digits and n_bases period bases (NULL, 0: the
+ * base 10) are computed as the reference does. Features: out (n, dim) float32. The fused
+ * embedding: out (n_ids, hidden) = table[ids] plus the features of values[t] where
+ * ids[t] == num_id (values: n_ids doubles). */
+XVAL_API xval_status xval_fone_features(const double* values, size_t n, int integer_digits,
+                                        int fraction_digits, const double* bases, size_t n_bases,
+                                        float* out, size_t dim);
+XVAL_API xval_status xval_embed_fone(const void* table, xval_dtype table_dtype, size_t vocab,
+                                     size_t hidden, const int32_t* ids, const double* values,
+                                     size_t n_ids, int32_t num_id, int integer_digits,
+                                     int fraction_digits, const double* bases, size_t n_bases,
+                                     void* out, xval_dtype out_dtype, size_t max_threads);
+
+/* BitTokens: features (n, dim >= 64, or 128 with reciprocal) of +-scale per bit of each
+ * float64, sign bit first; the fused "zero_pad" embedding (the [NUM] rows replaced by the
+ * features times scale, zero-padded); and the head's decoding of logits (n, cols >= 64). */
+XVAL_API xval_status xval_bittoken_features(const double* values, size_t n, int reciprocal,
+                                            float scale, float* out, size_t dim);
+XVAL_API xval_status xval_embed_bittokens(const void* table, xval_dtype table_dtype, size_t vocab,
+                                          size_t hidden, const int32_t* ids, const double* values,
+                                          size_t n_ids, int32_t num_id, int reciprocal, float scale,
+                                          void* out, xval_dtype out_dtype, size_t max_threads);
+XVAL_API xval_status xval_bittoken_decode(const float* logits, size_t n, size_t cols,
+                                          double* values);
+
+/* Abacus positions: 1 + offset, 2 + offset, ... along each run of tokens whose id is one of
+ * digit_ids, 0 elsewhere. */
+XVAL_API xval_status xval_abacus_positions(const int32_t* ids, size_t n, const int32_t* digit_ids,
+                                           size_t n_digit_ids, int32_t offset, int32_t* positions);
+
+/* ---------------------------------------------------------------------------------------- */
 /* The Llama (Llemma) forward pass, with xVal values and the number head (xval/model.h).
  * Thread safety: xval_model_load is reentrant; a model may be shared by any number of threads
  * (get_info, session_new) and freed once no session or call uses it; each session's
