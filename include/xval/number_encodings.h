@@ -94,6 +94,20 @@ absl::Status EmbedBitTokens(ConstMatrixView table, absl::Span<const int32_t> ids
 absl::Status BitTokenDecode(ConstMatrixView logits, absl::Span<double> values);
 
 // ------------------------------------------------------------------------------------------
+// CUDA: the fused embeddings with table, ids, values and out in device memory (periods on the
+// host), queued on options.stream; ids are checked as EmbedCuda checks them. The features are
+// those of the CPU functions, computed with the device's float64 cos/sin (within an f32 rounding
+// of the CPU's). FailedPrecondition when the build has no CUDA kernels; InvalidArgument beyond
+// 128 FoNE periods.
+absl::Status EmbedFoneCuda(ConstMatrixView table, absl::Span<const int32_t> ids,
+                           absl::Span<const double> values, int32_t num_id,
+                           absl::Span<const double> periods, MatrixView out,
+                           const CudaEmbedOptions& options = {});
+absl::Status EmbedBitTokensCuda(ConstMatrixView table, absl::Span<const int32_t> ids,
+                                absl::Span<const double> values, int32_t num_id, bool reciprocal,
+                                float scale, MatrixView out, const CudaEmbedOptions& options = {});
+
+// ------------------------------------------------------------------------------------------
 // Abacus.
 
 // positions[t] = 0 where ids[t] is not one of `digit_ids`; for a run of consecutive digit

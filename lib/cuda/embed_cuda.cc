@@ -12,6 +12,7 @@
 #include "kernels/embed_validate.h"
 #include "util/status_macros.h"
 #include "xval/embed.h"
+#include "xval/number_encodings.h"
 
 namespace xval::kernels {
 namespace {
@@ -171,6 +172,56 @@ absl::Status EmbedBackwardCuda(ConstMatrixView table, absl::Span<const int32_t> 
   RETURN_IF_ERROR(LaunchStatus(cuda::LaunchEmbedBackward(launch, stream)));
   if (!options.check_ids) return absl::OkStatus();
   return flag.Check(ids.data(), table.rows);
+}
+
+namespace {
+
+// The plain lookup of every row, then the [NUM] rows rewritten by the number kernel.
+absl::Status EmbedNumbersCuda(const ConstMatrixView& table, absl::Span<const int32_t> ids,
+                              absl::Span<const double> values, const MatrixView& out,
+                              const CudaEmbedOptions& options, cuda::NumberRowsLaunch* launch) {
+  if (ids.empty()) return absl::OkStatus();
+  RETURN_IF_ERROR(CheckDevicePointer("values", values.data()));
+  RETURN_IF_ERROR(EmbedCuda(table, ids, {}, out, options));
+  launch->table = ToDevice(table);
+  launch->ids = ids.data();
+  launch->values = values.data();
+  launch->num_tokens = ids.size();
+  launch->out = ToDevice(out);
+  return LaunchStatus(cuda::LaunchNumberRows(*launch, static_cast<cudaStream_t>(options.stream)));
+}
+
+}  // namespace
+
+absl::Status EmbedFoneCuda(ConstMatrixView table, absl::Span<const int32_t> ids,
+                           absl::Span<const double> values, int32_t num_id,
+                           absl::Span<const double> periods, MatrixView out,
+                           const CudaEmbedOptions& options) {
+  RETURN_IF_ERROR(ValidateNumberEmbedArgs(table, ids, values, out, 2 * periods.size()));
+  if (periods.size() > static_cast<size_t>(cuda::kMaxFonePeriods)) {
+    return absl::InvalidArgumentError(absl::StrCat(periods.size(),
+                                                   " FoNE periods; the CUDA "
+                                                   "kernel takes at most ",
+                                                   cuda::kMaxFonePeriods));
+  }
+  cuda::NumberRowsLaunch launch{};
+  launch.kind = cuda::NumberRows::kFone;
+  launch.num_id = num_id;
+  for (size_t j = 0; j < periods.size(); ++j) launch.periods[j] = periods[j];
+  launch.num_periods = static_cast<int>(periods.size());
+  return EmbedNumbersCuda(table, ids, values, out, options, &launch);
+}
+
+absl::Status EmbedBitTokensCuda(ConstMatrixView table, absl::Span<const int32_t> ids,
+                                absl::Span<const double> values, int32_t num_id, bool reciprocal,
+                                float scale, MatrixView out, const CudaEmbedOptions& options) {
+  RETURN_IF_ERROR(ValidateNumberEmbedArgs(table, ids, values, out, BitTokenWidth(reciprocal)));
+  cuda::NumberRowsLaunch launch{};
+  launch.kind = cuda::NumberRows::kBitTokens;
+  launch.num_id = num_id;
+  launch.reciprocal = reciprocal;
+  launch.scale = scale;
+  return EmbedNumbersCuda(table, ids, values, out, options, &launch);
 }
 
 }  // namespace xval::kernels

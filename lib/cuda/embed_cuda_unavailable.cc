@@ -5,6 +5,7 @@
 #include "kernels/embed_validate.h"
 #include "util/status_macros.h"
 #include "xval/embed.h"
+#include "xval/number_encodings.h"
 
 namespace xval::kernels {
 namespace {
@@ -32,6 +33,22 @@ absl::Status EmbedBackwardCuda(ConstMatrixView table, absl::Span<const int32_t> 
                                MatrixView d_table, absl::Span<float> d_values,
                                const CudaEmbedOptions& /*options*/) {
   RETURN_IF_ERROR(ValidateEmbedBackwardArgs(table, ids, values, d_out, d_table, d_values));
+  return NotBuilt();
+}
+
+absl::Status EmbedFoneCuda(ConstMatrixView table, absl::Span<const int32_t> ids,
+                           absl::Span<const double> values, int32_t /*num_id*/,
+                           absl::Span<const double> periods, MatrixView out,
+                           const CudaEmbedOptions& /*options*/) {
+  RETURN_IF_ERROR(ValidateNumberEmbedArgs(table, ids, values, out, 2 * periods.size()));
+  return NotBuilt();
+}
+
+absl::Status EmbedBitTokensCuda(ConstMatrixView table, absl::Span<const int32_t> ids,
+                                absl::Span<const double> values, int32_t /*num_id*/,
+                                bool reciprocal, float /*scale*/, MatrixView out,
+                                const CudaEmbedOptions& /*options*/) {
+  RETURN_IF_ERROR(ValidateNumberEmbedArgs(table, ids, values, out, BitTokenWidth(reciprocal)));
   return NotBuilt();
 }
 

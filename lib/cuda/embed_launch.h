@@ -58,6 +58,29 @@ struct EmbedBackwardLaunch {
 // (cudaMallocAsync) and are released in stream order.
 LaunchResult LaunchEmbedBackward(const EmbedBackwardLaunch& args, cudaStream_t stream);
 
+// The number encodings' fused embeddings (number_encodings.h): after LaunchEmbed wrote every
+// row of `out` as a plain lookup, the rows of the tokens whose id is num_id are rewritten: FoNE
+// adds its features to the table row, BitTokens replaces it by its scaled bits.
+enum class NumberRows : int { kFone = 0, kBitTokens = 1 };
+constexpr int kMaxFonePeriods = 128;
+
+struct NumberRowsLaunch {
+  NumberRows kind;
+  DeviceMatrix table;    // (vocab, hidden), ids already checked
+  const int32_t* ids;    // (num_tokens)
+  const double* values;  // (num_tokens) float64 numbers
+  size_t num_tokens;
+  int32_t num_id;
+  DeviceMatrix out;                 // (num_tokens, hidden) f32 or bf16
+  double periods[kMaxFonePeriods];  // FoNE: ascending, num_periods of them
+  int num_periods;
+  bool reciprocal;  // BitTokens: 1/x's bits after x's
+  float scale;      // BitTokens: the features' magnitude
+};
+
+// Queues the rewrite of the [NUM] rows on stream.
+LaunchResult LaunchNumberRows(const NumberRowsLaunch& args, cudaStream_t stream);
+
 }  // namespace xval::kernels::cuda
 
 #endif  // XVAL_CUDA_EMBED_LAUNCH_H_

@@ -140,4 +140,20 @@ absl::Status CheckIds(absl::Span<const int32_t> ids, size_t vocab) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateNumberEmbedArgs(const ConstMatrixView& table, absl::Span<const int32_t> ids,
+                                     absl::Span<const double> values, const MatrixView& out,
+                                     size_t features) {
+  RETURN_IF_ERROR(ValidateEmbedArgs(table, ids, {}, out));
+  RETURN_IF_ERROR(ValidateSpan("values", values.data(), values.size()));
+  if (values.size() != ids.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("values has ", values.size(), " entries for ", ids.size(), " tokens"));
+  }
+  if (table.cols < features) {
+    return absl::InvalidArgumentError(absl::StrCat("hidden size ", table.cols, " is below the ",
+                                                   features, " features of the encoding"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace xval::kernels

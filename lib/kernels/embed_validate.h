@@ -27,6 +27,12 @@ absl::Status ValidateEmbedBackwardArgs(const ConstMatrixView& table,
                                        const ConstMatrixView& d_out, const MatrixView& d_table,
                                        absl::Span<float> d_values);
 
+// Everything about a fused number embedding (number_encodings.h) except the id values: Embed's
+// checks, one float64 value per token, and a hidden size of at least `features` columns.
+absl::Status ValidateNumberEmbedArgs(const ConstMatrixView& table, absl::Span<const int32_t> ids,
+                                     absl::Span<const double> values, const MatrixView& out,
+                                     size_t features);
+
 // True for the default-constructed MatrixView that means "this gradient is not wanted".
 inline bool IsAbsent(const MatrixView& view) {
   return view.data == nullptr && view.rows == 0 && view.cols == 0 && view.row_stride == 0;

@@ -41,19 +41,10 @@ absl::Status CheckPeriods(absl::Span<const double> periods) {
   return absl::OkStatus();
 }
 
-// Checks a fused embedding's arguments: Embed's, plus one float64 value per token and room for
-// `features` columns.
+// Checks a fused embedding's arguments, the ids' values included.
 absl::Status CheckFused(const ConstMatrixView& table, absl::Span<const int32_t> ids,
                         absl::Span<const double> values, const MatrixView& out, size_t features) {
-  RETURN_IF_ERROR(ValidateEmbedArgs(table, ids, {}, out));
-  if (values.size() != ids.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("values has ", values.size(), " entries for ", ids.size(), " tokens"));
-  }
-  if (table.cols < features) {
-    return absl::InvalidArgumentError(absl::StrCat("hidden size ", table.cols, " is below the ",
-                                                   features, " features of the encoding"));
-  }
+  RETURN_IF_ERROR(ValidateNumberEmbedArgs(table, ids, values, out, features));
   return CheckIds(ids, table.rows);
 }
 

@@ -12,6 +12,7 @@
 #include "kernels/embed_test_util.h"
 #include "kernels/reference.h"
 #include "xval/embed.h"
+#include "xval/number_encodings.h"
 
 #ifdef XVAL_TEST_HAVE_CUDA
 #include <cuda_runtime_api.h>
@@ -30,6 +31,19 @@ using embed_test::TestMatrix;
     if (!CudaBuilt()) GTEST_SKIP() << "xval was built without CUDA";                \
     if (CudaDeviceCount() == 0) GTEST_SKIP() << "no CUDA device on this machine";   \
   } while (0)
+
+TEST(EmbedCudaTest, NumberEncodingsReportWhenNotBuilt) {
+  if (CudaBuilt()) GTEST_SKIP() << "built with CUDA: covered by NumberEncodingsMatchTheCpu";
+  float table[4] = {1, 2, 3, 4};
+  float out[2];
+  const std::vector<int32_t> ids = {1};
+  const std::vector<double> values = {2.5};
+  const std::vector<double> periods = {10.0};
+  EXPECT_EQ(EmbedFoneCuda(ConstMatrixView::F32(table, 2, 2), ids, values, 1, periods,
+                          MatrixView::F32(out, 1, 2))
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+}
 
 TEST(EmbedCudaTest, ReportsWhenNotBuilt) {
   if (CudaBuilt()) GTEST_SKIP() << "built with CUDA: covered by the tests below";
@@ -266,6 +280,63 @@ TEST(EmbedCudaTest, DeterministicBackwardIsBitwiseReproducible) {
   }
   EXPECT_TRUE(results[1] == results[0]);
   EXPECT_TRUE(results[2] == results[0]);
+}
+
+// FoNE and BitTokens fused embeddings on the device against the CPU's: plain rows and the
+// BitTokens rows bitwise, FoNE rows within one f32 rounding of the features (the device's
+// float64 cos/sin against the C library's).
+TEST(EmbedCudaTest, NumberEncodingsMatchTheCpu) {
+  SKIP_WITHOUT_GPU();
+  const size_t vocab = 7, hidden = 136, tokens = 300;
+  std::mt19937 rng(23);
+  std::normal_distribution<float> normal;
+  std::vector<float> table(vocab * hidden);  // (vocab, hidden)
+  for (float& x : table) x = normal(rng);
+  std::vector<int32_t> ids(tokens);
+  std::vector<double> values(tokens);
+  const double extremes[] = {0.0, -0.0, 18.0, -4096.25, 1e-300, 1e300, 5e-324, 99999.99999};
+  for (size_t t = 0; t < tokens; ++t) {
+    ids[t] = static_cast<int32_t>(rng() % vocab);
+    values[t] = rng() % 2 ? extremes[rng() % 8] : std::ldexp(static_cast<double>(rng()), -20);
+  }
+  const int32_t num_id = 6;
+  const std::vector<double> periods = *FonePeriods({5, 5, {10.0}});
+  DeviceBuffer d_table(table), d_ids(ids), d_values(values), d_out(tokens * hidden * 4);
+  const auto table_view =
+      ConstMatrixView::F32(reinterpret_cast<const float*>(d_table.data()), vocab, hidden);
+  const absl::Span<const int32_t> ids_view(reinterpret_cast<const int32_t*>(d_ids.data()), tokens);
+  const absl::Span<const double> values_view(reinterpret_cast<const double*>(d_values.data()),
+                                             tokens);
+  const auto out_view = MatrixView::F32(reinterpret_cast<float*>(d_out.data()), tokens, hidden);
+  std::vector<float> got(tokens * hidden), want(tokens * hidden);
+  const auto host_table = ConstMatrixView::F32(table.data(), vocab, hidden);
+
+  ASSERT_TRUE(EmbedFoneCuda(table_view, ids_view, values_view, num_id, periods, out_view).ok());
+  Check(cudaDeviceSynchronize());
+  d_out.CopyTo(got.data());
+  ASSERT_TRUE(EmbedFone(host_table, ids, values, num_id, periods,
+                        MatrixView::F32(want.data(), tokens, hidden))
+                  .ok());
+  for (size_t i = 0; i < got.size(); ++i) {
+    const bool feature = ids[i / hidden] == num_id && i % hidden < 2 * periods.size();
+    if (feature) {
+      ASSERT_NEAR(got[i], want[i], 4e-7) << "token " << i / hidden;
+    } else {
+      ASSERT_EQ(got[i], want[i]) << "token " << i / hidden;
+    }
+  }
+
+  for (bool reciprocal : {false, true}) {
+    ASSERT_TRUE(
+        EmbedBitTokensCuda(table_view, ids_view, values_view, num_id, reciprocal, 1.5f, out_view)
+            .ok());
+    Check(cudaDeviceSynchronize());
+    d_out.CopyTo(got.data());
+    ASSERT_TRUE(EmbedBitTokens(host_table, ids, values, num_id, reciprocal, 1.5f,
+                               MatrixView::F32(want.data(), tokens, hidden))
+                    .ok());
+    ASSERT_EQ(got, want);
+  }
 }
 
 #endif  // XVAL_TEST_HAVE_CUDA
