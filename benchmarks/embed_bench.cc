@@ -8,6 +8,10 @@
 // Shapes: 1..8192 tokens at hidden 4096 (Llemma 7B) and 8192 (Llemma 34B); f32 table -> f32
 // out and bf16 table -> bf16 out, xVal scales on. The table has 16384 rows and the ids are
 // distinct, so large batches read their rows from DRAM as a real vocabulary would.
+//
+// NumberEmbed/: the fused number embeddings (FoNE, BitTokens; number_encodings.h) beside the
+// xVal lookup on the same ids, every 7th token a [NUM] (the math corpus under xVal over Llama
+// has 14.2% [NUM] tokens); the summary gives each as a share of the xVal lookup's speed.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -23,6 +27,7 @@
 #include "benchmark/benchmark.h"
 #include "util/thread_pool.h"
 #include "xval/embed.h"
+#include "xval/number_encodings.h"
 
 namespace xval::kernels {
 namespace {
@@ -123,6 +128,52 @@ void BM_Memcpy(benchmark::State& state, size_t tokens, size_t hidden, DType dtyp
       benchmark::Counter(2.0 * size / 1e9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+enum class NumberKind { kXval, kFone, kBitTokens };
+
+// The xVal lookup or a fused number embedding, f32, hidden 4096, every 7th token [NUM].
+void BM_NumberEmbed(benchmark::State& state, NumberKind kind, size_t tokens, size_t threads) {
+  constexpr size_t kHidden = 4096;
+  Workload& w = GetWorkload(kHidden, DType::kF32);
+  const int32_t num_id = static_cast<int32_t>(kVocab - 1);
+  std::vector<int32_t> ids(w.ids.begin(), w.ids.begin() + tokens);  // (tokens)
+  std::vector<double> numbers(tokens);                              // (tokens)
+  std::vector<float> values(tokens, 1.0f);                          // (tokens)
+  std::mt19937 rng(7);
+  for (size_t t = 0; t < tokens; t += 7) {
+    ids[t] = num_id;
+    numbers[t] = static_cast<double>(rng() % 1000000) / 100;  // up to 9999.99
+    values[t] = static_cast<float>(numbers[t]);
+  }
+  const ConstMatrixView table{w.table->data.get(), DType::kF32, kVocab, kHidden, kHidden};
+  const MatrixView out{w.out->data.get(), DType::kF32, tokens, kHidden, kHidden};
+  EmbedOptions options;
+  options.max_threads = threads;
+  const std::vector<double> periods = *FonePeriods({});
+  for (auto _ : state) {
+    absl::Status status;
+    switch (kind) {
+      case NumberKind::kXval:
+        status = Embed(table, ids, values, out, options);
+        break;
+      case NumberKind::kFone:
+        status = EmbedFone(table, ids, numbers, num_id, periods, out, options);
+        break;
+      case NumberKind::kBitTokens:
+        status = EmbedBitTokens(table, ids, numbers, num_id, true, 5.66f, out, options);
+        break;
+    }
+    if (!status.ok()) {
+      state.SkipWithError(std::string(status.message()).c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(w.out->data.get());
+    benchmark::ClobberMemory();
+  }
+  const double bytes = 2.0 * tokens * kHidden * sizeof(float);  // rows read + rows written
+  state.counters["GB/s"] =
+      benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 void RegisterAll() {
   for (size_t hidden : {4096, 8192}) {
     for (DType dtype : {DType::kF32, DType::kBF16}) {
@@ -139,6 +190,19 @@ void RegisterAll() {
                                        dtype, threads)
               ->UseRealTime();
         }
+      }
+    }
+  }
+  for (size_t threads : {1, 2}) {
+    for (size_t tokens : {64, 512, 8192}) {
+      for (auto [kind, name] :
+           {std::pair{NumberKind::kXval, "xval"}, std::pair{NumberKind::kFone, "fone"},
+            std::pair{NumberKind::kBitTokens, "bittokens"}}) {
+        const std::string full = std::string("NumberEmbed/") + name +
+                                 "/f32/hidden:4096/threads:" + std::to_string(threads) +
+                                 "/tokens:" + std::to_string(tokens);
+        benchmark::RegisterBenchmark(full.c_str(), BM_NumberEmbed, kind, tokens, threads)
+            ->UseRealTime();
       }
     }
   }
@@ -182,6 +246,17 @@ class SummaryReporter : public benchmark::ConsoleReporter {
       const auto twin = gbps_.find("Memcpy/" + shape);
       if (twin == gbps_.end()) continue;
       std::printf("%-40s %10.2f %10.2f %7.1f%%\n", shape.c_str(), gbps, twin->second,
+                  100.0 * gbps / twin->second);
+    }
+    std::printf("\n%-46s %10s %10s %8s\n", "fused number embedding", "GB/s", "xVal GB/s", "% xVal");
+    for (const auto& [name, gbps] : gbps_) {
+      const std::string prefix = "NumberEmbed/";
+      if (name.rfind(prefix, 0) != 0 || name.rfind(prefix + "xval/", 0) == 0) continue;
+      const std::string rest = name.substr(prefix.size());        // fone/f32/...
+      const std::string shape = rest.substr(rest.find('/') + 1);  // f32/...
+      const auto twin = gbps_.find(prefix + "xval/" + shape);
+      if (twin == gbps_.end()) continue;
+      std::printf("%-46s %10.2f %10.2f %7.1f%%\n", rest.c_str(), gbps, twin->second,
                   100.0 * gbps / twin->second);
     }
   }

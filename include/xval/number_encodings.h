@@ -56,8 +56,10 @@ absl::StatusOr<std::vector<double>> FonePeriods(const FoneOptions& options);
 absl::Status FoneFeatures(absl::Span<const double> values, absl::Span<const double> periods,
                           MatrixView out);
 
-// The fused input embedding: out[t] = table[ids[t]], plus FoneFeatures(values[t]) where
-// ids[t] == num_id, in f32 and rounded once to out's dtype. table (vocab, hidden) f32, bf16 or
+// The fused input embedding: out[t] = table[ids[t]], plus FoneFeatures(values[t]) in the first
+// 2 * periods columns where ids[t] == num_id, in f32 and rounded once to out's dtype (the
+// columns past the features are the lookup's: a -0.0 there stays -0.0, where the reference's
+// addition of a zero-padded vector would make it +0.0). table (vocab, hidden) f32, bf16 or
 // f16; ids and values (tokens); out (tokens, hidden) f32 or bf16, hidden >= 2 * periods.
 absl::Status EmbedFone(ConstMatrixView table, absl::Span<const int32_t> ids,
                        absl::Span<const double> values, int32_t num_id,

@@ -15,9 +15,9 @@ constexpr int kThreads = 128;
 constexpr unsigned kMaxBlocks = 1u << 20;
 constexpr double kTwoPi = 2 * 3.141592653589793;
 
-// Column c of a number's FoNE features (0 past them, and for the number 0).
+// Column c < 2 * periods of a number's FoNE features (0 for the number 0).
 __device__ __forceinline__ float FoneColumn(const NumberRowsLaunch& args, double x, size_t c) {
-  if (x == 0 || c >= 2 * static_cast<size_t>(args.num_periods)) return 0.0f;
+  if (x == 0) return 0.0f;
   const double phase = x * ((1.0 / args.periods[c / 2]) * kTwoPi);
   return static_cast<float>(c % 2 == 0 ? cos(phase) : sin(phase));
 }
@@ -42,7 +42,11 @@ __global__ void __launch_bounds__(kThreads) NumberRowsKernel(NumberRowsLaunch ar
     const double x = args.values[t];
     const TIn* __restrict__ src = table + static_cast<size_t>(id) * args.table.row_stride;
     TOut* __restrict__ dst = out + t * args.out.row_stride;  // (hidden)
-    for (size_t c = threadIdx.x; c < hidden; c += blockDim.x) {
+    // FoNE changes only its feature columns; BitTokens writes the whole row.
+    const size_t columns = args.kind == NumberRows::kFone
+                               ? min(hidden, 2 * static_cast<size_t>(args.num_periods))
+                               : hidden;
+    for (size_t c = threadIdx.x; c < columns; c += blockDim.x) {
       const float y = args.kind == NumberRows::kFone ? ToF32(src[c]) + FoneColumn(args, x, c)
                                                      : BitColumn(args, x, c);
       FromF32(y, dst + c);

@@ -16,6 +16,7 @@
 #include "kernels/number_features.h"
 #include "kernels/reference.h"
 #include "util/status_macros.h"
+#include "util/thread_pool.h"
 
 namespace xval::kernels {
 namespace {
@@ -48,15 +49,30 @@ absl::Status CheckFused(const ConstMatrixView& table, absl::Span<const int32_t> 
   return CheckIds(ids, table.rows);
 }
 
-// Writes `row` (f32, out.cols elements) as out's row t in out's dtype, one rounding.
-void StoreRow(const float* row, size_t t, const MatrixView& out) {
-  const size_t base = t * out.row_stride;
+// Stores x (f32) as out's element (t, c), rounded once to out's dtype.
+void StoreElement(float x, size_t t, size_t c, const MatrixView& out) {
+  const size_t index = t * out.row_stride + c;
   if (out.dtype == DType::kF32) {
-    std::memcpy(static_cast<float*>(out.data) + base, row, out.cols * sizeof(float));
+    static_cast<float*>(out.data)[index] = x;
   } else {
-    uint16_t* dst = static_cast<uint16_t*>(out.data) + base;
-    for (size_t c = 0; c < out.cols; ++c) dst[c] = F32ToBf16(row[c]);
+    static_cast<uint16_t*>(out.data)[index] = F32ToBf16(x);
   }
+}
+
+// Calls rewrite(t, features) for every token t whose id is num_id, on the pool: the pass
+// over the [NUM] rows after the lookup. `features` is per-chunk scratch of `width` floats.
+template <typename Rewrite>
+void ForEachNumberToken(absl::Span<const int32_t> ids, int32_t num_id, size_t width,
+                        size_t max_threads, Rewrite rewrite) {
+  util::ParallelFor(
+      ids.size(), 1024,
+      [&](size_t begin, size_t end) {
+        std::vector<float> features(width);  // (width) f32
+        for (size_t t = begin; t < end; ++t) {
+          if (ids[t] == num_id) rewrite(t, features.data());
+        }
+      },
+      max_threads);
 }
 
 }  // namespace
@@ -126,12 +142,16 @@ absl::Status EmbedFone(ConstMatrixView table, absl::Span<const int32_t> ids,
   RETURN_IF_ERROR(CheckPeriods(periods));
   RETURN_IF_ERROR(CheckFused(table, ids, values, out, 2 * periods.size()));
   RETURN_IF_ERROR(Embed(table, ids, {}, out, options));
-  std::vector<float> row(table.cols);  // (hidden) f32
-  for (size_t t = 0; t < ids.size(); ++t) {
-    if (ids[t] != num_id) continue;
-    FoneEmbedRow(table, static_cast<size_t>(ids[t]), values[t], periods, row.data());
-    StoreRow(row.data(), t, out);
-  }
+  // Only the feature columns differ from the lookup.
+  const size_t width = 2 * periods.size();
+  ForEachNumberToken(ids, num_id, width, options.max_threads, [&](size_t t, float* features) {
+    std::fill(features, features + width, 0.0f);
+    FoneRow(values[t], periods, features);
+    const size_t id = static_cast<size_t>(ids[t]);
+    for (size_t c = 0; c < width; ++c) {
+      StoreElement(LoadAsF32(table, id, c) + features[c], t, c, out);
+    }
+  });
   return absl::OkStatus();
 }
 
@@ -174,13 +194,11 @@ absl::Status EmbedBitTokens(ConstMatrixView table, absl::Span<const int32_t> ids
                             float scale, MatrixView out, const EmbedOptions& options) {
   RETURN_IF_ERROR(CheckFused(table, ids, values, out, BitTokenWidth(reciprocal)));
   RETURN_IF_ERROR(Embed(table, ids, {}, out, options));
-  std::vector<float> row(table.cols);  // (hidden) f32
-  for (size_t t = 0; t < ids.size(); ++t) {
-    if (ids[t] != num_id) continue;
-    std::fill(row.begin(), row.end(), 0.0f);
-    BitTokenRow(values[t], reciprocal, scale, row.data());
-    StoreRow(row.data(), t, out);
-  }
+  const size_t width = BitTokenWidth(reciprocal);
+  ForEachNumberToken(ids, num_id, width, options.max_threads, [&](size_t t, float* features) {
+    BitTokenRow(values[t], reciprocal, scale, features);
+    for (size_t c = 0; c < out.cols; ++c) StoreElement(c < width ? features[c] : 0.0f, t, c, out);
+  });
   return absl::OkStatus();
 }
 

@@ -32,17 +32,6 @@ inline void FoneRow(double x, absl::Span<const double> periods, float* row) {
   }
 }
 
-// row (table.cols) = table[id] + FoneRow(x) zero-padded, added in f32 (the reference adds the
-// float32 features to the word embedding).
-inline void FoneEmbedRow(const ConstMatrixView& table, size_t id, double x,
-                         absl::Span<const double> periods, float* row) {
-  std::vector<float> features(2 * periods.size(), 0.0f);  // (2 * periods) f32
-  FoneRow(x, periods, features.data());
-  for (size_t c = 0; c < table.cols; ++c) {
-    row[c] = LoadAsF32(table, id, c) + (c < features.size() ? features[c] : 0.0f);
-  }
-}
-
 // The decoder's candidates: for each period base B, the rows cos(w d) and sin(w d) for digits
 // d = 0..9 with w = 2 pi / B, as the reference builds them (a Python float times an int64
 // arange: float32 arithmetic and float32 cos/sin).

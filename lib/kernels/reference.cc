@@ -57,7 +57,7 @@ void EmbedFoneReference(const ConstMatrixView& table, absl::Span<const int32_t> 
     }
     for (size_t c = 0; c < table.cols; ++c) {
       float x = LoadAsF32(table, static_cast<size_t>(ids[t]), c);
-      if (number) x += c < features.size() ? features[c] : 0.0f;
+      if (number && c < features.size()) x += features[c];
       StoreElement(out, t, c, x);
     }
   }

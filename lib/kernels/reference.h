@@ -21,7 +21,7 @@ void EmbedReference(const ConstMatrixView& table, absl::Span<const int32_t> ids,
 
 // The fused number embeddings (number_encodings.h), one element at a time from the table:
 // out[t, c] = round(f32(table[ids[t], c]) + FoNE feature c of values[t]) where ids[t] == num_id
-// (features past 2 * periods are 0), the plain element elsewhere.
+// and c < 2 * periods, the plain element elsewhere.
 void EmbedFoneReference(const ConstMatrixView& table, absl::Span<const int32_t> ids,
                         absl::Span<const double> values, int32_t num_id,
                         absl::Span<const double> periods, const MatrixView& out);
