@@ -190,12 +190,30 @@ class Model(nn.Module):
         return self.lm.lm_head(h), h
 
 
-def digit_batch(enc, task, rng, batch, lengths):
+def eval_problems(task, n_digits, count, seed):
+    """The held-out problems of one operand length: both operands of n_digits digits, from a
+    seed space of their own."""
+    rng = random.Random(10 ** 6 + 1000 * seed + n_digits)
+    return [sample(task, rng, [n_digits]) for _ in range(count)]
+
+
+def training_sampler(task, lengths, held_out, seed):
+    """sample() that never returns a held-out problem."""
+    rng = random.Random(seed + 1)
+    def draw():
+        while True:
+            a, b, c = sample(task, rng, lengths)
+            if (a, b) not in held_out:
+                return a, b, c
+    return draw
+
+
+def digit_batch(enc, task, draw, batch):
     """Teacher-forced digit sequences, right-padded with [END]: ids (B, T), the loss mask."""
     op = TASKS[task][0]
     rows, masks = [], []
     for _ in range(batch):
-        a, b, c = sample(task, rng, lengths)
+        a, b, c = draw()
         prompt = enc.vocab.ids(enc.text(a, op, b))
         answer = enc.vocab.ids(enc.answer_text(c)) + [enc.vocab.end]
         rows.append(prompt + answer)
@@ -209,9 +227,9 @@ def digit_batch(enc, task, rng, batch, lengths):
     return ids, mask
 
 
-def number_loss(model, enc, task, rng, batch, lengths):
+def number_loss(model, enc, task, draw, batch):
     op = TASKS[task][0]
-    problems = [sample(task, rng, lengths) for _ in range(batch)]
+    problems = [draw() for _ in range(batch)]
     ids, values = enc.inputs([f"{a}{op}{b}=" for a, b, _ in problems])
     _, h = model(ids, values)
     target = torch.tensor([c for _, _, c in problems], dtype=torch.float64)
@@ -222,23 +240,24 @@ def number_loss(model, enc, task, rng, batch, lengths):
     return enc.head.loss(last, target)
 
 
-def train(enc, task, args):
-    torch.manual_seed(args.seed)
+def train(name, task, args, held_out):
+    torch.manual_seed(args.seed)  # the same initial weights and draws for every encoding
+    random.seed(args.seed)        # Abacus' training offsets
+    enc = Encoding(name, args.hidden)
     model = Model(enc, args)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
     warmup = max(1, args.steps // 20)
     def lr_factor(s):  # linear warm-up, then cosine decay to 0
         return min(1.0, (s + 1) / warmup) * 0.5 * (1 + np.cos(np.pi * min(1.0, s / args.steps)))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_factor)
-    rng = random.Random(args.seed + 1)
-    lengths = list(range(1, TASKS[task][1] + 1))
+    draw = training_sampler(task, list(range(1, TASKS[task][1] + 1)), held_out, args.seed)
     t0 = time.time()
     model.train()
     for step in range(args.steps):
         if enc.name in NUMBER_LEVEL:
-            loss = number_loss(model, enc, task, rng, args.batch, lengths)
+            loss = number_loss(model, enc, task, draw, args.batch)
         else:
-            ids, mask = digit_batch(enc, task, rng, args.batch, lengths)
+            ids, mask = digit_batch(enc, task, draw, args.batch)
             logits, _ = model(ids)
             loss = F.cross_entropy(logits[:, :-1][mask], ids[:, 1:][mask])
         opt.zero_grad(set_to_none=True)
@@ -250,15 +269,13 @@ def train(enc, task, args):
             print(f"  [{enc.name} {task}] step {step:5d} loss {loss.item():.4f} "
                   f"{time.time() - t0:6.1f}s", flush=True)
     model.eval()
-    return model, time.time() - t0
+    return enc, model, time.time() - t0
 
 
 @torch.no_grad()
-def accuracy(model, enc, task, n_digits, count, seed):
-    """Exact-match accuracy on `count` problems whose operands both have n_digits digits."""
+def accuracy(model, enc, task, problems):
+    """Exact-match accuracy on held-out problems."""
     op = TASKS[task][0]
-    rng = random.Random(seed * 1000 + n_digits)
-    problems = [sample(task, rng, [n_digits]) for _ in range(count)]
     if enc.name in NUMBER_LEVEL:
         ids, values = enc.inputs([f"{a}{op}{b}=" for a, b, _ in problems])
         _, h = model(ids, values)
@@ -286,7 +303,7 @@ def accuracy(model, enc, task, n_digits, count, seed):
             if enc.name == "abacus":
                 text = xval.restore_numbers(text, "reverse")
             correct += text == str(problems[i][2])
-    return correct / count
+    return correct / len(problems)
 
 
 def save_and_check(model, enc, out_dir, seed):
@@ -321,7 +338,7 @@ def save_and_check(model, enc, out_dir, seed):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--quick", action="store_true", help="a few minutes: 40 steps per model")
-    p.add_argument("--steps", type=int, default=6000)
+    p.add_argument("--steps", type=int, default=4500)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--hidden", type=int, default=128)
     p.add_argument("--layers", type=int, default=4)
@@ -355,11 +372,12 @@ def main():
                "cpp_forward": {}}
     t_start = time.time()
     for task in tasks:
+        lengths = range(1, TASKS[task][1] + 1)
+        evals = {n: eval_problems(task, n, args.eval, args.seed) for n in lengths}
+        held_out = {(a, b) for problems in evals.values() for a, b, _ in problems}
         for name in encodings:
-            enc = Encoding(name, args.hidden)
-            model, seconds = train(enc, task, args)
-            acc = {n: accuracy(model, enc, task, n, args.eval, args.seed)
-                   for n in range(1, TASKS[task][1] + 1)}
+            enc, model, seconds = train(name, task, args, held_out)
+            acc = {n: accuracy(model, enc, task, evals[n]) for n in lengths}
             results["accuracy"][f"{name}/{task}"] = acc
             results["train_s"][f"{name}/{task}"] = seconds
             print(f"  {name} {task}: " + " ".join(f"{n}:{a:.2f}" for n, a in acc.items()),
