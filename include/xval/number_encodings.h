@@ -19,8 +19,9 @@
 //  - Abacus (McLeish et al. 2024, mcleish7/arithmetic, abacus.py): each digit token's position
 //    within its run of digit tokens, from 1, plus a training offset k; 0 for other tokens.
 //
-// Errors as in embed.h: InvalidArgument for a mismatched shape or an unsupported type, OutOfRange
-// for an id outside the table; outputs untouched on error. Thread safety: reentrant.
+// Errors as in embed.h: InvalidArgument for a mismatched shape, an unsupported type or a num_id
+// outside the table, OutOfRange for an id outside the table; outputs untouched on error.
+// Thread safety: reentrant.
 #ifndef XVAL_NUMBER_ENCODINGS_H_
 #define XVAL_NUMBER_ENCODINGS_H_
 
@@ -46,8 +47,8 @@ struct FoneOptions {
 
 // The periods, ascending, computed as the reference does (in float64, by repeated division and
 // multiplication by 10 from 1, duplicates removed), so that they are bit-equal to its list.
-// InvalidArgument for digit counts outside 0..30 (none both 0) or a base that is not finite and
-// positive.
+// InvalidArgument for integer digits outside 0..17, fraction digits outside 0..30, both 0, or a
+// base that is not finite and positive.
 absl::StatusOr<std::vector<double>> FonePeriods(const FoneOptions& options);
 
 // out (n, cols >= 2 * periods) f32: out[t, 2j] = cos(w_j * values[t]),

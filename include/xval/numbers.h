@@ -132,7 +132,8 @@ struct ValueStep {
     // BitTokens' xVal baseline (xVal_embedding.py, scaling "log"), a = max, b = min:
     // x clamped to [-a, a]; y = sign(x) * (log10(|x| + b) * 2.5 / log10(a) + 2.5) where
     // |x| >= b, else 0. Inverse sign(y) * (10^((|y| - 2.5) * log10(a) / 2.5) - b) where |y| is
-    // at least the encoding of 2b, else 0. Lossy outside [b, a], as clip is.
+    // at least the encoding of b, else 0. Lossy outside [b, a], as clip is. Needs a > 1, b > 0
+    // and 2ab >= 1 (below it small positive numbers would encode negative).
     kLog10Band,
   };
   Kind kind = Kind::kAffine;

@@ -251,8 +251,9 @@ typedef struct xval_number {
  * and, for each of n_tokens tokens given by their offsets (2 per token, as xval_encode writes
  * them), the number it belongs to (-1), its digit when it covers exactly one (-1), the place of
  * its least significant digit (units 1, tenths -1, 0 for none) and the 1-based index of its
- * first digit from the number's top (0). Any per-token array may be NULL. Up to
- * number_capacity numbers are written (numbers may be NULL when 0); *n_numbers gets the count. */
+ * first digit from the number's top (0). Any per-token array may be NULL. *n_numbers gets the
+ * count of numbers; they are written when number_capacity holds them all, else nothing is
+ * written (XVAL_BUFFER_TOO_SMALL; numbers may be NULL for such a size query). */
 XVAL_API xval_status xval_describe_numbers(const xval_tokenizer* tokenizer, const char* text,
                                            size_t length, const uint32_t* offsets, size_t n_tokens,
                                            int32_t* number_index, int8_t* digit, int16_t* place,

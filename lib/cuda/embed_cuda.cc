@@ -197,7 +197,8 @@ absl::Status EmbedFoneCuda(ConstMatrixView table, absl::Span<const int32_t> ids,
                            absl::Span<const double> values, int32_t num_id,
                            absl::Span<const double> periods, MatrixView out,
                            const CudaEmbedOptions& options) {
-  RETURN_IF_ERROR(ValidateNumberEmbedArgs(table, ids, values, out, 2 * periods.size()));
+  RETURN_IF_ERROR(ValidateFonePeriods(periods));
+  RETURN_IF_ERROR(ValidateNumberEmbedArgs(table, ids, values, num_id, out, 2 * periods.size()));
   if (periods.size() > static_cast<size_t>(cuda::kMaxFonePeriods)) {
     return absl::InvalidArgumentError(absl::StrCat(periods.size(),
                                                    " FoNE periods; the CUDA "
@@ -215,7 +216,8 @@ absl::Status EmbedFoneCuda(ConstMatrixView table, absl::Span<const int32_t> ids,
 absl::Status EmbedBitTokensCuda(ConstMatrixView table, absl::Span<const int32_t> ids,
                                 absl::Span<const double> values, int32_t num_id, bool reciprocal,
                                 float scale, MatrixView out, const CudaEmbedOptions& options) {
-  RETURN_IF_ERROR(ValidateNumberEmbedArgs(table, ids, values, out, BitTokenWidth(reciprocal)));
+  RETURN_IF_ERROR(
+      ValidateNumberEmbedArgs(table, ids, values, num_id, out, BitTokenWidth(reciprocal)));
   cuda::NumberRowsLaunch launch{};
   launch.kind = cuda::NumberRows::kBitTokens;
   launch.num_id = num_id;

@@ -37,10 +37,11 @@ absl::Status EmbedBackwardCuda(ConstMatrixView table, absl::Span<const int32_t> 
 }
 
 absl::Status EmbedFoneCuda(ConstMatrixView table, absl::Span<const int32_t> ids,
-                           absl::Span<const double> values, int32_t /*num_id*/,
+                           absl::Span<const double> values, int32_t num_id,
                            absl::Span<const double> periods, MatrixView out,
                            const CudaEmbedOptions& /*options*/) {
-  RETURN_IF_ERROR(ValidateNumberEmbedArgs(table, ids, values, out, 2 * periods.size()));
+  RETURN_IF_ERROR(ValidateFonePeriods(periods));
+  RETURN_IF_ERROR(ValidateNumberEmbedArgs(table, ids, values, num_id, out, 2 * periods.size()));
   return NotBuilt();
 }
 
@@ -48,7 +49,8 @@ absl::Status EmbedBitTokensCuda(ConstMatrixView table, absl::Span<const int32_t>
                                 absl::Span<const double> values, int32_t /*num_id*/,
                                 bool reciprocal, float /*scale*/, MatrixView out,
                                 const CudaEmbedOptions& /*options*/) {
-  RETURN_IF_ERROR(ValidateNumberEmbedArgs(table, ids, values, out, BitTokenWidth(reciprocal)));
+  RETURN_IF_ERROR(
+      ValidateNumberEmbedArgs(table, ids, values, num_id, out, BitTokenWidth(reciprocal)));
   return NotBuilt();
 }
 

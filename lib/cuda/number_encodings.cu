@@ -1,8 +1,9 @@
 // The number encodings' fused embeddings on CUDA GPUs (FoNE, BitTokens): after the plain
 // lookup (embed.cu), one thread block per [NUM] token rewrites its row. Each thread computes
-// its own columns' features, as the CPU defines them (kernels/number_features.h): FoNE's
-// cos/sin in float64 of x * ((1 / T_j) * 2 pi), rounded to f32 and added to the table element;
-// BitTokens' bit of the float64 (sign first), then of its reciprocal, times the scale.
+// its own columns' features, as the CPU defines them (kernels/fone_features.h,
+// bit_token_features.h): FoNE's cos/sin in float64 of x * ((1 / T_j) * 2 pi), rounded to f32 and
+// added to the table element; BitTokens' bit of the float64 (sign first), then of its reciprocal,
+// times the scale.
 #include <cstdint>
 
 #include "cuda/device_convert.cuh"
@@ -30,55 +31,62 @@ __device__ __forceinline__ float BitColumn(const NumberRowsLaunch& args, double 
   return ((bits >> (63 - c % 64)) & 1) ? args.scale : -args.scale;
 }
 
-template <typename TIn, typename TOut>
+// One kernel per encoding (kKind), rewriting the rows of the [NUM] tokens.
+template <NumberRows kKind, typename TIn, typename TOut>
 __global__ void __launch_bounds__(kThreads) NumberRowsKernel(NumberRowsLaunch args) {
   const TIn* __restrict__ table = static_cast<const TIn*>(args.table.data);  // (vocab, stride)
   TOut* __restrict__ out =
       static_cast<TOut*>(const_cast<void*>(args.out.data));  // (num_tokens, stride)
   const size_t hidden = args.table.cols;
+  // FoNE changes only its feature columns; BitTokens writes the whole row.
+  const size_t columns =
+      kKind == NumberRows::kFone ? min(hidden, 2 * static_cast<size_t>(args.num_periods)) : hidden;
   for (size_t t = blockIdx.x; t < args.num_tokens; t += gridDim.x) {
     const int32_t id = args.ids[t];
+    // num_id is inside the table (checked on the host); an id equal to it is too.
     if (id != args.num_id) continue;
     const double x = args.values[t];
     const TIn* __restrict__ src = table + static_cast<size_t>(id) * args.table.row_stride;
     TOut* __restrict__ dst = out + t * args.out.row_stride;  // (hidden)
-    // FoNE changes only its feature columns; BitTokens writes the whole row.
-    const size_t columns = args.kind == NumberRows::kFone
-                               ? min(hidden, 2 * static_cast<size_t>(args.num_periods))
-                               : hidden;
     for (size_t c = threadIdx.x; c < columns; c += blockDim.x) {
-      const float y = args.kind == NumberRows::kFone ? ToF32(src[c]) + FoneColumn(args, x, c)
-                                                     : BitColumn(args, x, c);
+      const float y = kKind == NumberRows::kFone ? ToF32(src[c]) + FoneColumn(args, x, c)
+                                                 : BitColumn(args, x, c);
       FromF32(y, dst + c);
     }
   }
 }
 
-template <typename TIn>
+template <NumberRows kKind, typename TIn>
 LaunchResult LaunchForTable(const NumberRowsLaunch& args, cudaStream_t stream) {
   const dim3 grid(
       static_cast<unsigned>(args.num_tokens < kMaxBlocks ? args.num_tokens : kMaxBlocks));
   if (args.out.elem == Elem::kF32) {
-    NumberRowsKernel<TIn, float><<<grid, kThreads, 0, stream>>>(args);
+    NumberRowsKernel<kKind, TIn, float><<<grid, kThreads, 0, stream>>>(args);
   } else {
-    NumberRowsKernel<TIn, Bf16><<<grid, kThreads, 0, stream>>>(args);
+    NumberRowsKernel<kKind, TIn, Bf16><<<grid, kThreads, 0, stream>>>(args);
   }
   return {cudaGetLastError(), "NumberRowsKernel launch"};
+}
+
+template <NumberRows kKind>
+LaunchResult LaunchForKind(const NumberRowsLaunch& args, cudaStream_t stream) {
+  switch (args.table.elem) {
+    case Elem::kF32:
+      return LaunchForTable<kKind, float>(args, stream);
+    case Elem::kBF16:
+      return LaunchForTable<kKind, Bf16>(args, stream);
+    case Elem::kF16:
+      return LaunchForTable<kKind, F16>(args, stream);
+  }
+  return {cudaErrorInvalidValue, "LaunchNumberRows: table element type"};
 }
 
 }  // namespace
 
 LaunchResult LaunchNumberRows(const NumberRowsLaunch& args, cudaStream_t stream) {
   if (args.num_tokens == 0) return {};
-  switch (args.table.elem) {
-    case Elem::kF32:
-      return LaunchForTable<float>(args, stream);
-    case Elem::kBF16:
-      return LaunchForTable<Bf16>(args, stream);
-    case Elem::kF16:
-      return LaunchForTable<F16>(args, stream);
-  }
-  return {cudaErrorInvalidValue, "LaunchNumberRows: table element type"};
+  return args.kind == NumberRows::kFone ? LaunchForKind<NumberRows::kFone>(args, stream)
+                                        : LaunchForKind<NumberRows::kBitTokens>(args, stream);
 }
 
 }  // namespace xval::kernels::cuda

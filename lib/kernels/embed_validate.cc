@@ -1,5 +1,6 @@
 #include "kernels/embed_validate.h"
 
+#include <cmath>
 #include <cstddef>
 #include <limits>
 
@@ -141,17 +142,30 @@ absl::Status CheckIds(absl::Span<const int32_t> ids, size_t vocab) {
 }
 
 absl::Status ValidateNumberEmbedArgs(const ConstMatrixView& table, absl::Span<const int32_t> ids,
-                                     absl::Span<const double> values, const MatrixView& out,
-                                     size_t features) {
+                                     absl::Span<const double> values, int32_t num_id,
+                                     const MatrixView& out, size_t features) {
   RETURN_IF_ERROR(ValidateEmbedArgs(table, ids, {}, out));
   RETURN_IF_ERROR(ValidateSpan("values", values.data(), values.size()));
   if (values.size() != ids.size()) {
     return absl::InvalidArgumentError(
         absl::StrCat("values has ", values.size(), " entries for ", ids.size(), " tokens"));
   }
+  if (num_id < 0 || static_cast<size_t>(num_id) >= table.rows) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("num_id ", num_id, " is outside the table of ", table.rows, " rows"));
+  }
   if (table.cols < features) {
     return absl::InvalidArgumentError(absl::StrCat("hidden size ", table.cols, " is below the ",
                                                    features, " features of the encoding"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateFonePeriods(absl::Span<const double> periods) {
+  for (double p : periods) {
+    if (!(p > 0) || !std::isfinite(p)) {
+      return absl::InvalidArgumentError(absl::StrCat("FoNE period ", p, " is not positive"));
+    }
   }
   return absl::OkStatus();
 }

@@ -28,10 +28,14 @@ absl::Status ValidateEmbedBackwardArgs(const ConstMatrixView& table,
                                        absl::Span<float> d_values);
 
 // Everything about a fused number embedding (number_encodings.h) except the id values: Embed's
-// checks, one float64 value per token, and a hidden size of at least `features` columns.
+// checks, one float64 value per token, a [NUM] id inside the table, and a hidden size of at
+// least `features` columns.
 absl::Status ValidateNumberEmbedArgs(const ConstMatrixView& table, absl::Span<const int32_t> ids,
-                                     absl::Span<const double> values, const MatrixView& out,
-                                     size_t features);
+                                     absl::Span<const double> values, int32_t num_id,
+                                     const MatrixView& out, size_t features);
+
+// FoNE periods given to a kernel: each finite and positive.
+absl::Status ValidateFonePeriods(absl::Span<const double> periods);
 
 // True for the default-constructed MatrixView that means "this gradient is not wanted".
 inline bool IsAbsent(const MatrixView& view) {

@@ -3,8 +3,9 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/bit_token_features.h"
 #include "kernels/convert.h"
-#include "kernels/number_features.h"
+#include "kernels/fone_features.h"
 #include "xval/number_encodings.h"
 
 namespace xval::kernels {
@@ -22,17 +23,14 @@ float LoadAsF32(const ConstMatrixView& view, size_t row, size_t col) {
   return 0.0f;
 }
 
-namespace {
-// Rounds once to out's dtype (f32 or bf16).
-void StoreElement(const MatrixView& out, size_t t, size_t c, float x) {
-  const size_t index = t * out.row_stride + c;
+void StoreFromF32(const MatrixView& out, size_t row, size_t col, float x) {
+  const size_t index = row * out.row_stride + col;
   if (out.dtype == DType::kF32) {
     static_cast<float*>(out.data)[index] = x;
   } else {
     static_cast<uint16_t*>(out.data)[index] = F32ToBf16(x);
   }
 }
-}  // namespace
 
 void EmbedReference(const ConstMatrixView& table, absl::Span<const int32_t> ids,
                     absl::Span<const float> values, const MatrixView& out) {
@@ -40,7 +38,7 @@ void EmbedReference(const ConstMatrixView& table, absl::Span<const int32_t> ids,
     for (size_t c = 0; c < table.cols; ++c) {
       float x = LoadAsF32(table, static_cast<size_t>(ids[t]), c);
       if (!values.empty()) x *= values[t];
-      StoreElement(out, t, c, x);
+      StoreFromF32(out, t, c, x);
     }
   }
 }
@@ -58,7 +56,7 @@ void EmbedFoneReference(const ConstMatrixView& table, absl::Span<const int32_t> 
     for (size_t c = 0; c < table.cols; ++c) {
       float x = LoadAsF32(table, static_cast<size_t>(ids[t]), c);
       if (number && c < features.size()) x += features[c];
-      StoreElement(out, t, c, x);
+      StoreFromF32(out, t, c, x);
     }
   }
 }
@@ -73,7 +71,7 @@ void EmbedBitTokensReference(const ConstMatrixView& table, absl::Span<const int3
     for (size_t c = 0; c < table.cols; ++c) {
       const float x = !number ? LoadAsF32(table, static_cast<size_t>(ids[t]), c)
                               : (c < features.size() ? features[c] : 0.0f);
-      StoreElement(out, t, c, x);
+      StoreFromF32(out, t, c, x);
     }
   }
 }

@@ -13,6 +13,8 @@ namespace xval::kernels {
 
 // One element of a view, widened to f32 (exact for every dtype).
 float LoadAsF32(const ConstMatrixView& view, size_t row, size_t col);
+// Stores x as out's element (row, col), rounded once to out's dtype (f32 or bf16).
+void StoreFromF32(const MatrixView& out, size_t row, size_t col, float x);
 
 // out[t, c] = round(f32(table[ids[t], c]) * values[t]) (no multiply when values is empty), one
 // element at a time; the definition the SIMD and CUDA forward kernels must match bit for bit.

@@ -236,7 +236,31 @@ TEST(NumberEncodingsTest, ArgumentErrorsLeaveOutputsUntouched) {
       EmbedBitTokens(table.view(), good, values, 3, true, 1.0f, MatrixView::F32(out.data(), 3, 16))
           .code(),
       absl::StatusCode::kInvalidArgument);
+  // A [NUM] id outside the table.
+  EXPECT_EQ(
+      EmbedFone(table.view(), good, values, 4, periods, MatrixView::F32(out.data(), 3, 16)).code(),
+      absl::StatusCode::kInvalidArgument);
+  const std::vector<double> bad_periods = {0.1, 0.0};
+  EXPECT_EQ(
+      EmbedFone(table.view(), good, values, 3, bad_periods, MatrixView::F32(out.data(), 3, 16))
+          .code(),
+      absl::StatusCode::kInvalidArgument);
   for (float x : out) ASSERT_EQ(x, 7.0f);
+}
+
+TEST(AbacusTest, OffsetsThatPassInt32AreRefused) {
+  const std::vector<int32_t> ids = {4, 4, 4};
+  const std::vector<int32_t> digit_ids = {4};
+  std::vector<int32_t> positions(3, -7);
+  EXPECT_EQ(AbacusPositions(ids, digit_ids, std::numeric_limits<int32_t>::max() - 1,
+                            absl::MakeSpan(positions))
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(positions, (std::vector<int32_t>{-7, -7, -7}));
+  ASSERT_TRUE(AbacusPositions(ids, digit_ids, std::numeric_limits<int32_t>::max() - 3,
+                              absl::MakeSpan(positions))
+                  .ok());
+  EXPECT_EQ(positions.back(), std::numeric_limits<int32_t>::max());
 }
 
 }  // namespace

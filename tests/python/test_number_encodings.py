@@ -269,3 +269,17 @@ def test_rewrites_round_trip_and_refuse(corpus):
         xval.restore_numbers("<sn>3<mn>42<en>", "numerologic")
     with pytest.raises(ValueError, match="rewrite"):
         xval.rewrite_numbers("1", "sideways")
+
+
+def test_encoding_errors_are_clear():
+    with pytest.raises(ValueError, match="FoNE digits"):
+        xval.fone_decode(np.zeros((2, 40), np.float32), -3, 5)
+    with pytest.raises(ValueError, match="at most 18 digits"):
+        xt.FoneHead(256, integer_digits=12, fraction_digits=10)
+    with pytest.raises(ValueError, match="num_id"):
+        xval.embed_fone(np.zeros((4, 32), np.float32), np.array([1, 2], np.int32),
+                        np.array([1.0, 2.0]), 9, xval.fone_periods(3, 2))
+    with pytest.raises(ValueError, match="Abacus offset"):
+        xval.abacus_positions(np.array([4, 4], np.int32), np.array([4], np.int32), 2 ** 31 - 2)
+    np.testing.assert_array_equal(xval.fone_candidates([10.0]),
+                                  ref.fone_candidates([10.0]).numpy())

@@ -2,6 +2,7 @@
 // one [NUM] per number; and every number of the corpus against strtod / strtof of its text.
 #include "xval/number_info.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -153,6 +154,13 @@ TEST(NumberInfoTest, GroupsUnicodeDigitsAndPaperSpaces) {
   ASSERT_EQ(info->numbers.size(), 1u);
   EXPECT_EQ(info->numbers[0].value, 12.0);
   EXPECT_EQ(info->place, (std::vector<int16_t>{2, 1}));
+  Encoding q;
+  q.Append(0, Offset{0, 6});
+  info = DescribeNumbers("1e - 5", q, paper);  // "1e-5" once the spaces are gone
+  ASSERT_TRUE(info.ok()) << info.status();
+  ASSERT_EQ(info->numbers.size(), 1u);
+  EXPECT_EQ(info->numbers[0].value, 1e-5);
+  EXPECT_EQ(info->numbers[0].exponent, -5);
 }
 
 TEST(NumberInfoTest, ExtremesMatchStrtod) {
@@ -203,7 +211,7 @@ TEST(NumberInfoTest, CorpusValuesAndLlamaDigits) {
   ASSERT_TRUE(lines.ok()) << lines.status();
   auto tok = LoadBase(LlamaPath());
   ASSERT_NE(tok, nullptr);
-  size_t numbers = 0, digit_tokens = 0;
+  size_t numbers = 0, digit_tokens = 0, digits_in_words = 0;
   for (const std::string& line : *lines) {
     absl::StatusOr<Encoding> e = tok->Encode(line);
     ASSERT_TRUE(e.ok());
@@ -219,7 +227,16 @@ TEST(NumberInfoTest, CorpusValuesAndLlamaDigits) {
       const Offset o = e->offsets[t];
       const bool one_digit = o.end == o.begin + 1 && line[o.begin] >= '0' && line[o.begin] <= '9';
       if (info->number_index[t] < 0) {
-        // A digit outside every number is inside a word ("x2", "utf8").
+        // A digit outside every number is inside a word ("x2", "utf8", "v1.2"): after a letter,
+        // digit, '_' or '.'.
+        if (one_digit) {
+          ASSERT_GT(o.begin, 0u) << line;
+          const char before = line[o.begin - 1];
+          ASSERT_TRUE(std::isalnum(static_cast<unsigned char>(before)) || before == '_' ||
+                      before == '.')
+              << line << " at " << o.begin;
+          ++digits_in_words;
+        }
         continue;
       }
       const NumberRecord& n = info->numbers[info->number_index[t]];
@@ -244,6 +261,7 @@ TEST(NumberInfoTest, CorpusValuesAndLlamaDigits) {
   }
   EXPECT_GT(numbers, 100000u);
   EXPECT_GT(digit_tokens, 100000u);
+  EXPECT_GT(digits_in_words, 100u);
 }
 
 }  // namespace

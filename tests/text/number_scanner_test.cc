@@ -509,6 +509,8 @@ TEST(ValueTransformTest, ParseApplyInverse) {
     EXPECT_NEAR(log10->Inverse(log10->Apply(x, ""), ""), x, std::fabs(x) * 1e-12) << x;
   }
   EXPECT_NEAR(ValueTransform::Parse("log10:100:0.01")->Apply(100, ""), 5.0, 1e-4);
+  // 2 * max * min < 1 would encode 0.02 as a negative number.
+  EXPECT_FALSE(ValueTransform::Parse("log10:10:0.01").ok());
   for (const char* bad :
        {"scale:0", "scale:x", "clip:5:-5", "affine:1", "slog:1", "log", "log10:1e15", "log10:1:0.1",
         "log10:10:-1", "fields:m", "fields:=3", "scale:inf", "shift:nan"}) {

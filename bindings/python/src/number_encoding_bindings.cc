@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "embed_bindings.h"
+#include "kernels/fone_features.h"
 #include "status.h"
 #include "xval/number_encodings.h"
 
@@ -100,6 +102,8 @@ void BindNumberEncodings(py::module_& m) {
       [](const F32In& h, int integer_digits, int fraction_digits,
          const std::vector<double>& period_bases) {
         if (h.ndim() != 2) throw py::value_error("h must be 2-D [n, hidden]");
+        const kernels::FoneOptions options = Fone(integer_digits, fraction_digits, period_bases);
+        ThrowIfError(kernels::FonePeriods(options).status());  // the digit counts, before sizes
         const size_t n = h.shape(0), slots = integer_digits + fraction_digits;
         py::array_t<int8_t> digits({n, slots});  // (n, slots), least significant first
         py::array_t<double> values(n);
@@ -118,6 +122,18 @@ void BindNumberEncodings(py::module_& m) {
       py::arg("period_bases") = std::vector<double>{10.0},
       "FoNE's decoder on normalized hidden states float32 [n, >= slots * 2 * bases]: (digits "
       "int8 [n, slots] least significant first, values float64 [n]).");
+  m.def(
+      "fone_candidates",
+      [](const std::vector<double>& period_bases) {
+        ThrowIfError(kernels::FonePeriods(Fone(1, 0, period_bases)).status());  // the bases
+        const kernels::FoneDigitMatrix candidates(period_bases);
+        py::array_t<float> out({candidates.width, size_t{10}});  // (2 * bases, 10)
+        std::copy(candidates.m.begin(), candidates.m.end(), out.mutable_data());
+        return out;
+      },
+      py::arg("period_bases") = std::vector<double>{10.0},
+      "FoNE's decoder candidates: float32 [2 * bases, 10], cos and sin of 2 pi d / B for the "
+      "digits d, as the reference builds them (FoneHead's logits are slot @ candidates).");
   m.def(
       "bittoken_features",
       [](const F64In& values, bool reciprocal, float scale) {

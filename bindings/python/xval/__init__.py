@@ -32,14 +32,15 @@ from ._xval import (DecodeStream, Encoding, Model, NumberInfo, Tokenizer, cuda_a
                     restore_numbers, rewrite_numbers)
 # The number encodings beyond xVal on numpy arrays (xval.torch's modules use them).
 from ._xval import (abacus_positions, bittoken_decode, bittoken_features, embed_bittokens,
-                    embed_fone, fone_decode, fone_features, fone_periods)
+                    embed_fone, fone_candidates, fone_decode, fone_features,
+                    fone_periods)
 from . import _hf
 
 _hf._attach()  # Hugging Face's calls on Tokenizer: from_pretrained, __call__, batch_decode, ...
 
 __all__ = ["DecodeStream", "Encoding", "Model", "NumberInfo", "Tokenizer", "cuda_available", "embed", "embed_backward",
            "restore_numbers", "rewrite_numbers", "abacus_positions", "bittoken_decode",
-           "bittoken_features", "embed_bittokens", "embed_fone", "fone_decode", "fone_features",
+           "bittoken_features", "embed_bittokens", "embed_fone", "fone_candidates", "fone_decode", "fone_features",
            "fone_periods"]
 __version__ = _xval.__version__  # the C++ library's (project() in CMakeLists.txt)
 

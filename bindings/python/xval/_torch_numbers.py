@@ -67,18 +67,6 @@ class FoneEmbedding(nn.Module):
         return self.embedding(ids) + f
 
 
-def _fone_candidates(period_bases: Sequence[float]) -> torch.Tensor:
-    """(2 * bases, 10) float32: cos and sin of 2 pi d / B for d = 0..9, as FNE.py's
-    _create_precomputed_cos_sin_matrix builds them (a Python float times an int64 arange)."""
-    rows = []
-    d = torch.arange(10)
-    for base in period_bases:
-        w = 2 * math.pi / base
-        rows.append(torch.cos(w * d))
-        rows.append(torch.sin(w * d))
-    return torch.stack(rows, dim=1).T.contiguous()
-
-
 class FoneHead(nn.Module):
     """FoNE's number head (FNE.py): LayerNorm(hidden, eps 1e-5), then each digit slot's 2 * bases
     features dotted with the 10 candidate digits' (cos, sin): logits (..., slots, 10), least
@@ -93,13 +81,19 @@ class FoneHead(nn.Module):
         self.integer_digits = integer_digits
         self.fraction_digits = fraction_digits
         self.period_bases = list(period_bases)
+        _xval.fone_periods(integer_digits, fraction_digits, self.period_bases)  # the checks
         self.slots = integer_digits + fraction_digits
+        if self.slots > 18:  # round(y * 10^F) and the digit targets are int64
+            raise ValueError(f"FoneHead reads at most 18 digits, not {self.slots}")
         self.width = 2 * len(self.period_bases)
         if self.slots * self.width > hidden_size:
             raise ValueError(f"FoNE's head reads {self.slots * self.width} features; the hidden "
                              f"size is {hidden_size}")
         self.layer_norm = nn.LayerNorm(hidden_size, eps=1e-5, device=device, dtype=dtype)
-        self.register_buffer("candidates", _fone_candidates(self.period_bases), persistent=False)
+        # (2 * bases, 10) float32, the reference's candidate matrix (xval's C++ FoneDigitMatrix).
+        self.register_buffer("candidates",
+                             torch.from_numpy(_xval.fone_candidates(self.period_bases)),
+                             persistent=False)
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:
         """hidden (..., hidden) -> digit logits (..., slots, 10)."""

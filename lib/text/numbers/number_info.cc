@@ -76,6 +76,7 @@ absl::Status ReadNumber(absl::string_view text, NumberSpan span, const NumberSca
       part = Part::kExponent;
       exponent_text.push_back('e');
       ++i;
+      skip_spaces();
       if (i < span.end && (text[i] == '+' || text[i] == '-')) {
         exponent_negative = text[i] == '-';
         exponent_text.push_back(text[i]);

@@ -135,8 +135,10 @@ absl::StatusOr<ValueTransform> ValueTransform::Parse(absl::string_view spec) {
         absl::StatusOr<double> min = ParseReal(args[2], "log10 min");
         if (!max.ok()) return max.status();
         if (!min.ok()) return min.status();
-        if (!(*max > 1) || !(*min > 0) || !(*min < *max)) {
-          return absl::InvalidArgumentError("transform: log10 needs max > 1 and 0 < min < max");
+        // Below 2 * max * min = 1 the encoding of small positive numbers turns negative.
+        if (!(*max > 1) || !(*min > 0) || !(2 * *max * *min >= 1)) {
+          return absl::InvalidArgumentError(
+              "transform: log10 needs max > 1, min > 0 and 2 * max * min >= 1");
         }
         step.a = *max;
         step.b = *min;

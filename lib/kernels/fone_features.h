@@ -1,17 +1,14 @@
-// One number's features (FoNE, BitTokens) and one row's decoding: the scalar definitions that
-// the fused embeddings (number_encodings.cc) and their references (reference.cc) share, each
-// written as its reference code computes it.
-#ifndef XVAL_KERNELS_NUMBER_FEATURES_H_
-#define XVAL_KERNELS_NUMBER_FEATURES_H_
+// One number's FoNE features and one row's FoNE decoding, as the reference code computes them
+// (KevinZhoutianyi/FoNE, number_encoders/FNE.py): the scalar definitions that the fused
+// embedding (fone.cc, number_encodings.cu) and its reference (reference.cc) share.
+#ifndef XVAL_KERNELS_FONE_FEATURES_H_
+#define XVAL_KERNELS_FONE_FEATURES_H_
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 #include "absl/types/span.h"
-#include "kernels/reference.h"
-#include "xval/embed.h"
 
 namespace xval::kernels {
 
@@ -76,31 +73,6 @@ inline double FoneDecodeRow(const float* row, const FoneDigitMatrix& candidates,
   return value;
 }
 
-inline uint64_t DoubleBits(double x) {
-  uint64_t bits;
-  std::memcpy(&bits, &x, sizeof(bits));
-  return bits;
-}
-
-// row[i] = +scale where bit 63 - i of x is set, else -scale; then the bits of 1 / x after them
-// (bittoken_embedding.py: (x.view(int64) >> arange(63, -1, -1)) & 1, mapped to 2 * bit - 1).
-inline void BitTokenRow(double x, bool reciprocal, float scale, float* row) {
-  const uint64_t bits = DoubleBits(x);
-  for (int i = 0; i < 64; ++i) row[i] = ((bits >> (63 - i)) & 1) ? scale : -scale;
-  if (!reciprocal) return;
-  const uint64_t inverse = DoubleBits(1.0 / x);
-  for (int i = 0; i < 64; ++i) row[64 + i] = ((inverse >> (63 - i)) & 1) ? scale : -scale;
-}
-
-// The float64 whose bit 63 - i is set where logits[i] > 0.
-inline double BitTokenDecodeRow(const float* logits) {
-  uint64_t bits = 0;
-  for (int i = 0; i < 64; ++i) bits |= static_cast<uint64_t>(logits[i] > 0) << (63 - i);
-  double x;
-  std::memcpy(&x, &bits, sizeof(x));
-  return x;
-}
-
 }  // namespace xval::kernels
 
-#endif  // XVAL_KERNELS_NUMBER_FEATURES_H_
+#endif  // XVAL_KERNELS_FONE_FEATURES_H_
