@@ -67,6 +67,11 @@ absl::Status EmbedFone(ConstMatrixView table, absl::Span<const int32_t> ids,
                        absl::Span<const double> periods, MatrixView out,
                        const EmbedOptions& options = {});
 
+// FoNE's decoder candidates: (2 * bases, 10) f32, row 2b cos(2 pi d / B_b) and row 2b + 1
+// sin(2 pi d / B_b) for the digits d, computed as the reference builds them (float32). A slot's
+// logits are its 2 * bases features times this matrix. InvalidArgument for a bad base.
+absl::StatusOr<std::vector<float>> FoneCandidates(const std::vector<double>& period_bases);
+
 // FoNE's decoder on (already normalized) hidden states: h (n, cols) f32 whose first
 // 2 * bases * (integer_digits + fraction_digits) columns are the digit slots, least significant
 // first; digits (n, integer_digits + fraction_digits) as the argmax of each slot (the first

@@ -93,6 +93,11 @@ absl::Status EmbedFone(ConstMatrixView table, absl::Span<const int32_t> ids,
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::vector<float>> FoneCandidates(const std::vector<double>& period_bases) {
+  RETURN_IF_ERROR(FonePeriods({1, 0, period_bases}).status());  // the bases' checks
+  return FoneDigitMatrix(period_bases).m;
+}
+
 absl::Status FoneDecode(ConstMatrixView h, const FoneOptions& options, absl::Span<int8_t> digits,
                         absl::Span<double> values) {
   RETURN_IF_ERROR(FonePeriods(options).status());  // the same checks

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "embed_bindings.h"
-#include "kernels/fone_features.h"
 #include "status.h"
 #include "xval/number_encodings.h"
 
@@ -125,10 +124,9 @@ void BindNumberEncodings(py::module_& m) {
   m.def(
       "fone_candidates",
       [](const std::vector<double>& period_bases) {
-        ThrowIfError(kernels::FonePeriods(Fone(1, 0, period_bases)).status());  // the bases
-        const kernels::FoneDigitMatrix candidates(period_bases);
-        py::array_t<float> out({candidates.width, size_t{10}});  // (2 * bases, 10)
-        std::copy(candidates.m.begin(), candidates.m.end(), out.mutable_data());
+        const std::vector<float> m = ValueOrThrow(kernels::FoneCandidates(period_bases));
+        py::array_t<float> out({2 * period_bases.size(), size_t{10}});  // (2 * bases, 10)
+        std::copy(m.begin(), m.end(), out.mutable_data());
         return out;
       },
       py::arg("period_bases") = std::vector<double>{10.0},
