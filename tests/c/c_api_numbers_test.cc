@@ -28,7 +28,12 @@ TEST(CApiNumbers, DescribeNumbersEqualsTheCppApi) {
   for (bool xval_numbers : {false, true}) {
     xval_tokenizer_options options;
     xval_tokenizer_options_init(&options);
-    if (xval_numbers) options.numbers = XVAL_NUMBERS_XVAL;
+    if (xval_numbers) {
+      // A grammar other than the default: the call must read numbers as this tokenizer does
+      // ("1,250.75" is one number here, two under the default grammar).
+      options.numbers = XVAL_NUMBERS_XVAL;
+      options.grammar = XVAL_GRAMMAR_GROUP_SEPARATORS;
+    }
     Tok tok;
     ASSERT_EQ(xval_tokenizer_load(Llama().c_str(), &options, &tok.t), XVAL_OK) << xval_last_error();
     const std::string text = "Pay 1,250.75 or -3e4 by day 12";
@@ -54,9 +59,12 @@ TEST(CApiNumbers, DescribeNumbersEqualsTheCppApi) {
         << xval_last_error();
     Encoding e;
     for (size_t t = 0; t < n; ++t) e.Append(ids[t], Offset{offsets[2 * t], offsets[2 * t + 1]});
-    absl::StatusOr<NumberInfo> want = DescribeNumbers(text, e);
+    NumberScanOptions scan;
+    scan.grammar.group_separators = xval_numbers;
+    absl::StatusOr<NumberInfo> want = DescribeNumbers(text, e, scan);
     ASSERT_TRUE(want.ok());
     ASSERT_EQ(numbers, want->numbers.size());
+    EXPECT_EQ(numbers, xval_numbers ? 3u : 4u);
     for (size_t k = 0; k < numbers; ++k) {
       EXPECT_EQ(records[k].begin, want->numbers[k].span.begin);
       EXPECT_EQ(records[k].value, want->numbers[k].value);
