@@ -46,8 +46,8 @@ absl::Status EmbedFoneCuda(ConstMatrixView table, absl::Span<const int32_t> ids,
 }
 
 absl::Status EmbedBitTokensCuda(ConstMatrixView table, absl::Span<const int32_t> ids,
-                                absl::Span<const double> values, int32_t /*num_id*/,
-                                bool reciprocal, float /*scale*/, MatrixView out,
+                                absl::Span<const double> values, int32_t num_id, bool reciprocal,
+                                float /*scale*/, MatrixView out,
                                 const CudaEmbedOptions& /*options*/) {
   RETURN_IF_ERROR(
       ValidateNumberEmbedArgs(table, ids, values, num_id, out, BitTokenWidth(reciprocal)));
