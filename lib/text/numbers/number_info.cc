@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "text/numbers/number_scanner.h"
 #include "text/numbers/unicode_digits.h"
 #include "util/status_macros.h"
 
@@ -122,11 +123,7 @@ absl::Status FindNumberSpans(absl::string_view text, const NumberScanOptions& sc
   if (scan.mode != NumberMode::kPaper) return FindNumbers(text, scan, spans);
   std::string compact;
   std::vector<uint32_t> to_text;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == ' ') continue;
-    compact.push_back(text[i]);
-    to_text.push_back(static_cast<uint32_t>(i));
-  }
+  text::DeleteSpaces(text, &compact, &to_text);
   RETURN_IF_ERROR(FindNumbers(compact, scan, spans));
   for (NumberSpan& s : *spans) s = NumberSpan{to_text[s.begin], to_text[s.end - 1] + 1};
   return absl::OkStatus();

@@ -28,55 +28,61 @@ std::pair<size_t, size_t> IntegerPart(absl::string_view text, NumberSpan span) {
 
 }  // namespace text
 
+namespace {
+
+using RewriteFn = absl::StatusOr<std::string> (*)(absl::string_view);
+
+absl::StatusOr<std::string> Unchanged(absl::string_view text) { return std::string(text); }
+
+// The registry: each rewrite's name, its function and its inverse (a new rewrite is a file and
+// an entry here).
+struct RewriteEntry {
+  NumberRewrite rewrite;
+  const char* name;
+  RewriteFn apply;
+  RewriteFn undo;
+};
+constexpr RewriteEntry kRewrites[] = {
+    {NumberRewrite::kNone, "none", Unchanged, Unchanged},
+    {NumberRewrite::kReverseDigits, "reverse", text::ReverseDigits, text::ReverseDigits},
+    {NumberRewrite::kRightToLeftGroups, "rtl_commas", text::GroupRightToLeft,
+     text::UngroupRightToLeft},
+    {NumberRewrite::kDigitCountPrefix, "numerologic", text::PrefixDigitCounts,
+     text::StripDigitCounts},
+};
+
+const RewriteEntry* Find(NumberRewrite rewrite) {
+  for (const RewriteEntry& e : kRewrites) {
+    if (e.rewrite == rewrite) return &e;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 absl::StatusOr<NumberRewrite> ParseNumberRewrite(absl::string_view name) {
-  for (NumberRewrite r : {NumberRewrite::kNone, NumberRewrite::kReverseDigits,
-                          NumberRewrite::kRightToLeftGroups, NumberRewrite::kDigitCountPrefix}) {
-    if (name == NumberRewriteName(r)) return r;
+  for (const RewriteEntry& e : kRewrites) {
+    if (name == e.name) return e.rewrite;
   }
   return absl::InvalidArgumentError(
       absl::StrCat("number rewrite \"", name, "\": none, reverse, rtl_commas or numerologic"));
 }
 
 const char* NumberRewriteName(NumberRewrite rewrite) {
-  switch (rewrite) {
-    case NumberRewrite::kNone:
-      return "none";
-    case NumberRewrite::kReverseDigits:
-      return "reverse";
-    case NumberRewrite::kRightToLeftGroups:
-      return "rtl_commas";
-    case NumberRewrite::kDigitCountPrefix:
-      return "numerologic";
-  }
-  return "none";
+  const RewriteEntry* e = Find(rewrite);
+  return e != nullptr ? e->name : "none";
 }
 
 absl::StatusOr<std::string> ApplyNumberRewrite(NumberRewrite rewrite, absl::string_view text) {
-  switch (rewrite) {
-    case NumberRewrite::kNone:
-      return std::string(text);
-    case NumberRewrite::kReverseDigits:
-      return text::ReverseDigits(text);
-    case NumberRewrite::kRightToLeftGroups:
-      return text::GroupRightToLeft(text);
-    case NumberRewrite::kDigitCountPrefix:
-      return text::PrefixDigitCounts(text);
-  }
-  return absl::InvalidArgumentError("unknown number rewrite");
+  const RewriteEntry* e = Find(rewrite);
+  if (e == nullptr) return absl::InvalidArgumentError("unknown number rewrite");
+  return e->apply(text);
 }
 
 absl::StatusOr<std::string> UndoNumberRewrite(NumberRewrite rewrite, absl::string_view text) {
-  switch (rewrite) {
-    case NumberRewrite::kNone:
-      return std::string(text);
-    case NumberRewrite::kReverseDigits:
-      return text::ReverseDigits(text);
-    case NumberRewrite::kRightToLeftGroups:
-      return text::UngroupRightToLeft(text);
-    case NumberRewrite::kDigitCountPrefix:
-      return text::StripDigitCounts(text);
-  }
-  return absl::InvalidArgumentError("unknown number rewrite");
+  const RewriteEntry* e = Find(rewrite);
+  if (e == nullptr) return absl::InvalidArgumentError("unknown number rewrite");
+  return e->undo(text);
 }
 
 }  // namespace xval

@@ -78,6 +78,21 @@ absl::Status ValidateScanOptions(const NumberScanOptions& options) {
 
 }  // namespace text
 
+namespace text {
+
+void DeleteSpaces(absl::string_view text, std::string* compact, std::vector<uint32_t>* to_text) {
+  compact->clear();
+  to_text->clear();
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == ' ') continue;
+    compact->push_back(text[i]);
+    to_text->push_back(static_cast<uint32_t>(i));
+  }
+  to_text->push_back(static_cast<uint32_t>(text.size()));
+}
+
+}  // namespace text
+
 absl::Status FindNumbers(absl::string_view text, const NumberScanOptions& options,
                          std::vector<NumberSpan>* out) {
   if (text.size() >= std::numeric_limits<uint32_t>::max()) {

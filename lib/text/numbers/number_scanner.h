@@ -7,12 +7,18 @@
 #define XVAL_TEXT_NUMBERS_NUMBER_SCANNER_H_
 
 #include <array>
+#include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
 #include "xval/numbers.h"
 
 namespace xval::text {
+
+// The xVal reference code's sample.replace(" ", ""), which paper mode applies before it looks
+// for numbers: `text` without its spaces into `compact`, and into `to_text` the byte of `text`
+// each byte of `compact` came from, then text.size(). Both are cleared first.
+void DeleteSpaces(absl::string_view text, std::string* compact, std::vector<uint32_t>* to_text);
 
 // InvalidArgument for options the scanner cannot honour (a group separator that is a digit...).
 absl::Status ValidateScanOptions(const NumberScanOptions& options);

@@ -5,6 +5,7 @@
 #include <typeinfo>
 #include <vector>
 
+#include "text/numbers/number_scanner.h"
 #include "text/numbers/xval_number.h"
 #include "text/spm/spm_tokenizer.h"
 #include "util/scratch.h"
@@ -103,14 +104,7 @@ absl::Status XvalTokenizer::EncodePaper(absl::string_view text, const EncodeOpti
   util::ThreadScratch<std::vector<uint32_t>> to_text_scratch;
   std::string& compact = *compact_scratch;
   std::vector<uint32_t>& to_text = *to_text_scratch;
-  compact.clear();
-  to_text.clear();
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == ' ') continue;
-    compact.push_back(text[i]);
-    to_text.push_back(static_cast<uint32_t>(i));
-  }
-  to_text.push_back(static_cast<uint32_t>(text.size()));
+  text::DeleteSpaces(text, &compact, &to_text);
   util::ThreadScratch<std::vector<Number>> numbers_scratch;
   std::vector<Number>& numbers = *numbers_scratch;
   numbers.clear();

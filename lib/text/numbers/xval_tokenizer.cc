@@ -164,11 +164,7 @@ absl::Status XvalTokenizer::FindValues(absl::string_view text,
     // Numbers are found in the text without spaces; map them back to the original bytes.
     std::string compact;
     std::vector<uint32_t> to_text;
-    for (size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == ' ') continue;
-      compact.push_back(text[i]);
-      to_text.push_back(static_cast<uint32_t>(i));
-    }
+    text::DeleteSpaces(text, &compact, &to_text);
     RETURN_IF_ERROR(Collect(compact, &numbers));
     for (Number& n : numbers) {
       n.span = NumberSpan{to_text[n.span.begin], to_text[n.span.end - 1] + 1};
