@@ -11,8 +11,9 @@
 //
 // Checkpoints: a Hugging Face folder (config.json, model.safetensors or shards with
 // model.safetensors.index.json; f32, f16 or bf16 weights) or a GGUF v3 file (llama
-// architecture; F32, F16, BF16 or Q8_0 tensors). Files are memory-mapped; weights are used in
-// place and widened to f32 inside the matrix products. Activations are f32.
+// architecture; F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K or Q6_K tensors). Files are
+// memory-mapped; weights are used in place and widened or dequantized to f32 inside the matrix
+// products. Activations are f32.
 //
 // xVal number head (our extension; transformers has none). Config keys in config.json:
 //   "xval_num_token_id": the id of [NUM] (absent or -1: no [NUM] token),
@@ -88,7 +89,19 @@ struct LlamaConfig {
 absl::StatusOr<LlamaConfig> ParseLlamaConfig(absl::string_view json);
 
 // How a weight is stored.
-enum class WeightType : uint8_t { kF32 = 0, kF16 = 1, kBF16 = 2, kQ8_0 = 3 };
+// The quantized types are llama.cpp's (ggml's) blocks, read from GGUF files: Q8_0 and Q4_0 in
+// blocks of 32 weights, the k-quants Q4_K, Q5_K and Q6_K in super-blocks of 256 (a Q4_K_M or
+// Q5_K_M file mixes them). KV caches are f32 or f16 only.
+enum class WeightType : uint8_t {
+  kF32 = 0,
+  kF16 = 1,
+  kBF16 = 2,
+  kQ8_0 = 3,
+  kQ4_0 = 4,
+  kQ4_K = 5,
+  kQ5_K = 6,
+  kQ6_K = 7,
+};
 const char* WeightTypeName(WeightType type);
 
 // Tokenizer vocabulary stored in a GGUF file's metadata (tokenizer.ggml.*); empty otherwise.

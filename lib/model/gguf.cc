@@ -16,14 +16,23 @@
 #include "absl/strings/str_format.h"
 #include "model/config_check.h"
 #include "model/llama_model.h"
+#include "model/quant_blocks.h"
 #include "util/gguf_metadata.h"
 #include "util/status_macros.h"
 
 namespace xval::model {
 namespace {
 
-// ggml_type values (ggml.h).
-constexpr uint32_t kGgmlF32 = 0, kGgmlF16 = 1, kGgmlQ8_0 = 8, kGgmlBF16 = 30;
+// The ggml_type values (ggml.h) that load, and what they load as.
+struct GgmlType {
+  uint32_t id;
+  WeightType type;
+};
+constexpr GgmlType kGgmlTypes[] = {
+    {0, WeightType::kF32},   {1, WeightType::kF16},   {2, WeightType::kQ4_0},
+    {8, WeightType::kQ8_0},  {12, WeightType::kQ4_K}, {13, WeightType::kQ5_K},
+    {14, WeightType::kQ6_K}, {30, WeightType::kBF16},
+};
 using Value = util::GgufValue;
 using Reader = util::GgufReader;
 using Metadata = util::GgufMetadata;
@@ -170,21 +179,18 @@ absl::StatusOr<GgufCheckpoint> LoadGgufCheckpoint(const std::string& path,
     t.info.shape.assign(ne.rbegin(), ne.rend());  // PyTorch order
     RETURN_IF_ERROR(r.Read(&type, what));
     RETURN_IF_ERROR(r.Read(&t.offset, what));
-    switch (type) {
-      case kGgmlF32: t.info.type = WeightType::kF32; break;
-      case kGgmlF16: t.info.type = WeightType::kF16; break;
-      case kGgmlBF16: t.info.type = WeightType::kBF16; break;
-      case kGgmlQ8_0:
-        t.info.type = WeightType::kQ8_0;
-        if (ne[0] % kQ8BlockSize != 0) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              path, ": tensor ", t.info.name, ": Q8_0 row of ", ne[0], " is not whole blocks"));
-        }
-        break;
-      default:
-        return absl::InvalidArgumentError(absl::StrCat(
-            path, ": tensor ", t.info.name, ": ggml type ", type,
-            " is not supported (F32, F16, BF16, Q8_0)"));
+    const GgmlType* known = nullptr;
+    for (const GgmlType& g : kGgmlTypes) known = g.id == type ? &g : known;
+    if (known == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": tensor ", t.info.name, ": ggml type ", type,
+                       " is not supported (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K)"));
+    }
+    t.info.type = known->type;
+    if (const size_t block = BlockFormatOf(t.info.type).weights; ne[0] % block != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": tensor ", t.info.name, ": ",
+                                                     WeightTypeName(t.info.type), " row of ", ne[0],
+                                                     " is not whole blocks of ", block));
     }
     t.info.nbytes = WeightBytes(t.info.type, count);
     t.info.file = path;

@@ -18,6 +18,14 @@ const char* WeightTypeName(WeightType type) {
     case WeightType::kF16: return "f16";
     case WeightType::kBF16: return "bf16";
     case WeightType::kQ8_0: return "q8_0";
+    case WeightType::kQ4_0:
+      return "q4_0";
+    case WeightType::kQ4_K:
+      return "q4_k";
+    case WeightType::kQ5_K:
+      return "q5_k";
+    case WeightType::kQ6_K:
+      return "q6_k";
   }
   return "?";
 }

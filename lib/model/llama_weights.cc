@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "kernels/convert.h"
 #include "model/mapped_file.h"
+#include "model/quant_blocks.h"
 #include "util/status_macros.h"
 
 namespace xval::model {
@@ -24,6 +25,17 @@ struct Names {
                                           : absl::StrCat("blk.", i, ".", gguf);
   }
 };
+
+// Quantized rows hold whole blocks (a GGUF file is checked when read; this is for any store).
+absl::Status CheckWholeBlocks(const TensorInfo& t, const std::string& name, int64_t cols) {
+  const size_t block = BlockFormatOf(t.type).weights;
+  if (cols % static_cast<int64_t>(block) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(t.file, ": tensor ", name, ": ",
+                                                   WeightTypeName(t.type),
+                                                   " rows must be a multiple of ", block));
+  }
+  return absl::OkStatus();
+}
 
 class Binder {
  public:
@@ -49,10 +61,7 @@ class Binder {
   absl::StatusOr<WeightMatrix> Matrix(const std::string& name, int64_t rows, int64_t cols,
                                       const char* fields) {
     ASSIGN_OR_RETURN(const TensorInfo* t, Get(name, {rows, cols}, fields));
-    if (t->type == WeightType::kQ8_0 && cols % kQ8BlockSize != 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(t->file, ": tensor ", name, ": Q8_0 rows must be a multiple of 32"));
-    }
+    RETURN_IF_ERROR(CheckWholeBlocks(*t, name, cols));
     decode_bytes_ += t->nbytes;
     return WeightMatrix{t->type, t->data, static_cast<size_t>(rows), static_cast<size_t>(cols),
                         static_cast<size_t>(cols)};
@@ -61,9 +70,7 @@ class Binder {
   absl::StatusOr<std::vector<float>> Vector(const std::string& name, int64_t size,
                                             const char* fields) {
     ASSIGN_OR_RETURN(const TensorInfo* t, Get(name, {size}, fields));
-    if (t->type == WeightType::kQ8_0 && size % kQ8BlockSize != 0) {
-      return absl::InvalidArgumentError(absl::StrCat(t->file, ": tensor ", name, ": bad Q8_0 size"));
-    }
+    RETURN_IF_ERROR(CheckWholeBlocks(*t, name, size));
     std::vector<float> v(size);
     DequantizeRow(WeightMatrix{t->type, t->data, 1, static_cast<size_t>(size),
                                static_cast<size_t>(size)},
@@ -122,11 +129,12 @@ absl::StatusOr<LlamaWeights> BindLlamaWeights(const LlamaConfig& c, const Tensor
                                                      c.vocab_size, hidden);
       break;
     case WeightType::kQ8_0:
-      // The embedding kernel reads f32/bf16/f16 tables; a Q8_0 table is widened once.
-      if (hidden % kQ8BlockSize != 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(embed->file, ": tensor ", embed_name, ": Q8_0 rows must be a multiple of 32"));
-      }
+    case WeightType::kQ4_0:
+    case WeightType::kQ4_K:
+    case WeightType::kQ5_K:
+    case WeightType::kQ6_K:
+      // The embedding kernel reads f32/bf16/f16 tables; a quantized table is widened once.
+      RETURN_IF_ERROR(CheckWholeBlocks(*embed, embed_name, hidden));
       w.embed_owned.resize(static_cast<size_t>(c.vocab_size) * hidden);
       for (int64_t r = 0; r < c.vocab_size; ++r) {
         DequantizeRow(embed_matrix, r, w.embed_owned.data() + r * hidden);
@@ -176,7 +184,7 @@ absl::StatusOr<LlamaWeights> BindLlamaWeights(const LlamaConfig& c, const Tensor
     if (naming == Naming::kHuggingFace && store.Find(head_name) != nullptr) {
       (void)b.Get(head_name, {c.vocab_size, hidden}, "vocab_size, hidden_size");
     }
-    w.lm_head = embed->type == WeightType::kQ8_0
+    w.lm_head = IsBlockQuantized(embed->type)
                     ? WeightMatrix{WeightType::kF32, w.embed_owned.data(),
                                    static_cast<size_t>(c.vocab_size), static_cast<size_t>(hidden),
                                    static_cast<size_t>(hidden)}
@@ -184,8 +192,8 @@ absl::StatusOr<LlamaWeights> BindLlamaWeights(const LlamaConfig& c, const Tensor
   } else {
     ASSIGN_OR_RETURN(w.lm_head, b.Matrix(head_name, c.vocab_size, hidden,
                                          "vocab_size, hidden_size; tie_word_embeddings false"));
-    // Untied, the table is read a row a token (a Q8_0 one was widened above, read once).
-    if (embed->type != WeightType::kQ8_0) AdviseSparseReads(embed->data, embed->nbytes);
+    // Untied, the table is read a row a token (a quantized one was widened above, read once).
+    if (!IsBlockQuantized(embed->type)) AdviseSparseReads(embed->data, embed->nbytes);
   }
 
   if (c.xval_number_head == NumberHeadType::kLinear) {

@@ -9,7 +9,7 @@
 // the tiles of 4 weight rows keep four independent streams in flight.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "model/matmul.cc"
-#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "model/matmul.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -18,92 +18,15 @@
 
 #include "hwy/aligned_allocator.h"
 #include "hwy/cache_control.h"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "kernels/convert.h"
-#include "model/matmul.h"
-#include "model/tensor_store.h"
+#include "model/weight_rows-inl.h"
 #include "util/thread_pool.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace xval::model {
 namespace HWY_NAMESPACE {
-namespace hn = hwy::HWY_NAMESPACE;
-using DF = hn::ScalableTag<float>;
-using VF = hn::Vec<DF>;
-
-// Loaders: a vector of lanes weights of row j starting at column k, and one weight.
-struct F32Rows {
-  const float* base;
-  size_t stride;
-  HWY_INLINE VF Load(DF df, size_t j, size_t k) const { return hn::LoadU(df, base + j * stride + k); }
-  HWY_INLINE float At(size_t j, size_t k) const { return base[j * stride + k]; }
-  HWY_INLINE const char* Addr(size_t j, size_t k) const {
-    return reinterpret_cast<const char*>(base + j * stride + k);
-  }
-};
-
-struct BF16Rows {
-  const uint16_t* base;
-  size_t stride;
-  HWY_INLINE VF Load(DF df, size_t j, size_t k) const {
-    // bf16 is the top half of an f32: widening is a 16-bit shift.
-    const hn::Rebind<uint16_t, DF> du16;
-    const hn::RebindToUnsigned<DF> du32;
-    const auto bits = hn::PromoteTo(du32, hn::LoadU(du16, base + j * stride + k));
-    return hn::BitCast(df, hn::ShiftLeft<16>(bits));
-  }
-  HWY_INLINE float At(size_t j, size_t k) const { return kernels::Bf16ToF32(base[j * stride + k]); }
-  HWY_INLINE const char* Addr(size_t j, size_t k) const {
-    return reinterpret_cast<const char*>(base + j * stride + k);
-  }
-};
-
-struct F16Rows {
-  const uint16_t* base;
-  size_t stride;
-  HWY_INLINE VF Load(DF df, size_t j, size_t k) const {
-#if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
-    // F16C converts exactly (subnormals, infinities and NaN included).
-    const hn::Rebind<hwy::float16_t, DF> df16;
-    return hn::PromoteTo(df, hn::LoadU(df16, reinterpret_cast<const hwy::float16_t*>(
-                                                 base + j * stride + k)));
-#else
-    HWY_ALIGN float tmp[hn::MaxLanes(DF())];
-    for (size_t l = 0; l < hn::Lanes(df); ++l) tmp[l] = kernels::F16ToF32(base[j * stride + k + l]);
-    return hn::Load(df, tmp);
-#endif
-  }
-  HWY_INLINE float At(size_t j, size_t k) const { return kernels::F16ToF32(base[j * stride + k]); }
-  HWY_INLINE const char* Addr(size_t j, size_t k) const {
-    return reinterpret_cast<const char*>(base + j * stride + k);
-  }
-};
-
-struct Q8Rows {
-  const uint8_t* base;
-  size_t row_bytes;  // cols / 32 * 34
-  HWY_INLINE VF Load(DF df, size_t j, size_t k) const {
-    const uint8_t* block = base + j * row_bytes + (k / kQ8BlockSize) * kQ8BlockBytes;
-    uint16_t scale_bits;
-    std::memcpy(&scale_bits, block, 2);
-    const hn::Rebind<int8_t, DF> di8;
-    const hn::RebindToSigned<DF> di32;
-    const auto q = hn::PromoteTo(
-        di32, hn::LoadU(di8, reinterpret_cast<const int8_t*>(block + 2) + k % kQ8BlockSize));
-    return hn::Mul(hn::ConvertTo(df, q), hn::Set(df, kernels::F16ToF32(scale_bits)));
-  }
-  HWY_INLINE float At(size_t j, size_t k) const {
-    const uint8_t* block = base + j * row_bytes + (k / kQ8BlockSize) * kQ8BlockBytes;
-    uint16_t scale_bits;
-    std::memcpy(&scale_bits, block, 2);
-    const int8_t q = static_cast<int8_t>(block[2 + k % kQ8BlockSize]);
-    return kernels::F16ToF32(scale_bits) * static_cast<float>(q);
-  }
-  HWY_INLINE const char* Addr(size_t j, size_t k) const {
-    return reinterpret_cast<const char*>(base + j * row_bytes + k / kQ8BlockSize * kQ8BlockBytes);
-  }
-};
-
 // out[i, j0 + j] (+)= sum_{k0 <= k < k1} x[i, k] * w[j0 + j, k] for i < kI, j < kJ.
 template <size_t kI, size_t kJ, class Rows>
 HWY_NOINLINE void Tile(const float* HWY_RESTRICT x, size_t x_stride, const Rows& w, size_t j0,
@@ -569,21 +492,6 @@ void GemmPanels(const float* xt, size_t n, size_t cols, const Rows& w, size_t ro
 
 constexpr size_t kMaxFused = 8;  // targets per dispatched call
 
-// Calls f with the loader for w's type.
-template <class F>
-void WithRows(const WeightMatrix& w, F&& f) {
-  switch (w.type) {
-    case WeightType::kF32:
-      return f(F32Rows{static_cast<const float*>(w.data), w.row_stride});
-    case WeightType::kBF16:
-      return f(BF16Rows{static_cast<const uint16_t*>(w.data), w.row_stride});
-    case WeightType::kF16:
-      return f(F16Rows{static_cast<const uint16_t*>(w.data), w.row_stride});
-    case WeightType::kQ8_0:
-      return f(Q8Rows{static_cast<const uint8_t*>(w.data), w.cols / kQ8BlockSize * kQ8BlockBytes});
-  }
-}
-
 // The packed x of the calling thread, kept between calls so that a prefill does not map and
 // fault in fresh pages for every product.
 float* PackBuffer(size_t floats) {
@@ -650,6 +558,17 @@ void MatMulFusedT(const float* x, size_t x_stride, size_t n, size_t cols,
       max_threads);
 }
 
+// dst = row `row` of w through the loaders the products use.
+void WidenRowT(const WeightMatrix& w, size_t row, float* dst) {
+  const DF df;
+  const size_t lanes = hn::Lanes(df);
+  WithRows(w, [&](const auto& rows) {
+    size_t k = 0;
+    for (; k + lanes <= w.cols; k += lanes) hn::StoreU(rows.Load(df, row, k), df, dst + k);
+    for (; k < w.cols; ++k) dst[k] = rows.At(row, k);
+  });
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace xval::model
 HWY_AFTER_NAMESPACE();
@@ -658,6 +577,11 @@ HWY_AFTER_NAMESPACE();
 namespace xval::model {
 
 HWY_EXPORT(MatMulFusedT);
+HWY_EXPORT(WidenRowT);
+
+void WidenRow(const WeightMatrix& w, size_t row, float* dst) {
+  HWY_DYNAMIC_DISPATCH(WidenRowT)(w, row, dst);
+}
 
 void MatMul(const float* x, size_t x_stride, size_t n, const WeightMatrix& w, float* out,
             size_t out_stride, size_t max_threads) {
@@ -671,39 +595,6 @@ void MatMulFused(const float* x, size_t x_stride, size_t n, size_t cols,
   if (n == 0 || targets.empty()) return;
   HWY_DYNAMIC_DISPATCH(MatMulFusedT)(x, x_stride, n, cols, targets.data(), targets.size(),
                                      max_threads);
-}
-
-void DequantizeRow(const WeightMatrix& w, size_t row, float* dst) {
-  switch (w.type) {
-    case WeightType::kF32: {
-      const float* src = static_cast<const float*>(w.data) + row * w.row_stride;
-      std::copy(src, src + w.cols, dst);
-      return;
-    }
-    case WeightType::kBF16: {
-      const uint16_t* src = static_cast<const uint16_t*>(w.data) + row * w.row_stride;
-      for (size_t k = 0; k < w.cols; ++k) dst[k] = kernels::Bf16ToF32(src[k]);
-      return;
-    }
-    case WeightType::kF16: {
-      const uint16_t* src = static_cast<const uint16_t*>(w.data) + row * w.row_stride;
-      for (size_t k = 0; k < w.cols; ++k) dst[k] = kernels::F16ToF32(src[k]);
-      return;
-    }
-    case WeightType::kQ8_0: {
-      const uint8_t* src =
-          static_cast<const uint8_t*>(w.data) + row * (w.cols / kQ8BlockSize * kQ8BlockBytes);
-      for (size_t b = 0; b < w.cols / kQ8BlockSize; ++b, src += kQ8BlockBytes) {
-        uint16_t scale_bits;
-        std::memcpy(&scale_bits, src, 2);
-        const float d = kernels::F16ToF32(scale_bits);
-        for (size_t l = 0; l < kQ8BlockSize; ++l) {
-          dst[b * kQ8BlockSize + l] = d * static_cast<float>(static_cast<int8_t>(src[2 + l]));
-        }
-      }
-      return;
-    }
-  }
 }
 
 }  // namespace xval::model

@@ -1,5 +1,6 @@
-// Matrix products of f32 activations with weights stored as f32, f16, bf16 or Q8_0: the one
-// kernel that the forward pass spends its time in. Highway, dispatched at run time.
+// Matrix products of f32 activations with weights stored as f32, f16, bf16 or one of ggml's
+// quantized blocks (Q8_0, Q4_0, Q4_K, Q5_K, Q6_K; quant_blocks.h): the one kernel that the
+// forward pass spends its time in. Highway, dispatched at run time.
 #ifndef XVAL_MODEL_MATMUL_H_
 #define XVAL_MODEL_MATMUL_H_
 
@@ -11,8 +12,9 @@
 namespace xval::model {
 
 // A row-major weight matrix, as nn.Linear stores it: (rows = out_features, cols = in_features).
-// Q8_0 rows are cols / 32 blocks of 34 bytes (cols a multiple of 32) and row_stride is
-// ignored; for the other types row r starts at element r * row_stride.
+// Quantized rows are whole blocks, cols / BlockFormatOf(type).weights of them (cols a multiple
+// of the block's weights), with no gap between rows, and row_stride is ignored; for the float
+// types row r starts at element r * row_stride.
 struct WeightMatrix {
   WeightType type = WeightType::kF32;
   const void* data = nullptr;  // (rows, row_stride) elements
@@ -42,8 +44,12 @@ struct MatMulTarget {
 void MatMulFused(const float* x, size_t x_stride, size_t n, size_t cols,
                  absl::Span<const MatMulTarget> targets, size_t max_threads);
 
-// One row of w widened to f32: dst (w.cols).
+// One row of w widened to f32 by the scalar reference (dequantize.cc): dst (w.cols).
 void DequantizeRow(const WeightMatrix& w, size_t row, float* dst);
+
+// The same row through the vectorized loaders that the products use (the best Highway target
+// of this CPU, or the one a test selects): bit-equal to DequantizeRow. dst (w.cols).
+void WidenRow(const WeightMatrix& w, size_t row, float* dst);
 
 }  // namespace xval::model
 

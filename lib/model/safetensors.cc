@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "model/quant_blocks.h"
 #include "model/tensor_store.h"
 #include "simdjson.h"
 #include "util/file.h"
@@ -33,13 +34,7 @@ absl::StatusOr<WeightType> ParseDtype(const std::string& file, const std::string
 }  // namespace
 
 size_t WeightBytes(WeightType type, size_t count) {
-  switch (type) {
-    case WeightType::kF32: return count * 4;
-    case WeightType::kF16:
-    case WeightType::kBF16: return count * 2;
-    case WeightType::kQ8_0: return count / kQ8BlockSize * kQ8BlockBytes;
-  }
-  return 0;
+  return count / BlockFormatOf(type).weights * BlockFormatOf(type).bytes;
 }
 
 std::string ShapeString(const std::vector<int64_t>& shape) {

@@ -15,11 +15,8 @@
 
 namespace xval::model {
 
-// Q8_0 (llama.cpp's ggml): blocks of 32 weights, an f16 scale then 32 int8, 34 bytes.
-inline constexpr size_t kQ8BlockSize = 32;
-inline constexpr size_t kQ8BlockBytes = 34;
-
-// Bytes of `count` elements of `type` (count a multiple of 32 for Q8_0).
+// Bytes of `count` elements of `type` (count a multiple of the block's weights for the
+// quantized types; quant_blocks.h).
 size_t WeightBytes(WeightType type, size_t count);
 
 struct TensorInfo {

@@ -1,8 +1,11 @@
-// MatMul and MatMulFused against a scalar double-precision reference, for every weight type,
-// on shapes that reach each path of the kernel: the dot-product tiles (fewer than 32 tokens,
-// with 1-3 tokens and 1-2 rows left over), the packed batch kernel (32 or more, with partial
-// token blocks, partial 6-row panels, k blocks and groups of 128 tokens, a last group of one
-// block), strided inputs and outputs, and 1 or 2 threads.
+// MatMul and MatMulFused against a scalar double-precision reference, for every weight type and
+// every compiled Highway target, on shapes that reach each path of the kernel: the dot-product
+// tiles (fewer than 32 tokens, with 1-3 tokens and 1-2 rows left over), the packed batch kernel (32
+// or more, with partial token blocks, partial 6-row panels, k blocks and groups of 128 tokens, a
+// last group of one block), strided inputs and outputs, and 1 or 2 threads. And the vectorized
+// loaders of the quantized types against the scalar dequantization (bit-equal).
+#include "model/matmul.h"
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -10,12 +13,29 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "hwy/tests/hwy_gtest.h"
 #include "kernels/convert.h"
-#include "model/matmul.h"
-#include "model/tensor_store.h"
+#include "model/quant_blocks.h"
 
 namespace xval::model {
 namespace {
+
+constexpr WeightType kAllTypes[] = {WeightType::kF32,  WeightType::kF16,  WeightType::kBF16,
+                                    WeightType::kQ8_0, WeightType::kQ4_0, WeightType::kQ4_K,
+                                    WeightType::kQ5_K, WeightType::kQ6_K};
+
+// Where a block keeps its f16 scales.
+std::vector<size_t> ScaleOffsets(WeightType type) {
+  switch (type) {
+    case WeightType::kQ4_K:
+    case WeightType::kQ5_K:
+      return {0, 2};
+    case WeightType::kQ6_K:
+      return {kQ6KD};
+    default:
+      return {0};
+  }
+}
 
 // A random weight matrix of the given type with its storage.
 struct TestWeights {
@@ -53,14 +73,22 @@ TestWeights MakeWeights(WeightType type, size_t rows, size_t cols, size_t row_st
       std::memcpy(t.bytes.data(), v.data(), t.bytes.size());
       break;
     }
-    case WeightType::kQ8_0: {
-      const size_t blocks = cols / kQ8BlockSize;
-      t.bytes.resize(rows * blocks * kQ8BlockBytes);
-      for (size_t b = 0; b < rows * blocks; ++b) {
-        uint8_t* block = t.bytes.data() + b * kQ8BlockBytes;
-        const uint16_t scale = static_cast<uint16_t>((5u + rng() % 4) << 10 | (rng() & 0x3ffu));
-        std::memcpy(block, &scale, 2);
-        for (size_t l = 0; l < kQ8BlockSize; ++l) block[2 + l] = static_cast<uint8_t>(rng());
+    case WeightType::kQ8_0:
+    case WeightType::kQ4_0:
+    case WeightType::kQ4_K:
+    case WeightType::kQ5_K:
+    case WeightType::kQ6_K: {
+      // Random bits, with the f16 scales (d, and dmin for Q4_K/Q5_K) finite and small.
+      const BlockFormat f = BlockFormatOf(type);
+      const size_t blocks = rows * cols / f.weights;
+      t.bytes.resize(blocks * f.bytes);
+      for (uint8_t& byte : t.bytes) byte = static_cast<uint8_t>(rng());
+      for (size_t b = 0; b < blocks; ++b) {
+        uint8_t* block = t.bytes.data() + b * f.bytes;
+        for (size_t at : ScaleOffsets(type)) {
+          const uint16_t scale = static_cast<uint16_t>((5u + rng() % 4) << 10 | (rng() & 0x3ffu));
+          std::memcpy(block + at, &scale, 2);
+        }
       }
       break;
     }
@@ -93,16 +121,60 @@ void ExpectProduct(const float* x, size_t x_stride, size_t n, const WeightMatrix
   }
 }
 
-class MatMulTest : public ::testing::TestWithParam<WeightType> {};
+// Column counts that reach k blocks and tails: whole blocks for the quantized types.
+std::vector<size_t> ColumnCounts(WeightType type) {
+  switch (BlockFormatOf(type).weights) {
+    case 1:
+      return {1, 7, 64, 100, 515, 1056};
+    case 32:
+      return {32, 96, 544, 1056};
+    default:
+      return {256, 512, 1280};
+  }
+}
+
+void ExpectMatchesScalarReference(WeightType type);
+void ExpectFusedEqualsSeparate(WeightType type);
+
+class MatMulTest : public hwy::TestWithParamTarget {};
+HWY_TARGET_INSTANTIATE_TEST_SUITE_P(MatMulTest);
 
 TEST_P(MatMulTest, MatchesScalarReference) {
-  const WeightType type = GetParam();
+  for (const WeightType type : kAllTypes) {
+    SCOPED_TRACE(WeightTypeName(type));
+    ExpectMatchesScalarReference(type);
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST_P(MatMulTest, FusedEqualsSeparateProducts) {
+  for (const WeightType type : kAllTypes) {
+    SCOPED_TRACE(WeightTypeName(type));
+    ExpectFusedEqualsSeparate(type);
+  }
+}
+
+// The loaders the products use dequantize exactly as the scalar reference does.
+TEST_P(MatMulTest, WidenedRowsAreTheScalarDequantization) {
+  std::mt19937 rng(7);
+  for (const WeightType type : kAllTypes) {
+    for (size_t cols : ColumnCounts(type)) {
+      const TestWeights t = MakeWeights(type, 3, cols, cols + 5, rng);
+      std::vector<float> scalar(cols), vector(cols);
+      for (size_t r = 0; r < 3; ++r) {
+        DequantizeRow(t.w, r, scalar.data());
+        WidenRow(t.w, r, vector.data());
+        ASSERT_EQ(std::memcmp(scalar.data(), vector.data(), cols * sizeof(float)), 0)
+            << WeightTypeName(type) << " cols " << cols << " row " << r;
+      }
+    }
+  }
+}
+
+void ExpectMatchesScalarReference(WeightType type) {
   std::mt19937 rng(1234);
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  const bool q8 = type == WeightType::kQ8_0;
-  const std::vector<size_t> all_cols =
-      q8 ? std::vector<size_t>{32, 96, 544, 1056} : std::vector<size_t>{1, 7, 64, 100, 515, 1056};
-  for (size_t cols : all_cols) {
+  for (size_t cols : ColumnCounts(type)) {
     for (size_t n : {1, 2, 3, 5, 6, 15, 16, 17, 31, 32, 33, 130}) {
       for (size_t rows : {1, 5, 6, 7, 13, 37}) {
         for (size_t threads : {1, 2}) {
@@ -114,18 +186,17 @@ TEST_P(MatMulTest, MatchesScalarReference) {
           std::vector<float> out(n * out_stride, sentinel);
           MatMul(x.data(), x_stride, n, t.w, out.data(), out_stride, threads);
           ExpectProduct(x.data(), x_stride, n, t.w, out.data(), out_stride, sentinel);
-          if (HasFatalFailure()) return;
+          if (::testing::Test::HasFatalFailure()) return;
         }
       }
     }
   }
 }
 
-TEST_P(MatMulTest, FusedEqualsSeparateProducts) {
-  const WeightType type = GetParam();
+void ExpectFusedEqualsSeparate(WeightType type) {
   std::mt19937 rng(99);
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  const size_t cols = 160;
+  const size_t cols = BlockFormatOf(type).weights == 256 ? 256 : 160;
   for (size_t n : {1, 4, 16, 40}) {
     std::vector<float> x(n * cols);
     for (float& v : x) v = uniform(rng);
@@ -148,11 +219,6 @@ TEST_P(MatMulTest, FusedEqualsSeparateProducts) {
     EXPECT_EQ(fused_c, sep_c) << "n " << n;
   }
 }
-
-INSTANTIATE_TEST_SUITE_P(AllTypes, MatMulTest,
-                         ::testing::Values(WeightType::kF32, WeightType::kF16, WeightType::kBF16,
-                                           WeightType::kQ8_0),
-                         [](const auto& info) { return std::string(WeightTypeName(info.param)); });
 
 }  // namespace
 }  // namespace xval::model

@@ -1,0 +1,204 @@
+// Per-target loaders of weight rows for the matrix products: a vector of Lanes(df) weights of
+// row j from column k, widened or dequantized to f32 as it is loaded, plus the scalar form for
+// tails and the address for prefetches. The quantized loaders compute exactly what the scalar
+// reference (dequantize.cc, DequantizeBlocks) computes, operation for operation, so a widened
+// row is bit-equal to it on every target. Included once per Highway target from matmul.cc
+// (foreach_target.h), hence the toggling include guard of Highway's own -inl.h headers.
+
+#if defined(XVAL_MODEL_WEIGHT_ROWS_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef XVAL_MODEL_WEIGHT_ROWS_INL_H_
+#undef XVAL_MODEL_WEIGHT_ROWS_INL_H_
+#else
+#define XVAL_MODEL_WEIGHT_ROWS_INL_H_
+#endif
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "hwy/highway.h"
+#include "kernels/convert.h"
+#include "model/matmul.h"
+#include "model/quant_blocks.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace xval::model {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+using DF = hn::ScalableTag<float>;
+using VF = hn::Vec<DF>;
+
+// A quantized vector never crosses a group of 16 weights (Q6_K's scale groups): callers load at
+// multiples of Lanes(df) inside rows of whole blocks.
+static_assert(HWY_MAX_BYTES / sizeof(float) <= 16, "a vector must fit in a 16-weight group");
+
+struct F32Rows {
+  const float* base;
+  size_t stride;
+  HWY_INLINE VF Load(DF df, size_t j, size_t k) const {
+    return hn::LoadU(df, base + j * stride + k);
+  }
+  HWY_INLINE float At(size_t j, size_t k) const { return base[j * stride + k]; }
+  HWY_INLINE const char* Addr(size_t j, size_t k) const {
+    return reinterpret_cast<const char*>(base + j * stride + k);
+  }
+};
+
+struct BF16Rows {
+  const uint16_t* base;
+  size_t stride;
+  HWY_INLINE VF Load(DF df, size_t j, size_t k) const {
+    // bf16 is the top half of an f32: widening is a 16-bit shift.
+    const hn::Rebind<uint16_t, DF> du16;
+    const hn::RebindToUnsigned<DF> du32;
+    const auto bits = hn::PromoteTo(du32, hn::LoadU(du16, base + j * stride + k));
+    return hn::BitCast(df, hn::ShiftLeft<16>(bits));
+  }
+  HWY_INLINE float At(size_t j, size_t k) const { return kernels::Bf16ToF32(base[j * stride + k]); }
+  HWY_INLINE const char* Addr(size_t j, size_t k) const {
+    return reinterpret_cast<const char*>(base + j * stride + k);
+  }
+};
+
+struct F16Rows {
+  const uint16_t* base;
+  size_t stride;
+  HWY_INLINE VF Load(DF df, size_t j, size_t k) const {
+#if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
+    // F16C converts exactly (subnormals, infinities and NaN included).
+    const hn::Rebind<hwy::float16_t, DF> df16;
+    return hn::PromoteTo(
+        df, hn::LoadU(df16, reinterpret_cast<const hwy::float16_t*>(base + j * stride + k)));
+#else
+    HWY_ALIGN float tmp[hn::MaxLanes(DF())];
+    for (size_t l = 0; l < hn::Lanes(df); ++l) tmp[l] = kernels::F16ToF32(base[j * stride + k + l]);
+    return hn::Load(df, tmp);
+#endif
+  }
+  HWY_INLINE float At(size_t j, size_t k) const { return kernels::F16ToF32(base[j * stride + k]); }
+  HWY_INLINE const char* Addr(size_t j, size_t k) const {
+    return reinterpret_cast<const char*>(base + j * stride + k);
+  }
+};
+
+// ---- Quantized blocks ----
+
+using DI = hn::RebindToSigned<DF>;
+using VI = hn::Vec<DI>;
+
+// Lanes(df) bytes from p, each shifted right by `shift` and masked with `mask`, as int32.
+HWY_INLINE VI BitsOfBytes(DF df, const uint8_t* p, int shift, int mask) {
+  const hn::Rebind<uint8_t, DF> du8;
+  const hn::RebindToUnsigned<DF> du32;
+  const auto bytes = hn::PromoteTo(du32, hn::LoadU(du8, p));
+  return hn::BitCast(
+      DI(), hn::And(hn::ShiftRightSame(bytes, shift), hn::Set(du32, static_cast<uint32_t>(mask))));
+}
+
+// The weights o .. o + Lanes(df) - 1 of one block (quant_blocks.h has the layouts).
+template <WeightType kType>
+HWY_INLINE VF LoadFromBlock(DF df, const uint8_t* b, size_t o);
+
+template <>
+HWY_INLINE VF LoadFromBlock<WeightType::kQ8_0>(DF df, const uint8_t* b, size_t o) {
+  const hn::Rebind<int8_t, DF> di8;
+  const auto q = hn::PromoteTo(DI(), hn::LoadU(di8, reinterpret_cast<const int8_t*>(b + 2) + o));
+  return hn::Mul(hn::ConvertTo(df, q), hn::Set(df, kernels::F16ToF32(LoadU16(b))));
+}
+
+template <>
+HWY_INLINE VF LoadFromBlock<WeightType::kQ4_0>(DF df, const uint8_t* b, size_t o) {
+  const VI q =
+      hn::Sub(BitsOfBytes(df, b + 2 + o % 16, 4 * static_cast<int>(o / 16), 0xF), hn::Set(DI(), 8));
+  return hn::Mul(hn::Set(df, kernels::F16ToF32(LoadU16(b))), hn::ConvertTo(df, q));
+}
+
+// Q4_K, and Q5_K with its fifth bits.
+template <bool kFifthBit>
+HWY_INLINE VF LoadFromK4Block(DF df, const uint8_t* b, size_t o) {
+  const size_t g = o / 32, l = o % 32;
+  uint8_t sc, m;
+  ScaleMinK4(g, b + kQ4KScales, &sc, &m);
+  const float dg = kernels::F16ToF32(LoadU16(b)) * static_cast<float>(sc);
+  const float mg = kernels::F16ToF32(LoadU16(b + 2)) * static_cast<float>(m);
+  const uint8_t* qs = b + (kFifthBit ? kQ5KQs : kQ4KQs) + 32 * (g / 2) + l;
+  VI q = BitsOfBytes(df, qs, 4 * static_cast<int>(g % 2), 0xF);
+  if (kFifthBit)
+    q = hn::Or(q, hn::ShiftLeft<4>(BitsOfBytes(df, b + kQ5KQh + l, static_cast<int>(g), 1)));
+  return hn::Sub(hn::Mul(hn::Set(df, dg), hn::ConvertTo(df, q)), hn::Set(df, mg));
+}
+
+template <>
+HWY_INLINE VF LoadFromBlock<WeightType::kQ4_K>(DF df, const uint8_t* b, size_t o) {
+  return LoadFromK4Block<false>(df, b, o);
+}
+
+template <>
+HWY_INLINE VF LoadFromBlock<WeightType::kQ5_K>(DF df, const uint8_t* b, size_t o) {
+  return LoadFromK4Block<true>(df, b, o);
+}
+
+template <>
+HWY_INLINE VF LoadFromBlock<WeightType::kQ6_K>(DF df, const uint8_t* b, size_t o) {
+  const Q6KPlace p = Q6KPlaceOf(o);
+  const VI low = BitsOfBytes(df, b + p.ql_index, static_cast<int>(p.ql_shift), 0xF);
+  const VI high = BitsOfBytes(df, b + p.qh_index, static_cast<int>(p.qh_shift), 3);
+  const VI q = hn::Sub(hn::Or(low, hn::ShiftLeft<4>(high)), hn::Set(DI(), 32));
+  const float dg = kernels::F16ToF32(LoadU16(b + kQ6KD)) *
+                   static_cast<float>(static_cast<int8_t>(b[kQ6KScales + o / 16]));
+  return hn::Mul(hn::Set(df, dg), hn::ConvertTo(df, q));
+}
+
+// Rows of whole blocks of kType, row_bytes apart.
+template <WeightType kType>
+struct BlockRows {
+  static constexpr BlockFormat kFormat = BlockFormatOf(kType);
+  const uint8_t* base;
+  size_t row_bytes;
+  HWY_INLINE const uint8_t* Block(size_t j, size_t k) const {
+    return base + j * row_bytes + k / kFormat.weights * kFormat.bytes;
+  }
+  HWY_INLINE VF Load(DF df, size_t j, size_t k) const {
+    return LoadFromBlock<kType>(df, Block(j, k), k % kFormat.weights);
+  }
+  // Tails only (rows are whole blocks, so the products never reach it): the scalar reference.
+  float At(size_t j, size_t k) const {
+    float block[kFormat.weights];
+    DequantizeBlocks(kType, Block(j, k), 1, block);
+    return block[k % kFormat.weights];
+  }
+  HWY_INLINE const char* Addr(size_t j, size_t k) const {
+    return reinterpret_cast<const char*>(Block(j, k));
+  }
+};
+
+// Calls f with the loader for w's type.
+template <class F>
+void WithRows(const WeightMatrix& w, F&& f) {
+  const auto* bytes = static_cast<const uint8_t*>(w.data);
+  const size_t row_bytes = QuantRowBytes(w.type, w.cols);
+  switch (w.type) {
+    case WeightType::kF32:
+      return f(F32Rows{static_cast<const float*>(w.data), w.row_stride});
+    case WeightType::kBF16:
+      return f(BF16Rows{static_cast<const uint16_t*>(w.data), w.row_stride});
+    case WeightType::kF16:
+      return f(F16Rows{static_cast<const uint16_t*>(w.data), w.row_stride});
+    case WeightType::kQ8_0:
+      return f(BlockRows<WeightType::kQ8_0>{bytes, row_bytes});
+    case WeightType::kQ4_0:
+      return f(BlockRows<WeightType::kQ4_0>{bytes, row_bytes});
+    case WeightType::kQ4_K:
+      return f(BlockRows<WeightType::kQ4_K>{bytes, row_bytes});
+    case WeightType::kQ5_K:
+      return f(BlockRows<WeightType::kQ5_K>{bytes, row_bytes});
+    case WeightType::kQ6_K:
+      return f(BlockRows<WeightType::kQ6_K>{bytes, row_bytes});
+  }
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace xval::model
+HWY_AFTER_NAMESPACE();
+
+#endif  // include guard
