@@ -152,7 +152,10 @@ std::vector<Case> GgufCases() {
                     l.tensor_dims_at[0] + 8, uint64_t{1} << 39),
       "too large");
   add("tensor_type_99", Put<uint32_t>(file, l.tensor_offset_at[0] - 4, 99), "ggml type 99");
-  add("tensor_type_q4_0", Put<uint32_t>(file, l.tensor_offset_at[0] - 4, 2), "is not supported");
+  add("tensor_type_q4_1", Put<uint32_t>(file, l.tensor_offset_at[0] - 4, 3), "is not supported");
+  // Q4_K, whose blocks are 256 weights, for a first tensor whose rows are shorter.
+  add("tensor_type_q4_k_partial_block", Put<uint32_t>(file, l.tensor_offset_at[0] - 4, 12),
+      "not whole blocks of 256");
   add("tensor_offset_past_end", Put<uint64_t>(file, l.tensor_offset_at[0], file.size()),
       "past the end");
   add("tensor_offset_2^63", Put<uint64_t>(file, l.tensor_offset_at[0], uint64_t{1} << 63), "");

@@ -15,7 +15,19 @@ q/k rows permuted for adjacent-pair RoPE, dims innermost first), with reference.
   numbers   (96,)        the number head on the final-normed hidden state (xVal path)
   gguf_q8_logits (96, vocab)  transformers on the Q8_0-dequantized weights (q8 models only)
 
+and, with --quantize-tools DIR (tests/tools/build_llama_quantize.sh's WORKDIR), the models of
+QUANTIZED: an F32 GGUF quantized by llama.cpp's own llama-quantize into each of their mixes
+(model-<mix>.gguf; no Hugging Face folder), with reference.safetensors holding ids and, per mix,
+  <mix>_logits          (96, vocab) transformers on the weights as the gguf package dequantizes
+                        them (f32 activations: what xval computes)
+  <mix>_llamacpp_logits (96, vocab) llama.cpp on the same file, the 96 tokens as one batch
+                        (its products quantize the activations to 8 bits: a looser reference)
+and dequantized.txt: a line "<mix> <tensor> <ggml type> <hash>" per tensor, the hash the FNV-1a
+64 of the gguf package's dequantization (f32 bytes, row-major), which the C++ dequantization
+must reproduce bit for bit.
+
 Usage: python3 tests/tools/make_tiny_llama.py [--out tests/golden/model]
+       python3 tests/tools/make_tiny_llama.py --only q4k_gqa --quantize-tools /tmp/llamacpp-ref
        python3 tests/tools/make_tiny_llama.py --bench DIR --hidden 1024 ... (benchmark model)
 Needs: pip install torch transformers safetensors gguf numpy
 """
@@ -24,6 +36,8 @@ import copy
 import json
 import os
 import shutil
+import subprocess
+import tempfile
 
 import numpy as np
 import torch
@@ -63,6 +77,14 @@ MODELS = {
     "xval_linear_bf16": (dict(hidden_size=48, intermediate_size=96, num_attention_heads=3,
                               num_key_value_heads=3, vocab_size=64),
                          dict(number_head="linear", num_token_id=5, dtype=torch.bfloat16)),
+}
+
+# name: (config overrides, llama-quantize mixes). Rows of 256 (hidden and intermediate sizes)
+# so that every matrix takes the k-quants (llama-quantize falls back to other types otherwise).
+QUANTIZED = {
+    "q4k_gqa": (dict(hidden_size=256, intermediate_size=512, num_attention_heads=4,
+                     num_key_value_heads=2, vocab_size=96, initializer_range=0.05),
+                ["Q4_K_M", "Q5_K_M", "Q4_0"]),
 }
 
 
@@ -309,6 +331,64 @@ def build(name, overrides, extras, out_root, seed):
     print(name, "written to", out)
 
 
+def fnv1a64(data):
+    h = 0xCBF29CE484222325
+    for byte in data:  # small tensors only: the tiny models' (a few MB in all)
+        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
+
+
+def build_quantized(name, overrides, mixes, out_root, seed, tools):
+    out = os.path.join(out_root, name)
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    model = make_model(overrides, seed)
+    config = model.config
+    gen = torch.Generator().manual_seed(seed)
+    n = PREFILL + DECODE
+    ids = torch.randint(0, config.vocab_size, (n,), generator=gen)
+    tokens = ["<unk>", "<s>", "</s>"] + [f"t{i}" for i in range(3, config.vocab_size)]
+    ref = {"ids": ids.float()}
+    hashes = []
+    with tempfile.TemporaryDirectory() as tmp:
+        f32 = os.path.join(tmp, "model-f32.gguf")
+        write_gguf(f32, config, dict(model.state_dict()), tokens, {}, "F32")
+        for mix in mixes:
+            path = os.path.join(out, f"model-{mix.lower()}.gguf")
+            subprocess.run([os.path.join(tools, "llama.cpp", "build", "bin", "llama-quantize"),
+                            f32, path, mix], check=True, capture_output=True)
+            reader = gguf.GGUFReader(path)
+            deq = {}
+            for t in reader.tensors:
+                a = gguf.quants.dequantize(t.data, t.tensor_type).astype(np.float32)
+                hashes.append(f"{mix.lower()} {t.name} {t.tensor_type.name} "
+                              f"{fnv1a64(np.ascontiguousarray(a).tobytes())}\n")
+                deq[t.name] = a
+            # transformers on the dequantized weights (q/k rows back in transformers' order).
+            q = make_model(overrides, seed)
+            sd = q.state_dict()
+            with torch.no_grad():
+                for k in sd:
+                    a = deq[gguf_name(k)].reshape(sd[k].shape)
+                    if k.endswith("q_proj.weight"):
+                        a = unpermute(a, config.num_attention_heads)
+                    elif k.endswith("k_proj.weight"):
+                        a = unpermute(a, config.num_key_value_heads)
+                    sd[k].copy_(torch.from_numpy(np.ascontiguousarray(a)))
+                q.load_state_dict(sd)
+            ref[f"{mix.lower()}_logits"], _ = run_reference(q, ids, None, None)
+            run = subprocess.run([os.path.join(tools, "llama_logits"), path],
+                                 input=" ".join(str(int(i)) for i in ids).encode(),
+                                 check=True, capture_output=True)
+            ref[f"{mix.lower()}_llamacpp_logits"] = torch.from_numpy(
+                np.frombuffer(run.stdout, dtype="<f4").reshape(n, config.vocab_size).copy())
+    save_file({k: v.contiguous().float() for k, v in ref.items()},
+              os.path.join(out, "reference.safetensors"))
+    with open(os.path.join(out, "dequantized.txt"), "w") as f:
+        f.writelines(hashes)
+    print(name, "written to", out)
+
+
 def build_bench(out, hidden, layers, heads, kv_heads, inter, vocab, qtype):
     """A random model of benchmark size as GGUF only (llama.cpp reads the same file). Tensors
     are made and written one at a time, so a Llemma-7B-shaped model (13.5 GB in F16) needs
@@ -370,6 +450,8 @@ def main():
     p.add_argument("--intermediate", type=int, default=2816)
     p.add_argument("--vocab", type=int, default=32000)
     p.add_argument("--type", default="F16")
+    p.add_argument("--quantize-tools", default="",
+                   help="build_llama_quantize.sh's WORKDIR: also write the QUANTIZED models")
     args = p.parse_args()
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(1)
@@ -381,6 +463,9 @@ def main():
         if args.only and name != args.only:
             continue
         build(name, overrides, extras, args.out, seed=1234 + i)
+    for i, (name, (overrides, mixes)) in enumerate(QUANTIZED.items()):
+        if args.quantize_tools and (not args.only or name == args.only):
+            build_quantized(name, overrides, mixes, args.out, 2234 + i, args.quantize_tools)
     print("torch", torch.__version__, "transformers", transformers.__version__)
 
 
