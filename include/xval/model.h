@@ -1,16 +1,18 @@
 // A reference Llama-2 (Llemma) forward pass that takes xVal inputs and has an xVal number head.
 //
-// The computation is exactly Hugging Face transformers' LlamaForCausalLM:
+// The computation is exactly Hugging Face transformers' LlamaForCausalLM (and, for model_type
+// mistral and qwen2, MistralForCausalLM and Qwen2ForCausalLM):
 //
 //   h = embed_tokens[ids] * values                     // xVal: the value scales the embedding
 //   for each layer:
 //     h += o_proj(Attention(RoPE(q_proj(RMSNorm(h))), RoPE(k_proj(.)), v_proj(.)))  // causal, GQA
+//          // Qwen2: q/k/v biases; Mistral (and Qwen2's upper layers): a sliding window
 //     h += down_proj(silu(gate_proj(RMSNorm(h))) * up_proj(RMSNorm(h)))
 //   logits = lm_head(RMSNorm(h))                       // lm_head may be tied to embed_tokens
 //   number = number_head(RMSNorm(h))                   // xVal, when the config has one
 //
 // Checkpoints: a Hugging Face folder (config.json, model.safetensors or shards with
-// model.safetensors.index.json; f32, f16 or bf16 weights) or a GGUF v3 file (llama
+// model.safetensors.index.json; f32, f16 or bf16 weights) or a GGUF v3 file (llama or qwen2
 // architecture; F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K or Q6_K tensors). Files are
 // memory-mapped; weights are used in place and widened or dequantized to f32 inside the matrix
 // products. Activations are f32.
@@ -63,8 +65,16 @@ struct RopeScaling {
 
 enum class NumberHeadType : uint8_t { kNone = 0, kLinear = 1, kMlp = 2 };
 
-// Hyperparameters, with the names of Hugging Face's LlamaConfig (config.json).
+// The Llama-family architectures (config.json's model_type; GGUF's general.architecture is
+// "llama" for Llama and Mistral, "qwen2" for Qwen2). Mistral adds sliding-window attention,
+// Qwen2 biases on q/k/v (and, when use_sliding_window, a window on its upper layers).
+enum class ModelFamily : uint8_t { kLlama = 0, kMistral = 1, kQwen2 = 2 };
+const char* ModelFamilyName(ModelFamily family);  // "llama", "mistral", "qwen2"
+
+// Hyperparameters, with the names of Hugging Face's configs (config.json). The numeric fields
+// are listed once, with their GGUF keys and checks, in lib/model/config_fields.cc.
 struct LlamaConfig {
+  ModelFamily model_type = ModelFamily::kLlama;
   int hidden_size = 0;
   int intermediate_size = 0;
   int num_hidden_layers = 0;
@@ -79,6 +89,11 @@ struct LlamaConfig {
   bool tie_word_embeddings = false;
   int bos_token_id = -1;
   int eos_token_id = -1;
+  bool attention_qkv_bias = false;  // q_proj, k_proj and v_proj have biases (Qwen2)
+  // Attention of the layers marked in sliding_layers sees the last sliding_window positions
+  // (the query's own included), as transformers' sliding-window mask; 0: no window.
+  int sliding_window = 0;
+  std::vector<bool> sliding_layers;  // (num_hidden_layers) when sliding_window > 0
   // xVal.
   int xval_num_token_id = -1;
   NumberHeadType xval_number_head = NumberHeadType::kNone;

@@ -14,7 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "model/config_check.h"
+#include "model/config_fields.h"
 #include "model/llama_model.h"
 #include "model/quant_blocks.h"
 #include "util/gguf_metadata.h"
@@ -80,24 +80,17 @@ absl::StatusOr<LlamaConfig> ConfigFromMetadata(const std::string& path, const Me
   if (arch == nullptr || arch->type != kString) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": metadata general.architecture is missing"));
   }
-  if (arch->str != "llama") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": metadata general.architecture is \"", arch->str, "\", not llama"));
-  }
   LlamaConfig c;
-  RETURN_IF_ERROR(r.Get("llama.embedding_length", &c.hidden_size, true));
-  RETURN_IF_ERROR(r.Get("llama.feed_forward_length", &c.intermediate_size, true));
-  RETURN_IF_ERROR(r.Get("llama.block_count", &c.num_hidden_layers, true));
-  RETURN_IF_ERROR(r.Get("llama.attention.head_count", &c.num_attention_heads, true));
-  c.num_key_value_heads = c.num_attention_heads;
-  RETURN_IF_ERROR(r.Get("llama.attention.head_count_kv", &c.num_key_value_heads, false));
-  RETURN_IF_ERROR(r.Get("llama.context_length", &c.max_position_embeddings, false));
-  RETURN_IF_ERROR(r.Get("llama.attention.layer_norm_rms_epsilon", &c.rms_norm_eps, true));
-  RETURN_IF_ERROR(r.Get("llama.rope.freq_base", &c.rope_theta, false));
-  // hidden_size / num_attention_heads unless given (0 heads: CheckLlamaConfig says so).
-  c.head_dim = c.num_attention_heads > 0 ? c.hidden_size / c.num_attention_heads : 0;
-  RETURN_IF_ERROR(r.Get("llama.attention.key_length", &c.head_dim, false));
-  // The vocabulary size: llama.vocab_size, else the token list, else the embedding's rows.
+  if (arch->str == "qwen2") {
+    c.model_type = ModelFamily::kQwen2;
+    c.attention_qkv_bias = true;
+  } else if (arch->str != "llama") {  // llama.cpp writes Mistral as llama
+    return absl::InvalidArgumentError(absl::StrCat(path, ": metadata general.architecture is \"",
+                                                   arch->str, "\", not llama or qwen2"));
+  }
+  c.num_key_value_heads = kUnset;
+  c.head_dim = kUnset;
+  // The vocabulary size: {arch}.vocab_size, else the token list, else the embedding's rows.
   c.vocab_size = 0;
   if (const Value* tokens = r.Find("tokenizer.ggml.tokens")) c.vocab_size = tokens->strings.size();
   if (const TensorInfo* embed = store.Find("token_embd.weight");
@@ -106,27 +99,45 @@ absl::StatusOr<LlamaConfig> ConfigFromMetadata(const std::string& path, const Me
                        ? static_cast<int>(embed->shape[0])
                        : -1;  // refused by CheckLlamaConfig
   }
-  RETURN_IF_ERROR(r.Get("llama.vocab_size", &c.vocab_size, false));
-  if (const Value* type = r.Find("llama.rope.scaling.type"); type != nullptr) {
-    if (type->str == "linear") {
-      c.rope_scaling.rope_type = RopeType::kLinear;
-      RETURN_IF_ERROR(r.Get("llama.rope.scaling.factor", &c.rope_scaling.factor, true));
-    } else if (type->str != "none") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path, ": metadata llama.rope.scaling.type \"", type->str, "\" is not supported"));
+  for (const ConfigField& f : LlamaConfigFields()) {
+    const std::string key = GgufKey(f, arch->str);
+    if (f.float_member != nullptr) {
+      RETURN_IF_ERROR(r.Get(key, &(c.*f.float_member), f.gguf_required));
+    } else {
+      RETURN_IF_ERROR(r.Get(key, &(c.*f.int_member), f.gguf_required));
     }
   }
-  RETURN_IF_ERROR(r.Get("tokenizer.ggml.bos_token_id", &c.bos_token_id, false));
-  RETURN_IF_ERROR(r.Get("tokenizer.ggml.eos_token_id", &c.eos_token_id, false));
+  ApplyDerivedDefaults(&c);
+  // The window's layers: {arch}.attention.sliding_window_pattern (llama.cpp's per-layer
+  // booleans) when given, else all of them (the count is checked by CheckLlamaConfig).
+  if (c.sliding_window > 0) {
+    const std::string pattern_key = arch->str + ".attention.sliding_window_pattern";
+    if (const Value* pattern = r.Find(pattern_key); pattern != nullptr) {
+      if (pattern->type != kArray || !pattern->strings.empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": metadata ", pattern_key, " is not an array of booleans"));
+      }
+      for (double v : pattern->numbers) c.sliding_layers.push_back(v != 0);
+    } else {
+      c.sliding_layers.assign(static_cast<size_t>(std::max(c.num_hidden_layers, 0)), true);
+    }
+  }
+  const std::string scaling = arch->str + ".rope.scaling.type";
+  if (const Value* type = r.Find(scaling); type != nullptr) {
+    if (type->str == "linear") {
+      c.rope_scaling.rope_type = RopeType::kLinear;
+      RETURN_IF_ERROR(r.Get(arch->str + ".rope.scaling.factor", &c.rope_scaling.factor, true));
+    } else if (type->str != "none") {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": metadata ", scaling, " \"", type->str, "\" is not supported"));
+    }
+  }
   c.tie_word_embeddings = store.Find("output.weight") == nullptr;
-  RETURN_IF_ERROR(r.Get("xval.num_token_id", &c.xval_num_token_id, false));
   if (const Value* head = r.Find("xval.number_head"); head != nullptr) {
     if (head->str == "linear") {
       c.xval_number_head = NumberHeadType::kLinear;
     } else if (head->str == "mlp") {
       c.xval_number_head = NumberHeadType::kMlp;
-      RETURN_IF_ERROR(
-          r.Get("xval.number_head_intermediate_size", &c.xval_number_head_intermediate_size, true));
     } else if (head->str != "none") {
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": metadata xval.number_head \"", head->str, "\" is not supported"));

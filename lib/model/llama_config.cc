@@ -8,7 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "model/config_check.h"
+#include "model/config_fields.h"
 #include "simdjson.h"
 #include "util/status_macros.h"
 #include "xval/model.h"
@@ -42,10 +42,14 @@ absl::Status FieldError(const char* field, const std::string& why) {
   return absl::InvalidArgumentError(absl::StrCat("config.json: ", field, ": ", why));
 }
 
-// Absent or null keeps *out.
-absl::Status GetInt(const Fields& obj, const char* key, int* out) {
+// Absent keeps *out; null keeps it too, or sets 0 where null means "none" (sliding_window).
+absl::Status GetInt(const Fields& obj, const char* key, int* out, bool null_is_zero = false) {
   element e;
-  if (obj[key].get(e) || e.is_null()) return absl::OkStatus();
+  if (obj[key].get(e)) return absl::OkStatus();
+  if (e.is_null()) {
+    if (null_is_zero) *out = 0;
+    return absl::OkStatus();
+  }
   int64_t v;
   if (e.get(v) || v < -1 || v > (int64_t{1} << 30)) return FieldError(key, "not an integer");
   *out = static_cast<int>(v);
@@ -124,6 +128,78 @@ absl::Status ParseRopeScaling(const Fields& obj, float* rope_theta, RopeScaling*
   return absl::OkStatus();  // values checked by CheckLlamaConfig
 }
 
+// transformers' defaults of each family's config class (LlamaConfig, MistralConfig,
+// Qwen2Config), for the keys a config.json leaves out; kUnset where the default is derived.
+LlamaConfig FamilyDefaults(ModelFamily family) {
+  LlamaConfig c;
+  c.model_type = family;
+  c.hidden_size = 4096;
+  c.num_hidden_layers = 32;
+  c.num_attention_heads = 32;
+  c.num_key_value_heads = kUnset;
+  c.head_dim = kUnset;
+  switch (family) {
+    case ModelFamily::kLlama:
+      c.intermediate_size = 11008;
+      c.vocab_size = 32000;
+      c.max_position_embeddings = 2048;
+      break;
+    case ModelFamily::kMistral:
+      c.intermediate_size = 14336;
+      c.num_key_value_heads = 8;
+      c.vocab_size = 32000;
+      c.max_position_embeddings = 4096 * 32;
+      c.sliding_window = 4096;
+      break;
+    case ModelFamily::kQwen2:
+      c.intermediate_size = 22016;
+      c.num_key_value_heads = 32;
+      c.vocab_size = 151936;
+      c.max_position_embeddings = 32768;
+      c.sliding_window = 4096;
+      c.attention_qkv_bias = true;
+      break;
+  }
+  return c;
+}
+
+// Which layers attend through the window, as transformers decides: Llama has none (its config
+// class ignores sliding_window); Mistral all of them when sliding_window is set (it ignores
+// layer_types); Qwen2 none unless use_sliding_window, then layer_types when given, else the
+// layers from max_window_layers up.
+absl::Status ParseSlidingLayers(const Fields& obj, LlamaConfig* c) {
+  const size_t layers = static_cast<size_t>(std::max(c->num_hidden_layers, 0));
+  if (c->model_type == ModelFamily::kQwen2) {
+    bool use = false;
+    RETURN_IF_ERROR(GetBool(obj, "use_sliding_window", &use));
+    if (!use) c->sliding_window = 0;
+  }
+  if (c->model_type == ModelFamily::kLlama || c->sliding_window == 0) {
+    c->sliding_window = 0;
+    c->sliding_layers.clear();
+    return absl::OkStatus();
+  }
+  c->sliding_layers.assign(layers, true);
+  if (c->model_type != ModelFamily::kQwen2) return absl::OkStatus();
+  int first = 28;
+  RETURN_IF_ERROR(GetInt(obj, "max_window_layers", &first));
+  for (size_t i = 0; i < layers; ++i) c->sliding_layers[i] = static_cast<int>(i) >= first;
+  element e;
+  if (obj["layer_types"].get(e) || e.is_null()) return absl::OkStatus();
+  simdjson::dom::array types;
+  if (e.get(types)) return FieldError("layer_types", "not a list");
+  c->sliding_layers.clear();
+  for (element t : types) {
+    std::string_view type;
+    if (t.get(type) || (type != "full_attention" && type != "sliding_attention")) {
+      return FieldError("layer_types",
+                        "entries must be \"full_attention\" or \"sliding_attention\"");
+    }
+    c->sliding_layers.push_back(type == "sliding_attention");
+  }
+  return absl::OkStatus();  // the count is checked by CheckLlamaConfig
+}
+
 }  // namespace
 
 absl::StatusOr<LlamaConfig> ParseLlamaConfig(absl::string_view json_text) {
@@ -138,46 +214,45 @@ absl::StatusOr<LlamaConfig> ParseLlamaConfig(absl::string_view json_text) {
   if (root.get(top)) return absl::InvalidArgumentError("config.json: not an object");
   const Fields obj(top);
 
+  ModelFamily family = ModelFamily::kLlama;  // absent: llama, as transformers' LlamaConfig
   std::string_view model_type;
-  if (!obj["model_type"].get(model_type) && model_type != "llama") {
-    return FieldError("model_type", absl::StrCat("\"", Str(model_type), "\" is not llama"));
+  if (!obj["model_type"].get(model_type)) {
+    if (model_type == "mistral") {
+      family = ModelFamily::kMistral;
+    } else if (model_type == "qwen2") {
+      family = ModelFamily::kQwen2;
+    } else if (model_type != "llama") {
+      return FieldError("model_type",
+                        absl::StrCat("\"", Str(model_type), "\" is not llama, mistral or qwen2"));
+    }
   }
   std::string_view act;
   if (!obj["hidden_act"].get(act) && act != "silu") {
     return FieldError("hidden_act", absl::StrCat("\"", Str(act), "\" is not silu"));
   }
+  // Qwen2's attention always has q/k/v biases (and reads no attention_bias key); the others none.
   for (const char* key : {"attention_bias", "mlp_bias"}) {
+    if (family == ModelFamily::kQwen2 && std::string_view(key) == "attention_bias") continue;
     bool bias = false;
     RETURN_IF_ERROR(GetBool(obj, key, &bias));
     if (bias) return FieldError(key, "biases are not supported (Llama 2 has none)");
   }
 
-  LlamaConfig c;
-  // transformers' LlamaConfig defaults, for keys a config.json leaves out.
-  c.hidden_size = 4096;
-  c.intermediate_size = 11008;
-  c.num_hidden_layers = 32;
-  c.num_attention_heads = 32;
-  c.vocab_size = 32000;
-  RETURN_IF_ERROR(GetInt(obj, "hidden_size", &c.hidden_size));
-  RETURN_IF_ERROR(GetInt(obj, "intermediate_size", &c.intermediate_size));
-  RETURN_IF_ERROR(GetInt(obj, "num_hidden_layers", &c.num_hidden_layers));
-  RETURN_IF_ERROR(GetInt(obj, "num_attention_heads", &c.num_attention_heads));
-  c.num_key_value_heads = c.num_attention_heads;
-  RETURN_IF_ERROR(GetInt(obj, "num_key_value_heads", &c.num_key_value_heads));
-  RETURN_IF_ERROR(GetInt(obj, "vocab_size", &c.vocab_size));
-  RETURN_IF_ERROR(GetInt(obj, "max_position_embeddings", &c.max_position_embeddings));
-  RETURN_IF_ERROR(GetFloat(obj, "rms_norm_eps", &c.rms_norm_eps));
-  RETURN_IF_ERROR(GetFloat(obj, "rope_theta", &c.rope_theta));
+  LlamaConfig c = FamilyDefaults(family);
+  for (const ConfigField& f : LlamaConfigFields()) {
+    if (f.float_member != nullptr) {
+      RETURN_IF_ERROR(GetFloat(obj, f.hf_key, &(c.*f.float_member)));
+    } else if (f.check == FieldCheck::kTokenId) {
+      RETURN_IF_ERROR(GetTokenId(obj, f.hf_key, &(c.*f.int_member)));
+    } else {
+      RETURN_IF_ERROR(
+          GetInt(obj, f.hf_key, &(c.*f.int_member), f.check == FieldCheck::kOptionalSize));
+    }
+  }
+  ApplyDerivedDefaults(&c);
   RETURN_IF_ERROR(GetBool(obj, "tie_word_embeddings", &c.tie_word_embeddings));
-  RETURN_IF_ERROR(GetTokenId(obj, "bos_token_id", &c.bos_token_id));
-  RETURN_IF_ERROR(GetTokenId(obj, "eos_token_id", &c.eos_token_id));
   RETURN_IF_ERROR(ParseRopeScaling(obj, &c.rope_theta, &c.rope_scaling));
-
-  // hidden_size / num_attention_heads unless given (0 heads: CheckLlamaConfig says so).
-  c.head_dim = c.num_attention_heads > 0 ? c.hidden_size / c.num_attention_heads : 0;
-  RETURN_IF_ERROR(GetInt(obj, "head_dim", &c.head_dim));
-  RETURN_IF_ERROR(GetInt(obj, "xval_num_token_id", &c.xval_num_token_id));
+  RETURN_IF_ERROR(ParseSlidingLayers(obj, &c));
   element head;
   if (!obj["xval_number_head"].get(head) && !head.is_null()) {
     std::string_view kind;
@@ -186,8 +261,6 @@ absl::StatusOr<LlamaConfig> ParseLlamaConfig(absl::string_view json_text) {
       c.xval_number_head = NumberHeadType::kLinear;
     } else if (kind == "mlp") {
       c.xval_number_head = NumberHeadType::kMlp;
-      RETURN_IF_ERROR(
-          GetInt(obj, "xval_number_head_intermediate_size", &c.xval_number_head_intermediate_size));
     } else if (kind != "none") {
       return FieldError("xval_number_head",
                         absl::StrCat("\"", Str(kind), "\" is not linear, mlp or none"));

@@ -1,5 +1,6 @@
-// The forward pass of LlamaForCausalLM over a KV cache, as transformers computes it
-// (modeling_llama.py): TransformerLayer is attention then MLP, each pre-normed and residual.
+// The forward pass of LlamaForCausalLM (and its Mistral and Qwen2 variants) over a KV cache, as
+// transformers computes it (modeling_llama.py): each layer is AttentionBlock then MlpBlock,
+// each pre-normed and adding its own residual.
 // The session's buffers are allocated when it is made; Forward allocates its output, and the
 // matrix products and batched attention keep per-thread scratch that grows to the largest call.
 #include <algorithm>
@@ -198,15 +199,20 @@ class Session : public LlamaSession {
                 model_.weights().rope_interleaved);
   }
 
+  // One decoder layer as transformers' LlamaDecoderLayer: two pre-normed residual blocks.
   void TransformerLayer(int l, size_t n) {
     const LayerWeights& w = model_.weights().layers[l];
+    AttentionBlock(l, w, n);
+    MlpBlock(w, n);
+  }
+
+  // h += o_proj(Attention(RoPE(q_proj(RMSNorm(h))), RoPE(k_proj(.)), v_proj(.))) for the n new
+  // rows, their keys and values appended to the cache; q/k/v biases added before RoPE (Qwen2).
+  void AttentionBlock(int l, const LayerWeights& w, size_t n) {
     const size_t hidden = c_.hidden_size;
     const size_t q_dim = static_cast<size_t>(c_.num_attention_heads) * c_.head_dim;
-    const size_t inter = c_.intermediate_size;
     float* x = act_.x.data();    // (n, hidden_size)
     float* xn = act_.xn.data();  // (n, hidden_size)
-
-    // Attention block.
     ForRows(n, [&](size_t t0, size_t t1) {
       RmsNorm(x + t0 * hidden, w.input_layernorm, c_.rms_norm_eps, t1 - t0, hidden,
               xn + t0 * hidden);
@@ -219,21 +225,33 @@ class Session : public LlamaSession {
     const size_t d = c_.head_dim;
     ForRows(n, [&](size_t t0, size_t t1) {
       for (size_t t = t0; t < t1; ++t) {
-        Rope(act_.q.data() + t * q_dim, c_.num_attention_heads, pos_ + t);
-        Rope(act_.k.data() + t * kv_dim_, c_.num_key_value_heads, pos_ + t);
+        float* q = act_.q.data() + t * q_dim;    // (num_attention_heads * head_dim)
+        float* k = act_.k.data() + t * kv_dim_;  // (num_key_value_heads * head_dim)
+        float* v = act_.v.data() + t * kv_dim_;  // (num_key_value_heads * head_dim)
+        if (c_.attention_qkv_bias) {
+          for (size_t i = 0; i < q_dim; ++i) q[i] += w.q_bias[i];
+          for (size_t i = 0; i < kv_dim_; ++i) k[i] += w.k_bias[i];
+          for (size_t i = 0; i < kv_dim_; ++i) v[i] += w.v_bias[i];
+        }
+        Rope(q, c_.num_attention_heads, pos_ + t);
+        Rope(k, c_.num_key_value_heads, pos_ + t);
         for (size_t h = 0; h < static_cast<size_t>(c_.num_key_value_heads); ++h) {
-          const float* k = act_.k.data() + t * kv_dim_ + h * d;  // (head_dim)
-          const float* v = act_.v.data() + t * kv_dim_ + h * d;  // (head_dim)
-          StoreKv(l, h, pos_ + t, k, v);
+          StoreKv(l, h, pos_ + t, k + h * d, v + h * d);
         }
       }
     });
     Attention(l, n);
     MatMul(act_.att.data(), q_dim, n, w.o_proj, xn, hidden, threads());
+    AddResidual(n);
+  }
 
-    // MLP block: down(silu(gate(x)) * up(x)). The residual add and the norm in one pass.
+  // h += down_proj(silu(gate_proj(RMSNorm(h))) * up_proj(RMSNorm(h))) for the n new rows.
+  void MlpBlock(const LayerWeights& w, size_t n) {
+    const size_t hidden = c_.hidden_size;
+    const size_t inter = c_.intermediate_size;
+    float* x = act_.x.data();    // (n, hidden_size)
+    float* xn = act_.xn.data();  // (n, hidden_size)
     ForRows(n, [&](size_t t0, size_t t1) {
-      for (size_t i = t0 * hidden; i < t1 * hidden; ++i) x[i] += xn[i];
       RmsNorm(x + t0 * hidden, w.post_attention_layernorm, c_.rms_norm_eps, t1 - t0, hidden,
               xn + t0 * hidden);
     });
@@ -246,9 +264,25 @@ class Session : public LlamaSession {
       SiluMul(g + t0 * inter, u + t0 * inter, (t1 - t0) * inter);
     });
     MatMul(g, inter, n, w.down_proj, xn, hidden, threads());
+    AddResidual(n);
+  }
+
+  // x += xn for the n rows: a block's output joins the residual stream.
+  void AddResidual(size_t n) {
+    const size_t hidden = c_.hidden_size;
+    float* x = act_.x.data();          // (n, hidden_size)
+    const float* xn = act_.xn.data();  // (n, hidden_size)
     ForRows(n, [&](size_t t0, size_t t1) {
       for (size_t i = t0 * hidden; i < t1 * hidden; ++i) x[i] += xn[i];
     });
+  }
+
+  // The first cached position that the query at `position` sees in layer l: 0, or the start of
+  // the sliding window (transformers: key j is seen when j > position - sliding_window).
+  size_t FirstKey(int l, size_t position) const {
+    if (c_.sliding_window <= 0 || !c_.sliding_layers[l]) return 0;
+    const size_t window = static_cast<size_t>(c_.sliding_window);
+    return position + 1 > window ? position + 1 - window : 0;
   }
 
   // fn(t0, t1) over the rows [0, n) of a batch: the per-token steps between the products (norms,
@@ -262,9 +296,9 @@ class Session : public LlamaSession {
   }
   static constexpr size_t kParallelRows = 8;
 
-  // Causal grouped-query attention of the n new rows against the cache [0, pos_ + n):
-  // softmax(q k^T / sqrt(head_dim)) v, query head h reading key-value head
-  // h / (num_attention_heads / num_key_value_heads) (transformers' repeat_kv).
+  // Causal grouped-query attention of the n new rows against the cache [0, pos_ + n) (from
+  // FirstKey on, in a sliding-window layer): softmax(q k^T / sqrt(head_dim)) v, query head h
+  // reading key-value head h / (num_attention_heads / num_key_value_heads) (repeat_kv).
   void Attention(int l, size_t n) {
     if (n >= kBatchedAttentionRows) return BatchedAttention(l, n);
     const size_t d = c_.head_dim;
@@ -278,14 +312,16 @@ class Session : public LlamaSession {
             const size_t off = CacheOffset(l, h / group);  // the head's (positions, head_dim)
             float* scratch = act_.scores.data() + h * max_seq_len_;  // (max_seq_len)
             for (size_t t = 0; t < n; ++t) {
-              const size_t len = pos_ + t + 1;                     // causal: keys 0 .. pos_ + t
+              const size_t first = FirstKey(l, pos_ + t);
+              const size_t len = pos_ + t + 1 - first;  // causal: keys first .. pos_ + t
+              const size_t at = off + first * d;
               const float* q = act_.q.data() + t * q_dim + h * d;  // (head_dim)
               float* o = act_.att.data() + t * q_dim + h * d;      // (head_dim)
               if (kv_type_ == WeightType::kF16) {
-                AttendOneQueryF16(q, d, k_cache16_.data() + off, v_cache16_.data() + off, d, len,
+                AttendOneQueryF16(q, d, k_cache16_.data() + at, v_cache16_.data() + at, d, len,
                                   scale, scratch, o);
               } else {
-                AttendOneQuery(q, d, k_cache_.data() + off, v_cache_.data() + off, d, len, scale,
+                AttendOneQuery(q, d, k_cache_.data() + at, v_cache_.data() + at, d, len, scale,
                                scratch, o);
               }
             }
@@ -329,7 +365,10 @@ class Session : public LlamaSession {
                 MatMul(q, q_dim, rows, keys, scores.data(), keys_seen, 1);
                 for (size_t r = 0; r < rows; ++r) {
                   float* row = scores.data() + r * keys_seen;  // (keys_seen)
-                  Softmax(row, pos_ + t0 + r + 1, keys_seen);
+                  // Keys [first, own position] of the row; zero weight outside them.
+                  const size_t first = FirstKey(l, pos_ + t0 + r);
+                  Softmax(row + first, pos_ + t0 + r + 1 - first, keys_seen - first);
+                  std::fill(row, row + first, 0.0f);
                 }
                 const WeightMatrix values{WeightType::kF32, vt.data(), d, keys_seen, total};
                 float* o = act_.att.data() + t0 * q_dim + h * d;  // (rows, head_dim)

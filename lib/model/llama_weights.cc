@@ -104,7 +104,7 @@ absl::StatusOr<LlamaWeights> BindLlamaWeights(const LlamaConfig& c, const Tensor
   const Names n{naming};
   Binder b(store);
   LlamaWeights w;
-  w.rope_interleaved = naming == Naming::kGguf;
+  w.rope_interleaved = naming == Naming::kGguf && c.model_type != ModelFamily::kQwen2;
   const int64_t hidden = c.hidden_size;
   const int64_t q_dim = int64_t{c.num_attention_heads} * c.head_dim;
   const int64_t kv_dim = int64_t{c.num_key_value_heads} * c.head_dim;
@@ -157,6 +157,14 @@ absl::StatusOr<LlamaWeights> BindLlamaWeights(const LlamaConfig& c, const Tensor
     ASSIGN_OR_RETURN(l.v_proj, b.Matrix(n.Layer(i, "self_attn.v_proj.weight", "attn_v.weight"),
                                         kv_dim, hidden,
                                         "num_key_value_heads * head_dim, hidden_size"));
+    if (c.attention_qkv_bias) {
+      ASSIGN_OR_RETURN(l.q_bias, b.Vector(n.Layer(i, "self_attn.q_proj.bias", "attn_q.bias"), q_dim,
+                                          "num_attention_heads * head_dim"));
+      ASSIGN_OR_RETURN(l.k_bias, b.Vector(n.Layer(i, "self_attn.k_proj.bias", "attn_k.bias"),
+                                          kv_dim, "num_key_value_heads * head_dim"));
+      ASSIGN_OR_RETURN(l.v_bias, b.Vector(n.Layer(i, "self_attn.v_proj.bias", "attn_v.bias"),
+                                          kv_dim, "num_key_value_heads * head_dim"));
+    }
     ASSIGN_OR_RETURN(l.o_proj,
                      b.Matrix(n.Layer(i, "self_attn.o_proj.weight", "attn_output.weight"), hidden,
                               q_dim, "hidden_size, num_attention_heads * head_dim"));

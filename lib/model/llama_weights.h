@@ -20,6 +20,10 @@ struct LayerWeights {
   WeightMatrix q_proj;                          // (num_attention_heads * head_dim, hidden_size)
   WeightMatrix k_proj;                          // (num_key_value_heads * head_dim, hidden_size)
   WeightMatrix v_proj;                          // (num_key_value_heads * head_dim, hidden_size)
+  // attention_qkv_bias (Qwen2); empty otherwise.
+  std::vector<float> q_bias;                    // (num_attention_heads * head_dim)
+  std::vector<float> k_bias;                    // (num_key_value_heads * head_dim)
+  std::vector<float> v_bias;                    // (num_key_value_heads * head_dim)
   WeightMatrix o_proj;                          // (hidden_size, num_attention_heads * head_dim)
   std::vector<float> post_attention_layernorm;  // (hidden_size)
   WeightMatrix gate_proj;                       // (intermediate_size, hidden_size)
@@ -42,9 +46,10 @@ struct LlamaWeights {
   std::vector<float> norm;                // (hidden_size)
   WeightMatrix lm_head;                   // (vocab_size, hidden_size); embed_tokens when tied
   NumberHeadWeights number_head;
-  // GGUF: llama.cpp's converter permutes the rows of q_proj and k_proj so that RoPE rotates
-  // adjacent pairs (2i, 2i+1) instead of transformers' halves (i, i + head_dim/2). Scores are
-  // the same either way as long as q and k agree, so GGUF weights are used as stored.
+  // GGUF llama: llama.cpp's converter permutes the rows of q_proj and k_proj so that RoPE
+  // rotates adjacent pairs (2i, 2i+1) instead of transformers' halves (i, i + head_dim/2).
+  // Scores are the same either way as long as q and k agree, so GGUF weights are used as
+  // stored. Its qwen2 files keep transformers' order (llama.cpp's NEOX RoPE).
   bool rope_interleaved = false;
   std::vector<float> rope_freq_factors;   // (head_dim / 2) GGUF rope_freqs.weight; empty: none
   WeightType main_type = WeightType::kF32;

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "fuzz_checks.h"
-#include "model/config_check.h"
+#include "model/config_fields.h"
 #include "xval/model.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

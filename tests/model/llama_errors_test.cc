@@ -150,6 +150,15 @@ TEST(ModelErrorsTest, ConfigFieldsAreNamed) {
       {R"({"vocab_size": 10, "xval_num_token_id": 10})", "xval_num_token_id"},
       {R"([1, 2])", "not an object"},
       {R"({"hidden_size": )", "not JSON"},
+      {R"({"model_type": "gemma"})", "llama, mistral or qwen2"},
+      {R"({"model_type": "mistral", "sliding_window": -5})", "sliding_window"},
+      {R"({"model_type": "mistral", "attention_bias": true})", "attention_bias"},
+      {R"({"model_type": "qwen2", "num_hidden_layers": 2, "use_sliding_window": true,
+           "layer_types": ["full_attention", "local"]})",
+       "layer_types"},
+      {R"({"model_type": "qwen2", "num_hidden_layers": 3, "use_sliding_window": true,
+           "layer_types": ["full_attention", "sliding_attention"]})",
+       "layer_types"},
   };
   for (const Case& c : cases) {
     auto config = ParseLlamaConfig(c.json);
@@ -178,6 +187,38 @@ TEST(ModelErrorsTest, LegacyLlemmaConfigParses) {
   ASSERT_TRUE(scaled.ok()) << scaled.status();
   EXPECT_EQ(scaled->rope_scaling.rope_type, RopeType::kLlama3);
   EXPECT_FLOAT_EQ(scaled->rope_theta, 500000.0f);
+}
+
+// The families' own defaults, and which layers their windows cover, as transformers decides.
+TEST(ModelErrorsTest, FamilyConfigsFollowTransformers) {
+  auto mistral = ParseLlamaConfig(R"({"model_type": "mistral"})");
+  ASSERT_TRUE(mistral.ok()) << mistral.status();
+  EXPECT_EQ(mistral->model_type, ModelFamily::kMistral);
+  EXPECT_EQ(mistral->intermediate_size, 14336);
+  EXPECT_EQ(mistral->num_key_value_heads, 8);
+  EXPECT_EQ(mistral->sliding_window, 4096);
+  EXPECT_EQ(mistral->sliding_layers, std::vector<bool>(32, true));
+  EXPECT_FALSE(mistral->attention_qkv_bias);
+  // Mistral v0.2 and later: "sliding_window": null, no window.
+  auto v02 = ParseLlamaConfig(R"({"model_type": "mistral", "sliding_window": null})");
+  ASSERT_TRUE(v02.ok()) << v02.status();
+  EXPECT_EQ(v02->sliding_window, 0);
+  EXPECT_TRUE(v02->sliding_layers.empty());
+  // Qwen2: biases always; a window only with use_sliding_window, from max_window_layers up.
+  auto qwen2 = ParseLlamaConfig(R"({"model_type": "qwen2", "num_hidden_layers": 4})");
+  ASSERT_TRUE(qwen2.ok()) << qwen2.status();
+  EXPECT_TRUE(qwen2->attention_qkv_bias);
+  EXPECT_EQ(qwen2->vocab_size, 151936);
+  EXPECT_EQ(qwen2->sliding_window, 0);
+  auto windowed = ParseLlamaConfig(R"({"model_type": "qwen2", "num_hidden_layers": 4,
+    "use_sliding_window": true, "sliding_window": 64, "max_window_layers": 2})");
+  ASSERT_TRUE(windowed.ok()) << windowed.status();
+  EXPECT_EQ(windowed->sliding_window, 64);
+  EXPECT_EQ(windowed->sliding_layers, (std::vector<bool>{false, false, true, true}));
+  // Llama's config class has no window: the key is ignored, as transformers ignores it.
+  auto llama = ParseLlamaConfig(R"({"model_type": "llama", "sliding_window": 16})");
+  ASSERT_TRUE(llama.ok()) << llama.status();
+  EXPECT_EQ(llama->sliding_window, 0);
 }
 
 TEST(ModelErrorsTest, TruncatedSafetensors) {

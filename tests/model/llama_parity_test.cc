@@ -175,7 +175,8 @@ TEST_P(ParityTest, ComparisonsCatchNaN) {
 
 INSTANTIATE_TEST_SUITE_P(TinyModels, ParityTest,
                          ::testing::Values("mha_tied", "gqa_untied", "odd_heads", "llama3_rope",
-                                           "xval_mlp", "xval_linear_bf16"));
+                                           "xval_mlp", "xval_linear_bf16", "mistral_window",
+                                           "qwen2_bias"));
 
 class GgufParityTest : public ::testing::TestWithParam<std::string> {};
 
@@ -203,7 +204,8 @@ TEST_P(GgufParityTest, GgufMatchesSafetensors) {
 }
 
 INSTANTIATE_TEST_SUITE_P(TinyModels, GgufParityTest,
-                         ::testing::Values("mha_tied", "gqa_untied", "odd_heads", "xval_mlp"));
+                         ::testing::Values("mha_tied", "gqa_untied", "odd_heads", "xval_mlp",
+                                           "mistral_window", "qwen2_bias"));
 
 // LoadOptions::copy_to_huge_pages changes where the weights live, not what they are: the
 // logits are bit for bit the mapped files' ones, for a sharded safetensors folder, GGUF, Q8_0.

@@ -227,3 +227,24 @@ def test_model_forward_matches_transformers():
     copied_logits, copied_numbers = copied.forward(ids, ref["values"])
     np.testing.assert_array_equal(copied_logits, xval_logits)
     np.testing.assert_array_equal(copied_numbers, xval_numbers)
+
+
+@pytest.mark.parametrize("name, model_type, file", [
+    ("mistral_window", "mistral", ""), ("qwen2_bias", "qwen2", ""),
+    ("qwen2_bias", "qwen2", "model.gguf"), ("q4k_gqa", "llama", "model-q4_k_m.gguf")])
+def test_llama_family_and_quantized_models(name, model_type, file):
+    # Mistral's window, Qwen2's biases and a llama-quantize'd Q4_K_M file, against their
+    # references (transformers; for Q4_K_M, transformers on the gguf package's dequantization).
+    from safetensors.numpy import load_file
+    folder = ROOT / "tests" / "golden" / "model" / name
+    ref = load_file(str(folder / "reference.safetensors"))
+    model = xval.Model.load(str(folder / file) if file else str(folder))
+    assert model.config["model_type"] == model_type
+    want = ref["q4_k_m_logits"] if name == "q4k_gqa" else ref["logits"]
+    logits, _ = model.forward(ref["ids"].astype(np.int32))
+    np.testing.assert_allclose(logits, want, atol=1e-4 * np.abs(want).max())
+    if name == "q4k_gqa":
+        assert model.config["weight_type"] == "q4_k"
+    if model_type == "mistral":
+        assert model.config["sliding_window"] == 16
+    assert model.config["attention_qkv_bias"] == (model_type == "qwen2")

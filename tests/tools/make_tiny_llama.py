@@ -45,7 +45,8 @@ from safetensors.torch import load_file, save_file
 
 import gguf
 import transformers
-from transformers import LlamaConfig, LlamaForCausalLM
+from transformers import (LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM,
+                          Qwen2Config, Qwen2ForCausalLM)
 
 PREFILL, DECODE = 64, 32
 SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -54,7 +55,9 @@ XVAL_TOKENIZER = os.path.join(SOURCE_DIR, "..", "shared", "data", "tokenizers", 
 
 # name: (config overrides, extras). Shapes cover multi-head and grouped-query attention, tied
 # and untied heads, head_dim != hidden/heads and odd head counts, rope_theta and Llama-3
-# rope_scaling, both number heads, bf16 weights and sharded safetensors.
+# rope_scaling, both number heads, bf16 weights and sharded safetensors; and the Llama family:
+# Mistral's sliding window (on every layer; shorter than the prefill, so both attention paths
+# cut it) and Qwen2's q/k/v biases with a window on its upper layer only.
 MODELS = {
     "mha_tied": (dict(hidden_size=32, intermediate_size=64, num_attention_heads=4,
                       num_key_value_heads=4, vocab_size=96, tie_word_embeddings=True),
@@ -77,7 +80,16 @@ MODELS = {
     "xval_linear_bf16": (dict(hidden_size=48, intermediate_size=96, num_attention_heads=3,
                               num_key_value_heads=3, vocab_size=64),
                          dict(number_head="linear", num_token_id=5, dtype=torch.bfloat16)),
+    "mistral_window": (dict(hidden_size=32, intermediate_size=64, num_attention_heads=4,
+                            num_key_value_heads=2, vocab_size=80, sliding_window=16),
+                       dict(family="mistral", number_head="linear", num_token_id=4)),
+    "qwen2_bias": (dict(hidden_size=48, intermediate_size=96, num_attention_heads=6,
+                        num_key_value_heads=2, vocab_size=72, rope_theta=1e6,
+                        use_sliding_window=True, sliding_window=12, max_window_layers=1),
+                   dict(family="qwen2")),
 }
+FAMILIES = {"llama": (LlamaConfig, LlamaForCausalLM), "mistral": (MistralConfig, MistralForCausalLM),
+            "qwen2": (Qwen2Config, Qwen2ForCausalLM)}
 
 # name: (config overrides, llama-quantize mixes). Rows of 256 (hidden and intermediate sizes)
 # so that every matrix takes the k-quants (llama-quantize falls back to other types otherwise).
@@ -88,20 +100,23 @@ QUANTIZED = {
 }
 
 
-def make_model(overrides, seed):
+def make_model(overrides, seed, family="llama"):
     torch.manual_seed(seed)
     kw = dict(num_hidden_layers=2, max_position_embeddings=256, initializer_range=0.15,
               rms_norm_eps=1e-6, bos_token_id=1, eos_token_id=2)
     kw.update(overrides)
-    config = LlamaConfig(**kw)
+    config_class, model_class = FAMILIES[family]
+    config = config_class(**kw)
     config._attn_implementation = "eager"
-    model = LlamaForCausalLM(config).eval()
+    model = model_class(config).eval()
     want = overrides.get("rope_theta", 10000.0)
     assert config.rope_parameters["rope_theta"] == want, config.rope_parameters
-    with torch.no_grad():  # norm weights away from 1 so that they are tested
+    with torch.no_grad():  # norm weights away from 1 and biases away from 0 (their init)
         for name, p in model.named_parameters():
             if "norm" in name:
                 p.copy_(1.0 + 0.2 * torch.randn_like(p))
+            elif name.endswith(".bias"):
+                p.copy_(0.2 * torch.randn_like(p))
     return model
 
 
@@ -163,11 +178,16 @@ def gguf_name(name):
     return name  # num_head.*
 
 
+def gguf_arch(config):
+    """llama.cpp's architecture name: its converter writes Mistral as llama."""
+    return "qwen2" if config.model_type == "qwen2" else "llama"
+
+
 def gguf_metadata(path, config, tokens, extra_kv, qtype):
-    """A GGUFWriter for `path` with the llama metadata of config and the token list."""
+    """A GGUFWriter for `path` with the metadata of config and the token list."""
     c = config
     head_dim = getattr(c, "head_dim", None) or c.hidden_size // c.num_attention_heads
-    w = gguf.GGUFWriter(path, "llama")
+    w = gguf.GGUFWriter(path, gguf_arch(c))
     w.add_context_length(c.max_position_embeddings)
     w.add_embedding_length(c.hidden_size)
     w.add_block_count(c.num_hidden_layers)
@@ -180,6 +200,10 @@ def gguf_metadata(path, config, tokens, extra_kv, qtype):
     w.add_key_length(head_dim)
     w.add_value_length(head_dim)
     w.add_vocab_size(c.vocab_size)
+    if getattr(c, "sliding_window", None):
+        w.add_sliding_window(c.sliding_window)
+        if getattr(c, "layer_types", None):
+            w.add_sliding_window_pattern([t == "sliding_attention" for t in c.layer_types])
     w.add_file_type({"F32": 0, "F16": 1, "Q8_0": 7, "BF16": 32}[qtype])
     w.add_tokenizer_model("llama")
     w.add_token_list(tokens)
@@ -203,9 +227,11 @@ def write_gguf(path, config, state, tokens, extra_kv, qtype):
         if name == "lm_head.weight" and c.tie_word_embeddings:
             continue
         a = t.float().numpy()
-        if name.endswith("q_proj.weight"):
+        # llama.cpp permutes llama's q/k rows (and biases) for its adjacent-pair RoPE; qwen2
+        # keeps transformers' order (NEOX RoPE).
+        if gguf_arch(c) == "llama" and name.endswith("q_proj.weight"):
             a = permute_for_gguf(a, c.num_attention_heads)
-        elif name.endswith("k_proj.weight"):
+        elif gguf_arch(c) == "llama" and name.endswith("k_proj.weight"):
             a = permute_for_gguf(a, c.num_key_value_heads)
         a = np.ascontiguousarray(a, dtype=np.float32)
         if a.ndim == 2 and qtype != "F32":
@@ -231,7 +257,7 @@ def build(name, overrides, extras, out_root, seed):
     out = os.path.join(out_root, name)
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
-    model = make_model(overrides, seed)
+    model = make_model(overrides, seed, extras.get("family", "llama"))
     config = model.config
     dtype = extras.get("dtype", torch.float32)
     head = None

@@ -145,6 +145,7 @@ class PyModel {
   py::dict Config() const {
     const model::LlamaConfig& c = model_->config();
     py::dict d;
+    d["model_type"] = model::ModelFamilyName(c.model_type);
     d["hidden_size"] = c.hidden_size;
     d["intermediate_size"] = c.intermediate_size;
     d["num_hidden_layers"] = c.num_hidden_layers;
@@ -155,6 +156,9 @@ class PyModel {
     d["rms_norm_eps"] = c.rms_norm_eps;
     d["rope_theta"] = c.rope_theta;
     d["tie_word_embeddings"] = c.tie_word_embeddings;
+    d["sliding_window"] =
+        c.sliding_window > 0 ? py::object(py::int_(c.sliding_window)) : py::none();
+    d["attention_qkv_bias"] = c.attention_qkv_bias;
     d["xval_num_token_id"] = c.xval_num_token_id;
     d["weight_type"] = model::WeightTypeName(model_->weight_type());
     return d;
