@@ -2,17 +2,18 @@
 // measured in the same run: how much of the prefill's gap to the peak is the kernel's own.
 //
 //   matmul_bench [--benchmark_filter=...]
-// BM_Gemv: decode's f16 matrix-vector product at both shapes, GB/s of weights against the read
-// bandwidth. BM_MatMulFromMemory: the 128-token product with its weights coming from memory, as
-// a prefill reads them (BM_MatMul reuses one matrix, which then sits in L3).
-// Shapes: the 220 M-parameter benchmark model's (hidden 1024, intermediate 2816) and a
-// Llemma-7B layer's (4096, 11008), 128 tokens, f32 and f16 weights, 1 and 2 threads. Counters:
-// GFLOP/s, peak_GFLOP/s (PeakFlops, an FMA loop) and l1_kernel_GFLOP/s (OuterProductFlops, the
-// micro-kernel's step from L1) on the same thread count.
+// BM_Gemv: decode's matrix-vector product (f16 at both shapes; Q8_0, Q4_0 and the k-quants at
+// the 7B one), GB/s of weights against the read bandwidth. BM_MatMulFromMemory: the 128-token
+// product with its weights coming from memory, as a prefill reads them (BM_MatMul reuses one
+// matrix, which then sits in L3). Shapes: the 220 M-parameter benchmark model's (hidden 1024,
+// intermediate 2816) and a Llemma-7B layer's (4096, 11008), 128 tokens, f32 and f16 weights, 1 and
+// 2 threads. Counters: GFLOP/s, peak_GFLOP/s (PeakFlops, an FMA loop) and l1_kernel_GFLOP/s
+// (OuterProductFlops, the micro-kernel's step from L1) on the same thread count.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <random>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "hwy/aligned_allocator.h"
 #include "machine_limits.h"
 #include "model/matmul.h"
+#include "model/quant_blocks.h"
 
 namespace xval::bench {
 namespace {
@@ -86,23 +88,42 @@ double BandwidthFor(size_t threads) {
   return it->second;
 }
 
-// Copies of one f16 matrix (every weight 2^-4) filling 96 MiB, three times the L3 cache, handed
-// out in turn, so that every product reads its weights from memory as the forward pass does.
+// Copies of one matrix filling 96 MiB, three times the L3 cache, handed out in turn, so that
+// every product reads its weights from memory as the forward pass does: f16 (every weight
+// 2^-4) or a quantized type (random blocks whose f16 scales are 2^-10 to 2^-7).
 class WeightsFromMemory {
  public:
-  WeightsFromMemory(size_t rows, size_t cols)
-      : rows_(rows),
+  WeightsFromMemory(size_t rows, size_t cols, model::WeightType type = model::WeightType::kF16)
+      : type_(type),
+        rows_(rows),
         cols_(cols),
-        copies_((size_t{96} << 20) / (2 * rows * cols) + 1),
-        w16_(hwy::AllocateAligned<uint16_t>(copies_ * rows * cols)) {
-    AdviseHugePages(w16_.get(), copies_ * rows * cols * sizeof(uint16_t));  // as MappedFile's
-    std::fill(w16_.get(), w16_.get() + copies_ * rows * cols, uint16_t{0x2c00});
+        bytes_(model::QuantRowBytes(type, cols) * rows),
+        copies_((size_t{96} << 20) / bytes_ + 1),
+        data_(hwy::AllocateAligned<uint8_t>(copies_ * bytes_)) {
+    AdviseHugePages(data_.get(), copies_ * bytes_);  // as MappedFile's
+    if (type == model::WeightType::kF16) {
+      for (size_t i = 0; i < copies_ * bytes_; i += 2) data_[i] = 0x00, data_[i + 1] = 0x2c;
+      return;
+    }
+    std::mt19937 rng(3);
+    for (size_t i = 0; i < copies_ * bytes_; ++i) data_[i] = static_cast<uint8_t>(rng());
+    const model::BlockFormat f = model::BlockFormatOf(type);
+    const size_t d_at = type == model::WeightType::kQ6_K ? model::kQ6KD : 0;
+    const bool has_min = type == model::WeightType::kQ4_K || type == model::WeightType::kQ5_K;
+    for (size_t b = 0; b < copies_ * bytes_ / f.bytes; ++b) {
+      for (size_t at : {d_at, has_min ? size_t{2} : d_at}) {
+        const uint16_t scale = static_cast<uint16_t>((5u + rng() % 4) << 10 | (rng() & 0x3ffu));
+        std::memcpy(data_.get() + b * f.bytes + at, &scale, 2);
+      }
+    }
   }
+
+  size_t bytes() const { return bytes_; }
 
   model::WeightMatrix Next() {
     model::WeightMatrix w;
-    w.type = model::WeightType::kF16;
-    w.data = w16_.get() + copy_ * rows_ * cols_;
+    w.type = type_;
+    w.data = data_.get() + copy_ * bytes_;
     w.rows = rows_;
     w.cols = cols_;
     w.row_stride = cols_;
@@ -111,38 +132,46 @@ class WeightsFromMemory {
   }
 
  private:
-  size_t rows_, cols_, copies_, copy_ = 0;
-  hwy::AlignedFreeUniquePtr<uint16_t[]> w16_;  // (copies, rows, cols)
+  model::WeightType type_;
+  size_t rows_, cols_, bytes_, copies_, copy_ = 0;
+  hwy::AlignedFreeUniquePtr<uint8_t[]> data_;  // (copies, bytes_)
 };
 
-// One token (decode): f16 matrices times one vector, their weights from memory
-// (WeightsFromMemory), against the read bandwidth of the same thread count (read_GB/s).
-// Args: cols, rows, threads.
+// One token (decode): matrices times one vector, their weights from memory (WeightsFromMemory),
+// against the read bandwidth of the same thread count (read_GB/s); GB/s counts the bytes
+// stored, Gweights/s the weights. Args: cols, rows, threads, weight type (WeightType's value).
 void BM_Gemv(benchmark::State& state) {
   const size_t cols = state.range(0), rows = state.range(1), threads = state.range(2);
+  const auto type = static_cast<model::WeightType>(state.range(3));
   std::mt19937 rng(1);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   std::vector<float> x(cols);  // (cols)
   for (float& v : x) v = normal(rng);
-  WeightsFromMemory weights(rows, cols);
+  WeightsFromMemory weights(rows, cols, type);
   std::vector<float> out(rows);  // (rows)
   const double bandwidth = BandwidthFor(threads);
   for (auto _ : state) {
     model::MatMul(x.data(), cols, 1, weights.Next(), out.data(), rows, threads);
     benchmark::DoNotOptimize(out.data());
   }
-  const double bytes = 2.0 * rows * cols * state.iterations();
+  const double bytes = static_cast<double>(weights.bytes()) * state.iterations();
   state.counters["GB/s"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsRate);
+  state.counters["Gweights/s"] =
+      benchmark::Counter(1e-9 * rows * cols * state.iterations(), benchmark::Counter::kIsRate);
   state.counters["read_GB/s"] = bandwidth / 1e9;
+  state.SetLabel(model::WeightTypeName(type));
 }
-BENCHMARK(BM_Gemv)
-    ->ArgNames({"cols", "rows", "threads"})
-    ->Args({4096, 11008, 1})
-    ->Args({4096, 11008, 2})
-    ->Args({1024, 2816, 1})
-    ->Args({1024, 2816, 2})
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
+void GemvShapes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"cols", "rows", "threads", "type"});
+  using model::WeightType;
+  for (WeightType type : {WeightType::kF16, WeightType::kQ8_0, WeightType::kQ4_0, WeightType::kQ4_K,
+                          WeightType::kQ5_K, WeightType::kQ6_K}) {
+    for (int64_t threads : {1, 2}) b->Args({4096, 11008, threads, static_cast<int64_t>(type)});
+  }
+  b->Args({1024, 2816, 1, static_cast<int64_t>(WeightType::kF16)});
+  b->Args({1024, 2816, 2, static_cast<int64_t>(WeightType::kF16)});
+}
+BENCHMARK(BM_Gemv)->Apply(GemvShapes)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void Shapes(benchmark::internal::Benchmark* b) {
   b->ArgNames({"f16", "n", "cols", "rows", "threads"});

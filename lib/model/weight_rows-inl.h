@@ -95,58 +95,118 @@ HWY_INLINE VI BitsOfBytes(DF df, const uint8_t* p, int shift, int mask) {
       DI(), hn::And(hn::ShiftRightSame(bytes, shift), hn::Set(du32, static_cast<uint32_t>(mask))));
 }
 
-// The weights o .. o + Lanes(df) - 1 of one block (quant_blocks.h has the layouts).
+// Each quantized type as groups of weights sharing a scale a and an offset m: weight
+// o = a * q(o) - m, q a small integer (m = 0 where the type has none, and the subtraction is
+// skipped, which changes nothing). Scale(b, g) gives group g's a and m as the scalar reference
+// rounds them, Scales(b, a, m) every group's of a block; Quants(df, b, o) the integers
+// o .. o + Lanes(df) - 1 as floats.
 template <WeightType kType>
-HWY_INLINE VF LoadFromBlock(DF df, const uint8_t* b, size_t o);
+struct Quant;
 
 template <>
-HWY_INLINE VF LoadFromBlock<WeightType::kQ8_0>(DF df, const uint8_t* b, size_t o) {
-  const hn::Rebind<int8_t, DF> di8;
-  const auto q = hn::PromoteTo(DI(), hn::LoadU(di8, reinterpret_cast<const int8_t*>(b + 2) + o));
-  return hn::Mul(hn::ConvertTo(df, q), hn::Set(df, kernels::F16ToF32(LoadU16(b))));
-}
+struct Quant<WeightType::kQ8_0> {
+  static constexpr size_t kGroup = 32;
+  static constexpr bool kHasMin = false;
+  static HWY_INLINE void Scale(const uint8_t* b, size_t, float* a, float* m) {
+    *a = kernels::F16ToF32(LoadU16(b));
+    *m = 0.0f;
+  }
+  static HWY_INLINE void Scales(const uint8_t* b, float* a, float* m) { Scale(b, 0, a, m); }
+  static HWY_INLINE VF Quants(DF df, const uint8_t* b, size_t o) {
+    const hn::Rebind<int8_t, DF> di8;
+    return hn::ConvertTo(
+        df, hn::PromoteTo(DI(), hn::LoadU(di8, reinterpret_cast<const int8_t*>(b + 2) + o)));
+  }
+};
 
 template <>
-HWY_INLINE VF LoadFromBlock<WeightType::kQ4_0>(DF df, const uint8_t* b, size_t o) {
-  const VI q =
-      hn::Sub(BitsOfBytes(df, b + 2 + o % 16, 4 * static_cast<int>(o / 16), 0xF), hn::Set(DI(), 8));
-  return hn::Mul(hn::Set(df, kernels::F16ToF32(LoadU16(b))), hn::ConvertTo(df, q));
-}
+struct Quant<WeightType::kQ4_0> {
+  static constexpr size_t kGroup = 32;
+  static constexpr bool kHasMin = false;
+  static HWY_INLINE void Scale(const uint8_t* b, size_t, float* a, float* m) {
+    *a = kernels::F16ToF32(LoadU16(b));
+    *m = 0.0f;
+  }
+  static HWY_INLINE void Scales(const uint8_t* b, float* a, float* m) { Scale(b, 0, a, m); }
+  static HWY_INLINE VF Quants(DF df, const uint8_t* b, size_t o) {
+    return hn::ConvertTo(df,
+                         hn::Sub(BitsOfBytes(df, b + 2 + o % 16, 4 * static_cast<int>(o / 16), 0xF),
+                                 hn::Set(DI(), 8)));
+  }
+};
 
 // Q4_K, and Q5_K with its fifth bits.
 template <bool kFifthBit>
-HWY_INLINE VF LoadFromK4Block(DF df, const uint8_t* b, size_t o) {
-  const size_t g = o / 32, l = o % 32;
-  uint8_t sc, m;
-  ScaleMinK4(g, b + kQ4KScales, &sc, &m);
-  const float dg = kernels::F16ToF32(LoadU16(b)) * static_cast<float>(sc);
-  const float mg = kernels::F16ToF32(LoadU16(b + 2)) * static_cast<float>(m);
-  const uint8_t* qs = b + (kFifthBit ? kQ5KQs : kQ4KQs) + 32 * (g / 2) + l;
-  VI q = BitsOfBytes(df, qs, 4 * static_cast<int>(g % 2), 0xF);
-  if (kFifthBit)
-    q = hn::Or(q, hn::ShiftLeft<4>(BitsOfBytes(df, b + kQ5KQh + l, static_cast<int>(g), 1)));
-  return hn::Sub(hn::Mul(hn::Set(df, dg), hn::ConvertTo(df, q)), hn::Set(df, mg));
-}
+struct QuantK4 {
+  static constexpr size_t kGroup = 32;
+  static constexpr bool kHasMin = true;
+  static HWY_INLINE void Scale(const uint8_t* b, size_t g, float* a, float* m) {
+    uint8_t sc, mn;
+    ScaleMinK4(g, b + kQ4KScales, &sc, &mn);
+    *a = kernels::F16ToF32(LoadU16(b)) * static_cast<float>(sc);
+    *m = kernels::F16ToF32(LoadU16(b + 2)) * static_cast<float>(mn);
+  }
+  static HWY_INLINE void Scales(const uint8_t* b, float* a, float* m) {
+    const float d = kernels::F16ToF32(LoadU16(b)), dmin = kernels::F16ToF32(LoadU16(b + 2));
+    for (size_t g = 0; g < 8; ++g) {
+      uint8_t sc, mn;
+      ScaleMinK4(g, b + kQ4KScales, &sc, &mn);
+      a[g] = d * static_cast<float>(sc);
+      m[g] = dmin * static_cast<float>(mn);
+    }
+  }
+  static HWY_INLINE VF Quants(DF df, const uint8_t* b, size_t o) {
+    const size_t g = o / 32, l = o % 32;
+    const uint8_t* qs = b + (kFifthBit ? kQ5KQs : kQ4KQs) + 32 * (g / 2) + l;
+    VI q = BitsOfBytes(df, qs, 4 * static_cast<int>(g % 2), 0xF);
+    if (kFifthBit) {
+      q = hn::Or(q, hn::ShiftLeft<4>(BitsOfBytes(df, b + kQ5KQh + l, static_cast<int>(g), 1)));
+    }
+    return hn::ConvertTo(df, q);
+  }
+};
+template <>
+struct Quant<WeightType::kQ4_K> : QuantK4<false> {};
+template <>
+struct Quant<WeightType::kQ5_K> : QuantK4<true> {};
 
 template <>
-HWY_INLINE VF LoadFromBlock<WeightType::kQ4_K>(DF df, const uint8_t* b, size_t o) {
-  return LoadFromK4Block<false>(df, b, o);
+struct Quant<WeightType::kQ6_K> {
+  static constexpr size_t kGroup = 16;
+  static constexpr bool kHasMin = false;
+  static HWY_INLINE void Scale(const uint8_t* b, size_t g, float* a, float* m) {
+    *a = kernels::F16ToF32(LoadU16(b + kQ6KD)) *
+         static_cast<float>(static_cast<int8_t>(b[kQ6KScales + g]));
+    *m = 0.0f;
+  }
+  static HWY_INLINE void Scales(const uint8_t* b, float* a, float* m) {
+    const float d = kernels::F16ToF32(LoadU16(b + kQ6KD));
+    for (size_t g = 0; g < 16; ++g) {
+      a[g] = d * static_cast<float>(static_cast<int8_t>(b[kQ6KScales + g]));
+      m[g] = 0.0f;
+    }
+  }
+  static HWY_INLINE VF Quants(DF df, const uint8_t* b, size_t o) {
+    const Q6KPlace p = Q6KPlaceOf(o);
+    const VI low = BitsOfBytes(df, b + p.ql_index, static_cast<int>(p.ql_shift), 0xF);
+    const VI high = BitsOfBytes(df, b + p.qh_index, static_cast<int>(p.qh_shift), 3);
+    return hn::ConvertTo(df, hn::Sub(hn::Or(low, hn::ShiftLeft<4>(high)), hn::Set(DI(), 32)));
+  }
+};
+
+// a * q - m for one vector of a group.
+template <WeightType kType>
+HWY_INLINE VF GroupWeights(DF df, float a, float m, VF q) {
+  const VF w = hn::Mul(hn::Set(df, a), q);
+  return Quant<kType>::kHasMin ? hn::Sub(w, hn::Set(df, m)) : w;
 }
 
-template <>
-HWY_INLINE VF LoadFromBlock<WeightType::kQ5_K>(DF df, const uint8_t* b, size_t o) {
-  return LoadFromK4Block<true>(df, b, o);
-}
-
-template <>
-HWY_INLINE VF LoadFromBlock<WeightType::kQ6_K>(DF df, const uint8_t* b, size_t o) {
-  const Q6KPlace p = Q6KPlaceOf(o);
-  const VI low = BitsOfBytes(df, b + p.ql_index, static_cast<int>(p.ql_shift), 0xF);
-  const VI high = BitsOfBytes(df, b + p.qh_index, static_cast<int>(p.qh_shift), 3);
-  const VI q = hn::Sub(hn::Or(low, hn::ShiftLeft<4>(high)), hn::Set(DI(), 32));
-  const float dg = kernels::F16ToF32(LoadU16(b + kQ6KD)) *
-                   static_cast<float>(static_cast<int8_t>(b[kQ6KScales + o / 16]));
-  return hn::Mul(hn::Set(df, dg), hn::ConvertTo(df, q));
+// The weights o .. o + Lanes(df) - 1 of one block.
+template <WeightType kType>
+HWY_INLINE VF LoadFromBlock(DF df, const uint8_t* b, size_t o) {
+  float a, m;
+  Quant<kType>::Scale(b, o / Quant<kType>::kGroup, &a, &m);
+  return GroupWeights<kType>(df, a, m, Quant<kType>::Quants(df, b, o));
 }
 
 // Rows of whole blocks of kType, row_bytes apart.
