@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "hwy/aligned_allocator.h"
+#include "kernels/matmul.h"
+#include "kernels/quant_blocks.h"
 #include "machine_limits.h"
-#include "model/matmul.h"
-#include "model/quant_blocks.h"
 
 namespace xval::bench {
 namespace {
@@ -57,7 +57,7 @@ void BM_MatMul(benchmark::State& state) {
   // Random f16 bit patterns of magnitude 2^-6 to 2^-2 (exponent fields 9 to 13), either sign.
   std::uniform_int_distribution<uint32_t> mantissa(0, 1023), exponent(9, 13), sign(0, 1);
   for (uint16_t& v : w16) v = (sign(rng) << 15) | (exponent(rng) << 10) | mantissa(rng);
-  model::WeightMatrix w;
+  kernels::WeightMatrix w;
   w.type = f16 ? model::WeightType::kF16 : model::WeightType::kF32;
   w.data = f16 ? static_cast<const void*>(w16.data()) : static_cast<const void*>(w32.data());
   w.rows = rows;
@@ -67,7 +67,7 @@ void BM_MatMul(benchmark::State& state) {
   const double peak = PeakFor(threads);
   const double l1_kernel = L1KernelFor(threads);
   for (auto _ : state) {
-    model::MatMul(x.data(), cols, n, w, out.data(), rows, threads);
+    kernels::MatMul(x.data(), cols, n, w, out.data(), rows, threads);
     benchmark::DoNotOptimize(out.data());
   }
   const double flops = 2.0 * n * cols * rows * state.iterations();
@@ -97,7 +97,7 @@ class WeightsFromMemory {
       : type_(type),
         rows_(rows),
         cols_(cols),
-        bytes_(model::QuantRowBytes(type, cols) * rows),
+        bytes_(kernels::QuantRowBytes(type, cols) * rows),
         copies_((size_t{96} << 20) / bytes_ + 1),
         data_(hwy::AllocateAligned<uint8_t>(copies_ * bytes_)) {
     AdviseHugePages(data_.get(), copies_ * bytes_);  // as MappedFile's
@@ -107,8 +107,8 @@ class WeightsFromMemory {
     }
     std::mt19937 rng(3);
     for (size_t i = 0; i < copies_ * bytes_; ++i) data_[i] = static_cast<uint8_t>(rng());
-    const model::BlockFormat f = model::BlockFormatOf(type);
-    const size_t d_at = type == model::WeightType::kQ6_K ? model::kQ6KD : 0;
+    const kernels::BlockFormat f = kernels::BlockFormatOf(type);
+    const size_t d_at = type == model::WeightType::kQ6_K ? kernels::kQ6KD : 0;
     const bool has_min = type == model::WeightType::kQ4_K || type == model::WeightType::kQ5_K;
     for (size_t b = 0; b < copies_ * bytes_ / f.bytes; ++b) {
       for (size_t at : {d_at, has_min ? size_t{2} : d_at}) {
@@ -120,8 +120,8 @@ class WeightsFromMemory {
 
   size_t bytes() const { return bytes_; }
 
-  model::WeightMatrix Next() {
-    model::WeightMatrix w;
+  kernels::WeightMatrix Next() {
+    kernels::WeightMatrix w;
     w.type = type_;
     w.data = data_.get() + copy_ * bytes_;
     w.rows = rows_;
@@ -151,7 +151,7 @@ void BM_Gemv(benchmark::State& state) {
   std::vector<float> out(rows);  // (rows)
   const double bandwidth = BandwidthFor(threads);
   for (auto _ : state) {
-    model::MatMul(x.data(), cols, 1, weights.Next(), out.data(), rows, threads);
+    kernels::MatMul(x.data(), cols, 1, weights.Next(), out.data(), rows, threads);
     benchmark::DoNotOptimize(out.data());
   }
   const double bytes = static_cast<double>(weights.bytes()) * state.iterations();
@@ -199,7 +199,7 @@ void BM_MatMulFromMemory(benchmark::State& state) {
   std::vector<float> out(n * rows);  // (n, rows)
   const double peak = PeakFor(threads);
   for (auto _ : state) {
-    model::MatMul(x.data(), cols, n, weights.Next(), out.data(), rows, threads);
+    kernels::MatMul(x.data(), cols, n, weights.Next(), out.data(), rows, threads);
     benchmark::DoNotOptimize(out.data());
   }
   const double flops = 2.0 * n * cols * rows * state.iterations();

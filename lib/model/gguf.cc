@@ -14,9 +14,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "kernels/quant_blocks.h"
 #include "model/config_fields.h"
 #include "model/llama_model.h"
-#include "model/quant_blocks.h"
 #include "util/gguf_metadata.h"
 #include "util/status_macros.h"
 

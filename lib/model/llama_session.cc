@@ -13,9 +13,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "model/activations.h"
+#include "kernels/activations.h"
+#include "kernels/matmul.h"
 #include "model/llama_model.h"
-#include "model/matmul.h"
 #include "util/status_macros.h"
 #include "util/thread_pool.h"
 #include "xval/embed.h"
@@ -23,6 +23,12 @@
 
 namespace xval::model {
 namespace {
+
+using kernels::AttendOneQuery;
+using kernels::AttendOneQueryF16;
+using kernels::F32ToF16Row;
+using kernels::RmsNormRow;
+using kernels::SiluMul;
 
 // Activations for up to max_batch tokens run through the layers together.
 struct Activations {
@@ -195,8 +201,8 @@ class Session : public LlamaSession {
   // q/k rows.  q' = q * cos + rotate_half(q) * sin.
   void Rope(float* row, size_t num_heads, size_t p) const {
     const size_t d = c_.head_dim;
-    model::Rope(row, num_heads, d, cos_.data() + p * d, sin_.data() + p * d,
-                model_.weights().rope_interleaved);
+    kernels::Rope(row, num_heads, d, cos_.data() + p * d, sin_.data() + p * d,
+                  model_.weights().rope_interleaved);
   }
 
   // One decoder layer as transformers' LlamaDecoderLayer: two pre-normed residual blocks.
@@ -382,7 +388,7 @@ class Session : public LlamaSession {
 
   // row[0, len) = softmax(row[0, len) / sqrt(head_dim)); row[len, width) = 0 (causal mask).
   void Softmax(float* row, size_t len, size_t width) const {
-    model::Softmax(row, len, width, 1.0f / std::sqrt(static_cast<float>(c_.head_dim)));
+    kernels::Softmax(row, len, width, 1.0f / std::sqrt(static_cast<float>(c_.head_dim)));
   }
 
   // Final norm, LM head and number head for rows [first, first + count) of the chunk.

@@ -8,8 +8,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "kernels/convert.h"
+#include "kernels/quant_blocks.h"
 #include "model/mapped_file.h"
-#include "model/quant_blocks.h"
 #include "util/status_macros.h"
 
 namespace xval::model {

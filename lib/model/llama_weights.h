@@ -8,12 +8,23 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "model/matmul.h"
+#include "kernels/matmul.h"
+#include "kernels/quant_blocks.h"
 #include "model/tensor_store.h"
 #include "xval/embed.h"
 #include "xval/model.h"
 
 namespace xval::model {
+
+// The matrix products and their weights live with the other kernels.
+using kernels::BlockFormatOf;
+using kernels::DequantizeRow;
+using kernels::IsBlockQuantized;
+using kernels::MatMul;
+using kernels::MatMulFused;
+using kernels::MatMulTarget;
+using kernels::QuantRowBytes;
+using kernels::WeightMatrix;
 
 struct LayerWeights {
   std::vector<float> input_layernorm;           // (hidden_size)

@@ -10,7 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "model/quant_blocks.h"
+#include "kernels/quant_blocks.h"
 #include "model/tensor_store.h"
 #include "simdjson.h"
 #include "util/file.h"
@@ -34,7 +34,7 @@ absl::StatusOr<WeightType> ParseDtype(const std::string& file, const std::string
 }  // namespace
 
 size_t WeightBytes(WeightType type, size_t count) {
-  return count / BlockFormatOf(type).weights * BlockFormatOf(type).bytes;
+  return count / kernels::BlockFormatOf(type).weights * kernels::BlockFormatOf(type).bytes;
 }
 
 std::string ShapeString(const std::vector<int64_t>& shape) {

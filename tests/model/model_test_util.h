@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "model/matmul.h"
+#include "kernels/matmul.h"
 #include "model/tensor_store.h"
 #include "support/corpus.h"
 

@@ -13,9 +13,9 @@
 
 #include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
+#include "kernels/quant_blocks.h"
 #include "model/llama_model.h"
 #include "model/model_test_util.h"
-#include "model/quant_blocks.h"
 #include "xval/model.h"
 
 namespace xval::model {

@@ -8,10 +8,10 @@
 #include <cstring>
 
 #include "kernels/convert.h"
-#include "model/matmul.h"
-#include "model/quant_blocks.h"
+#include "kernels/matmul.h"
+#include "kernels/quant_blocks.h"
 
-namespace xval::model {
+namespace xval::kernels {
 namespace {
 
 void DequantizeQ8_0(const uint8_t* b, float* y) {
@@ -98,4 +98,4 @@ void DequantizeRow(const WeightMatrix& w, size_t row, float* dst) {
   DequantizeBlocks(w.type, base + row * row_bytes, w.cols / f.weights, dst);
 }
 
-}  // namespace xval::model
+}  // namespace xval::kernels

@@ -2,13 +2,13 @@
 // dispatched at run time): the MLP's SiLU gate, attention's softmax (both spend their time in
 // exp, which the standard library computes one float at a time), one query's whole attention
 // for decode, RMSNorm and the rotary embedding.
-#ifndef XVAL_MODEL_ACTIVATIONS_H_
-#define XVAL_MODEL_ACTIVATIONS_H_
+#ifndef XVAL_KERNELS_ACTIVATIONS_H_
+#define XVAL_KERNELS_ACTIVATIONS_H_
 
 #include <cstddef>
 #include <cstdint>
 
-namespace xval::model {
+namespace xval::kernels {
 
 // gate[i] = silu(gate[i]) * up[i] = gate[i] / (1 + exp(-gate[i])) * up[i] for i < n: LlamaMLP's
 // act_fn(gate_proj(x)) * up_proj(x). gate: (n), up: (n).
@@ -44,6 +44,23 @@ void RmsNormRow(const float* x, const float* weight, float eps, size_t dim, floa
 void Rope(float* row, size_t num_heads, size_t head_dim, const float* cos_row, const float* sin_row,
           bool adjacent_pairs);
 
-}  // namespace xval::model
+// ---- Scalar references (activations_reference.cc): the definitions above in double. ----
 
-#endif  // XVAL_MODEL_ACTIVATIONS_H_
+// out[i] = silu(gate[i]) * up[i]. out: (n).
+void SiluMulReference(const float* gate, const float* up, size_t n, double* out);
+// Softmax's result for row (width): out (width), zeros past len.
+void SoftmaxReference(const float* row, size_t len, size_t width, float scale, double* out);
+// AttendOneQuery's result from the same (already widened) keys and values. out: (d).
+void AttendOneQueryReference(const float* q, size_t d, const float* keys, const float* values,
+                             size_t stride, size_t len, double scale, double* out);
+// RmsNormRow's result. out: (dim).
+void RmsNormRowReference(const float* x, const float* weight, float eps, size_t dim, double* out);
+// Rope's result when pair i of every head turns by angles[i]: (a, b) -> (a cos - b sin,
+// b cos + a sin), as apply_rotary_pos_emb. row, out: (num_heads, head_dim); angles:
+// (head_dim / 2).
+void RopeReference(const float* row, size_t num_heads, size_t head_dim, const float* angles,
+                   bool adjacent_pairs, double* out);
+
+}  // namespace xval::kernels
+
+#endif  // XVAL_KERNELS_ACTIVATIONS_H_

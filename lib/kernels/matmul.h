@@ -1,15 +1,19 @@
 // Matrix products of f32 activations with weights stored as f32, f16, bf16 or one of ggml's
 // quantized blocks (Q8_0, Q4_0, Q4_K, Q5_K, Q6_K; quant_blocks.h): the one kernel that the
 // forward pass spends its time in. Highway, dispatched at run time.
-#ifndef XVAL_MODEL_MATMUL_H_
-#define XVAL_MODEL_MATMUL_H_
+#ifndef XVAL_KERNELS_MATMUL_H_
+#define XVAL_KERNELS_MATMUL_H_
 
 #include <cstddef>
 
 #include "absl/types/span.h"
 #include "xval/model.h"
 
-namespace xval::model {
+namespace xval::kernels {
+
+// The weight types are the model API's (xval/model.h).
+using model::WeightType;
+using model::WeightTypeName;
 
 // A row-major weight matrix, as nn.Linear stores it: (rows = out_features, cols = in_features).
 // Quantized rows are whole blocks, cols / BlockFormatOf(type).weights of them (cols a multiple
@@ -47,10 +51,16 @@ void MatMulFused(const float* x, size_t x_stride, size_t n, size_t cols,
 // One row of w widened to f32 by the scalar reference (dequantize.cc): dst (w.cols).
 void DequantizeRow(const WeightMatrix& w, size_t row, float* dst);
 
+// The scalar reference of MatMul: out[i, j] = sum_k x[i, k] * w[j, k] in double, and
+// abs_out[i, j] (when not null) the sum of |x[i, k] * w[j, k]|, which bounds the f32
+// kernel's rounding. x: (n, w.cols) with row stride x_stride; out, abs_out: (n, w.rows).
+void MatMulReference(const float* x, size_t x_stride, size_t n, const WeightMatrix& w, double* out,
+                     double* abs_out);
+
 // The same row through the vectorized loaders that the products use (the best Highway target
 // of this CPU, or the one a test selects): bit-equal to DequantizeRow. dst (w.cols).
 void WidenRow(const WeightMatrix& w, size_t row, float* dst);
 
-}  // namespace xval::model
+}  // namespace xval::kernels
 
-#endif  // XVAL_MODEL_MATMUL_H_
+#endif  // XVAL_KERNELS_MATMUL_H_

@@ -1,7 +1,8 @@
 // The vectorized SiLU gate, softmax, one-query attention, RMSNorm and rotary embedding
-// (lib/model/activations.cc) against their definitions computed in double, over every tail
-// length, extreme inputs and the causal mask's zeros.
-#include "model/activations.h"
+// (lib/kernels/activations.cc) against their scalar references in double
+// (activations_reference.cc), on every compiled Highway target, over every tail length, extreme
+// inputs and the causal mask's zeros.
+#include "kernels/activations.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,12 +12,19 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "hwy/tests/hwy_gtest.h"
 #include "kernels/convert.h"
 
-namespace xval::model {
+// Outside namespace xval: Highway's instantiation macro names ::testing unqualified.
 namespace {
 
-TEST(ActivationsTest, SiluMulMatchesDefinition) {
+using namespace xval::kernels;  // NOLINT
+namespace kernels = xval::kernels;
+
+class ActivationsTest : public hwy::TestWithParamTarget {};
+HWY_TARGET_INSTANTIATE_TEST_SUITE_P(ActivationsTest);
+
+TEST_P(ActivationsTest, SiluMulMatchesDefinition) {
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> wide(-30.0f, 30.0f);
   for (size_t n = 0; n <= 40; ++n) {
@@ -24,15 +32,16 @@ TEST(ActivationsTest, SiluMulMatchesDefinition) {
     for (size_t i = 0; i < n; ++i) gate[i] = wide(rng), up[i] = wide(rng);
     std::vector<float> out = gate;
     SiluMul(out.data(), up.data(), n);
+    std::vector<double> reference(n);
+    SiluMulReference(gate.data(), up.data(), n, reference.data());
     for (size_t i = 0; i < n; ++i) {
-      const double g = gate[i];
-      const double want = g / (1.0 + std::exp(-g)) * up[i];
+      const double want = reference[i];
       EXPECT_NEAR(out[i], want, 4e-7 * std::abs(want) + 1e-30) << "n " << n << " i " << i;
     }
   }
 }
 
-TEST(ActivationsTest, SiluMulExtremes) {
+TEST_P(ActivationsTest, SiluMulExtremes) {
   const float inf = std::numeric_limits<float>::infinity();
   const std::vector<float> gate = {0.0f,  -0.0f,  88.0f, 89.0f, -88.0f, -89.0f, -104.0f, -200.0f,
                                    1e30f, -1e30f, inf,   -inf,  3.0f,   -3.0f,  20.0f,   -20.0f};
@@ -59,7 +68,7 @@ TEST(ActivationsTest, SiluMulExtremes) {
   EXPECT_TRUE(std::isnan(nan_gate[0]));
 }
 
-TEST(ActivationsTest, SoftmaxMatchesDefinitionAndMasks) {
+TEST_P(ActivationsTest, SoftmaxMatchesDefinitionAndMasks) {
   std::mt19937 rng(11);
   std::normal_distribution<float> normal(0.0f, 4.0f);
   for (size_t len = 1; len <= 70; ++len) {
@@ -69,47 +78,35 @@ TEST(ActivationsTest, SoftmaxMatchesDefinitionAndMasks) {
     const std::vector<float> in = row;
     const float scale = 0.125f;
     Softmax(row.data(), len, width, scale);
-    double max_score = -INFINITY, sum = 0.0;
-    for (size_t j = 0; j < len; ++j) max_score = std::max(max_score, double{in[j] * scale});
-    for (size_t j = 0; j < len; ++j) sum += std::exp(in[j] * scale - max_score);
+    std::vector<double> reference(width);
+    SoftmaxReference(in.data(), len, width, scale, reference.data());
     for (size_t j = 0; j < len; ++j) {
-      const double want = std::exp(in[j] * scale - max_score) / sum;
+      const double want = reference[j];
       EXPECT_NEAR(row[j], want, 1e-6 * want + 1e-12) << "len " << len << " j " << j;
     }
     for (size_t j = len; j < width; ++j) EXPECT_EQ(row[j], 0.0f) << "len " << len << " j " << j;
   }
 }
 
-TEST(ActivationsTest, SoftmaxOfLargeScoresStaysFinite) {
+TEST_P(ActivationsTest, SoftmaxOfLargeScoresStaysFinite) {
   std::vector<float> row = {1e30f, 1e30f, -1e30f, 0.0f, 5.0f, 1e30f, -3e38f, 2e30f, 1.0f};
   Softmax(row.data(), row.size(), row.size(), 1.0f);
   for (float v : row) EXPECT_TRUE(std::isfinite(v));
   EXPECT_FLOAT_EQ(row[7], 1.0f);  // the one maximum takes all the weight
 }
 
-// softmax(q k^T * scale) v for one query, computed in double from the same (widened) inputs.
+// AttendOneQueryReference on vectors.
 std::vector<double> AttendReference(const std::vector<float>& q, const std::vector<float>& k,
                                     const std::vector<float>& v, size_t stride, size_t len,
                                     double scale) {
-  const size_t d = q.size();
-  std::vector<double> p(len), out(d, 0.0);
-  double max_score = -HUGE_VAL, sum = 0.0;
-  for (size_t j = 0; j < len; ++j) {
-    double s = 0.0;
-    for (size_t i = 0; i < d; ++i) s += double{q[i]} * k[j * stride + i];
-    p[j] = s * scale;
-    max_score = std::max(max_score, p[j]);
-  }
-  for (double& x : p) sum += x = std::exp(x - max_score);
-  for (size_t j = 0; j < len; ++j) {
-    for (size_t i = 0; i < d; ++i) out[i] += p[j] / sum * v[j * stride + i];
-  }
+  std::vector<double> out(q.size());
+  AttendOneQueryReference(q.data(), q.size(), k.data(), v.data(), stride, len, scale, out.data());
   return out;
 }
 
 // Head sizes with and without vector tails, lengths below, at and past the eight keys scored
 // together; f32 rows, and binary16 rows (an f16 cache) against the same codes widened.
-TEST(ActivationsTest, AttendOneQueryMatchesDefinition) {
+TEST_P(ActivationsTest, AttendOneQueryMatchesDefinition) {
   std::mt19937 rng(5);
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
   for (size_t d : {1, 5, 8, 12, 31, 64, 80, 100, 128}) {
@@ -149,7 +146,7 @@ TEST(ActivationsTest, AttendOneQueryMatchesDefinition) {
 }
 
 // One score far above the rest takes all the weight, with no overflow; equal scores average.
-TEST(ActivationsTest, AttendOneQueryExtremeScores) {
+TEST_P(ActivationsTest, AttendOneQueryExtremeScores) {
   const size_t d = 16, len = 11;
   std::vector<float> q(d, 0.0f), k(len * d, 0.0f), v(len * d), scratch(len), out(d);
   for (size_t j = 0; j < len; ++j) {
@@ -164,7 +161,7 @@ TEST(ActivationsTest, AttendOneQueryExtremeScores) {
 }
 
 // The vector rounding (F16C where there is one) gives the scalar F32ToF16's codes, tails too.
-TEST(ActivationsTest, F32ToF16RowMatchesScalarRounding) {
+TEST_P(ActivationsTest, F32ToF16RowMatchesScalarRounding) {
   std::mt19937 rng(8);
   std::uniform_real_distribution<float> exponent(-28.0f, 17.0f), mantissa(-1.0f, 1.0f);
   for (size_t n = 0; n <= 40; ++n) {
@@ -179,7 +176,7 @@ TEST(ActivationsTest, F32ToF16RowMatchesScalarRounding) {
   }
 }
 
-TEST(ActivationsTest, RmsNormRowMatchesDefinition) {
+TEST_P(ActivationsTest, RmsNormRowMatchesDefinition) {
   std::mt19937 rng(3);
   std::uniform_real_distribution<float> uniform(-4.0f, 4.0f);
   for (size_t dim : {1, 3, 4, 7, 8, 9, 31, 64, 100, 1024}) {
@@ -188,11 +185,10 @@ TEST(ActivationsTest, RmsNormRowMatchesDefinition) {
     for (float& v : weight) v = uniform(rng);
     const float eps = 1e-5f;
     RmsNormRow(x.data(), weight.data(), eps, dim, out.data());
-    double ss = 0.0;
-    for (float v : x) ss += double{v} * v;
-    const double inv = 1.0 / std::sqrt(ss / dim + eps);
+    std::vector<double> reference(dim);
+    RmsNormRowReference(x.data(), weight.data(), eps, dim, reference.data());
     for (size_t i = 0; i < dim; ++i) {
-      const double want = double{weight[i]} * x[i] * inv;
+      const double want = reference[i];
       EXPECT_NEAR(out[i], want, 4e-7 * std::abs(want) + 1e-30) << "dim " << dim << " i " << i;
     }
     std::vector<float> in_place = x;  // out may be x
@@ -203,7 +199,7 @@ TEST(ActivationsTest, RmsNormRowMatchesDefinition) {
 
 // Both pair layouts, head sizes with and without a vector tail: each pair (first, second)
 // turned by its own angle, (a, b) -> (a cos - b sin, b cos + a sin), as apply_rotary_pos_emb.
-TEST(ActivationsTest, RopeRotatesEachPairByItsAngle) {
+TEST_P(ActivationsTest, RopeRotatesEachPairByItsAngle) {
   std::mt19937 rng(13);
   std::uniform_real_distribution<float> uniform(-2.0f, 2.0f);
   for (bool adjacent : {false, true}) {
@@ -221,15 +217,15 @@ TEST(ActivationsTest, RopeRotatesEachPairByItsAngle) {
       for (float& v : row) v = uniform(rng);
       const std::vector<float> before = row;
       Rope(row.data(), heads, d, cs.data(), sn.data(), adjacent);
+      std::vector<double> want(heads * d);
+      RopeReference(before.data(), heads, d, angle.data(), adjacent, want.data());
       for (size_t h = 0; h < heads; ++h) {
         for (size_t i = 0; i < half; ++i) {
           const size_t first = h * d + (adjacent ? 2 * i : i);
           const size_t second = h * d + (adjacent ? 2 * i + 1 : i + half);
-          const double a = before[first], b = before[second];
-          const double c = std::cos(double{angle[i]}), s = std::sin(double{angle[i]});
-          const double tol = 1e-6 * (std::abs(a) + std::abs(b));
-          EXPECT_NEAR(row[first], a * c - b * s, tol) << "d " << d << " head " << h << " i " << i;
-          EXPECT_NEAR(row[second], b * c + a * s, tol) << "d " << d << " head " << h << " i " << i;
+          const double tol = 1e-6 * (std::abs(before[first]) + std::abs(before[second]));
+          EXPECT_NEAR(row[first], want[first], tol) << "d " << d << " head " << h << " i " << i;
+          EXPECT_NEAR(row[second], want[second], tol) << "d " << d << " head " << h << " i " << i;
         }
       }
     }
@@ -237,4 +233,3 @@ TEST(ActivationsTest, RopeRotatesEachPairByItsAngle) {
 }
 
 }  // namespace
-}  // namespace xval::model

@@ -4,7 +4,7 @@
 // or more, with partial token blocks, partial 6-row panels, k blocks and groups of 128 tokens, a
 // last group of one block), strided inputs and outputs, and 1 or 2 threads. And the vectorized
 // loaders of the quantized types against the scalar dequantization (bit-equal).
-#include "model/matmul.h"
+#include "kernels/matmul.h"
 
 #include <cmath>
 #include <cstdint>
@@ -15,10 +15,13 @@
 #include "gtest/gtest.h"
 #include "hwy/tests/hwy_gtest.h"
 #include "kernels/convert.h"
-#include "model/quant_blocks.h"
+#include "kernels/quant_blocks.h"
 
-namespace xval::model {
+// Outside namespace xval: Highway's instantiation macro names ::testing unqualified.
 namespace {
+
+using namespace xval::kernels;  // NOLINT
+namespace kernels = xval::kernels;
 
 constexpr WeightType kAllTypes[] = {WeightType::kF32,  WeightType::kF16,  WeightType::kBF16,
                                     WeightType::kQ8_0, WeightType::kQ4_0, WeightType::kQ4_K,
@@ -97,20 +100,17 @@ TestWeights MakeWeights(WeightType type, size_t rows, size_t cols, size_t row_st
   return t;
 }
 
-// Checks out (n, w.rows; out_stride) against sum_k x[i, k] * w[j, k] in double, to the
-// worst-case bound on f32 rounding of a sum of cols products (about cols * eps * sum |terms|); columns past w.rows must keep their sentinel.
+// Checks out (n, w.rows; out_stride) against the scalar reference (MatMulReference), to the
+// worst-case bound on f32 rounding of a sum of cols products (about cols * eps * sum |terms|);
+// columns past w.rows must keep their sentinel.
 void ExpectProduct(const float* x, size_t x_stride, size_t n, const WeightMatrix& w,
                    const float* out, size_t out_stride, float sentinel) {
-  std::vector<float> row(w.cols);
+  std::vector<double> want(n * w.rows), scale(n * w.rows);  // (n, rows)
+  MatMulReference(x, x_stride, n, w, want.data(), scale.data());
   for (size_t j = 0; j < w.rows; ++j) {
-    DequantizeRow(w, j, row.data());
     for (size_t i = 0; i < n; ++i) {
-      double sum = 0.0, scale = 0.0;
-      for (size_t k = 0; k < w.cols; ++k) {
-        sum += static_cast<double>(x[i * x_stride + k]) * row[k];
-        scale += std::abs(static_cast<double>(x[i * x_stride + k]) * row[k]);
-      }
-      ASSERT_NEAR(out[i * out_stride + j], sum, 1.2e-7 * (w.cols + 2) * scale)
+      ASSERT_NEAR(out[i * out_stride + j], want[i * w.rows + j],
+                  1.2e-7 * (w.cols + 2) * scale[i * w.rows + j])
           << "i " << i << " j " << j << " n " << n << " rows " << w.rows << " cols " << w.cols;
     }
   }
@@ -205,9 +205,8 @@ void ExpectFusedEqualsSeparate(WeightType type) {
     const TestWeights b = MakeWeights(WeightType::kF32, 6, cols, cols, rng);
     const TestWeights c = MakeWeights(type, 11, cols, cols, rng);
     std::vector<float> fused_a(n * 37), fused_b(n * 6), fused_c(n * 11);
-    const MatMulTarget targets[] = {{a.w, fused_a.data(), 37},
-                                    {b.w, fused_b.data(), 6},
-                                    {c.w, fused_c.data(), 11}};
+    const MatMulTarget targets[] = {
+        {a.w, fused_a.data(), 37}, {b.w, fused_b.data(), 6}, {c.w, fused_c.data(), 11}};
     MatMulFused(x.data(), cols, n, cols, targets, 2);
     std::vector<float> sep_a(n * 37), sep_b(n * 6), sep_c(n * 11);
     MatMul(x.data(), cols, n, a.w, sep_a.data(), 37, 1);
@@ -221,4 +220,3 @@ void ExpectFusedEqualsSeparate(WeightType type) {
 }
 
 }  // namespace
-}  // namespace xval::model

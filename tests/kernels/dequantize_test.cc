@@ -11,15 +11,15 @@
 
 #include "gtest/gtest.h"
 #include "hwy/tests/hwy_gtest.h"
-#include "model/matmul.h"
-#include "model/quant_blocks.h"
+#include "kernels/matmul.h"
+#include "kernels/quant_blocks.h"
 #include "support/corpus.h"
 
 // Outside namespace xval: Highway's instantiation macro names ::testing unqualified, which
 // xval::testing (support/corpus.h) would hide.
 namespace {
 
-using namespace xval::model;  // NOLINT
+using namespace xval::kernels;  // NOLINT
 using xval::testing::SourceDir;
 
 std::vector<uint8_t> ReadBytes(const std::string& path) {

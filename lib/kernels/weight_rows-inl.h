@@ -5,11 +5,11 @@
 // row is bit-equal to it on every target. Included once per Highway target from matmul.cc
 // (foreach_target.h), hence the toggling include guard of Highway's own -inl.h headers.
 
-#if defined(XVAL_MODEL_WEIGHT_ROWS_INL_H_) == defined(HWY_TARGET_TOGGLE)
-#ifdef XVAL_MODEL_WEIGHT_ROWS_INL_H_
-#undef XVAL_MODEL_WEIGHT_ROWS_INL_H_
+#if defined(XVAL_KERNELS_WEIGHT_ROWS_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef XVAL_KERNELS_WEIGHT_ROWS_INL_H_
+#undef XVAL_KERNELS_WEIGHT_ROWS_INL_H_
 #else
-#define XVAL_MODEL_WEIGHT_ROWS_INL_H_
+#define XVAL_KERNELS_WEIGHT_ROWS_INL_H_
 #endif
 
 #include <cstddef>
@@ -18,11 +18,11 @@
 
 #include "hwy/highway.h"
 #include "kernels/convert.h"
-#include "model/matmul.h"
-#include "model/quant_blocks.h"
+#include "kernels/matmul.h"
+#include "kernels/quant_blocks.h"
 
 HWY_BEFORE_NAMESPACE();
-namespace xval::model {
+namespace xval::kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 using DF = hn::ScalableTag<float>;
@@ -258,7 +258,7 @@ void WithRows(const WeightMatrix& w, F&& f) {
 }
 
 }  // namespace HWY_NAMESPACE
-}  // namespace xval::model
+}  // namespace xval::kernels
 HWY_AFTER_NAMESPACE();
 
 #endif  // include guard

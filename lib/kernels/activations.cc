@@ -3,7 +3,7 @@
 // RmsNormRow and Rope: the scalar definitions' operations, a vector of elements at a time.
 // clang-format off: foreach_target must come first, before the headers it re-includes.
 #undef HWY_TARGET_INCLUDE
-#define HWY_TARGET_INCLUDE "model/activations.cc"
+#define HWY_TARGET_INCLUDE "kernels/activations.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 // clang-format on
 
@@ -14,11 +14,11 @@
 
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
+#include "kernels/activations.h"
 #include "kernels/convert.h"
-#include "model/activations.h"
 
 HWY_BEFORE_NAMESPACE();
-namespace xval::model {
+namespace xval::kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 using DF = hn::ScalableTag<float>;
@@ -292,11 +292,11 @@ void RopeT(float* HWY_RESTRICT row, size_t num_heads, size_t d, const float* HWY
 }
 
 }  // namespace HWY_NAMESPACE
-}  // namespace xval::model
+}  // namespace xval::kernels
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-namespace xval::model {
+namespace xval::kernels {
 
 HWY_EXPORT(SiluMulT);
 HWY_EXPORT(SoftmaxT);
@@ -337,5 +337,5 @@ void Rope(float* row, size_t num_heads, size_t head_dim, const float* cos_row, c
   HWY_DYNAMIC_DISPATCH(RopeT)(row, num_heads, head_dim, cos_row, sin_row, adjacent_pairs);
 }
 
-}  // namespace xval::model
+}  // namespace xval::kernels
 #endif  // HWY_ONCE

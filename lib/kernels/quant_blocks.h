@@ -14,8 +14,8 @@
 //         as Q4_K with a fifth bit: (qh[l] >> g) & 1 above the nibble
 //   Q6_K 256 weights, 210 bytes: u8 ql[128], u8 qh[64], int8 scales[16], f16 d
 //         16 groups of 16 with scale sc, w = (d * sc) * (q - 32), q 6 bits (see Q6KQuant)
-#ifndef XVAL_MODEL_QUANT_BLOCKS_H_
-#define XVAL_MODEL_QUANT_BLOCKS_H_
+#ifndef XVAL_KERNELS_QUANT_BLOCKS_H_
+#define XVAL_KERNELS_QUANT_BLOCKS_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -23,7 +23,11 @@
 
 #include "xval/model.h"
 
-namespace xval::model {
+namespace xval::kernels {
+
+// The weight types are the model API's (xval/model.h).
+using model::WeightType;
+using model::WeightTypeName;
 
 // Weights per block and bytes per block (1 and the element size for the float types).
 struct BlockFormat {
@@ -97,6 +101,6 @@ constexpr Q6KPlace Q6KPlaceOf(size_t o) {
 // ggml's arithmetic (a plain copy or widening for the float types). The scalar reference.
 void DequantizeBlocks(WeightType type, const uint8_t* src, size_t blocks, float* dst);
 
-}  // namespace xval::model
+}  // namespace xval::kernels
 
-#endif  // XVAL_MODEL_QUANT_BLOCKS_H_
+#endif  // XVAL_KERNELS_QUANT_BLOCKS_H_
