@@ -198,7 +198,10 @@ double BestReadRate(const float* buf, size_t threads, int trials, size_t bytes, 
     const auto t0 = Clock::now();
     for (size_t left = std::max(bytes / sizeof(float), chunks); left >= chunks;
          left -= std::min(left, kReadFloats)) {
-      const size_t per_chunk = std::min(left, kReadFloats) / chunks;
+      // Whole cache lines a chunk, so that every chunk starts aligned (the reads use aligned
+      // loads; a model's bytes a token need not be a multiple of anything).
+      const size_t per_chunk = std::min(left, kReadFloats) / chunks / 16 * 16;
+      if (per_chunk == 0) break;
       util::ParallelFor(
           chunks, 1,
           [&](size_t b, size_t e) {

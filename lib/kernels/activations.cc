@@ -164,9 +164,9 @@ HWY_INLINE void SumValueColumns(const float* HWY_RESTRICT p, size_t len, const V
 // softmax(q k^T * scale) v for one query against len key and value rows, in three passes:
 // scores eight keys at a time, exp and sum, then the value rows once per eight vectors of
 // columns held in registers (all of a 64-wide head on AVX2), normalized at the end. Fused, it
-// replaced a matrix-vector product, a softmax and a weighted sum: decode attention with the
-// cache in L2 (the same layer attended twice) 0.23 -> 0.17 ms a token at 160 positions, 0.76 ->
-// 0.46 ms at 530, on the benchmark model.
+// replaced a matrix-vector product, a softmax and a weighted sum, and decode attention got
+// faster, the more so the longer the context (docs/design-measurements.md, "Decode attention:
+// the fused AttendOneQuery").
 template <class Values>
 void AttendOneQueryImpl(const float* HWY_RESTRICT q, size_t d, const Values& k, const Values& v,
                         size_t stride, size_t len, float scale, float* HWY_RESTRICT p,

@@ -152,9 +152,9 @@ constexpr size_t kChunkBytes = size_t{256} << 10;
 
 // kAuto switches to non-temporal stores at this many output bytes. Below it the output can stay
 // in the last-level cache for its next reader and normal stores win; above it normal stores pay
-// a read-for-ownership of every output line and evict the table's rows. Measured on a 32 MiB-L3
-// EPYC (docs/benchmarks-embed.md, hidden 4096 f32): up to 4 MiB normal stores were 45-75%
-// faster, at 8 MiB normal stores still won or drew, from 32 MiB streaming was 11-26% faster.
+// a read-for-ownership of every output line and evict the table's rows. On a 32 MiB-L3 EPYC,
+// normal stores won clearly on small outputs and still won or drew at 8 MiB, and streaming won
+// from 32 MiB (docs/design-measurements.md, "Embedding: when kAuto streams its stores").
 constexpr size_t kStreamingThresholdBytes = size_t{16} << 20;
 
 }  // namespace

@@ -100,8 +100,9 @@ HWY_INLINE auto PackBf16(DF df, hn::Vec<DF> v0, hn::Vec<DF> v1) {
 // ---- The even/odd layout for 16-bit in, 16-bit out. A vector of 2 * Lanes(df) 16-bit elements
 // is viewed as Lanes(df) u32 lanes, each holding elements 2k (low half) and 2k + 1 (high half);
 // widening and narrowing are then shifts and masks within a lane, with no cross-lane shuffles
-// (Highway's PromoteTo and ConcatOdd need those on AVX2, and bf16 -> bf16 ran at ~60% of
-// memcpy with them). Element order is restored exactly by StoreBf16EvenOdd.
+// (Highway's PromoteTo and ConcatOdd need those on AVX2, and with them bf16 -> bf16 fell well
+// short of memcpy: docs/design-measurements.md, "Embedding: the even/odd layout"). Element
+// order is restored exactly by StoreBf16EvenOdd.
 template <class DF>
 HWY_INLINE void LoadF32EvenOdd(DF df, const hwy::bfloat16_t* HWY_RESTRICT p, hn::Vec<DF>& even,
                                hn::Vec<DF>& odd) {

@@ -17,6 +17,7 @@
 #include "kernels/matmul_tiles-inl.h"
 #include "kernels/matvec-inl.h"
 #include "kernels/matvec_quant-inl.h"
+#include "kernels/quant_blocks.h"
 #include "kernels/weight_rows-inl.h"
 #include "util/thread_pool.h"
 
@@ -34,19 +35,24 @@ void MatMulFusedT(const float* x, size_t x_stride, size_t n, size_t cols,
     }
     return;
   }
-  const bool gemm = n >= kGemmMinTokens;
-  // Work units: panels of kPanelJ rows (batch), tiles of kTileJ rows (a few tokens) or kGemvUnit
-  // rows (one token), numbered across the targets so that one parallel region covers them all.
-  const size_t unit = gemm ? kPanelJ : n == 1 ? kGemvUnit : kTileJ;
-  size_t first_unit[kMaxFused + 1];
+  // Each target's algorithm: the packed product for a batch, and for quantized weights from 2
+  // tokens up (the tiles dequantize a weight vector once per 4 tokens, the packed product once
+  // per panel for all of them); else the matrix-vector product or the tiles. Its work units:
+  // panels of kPanelJ rows, rows in kGemvUnit or tiles of kTileJ, numbered across the targets
+  // so that one parallel region covers them all.
+  bool gemm[kMaxFused], any_gemm = false;
+  size_t unit[kMaxFused], first_unit[kMaxFused + 1];
   first_unit[0] = 0;
   for (size_t t = 0; t < count; ++t) {
-    first_unit[t + 1] = first_unit[t] + (targets[t].w.rows + unit - 1) / unit;
+    gemm[t] = n >= kGemmMinTokens || (IsBlockQuantized(targets[t].w.type) && n >= 2);
+    any_gemm |= gemm[t];
+    unit[t] = gemm[t] ? kPanelJ : n == 1 ? kGemvUnit : kTileJ;
+    first_unit[t + 1] = first_unit[t] + (targets[t].w.rows + unit[t] - 1) / unit[t];
   }
   const size_t units = first_unit[count];
   if (units == 0) return;
   const float* xt = nullptr;
-  if (gemm) {
+  if (any_gemm) {
     const size_t nt = TokenBlock();
     float* buf = PackBuffer((n + nt - 1) / nt * nt * cols);
     PackTransposed(x, x_stride, n, cols, buf);
@@ -55,7 +61,7 @@ void MatMulFusedT(const float* x, size_t x_stride, size_t n, size_t cols,
   const size_t threads = max_threads == 0 ? util::DefaultThreadCount() : max_threads;
   // Several chunks per thread so that uneven progress balances; for the short decode products
   // 16, so that the thread done first waits at most a sixteenth of its share for the other.
-  const size_t grain = std::max<size_t>(gemm ? 1 : 4, units / (threads * (gemm ? 4 : 16)));
+  const size_t grain = std::max<size_t>(any_gemm ? 1 : 4, units / (threads * (any_gemm ? 4 : 16)));
   util::ParallelFor(
       units, grain,
       [&](size_t begin, size_t end) {
@@ -64,14 +70,14 @@ void MatMulFusedT(const float* x, size_t x_stride, size_t n, size_t cols,
           if (b >= e) continue;
           const MatMulTarget& tg = targets[t];
           const size_t ub = b - first_unit[t], ue = e - first_unit[t];
+          const size_t j_begin = ub * unit[t], j_end = std::min(tg.w.rows, ue * unit[t]);
           WithRows(tg.w, [&](const auto& rows) {
-            if (gemm) {
+            if (gemm[t]) {
               GemmPanels(xt, n, cols, rows, tg.w.rows, ub, ue, tg.out, tg.out_stride);
             } else if (n == 1) {
-              GemvRows(x, cols, rows, ub * unit, std::min(tg.w.rows, ue * unit), tg.out);
+              GemvRows(x, cols, rows, j_begin, j_end, tg.out);
             } else {
-              MatMulRows(x, x_stride, n, cols, rows, ub * unit, std::min(tg.w.rows, ue * unit),
-                         tg.out, tg.out_stride);
+              MatMulRows(x, x_stride, n, cols, rows, j_begin, j_end, tg.out, tg.out_stride);
             }
           });
         }

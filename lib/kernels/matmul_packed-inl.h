@@ -33,11 +33,11 @@ namespace HWY_NAMESPACE {
 // feed 2 * kPanelJ FMAs (6 x 2 = 12 accumulators + 3 operands fit AVX2's 16 registers). Each
 // widened panel is reused by every token block of a group, so widening costs a few percent.
 // The accumulators hold out^T; they go to a transposed buffer with vector stores, and out is
-// written from it once per call (scalar stores to out once per k block cost 10 % at kc 256).
+// written from it once per call (scalar stores to out once per k block cost noticeably more).
 // Below 32 tokens the tiles win: a 16-token block widens a panel for itself alone, and a second,
-// partial block wastes most of its micro-tiles (7B shape's gate, f16 from memory, medians:
-// tiles 123 / 130 / 122 GFLOP/s at 16 / 20 / 24 tokens against 104 / 79 / 86; even at 32, the
-// batched kernel ahead from 48).
+// partial block wastes most of its micro-tiles; the two draw at 32 tokens and the batched
+// kernel leads from 48 (docs/design-measurements.md, "Batched products: output buffer and
+// threshold").
 constexpr size_t kGemmMinTokens = 32;
 constexpr size_t kPanelJ = 6;         // weight rows per micro-tile
 constexpr size_t kBlockK = 256;       // k block: a widened panel is 6 KiB, a token block 16 KiB
@@ -229,8 +229,9 @@ constexpr size_t kSubPanels = 8;
 // prefetcher does not pick up in time: without this the widening stalls on memory latency
 // (perf: most of GemmPanels' own samples sat on the load of the weights). They go to L2, not
 // L1: the next group's weights (up to 24 KiB) would push the token block and the widened
-// panels that the micro-tiles are reading out of L1 (BM_MatMulFromMemory, alternating runs:
-// one thread 55-79 -> 73-94 % of peak, two threads 55-71 -> 65-80 %).
+// panels that the micro-tiles are reading out of L1. The prefetches raised the share of peak
+// on one thread and on two (docs/design-measurements.md, "Batched products: prefetching the
+// next panels").
 template <class Rows>
 class PanelPrefetcher {
  public:
@@ -336,9 +337,8 @@ void GemmPanels(const float* xt, size_t n, size_t cols, const Rows& w, size_t ro
       // One token block (the last group of a batch past 128 tokens, such as 130): a widened
       // panel serves it alone, so each group of panels walks all of k before the next group,
       // and its rows are read front to back. The k-outer order reads each row in 512-byte
-      // pieces far apart in time, and the widening stalls on them: a 16-token product of the 7B
-      // shape (4096 x 11008, f16, from memory, when 16 tokens still took this kernel) ran at
-      // 74-81 GFLOP/s that way and 85-95 this way (medians, alternating runs).
+      // pieces far apart in time, and the widening stalls on them; this order was faster
+      // (docs/design-measurements.md, "Batched products: one token block").
       for (size_t ps = p_begin; ps < p_end; ps += kSubPanels) {
         const size_t pe = std::min(p_end, ps + kSubPanels);
         for (size_t k0 = 0; k0 < cols; k0 += kBlockK) {

@@ -71,9 +71,9 @@ HWY_INLINE void TileJ(size_t nj, const float* x, size_t x_stride, const Rows& w,
 
 // 4 tokens x 3 weight rows: 12 accumulators, and per vector of k 3 widened weight vectors for
 // 12 FMAs. The f16 widening is not free on the Zen 3 measured, so the shape that widens least
-// per FMA wins: against 3 tokens x 4 rows, 4-16 tokens of the 7B shape's gate (f16, from
-// memory, alternating) ran 61-68 -> 76-111 GFLOP/s (median); 8 x 1 and 6 x 2 (fewer widenings,
-// but one or two weight rows streamed at a time) were slower than 4 x 3.
+// per FMA wins: 4 x 3 was faster than 3 tokens x 4 rows, and 8 x 1 and 6 x 2 (fewer widenings,
+// but one or two weight rows streamed at a time) were slower than 4 x 3
+// (docs/design-measurements.md, "Few tokens: tile shape").
 constexpr size_t kTileI = 4;
 constexpr size_t kTileJ = 3;
 

@@ -27,13 +27,11 @@ namespace HWY_NAMESPACE {
 // row of each in step, x's vectors loaded once for the four. One stream a core reads slower
 // than the memory can deliver: the hardware prefetcher runs a bounded distance ahead of each
 // stream, and one stream's lines in flight do not cover the memory's latency. On the Zen 3
-// measured (a sweep over 512 MiB of f16 rows on huge pages, variants alternating in one
-// process): one stream with software prefetch read 80-88 % as fast as the fastest read loop
-// (ReadBandwidth's four streams of f32), two streams 85-100 %, four streams without software
-// prefetch 94-104 %; software prefetch on four streams was slower. In the benchmark model's
-// decode (tokens alternating between variants in one process) four streams were 6 % faster
-// than two and about 30 % faster than one. x stays in L1; the horizontal sums per row are
-// negligible against a row of loads.
+// measured, four streams in step without software prefetch read about as fast as the fastest
+// read loop, one or two streams (one even with software prefetch) slower, and software
+// prefetch on four streams made them slower; in the benchmark model's decode four streams beat
+// two, and one by more (docs/design-measurements.md, "Decode: streams per thread"). x stays in
+// L1; the horizontal sums per row are negligible against a row of loads.
 constexpr size_t kGemvStreams = 4;
 constexpr size_t kGemvUnit = 4;  // rows a work unit of the product for one token
 

@@ -154,8 +154,21 @@ class Session : public LlamaSession {
  private:
   size_t threads() const { return model_.max_threads(); }
 
-  // x = embed_tokens[ids] * values: the xVal input, through the shared embedding kernel.
+  // x = embed_tokens[ids] * values: the xVal input, through the shared embedding kernel, or for
+  // a quantized table each row dequantized then scaled (f32 products, as the kernel's).
   absl::Status Embed(absl::Span<const int32_t> ids, absl::Span<const float> values) {
+    const WeightMatrix& quantized = model_.weights().embed_quantized;
+    if (quantized.data != nullptr) {
+      const size_t hidden = c_.hidden_size;
+      for (size_t t = 0; t < ids.size(); ++t) {
+        float* row = act_.x.data() + t * hidden;  // (hidden_size)
+        DequantizeRow(quantized, static_cast<size_t>(ids[t]), row);
+        if (!values.empty() && values[t] != 1.0f) {
+          for (size_t i = 0; i < hidden; ++i) row[i] *= values[t];
+        }
+      }
+      return absl::OkStatus();
+    }
     kernels::EmbedOptions options;
     options.max_threads = threads();
     options.stores = kernels::StoreMode::kNormal;  // the first layer reads it next
@@ -293,7 +306,8 @@ class Session : public LlamaSession {
 
   // fn(t0, t1) over the rows [0, n) of a batch: the per-token steps between the products (norms,
   // RoPE, SiLU, residual adds), on the pool when the batch is large enough to pay for a
-  // parallel region (about 2 us); about 4 % of a 128-token prefill when serial.
+  // parallel region; run serially they are a visible share of a prefill
+  // (docs/design-measurements.md, "Prefill: per-token steps on the pool").
   template <class Fn>
   void ForRows(size_t n, Fn&& fn) {
     if (n < kParallelRows) return fn(0, n);
@@ -428,8 +442,9 @@ class Session : public LlamaSession {
   const WeightType kv_type_;    // kF32 or kF16: which pair of caches below is used
   // On huge pages where the cache is large (LargeArray): decode attention reads every cached
   // position of a layer once per token, after the layer's weights have pushed them out of the
-  // caches, and on 4 KiB pages each head's keys and values cost a TLB miss per page (benchmark
-  // model, 530 positions: attention's median 1.52 -> 1.35 ms a token, runs alternating).
+  // caches, and on 4 KiB pages each head's keys and values cost a TLB miss per page; huge
+  // pages made decode attention faster (docs/design-measurements.md, "Decode attention: KV
+  // cache on huge pages").
   LargeArray<float> k_cache_;  // (num_hidden_layers, num_key_value_heads, max_seq_len, head_dim)
   LargeArray<float> v_cache_;  // (num_hidden_layers, num_key_value_heads, max_seq_len, head_dim)
   LargeArray<uint16_t> k_cache16_;   // the same shape, binary16 codes

@@ -133,13 +133,10 @@ absl::StatusOr<LlamaWeights> BindLlamaWeights(const LlamaConfig& c, const Tensor
     case WeightType::kQ4_K:
     case WeightType::kQ5_K:
     case WeightType::kQ6_K:
-      // The embedding kernel reads f32/bf16/f16 tables; a quantized table is widened once.
+      // The embedding kernel reads f32/bf16/f16 tables; a quantized one's rows are dequantized
+      // as tokens need them (as llama.cpp's get_rows), not widened whole.
       RETURN_IF_ERROR(CheckWholeBlocks(*embed, embed_name, hidden));
-      w.embed_owned.resize(static_cast<size_t>(c.vocab_size) * hidden);
-      for (int64_t r = 0; r < c.vocab_size; ++r) {
-        DequantizeRow(embed_matrix, r, w.embed_owned.data() + r * hidden);
-      }
-      w.embed_tokens = kernels::ConstMatrixView::F32(w.embed_owned.data(), c.vocab_size, hidden);
+      w.embed_quantized = embed_matrix;
       break;
   }
 
@@ -192,16 +189,12 @@ absl::StatusOr<LlamaWeights> BindLlamaWeights(const LlamaConfig& c, const Tensor
     if (naming == Naming::kHuggingFace && store.Find(head_name) != nullptr) {
       (void)b.Get(head_name, {c.vocab_size, hidden}, "vocab_size, hidden_size");
     }
-    w.lm_head = IsBlockQuantized(embed->type)
-                    ? WeightMatrix{WeightType::kF32, w.embed_owned.data(),
-                                   static_cast<size_t>(c.vocab_size), static_cast<size_t>(hidden),
-                                   static_cast<size_t>(hidden)}
-                    : embed_matrix;
+    w.lm_head = embed_matrix;
   } else {
     ASSIGN_OR_RETURN(w.lm_head, b.Matrix(head_name, c.vocab_size, hidden,
                                          "vocab_size, hidden_size; tie_word_embeddings false"));
-    // Untied, the table is read a row a token (a quantized one was widened above, read once).
-    if (!IsBlockQuantized(embed->type)) AdviseSparseReads(embed->data, embed->nbytes);
+    // Untied, the table is read a row a token.
+    AdviseSparseReads(embed->data, embed->nbytes);
   }
 
   if (c.xval_number_head == NumberHeadType::kLinear) {

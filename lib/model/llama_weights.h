@@ -52,7 +52,7 @@ struct NumberHeadWeights {
 
 struct LlamaWeights {
   kernels::ConstMatrixView embed_tokens;  // (vocab_size, hidden_size), f32/bf16/f16
-  std::vector<float> embed_owned;         // (vocab_size, hidden_size) when quantized, widened
+  WeightMatrix embed_quantized;           // (vocab_size, hidden_size) when quantized instead
   std::vector<LayerWeights> layers;       // (num_hidden_layers)
   std::vector<float> norm;                // (hidden_size)
   WeightMatrix lm_head;                   // (vocab_size, hidden_size); embed_tokens when tied

@@ -48,8 +48,9 @@ absl::Status CopyToHugePages(const std::string& path, const uint8_t* file, size_
 
 // Maps the file read-only at an address aligned to a huge page, advised MADV_HUGEPAGE. Where the
 // kernel caches files in large folios (Linux 6.18 on ext4 here), the pages a decode sweeps are
-// then mapped 2 MiB at a time instead of 4 KiB, as copy_to_huge_pages gives, with no copy: of
-// the 440 MB benchmark model read after this advice, 428 MB were mapped in 2 MiB pieces. A file
+// then mapped 2 MiB at a time instead of 4 KiB, as copy_to_huge_pages gives, with no copy:
+// nearly all of the benchmark model read after this advice was mapped in 2 MiB pieces
+// (docs/design-measurements.md, "Model files: huge pages without a copy"). A file
 // the page cache already holds in 4 KiB pages (one written just before) stays in them;
 // elsewhere the advice does nothing and this is a plain mapping.
 void* MapAligned(int fd, size_t size) {

@@ -23,9 +23,10 @@ thread_local bool tls_inside_worker = false;
 // How long a worker polls for the next job, and the caller for the helpers to finish, before
 // sleeping on a condition variable. The forward pass runs a region per matrix product, a few
 // microseconds apart during decode; a sleeping thread takes tens of microseconds to wake, so
-// without polling each region loses that much. 50 us covers a decode region's last chunk
-// plus the serial step before the next region (20 us did not always: decode +5-10 % in
-// alternating runs); 20,000 back-to-back regions with both cores busy elsewhere take 0.1 s.
+// without polling each region loses that much. kPollTime covers a decode region's last chunk
+// plus the serial step before the next region (a shorter poll did not always, and decode was
+// slower), and back-to-back regions stay cheap with both cores busy elsewhere
+// (docs/design-measurements.md, "Thread pool: poll time").
 constexpr auto kPollTime = std::chrono::microseconds(50);
 
 // Calls done() until it returns true or kPollTime has passed; returns its last answer.
