@@ -51,14 +51,14 @@ def run_llama_cpp(model, threads, prompt, decode, reps, kv_cache):
     return {"impl": "llama.cpp", "prefill_tok_s": prompt / best_p, "decode_tok_s": decode / best_d}
 
 
-def run_llama_bench(tool, model, threads, prompt, decode, reps, kv_cache):
+def run_llama_bench(tool, model, threads, prompt, decode, reps, kv_cache, extra):
     """llama.cpp's llama-bench: pp (one batch of `prompt` tokens) and tg (`decode` one-token
     steps) over `reps` runs after its own warm-up, CPU only. The best run's tokens/s, the
     statistic llama_bench reports for xval (llama-bench's own figure is the mean, kept as
     *_mean_tok_s: on a shared machine the mean of a few runs sits well below the best)."""
     out = subprocess.run([tool, "-m", model, "-t", str(threads), "-p", str(prompt),
                           "-n", str(decode), "-r", str(reps), "-ngl", "0", "-ctk", kv_cache,
-                          "-ctv", kv_cache, "-o", "json"],
+                          "-ctv", kv_cache, "-o", "json"] + extra,
                          check=True, capture_output=True, text=True)
     rows = json.loads(out.stdout)
     pp = next(r for r in rows if r["n_prompt"] == prompt and r["n_gen"] == 0)
@@ -88,6 +88,12 @@ def main():
     ap.add_argument("--llama-bench", default="", help="llama.cpp's llama-bench binary")
     ap.add_argument("--kv-cache", default="f16", choices=["f16", "f32"],
                     help="KV cache type on both sides (llama.cpp's default is f16)")
+    ap.add_argument("--q8-activations", type=int, default=0, choices=[0, 1],
+                    help="xval rounds decode's activations to 8 bits for Q4_K/Q6_K weights, as "
+                         "llama.cpp does (LoadOptions::q8_activations)")
+    ap.add_argument("--llama-bench-args", default="",
+                    help="more arguments for llama-bench, e.g. \"--repack 0\" where its AMX "
+                         "repacking crashes (docs/benchmarks.md)")
     ap.add_argument("--huge-pages", type=int, default=0, choices=[0, 1],
                     help="xval copies the weights to transparent huge pages "
                          "(LoadOptions::copy_to_huge_pages); llama.cpp maps the file either way")
@@ -104,14 +110,16 @@ def main():
     out = subprocess.run([args.bench, "--model", args.model, "--threads", str(args.threads),
                           "--prompt", str(args.prompt), "--decode", str(args.decode),
                           "--reps", str(args.reps), "--kv-cache", args.kv_cache,
-                          "--huge-pages", str(args.huge_pages)],
+                          "--huge-pages", str(args.huge_pages),
+                          "--q8-activations", str(args.q8_activations)],
                          check=True, capture_output=True, text=True)
     ours = json.loads(out.stdout.strip().splitlines()[-1])
     if args.page_cache == "cold":
         drop_from_page_cache(args.model)
     if args.llama_bench:
         peer = run_llama_bench(args.llama_bench, args.model, args.threads, args.prompt,
-                               args.decode, args.reps, args.kv_cache)
+                               args.decode, args.reps, args.kv_cache,
+                               args.llama_bench_args.split())
     else:
         try:
             peer = run_llama_cpp(args.model, args.threads, args.prompt, args.decode, args.reps,
@@ -125,7 +133,8 @@ def main():
     print()
     print(f"KV cache: {args.kv_cache} on both sides; xval weights "
           f"{'copied to huge pages' if args.huge_pages else 'memory-mapped'}, llama.cpp's mapped; "
-          f"page cache {args.page_cache} before each side")
+          f"page cache {args.page_cache} before each side; xval activations "
+          f"{'8-bit in decode (llama.cpp arithmetic)' if args.q8_activations else 'f32'}")
     print("| | prefill tok/s | decode tok/s |")
     print("| --- | ---: | ---: |")
     print(f"| xval | {ours['prefill_tok_s']:.1f} | {ours['decode_tok_s']:.2f} |")

@@ -6,7 +6,9 @@
 // Prints one JSON line; benchmarks/compare_llama.py runs llama.cpp on the same file beside it.
 //
 //   llama_bench --model FILE.gguf|DIR [--threads N] [--prompt 128] [--decode 64] [--reps 3]
-//               [--kv-cache f32|f16] [--huge-pages 0|1]
+//               [--kv-cache f32|f16] [--huge-pages 0|1] [--q8-activations 0|1]
+// --q8-activations 1: LoadOptions::q8_activations (llama.cpp's 8-bit activations in decode's
+// products with Q4_K / Q6_K weights).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -81,6 +83,7 @@ int Main(int argc, char** argv) {
   size_t threads = util::DefaultThreadCount(), prompt = 128, decode = 64, reps = 3;
   std::string kv_cache = "f32";
   bool huge_pages = false;
+  bool q8_activations = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const char* v = argv[i + 1];
@@ -91,16 +94,21 @@ int Main(int argc, char** argv) {
     else if (flag == "--reps") reps = std::strtoul(v, nullptr, 10);
     else if (flag == "--kv-cache") kv_cache = v;
     else if (flag == "--huge-pages") huge_pages = std::strcmp(v, "1") == 0;
+    else if (flag == "--q8-activations")
+      q8_activations = std::strcmp(v, "1") == 0;
   }
   if (path.empty() || threads == 0 || prompt == 0 || decode == 0 ||
       (kv_cache != "f32" && kv_cache != "f16")) {
-    std::fprintf(stderr, "usage: llama_bench --model FILE [--threads N] [--prompt N] [--decode N] "
-                         "[--reps N] [--kv-cache f32|f16] [--huge-pages 0|1]\n");
+    std::fprintf(stderr,
+                 "usage: llama_bench --model FILE [--threads N] [--prompt N] [--decode N] "
+                 "[--reps N] [--kv-cache f32|f16] [--huge-pages 0|1] "
+                 "[--q8-activations 0|1]\n");
     return 1;
   }
   model::LoadOptions load;
   load.max_threads = threads;
   load.copy_to_huge_pages = huge_pages;
+  load.q8_activations = q8_activations;
   const auto t_load = Clock::now();
   auto model = model::LlamaModel::Load(path, load);
   if (!model.ok()) {
@@ -187,7 +195,7 @@ int Main(int argc, char** argv) {
   const double prefill_flop_s = PrefillFlops(c, prompt) / best_prefill;
   std::printf(
       "{\"impl\":\"xval\",\"threads\":%zu,\"weight_type\":\"%s\",\"kv_cache\":\"%s\","
-      "\"huge_pages\":%d,\"params_matmul\":%.0f,"
+      "\"huge_pages\":%d,\"q8_activations\":%d,\"params_matmul\":%.0f,"
       "\"weight_bytes_per_token\":%.0f,\"load_s\":%.3f,\"prompt\":%zu,\"decode\":%zu,"
       "\"prefill_tok_s\":%.2f,\"decode_tok_s\":%.2f,\"peak_gflops\":%.1f,"
       "\"prefill_gflops\":%.1f,\"prefill_share_of_peak\":%.3f,\"read_gb_s\":%.2f,"
@@ -196,8 +204,8 @@ int Main(int argc, char** argv) {
       "\"decode_paired_share_p25\":%.3f,\"decode_paired_share_p75\":%.3f,\"peak_rss_bytes\":%.0f,"
       "\"model_file_bytes\":%.0f,\"peak_rss_over_file\":%.3f}\n",
       threads, model::WeightTypeName((*model)->weight_type()), kv_cache.c_str(), huge_pages ? 1 : 0,
-      weights, bytes, load_s, prompt, decode, prefill_tps, decode_tps, best_peak / 1e9,
-      prefill_flop_s / 1e9, Median(prefill_shares), best_bw / 1e9, best_bw / bytes,
+      q8_activations ? 1 : 0, weights, bytes, load_s, prompt, decode, prefill_tps, decode_tps,
+      best_peak / 1e9, prefill_flop_s / 1e9, Median(prefill_shares), best_bw / 1e9, best_bw / bytes,
       Median(decode_shares), Median(token_seconds) * 1e3, Median(paired_shares),
       Quantile(paired_shares, 0.25), Quantile(paired_shares, 0.75), peak_rss, ModelFileBytes(path),
       peak_rss / ModelFileBytes(path));

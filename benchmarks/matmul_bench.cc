@@ -16,6 +16,7 @@
 #include <cstring>
 #include <map>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "hwy/aligned_allocator.h"
@@ -139,10 +140,12 @@ class WeightsFromMemory {
 
 // One token (decode): matrices times one vector, their weights from memory (WeightsFromMemory),
 // against the read bandwidth of the same thread count (read_GB/s); GB/s counts the bytes
-// stored, Gweights/s the weights. Args: cols, rows, threads, weight type (WeightType's value).
+// stored, Gweights/s the weights. Args: cols, rows, threads, weight type (WeightType's value),
+// q8 (1: Activations::kQ8, llama.cpp's 8-bit activations).
 void BM_Gemv(benchmark::State& state) {
   const size_t cols = state.range(0), rows = state.range(1), threads = state.range(2);
   const auto type = static_cast<model::WeightType>(state.range(3));
+  const auto activations = state.range(4) ? kernels::Activations::kQ8 : kernels::Activations::kF32;
   std::mt19937 rng(1);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   std::vector<float> x(cols);  // (cols)
@@ -151,7 +154,7 @@ void BM_Gemv(benchmark::State& state) {
   std::vector<float> out(rows);  // (rows)
   const double bandwidth = BandwidthFor(threads);
   for (auto _ : state) {
-    kernels::MatMul(x.data(), cols, 1, weights.Next(), out.data(), rows, threads);
+    kernels::MatMul(x.data(), cols, 1, weights.Next(), out.data(), rows, threads, activations);
     benchmark::DoNotOptimize(out.data());
   }
   const double bytes = static_cast<double>(weights.bytes()) * state.iterations();
@@ -159,17 +162,20 @@ void BM_Gemv(benchmark::State& state) {
   state.counters["Gweights/s"] =
       benchmark::Counter(1e-9 * rows * cols * state.iterations(), benchmark::Counter::kIsRate);
   state.counters["read_GB/s"] = bandwidth / 1e9;
-  state.SetLabel(model::WeightTypeName(type));
+  state.SetLabel(std::string(model::WeightTypeName(type)) + (state.range(4) ? " q8" : ""));
 }
 void GemvShapes(benchmark::internal::Benchmark* b) {
-  b->ArgNames({"cols", "rows", "threads", "type"});
+  b->ArgNames({"cols", "rows", "threads", "type", "q8"});
   using model::WeightType;
   for (WeightType type : {WeightType::kF16, WeightType::kQ8_0, WeightType::kQ4_0, WeightType::kQ4_K,
                           WeightType::kQ5_K, WeightType::kQ6_K}) {
-    for (int64_t threads : {1, 2}) b->Args({4096, 11008, threads, static_cast<int64_t>(type)});
+    for (int64_t threads : {1, 2}) b->Args({4096, 11008, threads, static_cast<int64_t>(type), 0});
   }
-  b->Args({1024, 2816, 1, static_cast<int64_t>(WeightType::kF16)});
-  b->Args({1024, 2816, 2, static_cast<int64_t>(WeightType::kF16)});
+  for (WeightType type : {WeightType::kQ4_K, WeightType::kQ6_K}) {
+    for (int64_t threads : {1, 2}) b->Args({4096, 11008, threads, static_cast<int64_t>(type), 1});
+  }
+  b->Args({1024, 2816, 1, static_cast<int64_t>(WeightType::kF16), 0});
+  b->Args({1024, 2816, 2, static_cast<int64_t>(WeightType::kF16), 0});
 }
 BENCHMARK(BM_Gemv)->Apply(GemvShapes)->UseRealTime()->Unit(benchmark::kMillisecond);
 

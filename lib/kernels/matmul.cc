@@ -16,7 +16,9 @@
 #include "kernels/matmul_packed-inl.h"
 #include "kernels/matmul_tiles-inl.h"
 #include "kernels/matvec-inl.h"
+#include "kernels/matvec_q8-inl.h"
 #include "kernels/matvec_quant-inl.h"
+#include "kernels/q8_activations.h"
 #include "kernels/quant_blocks.h"
 #include "kernels/weight_rows-inl.h"
 #include "util/thread_pool.h"
@@ -28,12 +30,27 @@ namespace HWY_NAMESPACE {
 constexpr size_t kMaxFused = 8;  // targets per dispatched call
 
 void MatMulFusedT(const float* x, size_t x_stride, size_t n, size_t cols,
-                  const MatMulTarget* targets, size_t count, size_t max_threads) {
+                  const MatMulTarget* targets, size_t count, size_t max_threads,
+                  Activations activations) {
   if (count > kMaxFused) {
     for (size_t t = 0; t < count; t += kMaxFused) {
-      MatMulFusedT(x, x_stride, n, cols, targets + t, std::min(kMaxFused, count - t), max_threads);
+      MatMulFusedT(x, x_stride, n, cols, targets + t, std::min(kMaxFused, count - t), max_threads,
+                   activations);
     }
     return;
+  }
+  // One token's activations as Q8_K, once for every target, when asked and of use.
+  const Q8Activations* q8 = nullptr;
+  if (activations == Activations::kQ8 && n == 1 && cols % 256 == 0) {
+    bool any = false;
+    for (size_t t = 0; t < count; ++t) {
+      any |= targets[t].w.type == WeightType::kQ4_K || targets[t].w.type == WeightType::kQ6_K;
+    }
+    thread_local Q8Activations quantized;
+    if (any) {
+      QuantizeQ8K(x, cols, &quantized);
+      q8 = &quantized;
+    }
   }
   // Each target's algorithm: the packed product for a batch, and for quantized weights from 2
   // tokens up (the tiles dequantize a weight vector once per 4 tokens, the packed product once
@@ -75,7 +92,9 @@ void MatMulFusedT(const float* x, size_t x_stride, size_t n, size_t cols,
             if (gemm[t]) {
               GemmPanels(xt, n, cols, rows, tg.w.rows, ub, ue, tg.out, tg.out_stride);
             } else if (n == 1) {
-              GemvRows(x, cols, rows, j_begin, j_end, tg.out);
+              if (q8 == nullptr || !GemvQ8Rows(*q8, cols, rows, j_begin, j_end, tg.out)) {
+                GemvRows(x, cols, rows, j_begin, j_end, tg.out);
+              }
             } else {
               MatMulRows(x, x_stride, n, cols, rows, j_begin, j_end, tg.out, tg.out_stride);
             }
@@ -111,17 +130,18 @@ void WidenRow(const WeightMatrix& w, size_t row, float* dst) {
 }
 
 void MatMul(const float* x, size_t x_stride, size_t n, const WeightMatrix& w, float* out,
-            size_t out_stride, size_t max_threads) {
+            size_t out_stride, size_t max_threads, Activations activations) {
   if (n == 0 || w.rows == 0) return;
   const MatMulTarget target{w, out, out_stride};
-  HWY_DYNAMIC_DISPATCH(MatMulFusedT)(x, x_stride, n, w.cols, &target, 1, max_threads);
+  HWY_DYNAMIC_DISPATCH(MatMulFusedT)(x, x_stride, n, w.cols, &target, 1, max_threads, activations);
 }
 
 void MatMulFused(const float* x, size_t x_stride, size_t n, size_t cols,
-                 absl::Span<const MatMulTarget> targets, size_t max_threads) {
+                 absl::Span<const MatMulTarget> targets, size_t max_threads,
+                 Activations activations) {
   if (n == 0 || targets.empty()) return;
   HWY_DYNAMIC_DISPATCH(MatMulFusedT)
-  (x, x_stride, n, cols, targets.data(), targets.size(), max_threads);
+  (x, x_stride, n, cols, targets.data(), targets.size(), max_threads, activations);
 }
 
 }  // namespace xval::kernels

@@ -32,8 +32,16 @@ struct WeightMatrix {
 // out_stride; out must not overlap x or w. Sums are f32, in lanes then reduced, so results
 // differ from a sequential sum by rounding only. Threads over the rows of w (max_threads 0:
 // all cores; a call from inside a ParallelFor worker runs on that thread alone).
+// How a product treats its activations. kF32: as they are (every product and sum in f32, the
+// results of the scalar reference up to rounding). kQ8: llama.cpp's arithmetic for one token
+// and Q4_K or Q6_K weights: x rounded to 8 bits per block of 256 (Q8_K, q8_activations.h),
+// integer dot products scaled per block, about twice as fast; other token counts and types stay
+// kF32. The rounding of x moves results by about 1 % of their scale (DotQ8Reference is exact
+// for it).
+enum class Activations : uint8_t { kF32 = 0, kQ8 = 1 };
+
 void MatMul(const float* x, size_t x_stride, size_t n, const WeightMatrix& w, float* out,
-            size_t out_stride, size_t max_threads);
+            size_t out_stride, size_t max_threads, Activations activations = Activations::kF32);
 
 // One product of a fused call: out (n, w.rows) with row stride out_stride.
 struct MatMulTarget {
@@ -46,7 +54,8 @@ struct MatMulTarget {
 // w.cols must equal cols. One parallel region covers all of them, and for a batch x is packed
 // once, so fusing saves a thread wake-up and a pass over x per extra matrix.
 void MatMulFused(const float* x, size_t x_stride, size_t n, size_t cols,
-                 absl::Span<const MatMulTarget> targets, size_t max_threads);
+                 absl::Span<const MatMulTarget> targets, size_t max_threads,
+                 Activations activations = Activations::kF32);
 
 // One row of w widened to f32 by the scalar reference (dequantize.cc): dst (w.cols).
 void DequantizeRow(const WeightMatrix& w, size_t row, float* dst);

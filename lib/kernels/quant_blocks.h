@@ -85,6 +85,21 @@ inline void ScaleMinK4(size_t g, const uint8_t* scales, uint8_t* sc, uint8_t* m)
   }
 }
 
+// All 8 scales and mins of a Q4_K / Q5_K block at once, in 32-bit words (ggml's utmp form of
+// ScaleMinK4, the same values): sc[g], m[g] for g < 8.
+inline void ScalesMinsK4(const uint8_t* scales, uint8_t* sc, uint8_t* m) {
+  constexpr uint32_t kLow6 = 0x3f3f3f3f, kLow4 = 0x0f0f0f0f, kLow2 = 0x03030303;
+  uint32_t w[3];
+  std::memcpy(w, scales, 12);
+  const uint32_t sc_lo = w[0] & kLow6, m_lo = w[1] & kLow6;
+  const uint32_t sc_hi = (w[2] & kLow4) | (((w[0] >> 6) & kLow2) << 4);
+  const uint32_t m_hi = ((w[2] >> 4) & kLow4) | (((w[1] >> 6) & kLow2) << 4);
+  std::memcpy(sc, &sc_lo, 4);
+  std::memcpy(sc + 4, &sc_hi, 4);
+  std::memcpy(m, &m_lo, 4);
+  std::memcpy(m + 4, &m_hi, 4);
+}
+
 // Q6_K: where weight o < 256 of a block keeps its bits. Its low nibble is
 // ql[ql_index] >> ql_shift & 15, its top two bits qh[qh_index] >> qh_shift & 3, its scale
 // scales[o / 16].

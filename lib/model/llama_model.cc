@@ -61,13 +61,15 @@ std::vector<float> RopeInvFreq(const LlamaConfig& c) {
 }
 
 LlamaModelImpl::LlamaModelImpl(LlamaConfig config, TensorStore store, LlamaWeights weights,
-                               GgufVocab vocab, size_t max_threads)
+                               GgufVocab vocab, const LoadOptions& options)
     : config_(std::move(config)),
       store_(std::move(store)),
       weights_(std::move(weights)),
       vocab_(std::move(vocab)),
       inv_freq_(RopeInvFreq(config_)),
-      max_threads_(max_threads) {
+      max_threads_(options.max_threads),
+      activations_(options.q8_activations ? kernels::Activations::kQ8
+                                          : kernels::Activations::kF32) {
   if (!weights_.rope_freq_factors.empty()) {
     // llama.cpp's rope_freqs: theta_i = pos * base^(-2i/d) / factor_i.
     for (size_t i = 0; i < inv_freq_.size(); ++i) inv_freq_[i] /= weights_.rope_freq_factors[i];
@@ -95,13 +97,12 @@ absl::StatusOr<std::unique_ptr<LlamaModel>> LlamaModel::Load(const std::string& 
     ASSIGN_OR_RETURN(LlamaWeights weights,
                      BindLlamaWeights(*config, ckpt.store, Naming::kHuggingFace));
     return std::unique_ptr<LlamaModel>(new LlamaModelImpl(
-        *config, std::move(ckpt.store), std::move(weights), GgufVocab{}, options.max_threads));
+        *config, std::move(ckpt.store), std::move(weights), GgufVocab{}, options));
   }
   ASSIGN_OR_RETURN(GgufCheckpoint ckpt, LoadGgufCheckpoint(path, options.copy_to_huge_pages));
   ASSIGN_OR_RETURN(LlamaWeights weights, BindLlamaWeights(ckpt.config, ckpt.store, Naming::kGguf));
-  return std::unique_ptr<LlamaModel>(new LlamaModelImpl(ckpt.config, std::move(ckpt.store),
-                                                        std::move(weights), std::move(ckpt.vocab),
-                                                        options.max_threads));
+  return std::unique_ptr<LlamaModel>(new LlamaModelImpl(
+      ckpt.config, std::move(ckpt.store), std::move(weights), std::move(ckpt.vocab), options));
 }
 
 }  // namespace xval::model

@@ -17,7 +17,7 @@ namespace xval::model {
 class LlamaModelImpl : public LlamaModel {
  public:
   LlamaModelImpl(LlamaConfig config, TensorStore store, LlamaWeights weights, GgufVocab vocab,
-                 size_t max_threads);
+                 const LoadOptions& options);
 
   const LlamaConfig& config() const override { return config_; }
   WeightType weight_type() const override { return weights_.main_type; }
@@ -29,6 +29,8 @@ class LlamaModelImpl : public LlamaModel {
   const LlamaWeights& weights() const { return weights_; }
   const std::vector<float>& inv_freq() const { return inv_freq_; }  // (head_dim / 2)
   size_t max_threads() const { return max_threads_; }
+  // LoadOptions::q8_activations: what the layers' and heads' products do with activations.
+  kernels::Activations activations() const { return activations_; }
 
  private:
   LlamaConfig config_;
@@ -37,6 +39,7 @@ class LlamaModelImpl : public LlamaModel {
   GgufVocab vocab_;
   std::vector<float> inv_freq_;
   size_t max_threads_;
+  kernels::Activations activations_;
 };
 
 // RoPE inverse frequencies as transformers computes them (f32 throughout): (head_dim / 2).

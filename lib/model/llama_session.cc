@@ -153,6 +153,7 @@ class Session : public LlamaSession {
 
  private:
   size_t threads() const { return model_.max_threads(); }
+  kernels::Activations act() const { return model_.activations(); }
 
   // x = embed_tokens[ids] * values: the xVal input, through the shared embedding kernel, or for
   // a quantized table each row dequantized then scaled (f32 products, as the kernel's).
@@ -240,7 +241,7 @@ class Session : public LlamaSession {
     const MatMulTarget qkv[] = {{w.q_proj, act_.q.data(), q_dim},
                                 {w.k_proj, act_.k.data(), kv_dim_},
                                 {w.v_proj, act_.v.data(), kv_dim_}};
-    MatMulFused(xn, hidden, n, hidden, qkv, threads());
+    MatMulFused(xn, hidden, n, hidden, qkv, threads(), act());
     const size_t d = c_.head_dim;
     ForRows(n, [&](size_t t0, size_t t1) {
       for (size_t t = t0; t < t1; ++t) {
@@ -260,7 +261,7 @@ class Session : public LlamaSession {
       }
     });
     Attention(l, n);
-    MatMul(act_.att.data(), q_dim, n, w.o_proj, xn, hidden, threads());
+    MatMul(act_.att.data(), q_dim, n, w.o_proj, xn, hidden, threads(), act());
     AddResidual(n);
   }
 
@@ -276,13 +277,13 @@ class Session : public LlamaSession {
     });
     const MatMulTarget gate_up[] = {{w.gate_proj, act_.gate.data(), inter},
                                     {w.up_proj, act_.up.data(), inter}};
-    MatMulFused(xn, hidden, n, hidden, gate_up, threads());
+    MatMulFused(xn, hidden, n, hidden, gate_up, threads(), act());
     float* g = act_.gate.data();  // (n, intermediate_size)
     const float* u = act_.up.data();
     ForRows(n, [&](size_t t0, size_t t1) {
       SiluMul(g + t0 * inter, u + t0 * inter, (t1 - t0) * inter);
     });
-    MatMul(g, inter, n, w.down_proj, xn, hidden, threads());
+    MatMul(g, inter, n, w.down_proj, xn, hidden, threads(), act());
     AddResidual(n);
   }
 
@@ -411,7 +412,7 @@ class Session : public LlamaSession {
     const LlamaWeights& w = model_.weights();
     float* xn = act_.xn.data();  // (count, hidden_size)
     RmsNorm(act_.x.data() + first * hidden, w.norm, c_.rms_norm_eps, count, hidden, xn);
-    MatMul(xn, hidden, count, w.lm_head, logits, c_.vocab_size, threads());
+    MatMul(xn, hidden, count, w.lm_head, logits, c_.vocab_size, threads(), act());
     if (numbers == nullptr) return;
     const NumberHeadWeights& nh = w.number_head;
     if (c_.xval_number_head == NumberHeadType::kLinear) {

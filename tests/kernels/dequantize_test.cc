@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,23 @@ TEST_P(DequantizeTest, BitEqualToTheGgufPackage) {
       ASSERT_EQ(s, w) << "scalar, weight " << i << ": " << scalar[i] << " vs " << want[i];
       ASSERT_EQ(v, w) << "vector, weight " << i << ": " << widened[i] << " vs " << want[i];
       ASSERT_EQ(o, w) << "one row, weight " << i;
+    }
+  }
+}
+
+// The word-wise decoding of a k-quant block's 8 scales and mins gives ScaleMinK4's values.
+TEST(DequantizeScalesTest, ScalesMinsK4IsScaleMinK4) {
+  std::mt19937 rng(5);
+  for (int trial = 0; trial < 1000; ++trial) {
+    uint8_t scales[12];
+    for (uint8_t& v : scales) v = static_cast<uint8_t>(rng());
+    uint8_t sc[8], m[8];
+    ScalesMinsK4(scales, sc, m);
+    for (size_t g = 0; g < 8; ++g) {
+      uint8_t want_sc, want_m;
+      ScaleMinK4(g, scales, &want_sc, &want_m);
+      ASSERT_EQ(sc[g], want_sc) << g;
+      ASSERT_EQ(m[g], want_m) << g;
     }
   }
 }

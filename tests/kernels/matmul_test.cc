@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "hwy/tests/hwy_gtest.h"
 #include "kernels/convert.h"
+#include "kernels/q8_activations.h"
 #include "kernels/quant_blocks.h"
 
 // Outside namespace xval: Highway's instantiation macro names ::testing unqualified.
@@ -167,6 +168,45 @@ TEST_P(MatMulTest, WidenedRowsAreTheScalarDequantization) {
         ASSERT_EQ(std::memcmp(scalar.data(), vector.data(), cols * sizeof(float)), 0)
             << WeightTypeName(type) << " cols " << cols << " row " << r;
       }
+    }
+  }
+}
+
+// Activations::kQ8: one token against Q4_K / Q6_K rows is llama.cpp's arithmetic
+// (DotQ8Reference, exact integer sums per block), up to the f32 rounding of the per-block
+// scaling; every other case is the kF32 product itself.
+TEST_P(MatMulTest, Q8ActivationsAreLlamaCppArithmetic) {
+  std::mt19937 rng(21);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (const WeightType type : kAllTypes) {
+    const size_t cols = BlockFormatOf(type).weights == 1 ? 512 : 1024, rows = 37;
+    const TestWeights t = MakeWeights(type, rows, cols, cols, rng);
+    std::vector<float> x(3 * cols);
+    for (float& v : x) v = normal(rng);
+    x[7] = 25.0f;  // one large value: the block's scale follows it
+    std::fill(x.begin() + 256, x.begin() + 512, 0.0f);  // an all-zero block
+    std::vector<float> q8_out(3 * rows), f32_out(3 * rows);
+    for (size_t n : {1, 3}) {
+      MatMul(x.data(), cols, n, t.w, q8_out.data(), rows, 2, Activations::kQ8);
+      MatMul(x.data(), cols, n, t.w, f32_out.data(), rows, 2, Activations::kF32);
+      const bool q8 = n == 1 && (type == WeightType::kQ4_K || type == WeightType::kQ6_K);
+      if (!q8) {
+        EXPECT_EQ(q8_out, f32_out) << WeightTypeName(type) << " n " << n;
+        continue;
+      }
+      Q8Activations xq;
+      QuantizeQ8K(x.data(), cols, &xq);
+      std::vector<double> exact(rows), scale(rows);
+      MatMulReference(x.data(), cols, 1, t.w, exact.data(), scale.data());
+      const size_t row_bytes = QuantRowBytes(type, cols);
+      for (size_t j = 0; j < rows; ++j) {
+        const double want =
+            DotQ8Reference(type, static_cast<const uint8_t*>(t.w.data) + j * row_bytes, xq, cols);
+        EXPECT_NEAR(q8_out[j], want, 1e-6 * scale[j]) << WeightTypeName(type) << " row " << j;
+        // and the 8-bit activations are a different, nearby product
+        EXPECT_NEAR(q8_out[j], exact[j], 0.05 * scale[j]) << WeightTypeName(type) << " row " << j;
+      }
+      EXPECT_NE(q8_out, f32_out) << WeightTypeName(type);
     }
   }
 }

@@ -111,6 +111,42 @@ TEST_P(QuantizedModelTest, LogitsMatchTransformersAndLlamaCpp) {
   EXPECT_LE(MaxRelError(logits, llama), exact_to_llama * 1.01 + 1e-4);
 }
 
+// LoadOptions::q8_activations: decode's products round the activations to 8 bits as llama.cpp's
+// do; the decode positions' logits stay as close to llama.cpp's as the exact computation's
+// (the prefill's are the exact ones: it keeps f32 activations).
+TEST_P(QuantizedModelTest, Q8ActivationsStayNearLlamaCpp) {
+  const std::string mix = GetParam();
+  auto ref = Reference::Load(kModel);
+  ASSERT_TRUE(ref.ok()) << ref.status();
+  LoadOptions q8;
+  q8.q8_activations = true;
+  auto model = LlamaModel::Load(ModelDir(kModel) + "/model-" + mix + ".gguf", q8);
+  ASSERT_TRUE(model.ok()) << model.status();
+  const std::vector<int32_t> ids = ref->Ids();
+  auto session = (*model)->NewSession(ids.size(), kPrefill, WeightType::kF32);
+  ASSERT_TRUE(session.ok()) << session.status();
+  ForwardOutput out;
+  ASSERT_TRUE((*session)->Forward(absl::MakeSpan(ids).subspan(0, kPrefill), {}, true, &out).ok());
+  std::vector<float> logits, exact, llama;
+  const std::vector<float> all_exact = ref->Get(mix + "_logits");
+  const std::vector<float> all_llama = ref->Get(mix + "_llamacpp_logits");
+  const size_t vocab = all_exact.size() / ids.size();
+  for (size_t t = kPrefill; t < ids.size(); ++t) {
+    ASSERT_TRUE((*session)->Forward(absl::MakeSpan(ids).subspan(t, 1), {}, false, &out).ok());
+    logits.insert(logits.end(), out.logits.begin(), out.logits.end());
+    exact.insert(exact.end(), all_exact.begin() + t * vocab, all_exact.begin() + (t + 1) * vocab);
+    llama.insert(llama.end(), all_llama.begin() + t * vocab, all_llama.begin() + (t + 1) * vocab);
+  }
+  const double exact_to_llama = MaxRelError(exact, llama);
+  EXPECT_LE(MaxRelError(logits, llama), 0.05);
+  EXPECT_LE(MaxRelError(logits, exact), 0.05);
+  // Every mix has Q6_K tensors (llama-quantize keeps output.weight Q6_K even in Q4_0), so every
+  // mix's decode logits move.
+  EXPECT_GT(MaxRelError(logits, exact), 1e-4);
+  RecordProperty("exact_to_llamacpp", std::to_string(exact_to_llama));
+  RecordProperty("q8_to_llamacpp", std::to_string(MaxRelError(logits, llama)));
+}
+
 INSTANTIATE_TEST_SUITE_P(LlamaQuantizeMixes, QuantizedModelTest,
                          ::testing::Values("q4_k_m", "q5_k_m", "q4_0"));
 
