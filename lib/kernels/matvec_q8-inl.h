@@ -42,12 +42,73 @@ HWY_INLINE VI16 SignedBytes(const int8_t* p) {
   return hn::PromoteTo(DI16(), hn::LoadU(di8, p));
 }
 
-// Q4_K: per block, sum_g sc_g * sum(q4 q8) scaled by d_w d_x, minus dmin_w d_x times
-// sum_g m_g * (the group's sum of q8, from bsums).
+#if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
+// Q4_K on AVX2 and AVX-512 machines: pmaddubsw multiplies the nibbles (unsigned bytes) by q8
+// (signed bytes) and adds pairs into 16 bits, 32 products an instruction without widening
+// either (at most 2 * 15 * 127, no saturation), and pmaddwd by the group's scale adds those
+// pairs into 32 bits; as llama.cpp's AVX2 kernel. The integer sums are the generic form's.
 template <size_t S>
-HWY_INLINE void GemvQ8RowsInStep(const Q8Activations& x, size_t cols,
-                                 const BlockRows<WeightType::kQ4_K>& w, const size_t (&rows)[S],
-                                 float* HWY_RESTRICT out) {
+HWY_INLINE void GemvQ8RowsInStepQ4K(const Q8Activations& x, size_t cols,
+                                    const BlockRows<WeightType::kQ4_K>& w, const size_t (&rows)[S],
+                                    float* HWY_RESTRICT out) {
+  const __m256i low_nibbles = _mm256_set1_epi8(0x0F);
+  __m256 acc[S];
+  float offsets[S] = {};
+  for (size_t s = 0; s < S; ++s) acc[s] = _mm256_setzero_ps();
+  for (size_t k0 = 0, b = 0; k0 < cols; k0 += 256, ++b) {
+    const int8_t* q8 = x.qs.data() + k0;
+    int32_t group_sums[8];  // sum of q8 over each group of 32
+    for (size_t g = 0; g < 8; ++g) {
+      group_sums[g] = x.bsums[16 * b + 2 * g] + x.bsums[16 * b + 2 * g + 1];
+    }
+    const uint8_t* blk[S];
+    uint8_t sc[S][8], mn[S][8];
+    __m256i sum[S];
+    for (size_t s = 0; s < S; ++s) {
+      blk[s] = w.Block(rows[s], k0);
+      ScalesMinsK4(blk[s] + kQ4KScales, sc[s], mn[s]);
+      sum[s] = _mm256_setzero_si256();
+    }
+    for (size_t c = 0; c < 4; ++c) {  // groups 2c (low nibbles) and 2c + 1 (high nibbles)
+      const __m256i x_lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q8 + 64 * c));
+      const __m256i x_hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q8 + 64 * c + 32));
+      for (size_t s = 0; s < S; ++s) {
+        const __m256i q4 =
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk[s] + kQ4KQs + 32 * c));
+        const __m256i lo = _mm256_and_si256(q4, low_nibbles);
+        const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q4, 4), low_nibbles);
+        const __m256i p_lo =
+            _mm256_madd_epi16(_mm256_maddubs_epi16(lo, x_lo), _mm256_set1_epi16(sc[s][2 * c]));
+        const __m256i p_hi =
+            _mm256_madd_epi16(_mm256_maddubs_epi16(hi, x_hi), _mm256_set1_epi16(sc[s][2 * c + 1]));
+        sum[s] = _mm256_add_epi32(sum[s], _mm256_add_epi32(p_lo, p_hi));
+      }
+    }
+    for (size_t s = 0; s < S; ++s) {
+      const float d = kernels::F16ToF32(LoadU16(blk[s])) * x.d[b];
+      const float dmin = kernels::F16ToF32(LoadU16(blk[s] + 2)) * x.d[b];
+      acc[s] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sum[s]), acc[s]);
+      int32_t summs = 0;
+      for (size_t g = 0; g < 8; ++g) summs += mn[s][g] * group_sums[g];
+      offsets[s] += dmin * static_cast<float>(summs);
+    }
+  }
+  for (size_t s = 0; s < S; ++s) {
+    HWY_ALIGN float lanes[8];
+    _mm256_store_ps(lanes, acc[s]);
+    float total = 0.0f;
+    for (float v : lanes) total += v;
+    out[rows[s]] = total - offsets[s];
+  }
+}
+#endif
+
+// Q4_K: per block, sum_g sc_g * sum(q4 q8) scaled by d_w d_x, minus dmin_w d_x times
+// sum_g m_g * (the group's sum of q8, from bsums). The form for every target.
+template <size_t S>
+HWY_INLINE void GemvQ8RowsInStepPortable(const Q8Activations& x, size_t cols,
+                                         const BlockRows<WeightType::kQ4_K>& w,
+                                         const size_t (&rows)[S], float* HWY_RESTRICT out) {
   const DI16 d16;
   const DI32 d32;
   const DF df;
@@ -95,12 +156,84 @@ HWY_INLINE void GemvQ8RowsInStep(const Q8Activations& x, size_t cols,
     out[rows[s]] = hn::GetLane(hn::SumOfLanes(df, acc[s])) - offsets[s];
 }
 
-// Q6_K: the 6-bit values unsigned (0 .. 63) times their group scale, times q8; the -32 of every
-// weight comes off through the groups' sums of q8.
 template <size_t S>
 HWY_INLINE void GemvQ8RowsInStep(const Q8Activations& x, size_t cols,
-                                 const BlockRows<WeightType::kQ6_K>& w, const size_t (&rows)[S],
+                                 const BlockRows<WeightType::kQ4_K>& w, const size_t (&rows)[S],
                                  float* HWY_RESTRICT out) {
+#if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
+  GemvQ8RowsInStepQ4K(x, cols, w, rows, out);
+#else
+  GemvQ8RowsInStepPortable(x, cols, w, rows, out);
+#endif
+}
+
+#if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
+// Q6_K on AVX2 and AVX-512 machines, as Q4_K's: the 6-bit values (0 .. 63, built in bytes)
+// through pmaddubsw (at most 2 * 63 * 127), then pmaddwd by the scales of the two groups of 16
+// that 32 bytes span (one per 128-bit half).
+template <size_t S>
+HWY_INLINE void GemvQ8RowsInStepQ6K(const Q8Activations& x, size_t cols,
+                                    const BlockRows<WeightType::kQ6_K>& w, const size_t (&rows)[S],
+                                    float* HWY_RESTRICT out) {
+  const __m256i four_bits = _mm256_set1_epi8(0x0F), two_bits = _mm256_set1_epi8(0x03);
+  __m256 acc[S];
+  float offsets[S] = {};
+  for (size_t s = 0; s < S; ++s) acc[s] = _mm256_setzero_ps();
+  const auto load = [](const void* p) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  };
+  for (size_t k0 = 0, b = 0; k0 < cols; k0 += 256, ++b) {
+    const int8_t* q8 = x.qs.data() + k0;
+    for (size_t s = 0; s < S; ++s) {
+      const uint8_t* blk = w.Block(rows[s], k0);
+      const int8_t* scales = reinterpret_cast<const int8_t*>(blk + kQ6KScales);
+      __m256i sum = _mm256_setzero_si256();
+      for (size_t half = 0; half < 2; ++half) {
+        const __m256i lo = load(blk + 64 * half), hi = load(blk + 64 * half + 32);
+        const __m256i h = load(blk + kQ6KQh + 32 * half);
+        const __m256i q[4] = {
+            _mm256_or_si256(_mm256_and_si256(lo, four_bits),
+                            _mm256_slli_epi16(_mm256_and_si256(h, two_bits), 4)),
+            _mm256_or_si256(
+                _mm256_and_si256(hi, four_bits),
+                _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 2), two_bits), 4)),
+            _mm256_or_si256(
+                _mm256_and_si256(_mm256_srli_epi16(lo, 4), four_bits),
+                _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 4), two_bits), 4)),
+            _mm256_or_si256(
+                _mm256_and_si256(_mm256_srli_epi16(hi, 4), four_bits),
+                _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 6), two_bits), 4))};
+        for (size_t r = 0; r < 4; ++r) {
+          const size_t g = 8 * half + 2 * r;  // the run's two groups: g and g + 1
+          const __m256i scale =
+              _mm256_set_m128i(_mm_set1_epi16(scales[g + 1]), _mm_set1_epi16(scales[g]));
+          const __m256i products = _mm256_maddubs_epi16(q[r], load(q8 + 128 * half + 32 * r));
+          sum = _mm256_add_epi32(sum, _mm256_madd_epi16(products, scale));
+        }
+      }
+      const float d = kernels::F16ToF32(LoadU16(blk + kQ6KD)) * x.d[b];
+      acc[s] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sum), acc[s]);
+      int32_t shift = 0;  // 32 * sum_g sc_g * (the group's sum of q8)
+      for (size_t g = 0; g < 16; ++g) shift += scales[g] * x.bsums[16 * b + g];
+      offsets[s] += d * static_cast<float>(32 * shift);
+    }
+  }
+  for (size_t s = 0; s < S; ++s) {
+    HWY_ALIGN float lanes[8];
+    _mm256_store_ps(lanes, acc[s]);
+    float total = 0.0f;
+    for (float v : lanes) total += v;
+    out[rows[s]] = total - offsets[s];
+  }
+}
+#endif
+
+// Q6_K: the 6-bit values unsigned (0 .. 63) times their group scale, times q8; the -32 of every
+// weight comes off through the groups' sums of q8. The form for every target.
+template <size_t S>
+HWY_INLINE void GemvQ8RowsInStepPortable(const Q8Activations& x, size_t cols,
+                                         const BlockRows<WeightType::kQ6_K>& w,
+                                         const size_t (&rows)[S], float* HWY_RESTRICT out) {
   const DI16 d16;
   const DI32 d32;
   const DF df;
@@ -155,6 +288,17 @@ HWY_INLINE void GemvQ8RowsInStep(const Q8Activations& x, size_t cols,
   }
   for (size_t s = 0; s < S; ++s)
     out[rows[s]] = hn::GetLane(hn::SumOfLanes(df, acc[s])) - offsets[s];
+}
+
+template <size_t S>
+HWY_INLINE void GemvQ8RowsInStep(const Q8Activations& x, size_t cols,
+                                 const BlockRows<WeightType::kQ6_K>& w, const size_t (&rows)[S],
+                                 float* HWY_RESTRICT out) {
+#if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
+  GemvQ8RowsInStepQ6K(x, cols, w, rows, out);
+#else
+  GemvQ8RowsInStepPortable(x, cols, w, rows, out);
+#endif
 }
 
 // Rows [j_begin, j_end) of w against Q8_K activations, kGemvStreams rows in step; false (and
