@@ -48,7 +48,7 @@ float FmaLoop(size_t iters, float seed) {
 size_t FloatLanes() { return hn::Lanes(hn::ScalableTag<float>()); }
 
 // The register-tiled GEMM step with both operands in L1: per k, 2 vector loads and 6
-// broadcasts feed 12 FMAs (the batched matmul's micro-kernel, lib/model/matmul.cc), over a
+// broadcasts feed 12 FMAs (the batched matmul's micro-kernel, lib/kernels/matmul.cc), over a
 // 256-deep panel (x 16 KiB, w 6 KiB) `reps` times. Flops = reps * 256 * 12 * lanes * 2.
 float OuterProductLoop(size_t reps) {
   const hn::ScalableTag<float> d;

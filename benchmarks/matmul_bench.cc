@@ -1,4 +1,4 @@
-// The forward pass's matrix product (lib/model/matmul.cc) alone, beside peak f32 FMA throughput
+// The forward pass's matrix product (lib/kernels/matmul.cc) alone, beside peak f32 FMA throughput
 // measured in the same run: how much of the prefill's gap to the peak is the kernel's own.
 //
 //   matmul_bench [--benchmark_filter=...]

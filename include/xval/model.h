@@ -145,9 +145,9 @@ struct LoadOptions {
   bool copy_to_huge_pages = false;
   // false (the default): activations stay f32 in every product, and the logits are
   // transformers' on the same weights. true: decode's products with Q4_K and Q6_K weights round
-  // the activations to 8 bits per block of 256 as llama.cpp does (its arithmetic, and about
-  // twice as fast in those products); the logits then move by about 1 % of their scale, as
-  // llama.cpp's do. Prefill and the other weight types are not affected.
+  // the activations to 8 bits per block of 256 as llama.cpp does (its arithmetic, and faster
+  // than f32 in those products); the logits then move from transformers' as llama.cpp's do
+  // (docs/benchmarks.md, "Issue 24"). Prefill and the other weight types are not affected.
   bool q8_activations = false;
 };
 

@@ -27,19 +27,19 @@ struct WeightMatrix {
   size_t row_stride = 0;
 };
 
+// How a product treats its activations. kF32: as they are (every product and sum in f32, the
+// results of the scalar reference up to rounding). kQ8: llama.cpp's arithmetic for one token
+// and Q4_K or Q6_K weights: x rounded to 8 bits per block of 256 (Q8_K, q8_activations.h),
+// integer dot products scaled per block, faster than dequantizing every weight to f32; other
+// token counts and types stay kF32. The rounding of x moves the results (DotQ8Reference is
+// exact for it; docs/benchmarks.md, "Issue 24", has the speed and the distance).
+enum class Activations : uint8_t { kF32 = 0, kQ8 = 1 };
+
 // out[i, j] = sum_k x[i, k] * w[j, k] for i < n, j < w.rows: PyTorch's x @ w.T, F.linear
 // without bias. x: (n, w.cols) with row stride x_stride; out: (n, w.rows) with row stride
 // out_stride; out must not overlap x or w. Sums are f32, in lanes then reduced, so results
 // differ from a sequential sum by rounding only. Threads over the rows of w (max_threads 0:
 // all cores; a call from inside a ParallelFor worker runs on that thread alone).
-// How a product treats its activations. kF32: as they are (every product and sum in f32, the
-// results of the scalar reference up to rounding). kQ8: llama.cpp's arithmetic for one token
-// and Q4_K or Q6_K weights: x rounded to 8 bits per block of 256 (Q8_K, q8_activations.h),
-// integer dot products scaled per block, about twice as fast; other token counts and types stay
-// kF32. The rounding of x moves results by about 1 % of their scale (DotQ8Reference is exact
-// for it).
-enum class Activations : uint8_t { kF32 = 0, kQ8 = 1 };
-
 void MatMul(const float* x, size_t x_stride, size_t n, const WeightMatrix& w, float* out,
             size_t out_stride, size_t max_threads, Activations activations = Activations::kF32);
 

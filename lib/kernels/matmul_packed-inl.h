@@ -35,9 +35,8 @@ namespace HWY_NAMESPACE {
 // The accumulators hold out^T; they go to a transposed buffer with vector stores, and out is
 // written from it once per call (scalar stores to out once per k block cost noticeably more).
 // Below 32 tokens the tiles win: a 16-token block widens a panel for itself alone, and a second,
-// partial block wastes most of its micro-tiles; the two draw at 32 tokens and the batched
-// kernel leads from 48 (docs/design-measurements.md, "Batched products: output buffer and
-// threshold").
+// partial block wastes most of its micro-tiles (docs/design-measurements.md, "Batched
+// products: output buffer and threshold").
 constexpr size_t kGemmMinTokens = 32;
 constexpr size_t kPanelJ = 6;         // weight rows per micro-tile
 constexpr size_t kBlockK = 256;       // k block: a widened panel is 6 KiB, a token block 16 KiB

@@ -27,7 +27,7 @@ HWY_BEFORE_NAMESPACE();
 namespace xval::kernels {
 namespace HWY_NAMESPACE {
 
-using DI16 = hn::ScalableTag<int16_t>;
+using DI16 = hn::CappedTag<int16_t, 32>;  // the lanes of DF, twice: at most 32
 using DI32 = hn::RepartitionToWide<DI16>;
 using VI16 = hn::Vec<DI16>;
 using VI32 = hn::Vec<DI32>;

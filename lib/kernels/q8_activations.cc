@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "kernels/convert.h"
 #include "kernels/quant_blocks.h"
@@ -17,22 +18,28 @@ void QuantizeQ8K(const float* x, size_t cols, Q8Activations* out) {
   for (size_t b = 0; b < blocks; ++b) {
     const float* xb = x + 256 * b;  // (256)
     int8_t* q = out->qs.data() + 256 * b;
-    float max = 0.0f, amax = 0.0f;
+    float max = 0.0f, amax = 0.0f;  // the value of largest magnitude, and that magnitude
+    bool finite = true;
     for (size_t j = 0; j < 256; ++j) {
       const float ax = std::fabs(xb[j]);
+      finite &= std::isfinite(xb[j]);
       if (ax > amax) amax = ax, max = xb[j];
     }
-    if (amax == 0.0f) {
-      out->d[b] = 0.0f;
+    const float iscale = -127.0f / max;
+    if (!finite || !std::isfinite(iscale)) {
+      // An all-zero block (max 0), or one so small that 127 / max overflows, is 0 with d = 0,
+      // as ggml's. A NaN or infinity has no 8-bit form: d = NaN, so that the products say so
+      // instead of dropping it.
+      out->d[b] = finite ? 0.0f : std::numeric_limits<float>::quiet_NaN();
       std::fill(q, q + 256, 0);
       std::fill(out->bsums.begin() + 16 * b, out->bsums.begin() + 16 * (b + 1), 0);
       continue;
     }
-    const float iscale = -127.0f / max;
     for (size_t j = 0; j < 256; ++j) {
-      // ggml's nearest_int: round half to even, as nearbyint in the default rounding mode.
-      const int v = static_cast<int>(std::nearbyint(iscale * xb[j]));
-      q[j] = static_cast<int8_t>(std::min(127, v));
+      // ggml's nearest_int: round half to even, as nearbyint in the default rounding mode; the
+      // product is within [-127, 127] (max's own is -127 exactly), kept there before the cast.
+      const float v = std::nearbyint(iscale * xb[j]);
+      q[j] = static_cast<int8_t>(std::clamp(v, -127.0f, 127.0f));
     }
     for (size_t r = 0; r < 16; ++r) {
       int sum = 0;
@@ -44,6 +51,9 @@ void QuantizeQ8K(const float* x, size_t cols, Q8Activations* out) {
 }
 
 double DotQ8Reference(WeightType type, const uint8_t* row, const Q8Activations& x, size_t cols) {
+  if (type != WeightType::kQ4_K && type != WeightType::kQ6_K) {
+    return std::numeric_limits<double>::quiet_NaN();  // no 8-bit product for this type
+  }
   const size_t bytes = BlockFormatOf(type).bytes;
   double sum = 0.0;
   for (size_t b = 0; b < cols / 256; ++b, row += bytes) {

@@ -21,14 +21,15 @@ struct Q8Activations {
 };
 
 // ggml's quantize_row_q8_K_ref: per block, d = max / -127 for the value of largest magnitude,
-// qs = round-half-even(x / d) (at most 127); an all-zero block has d = 0. cols: a multiple of
-// 256. x: (cols).
+// qs = round-half-even(x / d) (at most 127); an all-zero block (or one too small for 127 / max)
+// has d = 0 and a block holding a NaN or infinity d = NaN, qs = 0. cols: a multiple of 256.
+// x: (cols).
 void QuantizeQ8K(const float* x, size_t cols, Q8Activations* out);
 
 // ggml's dot product of one quantized row (Q4_K or Q6_K, whole blocks) with Q8_K activations,
 // as ggml-quants.c's scalar vec_dot_q4_K_q8_K / vec_dot_q6_K_q8_K compute it: integer sums per
-// block, then d_w * d_x times them in f32, summed over the blocks in double here. The scalar
-// reference of the Activations::kQ8 product.
+// block, then d_w * d_x times them in f32, summed over the blocks in double here; NaN for other
+// types. The scalar reference of the Activations::kQ8 product.
 double DotQ8Reference(WeightType type, const uint8_t* row, const Q8Activations& x, size_t cols);
 
 }  // namespace xval::kernels

@@ -2,7 +2,7 @@
 // the scalar dequantization that is the reference for the vectorized loaders
 // (weight_rows-inl.h). Block layouts are ggml-common.h's; the arithmetic is ggml-quants.c's
 // dequantize_row_*, which the `gguf` PyPI package's numpy code repeats operation for operation
-// in f32, so the two agree bit for bit (tests/model/dequantize_test.cc checks it).
+// in f32, so the two agree bit for bit (tests/kernels/dequantize_test.cc checks it).
 //
 //   Q8_0  32 weights, 34 bytes:  f16 d, int8 q[32]                  w = d * q
 //   Q4_0  32 weights, 18 bytes:  f16 d, u8 qs[16]                   w = d * (nibble - 8)

@@ -25,12 +25,11 @@ HWY_BEFORE_NAMESPACE();
 namespace xval::kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
-using DF = hn::ScalableTag<float>;
+// At most 16 floats, so that a quantized vector never crosses a group of 16 weights (Q6_K's
+// scale groups): callers load at multiples of Lanes(df) inside rows of whole blocks. (The same
+// as the full vector on every x86 target; capped for the scalable ones.)
+using DF = hn::CappedTag<float, 16>;
 using VF = hn::Vec<DF>;
-
-// A quantized vector never crosses a group of 16 weights (Q6_K's scale groups): callers load at
-// multiples of Lanes(df) inside rows of whole blocks.
-static_assert(HWY_MAX_BYTES / sizeof(float) <= 16, "a vector must fit in a 16-weight group");
 
 struct F32Rows {
   const float* base;
@@ -98,7 +97,8 @@ HWY_INLINE VI BitsOfBytes(DF df, const uint8_t* p, int shift, int mask) {
 // Each quantized type as groups of weights sharing a scale a and an offset m: weight
 // o = a * q(o) - m, q a small integer (m = 0 where the type has none, and the subtraction is
 // skipped, which changes nothing). Scale(b, g) gives group g's a and m as the scalar reference
-// rounds them, Scales(b, a, m) every group's of a block; Quants(df, b, o) the integers
+// rounds them, Scales(b, a, m) every group's of a block (the types whose decode has no kernel
+// of its own, Q8_0 and Q4_0); Quants(df, b, o) the integers
 // o .. o + Lanes(df) - 1 as floats.
 template <WeightType kType>
 struct Quant;
@@ -146,15 +146,6 @@ struct QuantK4 {
     *a = kernels::F16ToF32(LoadU16(b)) * static_cast<float>(sc);
     *m = kernels::F16ToF32(LoadU16(b + 2)) * static_cast<float>(mn);
   }
-  static HWY_INLINE void Scales(const uint8_t* b, float* a, float* m) {
-    const float d = kernels::F16ToF32(LoadU16(b)), dmin = kernels::F16ToF32(LoadU16(b + 2));
-    for (size_t g = 0; g < 8; ++g) {
-      uint8_t sc, mn;
-      ScaleMinK4(g, b + kQ4KScales, &sc, &mn);
-      a[g] = d * static_cast<float>(sc);
-      m[g] = dmin * static_cast<float>(mn);
-    }
-  }
   static HWY_INLINE VF Quants(DF df, const uint8_t* b, size_t o) {
     const size_t g = o / 32, l = o % 32;
     const uint8_t* qs = b + (kFifthBit ? kQ5KQs : kQ4KQs) + 32 * (g / 2) + l;
@@ -178,13 +169,6 @@ struct Quant<WeightType::kQ6_K> {
     *a = kernels::F16ToF32(LoadU16(b + kQ6KD)) *
          static_cast<float>(static_cast<int8_t>(b[kQ6KScales + g]));
     *m = 0.0f;
-  }
-  static HWY_INLINE void Scales(const uint8_t* b, float* a, float* m) {
-    const float d = kernels::F16ToF32(LoadU16(b + kQ6KD));
-    for (size_t g = 0; g < 16; ++g) {
-      a[g] = d * static_cast<float>(static_cast<int8_t>(b[kQ6KScales + g]));
-      m[g] = 0.0f;
-    }
   }
   static HWY_INLINE VF Quants(DF df, const uint8_t* b, size_t o) {
     const Q6KPlace p = Q6KPlaceOf(o);

@@ -9,9 +9,7 @@
 namespace xval::model {
 namespace {
 
-// Layer and head counts and widths above this are no model anyone runs here; past it, the
-// products of sizes that allocate tables could overflow.
-constexpr int kMaxSize = 1 << 24;
+constexpr int kMaxSize = kMaxConfigSize;
 
 using C = LlamaConfig;
 constexpr ConfigField kFields[] = {

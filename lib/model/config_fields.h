@@ -41,6 +41,10 @@ struct ConfigField {
 // still kUnset after reading means absent, and ApplyDerivedDefaults fills it in.
 inline constexpr int kUnset = std::numeric_limits<int>::min();
 
+// Layer and head counts and widths above this are no model anyone runs here; past it, the
+// products of sizes that allocate tables could overflow (FieldCheck::kSize).
+inline constexpr int kMaxConfigSize = 1 << 24;
+
 absl::Span<const ConfigField> LlamaConfigFields();
 
 // The field's GGUF key for an architecture ("llama.embedding_length").

@@ -105,12 +105,17 @@ absl::StatusOr<LlamaConfig> ConfigFromMetadata(const std::string& path, const Me
       RETURN_IF_ERROR(r.Get(key, &(c.*f.float_member), f.gguf_required));
     } else {
       RETURN_IF_ERROR(r.Get(key, &(c.*f.int_member), f.gguf_required));
+      // kUnset marks "absent"; as a stored value it is out of range, not absent.
+      if (c.*f.int_member == kUnset && r.Find(key) != nullptr) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": metadata ", key, ": ", kUnset, " is not in range"));
+      }
     }
   }
   ApplyDerivedDefaults(&c);
   // The window's layers: {arch}.attention.sliding_window_pattern (llama.cpp's per-layer
   // booleans) when given, else all of them (the count is checked by CheckLlamaConfig).
-  if (c.sliding_window > 0) {
+  if (c.sliding_window > 0 && c.num_hidden_layers > 0 && c.num_hidden_layers <= kMaxConfigSize) {
     const std::string pattern_key = arch->str + ".attention.sliding_window_pattern";
     if (const Value* pattern = r.Find(pattern_key); pattern != nullptr) {
       if (pattern->type != kArray || !pattern->strings.empty()) {
@@ -119,7 +124,7 @@ absl::StatusOr<LlamaConfig> ConfigFromMetadata(const std::string& path, const Me
       }
       for (double v : pattern->numbers) c.sliding_layers.push_back(v != 0);
     } else {
-      c.sliding_layers.assign(static_cast<size_t>(std::max(c.num_hidden_layers, 0)), true);
+      c.sliding_layers.assign(static_cast<size_t>(c.num_hidden_layers), true);
     }
   }
   const std::string scaling = arch->str + ".rope.scaling.type";

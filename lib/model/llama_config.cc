@@ -2,6 +2,7 @@
 // errors that name the field.
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,12 +43,14 @@ absl::Status FieldError(const char* field, const std::string& why) {
   return absl::InvalidArgumentError(absl::StrCat("config.json: ", field, ": ", why));
 }
 
-// Absent keeps *out; null keeps it too, or sets 0 where null means "none" (sliding_window).
-absl::Status GetInt(const Fields& obj, const char* key, int* out, bool null_is_zero = false) {
+// Absent keeps *out; null keeps it too, or sets *null_value where given (0 for a
+// sliding_window of None, kUnset for a size derived from others).
+absl::Status GetInt(const Fields& obj, const char* key, int* out,
+                    std::optional<int> null_value = std::nullopt) {
   element e;
   if (obj[key].get(e)) return absl::OkStatus();
   if (e.is_null()) {
-    if (null_is_zero) *out = 0;
+    if (null_value) *out = *null_value;
     return absl::OkStatus();
   }
   int64_t v;
@@ -168,7 +171,9 @@ LlamaConfig FamilyDefaults(ModelFamily family) {
 // layer_types); Qwen2 none unless use_sliding_window, then layer_types when given, else the
 // layers from max_window_layers up.
 absl::Status ParseSlidingLayers(const Fields& obj, LlamaConfig* c) {
-  const size_t layers = static_cast<size_t>(std::max(c->num_hidden_layers, 0));
+  // A layer count out of range is CheckLlamaConfig's to refuse, before anything is sized by it.
+  if (c->num_hidden_layers <= 0 || c->num_hidden_layers > kMaxConfigSize) return absl::OkStatus();
+  const size_t layers = static_cast<size_t>(c->num_hidden_layers);
   if (c->model_type == ModelFamily::kQwen2) {
     bool use = false;
     RETURN_IF_ERROR(GetBool(obj, "use_sliding_window", &use));
@@ -245,8 +250,15 @@ absl::StatusOr<LlamaConfig> ParseLlamaConfig(absl::string_view json_text) {
     } else if (f.check == FieldCheck::kTokenId) {
       RETURN_IF_ERROR(GetTokenId(obj, f.hf_key, &(c.*f.int_member)));
     } else {
-      RETURN_IF_ERROR(
-          GetInt(obj, f.hf_key, &(c.*f.int_member), f.check == FieldCheck::kOptionalSize));
+      // null: transformers' None, which for the derived sizes means "derive it" whatever the
+      // family's default (MistralConfig's 8 key-value heads, say).
+      std::optional<int> null_value;
+      if (f.check == FieldCheck::kOptionalSize) null_value = 0;
+      if (f.int_member == &LlamaConfig::num_key_value_heads ||
+          f.int_member == &LlamaConfig::head_dim) {
+        null_value = kUnset;
+      }
+      RETURN_IF_ERROR(GetInt(obj, f.hf_key, &(c.*f.int_member), null_value));
     }
   }
   ApplyDerivedDefaults(&c);

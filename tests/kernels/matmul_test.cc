@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -207,6 +208,12 @@ TEST_P(MatMulTest, Q8ActivationsAreLlamaCppArithmetic) {
         EXPECT_NEAR(q8_out[j], exact[j], 0.05 * scale[j]) << WeightTypeName(type) << " row " << j;
       }
       EXPECT_NE(q8_out, f32_out) << WeightTypeName(type);
+      // A NaN or infinity has no 8-bit form: the products say NaN, as the f32 ones do.
+      std::vector<float> bad = x;
+      bad[300] = std::numeric_limits<float>::quiet_NaN();
+      bad[700] = std::numeric_limits<float>::infinity();
+      MatMul(bad.data(), cols, 1, t.w, q8_out.data(), rows, 2, Activations::kQ8);
+      for (size_t j = 0; j < rows; ++j) EXPECT_TRUE(std::isnan(q8_out[j])) << j;
     }
   }
 }

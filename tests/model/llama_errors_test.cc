@@ -204,6 +204,11 @@ TEST(ModelErrorsTest, FamilyConfigsFollowTransformers) {
   ASSERT_TRUE(v02.ok()) << v02.status();
   EXPECT_EQ(v02->sliding_window, 0);
   EXPECT_TRUE(v02->sliding_layers.empty());
+  // null for num_key_value_heads is transformers' None: as many as the heads, not the default.
+  auto none = ParseLlamaConfig(
+      R"({"model_type": "mistral", "num_attention_heads": 16, "num_key_value_heads": null})");
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(none->num_key_value_heads, 16);
   // Qwen2: biases always; a window only with use_sliding_window, from max_window_layers up.
   auto qwen2 = ParseLlamaConfig(R"({"model_type": "qwen2", "num_hidden_layers": 4})");
   ASSERT_TRUE(qwen2.ok()) << qwen2.status();

@@ -137,8 +137,11 @@ TEST_P(QuantizedModelTest, Q8ActivationsStayNearLlamaCpp) {
     exact.insert(exact.end(), all_exact.begin() + t * vocab, all_exact.begin() + (t + 1) * vocab);
     llama.insert(llama.end(), all_llama.begin() + t * vocab, all_llama.begin() + (t + 1) * vocab);
   }
+  // The 8-bit activations round differently from llama.cpp's in detail (per-block sums in
+  // another order), so they need not be closer to its logits than the exact ones; within half
+  // again the exact ones' distance.
   const double exact_to_llama = MaxRelError(exact, llama);
-  EXPECT_LE(MaxRelError(logits, llama), 0.05);
+  EXPECT_LE(MaxRelError(logits, llama), 1.5 * exact_to_llama);
   EXPECT_LE(MaxRelError(logits, exact), 0.05);
   // Every mix has Q6_K tensors (llama-quantize keeps output.weight Q6_K even in Q4_0), so every
   // mix's decode logits move.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Random ggml quantized blocks and their dequantization by the `gguf` PyPI package (numpy, the
 reference implementation's own Python port of ggml-quants.c), for
-tests/model/dequantize_test.cc, which checks the library's scalar and vectorized
+tests/kernels/dequantize_test.cc, which checks the library's scalar and vectorized
 dequantization bit for bit against them.
 
 For each type, tests/golden/quant/<type>.blocks holds BLOCKS random blocks (every byte random,
