@@ -65,19 +65,27 @@ HWY_INLINE void GemvRowsInStep(const float* HWY_RESTRICT x, size_t cols, const R
   }
 }
 
-template <class Rows>
-void GemvRows(const float* HWY_RESTRICT x, size_t cols, const Rows& w, size_t j_begin, size_t j_end,
-              float* HWY_RESTRICT out) {
+// step(rows) for the rows [j_begin, j_end) kGemvStreams at a time, read in step (the quarters
+// of the range, one row of each), then step(row) for each row left over; rows is a
+// const size_t (&)[kGemvStreams] or [1]. Every matrix-vector product walks its rows so.
+template <class Step>
+HWY_INLINE void ForRowsInStep(size_t j_begin, size_t j_end, const Step& step) {
   const size_t quarter = (j_end - j_begin) / kGemvStreams;
   for (size_t i = 0; i < quarter; ++i) {
     const size_t rows[kGemvStreams] = {j_begin + i, j_begin + quarter + i,
                                        j_begin + 2 * quarter + i, j_begin + 3 * quarter + i};
-    GemvRowsInStep(x, cols, w, rows, out);
+    step(rows);
   }
   for (size_t j = j_begin + kGemvStreams * quarter; j < j_end; ++j) {
     const size_t row[1] = {j};
-    GemvRowsInStep(x, cols, w, row, out);
+    step(row);
   }
+}
+
+template <class Rows>
+void GemvRows(const float* HWY_RESTRICT x, size_t cols, const Rows& w, size_t j_begin, size_t j_end,
+              float* HWY_RESTRICT out) {
+  ForRowsInStep(j_begin, j_end, [&](const auto& rows) { GemvRowsInStep(x, cols, w, rows, out); });
 }
 
 }  // namespace HWY_NAMESPACE

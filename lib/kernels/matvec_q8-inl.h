@@ -42,7 +42,23 @@ HWY_INLINE VI16 SignedBytes(const int8_t* p) {
   return hn::PromoteTo(DI16(), hn::LoadU(di8, p));
 }
 
+// group_sums[g] = the sum of block b's q8 over its group g of 32 (from the runs of 16).
+HWY_INLINE void GroupSums32(const Q8Activations& x, size_t b, int32_t* group_sums) {
+  for (size_t g = 0; g < 8; ++g) {
+    group_sums[g] = x.bsums[16 * b + 2 * g] + x.bsums[16 * b + 2 * g + 1];
+  }
+}
+
 #if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
+// The sum of the 8 lanes.
+HWY_INLINE float SumOfLanes256(__m256 v) {
+  HWY_ALIGN float lanes[8];
+  _mm256_store_ps(lanes, v);
+  float total = 0.0f;
+  for (float l : lanes) total += l;
+  return total;
+}
+
 // Q4_K on AVX2 and AVX-512 machines: pmaddubsw multiplies the nibbles (unsigned bytes) by q8
 // (signed bytes) and adds pairs into 16 bits, 32 products an instruction without widening
 // either (at most 2 * 15 * 127, no saturation), and pmaddwd by the group's scale adds those
@@ -58,9 +74,7 @@ HWY_INLINE void GemvQ8RowsInStepQ4K(const Q8Activations& x, size_t cols,
   for (size_t k0 = 0, b = 0; k0 < cols; k0 += 256, ++b) {
     const int8_t* q8 = x.qs.data() + k0;
     int32_t group_sums[8];  // sum of q8 over each group of 32
-    for (size_t g = 0; g < 8; ++g) {
-      group_sums[g] = x.bsums[16 * b + 2 * g] + x.bsums[16 * b + 2 * g + 1];
-    }
+    GroupSums32(x, b, group_sums);
     const uint8_t* blk[S];
     uint8_t sc[S][8], mn[S][8];
     __m256i sum[S];
@@ -93,13 +107,7 @@ HWY_INLINE void GemvQ8RowsInStepQ4K(const Q8Activations& x, size_t cols,
       offsets[s] += dmin * static_cast<float>(summs);
     }
   }
-  for (size_t s = 0; s < S; ++s) {
-    HWY_ALIGN float lanes[8];
-    _mm256_store_ps(lanes, acc[s]);
-    float total = 0.0f;
-    for (float v : lanes) total += v;
-    out[rows[s]] = total - offsets[s];
-  }
+  for (size_t s = 0; s < S; ++s) out[rows[s]] = SumOfLanes256(acc[s]) - offsets[s];
 }
 #endif
 
@@ -119,9 +127,7 @@ HWY_INLINE void GemvQ8RowsInStepPortable(const Q8Activations& x, size_t cols,
   for (size_t k0 = 0, b = 0; k0 < cols; k0 += 256, ++b) {
     const int8_t* q8 = x.qs.data() + k0;
     int32_t group_sums[8];  // sum of q8 over each group of 32
-    for (size_t g = 0; g < 8; ++g) {
-      group_sums[g] = x.bsums[16 * b + 2 * g] + x.bsums[16 * b + 2 * g + 1];
-    }
+    GroupSums32(x, b, group_sums);
     const uint8_t* blk[S];
     uint8_t sc[S][8], mn[S][8];
     for (size_t s = 0; s < S; ++s) {
@@ -218,13 +224,7 @@ HWY_INLINE void GemvQ8RowsInStepQ6K(const Q8Activations& x, size_t cols,
       offsets[s] += d * static_cast<float>(32 * shift);
     }
   }
-  for (size_t s = 0; s < S; ++s) {
-    HWY_ALIGN float lanes[8];
-    _mm256_store_ps(lanes, acc[s]);
-    float total = 0.0f;
-    for (float v : lanes) total += v;
-    out[rows[s]] = total - offsets[s];
-  }
+  for (size_t s = 0; s < S; ++s) out[rows[s]] = SumOfLanes256(acc[s]) - offsets[s];
 }
 #endif
 
@@ -313,16 +313,8 @@ HWY_INLINE bool GemvQ8Rows(const Q8Activations& x, size_t cols, const BlockRows<
   if constexpr (kType != WeightType::kQ4_K && kType != WeightType::kQ6_K) {
     return false;
   } else {
-    const size_t quarter = (j_end - j_begin) / kGemvStreams;
-    for (size_t i = 0; i < quarter; ++i) {
-      const size_t rows[kGemvStreams] = {j_begin + i, j_begin + quarter + i,
-                                         j_begin + 2 * quarter + i, j_begin + 3 * quarter + i};
-      GemvQ8RowsInStep(x, cols, w, rows, out);
-    }
-    for (size_t j = j_begin + kGemvStreams * quarter; j < j_end; ++j) {
-      const size_t row[1] = {j};
-      GemvQ8RowsInStep(x, cols, w, row, out);
-    }
+    ForRowsInStep(j_begin, j_end,
+                  [&](const auto& rows) { GemvQ8RowsInStep(x, cols, w, rows, out); });
     return true;
   }
 }

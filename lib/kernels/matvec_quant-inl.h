@@ -236,16 +236,8 @@ void GemvRows(const float* HWY_RESTRICT x, size_t cols, const BlockRows<kType>& 
   if (Quant<kType>::kHasMin || kType == WeightType::kQ6_K) {
     for (size_t k = 0; k < cols; ++k) x_sums[k / kGroup] += x[k];
   }
-  const size_t quarter = (j_end - j_begin) / kGemvStreams;
-  for (size_t i = 0; i < quarter; ++i) {
-    const size_t rows[kGemvStreams] = {j_begin + i, j_begin + quarter + i,
-                                       j_begin + 2 * quarter + i, j_begin + 3 * quarter + i};
-    GemvRowsInStep(x, cols, w, rows, out, x_sums.data());
-  }
-  for (size_t j = j_begin + kGemvStreams * quarter; j < j_end; ++j) {
-    const size_t row[1] = {j};
-    GemvRowsInStep(x, cols, w, row, out, x_sums.data());
-  }
+  ForRowsInStep(j_begin, j_end,
+                [&](const auto& rows) { GemvRowsInStep(x, cols, w, rows, out, x_sums.data()); });
 }
 
 }  // namespace HWY_NAMESPACE

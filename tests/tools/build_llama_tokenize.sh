@@ -12,20 +12,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work=${1:-/tmp/llamacpp-ref}
-version=0.3.36
-mkdir -p "$work"
-cd "$work"
-if [ ! -f "llama_cpp_python-$version.tar.gz" ]; then
-  python3 -m pip download --no-deps --no-binary :all: "llama-cpp-python==$version" -d . >/dev/null
-fi
-if [ ! -d llama.cpp ]; then
-  tar xzf "llama_cpp_python-$version.tar.gz"
-  mv "llama_cpp_python-$version/vendor/llama.cpp" llama.cpp
-  rm -rf "llama_cpp_python-$version"
-fi
-cmake -S llama.cpp -B llama.cpp/build -G Ninja -DCMAKE_BUILD_TYPE=Release -DLLAMA_CURL=OFF \
-  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
-  -DGGML_NATIVE=OFF >/dev/null
+. "$here/llama_cpp_sdist.sh"
 cmake --build llama.cpp/build --target llama-tokenize -j "$(nproc)" >/dev/null
 lib=$work/llama.cpp/build/bin
 c++ -O2 -std=c++17 "$here/llama_tokenize_lines.cc" -Illama.cpp/include -Illama.cpp/ggml/include \
