@@ -54,3 +54,15 @@ void FreeLarge(void* p, size_t bytes) {
 }
 
 }  // namespace xval::internal
+
+namespace xval::util {
+
+void AdviseHugePages(void* p, size_t bytes) {
+  constexpr uintptr_t kHugePageSize = uintptr_t{2} << 20;
+  const uintptr_t start = reinterpret_cast<uintptr_t>(p);
+  const uintptr_t begin = (start + kHugePageSize - 1) / kHugePageSize * kHugePageSize;
+  const uintptr_t end = (start + bytes) / kHugePageSize * kHugePageSize;
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
+}  // namespace xval::util

@@ -84,13 +84,14 @@ TEST(ByteLevelTokenizerTest, LongPiecesAreFastAndExact) {
   }
 }
 
-// The word-keyed table of 2..8-byte tokens answers as the hash map of all tokens does,
-// including tokens that differ only by trailing zero bytes (the key pads with zeros) and
-// byte strings that are not tokens.
+// The PieceKey-keyed table of 2..15-byte tokens answers as the hash map of all tokens does,
+// including tokens that differ only by trailing zero bytes (the key pads with zeros, the
+// length tells them apart), tokens of 9..15 bytes, and byte strings that are not tokens.
 TEST(ByteBpeTest, ShortTokenLookupEqualsFind) {
   std::vector<std::string> tokens;
   for (int b = 0; b < 256; ++b) tokens.emplace_back(1, static_cast<char>(b));
-  for (const char* t : {"ab", "abc", "abcd", "abcdefgh", "abcdefghi", "xy", " the", "1234567"}) {
+  for (const char* t : {"ab", "abc", "abcd", "abcdefgh", "abcdefghi", "xy", " the", "1234567",
+                        "abcdefghijklmno", " international"}) {
     tokens.emplace_back(t);
   }
   tokens.push_back(std::string("a\0", 2));
@@ -100,20 +101,24 @@ TEST(ByteBpeTest, ShortTokenLookupEqualsFind) {
   auto bpe = ByteBpe::FromRanks(tokens, "test");
   ASSERT_TRUE(bpe.ok()) << bpe.status();
   std::vector<std::string> probes = tokens;
-  for (const char* t : {"ba", "abce", "abcdefgg", "  the", "123456", "xyz"}) probes.emplace_back(t);
+  for (const char* t : {"ba", "abce", "abcdefgg", "  the", "123456", "xyz", "abcdefghijklmnp",
+                        " internationa", "abcdefghijklmnop"}) {
+    probes.emplace_back(t);
+  }
   probes.push_back(std::string("a\0\0\0", 4));
   probes.push_back(std::string("\0\0", 2));
+  probes.push_back(std::string("\0\0\0\0\0\0\0\0\0", 9));
   for (const std::string& p : probes) {
     if (p.size() < 2 || p.size() > ShortTokenTable::kMaxLen) continue;
-    EXPECT_EQ(bpe->FindShort(ShortTokenTable::Key(p), p.size()), bpe->Find(p))
+    const auto* bytes = reinterpret_cast<const unsigned char*>(p.data());
+    EXPECT_EQ(bpe->FindShort(PieceKey::Of(bytes, 0, p.size(), p.size())), bpe->Find(p))
         << absl::CEscape(p);
-    // A word loaded from a longer text and cut to the piece gives the same key.
-    const std::string longer = p + "zzzzzzzz";
-    unsigned char word[8];
-    std::memcpy(word, longer.data(), 8);
-    uint64_t w = 0;
-    for (int k = 7; k >= 0; --k) w = (w << 8) | word[k];
-    EXPECT_EQ(ShortTokenTable::KeyOfWord(w, p.size()), ShortTokenTable::Key(p)) << absl::CEscape(p);
+    // The key of the piece inside a longer text (read 16 bytes at a time) is the same.
+    const std::string longer = "zz" + p + "zzzzzzzzzzzzzzzz";
+    const auto* in = reinterpret_cast<const unsigned char*>(longer.data());
+    const PieceKey inside = PieceKey::Of(in, 2, p.size(), longer.size());
+    const PieceKey alone = PieceKey::Of(bytes, 0, p.size(), p.size());
+    EXPECT_TRUE(inside.lo == alone.lo && inside.hi == alone.hi) << absl::CEscape(p);
   }
 }
 

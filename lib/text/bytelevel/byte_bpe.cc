@@ -5,7 +5,6 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "text/pretokenize/ascii_swar.h"
 
 namespace xval::text {
 
@@ -45,15 +44,9 @@ void PairTable::Put(int32_t left, int32_t right, uint32_t rank, int32_t merged) 
   }
 }
 
-uint64_t ShortTokenTable::Key(absl::string_view bytes) {
-  unsigned char buf[8] = {};
-  std::memcpy(buf, bytes.data(), bytes.size() < 8 ? bytes.size() : 8);
-  return swar::Load8(buf);
-}
-
 void ShortTokenTable::Reserve(size_t n) {
   // At most three quarters full: a miss (a piece that is not a token, one in twenty on the
-  // corpus) still ends within a probe or two, and o200k's 148k short tokens fit 4 MiB.
+  // corpus) still ends within a probe or two.
   size_t slots = 16;
   int shift = 60;
   while (3 * slots < 4 * n) {
@@ -67,15 +60,15 @@ void ShortTokenTable::Reserve(size_t n) {
   shift_ = shift;
   size_ = 0;
   for (const Entry& e : old) {
-    if (e.len != 0) Put(e.key, e.len, e.id);
+    if (e.hi != 0) Put(PieceKey{e.lo, e.hi}, e.id);
   }
 }
 
-void ShortTokenTable::Put(uint64_t key, size_t len, int32_t id) {
+void ShortTokenTable::Put(const PieceKey& key, int32_t id) {
   if (4 * (size_ + 1) > 3 * slots_.size()) Reserve(2 * (size_ + 1));
-  size_t i = Slot(key, len);
-  while (slots_[i].len != 0) i = (i + 1) & mask_;
-  slots_[i] = Entry{key, id, static_cast<uint32_t>(len)};
+  size_t i = Slot(key);
+  while (slots_[i].hi != 0) i = (i + 1) & mask_;
+  slots_[i] = Entry{key.lo, key.hi, id};
   ++size_;
 }
 
@@ -104,7 +97,8 @@ absl::Status ByteBpe::IndexTokens(const std::vector<std::string>& tokens,
   short_ids_.Reserve(short_tokens);
   for (const auto& [bytes, id] : ids_) {
     if (bytes.size() >= 2 && bytes.size() <= ShortTokenTable::kMaxLen) {
-      short_ids_.Put(ShortTokenTable::Key(bytes), bytes.size(), id);
+      const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
+      short_ids_.Put(PieceKey::Of(b, 0, bytes.size(), bytes.size()), id);
     }
   }
   for (int b = 0; b < 256; ++b) {
@@ -142,6 +136,7 @@ absl::StatusOr<ByteBpe> ByteBpe::FromRanks(std::vector<std::string> tokens,
       if (right >= 0) bpe.pairs_.Put(left, right, static_cast<uint32_t>(id), id);
     }
   }
+  bpe.IndexBytePairs();
   return bpe;
 }
 
@@ -168,7 +163,15 @@ absl::StatusOr<ByteBpe> ByteBpe::FromMerges(
     // A later duplicate overwrites an earlier one, as the HashMap in tokenizers does.
     bpe.pairs_.Put(left, right, static_cast<uint32_t>(r), merged);
   }
+  bpe.IndexBytePairs();
   return bpe;
+}
+
+void ByteBpe::IndexBytePairs() {
+  byte_pairs_.resize(256 * 256);
+  for (int a = 0; a < 256; ++a) {
+    for (int b = 0; b < 256; ++b) byte_pairs_[a << 8 | b] = MergeOf(byte_ids_[a], byte_ids_[b]);
+  }
 }
 
 }  // namespace xval::text

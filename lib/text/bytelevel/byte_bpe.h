@@ -21,6 +21,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "text/piece_cache.h"
 #include "xval/encoding.h"
 
 namespace xval::text {
@@ -63,38 +64,32 @@ class PairTable {
   size_t size_ = 0;
 };
 
-// Tokens of 2..8 bytes keyed by their bytes packed into one word (the first byte lowest, the
-// rest zero): the whole-piece lookup at which most pieces end takes one multiply and usually one
-// probe, with no string hashing and no comparison of bytes in another array.
+// Tokens of 2..15 bytes keyed by their bytes packed as a PieceKey (the key of the per-thread
+// PieceCache, built once per piece): the whole-piece lookup at which most pieces end takes one
+// multiply and usually one probe of one cache line, with no string hashing and no comparison of
+// bytes in another array.
 class ShortTokenTable {
  public:
-  static constexpr size_t kMaxLen = 8;
-  // The key of 1..8 bytes.
-  static uint64_t Key(absl::string_view bytes);
-  // Masks a word loaded from the text (first byte lowest) down to the key of its first len bytes.
-  static uint64_t KeyOfWord(uint64_t word, size_t len) {
-    return len >= 8 ? word : word & ((uint64_t{1} << (8 * len)) - 1);
-  }
+  static constexpr size_t kMaxLen = PieceKey::kMaxLen;
 
   void Reserve(size_t n);
-  void Put(uint64_t key, size_t len, int32_t id);  // the key must not be there yet
-  // The id stored for (key, len), or -1.
-  int32_t Find(uint64_t key, size_t len) const {
-    for (size_t i = Slot(key, len);; i = (i + 1) & mask_) {
+  void Put(const PieceKey& key, int32_t id);  // the key must not be there yet
+  // The id stored for key, or -1.
+  int32_t Find(const PieceKey& key) const {
+    for (size_t i = Slot(key);; i = (i + 1) & mask_) {
       const Entry& e = slots_[i];
-      if (e.key == key && e.len == len) return e.id;
-      if (e.len == 0) return -1;
+      if (e.lo == key.lo && e.hi == key.hi) return e.id;
+      if (e.hi == 0) return -1;
     }
   }
 
  private:
   struct Entry {
-    uint64_t key = 0;
+    uint64_t lo = 0, hi = 0;  // hi == 0: empty (a key's hi holds its length)
     int32_t id = -1;
-    uint32_t len = 0;  // 0: empty
   };
-  size_t Slot(uint64_t key, size_t len) const {
-    return ((key + len) * 0x9E3779B97F4A7C15ull) >> shift_;
+  size_t Slot(const PieceKey& key) const {
+    return ((key.lo ^ (key.hi * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full) >> shift_;
   }
 
   // On huge pages when large (LargeArray): a cold lookup is a cache miss, and without them a
@@ -138,13 +133,14 @@ class ByteBpe {
   int32_t byte_id(uint8_t b) const { return byte_ids_[b]; }
   static constexpr int32_t kMissingByte = -1;
   bool has_missing_bytes() const { return has_missing_bytes_; }
-  // Find for a piece of 2..8 bytes given as ShortTokenTable::Key: the same answer, faster.
-  int32_t FindShort(uint64_t key, size_t len) const { return short_ids_.Find(key, len); }
+  // Find for a piece of 2..15 bytes given as its PieceKey: the same answer, faster.
+  int32_t FindShort(const PieceKey& key) const { return short_ids_.Find(key); }
 
   // Scratch space for Merge; one per thread.
   struct Scratch {
     std::vector<int32_t> ids;
     std::vector<uint32_t> ranks;
+    std::vector<int32_t> merged;  // beside ranks: the token the pair merges into
     struct Node {
       int32_t id;
       uint32_t begin;
@@ -170,22 +166,33 @@ class ByteBpe {
                            bool allow_missing_bytes);
   void MergeShort(absl::string_view piece, Scratch& scratch, std::vector<int32_t>* out) const;
   void MergeLong(absl::string_view piece, Scratch& scratch, std::vector<int32_t>* out) const;
-  uint32_t RankOf(int32_t left, int32_t right) const {
-    if ((left | right) < 0) return kNoRank;  // a missing byte (and a key that is kEmpty)
+  // A pair's merge: its rank (kNoRank: none) and the token it makes.
+  struct PairMerge {
+    uint32_t rank;
+    int32_t merged;
+  };
+  PairMerge MergeOf(int32_t left, int32_t right) const {
+    if ((left | right) < 0) return PairMerge{kNoRank, -1};  // a missing byte (a kEmpty key)
     const PairTable::Entry* e = pairs_.Find(left, right);
-    return e == nullptr ? kNoRank : e->rank;
+    return e == nullptr ? PairMerge{kNoRank, -1} : PairMerge{e->rank, e->merged};
   }
   static constexpr uint32_t kNoRank = ~uint32_t{0};
+  // Fills byte_pairs_ from pairs_.
+  void IndexBytePairs();
 
   // All token bytes back to back; token i is [offsets_[i], offsets_[i + 1]). A heap block, so
   // the views in ids_ stay valid when a ByteBpe is moved.
   std::unique_ptr<char[]> arena_;
   std::vector<uint32_t> offsets_ = {0};
   absl::flat_hash_map<absl::string_view, int32_t> ids_;  // views into arena_
-  ShortTokenTable short_ids_;                            // the entries of ids_ of 2..8 bytes
+  ShortTokenTable short_ids_;                            // the entries of ids_ of 2..15 bytes
   std::array<int32_t, 256> byte_ids_{};
   bool has_missing_bytes_ = false;
   PairTable pairs_;
+  // The merges of two single bytes, indexed by (first byte << 8 | second byte): the first
+  // round of every merge reads this 512 KiB grid, which stays in the core's caches, where the
+  // pair table (megabytes) costs a cache miss per new pair on a first call.
+  LargeArray<PairMerge> byte_pairs_;
 };
 
 }  // namespace xval::text

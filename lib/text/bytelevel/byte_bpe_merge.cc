@@ -23,14 +23,21 @@ void ByteBpe::Merge(absl::string_view piece, Scratch& scratch, std::vector<int32
 
 void ByteBpe::MergeShort(absl::string_view piece, Scratch& scratch,
                          std::vector<int32_t>* out) const {
-  // ids[i]: the part at i; ranks[i]: the rank of merging parts i and i + 1.
+  // ids[i]: the part at i; ranks[i] and merged[i]: the merge of parts i and i + 1.
   std::vector<int32_t>& ids = scratch.ids;
   std::vector<uint32_t>& ranks = scratch.ranks;
+  std::vector<int32_t>& merged = scratch.merged;
   const size_t n = piece.size();
   ids.resize(n);
   ranks.resize(n);
-  for (size_t i = 0; i < n; ++i) ids[i] = byte_ids_[static_cast<uint8_t>(piece[i])];
-  for (size_t i = 0; i + 1 < n; ++i) ranks[i] = RankOf(ids[i], ids[i + 1]);
+  merged.resize(n);
+  const auto* bytes = reinterpret_cast<const unsigned char*>(piece.data());
+  for (size_t i = 0; i < n; ++i) ids[i] = byte_ids_[bytes[i]];
+  auto set = [&](size_t i, PairMerge pair) {
+    ranks[i] = pair.rank;
+    merged[i] = pair.merged;
+  };
+  for (size_t i = 0; i + 1 < n; ++i) set(i, byte_pairs_[bytes[i] << 8 | bytes[i + 1]]);
   ranks[n - 1] = kNoRank;
   size_t m = n;
   while (m > 1) {
@@ -43,12 +50,13 @@ void ByteBpe::MergeShort(absl::string_view piece, Scratch& scratch,
       }
     }
     if (best_rank == kNoRank) break;
-    ids[best] = pairs_.Find(ids[best], ids[best + 1])->merged;
+    ids[best] = merged[best];
     std::copy(ids.begin() + best + 2, ids.begin() + m, ids.begin() + best + 1);
     std::copy(ranks.begin() + best + 2, ranks.begin() + m, ranks.begin() + best + 1);
+    std::copy(merged.begin() + best + 2, merged.begin() + m, merged.begin() + best + 1);
     --m;
-    ranks[best] = best + 1 < m ? RankOf(ids[best], ids[best + 1]) : kNoRank;
-    if (best > 0) ranks[best - 1] = RankOf(ids[best - 1], ids[best]);
+    set(best, best + 1 < m ? MergeOf(ids[best], ids[best + 1]) : PairMerge{kNoRank, -1});
+    if (best > 0) set(best - 1, MergeOf(ids[best - 1], ids[best]));
   }
   out->insert(out->end(), ids.begin(), ids.begin() + m);
 }

@@ -13,7 +13,6 @@
 #include "text/bytelevel/utf8_replace.h"
 #include "text/hf/stages.h"
 #include "text/piece_cache.h"
-#include "text/pretokenize/ascii_swar.h"
 #include "text/pretokenize/digits.h"
 #include "text/spaced_word_cuts.h"
 #include "util/status_macros.h"
@@ -274,18 +273,15 @@ void ByteLevelTokenizer::EncodeTextImpl(absl::string_view text, uint32_t base,
 }
 
 void ByteLevelTokenizer::EncodeMissedPiece(absl::string_view text, size_t begin, size_t len,
-                                           ThreadState& state, std::vector<int32_t>* ids) const {
+                                           const PieceKey& key, ThreadState& state,
+                                           std::vector<int32_t>* ids) const {
   const ByteBpe& bpe = config_.bpe;
-  const auto* t = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t n = text.size();
   const size_t first = ids->size();
-  int32_t id = -1;
+  const bool short_piece = len <= PieceKey::kMaxLen;  // then `key` is the piece's
   if (len == 1) {
-    ids->push_back(bpe.byte_id(t[begin]));
-  } else if (config_.whole_piece_lookup && n >= 8 && len <= ShortTokenTable::kMaxLen) {
-    const uint64_t word =
-        begin + 8 <= n ? swar::Load8(t + begin) : swar::Load8(t + n - 8) >> (8 * (begin + 8 - n));
-    id = bpe.FindShort(ShortTokenTable::KeyOfWord(word, len), len);
+    ids->push_back(bpe.byte_id(static_cast<uint8_t>(text[begin])));
+  } else if (config_.whole_piece_lookup && short_piece) {
+    const int32_t id = bpe.FindShort(key);
     if (id >= 0) {
       ids->push_back(id);
     } else {
@@ -294,9 +290,7 @@ void ByteLevelTokenizer::EncodeMissedPiece(absl::string_view text, size_t begin,
   } else {
     EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/false);
   }
-  if (len <= PieceKey::kMaxLen) {
-    state.front.Put(PieceKey::Of(t, begin, len, n), ids->data() + first, ids->size() - first);
-  }
+  if (short_piece) state.front.Put(key, ids->data() + first, ids->size() - first);
 }
 
 void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& state,
@@ -319,7 +313,7 @@ void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& st
       staged.Keep(e.count);
     } else {
       staged.Flush();
-      EncodeMissedPiece(text, begin, len, state, ids);
+      EncodeMissedPiece(text, begin, len, key, state, ids);
     }
     begin = end;
   }
@@ -340,11 +334,8 @@ void ByteLevelTokenizer::EncodeStretch(absl::string_view text, uint32_t base, Th
   const ByteBpe& bpe = config_.bpe;
   const auto* t = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
-  // Pieces of 2..8 bytes are looked up whole by a word of their bytes, loaded from the text
-  // (or, near its end, from its last eight bytes, shifted); a text under eight bytes goes the
-  // general way. In front of that, pieces of 2..15 bytes go through the thread's PieceCache
-  // (not when some bytes have no token: those ids are fixed up below).
-  const bool short_lookup = config_.whole_piece_lookup && n >= 8;
+  // Pieces of 2..15 bytes go through the thread's PieceCache (not when some bytes have no
+  // token: those ids are fixed up below), then, on a miss, the vocabulary's whole-piece table.
   PieceCache* front = bpe.has_missing_bytes() ? nullptr : &state.front;
   uint32_t begin = 0;
   for (const uint32_t end : state.ends) {
@@ -352,12 +343,10 @@ void ByteLevelTokenizer::EncodeStretch(absl::string_view text, uint32_t base, Th
     int32_t id = -1;  // the piece's token when it is one, found without EncodePiece
     const size_t first = ids->size();
     const PieceCache::Entry* hit = nullptr;
-    PieceKey key{};
-    const bool cacheable = front != nullptr && len >= 2 && len <= PieceKey::kMaxLen;
-    if (cacheable) {
-      key = PieceKey::Of(t, begin, len, n);
-      hit = front->Find(key);
-    }
+    const bool short_piece = len >= 2 && len <= PieceKey::kMaxLen;
+    const PieceKey key = short_piece ? PieceKey::Of(t, begin, len, n) : PieceKey{};
+    const bool cacheable = front != nullptr && short_piece;
+    if (cacheable) hit = front->Find(key);
     if (len == 1) {
       id = bpe.byte_id(t[begin]);
     } else if (hit != nullptr) {
@@ -367,10 +356,8 @@ void ByteLevelTokenizer::EncodeStretch(absl::string_view text, uint32_t base, Th
         ids->insert(ids->end(), hit->ids, hit->ids + hit->count);
       }
     } else {
-      if (short_lookup && len <= ShortTokenTable::kMaxLen) {
-        const uint64_t word = begin + 8 <= n ? swar::Load8(t + begin)
-                                             : swar::Load8(t + n - 8) >> (8 * (begin + 8 - n));
-        id = bpe.FindShort(ShortTokenTable::KeyOfWord(word, len), len);
+      if (config_.whole_piece_lookup && short_piece) {
+        id = bpe.FindShort(key);
         if (id < 0) EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/true);
       } else {
         EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/false);

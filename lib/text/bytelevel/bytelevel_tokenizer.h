@@ -120,9 +120,10 @@ class ByteLevelTokenizer : public Tokenizer {
   // EncodeStretch's ids-only loop when every byte has a token, after SplitPieces: one probe of
   // the PieceCache per piece and no data-dependent branch on a hit.
   void EncodeCachedIds(absl::string_view text, ThreadState& state, std::vector<int32_t>* ids) const;
-  // One piece the PieceCache missed, its ids appended to *ids and cached.
-  void EncodeMissedPiece(absl::string_view text, size_t begin, size_t len, ThreadState& state,
-                         std::vector<int32_t>* ids) const;
+  // One piece the PieceCache missed, its ids appended to *ids and cached; `key` is the
+  // piece's PieceKey when it has at most PieceKey::kMaxLen bytes.
+  void EncodeMissedPiece(absl::string_view text, size_t begin, size_t len, const PieceKey& key,
+                         ThreadState& state, std::vector<int32_t>* ids) const;
   // Encodes `text` with the special tokens `matcher` finds; appends ids (and offsets plus
   // `base` when `offsets` is not null). `only_first_byte`: the byte every token of `matcher`
   // starts with when there is one (else -1); a text without it skips the matcher.

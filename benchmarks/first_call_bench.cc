@@ -1,0 +1,96 @@
+// The first calls of a process, one at a time: what a "cold" figure in compare_peers.py is made
+// of, without Python around it. Loads a tokenizer, reads a text file, encodes it (ids only,
+// one thread, EncodeBatchFlat as the Python encode_batch_flat([text], ids_only=True) does) N
+// times and prints each call's milliseconds. With --perf-ctl=CTL,ACK (perf record -D -1
+// --control fifo:CTL,ACK) only the first call is profiled.
+//
+// Usage: first_call_bench TOKENIZER TEXT_FILE [CALLS] [--perf-ctl=CTL,ACK]
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "xval/tokenizer.h"
+
+namespace {
+
+// perf's control pipes: a command, then wait for perf's acknowledgement.
+class PerfControl {
+ public:
+  explicit PerfControl(const std::string& spec) {
+    const size_t comma = spec.find(',');
+    if (comma == std::string::npos) return;
+    ctl_.open(spec.substr(0, comma));
+    ack_.open(spec.substr(comma + 1));
+  }
+  void Send(const char* command) {
+    if (!ctl_.is_open()) return;
+    ctl_ << command << '\n' << std::flush;
+    std::string line;
+    std::getline(ack_, line);
+  }
+
+ private:
+  std::ofstream ctl_;
+  std::ifstream ack_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string perf_spec;
+  int positional = 0;
+  const char* args[3] = {nullptr, nullptr, "3"};
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--perf-ctl=", 11) == 0) {
+      perf_spec = argv[i] + 11;
+    } else if (positional < 3) {
+      args[positional++] = argv[i];
+    }
+  }
+  if (positional < 2) {
+    std::fprintf(stderr, "usage: %s TOKENIZER TEXT_FILE [CALLS] [--perf-ctl=CTL,ACK]\n", argv[0]);
+    return 2;
+  }
+  using Clock = std::chrono::steady_clock;
+  const auto load_start = Clock::now();
+  auto tokenizer = xval::LoadTokenizer(args[0]);
+  if (!tokenizer.ok()) {
+    std::fprintf(stderr, "%s\n", tokenizer.status().ToString().c_str());
+    return 1;
+  }
+  const double load_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - load_start).count();
+  std::ifstream file(args[1], std::ios::binary);
+  if (!file) {
+    std::fprintf(stderr, "%s: cannot read\n", args[1]);
+    return 1;
+  }
+  std::stringstream buffer;
+  buffer << file.rdbuf();
+  const std::string text = buffer.str();
+  const absl::string_view views[] = {text};
+  xval::EncodeOptions options;
+  options.ids_only = true;
+  PerfControl perf(perf_spec);
+  std::printf("load %.1f ms\n", load_ms);
+  const int calls = std::atoi(args[2]);
+  for (int i = 0; i < calls; ++i) {
+    if (i == 0) perf.Send("enable");
+    const auto start = Clock::now();
+    auto batch = (*tokenizer)->EncodeBatchFlat(views, options, 1);
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    if (i == 0) perf.Send("disable");
+    if (!batch.ok()) {
+      std::fprintf(stderr, "%s\n", batch.status().ToString().c_str());
+      return 1;
+    }
+    std::printf("call %d: %.2f ms, %.1f MB/s, %zu ids\n", i, ms, text.size() / ms / 1e3,
+                batch->ids.size());
+  }
+  return 0;
+}
