@@ -1,10 +1,11 @@
 // The first calls of a process, one at a time: what a "cold" figure in compare_peers.py is made
 // of, without Python around it. Loads a tokenizer, reads a text file, encodes it (ids only,
-// one thread, EncodeBatchFlat as the Python encode_batch_flat([text], ids_only=True) does) N
-// times and prints each call's milliseconds. With --perf-ctl=CTL,ACK (perf record -D -1
-// --control fifo:CTL,ACK) only the first call is profiled.
+// EncodeBatchFlat as the Python encode_batch_flat([text], ids_only=True, threads=N) does) CALLS
+// times and prints each call's milliseconds. --lines: each line a text of the batch. With
+// --perf-ctl=CTL,ACK (perf record -D -1 --control fifo:CTL,ACK) only the first call is profiled.
 //
-// Usage: first_call_bench TOKENIZER TEXT_FILE [CALLS] [--perf-ctl=CTL,ACK]
+// Usage: first_call_bench TOKENIZER TEXT_FILE [CALLS] [--threads=N] [--lines]
+//                         [--perf-ctl=CTL,ACK]
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "xval/tokenizer.h"
 
@@ -43,11 +45,17 @@ class PerfControl {
 
 int main(int argc, char** argv) {
   std::string perf_spec;
+  size_t threads = 1;
+  bool lines = false;
   int positional = 0;
   const char* args[3] = {nullptr, nullptr, "3"};
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--perf-ctl=", 11) == 0) {
       perf_spec = argv[i] + 11;
+    } else if (std::strncmp(argv[i], "--threads=", 10) == 0) {
+      threads = static_cast<size_t>(std::atoi(argv[i] + 10));
+    } else if (std::strcmp(argv[i], "--lines") == 0) {
+      lines = true;
     } else if (positional < 3) {
       args[positional++] = argv[i];
     }
@@ -73,7 +81,17 @@ int main(int argc, char** argv) {
   std::stringstream buffer;
   buffer << file.rdbuf();
   const std::string text = buffer.str();
-  const absl::string_view views[] = {text};
+  std::vector<absl::string_view> views;
+  if (lines) {
+    for (size_t begin = 0; begin < text.size();) {
+      size_t end = text.find('\n', begin);
+      if (end == std::string::npos) end = text.size();
+      views.emplace_back(text.data() + begin, end - begin);
+      begin = end + 1;
+    }
+  } else {
+    views.emplace_back(text);
+  }
   xval::EncodeOptions options;
   options.ids_only = true;
   PerfControl perf(perf_spec);
@@ -82,7 +100,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < calls; ++i) {
     if (i == 0) perf.Send("enable");
     const auto start = Clock::now();
-    auto batch = (*tokenizer)->EncodeBatchFlat(views, options, 1);
+    auto batch = (*tokenizer)->EncodeBatchFlat(views, options, threads);
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     if (i == 0) perf.Send("disable");
     if (!batch.ok()) {

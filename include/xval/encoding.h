@@ -3,6 +3,9 @@
 #define XVAL_ENCODING_H_
 
 #include <cstdint>
+#include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace xval {
@@ -57,6 +60,18 @@ struct LargeArrayAllocator {
   LargeArrayAllocator(const LargeArrayAllocator<U>&) {}  // NOLINT: allocators convert
   T* allocate(size_t n) { return static_cast<T*>(internal::AllocateLarge(n * sizeof(T))); }
   void deallocate(T* p, size_t n) { internal::FreeLarge(p, n * sizeof(T)); }
+  // resize() default-initializes, as `new U[n]` does: elements of arithmetic types are left as
+  // they are (a large array's fresh pages are zero; a batch's arrays are written in full by the
+  // threads that fill them, with no pass of zeros first), class types with default member
+  // initializers still get them. Pass a value to fill with it.
+  template <typename U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible<U>::value) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
   friend bool operator==(const LargeArrayAllocator&, const LargeArrayAllocator&) { return true; }
   friend bool operator!=(const LargeArrayAllocator&, const LargeArrayAllocator&) { return false; }
 };

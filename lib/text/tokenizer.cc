@@ -219,14 +219,46 @@ std::vector<TextPart> PartsOf(const Tokenizer& tokenizer, absl::Span<const absl:
   return parts;
 }
 
+// Where each block of a batch starts in the output, known for a block once every block before
+// it has finished: the thread that encoded a block copies it into place as soon as that is
+// known, while the other threads still encode, instead of one thread copying every block
+// after the pool is done (which made the copy a serial tail of the call).
+class BlockPlaces {
+ public:
+  static constexpr size_t kUnknown = ~size_t{0};
+  explicit BlockPlaces(size_t num_blocks) : length_(num_blocks, kUnknown), start_(num_blocks + 1) {}
+
+  // Block b has `length` tokens.
+  void Finish(size_t b, size_t length) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    length_[b] = length;
+    size_t known = known_.load(std::memory_order_relaxed);
+    while (known < length_.size() && length_[known] != kUnknown) {
+      start_[known + 1] = start_[known] + length_[known];
+      ++known;
+    }
+    known_.store(known, std::memory_order_release);
+  }
+  // Where block b starts, or kUnknown while a block before it is unfinished.
+  size_t StartOf(size_t b) const {
+    return b <= known_.load(std::memory_order_acquire) ? start_[b] : kUnknown;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<size_t> length_;
+  std::vector<size_t> start_;  // start_[b] is written before known_ passes b
+  std::atomic<size_t> known_{0};
+};
+
 }  // namespace
 
 absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::string_view> texts,
                                                          const EncodeOptions& options,
                                                          size_t max_threads) const {
   // Each thread of the call appends the blocks of parts it takes to its own arena, then the
-  // blocks are copied into place in order, into arrays on huge pages. Ids only: the arena
-  // holds ids alone (EncodeIdsInto), and they are appended in order into a reserved array.
+  // blocks are copied into place, into arrays on huge pages. Ids only: the arena holds ids alone
+  // (EncodeIdsInto), and each thread copies its blocks into place as it goes (BlockPlaces).
   // The arenas belong to this call for its whole length (checked out of a process-wide pool,
   // so that their memory is reused from call to call: fresh memory costs a page fault per
   // 4 KiB), indexed by the pool's slot, never by worker thread: the workers serve the next
@@ -271,6 +303,31 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   std::vector<size_t> block_first(num_blocks);
   std::mutex mutex;
   absl::Status error;
+  // Ids only: each thread copies its blocks into `out` as their places become known (within
+  // the room reserved; what does not fit, or is still unplaced when the pool is done, is copied
+  // after it), and drops its arena's ids once all it holds are copied.
+  BatchEncoding out;
+  BlockPlaces places(num_blocks);
+  std::vector<char> placed(num_blocks, 0);
+  std::vector<std::vector<size_t>> unplaced(slots);  // per slot: blocks not yet copied
+  const size_t room = ids_only ? bytes / 2 + 4 * parts.size() + 64 : 0;
+  out.ids.resize(room);  // not written (LargeArray default-initializes): fresh pages
+  auto place_mine = [&](size_t slot, Encoding& arena) {
+    std::vector<size_t>& mine = unplaced[slot];
+    size_t kept = 0;
+    for (const size_t b : mine) {
+      const size_t start = places.StartOf(b);
+      const size_t n = places.StartOf(b + 1) - start;  // known when b's start is
+      if (start == BlockPlaces::kUnknown || start + n > room) {
+        mine[kept++] = b;
+        continue;
+      }
+      std::copy_n(arena.ids.begin() + block_first[b], n, out.ids.begin() + start);
+      placed[b] = 1;
+    }
+    mine.resize(kept);
+    if (kept == 0) arena.ids.clear();  // everything it held is in place
+  };
   // At most `slots` threads (the arenas' count), whatever XVAL_NUM_THREADS says by now.
   util::ParallelForSlots(
       num_blocks, 1,
@@ -296,6 +353,10 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
           }
           block_source[b] = &arena;
           block_first[b] = first;
+          if (!ids_only) continue;
+          places.Finish(b, arena.size() - first);
+          unplaced[slot].push_back(b);
+          place_mine(slot, arena);
         }
       },
       slots);
@@ -303,7 +364,6 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   // part_splits[i]: where part i's tokens start in the output. Every text has a part, its last
   // ends the text's row.
   std::vector<size_t> part_splits(parts.size() + 1, 0);
-  BatchEncoding out;
   out.row_splits.assign(texts.size() + 1, 0);
   for (size_t i = 0; i < parts.size(); ++i) {
     part_splits[i + 1] = part_splits[i] + part_lengths[i];
@@ -314,13 +374,22 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
     return part_splits[block_begin[b + 1]] - part_splits[block_begin[b]];
   };
   if (ids_only) {
-    // Appended block by block on this thread: resize() would first write every id as zero, one
-    // element at a time (a LargeArray has no memset path), which cost more than this copy.
-    out.ids.reserve(total);
-    for (size_t b = 0; b < num_blocks; ++b) {
-      const auto from = block_source[b]->ids.begin() + block_first[b];
-      out.ids.insert(out.ids.end(), from, from + block_tokens(b));
+    // The blocks no thread could place: a block whose predecessors finished after it, or all of
+    // them when the tokens outgrew the room.
+    if (total > room) {  // placed blocks keep their places in a larger array
+      LargeArray<int32_t> ids(total);
+      for (size_t b = 0; b < num_blocks; ++b) {
+        const size_t at = part_splits[block_begin[b]];
+        if (placed[b]) std::copy_n(out.ids.begin() + at, block_tokens(b), ids.begin() + at);
+      }
+      out.ids.swap(ids);
     }
+    for (size_t b = 0; b < num_blocks; ++b) {
+      if (placed[b]) continue;  // else its arena still holds it
+      const auto from = block_source[b]->ids.begin() + block_first[b];
+      std::copy_n(from, block_tokens(b), out.ids.begin() + part_splits[block_begin[b]]);
+    }
+    out.ids.resize(total);
     return out;
   }
   out.ids.resize(total);

@@ -99,6 +99,37 @@ std::unique_ptr<Tokenizer> Load(const std::string& path) {
 
 std::string LlamaPath() { return testing::DataDir() + "/tokenizers/llama2/tokenizer.model"; }
 
+// The ids-only batch reserves room for about one token per two bytes, and threads copy their
+// blocks into it as they finish: a batch whose tokens outgrow that room (cl100k writes "1 1 1"
+// as one token per byte), after texts that fit, keeps every block in its place.
+TEST(BatchIdsOnlyTest, TokensOutgrowTheReservedRoom) {
+  auto tok = Load("cl100k_base");
+  ASSERT_NE(tok, nullptr);
+  std::vector<std::string> strings = Texts();
+  strings.resize(600);
+  std::string ones;
+  for (int i = 0; i < 2000; ++i) ones += "1 ";
+  for (int i = 0; i < 200; ++i) strings.push_back(ones);
+  strings.push_back("tail");
+  const std::vector<absl::string_view> texts(strings.begin(), strings.end());
+  EncodeOptions ids_only;
+  ids_only.ids_only = true;
+  size_t bytes = 0;
+  for (const auto& t : strings) bytes += t.size();
+  for (const size_t threads : {size_t{1}, size_t{2}}) {
+    absl::StatusOr<BatchEncoding> ids = tok->EncodeBatchFlat(texts, ids_only, threads);
+    ASSERT_TRUE(ids.ok()) << ids.status();
+    ASSERT_GT(ids->ids.size(), bytes / 2 + 4 * texts.size() + 64);  // the room was outgrown
+    for (size_t i = 0; i < texts.size(); ++i) {
+      absl::StatusOr<Encoding> one = tok->Encode(texts[i], {});
+      ASSERT_TRUE(one.ok()) << one.status();
+      const std::vector<int32_t> row(ids->ids.begin() + ids->row_splits[i],
+                                     ids->ids.begin() + ids->row_splits[i + 1]);
+      ASSERT_EQ(row, one->ids) << threads << " threads, text " << i;
+    }
+  }
+}
+
 TEST(BatchIdsOnlyTest, ByteLevel) {
   for (const char* name : {"cl100k_base", "o200k_base"}) {
     SCOPED_TRACE(name);
