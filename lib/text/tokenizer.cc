@@ -199,7 +199,7 @@ struct TextPart {
 constexpr size_t kCutTextsAbove = size_t{1} << 18;
 
 // The parts of `texts`, in order: each text whole, or, with more than one thread, a long one
-// cut into about 4 * threads parts at safe cuts, so that its parts balance over the threads.
+// cut into about 8 * threads parts at safe cuts, so that its parts balance over the threads.
 std::vector<TextPart> PartsOf(const Tokenizer& tokenizer, absl::Span<const absl::string_view> texts,
                               size_t threads) {
   std::vector<TextPart> parts;
@@ -210,7 +210,7 @@ std::vector<TextPart> PartsOf(const Tokenizer& tokenizer, absl::Span<const absl:
       parts.push_back(TextPart{i, static_cast<uint32_t>(begin), static_cast<uint32_t>(end)});
     };
     if (threads > 1 && t.size() > kCutTextsAbove) {
-      text::ForEachStretch(tokenizer, t, std::max(t.size() / (4 * threads), kCutTextsAbove / 4),
+      text::ForEachStretch(tokenizer, t, std::max(t.size() / (8 * threads), kCutTextsAbove / 4),
                            add);
     } else {
       add(0, t.size());
@@ -328,9 +328,10 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
     mine.resize(kept);
     if (kept == 0) arena.ids.clear();  // everything it held is in place
   };
-  // At most `slots` threads (the arenas' count), whatever XVAL_NUM_THREADS says by now.
-  util::ParallelForSlots(
-      num_blocks, 1,
+  // At most `slots` threads (the arenas' count), whatever XVAL_NUM_THREADS says by now. Striped:
+  // a thread takes the same blocks from call to call, which its piece caches then hold.
+  util::ParallelForStriped(
+      num_blocks,
       [&](size_t slot, size_t begin, size_t end) {
         Encoding& arena = *arenas[slot];
         for (size_t b = begin; b < end; ++b) {

@@ -205,6 +205,47 @@ void ParallelForSlots(size_t n, size_t grain, const SlotFn& fn, size_t max_threa
   pool.Run(n, grain, fn, helpers);
 }
 
+void ParallelForStriped(size_t n, const SlotFn& fn, size_t max_threads) {
+  const size_t slots = std::min(ParallelSlots(max_threads), n);
+  if (n >> 32 != 0) {  // ranks are packed in 32 bits
+    ParallelForSlots(n, 1, fn, max_threads);
+    return;
+  }
+  if (slots <= 1) {
+    for (size_t i = 0; i < n; ++i) fn(0, i, i + 1);
+    return;
+  }
+  // Per slot, the range [begin, end) of its own items' ranks (item = rank * slots + slot),
+  // packed in one word: the owner takes from the front, the others from the back.
+  std::vector<std::atomic<uint64_t>> ranges(slots);
+  for (size_t s = 0; s < slots; ++s) {
+    const uint64_t count = (n - s + slots - 1) / slots;
+    ranges[s].store(count << 32);
+  }
+  auto take = [&](size_t owner, bool front, size_t* item) {
+    uint64_t r = ranges[owner].load(std::memory_order_relaxed);
+    for (;;) {
+      const uint64_t begin = r & 0xFFFFFFFFu, end = r >> 32;
+      if (begin >= end) return false;
+      const uint64_t next = front ? (end << 32) | (begin + 1) : ((end - 1) << 32) | begin;
+      if (ranges[owner].compare_exchange_weak(r, next, std::memory_order_relaxed)) {
+        *item = (front ? begin : end - 1) * slots + owner;
+        return true;
+      }
+    }
+  };
+  ParallelForSlots(
+      slots, 1,
+      [&](size_t slot, size_t, size_t) {
+        size_t item;
+        while (take(slot, true, &item)) fn(slot, item, item + 1);
+        for (size_t k = 1; k < slots; ++k) {
+          while (take((slot + k) % slots, false, &item)) fn(slot, item, item + 1);
+        }
+      },
+      slots);
+}
+
 size_t ParallelSlots(size_t max_threads) {
   if (max_threads == 0) max_threads = DefaultThreadCount();
   if (max_threads <= 1 || tls_inside_worker) return 1;

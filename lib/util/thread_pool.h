@@ -24,6 +24,14 @@ void ParallelForSlots(size_t n, size_t grain,
                       const std::function<void(size_t slot, size_t, size_t)>& fn,
                       size_t max_threads = 0);
 
+// As ParallelForSlots with one item per chunk, each item with an owner: slot s takes items s,
+// s + S, s + 2S, ... (S slots) in order, then takes the last items the others have not started.
+// A thread then sees the same items from call to call (a batch's texts, so its per-thread caches
+// hold their pieces), and the items finish roughly in order (so their outputs can be placed as
+// they finish).
+void ParallelForStriped(size_t n, const std::function<void(size_t slot, size_t, size_t)>& fn,
+                        size_t max_threads = 0);
+
 // The number of slots a ParallelForSlots call with this `max_threads` may use. (Pass the
 // result as that call's max_threads: the environment may change in between.)
 size_t ParallelSlots(size_t max_threads = 0);

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -113,6 +114,44 @@ TEST(ThreadPoolTest, SlotsBelongToOneThreadOfOneCall) {
   EXPECT_EQ(bad.load(), 0u);
   EXPECT_GE(ParallelSlots(0), 1u);
   EXPECT_EQ(ParallelSlots(1), 1u);
+}
+
+// ParallelForStriped: every item exactly once, one item per call of fn, slots below
+// ParallelSlots and owned by one thread; without stealing (one thread) in order.
+TEST(ThreadPoolTest, StripedGivesEveryItemOnceToOneSlotThread) {
+  for (const size_t threads : {size_t{0}, size_t{1}, size_t{2}, size_t{3}, size_t{8}}) {
+    for (const size_t n :
+         {size_t{0}, size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{100}, size_t{1000}}) {
+      SCOPED_TRACE(::testing::Message() << threads << " threads, " << n << " items");
+      const size_t slots = ParallelSlots(threads);
+      std::vector<std::atomic<int>> seen(n);
+      std::vector<std::thread::id> owner(slots);
+      std::atomic<int> bad{0};
+      std::mutex mutex;
+      std::vector<size_t> order;
+      ParallelForStriped(
+          n,
+          [&](size_t slot, size_t begin, size_t end) {
+            if (slot >= slots || end != begin + 1 || begin >= n) {
+              bad.fetch_add(1);
+              return;
+            }
+            {
+              std::lock_guard<std::mutex> lock(mutex);
+              if (owner[slot] == std::thread::id()) owner[slot] = std::this_thread::get_id();
+              if (owner[slot] != std::this_thread::get_id()) bad.fetch_add(1);
+              order.push_back(begin);
+            }
+            seen[begin].fetch_add(1);
+          },
+          threads);
+      EXPECT_EQ(bad.load(), 0);
+      for (size_t i = 0; i < n; ++i) EXPECT_EQ(seen[i].load(), 1) << i;
+      if (slots == 1) {
+        for (size_t i = 0; i < order.size(); ++i) EXPECT_EQ(order[i], i);
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -71,18 +71,30 @@ std::vector<absl::string_view> TextViews(const py::sequence& texts) {
   }
   std::vector<absl::string_view> views;
   views.reserve(texts.size());
-  for (py::handle t : texts) {
-    Py_ssize_t size = 0;
-    if (PyUnicode_Check(t.ptr())) {
-      const char* data = PyUnicode_AsUTF8AndSize(t.ptr(), &size);
+  auto add = [&](PyObject* t) {
+    if (PyUnicode_Check(t)) {
+      // An ASCII str holds its UTF-8 bytes as they are: no call, no cache to look up.
+      if (PyUnicode_IS_COMPACT_ASCII(t)) {
+        views.emplace_back(static_cast<const char*>(PyUnicode_DATA(t)),
+                           static_cast<size_t>(PyUnicode_GET_LENGTH(t)));
+        return;
+      }
+      Py_ssize_t size = 0;
+      const char* data = PyUnicode_AsUTF8AndSize(t, &size);
       if (data == nullptr) throw py::error_already_set();
       views.emplace_back(data, static_cast<size_t>(size));
-    } else if (PyBytes_Check(t.ptr())) {
-      views.emplace_back(PyBytes_AS_STRING(t.ptr()), static_cast<size_t>(PyBytes_GET_SIZE(t.ptr())));
+    } else if (PyBytes_Check(t)) {
+      views.emplace_back(PyBytes_AS_STRING(t), static_cast<size_t>(PyBytes_GET_SIZE(t)));
     } else {
       throw py::type_error(std::string("texts must be a sequence of str (or bytes), not of ") +
-                           Py_TYPE(t.ptr())->tp_name);
+                           Py_TYPE(t)->tp_name);
     }
+  };
+  if (PyList_Check(texts.ptr())) {  // the common case, without a new reference per item
+    const Py_ssize_t n = PyList_GET_SIZE(texts.ptr());
+    for (Py_ssize_t i = 0; i < n; ++i) add(PyList_GET_ITEM(texts.ptr(), i));
+  } else {
+    for (py::handle t : texts) add(t.ptr());
   }
   return views;
 }
