@@ -2,7 +2,9 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <mutex>
 #include <new>
+#include <vector>
 
 #include "xval/encoding.h"
 
@@ -19,6 +21,76 @@ bool Mapped(size_t bytes) { return bytes >= kHugePage; }
 
 size_t Rounded(size_t bytes) { return (bytes + kHugePage - 1) / kHugePage * kHugePage; }
 
+// The last mappings freed, kept for the next arrays of about their size (at most kKeptBytes in
+// all, a new array taking one at most half again its size): a loop that encodes batch after
+// batch then writes into pages it already faulted in, where a fresh mapping has the kernel
+// zero every page on first touch. Bounded, unlike the heap's keeping (see above).
+constexpr size_t kKeptBytes = size_t{64} << 20;
+
+class KeptMappings {
+ public:
+  // A kept mapping of `rounded` to 1.5 x `rounded` bytes, or null.
+  void* Take(size_t rounded) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    size_t best = kept_.size();
+    for (size_t i = 0; i < kept_.size(); ++i) {
+      const size_t size = kept_[i].bytes;
+      if (size >= rounded && size <= rounded + rounded / 2 &&
+          (best == kept_.size() || size < kept_[best].bytes)) {
+        best = i;
+      }
+    }
+    if (best == kept_.size()) return nullptr;
+    const Mapping m = kept_[best];
+    kept_.erase(kept_.begin() + static_cast<std::ptrdiff_t>(best));
+    total_ -= m.bytes;
+    if (m.bytes != rounded) larger_.push_back(m);  // FreeLarge will be told `rounded`
+    return m.p;
+  }
+  // Keeps or unmaps the mapping at p that an array of `rounded` bytes used.
+  void Give(void* p, size_t rounded) {
+    std::vector<Mapping> drop;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      Mapping m{p, rounded};
+      for (size_t i = 0; i < larger_.size(); ++i) {
+        if (larger_[i].p == p) {
+          m = larger_[i];
+          larger_.erase(larger_.begin() + static_cast<std::ptrdiff_t>(i));
+          break;
+        }
+      }
+      if (m.bytes > kKeptBytes) {
+        drop.push_back(m);
+      } else {
+        kept_.push_back(m);
+        total_ += m.bytes;
+        while (total_ > kKeptBytes) {  // the oldest go first
+          drop.push_back(kept_.front());
+          total_ -= kept_.front().bytes;
+          kept_.erase(kept_.begin());
+        }
+      }
+    }
+    for (const Mapping& m : drop) munmap(m.p, m.bytes);
+  }
+
+ private:
+  struct Mapping {
+    void* p;
+    size_t bytes;
+  };
+  std::mutex mutex_;
+  std::vector<Mapping> kept_;    // oldest first
+  std::vector<Mapping> larger_;  // handed out for a smaller array
+  size_t total_ = 0;
+};
+
+KeptMappings& Kept() {
+  static KeptMappings* kept = new KeptMappings;  // leaked: arrays are freed during exit
+  return *kept;
+}
+
 }  // namespace
 
 void* AllocateLarge(size_t bytes) {
@@ -30,6 +102,7 @@ void* AllocateLarge(size_t bytes) {
   // Map one huge page more than needed and trim both ends, so that the array starts on a
   // 2 MiB boundary and can be backed by transparent huge pages.
   const size_t rounded = Rounded(bytes);
+  if (void* kept = Kept().Take(rounded)) return kept;
   void* raw = mmap(nullptr, rounded + kHugePage, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (raw == MAP_FAILED) throw std::bad_alloc();
@@ -47,7 +120,7 @@ void* AllocateLarge(size_t bytes) {
 void FreeLarge(void* p, size_t bytes) {
   if (p == nullptr) return;
   if (Mapped(bytes)) {
-    munmap(p, Rounded(bytes));
+    Kept().Give(p, Rounded(bytes));
   } else {
     std::free(p);
   }

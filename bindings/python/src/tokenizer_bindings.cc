@@ -91,8 +91,14 @@ std::vector<absl::string_view> TextViews(const py::sequence& texts) {
     }
   };
   if (PyList_Check(texts.ptr())) {  // the common case, without a new reference per item
+    // The str objects lie scattered over the heap: each is a cache miss, so the ones a few
+    // items ahead are fetched while this one is read.
+    constexpr Py_ssize_t kAhead = 8;
     const Py_ssize_t n = PyList_GET_SIZE(texts.ptr());
-    for (Py_ssize_t i = 0; i < n; ++i) add(PyList_GET_ITEM(texts.ptr(), i));
+    for (Py_ssize_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) __builtin_prefetch(PyList_GET_ITEM(texts.ptr(), i + kAhead));
+      add(PyList_GET_ITEM(texts.ptr(), i));
+    }
   } else {
     for (py::handle t : texts) add(t.ptr());
   }
