@@ -122,6 +122,16 @@ TEST(ByteBpeTest, ShortTokenLookupEqualsFind) {
   }
 }
 
+// The pair table packs two ids in 21 bits each: a vocabulary past that is refused with a
+// clear error, never encoded with ids cut short.
+TEST(ByteBpeTest, TooManyTokensIsAnError) {
+  std::vector<std::string> tokens(PairTable::kMaxIds);
+  auto bpe = ByteBpe::FromRanks(std::move(tokens), "huge");
+  ASSERT_FALSE(bpe.ok());
+  EXPECT_NE(bpe.status().message().find("byte-level BPE reads up to"), absl::string_view::npos)
+      << bpe.status();
+}
+
 // Pieces at the very end of texts of 7, 8, 9 and more bytes (where the whole-piece lookup
 // loads the text's last eight bytes) encode as the general merge does.
 TEST(ByteLevelTokenizerTest, PiecesAtTheEndOfShortTexts) {

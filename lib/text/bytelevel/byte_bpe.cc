@@ -13,31 +13,34 @@ void PairTable::Reserve(size_t n) {
 }
 
 void PairTable::Grow() {
-  LargeArray<Entry> old = std::move(slots_);
-  slots_.assign(old.size() * 2, Entry{});
+  LargeArray<uint64_t> old = std::move(slots_);
+  slots_.assign(old.size() * 2, kEmpty);
   mask_ = slots_.size() - 1;
   --shift_;
   size_ = 0;
-  for (const Entry& e : old) {
-    if (e.key != kEmpty) {
-      Put(static_cast<int32_t>(e.key >> 32), static_cast<int32_t>(e.key & 0xFFFFFFFF), e.rank,
-          e.merged);
-    }
+  for (const uint64_t e : old) {
+    if (e == kEmpty) continue;
+    const uint32_t rank = static_cast<uint32_t>(e >> (2 * kIdBits));
+    Put(static_cast<int32_t>((e & kKeyMask) >> kIdBits), static_cast<int32_t>(e & kMaxIds), rank,
+        MergedOf(rank));
   }
 }
 
+void PairTable::MapRanksToTokens(size_t ranks) { merged_.assign(ranks, -1); }
+
 void PairTable::Put(int32_t left, int32_t right, uint32_t rank, int32_t merged) {
+  if (!merged_.empty()) merged_[rank] = merged;  // else merged == rank (tiktoken)
   if (2 * (size_ + 1) > slots_.size()) Grow();
   const uint64_t key = Key(left, right);
+  const uint64_t entry = (static_cast<uint64_t>(rank) << (2 * kIdBits)) | key;
   for (size_t i = Slot(key);; i = (i + 1) & mask_) {
-    Entry& e = slots_[i];
-    if (e.key == key) {
-      e.rank = rank;
-      e.merged = merged;
+    uint64_t& e = slots_[i];
+    if ((e & kKeyMask) == key) {
+      e = entry;
       return;
     }
-    if (e.key == kEmpty) {
-      e = Entry{key, rank, merged};
+    if (e == kEmpty) {
+      e = entry;
       ++size_;
       return;
     }
@@ -120,12 +123,17 @@ absl::StatusOr<ByteBpe> ByteBpe::FromRanks(std::vector<std::string> tokens,
                                            absl::string_view source,
                                            const std::vector<bool>* mergeable) {
   ByteBpe bpe;
+  if (tokens.size() >= static_cast<size_t>(PairTable::kMaxIds)) {
+    return absl::InvalidArgumentError(absl::StrCat(source, ": ", tokens.size(),
+                                                   " tokens; byte-level BPE reads up to ",
+                                                   PairTable::kMaxIds - 1));
+  }
   if (absl::Status s = bpe.IndexTokens(tokens, mergeable, source, false); !s.ok()) return s;
   // Every way to cut a token in two whose halves are tokens is a merge with the token's rank:
   // exactly the pairs of adjacent parts tiktoken's byte_pair_merge would find a rank for.
   size_t splits = 0;
   for (const std::string& t : tokens) splits += t.empty() ? 0 : t.size() - 1;
-  bpe.pairs_.Reserve(splits / 2);
+  bpe.pairs_.Reserve(splits / 4);  // about half the cuts of a token make two tokens
   for (int32_t id = 0; id < bpe.size(); ++id) {
     if (mergeable != nullptr && !(*mergeable)[id]) continue;
     const absl::string_view t = bpe.token(id);
@@ -145,9 +153,17 @@ absl::StatusOr<ByteBpe> ByteBpe::FromMerges(
     const std::vector<std::pair<std::string, std::string>>& merges, absl::string_view source,
     bool allow_missing_bytes) {
   ByteBpe bpe;
+  if (tokens.size() >= static_cast<size_t>(PairTable::kMaxIds) ||
+      merges.size() >= PairTable::kMaxRanks) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ": ", tokens.size(), " tokens and ", merges.size(),
+                     " merges; byte-level BPE reads up to ", PairTable::kMaxIds - 1, " and ",
+                     PairTable::kMaxRanks - 1));
+  }
   if (absl::Status s = bpe.IndexTokens(tokens, &mergeable, source, allow_missing_bytes); !s.ok()) {
     return s;
   }
+  bpe.pairs_.MapRanksToTokens(merges.size());
   bpe.pairs_.Reserve(merges.size());
   for (size_t r = 0; r < merges.size(); ++r) {
     const auto& [a, b] = merges[r];
@@ -170,7 +186,7 @@ absl::StatusOr<ByteBpe> ByteBpe::FromMerges(
 void ByteBpe::IndexBytePairs() {
   byte_pairs_.resize(256 * 256);
   for (int a = 0; a < 256; ++a) {
-    for (int b = 0; b < 256; ++b) byte_pairs_[a << 8 | b] = MergeOf(byte_ids_[a], byte_ids_[b]);
+    for (int b = 0; b < 256; ++b) byte_pairs_[a << 8 | b] = RankOf(byte_ids_[a], byte_ids_[b]);
   }
 }
 

@@ -26,39 +26,52 @@
 
 namespace xval::text {
 
-// Open addressing over (left id, right id) keys: the merge loop's one hot lookup.
+// Open addressing over (left id, right id) keys: the merge loop's one hot lookup. One word per
+// entry (the rank above the two ids, 21 bits each) and at most half full: for cl100k 4 MiB,
+// a quarter of what 16-byte entries in a table sized from the tokens' lengths took, so that
+// more of it stays in the caches. The merged token comes from the rank (MergedOf): a merge
+// reads it once, where the pair's rank is read for every candidate.
 class PairTable {
  public:
-  struct Entry {
-    uint64_t key = kEmpty;
-    uint32_t rank = 0;
-    int32_t merged = -1;
-  };
-  static constexpr uint64_t kEmpty = ~uint64_t{0};
+  static constexpr uint32_t kNoRank = ~uint32_t{0};
+  static constexpr int kIdBits = 21;
+  static constexpr int32_t kMaxIds = (int32_t{1} << kIdBits) - 1;  // ids below this
+  static constexpr uint32_t kMaxRanks = (uint32_t{1} << (64 - 2 * kIdBits)) - 1;
 
   void Reserve(size_t n);
-  // Inserts or overwrites.
+  // Ranks 0..ranks-1 make the tokens given to Put (Hugging Face merges); without this call a
+  // merge's rank is its token (tiktoken).
+  void MapRanksToTokens(size_t ranks);
+  // Inserts or overwrites; 0 <= left, right < kMaxIds, rank < kMaxRanks.
   void Put(int32_t left, int32_t right, uint32_t rank, int32_t merged);
-  const Entry* Find(int32_t left, int32_t right) const {
+  // The rank of merging left and right (both >= 0), or kNoRank.
+  uint32_t Find(int32_t left, int32_t right) const {
     const uint64_t key = Key(left, right);
     for (size_t i = Slot(key);; i = (i + 1) & mask_) {
-      const Entry& e = slots_[i];
-      if (e.key == key) return &e;
-      if (e.key == kEmpty) return nullptr;
+      const uint64_t e = slots_[i];
+      if ((e & kKeyMask) == key) return static_cast<uint32_t>(e >> (2 * kIdBits));
+      if (e == kEmpty) return kNoRank;
     }
+  }
+  // The token that the merge of rank `rank` (from Find) makes.
+  int32_t MergedOf(uint32_t rank) const {
+    return merged_.empty() ? static_cast<int32_t>(rank) : merged_[rank];
   }
   size_t size() const { return size_; }
 
  private:
+  static constexpr uint64_t kKeyMask = (uint64_t{1} << (2 * kIdBits)) - 1;
+  static constexpr uint64_t kEmpty = ~uint64_t{0};  // its key bits are no pair of valid ids
   static uint64_t Key(int32_t a, int32_t b) {
-    return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
+    return (static_cast<uint64_t>(a) << kIdBits) | static_cast<uint64_t>(b);
   }
   size_t Slot(uint64_t key) const { return (key * 0x9E3779B97F4A7C15ull) >> shift_; }
   void Grow();
 
   // On huge pages when large (LargeArray): a cold lookup is a cache miss, and without them a
   // TLB miss too, which costs several more memory reads under virtualization.
-  LargeArray<Entry> slots_ = LargeArray<Entry>(16);
+  LargeArray<uint64_t> slots_ = LargeArray<uint64_t>(16, kEmpty);
+  std::vector<int32_t> merged_;  // by rank; empty while every merge makes its rank's token
   size_t mask_ = 15;
   int shift_ = 60;
   size_t size_ = 0;
@@ -140,7 +153,6 @@ class ByteBpe {
   struct Scratch {
     std::vector<int32_t> ids;
     std::vector<uint32_t> ranks;
-    std::vector<int32_t> merged;  // beside ranks: the token the pair merges into
     struct Node {
       int32_t id;
       uint32_t begin;
@@ -166,17 +178,11 @@ class ByteBpe {
                            bool allow_missing_bytes);
   void MergeShort(absl::string_view piece, Scratch& scratch, std::vector<int32_t>* out) const;
   void MergeLong(absl::string_view piece, Scratch& scratch, std::vector<int32_t>* out) const;
-  // A pair's merge: its rank (kNoRank: none) and the token it makes.
-  struct PairMerge {
-    uint32_t rank;
-    int32_t merged;
-  };
-  PairMerge MergeOf(int32_t left, int32_t right) const {
-    if ((left | right) < 0) return PairMerge{kNoRank, -1};  // a missing byte (a kEmpty key)
-    const PairTable::Entry* e = pairs_.Find(left, right);
-    return e == nullptr ? PairMerge{kNoRank, -1} : PairMerge{e->rank, e->merged};
+  uint32_t RankOf(int32_t left, int32_t right) const {
+    if ((left | right) < 0) return kNoRank;  // a missing byte
+    return pairs_.Find(left, right);
   }
-  static constexpr uint32_t kNoRank = ~uint32_t{0};
+  static constexpr uint32_t kNoRank = PairTable::kNoRank;
   // Fills byte_pairs_ from pairs_.
   void IndexBytePairs();
 
@@ -189,10 +195,10 @@ class ByteBpe {
   std::array<int32_t, 256> byte_ids_{};
   bool has_missing_bytes_ = false;
   PairTable pairs_;
-  // The merges of two single bytes, indexed by (first byte << 8 | second byte): the first
-  // round of every merge reads this 512 KiB grid, which stays in the core's caches, where the
-  // pair table (megabytes) costs a cache miss per new pair on a first call.
-  LargeArray<PairMerge> byte_pairs_;
+  // The ranks of merging two single bytes, indexed by (first byte << 8 | second byte): the
+  // first round of every merge reads this 256 KiB grid, which stays in the core's caches, where
+  // the pair table (megabytes) costs a cache miss per new pair on a first call.
+  std::vector<uint32_t> byte_pairs_;
 };
 
 }  // namespace xval::text

@@ -23,21 +23,15 @@ void ByteBpe::Merge(absl::string_view piece, Scratch& scratch, std::vector<int32
 
 void ByteBpe::MergeShort(absl::string_view piece, Scratch& scratch,
                          std::vector<int32_t>* out) const {
-  // ids[i]: the part at i; ranks[i] and merged[i]: the merge of parts i and i + 1.
+  // ids[i]: the part at i; ranks[i]: the rank of merging parts i and i + 1.
   std::vector<int32_t>& ids = scratch.ids;
   std::vector<uint32_t>& ranks = scratch.ranks;
-  std::vector<int32_t>& merged = scratch.merged;
   const size_t n = piece.size();
   ids.resize(n);
   ranks.resize(n);
-  merged.resize(n);
   const auto* bytes = reinterpret_cast<const unsigned char*>(piece.data());
   for (size_t i = 0; i < n; ++i) ids[i] = byte_ids_[bytes[i]];
-  auto set = [&](size_t i, PairMerge pair) {
-    ranks[i] = pair.rank;
-    merged[i] = pair.merged;
-  };
-  for (size_t i = 0; i + 1 < n; ++i) set(i, byte_pairs_[bytes[i] << 8 | bytes[i + 1]]);
+  for (size_t i = 0; i + 1 < n; ++i) ranks[i] = byte_pairs_[bytes[i] << 8 | bytes[i + 1]];
   ranks[n - 1] = kNoRank;
   size_t m = n;
   while (m > 1) {
@@ -50,13 +44,12 @@ void ByteBpe::MergeShort(absl::string_view piece, Scratch& scratch,
       }
     }
     if (best_rank == kNoRank) break;
-    ids[best] = merged[best];
+    ids[best] = pairs_.MergedOf(best_rank);
     std::copy(ids.begin() + best + 2, ids.begin() + m, ids.begin() + best + 1);
     std::copy(ranks.begin() + best + 2, ranks.begin() + m, ranks.begin() + best + 1);
-    std::copy(merged.begin() + best + 2, merged.begin() + m, merged.begin() + best + 1);
     --m;
-    set(best, best + 1 < m ? MergeOf(ids[best], ids[best + 1]) : PairMerge{kNoRank, -1});
-    if (best > 0) set(best - 1, MergeOf(ids[best - 1], ids[best]));
+    ranks[best] = best + 1 < m ? RankOf(ids[best], ids[best + 1]) : kNoRank;
+    if (best > 0) ranks[best - 1] = RankOf(ids[best - 1], ids[best]);
   }
   out->insert(out->end(), ids.begin(), ids.begin() + m);
 }
@@ -81,10 +74,10 @@ void ByteBpe::MergeLong(absl::string_view piece, Scratch& scratch,
   heap.clear();
   auto push = [&](int32_t left) {
     const int32_t right = nodes[left].next;
-    if (right < 0 || (nodes[left].id | nodes[right].id) < 0) return;  // a missing byte
-    const PairTable::Entry* e = pairs_.Find(nodes[left].id, nodes[right].id);
-    if (e == nullptr) return;
-    heap.push_back(Candidate{e->rank, nodes[left].begin, left, nodes[left].id, nodes[right].id});
+    if (right < 0) return;
+    const uint32_t rank = RankOf(nodes[left].id, nodes[right].id);
+    if (rank == kNoRank) return;
+    heap.push_back(Candidate{rank, nodes[left].begin, left, nodes[left].id, nodes[right].id});
     std::push_heap(heap.begin(), heap.end(), later);
   };
   for (int32_t i = 0; i + 1 < n; ++i) push(i);
@@ -96,7 +89,7 @@ void ByteBpe::MergeLong(absl::string_view piece, Scratch& scratch,
     if (left.id != c.left_id || left.next < 0) continue;  // merged away or changed
     Node& right = nodes[left.next];
     if (right.id != c.right_id) continue;
-    left.id = pairs_.Find(left.id, right.id)->merged;
+    left.id = pairs_.MergedOf(c.rank);  // the pair's ids are unchanged, so is its rank
     right.id = -1;  // dead: no candidate names it as a left side any more
     left.next = right.next;
     if (right.next >= 0) nodes[right.next].prev = c.left;
