@@ -2,10 +2,12 @@
 // bytes (nearly every pre-token of byte-level BPE, nearly every word of SentencePiece) maps to
 // its ids (up to kMaxIds, inline) in one probe of a table small enough for the L2 cache,
 // where the vocabulary's whole-piece table (4 MiB for cl100k) and the hash maps of merged
-// pieces miss it (measured in docs/benchmarks-bytelevel.md). Direct-mapped: a new piece overwrites
-// the slot's old one, so the table never grows; it is cleared only when its thread state passes to
-// another tokenizer. The value of a key is whatever the exact path gave for those bytes, so a hit
-// is exact by construction.
+// pieces miss it (measured in docs/benchmarks-bytelevel.md). Sets of two entries: the hot path
+// reads the first (the set's last used piece), a miss there looks at the second and swaps them;
+// a new piece takes the first place and pushes the old one to the second. Two pieces that share
+// a set no longer evict each other in turn (direct-mapped, they did). The table never grows; it
+// is cleared only when its thread state passes to another tokenizer. The value of a key is whatever
+// the exact path gave for those bytes, so a hit is exact by construction.
 //
 // Layout after gigatoken's pre-token cache (../shared/notes/fastest-bpe-2026.md §1b): the key
 // is the piece's bytes packed into two words with its length in the top byte (never zero, so a
@@ -19,6 +21,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "text/pretokenize/ascii_swar.h"
@@ -76,7 +79,7 @@ class BasicPieceCache {
   static_assert((16 + 4 * (kIds + 1)) % 32 == 0);
 
   explicit BasicPieceCache(int log2_slots)
-      : slots_(size_t{1} << log2_slots), shift_(64 - log2_slots) {}
+      : slots_(size_t{1} << log2_slots), shift_(64 - (log2_slots - 1)) {}
 
   struct Entry {
     uint64_t lo = 0, hi = 0;  // hi == 0: empty (a key's hi holds its length)
@@ -85,32 +88,43 @@ class BasicPieceCache {
   };
 
   // The entry of `key` (its ids[0, count)), or null.
-  const Entry* Find(const PieceKey& key) const {
+  const Entry* Find(const PieceKey& key) {
     const Entry& e = At(key);
-    return e.lo == key.lo && e.hi == key.hi ? &e : nullptr;
+    return e.lo == key.lo && e.hi == key.hi ? &e : FindSecond(key);
   }
-  // The slot where `key` would be; it holds key when e.lo == key.lo && e.hi == key.hi.
-  const Entry& At(const PieceKey& key) const { return slots_[Slot(key)]; }
-  // Caches ids[0, count) for `key` when count <= kMaxIds (longer encodings stay uncached).
+  // The first entry of key's set, where the hot path looks; it holds key when
+  // e.lo == key.lo && e.hi == key.hi.
+  const Entry& At(const PieceKey& key) const { return slots_[2 * Set(key)]; }
+  // After a miss at At(key): key's entry in the second place of its set, moved to the first
+  // (the set's two entries swapped), or null.
+  const Entry* FindSecond(const PieceKey& key) {
+    Entry* first = &slots_[2 * Set(key)];
+    Entry& second = first[1];
+    if (second.lo != key.lo || second.hi != key.hi) return nullptr;
+    std::swap(first[0], second);
+    return first;
+  }
+  // Caches ids[0, count) for `key` when count <= kMaxIds (longer encodings stay uncached) in
+  // the first place of its set; the piece there moves to the second, whose piece is forgotten.
   void Put(const PieceKey& key, const int32_t* ids, size_t count) {
     if (count == 0 || count > kMaxIds) return;
-    Entry& e = slots_[Slot(key)];
+    Entry* first = &slots_[2 * Set(key)];
+    if (first->hi != 0 && !(first->lo == key.lo && first->hi == key.hi)) first[1] = first[0];
+    Entry& e = first[0];
     e.lo = key.lo;
     e.hi = key.hi;
     e.count = static_cast<uint32_t>(count);
     std::memcpy(e.ids, ids, count * sizeof(int32_t));
   }
   // Forgets every piece (the owning tokenizer changed).
-  void Clear() {
-    std::memset(static_cast<void*>(slots_.data()), 0, sizeof(Entry) << (64 - shift_));
-  }
+  void Clear() { std::memset(static_cast<void*>(slots_.data()), 0, sizeof(Entry) * slots_.size()); }
 
  private:
-  size_t Slot(const PieceKey& key) const {
+  size_t Set(const PieceKey& key) const {
     return ((key.lo ^ (key.hi * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full) >> shift_;
   }
 
-  LargeArray<Entry> slots_;  // on huge pages (see LargeArray)
+  LargeArray<Entry> slots_;  // sets of two entries; on huge pages (see LargeArray)
   int shift_;
 };
 

@@ -295,7 +295,7 @@ void ByteLevelTokenizer::EncodeMissedPiece(absl::string_view text, size_t begin,
 
 void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& state,
                                          std::vector<int32_t>* ids) const {
-  const PieceCache& front = state.front;
+  PieceCache& front = state.front;
   const auto* t = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
   StagedIds<PieceCache> staged(ids);
@@ -311,6 +311,10 @@ void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& st
     staged.Copy(e);
     if (ABSL_PREDICT_TRUE(found)) {
       staged.Keep(e.count);
+    } else if (const PieceCache::Entry * second;
+               len <= PieceKey::kMaxLen && (second = front.FindSecond(key)) != nullptr) {
+      staged.Copy(*second);
+      staged.Keep(second->count);
     } else {
       staged.Flush();
       EncodeMissedPiece(text, begin, len, key, state, ids);

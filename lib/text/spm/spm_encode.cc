@@ -253,7 +253,7 @@ void SpmTokenizer::EncodeRawWordIds(absl::string_view text, bool prefix, ThreadS
   state.prev_unknown = false;
   const auto* t = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
-  const auto& table = state.word_ids;
+  auto& table = state.word_ids;
   StagedIds<std::remove_reference_t<decltype(table)>> staged(ids);
   auto emit_unit = [&](size_t begin, size_t end, bool with_prefix) {
     const size_t len = end - begin;
