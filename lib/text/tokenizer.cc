@@ -195,11 +195,14 @@ struct TextPart {
   uint32_t begin, end;
 };
 
-// Texts longer than this are cut into parts when the call has more than one thread.
+// Texts longer than this are cut into parts.
 constexpr size_t kCutTextsAbove = size_t{1} << 18;
 
-// The parts of `texts`, in order: each text whole, or, with more than one thread, a long one
-// cut into about 8 * threads parts at safe cuts, so that its parts balance over the threads.
+// The parts of `texts`, in order: each text whole, or a long one cut into about 8 * threads
+// parts at safe cuts, so that its parts balance over the threads. On one thread too: each part
+// is copied into the output as soon as it is encoded, so that the thread's arena holds one
+// part's ids rather than the whole text's (peak memory), and the copy reads them from the
+// core's cache.
 std::vector<TextPart> PartsOf(const Tokenizer& tokenizer, absl::Span<const absl::string_view> texts,
                               size_t threads) {
   std::vector<TextPart> parts;
@@ -209,7 +212,7 @@ std::vector<TextPart> PartsOf(const Tokenizer& tokenizer, absl::Span<const absl:
     auto add = [&](size_t begin, size_t end) {
       parts.push_back(TextPart{i, static_cast<uint32_t>(begin), static_cast<uint32_t>(end)});
     };
-    if (threads > 1 && t.size() > kCutTextsAbove) {
+    if (t.size() > kCutTextsAbove) {
       text::ForEachStretch(tokenizer, t, std::max(t.size() / (8 * threads), kCutTextsAbove / 4),
                            add);
     } else {
@@ -272,7 +275,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   } return_arenas{&arenas};
   for (auto& arena : arenas) arena->Clear();
   const bool ids_only = options.ids_only;
-  // A long text is cut into parts (only with more than one thread: one thread gains nothing).
+  // A long text is cut into parts (PartsOf).
   // Its first part takes BOS, its last EOS, the others neither and continue the text.
   const std::vector<TextPart> parts = PartsOf(*this, texts, slots);
   // Each arena reserved for its share of the tokens (a text has rarely more than one token per
