@@ -1,6 +1,6 @@
-// One long text spread over cores (Tokenizer::SafeCut, EncodeBatchFlat's parts): on 2 threads
-// the batch of one long text gives the ids, offsets and values of Encode on the whole text, for
-// every kind of tokenizer (those that cut and those that never do), with special tokens inside
+// One long text cut into parts (Tokenizer::SafeCut, EncodeBatchFlat's parts): on 1 and 2
+// threads the batch of one long text gives the ids, offsets and values of Encode on the whole text,
+// for every kind of tokenizer (those that cut and those that never do), with special tokens inside
 // and BOS/EOS around; and the cuts are only where the rule allows.
 #include <algorithm>
 #include <string>
@@ -37,31 +37,35 @@ void ExpectWholeEqualsParts(const Tokenizer& tok, const EncodeOptions& options) 
   absl::StatusOr<Encoding> whole = tok.Encode(text, options);
   ASSERT_TRUE(whole.ok()) << whole.status();
   const std::vector<absl::string_view> one = {text};
-  absl::StatusOr<BatchEncoding> parts = tok.EncodeBatchFlat(one, options, 2);
-  ASSERT_TRUE(parts.ok()) << parts.status();
-  ASSERT_EQ(parts->row_splits, (std::vector<size_t>{0, whole->ids.size()}));
-  ASSERT_EQ(parts->ids.size(), whole->ids.size());
-  for (size_t i = 0; i < whole->ids.size(); ++i) {
-    ASSERT_EQ(parts->ids[i], whole->ids[i]) << "token " << i;
-    ASSERT_EQ(parts->offsets[i], whole->offsets[i]) << "token " << i;
-    ASSERT_EQ(parts->values[i], whole->values[i]) << "token " << i;
-  }
-  EncodeOptions ids_only = options;
-  ids_only.ids_only = true;
-  absl::StatusOr<BatchEncoding> ids = tok.EncodeBatchFlat(one, ids_only, 2);
-  ASSERT_TRUE(ids.ok()) << ids.status();
-  EXPECT_TRUE(ids->ids == parts->ids);
-  // Beside short texts, in one batch: each row its own.
-  const std::vector<absl::string_view> mixed = {"a b", text, "",
-                                                absl::string_view(text).substr(0, 300000), "c"};
-  absl::StatusOr<BatchEncoding> batch = tok.EncodeBatchFlat(mixed, ids_only, 2);
-  ASSERT_TRUE(batch.ok()) << batch.status();
-  for (size_t i = 0; i < mixed.size(); ++i) {
-    absl::StatusOr<Encoding> e = tok.Encode(mixed[i], ids_only);
-    ASSERT_TRUE(e.ok()) << e.status();
-    ASSERT_TRUE(std::equal(e->ids.begin(), e->ids.end(), batch->ids.begin() + batch->row_splits[i],
-                           batch->ids.begin() + batch->row_splits[i + 1]))
-        << "text " << i;
+  for (const size_t threads : {size_t{1}, size_t{2}}) {
+    SCOPED_TRACE(::testing::Message() << threads << " threads");
+    absl::StatusOr<BatchEncoding> parts = tok.EncodeBatchFlat(one, options, threads);
+    ASSERT_TRUE(parts.ok()) << parts.status();
+    ASSERT_EQ(parts->row_splits, (std::vector<size_t>{0, whole->ids.size()}));
+    ASSERT_EQ(parts->ids.size(), whole->ids.size());
+    for (size_t i = 0; i < whole->ids.size(); ++i) {
+      ASSERT_EQ(parts->ids[i], whole->ids[i]) << "token " << i;
+      ASSERT_EQ(parts->offsets[i], whole->offsets[i]) << "token " << i;
+      ASSERT_EQ(parts->values[i], whole->values[i]) << "token " << i;
+    }
+    EncodeOptions ids_only = options;
+    ids_only.ids_only = true;
+    absl::StatusOr<BatchEncoding> ids = tok.EncodeBatchFlat(one, ids_only, threads);
+    ASSERT_TRUE(ids.ok()) << ids.status();
+    EXPECT_TRUE(ids->ids == parts->ids);
+    // Beside short texts, in one batch: each row its own.
+    const std::vector<absl::string_view> mixed = {"a b", text, "",
+                                                  absl::string_view(text).substr(0, 300000), "c"};
+    absl::StatusOr<BatchEncoding> batch = tok.EncodeBatchFlat(mixed, ids_only, threads);
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    for (size_t i = 0; i < mixed.size(); ++i) {
+      absl::StatusOr<Encoding> e = tok.Encode(mixed[i], ids_only);
+      ASSERT_TRUE(e.ok()) << e.status();
+      ASSERT_TRUE(std::equal(e->ids.begin(), e->ids.end(),
+                             batch->ids.begin() + batch->row_splits[i],
+                             batch->ids.begin() + batch->row_splits[i + 1]))
+          << "text " << i;
+    }
   }
 }
 
