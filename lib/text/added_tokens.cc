@@ -53,8 +53,10 @@ AddedTokenMatcher::AddedTokenMatcher(const std::vector<AddedToken>& tokens) {
   lengths_.erase(std::unique(lengths_.begin(), lengths_.end()), lengths_.end());
   for (int b = 0; b < 256; ++b) {
     if (!first_byte_[b]) continue;
-    only_first_byte_ = only_first_byte_ == -1 ? b : -2;
+    if (num_scanned_ < kMaxScanned) scanned_[num_scanned_] = static_cast<unsigned char>(b);
+    ++num_scanned_;
   }
+  if (num_scanned_ > kMaxScanned) num_scanned_ = 0;  // byte by byte
 }
 
 const AddedToken* AddedTokenMatcher::LongestAt(absl::string_view text, size_t pos) const {

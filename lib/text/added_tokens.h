@@ -3,6 +3,7 @@
 #ifndef XVAL_TEXT_ADDED_TOKENS_H_
 #define XVAL_TEXT_ADDED_TOKENS_H_
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -36,13 +37,25 @@ class AddedTokenMatcher {
   template <typename OnText, typename OnToken>
   void Split(absl::string_view text, OnText on_text, OnToken on_token) const {
     size_t text_begin = 0;
+    // Where a match can start next: when the tokens start with a few bytes (Llama 3's '<';
+    // Qwen2's '<' and '['), memchr's vector loop finds each one's next place, searched again
+    // only once passed; else every byte is a candidate.
+    size_t next[kMaxScanned];
+    auto find = [&](size_t k, size_t from) {
+      const void* p = std::memchr(text.data() + from, scanned_[k], text.size() - from);
+      return p == nullptr ? text.size()
+                          : static_cast<size_t>(static_cast<const char*>(p) - text.data());
+    };
+    for (size_t k = 0; k < num_scanned_; ++k) next[k] = find(k, 0);
     for (size_t pos = 0; pos < text.size();) {
-      if (only_first_byte_ >= 0) {
-        // Every token starts with one byte (Llama 3's and Qwen2's '<'): memchr's vector loop
-        // finds the next place a match can start.
-        const void* next = std::memchr(text.data() + pos, only_first_byte_, text.size() - pos);
-        if (next == nullptr) break;
-        pos = static_cast<size_t>(static_cast<const char*>(next) - text.data());
+      if (num_scanned_ > 0) {
+        size_t candidate = text.size();
+        for (size_t k = 0; k < num_scanned_; ++k) {
+          if (next[k] < pos) next[k] = find(k, pos);
+          candidate = std::min(candidate, next[k]);
+        }
+        if (candidate >= text.size()) break;
+        pos = candidate;
       }
       const AddedToken* match = nullptr;
       if (first_byte_[static_cast<unsigned char>(text[pos])]) match = LongestAt(text, pos);
@@ -83,7 +96,10 @@ class AddedTokenMatcher {
   std::vector<size_t> lengths_;
   std::array<bool, 256> first_byte_{};
   std::array<uint16_t, 256> longest_by_first_byte_{};  // saturates at 65535
-  int only_first_byte_ = -1;  // the one byte every token starts with; -1 none, -2 several
+  // The bytes tokens start with, when there are at most kMaxScanned of them (else none).
+  static constexpr size_t kMaxScanned = 4;
+  std::array<unsigned char, kMaxScanned> scanned_{};
+  size_t num_scanned_ = 0;
   std::vector<bool> starts_ = std::vector<bool>(256 * 256);  // [first * 256 + second byte]
 };
 

@@ -1,7 +1,8 @@
-// AddedTokenMatcher's shortcuts (memchr to the one byte every token starts with, the table of
-// first two bytes before any hash lookup) find exactly what trying every token at every
-// position finds, leftmost-longest, on seeded random texts and token sets: one shared first
-// byte ("<|...|>" as Llama 3's), several, and one-byte tokens beside longer ones.
+// AddedTokenMatcher's shortcuts (memchr to the next of the few bytes tokens start with, the
+// table of first two bytes before any hash lookup) find exactly what trying every token at
+// every position finds, leftmost-longest, on seeded random texts and token sets: one shared
+// first byte ("<|...|>" as Llama 3's), two (Qwen2's '<' and '['), four, more than four (every
+// byte a candidate), and one-byte tokens beside longer ones.
 #include "text/added_tokens.h"
 
 #include <string>
@@ -60,7 +61,9 @@ TEST(AddedTokenMatcherTest, ShortcutsFindWhatEveryPositionFinds) {
   const std::vector<std::vector<std::string>> sets = {
       {"<|begin|>", "<|end|>", "<|e|>", "<s>"},    // one first byte
       {"<|a|>", "<", "<<"},                        // a one-byte token beside longer ones
-      {"[NUM]", "<s>", "</s>", "x", "ab", "abc"},  // several first bytes
+      {"[NUM]", "<s>", "</s>", "x", "ab", "abc"},  // four first bytes
+      {"<|a|>", "[PAD1]", "[PAD2]", "<s>"},        // two
+      {"[NUM]", "<s>", "x", "ab", "e", "|>"},      // more than four
       {"<"},
   };
   testing::SplitMix64 rng(20261205);
