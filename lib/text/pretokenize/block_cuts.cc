@@ -33,6 +33,7 @@
 #define HWY_TARGET_INCLUDE "text/pretokenize/block_cuts.cc"
 #include "text/pretokenize/block_cuts.h"
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -64,6 +65,19 @@ struct BlockMasks {
 };
 
 inline int HighestBit(uint64_t x) { return 63 - __builtin_clzll(x); }
+
+// kBitPositions[b]: the positions of b's set bits, lowest first (the rest zero).
+constexpr std::array<std::array<uint8_t, 8>, 256> BitPositions() {
+  std::array<std::array<uint8_t, 8>, 256> table{};
+  for (unsigned b = 0; b < 256; ++b) {
+    size_t n = 0;
+    for (uint8_t i = 0; i < 8; ++i) {
+      if ((b >> i) & 1) table[b][n++] = i;
+    }
+  }
+  return table;
+}
+alignas(64) inline constexpr std::array<std::array<uint8_t, 8>, 256> kBitPositions = BitPositions();
 
 // Where pieces start in the block; every bit of `k.stop` and above is meaningless.
 template <BlockRules kRules>
@@ -204,9 +218,11 @@ namespace hn = hwy::HWY_NAMESPACE;
 using block_cuts_internal::BlockMasks;
 
 // Writes base + i for every bit i of `bits`, lowest first, at out (which has room for 64) and
-// returns how many. With AVX-512, vectors of offsets are compressed by the bits (no branch per
-// end); elsewhere four ends per round, written whether or not they exist (Highway's AVX2
-// compress of 32-bit lanes is slower than this loop: docs/benchmarks-bytelevel.md).
+// returns how many, with no branch per end. With AVX-512, vectors of offsets are compressed by
+// the bits, each compressed in a register and stored whole (count <= i before chunk i, so the
+// store stays inside the room). Elsewhere a byte of bits at a time: its set bits' positions
+// from a table, eight offsets written whether or not they exist (Highway's AVX2 compress of
+// 32-bit lanes, and a loop over the set bits, were slower: docs/benchmarks-bytelevel.md).
 HWY_INLINE size_t EmitEnds(uint64_t bits, uint32_t base, uint32_t* out) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
   const hn::ScalableTag<uint32_t> d;  // 16 lanes
@@ -218,18 +234,26 @@ HWY_INLINE size_t EmitEnds(uint64_t bits, uint32_t base, uint32_t* out) {
     uint8_t mask_bytes[8];
     const uint64_t chunk = bits >> i;
     std::memcpy(mask_bytes, &chunk, sizeof(chunk));
-    // CompressStore may write whole vectors: out has room for 64.
-    count += hn::CompressStore(offsets, hn::LoadMaskBits(d, mask_bytes), d, out + count);
+    const auto mask = hn::LoadMaskBits(d, mask_bytes);
+    hn::StoreU(hn::Compress(offsets, mask), d, out + count);
+    count += hn::CountTrue(d, mask);
     offsets = hn::Add(offsets, step);
   }
   return count;
 #else
-  const size_t count = static_cast<size_t>(__builtin_popcountll(bits));
-  for (size_t i = 0; i < count; i += 4) {
-    for (size_t j = 0; j < 4; ++j) {
-      out[i + j] = base + static_cast<uint32_t>(absl::countr_zero(bits));  // 64 past the last
-      bits &= bits - 1;
+  const hn::CappedTag<uint32_t, 8> d32;  // 8 lanes (4 on 128-bit targets, 1 on scalar)
+  const hn::Rebind<uint8_t, decltype(d32)> d8;
+  const size_t lanes = hn::Lanes(d32);
+  size_t count = 0;
+  for (uint32_t j = 0; j < 8; ++j) {
+    const unsigned byte = static_cast<unsigned>(bits >> (8 * j)) & 0xFF;
+    const uint8_t* positions = block_cuts_internal::kBitPositions[byte].data();
+    const auto at = hn::Set(d32, base + 8 * j);
+    for (size_t t = 0; t < 8; t += lanes) {
+      hn::StoreU(hn::Add(hn::PromoteTo(d32, hn::LoadU(d8, positions + t)), at), d32,
+                 out + count + t);
     }
+    count += static_cast<size_t>(__builtin_popcount(byte));
   }
   return count;
 #endif
