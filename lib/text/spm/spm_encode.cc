@@ -13,6 +13,7 @@
 // user-defined pieces are matched in normalized text), then cuts and caches normalized words.
 #include <array>
 #include <cstring>
+#include <memory>
 #include <type_traits>
 
 #include "absl/base/optimization.h"
@@ -88,8 +89,10 @@ struct SpmTokenizer::ThreadState {
   std::vector<uint32_t> to_input;
   bool prev_unknown = false;  // the last token emitted was a model <unk> (for merging runs)
   // EncodeIdsInto's words of up to 15 bytes and their ids: 11 inline, as Llama writes each
-  // digit of a number alone. A word with the dummy prefix is keyed apart (WordKey).
-  BasicPieceCache<11> word_ids{16};
+  // digit of a number alone. A word with the dummy prefix is keyed apart (WordKey). Made
+  // when the state is first given to a tokenizer: a thread keeps kCachesPerThread states,
+  // most never used, and each table is 4 MiB.
+  std::unique_ptr<BasicPieceCache<11>> word_ids;
   Encoding word_scratch;
 
   static ThreadState& For(uint64_t owner) {
@@ -105,7 +108,11 @@ struct SpmTokenizer::ThreadState {
     }
     for (auto& c : victim->raw_cache) c.clear();
     for (auto& words : victim->byte_words) words.fill(ByteWord{});
-    victim->word_ids.Clear();
+    if (victim->word_ids == nullptr) {
+      victim->word_ids = std::make_unique<BasicPieceCache<11>>(16);
+    } else {
+      victim->word_ids->Clear();
+    }
     victim->normalized_cache.clear();
     victim->owner = owner;
     victim->last_used = ++clock;
@@ -238,8 +245,8 @@ void SpmTokenizer::EncodeMissedWord(absl::string_view text, size_t begin, size_t
   const size_t len = end - begin;
   if (len <= PieceKey::kMaxLen) {
     const auto* t = reinterpret_cast<const unsigned char*>(text.data());
-    state.word_ids.Put(WordKey(t, begin, len, text.size(), prefix), scratch.ids.data(),
-                       scratch.ids.size());
+    state.word_ids->Put(WordKey(t, begin, len, text.size(), prefix), scratch.ids.data(),
+                        scratch.ids.size());
   }
 }
 
@@ -253,7 +260,7 @@ void SpmTokenizer::EncodeRawWordIds(absl::string_view text, bool prefix, ThreadS
   state.prev_unknown = false;
   const auto* t = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
-  auto& table = state.word_ids;
+  auto& table = *state.word_ids;
   StagedIds<std::remove_reference_t<decltype(table)>> staged(ids);
   auto emit_unit = [&](size_t begin, size_t end, bool with_prefix) {
     const size_t len = end - begin;
