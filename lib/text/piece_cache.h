@@ -70,6 +70,11 @@ struct PieceKey {
   }
 };
 
+// The hash of a PieceKey that tables of pieces index by (its top bits).
+inline uint64_t PieceKeyHash(const PieceKey& key) {
+  return (key.lo ^ (key.hi * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full;
+}
+
 // kIds: ids inline per entry, so that an entry (16 bytes of key, the ids, their count) is 32
 // bytes (3 ids) or one 64-byte cache line (11 ids).
 template <size_t kIds>
@@ -120,9 +125,7 @@ class BasicPieceCache {
   void Clear() { std::memset(static_cast<void*>(slots_.data()), 0, sizeof(Entry) * slots_.size()); }
 
  private:
-  size_t Set(const PieceKey& key) const {
-    return ((key.lo ^ (key.hi * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full) >> shift_;
-  }
+  size_t Set(const PieceKey& key) const { return PieceKeyHash(key) >> shift_; }
 
   LargeArray<Entry> slots_;  // sets of two entries; on huge pages (see LargeArray)
   int shift_;

@@ -278,27 +278,28 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   // A long text is cut into parts (PartsOf).
   // Its first part takes BOS, its last EOS, the others neither and continue the text.
   const std::vector<TextPart> parts = PartsOf(*this, texts, slots);
+  // Blocks of up to 64 parts, fewer when they are long, so that a long text's parts spread.
+  constexpr size_t kBlock = 64;
+  std::vector<size_t> block_begin = {0};
+  size_t bytes = 0;
+  for (size_t i = 0, block_bytes = 0, count = 0; i < parts.size(); ++i) {
+    block_bytes += parts[i].end - parts[i].begin;
+    if (++count == kBlock || block_bytes >= kCutTextsAbove / 4 || i + 1 == parts.size()) {
+      block_begin.push_back(i + 1);
+      bytes += block_bytes;
+      block_bytes = count = 0;
+    }
+  }
   // Each arena reserved for its share of the tokens (a text has rarely more than one token per
   // two bytes), on huge pages: a first call then neither grows its arenas by doubling nor takes a
-  // page fault per 4 KiB of them.
-  size_t bytes = 0;
-  for (const TextPart& part : parts) bytes += part.end - part.begin;
+  // page fault per 4 KiB of them. (Ids only, an arena holds only the blocks its thread has not
+  // yet copied into place; only the pages those touch become resident.)
   const size_t expected = bytes / (2 * slots) + 64;
   for (auto& arena : arenas) {
     util::ReserveOnHugePages(arena->ids, expected);
     if (ids_only) continue;
     util::ReserveOnHugePages(arena->values, expected);
     util::ReserveOnHugePages(arena->offsets, expected);
-  }
-  // Blocks of up to 64 parts, fewer when they are long, so that a long text's parts spread.
-  constexpr size_t kBlock = 64;
-  std::vector<size_t> block_begin = {0};
-  for (size_t i = 0, bytes = 0, count = 0; i < parts.size(); ++i) {
-    bytes += parts[i].end - parts[i].begin;
-    if (++count == kBlock || bytes >= kCutTextsAbove / 4 || i + 1 == parts.size()) {
-      block_begin.push_back(i + 1);
-      bytes = count = 0;
-    }
   }
   const size_t num_blocks = block_begin.size() - 1;
   std::vector<size_t> part_lengths(parts.size());
@@ -320,7 +321,8 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
     size_t kept = 0;
     for (const size_t b : mine) {
       const size_t start = places.StartOf(b);
-      const size_t n = places.StartOf(b + 1) - start;  // known when b's start is
+      // Block b has finished: its end is known when its start is.
+      const size_t n = start == BlockPlaces::kUnknown ? 0 : places.StartOf(b + 1) - start;
       if (start == BlockPlaces::kUnknown || start + n > room) {
         mine[kept++] = b;
         continue;

@@ -101,9 +101,7 @@ class ShortTokenTable {
     uint64_t lo = 0, hi = 0;  // hi == 0: empty (a key's hi holds its length)
     int32_t id = -1;
   };
-  size_t Slot(const PieceKey& key) const {
-    return ((key.lo ^ (key.hi * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full) >> shift_;
-  }
+  size_t Slot(const PieceKey& key) const { return PieceKeyHash(key) >> shift_; }
 
   // On huge pages when large (LargeArray): a cold lookup is a cache miss, and without them a
   // TLB miss too, which costs several more memory reads under virtualization.
