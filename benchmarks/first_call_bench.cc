@@ -1,11 +1,14 @@
 // The first calls of a process, one at a time: what a "cold" figure in compare_peers.py is made
 // of, without Python around it. Loads a tokenizer, reads a text file, encodes it (ids only,
 // EncodeBatchFlat as the Python encode_batch_flat([text], ids_only=True, threads=N) does) CALLS
-// times and prints each call's milliseconds. --lines: each line a text of the batch. With
-// --perf-ctl=CTL,ACK (perf record -D -1 --control fifo:CTL,ACK) only the first call is profiled.
+// times and prints each call's milliseconds. --lines: each line a text of the batch. --ordinary:
+// special tokens are not parsed (parse_special false, as compare_peers.py runs tiktoken and
+// SentencePiece vocabularies). With
+// --perf-ctl=CTL,ACK (perf record -D -1 --control fifo:CTL,ACK) only the first call is profiled,
+// with --perf-warm too only the calls after it.
 //
-// Usage: first_call_bench TOKENIZER TEXT_FILE [CALLS] [--threads=N] [--lines]
-//                         [--perf-ctl=CTL,ACK]
+// Usage: first_call_bench TOKENIZER TEXT_FILE [CALLS] [--threads=N] [--lines] [--ordinary]
+//                         [--perf-ctl=CTL,ACK [--perf-warm]]
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -47,6 +50,8 @@ int main(int argc, char** argv) {
   std::string perf_spec;
   size_t threads = 1;
   bool lines = false;
+  bool perf_warm = false;
+  bool ordinary = false;
   int positional = 0;
   const char* args[3] = {nullptr, nullptr, "3"};
   for (int i = 1; i < argc; ++i) {
@@ -54,6 +59,10 @@ int main(int argc, char** argv) {
       perf_spec = argv[i] + 11;
     } else if (std::strncmp(argv[i], "--threads=", 10) == 0) {
       threads = static_cast<size_t>(std::atoi(argv[i] + 10));
+    } else if (std::strcmp(argv[i], "--perf-warm") == 0) {
+      perf_warm = true;
+    } else if (std::strcmp(argv[i], "--ordinary") == 0) {
+      ordinary = true;
     } else if (std::strcmp(argv[i], "--lines") == 0) {
       lines = true;
     } else if (positional < 3) {
@@ -94,15 +103,16 @@ int main(int argc, char** argv) {
   }
   xval::EncodeOptions options;
   options.ids_only = true;
+  options.parse_special = !ordinary;
   PerfControl perf(perf_spec);
   std::printf("load %.1f ms\n", load_ms);
   const int calls = std::atoi(args[2]);
   for (int i = 0; i < calls; ++i) {
-    if (i == 0) perf.Send("enable");
+    if (i == (perf_warm ? 1 : 0)) perf.Send("enable");
     const auto start = Clock::now();
     auto batch = (*tokenizer)->EncodeBatchFlat(views, options, threads);
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    if (i == 0) perf.Send("disable");
+    if (i == (perf_warm ? calls - 1 : 0)) perf.Send("disable");
     if (!batch.ok()) {
       std::fprintf(stderr, "%s\n", batch.status().ToString().c_str());
       return 1;

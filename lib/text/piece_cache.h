@@ -37,11 +37,13 @@ constexpr PieceKeyMasks PieceKeyMasksOf(size_t len) {
   return PieceKeyMasks{len >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * len)) - 1,
                        len <= 8 ? 0 : (uint64_t{1} << (8 * (len - 8))) - 1};
 }
-inline constexpr PieceKeyMasks kPieceKeyMasks[16] = {
+// [16]: the first 15 bytes of a longer piece (PieceKey::OfAny).
+inline constexpr PieceKeyMasks kPieceKeyMasks[17] = {
     PieceKeyMasksOf(0),  PieceKeyMasksOf(1),  PieceKeyMasksOf(2),  PieceKeyMasksOf(3),
     PieceKeyMasksOf(4),  PieceKeyMasksOf(5),  PieceKeyMasksOf(6),  PieceKeyMasksOf(7),
     PieceKeyMasksOf(8),  PieceKeyMasksOf(9),  PieceKeyMasksOf(10), PieceKeyMasksOf(11),
-    PieceKeyMasksOf(12), PieceKeyMasksOf(13), PieceKeyMasksOf(14), PieceKeyMasksOf(15)};
+    PieceKeyMasksOf(12), PieceKeyMasksOf(13), PieceKeyMasksOf(14), PieceKeyMasksOf(15),
+    PieceKeyMasksOf(15)};
 
 // A piece of 1..15 bytes as two words: bytes 0..7 in `lo` (first byte lowest), bytes 8..14 in
 // `hi`, the length in hi's top byte.
@@ -67,6 +69,25 @@ struct PieceKey {
     lo &= kPieceKeyMasks[len].lo;
     hi &= kPieceKeyMasks[len].hi;
     return PieceKey{lo, hi | (static_cast<uint64_t>(len) << 56)};
+  }
+  // The key of a piece of any length >= 1: Of(...) up to kMaxLen bytes; a longer piece gets a
+  // key of length 16, which no cache holds (a probe misses without a branch on the length).
+  static PieceKey OfAny(const unsigned char* text, size_t begin, size_t len, size_t n) {
+    const size_t key_len = len < kMaxLen + 1 ? len : kMaxLen + 1;
+    const size_t copied = key_len < kMaxLen ? key_len : kMaxLen;
+    uint64_t lo, hi;
+    if (begin + 16 <= n) {
+      lo = swar::Load8(text + begin);
+      hi = swar::Load8(text + begin + 8);
+    } else {
+      unsigned char buf[16] = {};
+      std::memcpy(buf, text + begin, copied);
+      lo = swar::Load8(buf);
+      hi = swar::Load8(buf + 8);
+    }
+    lo &= kPieceKeyMasks[key_len].lo;
+    hi &= kPieceKeyMasks[key_len].hi;
+    return PieceKey{lo, hi | (static_cast<uint64_t>(key_len) << 56)};
   }
 };
 
@@ -100,6 +121,19 @@ class BasicPieceCache {
   // The first entry of key's set, where the hot path looks; it holds key when
   // e.lo == key.lo && e.hi == key.hi.
   const Entry& At(const PieceKey& key) const { return slots_[2 * Set(key)]; }
+  // At() for a hot loop: the table's address and shift copied into the caller's registers
+  // (a loop that stores ids through pointers would otherwise reload them from the cache object
+  // for every piece).
+  class View {
+   public:
+    explicit View(const BasicPieceCache& cache)
+        : slots_(cache.slots_.data()), shift_(cache.shift_) {}
+    const Entry& At(const PieceKey& key) const { return slots_[2 * (PieceKeyHash(key) >> shift_)]; }
+
+   private:
+    const Entry* slots_;
+    int shift_;
+  };
   // After a miss at At(key): key's entry in the second place of its set, moved to the first
   // (the set's two entries swapped), or null.
   const Entry* FindSecond(const PieceKey& key) {

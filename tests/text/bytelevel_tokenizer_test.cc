@@ -84,6 +84,49 @@ TEST(ByteLevelTokenizerTest, LongPiecesAreFastAndExact) {
   }
 }
 
+// tiktoken's encode of one piece: the piece's token when it is one, else the merge.
+std::vector<int32_t> ReferencePiece(const ByteLevelTokenizer& tok, absl::string_view piece) {
+  auto id = tok.PieceToId(piece);
+  return id.ok() ? std::vector<int32_t>{*id} : NaiveMerge(tok, piece);
+}
+
+// Pieces seen again are answered from the thread's caches: the front one (up to 15 bytes and 3
+// ids), the wide one (up to 15 bytes, 4..11 ids: CJK words), and the map of longer pieces,
+// whole tokens of more than 15 bytes among them. Every repeat, in the first call and the next
+// (warm) ones, gives the ids tiktoken gives the piece alone.
+TEST(ByteLevelTokenizerTest, RepeatedPiecesAreExactFromEveryCache) {
+  auto tok = Load("cl100k_base");
+  ASSERT_NE(tok, nullptr);
+  const std::vector<std::string> pieces = {
+      " the",                                   // one id
+      " \xe6\xbb\xa1\xe8\xb6\xb3",              // " 满足": 7 bytes, 5 ids (the wide cache)
+      " \xe6\x96\xb0\xe8\xaf\xbe\xe6\xa0\x87",  // " 新课标": 10 bytes
+      " \xe7\x9a\x84\xe5\x8f\x96\xe5\x80\xbc\xe8\x8c\x83\xe5\x9b\xb4\xe6\x98\xaf",  // 19 bytes
+      " MERCHANTABILITY",     // a token of 16 bytes
+      " savedInstanceState",  // a token of 19 bytes
+      " ----------------",    // 17 bytes, not a token
+      " abcdefghijklmnopqrstuvwxyz"};
+  std::string text;
+  std::vector<int32_t> expected;
+  testing::SplitMix64 rng(11);
+  for (int i = 0; i < 400; ++i) {
+    const std::string& p = pieces[rng.Next() % pieces.size()];
+    text += p;
+    const std::vector<int32_t> ids = ReferencePiece(*tok, p);
+    expected.insert(expected.end(), ids.begin(), ids.end());
+  }
+  for (const std::string& p : pieces) {
+    std::vector<int32_t> alone;
+    tok->EncodeOrdinary(p, &alone);
+    ASSERT_EQ(alone, ReferencePiece(*tok, p)) << absl::CEscape(p);
+  }
+  for (int call = 0; call < 3; ++call) {
+    std::vector<int32_t> ids;
+    tok->EncodeOrdinary(text, &ids);
+    EXPECT_EQ(ids, expected) << "call " << call;
+  }
+}
+
 // The PieceKey-keyed table of 2..15-byte tokens answers as the hash map of all tokens does,
 // including tokens that differ only by trailing zero bytes (the key pads with zeros, the
 // length tells them apart), tokens of 9..15 bytes, and byte strings that are not tokens.

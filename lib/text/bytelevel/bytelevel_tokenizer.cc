@@ -47,7 +47,8 @@ int OnlyFirstByte(const std::vector<AddedToken>& tokens) {
 struct ByteLevelTokenizer::ThreadState {
   uint64_t owner = 0;
   uint64_t last_use = 0;
-  PieceCache front;  // pieces of up to 15 bytes
+  PieceCache front;              // pieces of up to 15 bytes and 3 ids
+  BasicPieceCache<11> wide{12};  // pieces of up to 15 bytes and 4..11 ids (long CJK words)
   absl::flat_hash_map<std::string, absl::InlinedVector<int32_t, 4>> cache;  // the rest
   ByteBpe::Scratch scratch;
   std::vector<uint32_t> ends, stage_ends;
@@ -73,6 +74,7 @@ struct ByteLevelTokenizer::ThreadState {
     if (victim->owner != 0) {  // reused: none of another tokenizer's pieces may remain
       victim->cache.clear();
       victim->front.Clear();
+      victim->wide.Clear();
     }
     victim->owner = owner;
     victim->last_use = ++uses;
@@ -206,13 +208,8 @@ void ByteLevelTokenizer::EncodePiece(absl::string_view piece, ThreadState& state
     ids->push_back(config_.bpe.byte_id(static_cast<uint8_t>(piece[0])));
     return;
   }
-  if (config_.whole_piece_lookup && !whole_looked_up) {
-    const int32_t id = config_.bpe.Find(piece);
-    if (id >= 0) {
-      ids->push_back(id);
-      return;
-    }
-  }
+  // The thread's cache first: a long piece seen before is found without a probe of the
+  // vocabulary's table (larger than the core's caches).
   const bool cacheable = piece.size() <= kMaxCachedPiece;
   if (cacheable) {
     if (auto it = state.cache.find(piece); it != state.cache.end()) {
@@ -221,7 +218,12 @@ void ByteLevelTokenizer::EncodePiece(absl::string_view piece, ThreadState& state
     }
   }
   const size_t first = ids->size();
-  config_.bpe.Merge(piece, state.scratch, ids);
+  int32_t id;
+  if (config_.whole_piece_lookup && !whole_looked_up && (id = config_.bpe.Find(piece)) >= 0) {
+    ids->push_back(id);
+  } else {
+    config_.bpe.Merge(piece, state.scratch, ids);
+  }
   if (!cacheable) return;
   if (state.cache.size() >= kMaxCachedPieces) state.cache.clear();
   state.cache.emplace(std::string(piece),
@@ -278,49 +280,90 @@ void ByteLevelTokenizer::EncodeMissedPiece(absl::string_view text, size_t begin,
   const ByteBpe& bpe = config_.bpe;
   const size_t first = ids->size();
   const bool short_piece = len <= PieceKey::kMaxLen;  // then `key` is the piece's
+  int32_t id_if_token;
   if (len == 1) {
     ids->push_back(bpe.byte_id(static_cast<uint8_t>(text[begin])));
-  } else if (config_.whole_piece_lookup && short_piece) {
-    const int32_t id = bpe.FindShort(key);
-    if (id >= 0) {
-      ids->push_back(id);
-    } else {
-      EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/true);
-    }
+  } else if (const auto* wide = short_piece ? state.wide.Find(key) : nullptr) {
+    // Before the vocabulary's table: that probe misses the core's caches, the wide one (256
+    // KiB) seldom does.
+    ids->insert(ids->end(), wide->ids, wide->ids + wide->count);
+    return;
+  } else if (config_.whole_piece_lookup && short_piece && (id_if_token = bpe.FindShort(key)) >= 0) {
+    ids->push_back(id_if_token);
   } else {
-    EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/false);
+    EncodePiece(text.substr(begin, len), state, ids,
+                /*whole_looked_up=*/config_.whole_piece_lookup && short_piece);
   }
-  if (short_piece) state.front.Put(key, ids->data() + first, ids->size() - first);
+  if (!short_piece) return;
+  const size_t count = ids->size() - first;
+  if (count <= PieceCache::kMaxIds) {
+    state.front.Put(key, ids->data() + first, count);
+  } else {
+    state.wide.Put(key, ids->data() + first, count);
+  }
 }
 
 void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& state,
                                          std::vector<int32_t>* ids) const {
+  // Everything the loop reads is in locals: it stores ids through a pointer, which could alias
+  // any member, and the compiler would reload members (and spill its own) for every piece.
   PieceCache& front = state.front;
+  const PieceCache::View cache(front);
   const auto* t = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
-  StagedIds<PieceCache> staged(ids);
+  // The ids gather on the stack and are appended to *ids in bulk (push_back per id costs a
+  // capacity check and a store of the size each time).
+  constexpr size_t kBuffer = 2048;
+  int32_t buffer[kBuffer + PieceCache::kMaxIds + 1];
+  size_t used = 0;
+  auto flush = [&] {
+    ids->insert(ids->end(), buffer, buffer + used);
+    used = 0;
+  };
+  // A group of pieces at a time: first every piece's key and the address of its entry, each
+  // entry prefetched, then the probes. The table is as large as the core's L2 cache and the
+  // text and ids stream through it, so an entry is often in L3: one piece after another, each
+  // probe waited for its line. One piece per probe, one-byte pieces too (their entries are
+  // made on a miss like any); a piece longer than 15 bytes gets a key no entry holds.
+  constexpr size_t kGroup = 64;
+  PieceKey keys[kGroup];
+  const PieceCache::Entry* entries[kGroup];
+  const uint32_t* const ends = state.ends.data();
+  const size_t num_pieces = state.ends.size();
   uint32_t begin = 0;
-  for (const uint32_t end : state.ends) {
-    const size_t len = end - begin;
-    // One probe per piece, one-byte pieces too (their entries are made on a miss like any);
-    // the ids and count are copied before the hit is known, and kept only on a hit.
-    const size_t key_len = len <= PieceKey::kMaxLen ? len : PieceKey::kMaxLen;
-    const PieceKey key = PieceKey::Of(t, begin, key_len, n);
-    const PieceCache::Entry& e = front.At(key);
-    const bool found = (e.lo == key.lo) & (e.hi == key.hi) & (len <= PieceKey::kMaxLen);
-    staged.Copy(e);
-    if (ABSL_PREDICT_TRUE(found)) {
-      staged.Keep(e.count);
-    } else if (const PieceCache::Entry * second;
-               len <= PieceKey::kMaxLen && (second = front.FindSecond(key)) != nullptr) {
-      staged.Copy(*second);
-      staged.Keep(second->count);
-    } else {
-      staged.Flush();
-      EncodeMissedPiece(text, begin, len, key, state, ids);
+  for (size_t group = 0; group < num_pieces; group += kGroup) {
+    const size_t count = std::min(kGroup, num_pieces - group);
+    for (size_t k = 0, b = begin; k < count; ++k) {
+      const uint32_t end = ends[group + k];
+      keys[k] = PieceKey::OfAny(t, b, end - b, n);
+      entries[k] = &cache.At(keys[k]);
+      __builtin_prefetch(entries[k]);
+      b = end;
     }
-    begin = end;
+    for (size_t k = 0; k < count; ++k) {
+      const uint32_t end = ends[group + k];
+      const size_t len = end - begin;
+      const PieceKey& key = keys[k];
+      // An entry's place never moves (a miss below may change what it holds: read it now).
+      const PieceCache::Entry& e = *entries[k];
+      // The ids and count are copied before the hit is known, and kept only on a hit.
+      std::memcpy(buffer + used, e.ids, sizeof(int32_t) * (PieceCache::kMaxIds + 1));
+      if (ABSL_PREDICT_TRUE((e.lo == key.lo) & (e.hi == key.hi))) {
+        used += e.count;
+        if (ABSL_PREDICT_FALSE(used >= kBuffer)) flush();
+      } else if (const PieceCache::Entry * second;
+                 len <= PieceKey::kMaxLen && (second = front.FindSecond(key)) != nullptr) {
+        std::memcpy(buffer + used, second->ids, sizeof(int32_t) * second->count);
+        used += second->count;
+        if (used >= kBuffer) flush();
+      } else {
+        flush();
+        EncodeMissedPiece(text, begin, len, key, state, ids);
+      }
+      begin = end;
+    }
   }
+  flush();
 }
 
 template <bool kOffsets>
