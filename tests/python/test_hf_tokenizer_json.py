@@ -127,3 +127,32 @@ def test_multiline_texts_equal_tokenizers(family, tmp_path):
         got = [[int(i) for i in e.ids] for e in tok.encode_batch(texts, add_special_tokens=add)]
         bad = [(t, g, w) for t, g, w in zip(texts, got, want) if g != w]
         assert not bad, (family, add, len(bad), len(texts), bad[:1])
+
+
+@pytest.mark.parametrize("family", ["qwen2+nfc", "command-r+nfc"])
+def test_long_text_under_nfc_is_cut_and_equals_tokenizers(family, tmp_path, corpus):
+    """A long text under an NFC normalizer is cut into parts encoded apart (one per core), as a
+    text without a normalizer is: NFC has a boundary before every space, so each part normalizes
+    as the whole does. Text that NFC rewrites (combining accents, Hangul jamo) sits beside the
+    cuts; the ids equal tokenizers' on the whole text, on 1 and 2 threads."""
+    import numpy as np
+
+    import xval
+    path = tokenizer_json(family, tmp_path)
+    ref = Tokenizer.from_file(str(path))
+    tok = xval.Tokenizer.from_file(str(path))
+    lines, size = [], 0
+    for i, t in enumerate(corpus):
+        if i % 7 == 0:
+            t += " cafe\u0301 Ame\u0301lie \u1100\u1161 re\u0301sume\u0301 x"
+        lines.append(t)
+        size += len(t)
+        if size > 700_000:
+            break
+    text = "\n".join(lines)
+    assert ref.normalizer is not None and ref.normalizer.normalize_str(text) != text
+    want = ref.encode(text, add_special_tokens=False).ids
+    for threads in (1, 2):
+        got = tok.encode_batch_flat([text], ids_only=True, parse_special=True, threads=threads)
+        assert np.array_equal(np.asarray(got[0]), np.asarray(want, dtype=np.asarray(got[0]).dtype)), (
+            family, threads)

@@ -133,7 +133,8 @@ void ByteLevelTokenizer::IndexAdded() {
   for (size_t i = 0; i < config_.added_tokens.size(); ++i) {
     added_by_id_.emplace(config_.added_tokens[i].id, i);  // the first of an id wins
   }
-  cuttable_ = config_.normalizer == nullptr && config_.pretokenizers[0]->CutsAtSpacedWords() &&
+  cuttable_ = (config_.normalizer == nullptr || config_.normalizer->KeepsSpacedWordCuts()) &&
+              config_.pretokenizers[0]->CutsAtSpacedWords() &&
               AddedTokensAllowCuts(config_.added_tokens);
 }
 

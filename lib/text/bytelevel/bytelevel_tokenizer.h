@@ -96,8 +96,9 @@ class ByteLevelTokenizer : public Tokenizer {
   const std::vector<AddedToken>& added_tokens() const override { return config_.added_tokens; }
   absl::Status AddTokens(absl::Span<const AddedToken> tokens) override;
   // Before a space that follows an ASCII letter or digit and precedes an ASCII letter, when the
-  // first pre-tokenizer never crosses such a point, there is no normalizer, and no added token
-  // could match across it.
+  // first pre-tokenizer never crosses such a point, the normalizer (if any) normalizes each
+  // side alone as it does the whole (NFC and the other Unicode forms), and no added token could
+  // match across it.
   size_t SafeCut(absl::string_view text, size_t from, size_t max_scan) const override;
 
  private:

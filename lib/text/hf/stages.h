@@ -32,6 +32,10 @@ class Normalizer {
   // True when Normalize would leave `text` as it is, known without rewriting it (a quick
   // check); false when it might not.
   virtual bool IsNormalized(absl::string_view text) const { return text.empty(); }
+  // True when normalizing the two sides of a cut apart gives what normalizing the whole text
+  // gives, at any cut before a space that follows an ASCII letter or digit (where
+  // Tokenizer::SafeCut may cut a long text into parts encoded apart).
+  virtual bool KeepsSpacedWordCuts() const { return false; }
 };
 
 // Bytes [begin, end) of a text.

@@ -25,6 +25,10 @@ class UnicodeNormalizer : public Normalizer {
     return yes && U_SUCCESS(status);
   }
 
+  // A space has a normalization boundary before it in every form (it is a starter that
+  // composes with nothing before it), so each side normalizes alone.
+  bool KeepsSpacedWordCuts() const override { return true; }
+
   void Normalize(AlignedText* t) const override {
     if (IsNormalized(t->text)) return;
     UErrorCode status = U_ZERO_ERROR;
