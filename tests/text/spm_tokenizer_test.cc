@@ -192,6 +192,76 @@ TEST(SpmTokenizerTest, DecodeOfRandomIdsMatchesSentencepiece) {
   EXPECT_EQ(tok->Decode({-1}).status().code(), absl::StatusCode::kOutOfRange);
 }
 
+// The ids-only path (EncodeIdsInto: units found from pairs of bytes, the word table probed a
+// group at a time) against libsentencepiece on texts made of the fragments where units start or
+// not: spaces and literal "▁" after each other and after other characters, characters that end
+// in the byte "▁" ends in (0x81) before a space, other characters that start with 0xE2 (math
+// symbols, dashes), a "▁" cut short, digits and punctuation; texts long enough for several
+// stretches too. Digit groups on (no cuts inside words) as well.
+TEST(SpmTokenizerTest, IdsOnlyUnitsMatchSentencepiece) {
+  auto ref = Reference();
+  ASSERT_NE(ref, nullptr);
+  const std::vector<std::string> fragments = {" ",
+                                              "  ",
+                                              "\xE2\x96\x81",
+                                              "\xE2\x96",
+                                              "\xE2",
+                                              "a",
+                                              "the",
+                                              "x",
+                                              "12",
+                                              "7",
+                                              "+",
+                                              "=",
+                                              ".",
+                                              "(",
+                                              "\xC4\x81" /* U+0101 ends in 0x81 */,
+                                              "\xE3\x81\x81",
+                                              "\xE2\x89\xA4",
+                                              "\xE2\x80\x94",
+                                              "\xE2\x96\x80",
+                                              "\n",
+                                              "\t",
+                                              "\xF0\x9F\x98\x80",
+                                              "$",
+                                              "\\frac"};
+  std::mt19937 rng(5);
+  std::vector<std::string> texts = {"",
+                                    " ",
+                                    "\xE2\x96\x81",
+                                    "a\xE2\x96\x81b",
+                                    " \xE2\x96\x81x",
+                                    "\xE2\x96\x81 x",
+                                    "\xC4\x81 b",
+                                    "x \xE2\x96\x81"};
+  for (int i = 0; i < 3000; ++i) {
+    std::string t;
+    const int parts = 1 + static_cast<int>(rng() % 12);
+    for (int k = 0; k < parts; ++k) t += fragments[rng() % fragments.size()];
+    texts.push_back(t);
+  }
+  std::string long_text;
+  while (long_text.size() < 100000) long_text += fragments[rng() % fragments.size()];
+  texts.push_back(long_text);
+  EncodeOptions ids_only;
+  ids_only.ids_only = true;
+  ids_only.parse_special = false;
+  for (const char* digits : {"none", "individual"}) {
+    TokenizerOptions options;
+    options.digits = *DigitSplit::Parse(digits);
+    auto tok = Load(ModelPath(), options);
+    ASSERT_NE(tok, nullptr);
+    for (int pass = 0; pass < 2; ++pass) {  // the second with the word table filled
+      for (const std::string& text : texts) {
+        auto e = tok->Encode(text, ids_only);
+        ASSERT_TRUE(e.ok()) << e.status();
+        ASSERT_EQ(std::vector<int>(e->ids.begin(), e->ids.end()), ref->Encode(text))
+            << digits << " pass " << pass << ": \"" << text.substr(0, 200) << "\"";
+      }
+    }
+  }
+}
+
 TEST(SpmTokenizerTest, BatchEqualsSerial) {
   auto tok = Load(ModelPath());
   ASSERT_NE(tok, nullptr);

@@ -21,7 +21,6 @@
 #include "absl/container/inlined_vector.h"
 #include "text/bpe/bpe_merge.h"
 #include "text/piece_cache.h"
-#include "text/pretokenize/ascii_swar.h"
 #include "text/pretokenize/digits.h"
 #include "text/spm/spm_tokenizer.h"
 #include "util/utf8.h"
@@ -35,13 +34,6 @@ constexpr size_t kMaxCachedWord = 256;
 constexpr size_t kMaxCachedWords = 1 << 17;
 // Tokenizers whose caches one thread keeps at once (least recently used goes first).
 constexpr size_t kCachesPerThread = 4;
-
-// Bit 7 set in the bytes of w equal to b: exact for the lowest such byte (a borrow can mark
-// bytes above a match, never below), which is all the word walk uses.
-inline uint64_t LowestEqual(uint64_t w, uint8_t b) {
-  const uint64_t x = w ^ (b * swar::kOnes);
-  return (x - swar::kOnes) & ~x & swar::kHigh;
-}
 
 }  // namespace
 
@@ -94,6 +86,7 @@ struct SpmTokenizer::ThreadState {
   // most never used, and each table is 4 MiB.
   std::unique_ptr<BasicPieceCache<11>> word_ids;
   Encoding word_scratch;
+  std::vector<uint32_t> unit_ends;  // EncodeRawWordIds' unit ends in a stretch
 
   static ThreadState& For(uint64_t owner) {
     thread_local std::array<ThreadState, kCachesPerThread> states;
@@ -250,86 +243,94 @@ void SpmTokenizer::EncodeMissedWord(absl::string_view text, size_t begin, size_t
   }
 }
 
-// The words of EncodeRawWords (with no character joined to a boundary): each starts at a
-// space or literal "▁" that follows another character. Spaces, and the 0xE2 that starts "▁",
-// are found eight bytes at a time. A word is cut further where no merge can cross
-// (cut_inside_), and a unit of up to 15 bytes is one probe of the thread's word table; ids
-// gather on the stack before going to *ids in bulk.
+namespace {
+
+// Whether text[p] (0 < p < n) starts a unit where unit_starts_ could not tell from two bytes:
+// a word starts at a boundary (" " or "▁") whose previous character is not one.
+bool UnitStartsAt(const unsigned char* t, size_t n, size_t p) {
+  auto lower_bar_at = [&](size_t q) {
+    return q + 3 <= n && t[q] == 0xE2 && t[q + 1] == 0x96 && t[q + 2] == 0x81;
+  };
+  if (t[p] != ' ' && !lower_bar_at(p)) return false;
+  return t[p - 1] != ' ' && !(p >= 3 && lower_bar_at(p - 3));
+}
+
+}  // namespace
+
+// The units of EncodeRawWords (with no character joined to a boundary): a word starts at a
+// space or literal "▁" that follows another character, and is cut further where no merge can
+// cross. Where units start is found a stretch at a time from each pair of bytes (unit_starts_,
+// with no branch but for the rare pairs around a "▁"); then a group of units at a time, each
+// unit of up to 15 bytes is one probe of the thread's word table, the group's entries fetched
+// together before their probes. Ids gather on the stack before going to *ids in bulk.
 void SpmTokenizer::EncodeRawWordIds(absl::string_view text, bool prefix, ThreadState& state,
                                     std::vector<int32_t>* ids) const {
   state.prev_unknown = false;
   const auto* t = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
-  auto& table = *state.word_ids;
-  StagedIds<std::remove_reference_t<decltype(table)>> staged(ids);
-  auto emit_unit = [&](size_t begin, size_t end, bool with_prefix) {
-    const size_t len = end - begin;
-    if (len <= PieceKey::kMaxLen) {
-      const auto* e = table.Find(WordKey(t, begin, len, n, with_prefix));
-      if (ABSL_PREDICT_TRUE(e != nullptr)) {
-        staged.Copy(*e);
-        staged.Keep(e->count);
-        return;
+  if (n == 0) return;
+  using Table = BasicPieceCache<11>;
+  Table& table = *state.word_ids;
+  const Table::View cache(table);
+  StagedIds<Table> staged(ids);
+  const uint8_t* const starts = unit_starts_.data();
+  constexpr size_t kStretch = size_t{1} << 14;
+  std::vector<uint32_t>& ends = state.unit_ends;
+  ends.resize(kStretch + 1);
+  // The units [begin, unit_ends[0]), [unit_ends[0], unit_ends[1]), ...; the text's first unit
+  // takes the dummy prefix.
+  constexpr size_t kGroup = 32;
+  PieceKey keys[kGroup];
+  const Table::Entry* entries[kGroup];
+  auto encode_units = [&](size_t begin, const uint32_t* unit_ends, size_t count) {
+    for (size_t group = 0; group < count; group += kGroup) {
+      const size_t in_group = std::min(kGroup, count - group);
+      for (size_t k = 0, b = begin; k < in_group; ++k) {
+        const size_t e = unit_ends[group + k];
+        keys[k] = PieceKey::OfAny(t, b, e - b, n);
+        keys[k].hi |= static_cast<uint64_t>(prefix && b == 0) << 60;  // as WordKey
+        entries[k] = &cache.At(keys[k]);
+        __builtin_prefetch(entries[k]);
+        b = e;
+      }
+      for (size_t k = 0; k < in_group; ++k) {
+        const size_t end = unit_ends[group + k];
+        const PieceKey& key = keys[k];
+        const Table::Entry& e = *entries[k];
+        // A unit of more than 15 bytes has a key no entry holds.
+        if (ABSL_PREDICT_TRUE(e.lo == key.lo && e.hi == key.hi)) {
+          staged.Copy(e);
+          staged.Keep(e.count);
+        } else if (const Table::Entry * second;
+                   end - begin <= PieceKey::kMaxLen && (second = table.FindSecond(key))) {
+          staged.Copy(*second);
+          staged.Keep(second->count);
+        } else {
+          staged.Flush();
+          EncodeMissedWord(text, begin, end, prefix && begin == 0, state, ids);
+        }
+        begin = end;
       }
     }
-    staged.Flush();
-    EncodeMissedWord(text, begin, end, with_prefix, state, ids);
   };
-  auto emit_word = [&](size_t begin, size_t end, bool first) {
-    size_t unit = begin;
-    if (!cut_inside_.empty()) {
-      for (size_t p = begin + 1; p < end; ++p) {
-        if (cut_inside_[t[p - 1] * 256 + t[p]]) {
-          emit_unit(unit, p, first && prefix && unit == begin);
-          unit = p;
-        }
-      }
-    }
-    emit_unit(unit, end, first && prefix && unit == begin);
-  };
-  size_t word_begin = 0;
-  bool prev_space = false;
-  bool first = true;
-  size_t i = 0;
-  while (i < n) {
-    // The next space or 0xE2 from i.
-    size_t j = i;
-    for (;;) {
-      if (j + 8 <= n) {
-        const uint64_t w = swar::Load8(t + j);
-        const uint64_t hits = LowestEqual(w, ' ') | LowestEqual(w, 0xE2);
-        if (hits == 0) {
-          j += 8;
-          continue;
-        }
-        j += absl::countr_zero(hits) >> 3;
+  size_t unit_begin = 0;
+  for (size_t from = 1; from < n; from += kStretch) {
+    const size_t to = std::min(n, from + kStretch);
+    size_t count = 0;
+    for (size_t p = from; p < to; ++p) {
+      const uint8_t v = starts[t[p - 1] * 256 + t[p]];
+      ends[count] = static_cast<uint32_t>(p);
+      if (ABSL_PREDICT_FALSE(v == kLookAround)) {
+        count += UnitStartsAt(t, n, p);
       } else {
-        while (j < n && t[j] != ' ' && t[j] != 0xE2) ++j;
+        count += v;
       }
-      break;
     }
-    if (j > i) prev_space = false;
-    if (j >= n) break;
-    size_t len = 0;
-    if (t[j] == ' ') {
-      len = 1;
-    } else if (text.substr(j, kSpaceSymbol.size()) == kSpaceSymbol) {
-      len = kSpaceSymbol.size();
-    }
-    if (len == 0) {  // 0xE2 starting another character
-      prev_space = false;
-      i = j + 1;
-      continue;
-    }
-    if (!prev_space && j > word_begin) {
-      emit_word(word_begin, j, first);
-      first = false;
-      word_begin = j;
-    }
-    prev_space = true;
-    i = j + len;
+    encode_units(unit_begin, ends.data(), count);
+    if (count > 0) unit_begin = ends[count - 1];
   }
-  if (n > word_begin) emit_word(word_begin, n, first);
+  const uint32_t last = static_cast<uint32_t>(n);
+  encode_units(unit_begin, &last, 1);
 }
 
 void SpmTokenizer::EncodeRawWord(absl::string_view word, bool prefix, uint32_t base,

@@ -37,7 +37,7 @@ SpmTokenizer::SpmTokenizer(SpmConfig config, const TokenizerOptions& options)
                !config_.normalizer.remove_extra_whitespaces && user_defined_.empty() &&
                config_.normalizer.charsmap == nullptr;
   cuttable_ = raw_words_ && config_.added_tokens.empty();
-  if (raw_words_ && !options_.digits.enabled()) {
+  if (raw_words_) {
     std::vector<bool> joined(256 * 256);
     for (int32_t id = 0; id < config_.vocab.size(); ++id) {
       const VocabPiece& p = config_.vocab.piece(id);
@@ -54,10 +54,18 @@ SpmTokenizer::SpmTokenizer(SpmConfig config, const TokenizerOptions& options)
     auto cuttable = [](int c) {
       return c > ' ' && c < 0x7F && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
     };
-    cut_inside_.assign(256 * 256, false);
-    for (int a = 0x21; a < 0x7F; ++a) {
-      for (int b = 0x21; b < 0x7F; ++b) {
-        cut_inside_[a * 256 + b] = !joined[a * 256 + b] && (cuttable(a) || cuttable(b));
+    const bool cut_inside = !options_.digits.enabled();
+    unit_starts_.assign(256 * 256, 0);
+    for (int a = 0; a < 256; ++a) {
+      for (int b = 0; b < 256; ++b) {
+        uint8_t& v = unit_starts_[a * 256 + b];
+        if (b == ' ' && a != ' ') {
+          v = a == 0x81 ? kLookAround : 1;  // 0x81 may end a "▁" (then no word starts)
+        } else if (b == 0xE2 && a != ' ') {
+          v = kLookAround;  // 0xE2 may start a "▁"
+        } else if (cut_inside && a > ' ' && a < 0x7F && b > ' ' && b < 0x7F) {
+          v = !joined[a * 256 + b] && (cuttable(a) || cuttable(b));
+        }
       }
     }
   }

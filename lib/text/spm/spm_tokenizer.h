@@ -165,11 +165,15 @@ class SpmTokenizer : public Tokenizer, public RunOpeningTokens {
   absl::flat_hash_set<std::string> joined_to_boundary_;
   std::array<bool, 128> ascii_joined_to_boundary_{};
   bool raw_words_ = false;  // cut and cache words in the raw text (see the constructor)
-  // EncodeIdsInto's cuts inside a raw word: between ASCII bytes a, b (cut_inside_[a * 256 + b])
-  // where either is a digit or punctuation and no mergeable piece holds "ab", so that no merge
-  // can cross (gigatoken's unit split). Empty when xVal's digit groups are on (they see whole
-  // runs of digits).
-  std::vector<bool> cut_inside_;
+  // EncodeIdsInto's units of the raw text, by the two bytes a, b around a point
+  // (unit_starts_[a * 256 + b]): 1 where a unit starts, 0 where none does, kLookAround where
+  // the two bytes cannot tell (a "▁" may begin or end there; UnitStartsAt decides). A unit
+  // starts where a word does (at a boundary after another character) and, inside a word,
+  // between ASCII bytes either of which is a digit or punctuation when no mergeable piece holds
+  // the two (gigatoken's unit split: no merge can cross), except when xVal's digit groups are on
+  // (they see whole runs of digits). Empty unless raw_words_.
+  static constexpr uint8_t kLookAround = 2;
+  std::vector<uint8_t> unit_starts_;
   bool cuttable_ = false;   // SafeCut may cut: raw words and no added tokens
   uint64_t instance_id_;    // keys the per-thread word cache
 };
