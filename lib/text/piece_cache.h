@@ -37,7 +37,7 @@ constexpr PieceKeyMasks PieceKeyMasksOf(size_t len) {
   return PieceKeyMasks{len >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * len)) - 1,
                        len <= 8 ? 0 : (uint64_t{1} << (8 * (len - 8))) - 1};
 }
-// [16]: the first 15 bytes of a longer piece (PieceKey::OfAny).
+// [16]: the first 15 bytes of a longer piece (PieceKeys).
 inline constexpr PieceKeyMasks kPieceKeyMasks[17] = {
     PieceKeyMasksOf(0),  PieceKeyMasksOf(1),  PieceKeyMasksOf(2),  PieceKeyMasksOf(3),
     PieceKeyMasksOf(4),  PieceKeyMasksOf(5),  PieceKeyMasksOf(6),  PieceKeyMasksOf(7),
@@ -70,25 +70,38 @@ struct PieceKey {
     hi &= kPieceKeyMasks[len].hi;
     return PieceKey{lo, hi | (static_cast<uint64_t>(len) << 56)};
   }
-  // The key of a piece of any length >= 1: Of(...) up to kMaxLen bytes; a longer piece gets a
-  // key of length 16, which no cache holds (a probe misses without a branch on the length).
-  static PieceKey OfAny(const unsigned char* text, size_t begin, size_t len, size_t n) {
-    const size_t key_len = len < kMaxLen + 1 ? len : kMaxLen + 1;
-    const size_t copied = key_len < kMaxLen ? key_len : kMaxLen;
-    uint64_t lo, hi;
-    if (begin + 16 <= n) {
-      lo = swar::Load8(text + begin);
-      hi = swar::Load8(text + begin + 8);
-    } else {
-      unsigned char buf[16] = {};
-      std::memcpy(buf, text + begin, copied);
-      lo = swar::Load8(buf);
-      hi = swar::Load8(buf + 8);
-    }
-    lo &= kPieceKeyMasks[key_len].lo;
-    hi &= kPieceKeyMasks[key_len].hi;
+};
+
+// The keys of a text's pieces of any length >= 1: PieceKey::Of up to kMaxLen bytes, and for a
+// longer piece a key of length 16, which no cache holds (a probe misses without a branch on the
+// length). Near the text's end the 16 bytes are read from a copy of its last 32 bytes made once
+// (PieceKey::Of copies the piece there, byte by byte, and reads it back as words: the load waits
+// for those stores, which cannot forward to it; a batch of short texts has several pieces in
+// its last 16 bytes).
+class PieceKeys {
+ public:
+  PieceKeys(const unsigned char* text, size_t n) : text_(text), n_(n) {
+    const size_t m = n < 32 ? n : 32;
+    tail_begin_ = n - m;
+    if (m > 0) std::memcpy(tail_, text + tail_begin_, m);
+  }
+  PieceKeys(const PieceKeys&) = delete;
+  PieceKeys& operator=(const PieceKeys&) = delete;
+
+  // The key of text[begin, begin + len), len >= 1.
+  PieceKey Of(size_t begin, size_t len) const {
+    const size_t key_len = len < PieceKey::kMaxLen + 1 ? len : PieceKey::kMaxLen + 1;
+    const unsigned char* p = begin + 16 <= n_ ? text_ + begin : tail_ + (begin - tail_begin_);
+    const uint64_t lo = swar::Load8(p) & kPieceKeyMasks[key_len].lo;
+    const uint64_t hi = swar::Load8(p + 8) & kPieceKeyMasks[key_len].hi;
     return PieceKey{lo, hi | (static_cast<uint64_t>(key_len) << 56)};
   }
+
+ private:
+  const unsigned char* text_;
+  size_t n_;
+  size_t tail_begin_;
+  alignas(16) unsigned char tail_[48] = {};  // text[tail_begin_, n), then zeros
 };
 
 // The hash of a PieceKey that tables of pieces index by (its top bits).

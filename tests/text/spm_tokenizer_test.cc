@@ -229,7 +229,8 @@ TEST(SpmTokenizerTest, IdsOnlyUnitsMatchSentencepiece) {
   std::vector<std::string> texts = {"",
                                     " ",
                                     "\xE2\x96\x81",
-                                    "a\xE2\x96\x81b",
+                                    "a\xE2\x96\x81"
+                                    "b",
                                     " \xE2\x96\x81x",
                                     "\xE2\x96\x81 x",
                                     "\xC4\x81 b",

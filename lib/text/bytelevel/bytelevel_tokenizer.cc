@@ -310,8 +310,7 @@ void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& st
   // any member, and the compiler would reload members (and spill its own) for every piece.
   PieceCache& front = state.front;
   const PieceCache::View cache(front);
-  const auto* t = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t n = text.size();
+  const PieceKeys piece_keys(reinterpret_cast<const unsigned char*>(text.data()), text.size());
   // The ids gather on the stack and are appended to *ids in bulk (push_back per id costs a
   // capacity check and a store of the size each time).
   constexpr size_t kBuffer = 2048;
@@ -336,7 +335,7 @@ void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& st
     const size_t count = std::min(kGroup, num_pieces - group);
     for (size_t k = 0, b = begin; k < count; ++k) {
       const uint32_t end = ends[group + k];
-      keys[k] = PieceKey::OfAny(t, b, end - b, n);
+      keys[k] = piece_keys.Of(b, end - b);
       entries[k] = &cache.At(keys[k]);
       __builtin_prefetch(entries[k]);
       b = end;
@@ -381,7 +380,7 @@ void ByteLevelTokenizer::EncodeStretch(absl::string_view text, uint32_t base, Th
   }
   const ByteBpe& bpe = config_.bpe;
   const auto* t = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t n = text.size();
+  const PieceKeys piece_keys(t, text.size());
   // Pieces of 2..15 bytes go through the thread's PieceCache (not when some bytes have no
   // token: those ids are fixed up below), then, on a miss, the vocabulary's whole-piece table.
   PieceCache* front = bpe.has_missing_bytes() ? nullptr : &state.front;
@@ -392,7 +391,7 @@ void ByteLevelTokenizer::EncodeStretch(absl::string_view text, uint32_t base, Th
     const size_t first = ids->size();
     const PieceCache::Entry* hit = nullptr;
     const bool short_piece = len >= 2 && len <= PieceKey::kMaxLen;
-    const PieceKey key = short_piece ? PieceKey::Of(t, begin, len, n) : PieceKey{};
+    const PieceKey key = short_piece ? piece_keys.Of(begin, len) : PieceKey{};
     const bool cacheable = front != nullptr && short_piece;
     if (cacheable) hit = front->Find(key);
     if (len == 1) {

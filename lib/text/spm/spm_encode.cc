@@ -274,6 +274,7 @@ void SpmTokenizer::EncodeRawWordIds(absl::string_view text, bool prefix, ThreadS
   const Table::View cache(table);
   StagedIds<Table> staged(ids);
   const uint8_t* const starts = unit_starts_.data();
+  const PieceKeys piece_keys(t, n);
   constexpr size_t kStretch = size_t{1} << 14;
   std::vector<uint32_t>& ends = state.unit_ends;
   ends.resize(kStretch + 1);
@@ -287,7 +288,7 @@ void SpmTokenizer::EncodeRawWordIds(absl::string_view text, bool prefix, ThreadS
       const size_t in_group = std::min(kGroup, count - group);
       for (size_t k = 0, b = begin; k < in_group; ++k) {
         const size_t e = unit_ends[group + k];
-        keys[k] = PieceKey::OfAny(t, b, e - b, n);
+        keys[k] = piece_keys.Of(b, e - b);
         keys[k].hi |= static_cast<uint64_t>(prefix && b == 0) << 60;  // as WordKey
         entries[k] = &cache.At(keys[k]);
         __builtin_prefetch(entries[k]);
