@@ -227,7 +227,9 @@ HWY_INLINE size_t EmitEnds(uint64_t bits, uint32_t base, uint32_t* out) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
   const hn::ScalableTag<uint32_t> d;  // 16 lanes
   const size_t lanes = hn::Lanes(d);
-  auto offsets = hn::Iota(d, base);
+  // Iota of a constant start folds into a constant; of `base` it is built on the stack lane by
+  // lane and loaded back whole, a load that waits for those stores to retire.
+  auto offsets = hn::Add(hn::Iota(d, 0), hn::Set(d, base));
   const auto step = hn::Set(d, static_cast<uint32_t>(lanes));
   size_t count = 0;
   for (size_t i = 0; i < 64; i += lanes) {
@@ -413,7 +415,17 @@ size_t SplitBlocksWith(const unsigned char* s, size_t n, size_t pos, std::vector
       }
     } else {
       alignas(64) unsigned char tail[64] = {};
+#if HWY_TARGET <= HWY_AVX3
+      // One masked load (lanes past the text are not read, nor can they fault) and one store
+      // of the whole block: the Classify loads forward from it, where after memcpy's stores
+      // of a few bytes each they would wait for those to retire (every short text of a batch
+      // ends here).
+      const hn::ScalableTag<uint8_t> d64;
+      static_assert(HWY_MAX_BYTES == 64);
+      hn::Store(hn::MaskedLoad(hn::FirstN(d64, len), d64, s + pos), d64, tail);
+#else
       std::memcpy(tail, s + pos, len);
+#endif
       classifier.template Classify<kO200k>(tail, &k);
       classifier.ClassifyContractions(tail, &k);
     }
