@@ -384,6 +384,9 @@ size_t SplitBlocksWith(const unsigned char* s, size_t n, size_t pos, std::vector
   size_t next = pos;
   *stop = n;
   while (pos + 64 <= n) {
+    // The text a few blocks ahead (the hardware's stream prefetch alone left the block loads
+    // waiting: docs/benchmarks-bytelevel.md).
+    __builtin_prefetch(s + pos + 1024);
     classifier.template Classify<kO200k>(s + pos, &k);
     if (k.apostrophe != 0) {
       classifier.ClassifyContractions(s + pos, &k);
