@@ -177,6 +177,18 @@ class Tokenizer {
   // sharing the tokenizer.
   virtual absl::Status AddTokens(absl::Span<const AddedToken> tokens) = 0;
 
+ protected:
+  // EncodeIdsInto appending to a LargeArray: EncodeBatchFlat's output on one thread, written
+  // in place. The default goes through EncodeIdsInto and a per-thread vector; a tokenizer whose
+  // ids-only path can write into either array overrides it.
+  virtual absl::Status AppendIds(absl::string_view text, const EncodeOptions& options,
+                                 LargeArray<int32_t>* ids) const;
+
+ private:
+  static absl::StatusOr<BatchEncoding> EncodeIdsOneThread(const Tokenizer& tokenizer,
+                                                          absl::Span<const absl::string_view> texts,
+                                                          const EncodeOptions& options);
+
  private:
   bool special_adds_bos_ = false;
   bool special_adds_eos_ = false;

@@ -21,9 +21,11 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "absl/base/optimization.h"
 #include "text/pretokenize/ascii_swar.h"
 #include "xval/encoding.h"
 
@@ -178,16 +180,18 @@ class BasicPieceCache {
   int shift_;
 };
 
-// Ids of a cache's entries gathered on the stack and appended to a vector in bulk (push_back
-// per id costs a capacity check and a store of the size each time). An entry's ids and count
-// are copied whole before the caller knows whether it is a hit; Keep keeps what is needed.
-template <class Cache>
+// Ids of a cache's entries written kSize at a time (push_back per id costs a capacity check and
+// a store of the size each time): into a LargeArray's own room, grown without zeroing and cut
+// back to what was kept; for a std::vector (whose growth would zero the room first) into a
+// buffer on the stack, then appended. An entry's ids and count are copied whole before the
+// caller knows whether it is a hit; Keep keeps what is needed.
+template <class Cache, class Ids>
 class StagedIds {
  public:
-  explicit StagedIds(std::vector<int32_t>* out) : out_(out) {}
+  explicit StagedIds(Ids* out) : out_(out) { Open(); }
   StagedIds(const StagedIds&) = delete;
   StagedIds& operator=(const StagedIds&) = delete;
-  ~StagedIds() { Flush(); }
+  ~StagedIds() { Close(); }
 
   // Copies e's ids (all kMaxIds slots, and the count after them) after the kept ones.
   void Copy(const typename Cache::Entry& e) {
@@ -196,19 +200,45 @@ class StagedIds {
   // Keeps the first `count` ids of the last Copy.
   void Keep(size_t count) {
     used_ += count;
-    if (used_ >= kSize) Flush();
+    if (ABSL_PREDICT_FALSE(used_ >= kSize)) {
+      Close();
+      Open();
+    }
   }
-  // Appends the kept ids to the vector (before anything else appends to it).
-  void Flush() {
-    out_->insert(out_->end(), buffer_, buffer_ + used_);
-    used_ = 0;
+  // Runs append(), which appends to the array itself, after the ids kept so far.
+  template <class F>
+  void AppendDirectly(F append) {
+    Close();
+    append();
+    Open();
   }
 
  private:
   static constexpr size_t kSize = 2048;
-  int32_t buffer_[kSize + Cache::kMaxIds + 1];
+  static constexpr size_t kRoom = kSize + Cache::kMaxIds + 1;
+  static constexpr bool kInPlace = !std::is_same_v<Ids, std::vector<int32_t>>;
+
+  void Open() {
+    if constexpr (kInPlace) {
+      start_ = out_->size();
+      out_->resize(start_ + kRoom);
+      buffer_ = out_->data() + start_;
+    }
+  }
+  void Close() {
+    if constexpr (kInPlace) {
+      out_->resize(start_ + used_);
+    } else {
+      out_->insert(out_->end(), buffer_, buffer_ + used_);
+    }
+    used_ = 0;
+  }
+
+  int32_t stack_[kInPlace ? 1 : kRoom];
+  int32_t* buffer_ = stack_;
+  size_t start_ = 0;  // in place: where buffer_ starts in *out_
   size_t used_ = 0;
-  std::vector<int32_t>* out_;
+  Ids* out_;
 };
 
 // Byte-level BPE's pre-tokens: three ids cover nearly all.

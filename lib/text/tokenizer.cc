@@ -160,6 +160,15 @@ absl::Status Tokenizer::EncodeIdsInto(absl::string_view text, const EncodeOption
   return status;
 }
 
+absl::Status Tokenizer::AppendIds(absl::string_view text, const EncodeOptions& options,
+                                  LargeArray<int32_t>* ids) const {
+  util::ThreadScratch<std::vector<int32_t>> scratch;
+  scratch->clear();
+  RETURN_IF_ERROR(EncodeIdsInto(text, options, &*scratch));
+  ids->insert(ids->end(), scratch->begin(), scratch->end());
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<Encoding>> Tokenizer::EncodeBatch(
     absl::Span<const absl::string_view> texts, const EncodeOptions& options,
     size_t max_threads) const {
@@ -256,6 +265,36 @@ class BlockPlaces {
 
 }  // namespace
 
+// EncodeBatchFlat's ids on one thread: the parts in order, each appended in place to the output
+// (AppendIds), with no arena to copy out of.
+absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsOneThread(
+    const Tokenizer& tokenizer, absl::Span<const absl::string_view> texts,
+    const EncodeOptions& options) {
+  const std::vector<TextPart> parts = PartsOf(tokenizer, texts, 1);
+  size_t bytes = 0;
+  for (const TextPart& part : parts) bytes += part.end - part.begin;
+  BatchEncoding out;
+  // A text has rarely more than one token per two bytes, and a tokenizer appending in place
+  // takes room for a few thousand ids at a time before cutting back; on huge pages (see
+  // EncodeBatchFlat).
+  util::ReserveOnHugePages(out.ids, bytes / 2 + 4 * parts.size() + 8192);
+  out.row_splits.assign(texts.size() + 1, 0);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const TextPart& part = parts[i];
+    if (i + 1 < parts.size()) {  // the next text's first bytes (see EncodeBatchFlat)
+      const char* p = texts[parts[i + 1].text].data() + parts[i + 1].begin;
+      __builtin_prefetch(p);
+      __builtin_prefetch(p + 64);
+    }
+    const absl::string_view whole = texts[part.text];
+    RETURN_IF_ERROR(tokenizer.AppendIds(
+        whole.substr(part.begin, part.end - part.begin),
+        text::StretchOptions(tokenizer, options, part.begin, part.end, whole), &out.ids));
+    out.row_splits[part.text + 1] = out.ids.size();
+  }
+  return out;
+}
+
 absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::string_view> texts,
                                                          const EncodeOptions& options,
                                                          size_t max_threads) const {
@@ -268,6 +307,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   // caller while this one is still copying out of its arenas.
   static util::ScratchPool<Encoding> arena_pool;
   const size_t slots = util::ParallelSlots(max_threads);
+  if (options.ids_only && slots == 1) return EncodeIdsOneThread(*this, texts, options);
   std::vector<std::unique_ptr<Encoding>> arenas = arena_pool.CheckOut(slots);
   struct ReturnArenas {
     std::vector<std::unique_ptr<Encoding>>* arenas;

@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <cstring>
+#include <type_traits>
 
 #include "absl/base/optimization.h"
 #include "absl/container/flat_hash_map.h"
@@ -52,7 +53,19 @@ struct ByteLevelTokenizer::ThreadState {
   absl::flat_hash_map<std::string, absl::InlinedVector<int32_t, 4>> cache;  // the rest
   ByteBpe::Scratch scratch;
   std::vector<uint32_t> ends, stage_ends;
-  std::vector<int32_t> merged;
+  std::vector<int32_t> merged;  // Merge's ids on their way to an array of another type
+
+  // ByteBpe::Merge, which appends to a std::vector, appending to either array type.
+  template <class Ids>
+  void Merge(const ByteBpe& bpe, absl::string_view piece, Ids* ids) {
+    if constexpr (std::is_same_v<Ids, std::vector<int32_t>>) {
+      bpe.Merge(piece, scratch, ids);
+    } else {
+      merged.clear();
+      bpe.Merge(piece, scratch, &merged);
+      ids->insert(ids->end(), merged.begin(), merged.end());
+    }
+  }
 
   static ThreadState& For(uint64_t owner) {
     static constexpr size_t kKept = 4;
@@ -203,8 +216,9 @@ void ByteLevelTokenizer::SplitPieces(absl::string_view text, ThreadState& state)
   }
 }
 
-void ByteLevelTokenizer::EncodePiece(absl::string_view piece, ThreadState& state,
-                                     std::vector<int32_t>* ids, bool whole_looked_up) const {
+template <class Ids>
+void ByteLevelTokenizer::EncodePiece(absl::string_view piece, ThreadState& state, Ids* ids,
+                                     bool whole_looked_up) const {
   if (piece.size() == 1) {
     ids->push_back(config_.bpe.byte_id(static_cast<uint8_t>(piece[0])));
     return;
@@ -223,7 +237,7 @@ void ByteLevelTokenizer::EncodePiece(absl::string_view piece, ThreadState& state
   if (config_.whole_piece_lookup && !whole_looked_up && (id = config_.bpe.Find(piece)) >= 0) {
     ids->push_back(id);
   } else {
-    config_.bpe.Merge(piece, state.scratch, ids);
+    state.Merge(config_.bpe, piece, ids);
   }
   if (!cacheable) return;
   if (state.cache.size() >= kMaxCachedPieces) state.cache.clear();
@@ -235,17 +249,18 @@ void ByteLevelTokenizer::EncodeOrdinary(absl::string_view text, std::vector<int3
   EncodeText(text, 0, ids, nullptr);
 }
 
-void ByteLevelTokenizer::EncodeText(absl::string_view text, uint32_t base,
-                                    std::vector<int32_t>* ids, std::vector<Offset>* offsets) const {
+template <class Ids>
+void ByteLevelTokenizer::EncodeText(absl::string_view text, uint32_t base, Ids* ids,
+                                    std::vector<Offset>* offsets) const {
   if (config_.normalizer != nullptr && !config_.normalizer->IsNormalized(text)) {
     hf::AlignedText t = hf::AlignedText::Identity(text, 0);
     config_.normalizer->Normalize(&t);
     if (offsets == nullptr) {
-      EncodeTextImpl<false>(t.text, 0, ids, nullptr);
+      EncodeTextImpl<false, Ids>(t.text, 0, ids, nullptr);
       return;
     }
     const size_t first = offsets->size();
-    EncodeTextImpl<true>(t.text, 0, ids, offsets);
+    EncodeTextImpl<true, Ids>(t.text, 0, ids, offsets);
     for (size_t k = first; k < offsets->size(); ++k) {  // normalized bytes -> input bytes
       Offset& o = (*offsets)[k];
       const Offset span = o.end > o.begin ? t.Span(o.begin, o.end) : Offset{base, base};
@@ -254,30 +269,30 @@ void ByteLevelTokenizer::EncodeText(absl::string_view text, uint32_t base,
     return;
   }
   if (offsets == nullptr) {
-    EncodeTextImpl<false>(text, base, ids, nullptr);
+    EncodeTextImpl<false, Ids>(text, base, ids, nullptr);
   } else {
-    EncodeTextImpl<true>(text, base, ids, offsets);
+    EncodeTextImpl<true, Ids>(text, base, ids, offsets);
   }
 }
 
 // One loop per kind of output, so that encode_ordinary carries no offset work at all.
-template <bool kOffsets>
-void ByteLevelTokenizer::EncodeTextImpl(absl::string_view text, uint32_t base,
-                                        std::vector<int32_t>* ids,
+template <bool kOffsets, class Ids>
+void ByteLevelTokenizer::EncodeTextImpl(absl::string_view text, uint32_t base, Ids* ids,
                                         std::vector<Offset>* offsets) const {
   ThreadState& state = ThreadState::For(instance_id_);
   // A long text goes a stretch at a time, cut where SafeCut allows: the piece ends of one
   // stretch stay in the core's cache instead of making a pass over an array of the whole
   // text's (fresh memory, on the first call).
   ForEachStretch(*this, text, size_t{1} << 15, [&](size_t begin, size_t end) {
-    EncodeStretch<kOffsets>(text.substr(begin, end - begin), base + static_cast<uint32_t>(begin),
-                            state, ids, offsets);
+    EncodeStretch<kOffsets, Ids>(text.substr(begin, end - begin),
+                                 base + static_cast<uint32_t>(begin), state, ids, offsets);
   });
 }
 
+template <class Ids>
 void ByteLevelTokenizer::EncodeMissedPiece(absl::string_view text, size_t begin, size_t len,
                                            const PieceKey& key, ThreadState& state,
-                                           std::vector<int32_t>* ids) const {
+                                           Ids* ids) const {
   const ByteBpe& bpe = config_.bpe;
   const size_t first = ids->size();
   const bool short_piece = len <= PieceKey::kMaxLen;  // then `key` is the piece's
@@ -304,22 +319,48 @@ void ByteLevelTokenizer::EncodeMissedPiece(absl::string_view text, size_t begin,
   }
 }
 
+template <class Ids>
 void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& state,
-                                         std::vector<int32_t>* ids) const {
+                                         Ids* ids) const {
   // Everything the loop reads is in locals: it stores ids through a pointer, which could alias
   // any member, and the compiler would reload members (and spill its own) for every piece.
   PieceCache& front = state.front;
   const PieceCache::View cache(front);
   const PieceKeys piece_keys(reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  // The ids gather on the stack and are appended to *ids in bulk (push_back per id costs a
-  // capacity check and a store of the size each time).
+  // The ids are written as StagedIds writes them (kBuffer at a time, in a LargeArray's own
+  // room or a buffer on the stack), with the buffer and its count in locals: this loop copies
+  // ids with memcpy, which as far as the compiler knows could write into a StagedIds object
+  // (whose stack buffer is inside it), and it would reload the object's members every piece.
   constexpr size_t kBuffer = 2048;
-  int32_t buffer[kBuffer + PieceCache::kMaxIds + 1];
+  constexpr size_t kRoom = kBuffer + PieceCache::kMaxIds + 1;
+  constexpr bool kInPlace = !std::is_same_v<Ids, std::vector<int32_t>>;
+  int32_t stack_buffer[kInPlace ? 1 : kRoom];
+  int32_t* buffer = stack_buffer;
+  size_t start = 0;  // in place: where the buffer starts in *ids
   size_t used = 0;
-  auto flush = [&] {
-    ids->insert(ids->end(), buffer, buffer + used);
+  auto open = [&] {
+    if constexpr (kInPlace) {
+      start = ids->size();
+      ids->resize(start + kRoom);
+      buffer = ids->data() + start;
+    }
+  };
+  auto close = [&] {
+    if constexpr (kInPlace) {
+      ids->resize(start + used);
+    } else {
+      ids->insert(ids->end(), buffer, buffer + used);
+    }
     used = 0;
   };
+  auto keep = [&](size_t count) {
+    used += count;
+    if (ABSL_PREDICT_FALSE(used >= kBuffer)) {
+      close();
+      open();
+    }
+  };
+  open();
   // A group of pieces at a time: first every piece's key and the address of its entry, each
   // entry prefetched, then the probes. The table is as large as the core's L2 cache and the
   // text and ids stream through it, so an entry is often in L3: one piece after another, each
@@ -349,27 +390,25 @@ void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& st
       // The ids and count are copied before the hit is known, and kept only on a hit.
       std::memcpy(buffer + used, e.ids, sizeof(int32_t) * (PieceCache::kMaxIds + 1));
       if (ABSL_PREDICT_TRUE((e.lo == key.lo) & (e.hi == key.hi))) {
-        used += e.count;
-        if (ABSL_PREDICT_FALSE(used >= kBuffer)) flush();
+        keep(e.count);
       } else if (const PieceCache::Entry * second;
                  len <= PieceKey::kMaxLen && (second = front.FindSecond(key)) != nullptr) {
         std::memcpy(buffer + used, second->ids, sizeof(int32_t) * second->count);
-        used += second->count;
-        if (used >= kBuffer) flush();
+        keep(second->count);
       } else {
-        flush();
+        close();
         EncodeMissedPiece(text, begin, len, key, state, ids);
+        open();
       }
       begin = end;
     }
   }
-  flush();
+  close();
 }
 
-template <bool kOffsets>
+template <bool kOffsets, class Ids>
 void ByteLevelTokenizer::EncodeStretch(absl::string_view text, uint32_t base, ThreadState& state,
-                                       std::vector<int32_t>* ids,
-                                       std::vector<Offset>* offsets) const {
+                                       Ids* ids, std::vector<Offset>* offsets) const {
   if (text.empty()) return;
   SplitPieces(text, state);
   if constexpr (!kOffsets) {
@@ -447,9 +486,10 @@ void ByteLevelTokenizer::EncodeStretch(absl::string_view text, uint32_t base, Th
   }
 }
 
+template <class Ids>
 void ByteLevelTokenizer::EncodeWith(const AddedTokenMatcher& matcher, int only_first_byte,
-                                    absl::string_view text, uint32_t base,
-                                    std::vector<int32_t>* ids, std::vector<Offset>* offsets) const {
+                                    absl::string_view text, uint32_t base, Ids* ids,
+                                    std::vector<Offset>* offsets) const {
   auto encode_text = [&](size_t b, size_t e) {
     EncodeText(text.substr(b, e - b), base + static_cast<uint32_t>(b), ids, offsets);
   };
@@ -495,9 +535,19 @@ absl::Status ByteLevelTokenizer::EncodeInto(absl::string_view text, const Encode
   return absl::OkStatus();
 }
 
-absl::Status ByteLevelTokenizer::EncodeIdsInto(absl::string_view text,
-                                               const EncodeOptions& requested,
+absl::Status ByteLevelTokenizer::EncodeIdsInto(absl::string_view text, const EncodeOptions& options,
                                                std::vector<int32_t>* ids) const {
+  return EncodeIdsWith(text, options, ids);
+}
+
+absl::Status ByteLevelTokenizer::AppendIds(absl::string_view text, const EncodeOptions& options,
+                                           LargeArray<int32_t>* ids) const {
+  return EncodeIdsWith(text, options, ids);
+}
+
+template <class Ids>
+absl::Status ByteLevelTokenizer::EncodeIdsWith(absl::string_view text,
+                                               const EncodeOptions& requested, Ids* ids) const {
   const EncodeOptions options = ResolveSpecialTokens(requested);
   if (options.add_bos && config_.bos_id < 0) {
     return absl::InvalidArgumentError("the vocabulary has no BOS");

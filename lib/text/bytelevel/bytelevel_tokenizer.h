@@ -101,35 +101,49 @@ class ByteLevelTokenizer : public Tokenizer {
   // match across it.
   size_t SafeCut(absl::string_view text, size_t from, size_t max_scan) const override;
 
+ protected:
+  // EncodeIdsInto writing into the array in place (EncodeBatchFlat's output).
+  absl::Status AppendIds(absl::string_view text, const EncodeOptions& options,
+                         LargeArray<int32_t>* ids) const override;
+
  private:
   ByteLevelTokenizer(ByteLevelConfig config, const TokenizerOptions& options);
   struct ThreadState;
   // whole_looked_up: the piece is known not to be a token (FindShort said so).
-  void EncodePiece(absl::string_view piece, ThreadState& state, std::vector<int32_t>* ids,
+  template <class Ids>
+  void EncodePiece(absl::string_view piece, ThreadState& state, Ids* ids,
                    bool whole_looked_up) const;
   void SplitPieces(absl::string_view text, ThreadState& state) const;
   // EncodeOrdinary, and when `offsets` is not null the byte span of each token, plus `base`.
-  void EncodeText(absl::string_view text, uint32_t base, std::vector<int32_t>* ids,
+  // Ids: std::vector<int32_t> or LargeArray<int32_t> (AppendIds).
+  template <class Ids>
+  void EncodeText(absl::string_view text, uint32_t base, Ids* ids,
                   std::vector<Offset>* offsets) const;
   // EncodeText after the normalizer: a long text a stretch at a time.
-  template <bool kOffsets>
-  void EncodeTextImpl(absl::string_view text, uint32_t base, std::vector<int32_t>* ids,
+  template <bool kOffsets, class Ids>
+  void EncodeTextImpl(absl::string_view text, uint32_t base, Ids* ids,
                       std::vector<Offset>* offsets) const;
-  template <bool kOffsets>
-  void EncodeStretch(absl::string_view text, uint32_t base, ThreadState& state,
-                     std::vector<int32_t>* ids, std::vector<Offset>* offsets) const;
+  template <bool kOffsets, class Ids>
+  void EncodeStretch(absl::string_view text, uint32_t base, ThreadState& state, Ids* ids,
+                     std::vector<Offset>* offsets) const;
   // EncodeStretch's ids-only loop when every byte has a token, after SplitPieces: one probe of
   // the PieceCache per piece and no data-dependent branch on a hit.
-  void EncodeCachedIds(absl::string_view text, ThreadState& state, std::vector<int32_t>* ids) const;
+  template <class Ids>
+  void EncodeCachedIds(absl::string_view text, ThreadState& state, Ids* ids) const;
   // One piece the PieceCache missed, its ids appended to *ids and cached; `key` is the
   // piece's PieceKey when it has at most PieceKey::kMaxLen bytes.
+  template <class Ids>
   void EncodeMissedPiece(absl::string_view text, size_t begin, size_t len, const PieceKey& key,
-                         ThreadState& state, std::vector<int32_t>* ids) const;
+                         ThreadState& state, Ids* ids) const;
   // Encodes `text` with the special tokens `matcher` finds; appends ids (and offsets plus
   // `base` when `offsets` is not null). `only_first_byte`: the byte every token of `matcher`
   // starts with when there is one (else -1); a text without it skips the matcher.
+  template <class Ids>
   void EncodeWith(const AddedTokenMatcher& matcher, int only_first_byte, absl::string_view text,
-                  uint32_t base, std::vector<int32_t>* ids, std::vector<Offset>* offsets) const;
+                  uint32_t base, Ids* ids, std::vector<Offset>* offsets) const;
+  // EncodeIdsInto and AppendIds.
+  template <class Ids>
+  absl::Status EncodeIdsWith(absl::string_view text, const EncodeOptions& options, Ids* ids) const;
   const AddedToken* FindAdded(int32_t id) const;
   void IndexAdded();
 

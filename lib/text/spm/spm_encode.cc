@@ -198,12 +198,27 @@ void SpmTokenizer::EncodeRawWords(absl::string_view text, uint32_t base, bool pr
 
 absl::Status SpmTokenizer::EncodeIdsInto(absl::string_view text, const EncodeOptions& options,
                                          std::vector<int32_t>* ids) const {
+  return EncodeIdsWith(text, options, ids);
+}
+
+absl::Status SpmTokenizer::AppendIds(absl::string_view text, const EncodeOptions& options,
+                                     LargeArray<int32_t>* ids) const {
+  return EncodeIdsWith(text, options, ids);
+}
+
+template <class Ids>
+absl::Status SpmTokenizer::EncodeIdsWith(absl::string_view text, const EncodeOptions& options,
+                                         Ids* ids) const {
   const EncodeOptions o = ResolveSpecialTokens(options);
   const AddedTokenMatcher& matcher = o.parse_special ? matcher_ : plain_matcher_;
   // Without byte fallback, runs of <unk> merge across words (Emit): the general path.
   if (!raw_words_ || !config_.byte_fallback || !joined_to_boundary_.empty() ||
       (!matcher.empty() && MayHoldAddedToken(text))) {
-    return Tokenizer::EncodeIdsInto(text, options, ids);
+    if constexpr (std::is_same_v<Ids, std::vector<int32_t>>) {
+      return Tokenizer::EncodeIdsInto(text, options, ids);
+    } else {
+      return Tokenizer::AppendIds(text, options, ids);
+    }
   }
   if (o.add_bos && config_.bos_id < 0) {
     return absl::InvalidArgumentError("the vocabulary has no BOS");
@@ -229,8 +244,9 @@ PieceKey WordKey(const unsigned char* text, size_t begin, size_t len, size_t n, 
 
 }  // namespace
 
+template <class Ids>
 void SpmTokenizer::EncodeMissedWord(absl::string_view text, size_t begin, size_t end, bool prefix,
-                                    ThreadState& state, std::vector<int32_t>* ids) const {
+                                    ThreadState& state, Ids* ids) const {
   Encoding& scratch = state.word_scratch;
   scratch.Clear();
   EncodeRawWord(text.substr(begin, end - begin), prefix, 0, state, &scratch);
@@ -263,8 +279,9 @@ bool UnitStartsAt(const unsigned char* t, size_t n, size_t p) {
 // with no branch but for the rare pairs around a "▁"); then a group of units at a time, each
 // unit of up to 15 bytes is one probe of the thread's word table, the group's entries fetched
 // together before their probes. Ids gather on the stack before going to *ids in bulk.
+template <class Ids>
 void SpmTokenizer::EncodeRawWordIds(absl::string_view text, bool prefix, ThreadState& state,
-                                    std::vector<int32_t>* ids) const {
+                                    Ids* ids) const {
   state.prev_unknown = false;
   const auto* t = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
@@ -272,7 +289,7 @@ void SpmTokenizer::EncodeRawWordIds(absl::string_view text, bool prefix, ThreadS
   using Table = BasicPieceCache<11>;
   Table& table = *state.word_ids;
   const Table::View cache(table);
-  StagedIds<Table> staged(ids);
+  StagedIds<Table, Ids> staged(ids);
   const uint8_t* const starts = unit_starts_.data();
   const PieceKeys piece_keys(t, n);
   constexpr size_t kStretch = size_t{1} << 14;
@@ -307,8 +324,8 @@ void SpmTokenizer::EncodeRawWordIds(absl::string_view text, bool prefix, ThreadS
           staged.Copy(*second);
           staged.Keep(second->count);
         } else {
-          staged.Flush();
-          EncodeMissedWord(text, begin, end, prefix && begin == 0, state, ids);
+          staged.AppendDirectly(
+              [&] { EncodeMissedWord(text, begin, end, prefix && begin == 0, state, ids); });
         }
         begin = end;
       }

@@ -102,6 +102,11 @@ class SpmTokenizer : public Tokenizer, public RunOpeningTokens {
   // added tokens: a continuation drops the dummy prefix of every stretch between them too.
   size_t SafeCut(absl::string_view text, size_t from, size_t max_scan) const override;
 
+ protected:
+  // EncodeIdsInto writing into the array in place (EncodeBatchFlat's output).
+  absl::Status AppendIds(absl::string_view text, const EncodeOptions& options,
+                         LargeArray<int32_t>* ids) const override;
+
  private:
   // sentencepiece's Decode; keep_special: control and unknown pieces as their text.
   absl::StatusOr<std::string> DecodePieces(absl::Span<const int32_t> ids, bool keep_special) const;
@@ -131,12 +136,16 @@ class SpmTokenizer : public Tokenizer, public RunOpeningTokens {
                       Encoding* out) const;
   void EncodeRawWord(absl::string_view word, bool prefix, uint32_t base, ThreadState& state,
                      Encoding* out) const;
+  // EncodeIdsInto and AppendIds (Ids: std::vector<int32_t> or LargeArray<int32_t>).
+  template <class Ids>
+  absl::Status EncodeIdsWith(absl::string_view text, const EncodeOptions& options, Ids* ids) const;
   // EncodeRawWords for ids alone (EncodeIdsInto's path).
-  void EncodeRawWordIds(absl::string_view text, bool prefix, ThreadState& state,
-                        std::vector<int32_t>* ids) const;
+  template <class Ids>
+  void EncodeRawWordIds(absl::string_view text, bool prefix, ThreadState& state, Ids* ids) const;
   // One word's ids through EncodeRawWord, cached in the thread's word table when short.
+  template <class Ids>
   void EncodeMissedWord(absl::string_view text, size_t begin, size_t end, bool prefix,
-                        ThreadState& state, std::vector<int32_t>* ids) const;
+                        ThreadState& state, Ids* ids) const;
   void EncodeNormalized(absl::string_view norm, const uint32_t* to_input, ThreadState& state,
                         Encoding* out) const;
   void EncodeNormalizedWord(absl::string_view word, const uint32_t* to_input, ThreadState& state,
