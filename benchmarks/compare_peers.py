@@ -6,9 +6,11 @@ GGUF vocabularies), each engine that reads it (xval, gigatoken, fastokens, tikto
 Face tokenizers, sentencepiece, from PyPI at the versions of requirements-bench.txt), each input
 (the corpus as a batch of lines, and as one text joined with newlines) and each core count (1
 and 2): a fresh process pinned with `taskset` loads the tokenizer, encodes once (cold: that
-first call), then three more times (warm: the best of them), and reports peak RSS. An engine
-with several calls for the same work has each timed in its own fresh process, so that every
-cold figure is a process's first call. Every engine's ids are checked against the vocabulary's
+first call), then three more times (warm: the best of them), and reports peak RSS; this is done
+in --processes fresh processes (3 by default) and the best cold and warm figures count (a
+first call's time varies much more from process to process than later calls'). An engine with
+several calls for the same work has each timed in its own fresh processes, so that every cold
+figure is a process's first call. Every engine's ids are checked against the vocabulary's
 reference implementation (tiktoken, sentencepiece, tokenizers) document by document before any
 figure counts; an engine whose ids differ is shown as such and not ranked.
 
@@ -23,7 +25,7 @@ loads only its own model files (format "quicktok v1", written by its train()), s
 cell.
 
 Usage: XVAL_DATA_DIR=../shared/data python3 benchmarks/compare_peers.py [--json OUT.json]
-           [--vocab NAME ...] [--cores 1 2] [--repeats 3]
+           [--vocab NAME ...] [--cores 1 2] [--repeats 3] [--processes 3]
 Also prints the pre-tokenizer alone (build/release/benchmarks/bytelevel_bench, one core).
 """
 import argparse
@@ -190,21 +192,29 @@ def _timed(call):
 # --- the driver ----------------------------------------------------------------------------
 
 
-def run_job(job, tmp):
-    """Each of the engine's calls in its own fresh process (run_call); the figures of the call
-    fastest warm, the cold figure of the fastest first call, the ids of every call equal."""
+def run_job(job, tmp, processes):
+    """Each of the engine's calls in `processes` fresh processes of its own (run_call); the
+    figures of the run fastest warm, the cold figure of the fastest first call, the ids of every
+    run equal."""
     first = run_call(dict(job, call_index=0), tmp)
     if "error" in first:
         return first
-    runs = [first] + [run_call(dict(job, call_index=k), tmp) for k in range(1, first["num_calls"])]
+    indices = [k for k in range(first["num_calls"]) for _ in range(processes)][1:]
+    runs = [first] + [run_call(dict(job, call_index=k), tmp) for k in indices]
     for r in runs[1:]:
         if "error" in r:
             return r
         if r["hashes"] != first["hashes"]:
             return {"error": f"{r['call']} gives other ids than {first['call']}"}
     best = min(runs, key=lambda r: r["warm_s"])
-    return dict(best, calls={k: v for r in runs for k, v in r["calls"].items()},
-                cold_s=min(r["cold_s"] for r in runs))
+    calls = {}
+    for r in runs:
+        for name, t in r["calls"].items():
+            c = calls.setdefault(name, dict(t))
+            c["cold_s"], c["warm_s"] = min(c["cold_s"], t["cold_s"]), min(c["warm_s"], t["warm_s"])
+    # Peak memory: the highest of the processes that ran the call whose figures count.
+    return dict(best, calls=calls, cold_s=min(r["cold_s"] for r in runs),
+                peak_rss_bytes=max(r["peak_rss_bytes"] for r in runs if r["call"] == best["call"]))
 
 
 def run_call(job, tmp):
@@ -261,6 +271,7 @@ def main():
     parser.add_argument("--cores", nargs="*", type=int, default=[1, 2])
     parser.add_argument("--inputs", nargs="*", default=["batch", "one"])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--processes", type=int, default=3)
     args = parser.parse_args()
     if args.worker:
         with open(args.worker) as f:
@@ -304,7 +315,7 @@ def main():
                         job = {"engine": engine, "source": resolve(source, tmp), "vocab": vocab,
                                "input": input_kind, "threads": n, "repeats": args.repeats,
                                "corpus": corpus}
-                        cell["engines"][engine] = run_job(job, tmp)
+                        cell["engines"][engine] = run_job(job, tmp, args.processes)
                     ref = cell["engines"].get(reference)
                     if ref is None or "error" in ref:  # 2-core one text: the 1-core reference
                         ref = next((c["engines"].get(reference) for c in results["cells"]
