@@ -299,8 +299,8 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
                                                          const EncodeOptions& options,
                                                          size_t max_threads) const {
   // Each thread of the call appends the blocks of parts it takes to its own arena, then the
-  // blocks are copied into place, into arrays on huge pages. Ids only: the arena holds ids alone
-  // (EncodeIdsInto), and each thread copies its blocks into place as it goes (BlockPlaces).
+  // blocks are copied into place, into arrays on huge pages. Ids only: the arena is an array of
+  // ids (AppendIds), and each thread copies its blocks into place as it goes (BlockPlaces).
   // The arenas belong to this call for its whole length (checked out of a process-wide pool,
   // so that their memory is reused from call to call: fresh memory costs a page fault per
   // 4 KiB), indexed by the pool's slot, never by worker thread: the workers serve the next
@@ -334,16 +334,19 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   // two bytes), on huge pages: a first call then neither grows its arenas by doubling nor takes a
   // page fault per 4 KiB of them. (Ids only, an arena holds only the blocks its thread has not
   // yet copied into place; only the pages those touch become resident.)
+  // (AppendIds takes room for a few thousand ids at a time.)
   const size_t expected = bytes / (2 * slots) + 64;
+  std::vector<LargeArray<int32_t>> id_arenas(ids_only ? slots : 0);
+  for (LargeArray<int32_t>& ids : id_arenas) util::ReserveOnHugePages(ids, expected + 8192);
   for (auto& arena : arenas) {
+    if (ids_only) break;
     util::ReserveOnHugePages(arena->ids, expected);
-    if (ids_only) continue;
     util::ReserveOnHugePages(arena->values, expected);
     util::ReserveOnHugePages(arena->offsets, expected);
   }
   const size_t num_blocks = block_begin.size() - 1;
   std::vector<size_t> part_lengths(parts.size());
-  std::vector<const Encoding*> block_source(num_blocks);
+  std::vector<size_t> block_slot(num_blocks);  // the slot whose arena holds the block
   std::vector<size_t> block_first(num_blocks);
   std::mutex mutex;
   absl::Status error;
@@ -356,7 +359,8 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   std::vector<std::vector<size_t>> unplaced(slots);  // per slot: blocks not yet copied
   const size_t room = ids_only ? bytes / 2 + 4 * parts.size() + 64 : 0;
   out.ids.resize(room);  // not written (LargeArray default-initializes): fresh pages
-  auto place_mine = [&](size_t slot, Encoding& arena) {
+  auto place_mine = [&](size_t slot) {
+    LargeArray<int32_t>& arena = id_arenas[slot];
     std::vector<size_t>& mine = unplaced[slot];
     size_t kept = 0;
     for (const size_t b : mine) {
@@ -367,11 +371,11 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
         mine[kept++] = b;
         continue;
       }
-      std::copy_n(arena.ids.begin() + block_first[b], n, out.ids.begin() + start);
+      std::copy_n(arena.begin() + block_first[b], n, out.ids.begin() + start);
       placed[b] = 1;
     }
     mine.resize(kept);
-    if (kept == 0) arena.ids.clear();  // everything it held is in place
+    if (kept == 0) arena.clear();  // everything it held is in place
   };
   // At most `slots` threads (the arenas' count), whatever XVAL_NUM_THREADS says by now. Striped:
   // a thread takes the same blocks from call to call, which its piece caches then hold.
@@ -379,8 +383,9 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
       num_blocks,
       [&](size_t slot, size_t begin, size_t end) {
         Encoding& arena = *arenas[slot];
+        auto arena_size = [&] { return ids_only ? id_arenas[slot].size() : arena.size(); };
         for (size_t b = begin; b < end; ++b) {
-          const size_t first = arena.size();
+          const size_t first = arena_size();
           for (size_t i = block_begin[b]; i < block_begin[b + 1]; ++i) {
             const TextPart& part = parts[i];
             // The next text's first bytes fetched while this one is encoded: a batch's texts
@@ -391,26 +396,26 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
               __builtin_prefetch(p);
               __builtin_prefetch(p + 64);
             }
-            const size_t before = arena.size();
+            const size_t before = arena_size();
             const absl::string_view whole = texts[part.text];
             const absl::string_view text = whole.substr(part.begin, part.end - part.begin);
             const EncodeOptions o =
                 text::StretchOptions(*this, options, part.begin, part.end, whole);
-            const absl::Status s = ids_only ? EncodeIdsInto(text, o, &arena.ids)
+            const absl::Status s = ids_only ? AppendIds(text, o, &id_arenas[slot])
                                             : EncodeInto(text, o, part.begin, &arena);
             if (!s.ok()) {
               std::lock_guard<std::mutex> lock(mutex);
               if (error.ok()) error = s;
               return;
             }
-            part_lengths[i] = arena.size() - before;
+            part_lengths[i] = arena_size() - before;
           }
-          block_source[b] = &arena;
+          block_slot[b] = slot;
           block_first[b] = first;
           if (!ids_only) continue;
-          places.Finish(b, arena.size() - first);
+          places.Finish(b, arena_size() - first);
           unplaced[slot].push_back(b);
-          place_mine(slot, arena);
+          place_mine(slot);
         }
       },
       slots);
@@ -440,7 +445,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
     }
     for (size_t b = 0; b < num_blocks; ++b) {
       if (placed[b]) continue;  // else its arena still holds it
-      const auto from = block_source[b]->ids.begin() + block_first[b];
+      const auto from = id_arenas[block_slot[b]].begin() + block_first[b];
       std::copy_n(from, block_tokens(b), out.ids.begin() + part_splits[block_begin[b]]);
     }
     out.ids.resize(total);
@@ -455,7 +460,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
         for (size_t b = begin; b < end; ++b) {
           const size_t at = part_splits[block_begin[b]];
           const size_t n = block_tokens(b);
-          const Encoding& src = *block_source[b];
+          const Encoding& src = *arenas[block_slot[b]];
           const size_t from = block_first[b];
           std::copy_n(src.ids.begin() + from, n, out.ids.begin() + at);
           std::copy_n(src.values.begin() + from, n, out.values.begin() + at);
