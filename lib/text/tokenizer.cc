@@ -336,8 +336,13 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   // yet copied into place; only the pages those touch become resident.)
   // (AppendIds takes room for a few thousand ids at a time.)
   const size_t expected = bytes / (2 * slots) + 64;
-  std::vector<LargeArray<int32_t>> id_arenas(ids_only ? slots : 0);
-  for (LargeArray<int32_t>& ids : id_arenas) util::ReserveOnHugePages(ids, expected + 8192);
+  // Each on a cache line of its own: a thread resizes its array for every few thousand ids,
+  // and two arrays on one line would bounce it between the cores.
+  struct alignas(64) IdArena {
+    LargeArray<int32_t> ids;
+  };
+  std::vector<IdArena> id_arenas(ids_only ? slots : 0);
+  for (IdArena& arena : id_arenas) util::ReserveOnHugePages(arena.ids, expected + 8192);
   for (auto& arena : arenas) {
     if (ids_only) break;
     util::ReserveOnHugePages(arena->ids, expected);
@@ -360,7 +365,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   const size_t room = ids_only ? bytes / 2 + 4 * parts.size() + 64 : 0;
   out.ids.resize(room);  // not written (LargeArray default-initializes): fresh pages
   auto place_mine = [&](size_t slot) {
-    LargeArray<int32_t>& arena = id_arenas[slot];
+    LargeArray<int32_t>& arena = id_arenas[slot].ids;
     std::vector<size_t>& mine = unplaced[slot];
     size_t kept = 0;
     for (const size_t b : mine) {
@@ -383,7 +388,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
       num_blocks,
       [&](size_t slot, size_t begin, size_t end) {
         Encoding& arena = *arenas[slot];
-        auto arena_size = [&] { return ids_only ? id_arenas[slot].size() : arena.size(); };
+        auto arena_size = [&] { return ids_only ? id_arenas[slot].ids.size() : arena.size(); };
         for (size_t b = begin; b < end; ++b) {
           const size_t first = arena_size();
           for (size_t i = block_begin[b]; i < block_begin[b + 1]; ++i) {
@@ -401,7 +406,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
             const absl::string_view text = whole.substr(part.begin, part.end - part.begin);
             const EncodeOptions o =
                 text::StretchOptions(*this, options, part.begin, part.end, whole);
-            const absl::Status s = ids_only ? AppendIds(text, o, &id_arenas[slot])
+            const absl::Status s = ids_only ? AppendIds(text, o, &id_arenas[slot].ids)
                                             : EncodeInto(text, o, part.begin, &arena);
             if (!s.ok()) {
               std::lock_guard<std::mutex> lock(mutex);
@@ -445,7 +450,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
     }
     for (size_t b = 0; b < num_blocks; ++b) {
       if (placed[b]) continue;  // else its arena still holds it
-      const auto from = id_arenas[block_slot[b]].begin() + block_first[b];
+      const auto from = id_arenas[block_slot[b]].ids.begin() + block_first[b];
       std::copy_n(from, block_tokens(b), out.ids.begin() + part_splits[block_begin[b]]);
     }
     out.ids.resize(total);
