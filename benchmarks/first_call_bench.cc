@@ -107,6 +107,10 @@ int main(int argc, char** argv) {
   PerfControl perf(perf_spec);
   std::printf("load %.1f ms\n", load_ms);
   const int calls = std::atoi(args[2]);
+  if (perf_warm && calls < 2) {
+    std::fprintf(stderr, "--perf-warm profiles the calls after the first: give CALLS >= 2\n");
+    return 2;
+  }
   for (int i = 0; i < calls; ++i) {
     if (i == (perf_warm ? 1 : 0)) perf.Send("enable");
     const auto start = Clock::now();

@@ -228,6 +228,7 @@ class StagedIds {
   void Close() {
     if constexpr (kInPlace) {
       out_->resize(start_ + used_);
+      start_ = out_->size();  // a second Close (append() threw) keeps what was written
     } else {
       out_->insert(out_->end(), buffer_, buffer_ + used_);
     }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <limits>
 #include <mutex>
 
 #include "absl/strings/match.h"
@@ -121,8 +122,21 @@ absl::StatusOr<std::string> Tokenizer::DecodeKeepingSpecial(absl::Span<const int
       "decode them with skip_special_tokens");
 }
 
+namespace {
+
+// Offsets and the encoders' piece ends are 32-bit: a longer text is an error, never encoded with
+// positions cut short.
+absl::Status CheckTextSize(absl::string_view text) {
+  if (text.size() <= std::numeric_limits<uint32_t>::max()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "a text of ", text.size(), " bytes: texts of 4 GiB or more are not supported (cut it)"));
+}
+
+}  // namespace
+
 absl::StatusOr<Encoding> Tokenizer::Encode(absl::string_view text,
                                            const EncodeOptions& options) const {
+  RETURN_IF_ERROR(CheckTextSize(text));
   Encoding out;
   if (options.ids_only) {
     util::ThreadScratch<std::vector<int32_t>> scratch_ids;
@@ -305,6 +319,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   // so that their memory is reused from call to call: fresh memory costs a page fault per
   // 4 KiB), indexed by the pool's slot, never by worker thread: the workers serve the next
   // caller while this one is still copying out of its arenas.
+  for (const absl::string_view text : texts) RETURN_IF_ERROR(CheckTextSize(text));
   static util::ScratchPool<Encoding> arena_pool;
   const size_t slots = util::ParallelSlots(max_threads);
   if (options.ids_only && slots == 1) return EncodeIdsOneThread(*this, texts, options);

@@ -130,6 +130,29 @@ TEST(BatchIdsOnlyTest, TokensOutgrowTheReservedRoom) {
   }
 }
 
+// Offsets and piece ends are 32-bit: a text of 4 GiB or more is refused by Encode and
+// EncodeBatchFlat (ids only or not, any thread count) with an error, before a byte of it is
+// read (the view below covers a short buffer; nothing may touch past it).
+TEST(BatchIdsOnlyTest, TextsOf4GiBAreAnError) {
+  auto tok = Load("cl100k_base");
+  ASSERT_NE(tok, nullptr);
+  const std::string small = "four gigabytes";
+  const absl::string_view huge(small.data(), size_t{1} << 32);
+  EncodeOptions ids_only;
+  ids_only.ids_only = true;
+  for (const EncodeOptions& options : {EncodeOptions{}, ids_only}) {
+    absl::StatusOr<Encoding> one = tok->Encode(huge, options);
+    ASSERT_FALSE(one.ok());
+    EXPECT_EQ(one.status().code(), absl::StatusCode::kInvalidArgument) << one.status();
+    const std::vector<absl::string_view> texts = {"fine", huge};
+    for (const size_t threads : {size_t{1}, size_t{2}}) {
+      absl::StatusOr<BatchEncoding> batch = tok->EncodeBatchFlat(texts, options, threads);
+      ASSERT_FALSE(batch.ok());
+      EXPECT_NE(batch.status().message().find("4 GiB"), absl::string_view::npos) << batch.status();
+    }
+  }
+}
+
 TEST(BatchIdsOnlyTest, ByteLevel) {
   for (const char* name : {"cl100k_base", "o200k_base"}) {
     SCOPED_TRACE(name);

@@ -33,6 +33,7 @@
 #define HWY_TARGET_INCLUDE "text/pretokenize/block_cuts.cc"
 #include "text/pretokenize/block_cuts.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -386,7 +387,7 @@ size_t SplitBlocksWith(const unsigned char* s, size_t n, size_t pos, std::vector
   while (pos + 64 <= n) {
     // The text a few blocks ahead (the hardware's stream prefetch alone left the block loads
     // waiting: docs/benchmarks-bytelevel.md).
-    __builtin_prefetch(s + pos + 1024);
+    __builtin_prefetch(s + std::min(pos + 1024, n - 1));
     classifier.template Classify<kO200k>(s + pos, &k);
     if (k.apostrophe != 0) {
       classifier.ClassifyContractions(s + pos, &k);
