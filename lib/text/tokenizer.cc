@@ -221,6 +221,25 @@ struct TextPart {
 // Texts longer than this are cut into parts.
 constexpr size_t kCutTextsAbove = size_t{1} << 18;
 
+// Part i of the batch's parts, its text and options; the next part's first bytes are fetched
+// meanwhile (a batch's texts, Python's str objects, are scattered: each a cache miss).
+struct PartToEncode {
+  absl::string_view text;
+  EncodeOptions options;
+};
+PartToEncode PartAt(const Tokenizer& tokenizer, absl::Span<const absl::string_view> texts,
+                    const std::vector<TextPart>& parts, size_t i, const EncodeOptions& options) {
+  if (i + 1 < parts.size()) {
+    const char* p = texts[parts[i + 1].text].data() + parts[i + 1].begin;
+    __builtin_prefetch(p);
+    __builtin_prefetch(p + 64);
+  }
+  const TextPart& part = parts[i];
+  const absl::string_view whole = texts[part.text];
+  return PartToEncode{whole.substr(part.begin, part.end - part.begin),
+                      text::StretchOptions(tokenizer, options, part.begin, part.end, whole)};
+}
+
 // The parts of `texts`, in order: each text whole, or a long one cut into about 8 * threads
 // parts at safe cuts, so that its parts balance over the threads. On one thread too: each part
 // is copied into the output as soon as it is encoded, so that the thread's arena holds one
@@ -294,17 +313,9 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsOneThread(
   util::ReserveOnHugePages(out.ids, bytes / 2 + 4 * parts.size() + 8192);
   out.row_splits.assign(texts.size() + 1, 0);
   for (size_t i = 0; i < parts.size(); ++i) {
-    const TextPart& part = parts[i];
-    if (i + 1 < parts.size()) {  // the next text's first bytes (see EncodeBatchFlat)
-      const char* p = texts[parts[i + 1].text].data() + parts[i + 1].begin;
-      __builtin_prefetch(p);
-      __builtin_prefetch(p + 64);
-    }
-    const absl::string_view whole = texts[part.text];
-    RETURN_IF_ERROR(tokenizer.AppendIds(
-        whole.substr(part.begin, part.end - part.begin),
-        text::StretchOptions(tokenizer, options, part.begin, part.end, whole), &out.ids));
-    out.row_splits[part.text + 1] = out.ids.size();
+    const PartToEncode part = PartAt(tokenizer, texts, parts, i, options);
+    RETURN_IF_ERROR(tokenizer.AppendIds(part.text, part.options, &out.ids));
+    out.row_splits[parts[i].text + 1] = out.ids.size();
   }
   return out;
 }
@@ -407,22 +418,11 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
         for (size_t b = begin; b < end; ++b) {
           const size_t first = arena_size();
           for (size_t i = block_begin[b]; i < block_begin[b + 1]; ++i) {
-            const TextPart& part = parts[i];
-            // The next text's first bytes fetched while this one is encoded: a batch's texts
-            // (Python's str objects) are scattered, each a cache miss.
-            if (i + 1 < parts.size()) {
-              const TextPart& next = parts[i + 1];
-              const char* p = texts[next.text].data() + next.begin;
-              __builtin_prefetch(p);
-              __builtin_prefetch(p + 64);
-            }
+            const PartToEncode part = PartAt(*this, texts, parts, i, options);
             const size_t before = arena_size();
-            const absl::string_view whole = texts[part.text];
-            const absl::string_view text = whole.substr(part.begin, part.end - part.begin);
-            const EncodeOptions o =
-                text::StretchOptions(*this, options, part.begin, part.end, whole);
-            const absl::Status s = ids_only ? AppendIds(text, o, &id_arenas[slot].ids)
-                                            : EncodeInto(text, o, part.begin, &arena);
+            const absl::Status s =
+                ids_only ? AppendIds(part.text, part.options, &id_arenas[slot].ids)
+                         : EncodeInto(part.text, part.options, parts[i].begin, &arena);
             if (!s.ok()) {
               std::lock_guard<std::mutex> lock(mutex);
               if (error.ok()) error = s;
