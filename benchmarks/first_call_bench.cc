@@ -9,6 +9,8 @@
 //
 // Usage: first_call_bench TOKENIZER TEXT_FILE [CALLS] [--threads=N] [--lines] [--ordinary]
 //                         [--perf-ctl=CTL,ACK [--perf-warm]]
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -113,6 +115,8 @@ int main(int argc, char** argv) {
   }
   for (int i = 0; i < calls; ++i) {
     if (i == (perf_warm ? 1 : 0)) perf.Send("enable");
+    rusage before{};
+    getrusage(RUSAGE_SELF, &before);
     const auto start = Clock::now();
     auto batch = (*tokenizer)->EncodeBatchFlat(views, options, threads);
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -121,8 +125,12 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n", batch.status().ToString().c_str());
       return 1;
     }
-    std::printf("call %d: %.2f ms, %.1f MB/s, %zu ids\n", i, ms, text.size() / ms / 1e3,
-                batch->ids.size());
+    rusage after{};
+    getrusage(RUSAGE_SELF, &after);
+    // Page faults: a first call's memory that the kernel zeroes (what makes much of "cold").
+    std::printf("call %d: %.2f ms, %.1f MB/s, %zu ids, %ld page faults, peak RSS +%ld KiB\n", i, ms,
+                text.size() / ms / 1e3, batch->ids.size(), after.ru_minflt - before.ru_minflt,
+                after.ru_maxrss - before.ru_maxrss);
   }
   return 0;
 }

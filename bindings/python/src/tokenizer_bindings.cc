@@ -16,6 +16,7 @@
 
 #include "number_bindings.h"
 #include "status.h"
+#include "text_views.h"
 #include "xval/numbers.h"
 #include "xval/tiktoken.h"
 #include "xval/tokenizer.h"
@@ -57,52 +58,6 @@ py::array OffsetsView(const Offsets& offsets, py::handle owner) {
   static_assert(sizeof(Offset) == 2 * sizeof(uint32_t));
   return View(reinterpret_cast<const uint32_t*>(offsets.data()),
               {static_cast<py::ssize_t>(offsets.size()), 2}, owner);
-}
-
-// Views of the UTF-8 bytes of a sequence of str (or bytes) objects, without copies: CPython
-// keeps a str's UTF-8 form inside the object (ASCII strings are their own UTF-8), and the
-// caller's sequence keeps the objects alive while the GIL is released.
-std::vector<absl::string_view> TextViews(const py::sequence& texts) {
-  // A str is a sequence too (of its characters): encoding each character is never what was
-  // meant.
-  if (py::isinstance<py::str>(texts) || py::isinstance<py::bytes>(texts)) {
-    throw py::type_error(
-        "texts must be a list of str, not a single str: use encode() for one text");
-  }
-  std::vector<absl::string_view> views;
-  views.reserve(texts.size());
-  auto add = [&](PyObject* t) {
-    if (PyUnicode_Check(t)) {
-      // An ASCII str holds its UTF-8 bytes as they are: no call, no cache to look up.
-      if (PyUnicode_IS_COMPACT_ASCII(t)) {
-        views.emplace_back(static_cast<const char*>(PyUnicode_DATA(t)),
-                           static_cast<size_t>(PyUnicode_GET_LENGTH(t)));
-        return;
-      }
-      Py_ssize_t size = 0;
-      const char* data = PyUnicode_AsUTF8AndSize(t, &size);
-      if (data == nullptr) throw py::error_already_set();
-      views.emplace_back(data, static_cast<size_t>(size));
-    } else if (PyBytes_Check(t)) {
-      views.emplace_back(PyBytes_AS_STRING(t), static_cast<size_t>(PyBytes_GET_SIZE(t)));
-    } else {
-      throw py::type_error(std::string("texts must be a sequence of str (or bytes), not of ") +
-                           Py_TYPE(t)->tp_name);
-    }
-  };
-  if (PyList_Check(texts.ptr())) {  // the common case, without a new reference per item
-    // The str objects lie scattered over the heap: each is a cache miss, so the ones a few
-    // items ahead are fetched while this one is read.
-    constexpr Py_ssize_t kAhead = 8;
-    const Py_ssize_t n = PyList_GET_SIZE(texts.ptr());
-    for (Py_ssize_t i = 0; i < n; ++i) {
-      if (i + kAhead < n) __builtin_prefetch(PyList_GET_ITEM(texts.ptr(), i + kAhead));
-      add(PyList_GET_ITEM(texts.ptr(), i));
-    }
-  } else {
-    for (py::handle t : texts) add(t.ptr());
-  }
-  return views;
 }
 
 // What a tokenizer was made from, so that a copy can be made in another process (pickle).
@@ -220,12 +175,12 @@ class PyTokenizer {
       throw py::value_error("return_tensors must be \"np\" or \"pt\"");
     }
     const EncodeOptions options = Options(add_bos, add_eos, add_special_tokens, parse_special);
-    const std::vector<absl::string_view> views = TextViews(texts);
+    const TextViews utf8(texts);
     absl::StatusOr<BatchEncoding> flat;
     {
       const std::shared_ptr<const Tokenizer> tok = tok_;  // taken under the GIL (add_tokens)
       py::gil_scoped_release release;
-      flat = tok->EncodeBatchFlat(views, options, threads);
+      flat = tok->EncodeBatchFlat(utf8.views(), options, threads);
     }
     BatchEncoding batch = ValueOrThrow(std::move(flat));
     const size_t n = batch.num_texts();
@@ -304,12 +259,12 @@ class PyTokenizer {
 
   py::list EncodeList(const py::sequence& texts, const EncodeOptions& options,
                       size_t threads) const {
-    const std::vector<absl::string_view> views = TextViews(texts);
+    const TextViews utf8(texts);
     absl::StatusOr<std::vector<Encoding>> batch;
     {
       const std::shared_ptr<const Tokenizer> tok = tok_;  // taken under the GIL (add_tokens)
       py::gil_scoped_release release;
-      batch = tok->EncodeBatch(views, options, threads);
+      batch = tok->EncodeBatch(utf8.views(), options, threads);
     }
     std::vector<Encoding> encodings = ValueOrThrow(std::move(batch));
     py::list out(encodings.size());
@@ -326,12 +281,12 @@ class PyTokenizer {
                             bool add_special_tokens, bool parse_special, size_t threads) const {
     EncodeOptions options = Options(add_bos, add_eos, add_special_tokens, parse_special);
     options.ids_only = ids_only;
-    const std::vector<absl::string_view> views = TextViews(texts);
+    const TextViews utf8(texts);
     absl::StatusOr<BatchEncoding> flat;
     {
       const std::shared_ptr<const Tokenizer> tok = tok_;  // taken under the GIL (add_tokens)
       py::gil_scoped_release release;
-      flat = tok->EncodeBatchFlat(views, options, threads);
+      flat = tok->EncodeBatchFlat(utf8.views(), options, threads);
     }
     auto* batch = new BatchEncoding(ValueOrThrow(std::move(flat)));
     py::capsule owner(batch, [](void* p) { delete static_cast<BatchEncoding*>(p); });

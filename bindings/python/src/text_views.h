@@ -1,0 +1,39 @@
+// The UTF-8 bytes of a batch of Python str (or bytes) objects, for an encode call that runs with
+// the GIL released.
+#ifndef XVAL_BINDINGS_PYTHON_TEXT_VIEWS_H_
+#define XVAL_BINDINGS_PYTHON_TEXT_VIEWS_H_
+
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "xval/encoding.h"
+
+namespace xval::python {
+
+// Views of the UTF-8 bytes of each text, valid while this object and the caller's sequence
+// live. An ASCII str is its own UTF-8, and a str whose UTF-8 form CPython already keeps is read
+// from there. A long str without it is encoded here (text/utf8_encode.h: vectors of ASCII at a
+// time, several times faster than CPython's encoder, which a first call waits on), and the
+// result is kept for the most recent such str only, with a reference to it, so that encoding
+// the same str again costs nothing, as CPython's own cache would make it; the next long str
+// encoded here, or the str's last other reference going, lets it go. Short ones go through
+// PyUnicode_AsUTF8AndSize. A str that cannot be UTF-8 (a lone surrogate) raises CPython's
+// UnicodeEncodeError.
+class TextViews {
+ public:
+  explicit TextViews(const pybind11::sequence& texts);
+  const std::vector<absl::string_view>& views() const { return views_; }
+
+ private:
+  void Add(PyObject* text);
+
+  std::vector<absl::string_view> views_;
+  std::vector<std::shared_ptr<const LargeArray<char>>> held_;  // encoded here, for this call
+};
+
+}  // namespace xval::python
+
+#endif  // XVAL_BINDINGS_PYTHON_TEXT_VIEWS_H_

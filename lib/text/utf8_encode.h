@@ -1,0 +1,36 @@
+// UTF-8 from code points stored in arrays of 1, 2 or 4 bytes each: the three forms CPython keeps
+// a str in (Latin-1, UCS-2 without surrogate pairs, UCS-4), so that the Python package reads a
+// str's UTF-8 bytes without CPython's one-character-at-a-time encoder. Runs of ASCII go a vector
+// at a time (utf8_encode.cc); the rest character by character. Dispatched at run time with
+// Highway.
+#ifndef XVAL_TEXT_UTF8_ENCODE_H_
+#define XVAL_TEXT_UTF8_ENCODE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace xval::text {
+
+// The most bytes `n` code points of `bytes_per_unit` (1, 2 or 4) bytes each can take in UTF-8.
+inline size_t MaxUtf8Bytes(size_t n, int bytes_per_unit) {
+  return n * (bytes_per_unit == 1 ? 2 : bytes_per_unit == 2 ? 3 : 4);
+}
+
+// Writes the UTF-8 form of in[0, n) to `out` (room for MaxUtf8Bytes) and sets *written to its
+// length. Returns false, with *written unset, when a code point has no UTF-8 form: a surrogate
+// (U+D800..U+DFFF, which a str may hold alone) or one above U+10FFFF; str.encode("utf-8")
+// raises then.
+bool EncodeUtf8(const uint8_t* in, size_t n, char* out, size_t* written);
+bool EncodeUtf8(const uint16_t* in, size_t n, char* out, size_t* written);
+bool EncodeUtf8(const uint32_t* in, size_t n, char* out, size_t* written);
+
+// For tests: every Highway target compiled in and supported here, pinning one (0: all again),
+// and the name of the one in use.
+std::vector<int64_t> Utf8EncodeTargets();
+void PinUtf8EncodeTarget(int64_t target);
+const char* Utf8EncodeTargetName();
+
+}  // namespace xval::text
+
+#endif  // XVAL_TEXT_UTF8_ENCODE_H_

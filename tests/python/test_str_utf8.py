@@ -1,0 +1,109 @@
+"""Issue 22 (first calls): a long str without CPython's UTF-8 form is encoded to UTF-8 by xval
+itself (bindings/python/src/text_views.cc). Its UTF-8 must be CPython's: ids and byte offsets
+equal those of the str's own .encode() bytes, and tiktoken's ids, for strs of each of CPython's
+three storage widths; a lone surrogate raises as str.encode does; the str xval holds to reuse
+its UTF-8 is let go."""
+import random
+import sys
+
+import numpy as np
+import pytest
+
+import xval
+from conftest import DATA, tiktoken_encoding
+
+TIKTOKEN = DATA / "tokenizers" / "tiktoken"
+LONG = 70_000  # characters: over the 65,536 from which xval encodes a str itself
+
+
+@pytest.fixture(scope="module")
+def tok():
+    return xval.Tokenizer.tiktoken("cl100k_base", data_dir=str(TIKTOKEN))
+
+
+def fresh_text(top, seed):
+    """A new str of about LONG characters, mostly ASCII words, with characters up to `top`
+    (0xFF: stored one byte each, 0xFFFF: two, 0x10FFFF: four)."""
+    rng = random.Random(seed)
+    others = [c for c in (0xE9, 0xFF, 0x3B1, 0x7FF, 0x800, 0x4E2D, 0xFFFD, 0xFFFF, 0x10000,
+                          0x1F600, 0x10FFFF) if c <= top]
+    words = []
+    size = 0
+    while size < LONG:
+        word = "".join(rng.choice("abcdefghij 0123.,\n") for _ in range(rng.randrange(1, 40)))
+        if rng.random() < 0.3:
+            word += "".join(chr(rng.choice(others)) for _ in range(rng.randrange(1, 5)))
+        words.append(word)
+        size += len(word)
+    text = "".join(words) + chr(top)  # the top character fixes the storage width
+    return text
+
+
+@pytest.mark.parametrize("top", [0xFF, 0xFFFF, 0x10FFFF])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_long_str_gives_the_ids_and_offsets_of_its_utf8(tok, top, threads):
+    text = fresh_text(top, seed=top)
+    utf8 = text.encode("utf-8")
+    from_str = tok.encode_batch_flat([text], threads=threads)
+    from_bytes = tok.encode_batch_flat([utf8], threads=threads)
+    for a, b in zip(from_str, from_bytes):
+        np.testing.assert_array_equal(a, b)
+    assert from_str[2][-1, 1] == len(utf8)  # the last token ends at the UTF-8's end
+    expected = tiktoken_encoding("cl100k_base").encode_ordinary(text)
+    np.testing.assert_array_equal(from_str[0], np.asarray(expected, dtype=np.int32))
+
+
+def test_same_str_again_and_in_a_batch(tok):
+    text = fresh_text(0xFFFF, seed=7)
+    first = tok.encode_batch_flat([text], ids_only=True)[0]
+    again = tok.encode_batch_flat([text, "x", text], ids_only=True)
+    np.testing.assert_array_equal(again[0][:len(first)], first)
+    np.testing.assert_array_equal(again[0][-len(first):], first)
+    # After CPython made its own UTF-8 form (pybind11's str -> std::string asks for it), that
+    # is what is read.
+    tok.encode(text)
+    np.testing.assert_array_equal(tok.encode_batch_flat([text], ids_only=True)[0], first)
+
+
+def test_str_subclass(tok):
+    class Text(str):
+        pass
+    text = Text(fresh_text(0x10FFFF, seed=11))
+    ids = tok.encode_batch_flat([text], ids_only=True)[0]
+    np.testing.assert_array_equal(
+        ids, tok.encode_batch_flat([str(text).encode("utf-8")], ids_only=True)[0])
+
+
+@pytest.mark.parametrize("where", [0, LONG // 2, -1])
+def test_lone_surrogate_raises_as_str_encode_does(tok, where):
+    chars = list(fresh_text(0xFFFF, seed=3))
+    chars[where] = "\ud800"
+    text = "".join(chars)
+    with pytest.raises(UnicodeEncodeError) as expected:
+        text.encode("utf-8")
+    with pytest.raises(UnicodeEncodeError) as got:
+        tok.encode_batch_flat([text], ids_only=True)
+    assert got.value.reason == expected.value.reason
+    assert (got.value.start, got.value.end) == (expected.value.start, expected.value.end)
+
+
+def test_the_held_str_is_let_go(tok):
+    first = fresh_text(0xFFFF, seed=21)
+    base = sys.getrefcount(first)
+    tok.encode_batch_flat([first], ids_only=True)
+    assert sys.getrefcount(first) <= base + 1  # held at most once, to reuse its UTF-8
+    for seed in range(3):  # later long strs take its place
+        tok.encode_batch_flat([fresh_text(0x10FFFF, seed=100 + seed)], ids_only=True)
+    assert sys.getrefcount(first) == base
+    # A str whose other references are gone is let go at the next call.
+    gone = []
+
+    class Text(str):
+        def __del__(self):
+            gone.append(True)
+    held = Text(fresh_text(0xFF, seed=30))
+    tok.encode_batch_flat([held], ids_only=True)
+    del held
+    assert not gone  # xval's reference keeps it, until
+    tok.encode_batch_flat(["short"], ids_only=True)
+    assert gone
