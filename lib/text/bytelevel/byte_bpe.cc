@@ -183,6 +183,22 @@ absl::StatusOr<ByteBpe> ByteBpe::FromMerges(
   return bpe;
 }
 
+void ByteBpe::KeepShortTokensThatMergeWhole() {
+  ShortTokenTable kept;
+  Scratch scratch;
+  std::vector<int32_t> merged;
+  for (const auto& [bytes, id] : ids_) {
+    if (bytes.size() < 2 || bytes.size() > ShortTokenTable::kMaxLen) continue;
+    merged.clear();
+    Merge(bytes, scratch, &merged);
+    if (merged.size() == 1 && merged[0] == id) {
+      const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
+      kept.Put(PieceKey::Of(b, 0, bytes.size(), bytes.size()), id);
+    }
+  }
+  short_ids_ = std::move(kept);
+}
+
 void ByteBpe::IndexBytePairs() {
   byte_pairs_.resize(256 * 256);
   for (int a = 0; a < 256; ++a) {

@@ -144,8 +144,15 @@ class ByteBpe {
   int32_t byte_id(uint8_t b) const { return byte_ids_[b]; }
   static constexpr int32_t kMissingByte = -1;
   bool has_missing_bytes() const { return has_missing_bytes_; }
-  // Find for a piece of 2..15 bytes given as its PieceKey: the same answer, faster.
+  // Find for a piece of 2..15 bytes given as its PieceKey: the same answer, faster. After
+  // KeepShortTokensThatMergeWhole, only tokens whose bytes merge into the token itself.
   int32_t FindShort(const PieceKey& key) const { return short_ids_.Find(key); }
+  // For vocabularies whose pieces are merged even when they are tokens (Hugging Face BPE
+  // without `ignore_merges`): FindShort then finds only the tokens of 2..15 bytes that Merge
+  // makes from their own bytes, so that it answers "this piece's encoding is this one token"
+  // for every vocabulary, and a piece that is such a token (most pieces that are tokens) is
+  // never merged while encoding. Merges every such token once, at load.
+  void KeepShortTokensThatMergeWhole();
 
   // Scratch space for Merge; one per thread.
   struct Scratch {

@@ -115,6 +115,8 @@ absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> ByteLevelTokenizer::Create(
           absl::StrCat(config.source, ": added token with id ", t.id, " is empty or has no id"));
     }
   }
+  // Then FindShort answers for every vocabulary (a piece that is such a token is that token).
+  if (!config.whole_piece_lookup) config.bpe.KeepShortTokensThatMergeWhole();
   auto tokenizer =
       std::unique_ptr<ByteLevelTokenizer>(new ByteLevelTokenizer(std::move(config), options));
   if (tokenizer->config_.explicit_vocab_size >= 0 &&
@@ -304,7 +306,7 @@ void ByteLevelTokenizer::EncodeMissedPiece(absl::string_view text, size_t begin,
     // KiB) seldom does.
     ids->insert(ids->end(), wide->ids, wide->ids + wide->count);
     return;
-  } else if (config_.whole_piece_lookup && short_piece && (id_if_token = bpe.FindShort(key)) >= 0) {
+  } else if (short_piece && (id_if_token = bpe.FindShort(key)) >= 0) {
     ids->push_back(id_if_token);
   } else {
     EncodePiece(text.substr(begin, len), state, ids,
@@ -442,7 +444,7 @@ void ByteLevelTokenizer::EncodeStretch(absl::string_view text, uint32_t base, Th
         ids->insert(ids->end(), hit->ids, hit->ids + hit->count);
       }
     } else {
-      if (config_.whole_piece_lookup && short_piece) {
+      if (short_piece) {
         id = bpe.FindShort(key);
         if (id < 0) EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/true);
       } else {

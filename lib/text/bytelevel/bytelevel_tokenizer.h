@@ -109,7 +109,8 @@ class ByteLevelTokenizer : public Tokenizer {
  private:
   ByteLevelTokenizer(ByteLevelConfig config, const TokenizerOptions& options);
   struct ThreadState;
-  // whole_looked_up: the piece is known not to be a token (FindShort said so).
+  // whole_looked_up: FindShort said the piece is no token that merges whole (see
+  // ByteBpe::KeepShortTokensThatMergeWhole).
   template <class Ids>
   void EncodePiece(absl::string_view piece, ThreadState& state, Ids* ids,
                    bool whole_looked_up) const;
