@@ -2,7 +2,8 @@
 and may not end at that token. xval answers such pieces from a table of the tokens that merge
 into themselves (ByteBpe::KeepShortTokensThatMergeWhole, built at load): a token that merges
 otherwise must still be merged. Against Hugging Face tokenizers, first and later calls, ids-only
-and with offsets, with and without `ignore_merges`."""
+and with offsets, with and without `ignore_merges`, with ids in merge order (the merged token
+then serves as the rank: PairTable::UseMergedAsRankWhereOrderAllows) and not."""
 import numpy as np
 import pytest
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers
@@ -10,10 +11,11 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers
 import xval
 
 
-def write_bpe(path, ignore_merges):
+def write_bpe(path, ignore_merges, merge_order_ids):
     alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
     vocab = {c: i for i, c in enumerate(alphabet)}
-    for token in ("ab", "bc", "abc", "xy", "xyz"):
+    for token in (("bc", "ab", "abc", "xy", "xyz") if merge_order_ids else
+                  ("ab", "bc", "abc", "xy", "xyz")):
         vocab[token] = len(vocab)
     # "abc" is a token made by "ab" + "c", but "b c" ranks first: its bytes merge into a, bc.
     # "xyz" merges into itself.
@@ -25,10 +27,11 @@ def write_bpe(path, ignore_merges):
     return tok
 
 
+@pytest.mark.parametrize("merge_order_ids", [False, True])
 @pytest.mark.parametrize("ignore_merges", [False, True])
-def test_tokens_that_merge_otherwise(tmp_path, ignore_merges):
+def test_tokens_that_merge_otherwise(tmp_path, ignore_merges, merge_order_ids):
     path = tmp_path / "tokenizer.json"
-    reference = write_bpe(path, ignore_merges)
+    reference = write_bpe(path, ignore_merges, merge_order_ids)
     tok = xval.Tokenizer.from_file(str(path))
     text = "abc xyz ab bc abcabc xyzab " * 50 + "abc"
     expected = reference.encode(text).ids

@@ -2,6 +2,7 @@
 #include "text/bytelevel/byte_bpe.h"
 
 #include <cstring>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -27,6 +28,27 @@ void PairTable::Grow() {
 }
 
 void PairTable::MapRanksToTokens(size_t ranks) { merged_.assign(ranks, -1); }
+
+void PairTable::UseMergedAsRankWhereOrderAllows() {
+  if (merged_.empty()) return;
+  // The ranks in the table (a pair given twice keeps its later rank), in order.
+  std::vector<char> used(merged_.size(), 0);
+  for (const uint64_t e : slots_) {
+    if (e != kEmpty) used[e >> (2 * kIdBits)] = 1;
+  }
+  int32_t last = -1;
+  for (size_t r = 0; r < merged_.size(); ++r) {
+    if (!used[r]) continue;
+    if (merged_[r] <= last) return;  // two ranks would compare otherwise (or tie)
+    last = merged_[r];
+  }
+  for (uint64_t& e : slots_) {
+    if (e == kEmpty) continue;
+    const auto merged = static_cast<uint64_t>(merged_[e >> (2 * kIdBits)]);
+    e = (merged << (2 * kIdBits)) | (e & kKeyMask);
+  }
+  merged_.clear();
+}
 
 void PairTable::Put(int32_t left, int32_t right, uint32_t rank, int32_t merged) {
   if (!merged_.empty()) merged_[rank] = merged;  // else merged == rank (tiktoken)
@@ -179,6 +201,7 @@ absl::StatusOr<ByteBpe> ByteBpe::FromMerges(
     // A later duplicate overwrites an earlier one, as the HashMap in tokenizers does.
     bpe.pairs_.Put(left, right, static_cast<uint32_t>(r), merged);
   }
+  bpe.pairs_.UseMergedAsRankWhereOrderAllows();
   bpe.IndexBytePairs();
   return bpe;
 }

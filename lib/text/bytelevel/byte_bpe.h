@@ -42,6 +42,11 @@ class PairTable {
   // Ranks 0..ranks-1 make the tokens given to Put (Hugging Face merges); without this call a
   // merge's rank is its token (tiktoken).
   void MapRanksToTokens(size_t ranks);
+  // After MapRanksToTokens and every Put: when each rank's merge makes a token of a higher id
+  // than every lower rank's (vocabularies whose ids were given in merge order: GPT-2's,
+  // Llama 3's, Qwen2's), the merged token orders the merges as the rank does, and becomes the
+  // rank, so that a merge needs no read of merged_ to find what it makes. Else nothing changes.
+  void UseMergedAsRankWhereOrderAllows();
   // Inserts or overwrites; 0 <= left, right < kMaxIds, rank < kMaxRanks.
   void Put(int32_t left, int32_t right, uint32_t rank, int32_t merged);
   // The rank of merging left and right (both >= 0), or kNoRank.
