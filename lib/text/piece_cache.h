@@ -18,6 +18,7 @@
 #ifndef XVAL_TEXT_PIECE_CACHE_H_
 #define XVAL_TEXT_PIECE_CACHE_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -171,6 +172,11 @@ class BasicPieceCache {
     std::memcpy(e.ids, ids, count * sizeof(int32_t));
   }
   // Forgets every piece (the owning tokenizer changed).
+  // Makes this cache hold what `other` (of the same size) holds.
+  void CopyFrom(const BasicPieceCache& other) {
+    std::memcpy(static_cast<void*>(slots_.data()), other.slots_.data(),
+                sizeof(Entry) * std::min(slots_.size(), other.slots_.size()));
+  }
   void Clear() { std::memset(static_cast<void*>(slots_.data()), 0, sizeof(Entry) * slots_.size()); }
 
  private:

@@ -92,6 +92,13 @@ class ShortTokenTable {
 
   void Reserve(size_t n);
   void Put(const PieceKey& key, int32_t id);  // the key must not be there yet
+  // Calls f(key, id) for every entry.
+  template <class F>
+  void ForEach(F f) const {
+    for (const Entry& e : slots_) {
+      if (e.hi != 0) f(PieceKey{e.lo, e.hi}, e.id);
+    }
+  }
   // The id stored for key, or -1.
   int32_t Find(const PieceKey& key) const {
     for (size_t i = Slot(key);; i = (i + 1) & mask_) {
@@ -158,6 +165,17 @@ class ByteBpe {
   // for every vocabulary, and a piece that is such a token (most pieces that are tokens) is
   // never merged while encoding. Merges every such token once, at load.
   void KeepShortTokensThatMergeWhole();
+  // Calls f(key, id) for each piece of 1..15 bytes whose encoding is the one token `id`: every
+  // byte, and what FindShort finds.
+  template <class F>
+  void ForEachOneTokenPiece(F f) const {
+    for (int b = 0; b < 256; ++b) {
+      if (byte_ids_[b] < 0) continue;
+      const auto byte = static_cast<unsigned char>(b);
+      f(PieceKey::Of(&byte, 0, 1, 1), byte_ids_[b]);
+    }
+    short_ids_.ForEach(f);
+  }
 
   // Scratch space for Merge; one per thread.
   struct Scratch {

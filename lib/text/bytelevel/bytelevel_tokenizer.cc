@@ -67,7 +67,9 @@ struct ByteLevelTokenizer::ThreadState {
     }
   }
 
-  static ThreadState& For(uint64_t owner) {
+  // This thread's state for the tokenizer `owner`, its front cache starting as `seed` (may be
+  // null) when new to it.
+  static ThreadState& For(uint64_t owner, const PieceCache* seed) {
     static constexpr size_t kKept = 4;
     thread_local std::array<std::unique_ptr<ThreadState>, kKept> states;
     thread_local uint64_t uses = 0;
@@ -89,6 +91,7 @@ struct ByteLevelTokenizer::ThreadState {
       victim->front.Clear();
       victim->wide.Clear();
     }
+    if (seed != nullptr) victim->front.CopyFrom(*seed);
     victim->owner = owner;
     victim->last_use = ++uses;
     return *victim;
@@ -102,6 +105,17 @@ ByteLevelTokenizer::ByteLevelTokenizer(ByteLevelConfig config, const TokenizerOp
       plain_matcher_(NonSpecial(config_.added_tokens)),
       instance_id_(next_instance_id.fetch_add(1)) {
   IndexAdded();
+  if (config_.bpe.has_missing_bytes()) return;
+  std::vector<std::pair<int32_t, PieceKey>> pieces;
+  config_.bpe.ForEachOneTokenPiece(
+      [&](const PieceKey& key, int32_t id) { pieces.emplace_back(id, key); });
+  // Highest id first: a Put pushes the set's first entry to its second place and drops the
+  // second, so of the pieces that share a set the two lowest ids stay.
+  std::sort(pieces.begin(), pieces.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  auto seed = std::make_unique<PieceCache>();
+  for (const auto& [id, key] : pieces) seed->Put(key, &id, 1);
+  front_seed_ = std::move(seed);
 }
 
 absl::StatusOr<std::unique_ptr<ByteLevelTokenizer>> ByteLevelTokenizer::Create(
@@ -281,7 +295,7 @@ void ByteLevelTokenizer::EncodeText(absl::string_view text, uint32_t base, Ids* 
 template <bool kOffsets, class Ids>
 void ByteLevelTokenizer::EncodeTextImpl(absl::string_view text, uint32_t base, Ids* ids,
                                         std::vector<Offset>* offsets) const {
-  ThreadState& state = ThreadState::For(instance_id_);
+  ThreadState& state = ThreadState::For(instance_id_, front_seed_.get());
   // A long text goes a stretch at a time, cut where SafeCut allows: the piece ends of one
   // stretch stay in the core's cache instead of making a pass over an array of the whole
   // text's (fresh memory, on the first call).

@@ -157,6 +157,11 @@ class ByteLevelTokenizer : public Tokenizer {
   int first_byte_ = -1, plain_first_byte_ = -1;
   absl::flat_hash_map<int32_t, size_t> added_by_id_;  // id -> index in added_tokens
   uint64_t instance_id_;                              // keys the per-thread piece cache
+  // What each thread's front PieceCache starts with: pieces that are one token, the lower ids
+  // (the more frequent merges) kept where two collide, so that a first call finds most
+  // pieces that are tokens with the probe it makes anyway. Null when bytes lack tokens (the
+  // front cache is not used then).
+  std::unique_ptr<const PieceCache> front_seed_;
   bool cuttable_ = false;                             // SafeCut may cut at all
 };
 
