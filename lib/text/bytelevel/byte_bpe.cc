@@ -207,19 +207,23 @@ absl::StatusOr<ByteBpe> ByteBpe::FromMerges(
 }
 
 void ByteBpe::KeepShortTokensThatMergeWhole() {
-  ShortTokenTable kept;
+  // The kept ids first, then the table again from them: the old table is freed before the new
+  // one is made (two at once raised a load's peak memory by the table's size).
   Scratch scratch;
-  std::vector<int32_t> merged;
+  std::vector<int32_t> merged, kept;
   for (const auto& [bytes, id] : ids_) {
     if (bytes.size() < 2 || bytes.size() > ShortTokenTable::kMaxLen) continue;
     merged.clear();
     Merge(bytes, scratch, &merged);
-    if (merged.size() == 1 && merged[0] == id) {
-      const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
-      kept.Put(PieceKey::Of(b, 0, bytes.size(), bytes.size()), id);
-    }
+    if (merged.size() == 1 && merged[0] == id) kept.push_back(id);
   }
-  short_ids_ = std::move(kept);
+  short_ids_ = ShortTokenTable();
+  short_ids_.Reserve(kept.size());
+  for (const int32_t id : kept) {
+    const absl::string_view bytes = token(id);
+    const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
+    short_ids_.Put(PieceKey::Of(b, 0, bytes.size(), bytes.size()), id);
+  }
 }
 
 void ByteBpe::IndexBytePairs() {

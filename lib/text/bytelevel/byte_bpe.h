@@ -43,8 +43,9 @@ class PairTable {
   // merge's rank is its token (tiktoken).
   void MapRanksToTokens(size_t ranks);
   // After MapRanksToTokens and every Put: when each rank's merge makes a token of a higher id
-  // than every lower rank's (vocabularies whose ids were given in merge order: GPT-2's,
-  // Llama 3's, Qwen2's), the merged token orders the merges as the rank does, and becomes the
+  // than every lower rank's (vocabularies whose ids were given in merge order: GPT-2's and
+  // Qwen2's; not Llama 3's as transformers' GGUF converter writes it, which makes a token by
+  // several merges), the merged token orders the merges as the rank does, and becomes the
   // rank, so that a merge needs no read of merged_ to find what it makes. Else nothing changes.
   void UseMergedAsRankWhereOrderAllows();
   // Inserts or overwrites; 0 <= left, right < kMaxIds, rank < kMaxRanks.
@@ -92,13 +93,6 @@ class ShortTokenTable {
 
   void Reserve(size_t n);
   void Put(const PieceKey& key, int32_t id);  // the key must not be there yet
-  // Calls f(key, id) for every entry.
-  template <class F>
-  void ForEach(F f) const {
-    for (const Entry& e : slots_) {
-      if (e.hi != 0) f(PieceKey{e.lo, e.hi}, e.id);
-    }
-  }
   // The id stored for key, or -1.
   int32_t Find(const PieceKey& key) const {
     for (size_t i = Slot(key);; i = (i + 1) & mask_) {
@@ -165,17 +159,6 @@ class ByteBpe {
   // for every vocabulary, and a piece that is such a token (most pieces that are tokens) is
   // never merged while encoding. Merges every such token once, at load.
   void KeepShortTokensThatMergeWhole();
-  // Calls f(key, id) for each piece of 1..15 bytes whose encoding is the one token `id`: every
-  // byte, and what FindShort finds.
-  template <class F>
-  void ForEachOneTokenPiece(F f) const {
-    for (int b = 0; b < 256; ++b) {
-      if (byte_ids_[b] < 0) continue;
-      const auto byte = static_cast<unsigned char>(b);
-      f(PieceKey::Of(&byte, 0, 1, 1), byte_ids_[b]);
-    }
-    short_ids_.ForEach(f);
-  }
 
   // Scratch space for Merge; one per thread.
   struct Scratch {

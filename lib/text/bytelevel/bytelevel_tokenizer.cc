@@ -88,8 +88,8 @@ struct ByteLevelTokenizer::ThreadState {
     }
     if (victim->owner != 0) {  // reused: none of another tokenizer's pieces may remain
       victim->cache.clear();
-      victim->front.Clear();
       victim->wide.Clear();
+      if (seed == nullptr) victim->front.Clear();
     }
     if (seed != nullptr) victim->front.CopyFrom(*seed);
     victim->owner = owner;
@@ -106,15 +106,20 @@ ByteLevelTokenizer::ByteLevelTokenizer(ByteLevelConfig config, const TokenizerOp
       instance_id_(next_instance_id.fetch_add(1)) {
   IndexAdded();
   if (config_.bpe.has_missing_bytes()) return;
-  std::vector<std::pair<int32_t, PieceKey>> pieces;
-  config_.bpe.ForEachOneTokenPiece(
-      [&](const PieceKey& key, int32_t id) { pieces.emplace_back(id, key); });
-  // Highest id first: a Put pushes the set's first entry to its second place and drops the
-  // second, so of the pieces that share a set the two lowest ids stay.
-  std::sort(pieces.begin(), pieces.end(),
-            [](const auto& a, const auto& b) { return a.first > b.first; });
+  // The pieces of 1..15 bytes whose encoding is one token: a byte's token, and what FindShort
+  // finds. Highest id first: a Put pushes the set's first entry to its second place and drops
+  // the second, so of the pieces that share a set the two lowest ids stay.
+  const ByteBpe& bpe = config_.bpe;
   auto seed = std::make_unique<PieceCache>();
-  for (const auto& [id, key] : pieces) seed->Put(key, &id, 1);
+  for (int32_t id = bpe.size() - 1; id >= 0; --id) {
+    const absl::string_view t = bpe.token(id);
+    if (t.empty() || t.size() > PieceKey::kMaxLen) continue;
+    const auto* b = reinterpret_cast<const unsigned char*>(t.data());
+    const PieceKey key = PieceKey::Of(b, 0, t.size(), t.size());
+    if (t.size() == 1 ? bpe.byte_id(b[0]) == id : bpe.FindShort(key) == id) {
+      seed->Put(key, &id, 1);
+    }
+  }
   front_seed_ = std::move(seed);
 }
 
