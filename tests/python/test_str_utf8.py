@@ -107,3 +107,24 @@ def test_the_held_str_is_let_go(tok):
     assert not gone  # xval's reference keeps it, until
     tok.encode_batch_flat(["short"], ids_only=True)
     assert gone
+
+
+def test_a_held_str_whose_release_encodes_again(tok):
+    """Letting the held str go may run Python code (a str subclass's __del__) that encodes
+    another long str: what xval holds must stay a str and its own UTF-8 throughout."""
+    other = fresh_text(0x10FFFF, seed=51)
+    expected = tok.encode_batch_flat([other.encode("utf-8")], ids_only=True)[0]
+    got = []
+
+    class Text(str):
+        def __del__(self):
+            got.append(tok.encode_batch_flat([other], ids_only=True)[0])
+
+    held = Text(fresh_text(0xFFFF, seed=50))
+    tok.encode_batch_flat([held], ids_only=True)
+    del held  # xval's reference is now the last
+    tok.encode_batch_flat(["short"], ids_only=True)  # lets `held` go: its __del__ encodes
+    assert len(got) == 1
+    np.testing.assert_array_equal(got[0], expected)
+    # What xval holds now is `other` with its own UTF-8.
+    np.testing.assert_array_equal(tok.encode_batch_flat([other], ids_only=True)[0], expected)

@@ -28,6 +28,17 @@ constexpr Py_ssize_t kEncodeHereFrom = Py_ssize_t{1} << 16;
 struct LastEncoded {
   PyObject* text = nullptr;  // a strong reference
   std::shared_ptr<const LargeArray<char>> utf8;
+
+  // Holds `new_text` (null: nothing) and its UTF-8. Both fields change before the old str's
+  // reference is dropped: that may run Python code (a str subclass's __del__) that encodes,
+  // and so calls this again, which must find the two fields agreeing.
+  void Hold(PyObject* new_text, std::shared_ptr<const LargeArray<char>> new_utf8) {
+    Py_XINCREF(new_text);
+    PyObject* old = text;
+    text = new_text;
+    utf8 = std::move(new_utf8);
+    Py_XDECREF(old);
+  }
 };
 LastEncoded& Last() {
   static auto* last = new LastEncoded;  // never destroyed: it may outlive the interpreter
@@ -80,11 +91,9 @@ TextViews::TextViews(const py::sequence& texts) {
         "texts must be a list of str, not a single str: use encode() for one text");
   }
 #ifdef XVAL_ENCODE_STR_HERE
+  // The held str that only this held any more is let go.
   LastEncoded& last = Last();
-  if (last.text != nullptr && Py_REFCNT(last.text) == 1) {  // only this holds it now
-    Py_CLEAR(last.text);
-    last.utf8.reset();
-  }
+  if (last.text != nullptr && Py_REFCNT(last.text) == 1) last.Hold(nullptr, nullptr);
 #endif
   views_.reserve(texts.size());
   if (PyList_Check(texts.ptr())) {  // the common case, without a new reference per item
@@ -126,17 +135,11 @@ void TextViews::Add(PyObject* t) {
   }
   if (PyUnicode_GET_LENGTH(t) >= kEncodeHereFrom) {
     LastEncoded& last = Last();
-    if (last.text != t) {
-      std::shared_ptr<const LargeArray<char>> utf8 = EncodeHere(t);
-      if (utf8 != nullptr) {
-        Py_INCREF(t);
-        Py_XSETREF(last.text, t);
-        last.utf8 = std::move(utf8);
-      }
-    }
-    if (last.text == t) {
-      held_.push_back(last.utf8);
-      views_.emplace_back(last.utf8->data(), last.utf8->size());
+    std::shared_ptr<const LargeArray<char>> utf8 = last.text == t ? last.utf8 : EncodeHere(t);
+    if (utf8 != nullptr) {
+      if (last.text != t) last.Hold(t, utf8);
+      views_.emplace_back(utf8->data(), utf8->size());
+      held_.push_back(std::move(utf8));
       return;
     }
     // A code point without a UTF-8 form: CPython's encoder raises the error str.encode would.
