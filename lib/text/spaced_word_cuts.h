@@ -52,16 +52,22 @@ size_t FindSpacedWordStart(absl::string_view text, size_t from, size_t max_scan,
 }
 
 // Calls fn(begin, end) for consecutive stretches of `text` that cover it, each ending at the
-// first cut `tokenizer.SafeCut` allows at least `size` bytes after its start; where none is
-// found within another `size` bytes, the rest is one stretch.
+// first cut `tokenizer.SafeCut` allows at least `size` bytes after its start (searched a
+// `size` bytes at a time, so that a long stretch with no cut, such as Chinese text without
+// spaces, makes one longer stretch rather than leave the rest of the text uncut); the last
+// stretch is the rest once no more than `size` / 2 bytes would follow the search.
 template <typename Fn>
 void ForEachStretch(const Tokenizer& tokenizer, absl::string_view text, size_t size, const Fn& fn) {
   size_t begin = 0;
-  while (text.size() - begin > 2 * size) {
-    const size_t cut = tokenizer.SafeCut(text, begin + size, size);
-    if (cut == absl::string_view::npos) break;
+  for (size_t from = size; from < text.size() && text.size() - from > size / 2;) {
+    const size_t cut = tokenizer.SafeCut(text, from, size);  // in [from, from + size)
+    if (cut == absl::string_view::npos) {
+      from += size;
+      continue;
+    }
     fn(begin, cut);
     begin = cut;
+    from = cut + size;
   }
   fn(begin, text.size());
 }

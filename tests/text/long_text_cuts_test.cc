@@ -4,6 +4,7 @@
 // and BOS/EOS around; and the cuts are only where the rule allows.
 #include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -11,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "support/corpus.h"
 #include "support/tokenizer_kinds.h"
+#include "text/spaced_word_cuts.h"
 #include "xval/tokenizer.h"
 
 namespace xval {
@@ -159,6 +161,45 @@ TEST(SafeCutTest, NoneWhereAnAddedTokenCouldSpanIt) {
   ASSERT_NE(tok, nullptr);
   ASSERT_TRUE(tok->AddTokens({AddedToken{"<x>", -1}}).ok());
   EXPECT_EQ(tok->SafeCut("ab cd", 0, 100), 2u);
+}
+
+// The stretches a long text is encoded (and spread over threads) in: a stretch with no cut
+// (Chinese without spaces) longer than the search window makes one longer stretch, and the
+// text after it is cut again (it was one stretch to the end, which left one thread the rest of
+// the text); no stretch is a tiny or a doubled tail.
+TEST(ForEachStretchTest, CutsAgainAfterAStretchWithoutCuts) {
+  auto tok = Cl100k();
+  ASSERT_NE(tok, nullptr);
+  std::string prose;
+  while (prose.size() < 20000) prose += "the cat sat on a mat ";
+  std::string no_cut;
+  while (no_cut.size() < 9000) no_cut += "\xe6\x95\xb0\xe5\xad\xa6";  // "数学"
+  const std::string text = prose + no_cut + prose;
+  constexpr size_t kSize = 1000;
+  std::vector<std::pair<size_t, size_t>> stretches;
+  text::ForEachStretch(*tok, text, kSize,
+                       [&](size_t begin, size_t end) { stretches.emplace_back(begin, end); });
+  ASSERT_FALSE(stretches.empty());
+  EXPECT_EQ(stretches.front().first, 0u);
+  EXPECT_EQ(stretches.back().second, text.size());
+  size_t after_no_cut = 0;
+  for (size_t i = 0; i < stretches.size(); ++i) {
+    const auto [begin, end] = stretches[i];
+    if (i > 0) EXPECT_EQ(begin, stretches[i - 1].second);
+    if (i + 1 < stretches.size()) {
+      EXPECT_GE(end - begin, kSize);
+      EXPECT_EQ(tok->SafeCut(text, end, 1), end) << "not a safe cut: " << end;
+    }
+    EXPECT_LE(end - begin, no_cut.size() + 2 * kSize) << begin;
+    if (end - begin < no_cut.size()) EXPECT_LE(end - begin, 2 * kSize) << begin;
+    if (begin >= prose.size() + no_cut.size()) ++after_no_cut;
+  }
+  EXPECT_GE(after_no_cut, prose.size() / (2 * kSize));
+  // A text no cut is allowed in is one stretch.
+  stretches.clear();
+  text::ForEachStretch(*tok, no_cut, kSize,
+                       [&](size_t begin, size_t end) { stretches.emplace_back(begin, end); });
+  EXPECT_EQ(stretches, (std::vector<std::pair<size_t, size_t>>{{0, no_cut.size()}}));
 }
 
 }  // namespace
