@@ -14,6 +14,7 @@
 #include "text/bytelevel_corpus.h"
 #include "text/pretokenize/block_cuts.h"
 #include "text/pretokenize/pretokenizer.h"
+#include "util/highway_targets.h"
 
 namespace xval::text {
 namespace {
@@ -87,7 +88,7 @@ void PreTokenize(benchmark::State& state, const std::string& name, bool pcre2) {
 void PreTokenizeOneText(benchmark::State& state, const std::string& name, int64_t target = 0) {
   const Corpus& c = GetCorpus();
   const auto scanner = Scanner(name, false);
-  PinBlockCutTarget(target);  // 0: the best this machine runs
+  util::PinHighwayTarget(target);  // 0: the best this machine runs
   std::vector<uint32_t> ends;
   for (auto _ : state) {
     ends.clear();
@@ -95,7 +96,7 @@ void PreTokenizeOneText(benchmark::State& state, const std::string& name, int64_
     benchmark::DoNotOptimize(ends.data());
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.joined.size()));
-  PinBlockCutTarget(0);
+  util::PinHighwayTarget(0);
 }
 
 // The read limit of the pre-tokenizer loop: memchr for a byte that is not there reads every
@@ -210,10 +211,10 @@ void Register() {
         ->Unit(benchmark::kMillisecond);
   }
   // The 64-byte block path on each Highway target this machine runs (AVX-512, AVX2, SSE4...).
-  for (const int64_t target : BlockCutTargets()) {
-    PinBlockCutTarget(target);
+  for (const int64_t target : util::HighwayTargets()) {
+    util::PinHighwayTarget(target);
     const std::string target_name = BlockCutTargetName();
-    PinBlockCutTarget(0);
+    util::PinHighwayTarget(0);
     for (const std::string name : {"cl100k_base", "o200k_base"}) {
       benchmark::RegisterBenchmark(
           ("PreTokenize/targets/" + target_name + "/" + name).c_str(),

@@ -122,10 +122,6 @@ bool EncodeUtf8(const uint32_t* in, size_t n, char* out, size_t* written) {
   return HWY_DYNAMIC_DISPATCH(Utf8From4Bytes)(in, n, out, written);
 }
 
-std::vector<int64_t> Utf8EncodeTargets() { return hwy::SupportedAndGeneratedTargets(); }
-
-void PinUtf8EncodeTarget(int64_t target) { hwy::SetSupportedTargetsForTest(target); }
-
 const char* Utf8EncodeTargetName() { return HWY_DYNAMIC_DISPATCH(EncoderTargetName)(); }
 
 }  // namespace xval::text

@@ -25,10 +25,7 @@ bool EncodeUtf8(const uint8_t* in, size_t n, char* out, size_t* written);
 bool EncodeUtf8(const uint16_t* in, size_t n, char* out, size_t* written);
 bool EncodeUtf8(const uint32_t* in, size_t n, char* out, size_t* written);
 
-// For tests: every Highway target compiled in and supported here, pinning one (0: all again),
-// and the name of the one in use.
-std::vector<int64_t> Utf8EncodeTargets();
-void PinUtf8EncodeTarget(int64_t target);
+// For tests: the name of the Highway target in use (util/highway_targets.h lists and pins them).
 const char* Utf8EncodeTargetName();
 
 }  // namespace xval::text

@@ -10,6 +10,7 @@
 #include "text/pretokenize/scanner_cursor.h"
 #include "text/pretokenize/unicode_classes.h"
 #include "util/file.h"
+#include "util/highway_targets.h"
 
 namespace xval::text {
 namespace {
@@ -235,14 +236,14 @@ TEST_P(ScannerVsPcre2, LongTextsOnEveryBlockTarget) {
   auto lines = testing::CorpusStrings(testing::CorpusFiles().front());
   ASSERT_TRUE(lines.ok()) << lines.status();
   for (const std::string& line : *lines) absl::StrAppend(&corpus, line, "\n");
-  for (int64_t target : BlockCutTargets()) {
-    PinBlockCutTarget(target);
+  for (int64_t target : util::HighwayTargets()) {
+    util::PinHighwayTarget(target);
     size_t differ = 0;
     for (const std::string& s : texts) differ += !Same(s);
     EXPECT_EQ(differ, 0u) << "seed " << seed << " on " << BlockCutTargetName();
     EXPECT_TRUE(Same(corpus)) << "the corpus as one text on " << BlockCutTargetName();
   }
-  PinBlockCutTarget(0);
+  util::PinHighwayTarget(0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Patterns, ScannerVsPcre2, ::testing::ValuesIn(kCases),

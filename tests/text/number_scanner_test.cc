@@ -2,6 +2,8 @@
 // The paper column was checked against Python's re with the xVal reference pattern (see
 // tests/tools/gen_xval_paper_golden.py for the pattern); the standard column is the grammar
 // documented in include/xval/numbers.h.
+#include "text/numbers/number_scanner.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cstring>
@@ -13,7 +15,7 @@
 #include "support/corpus.h"
 #include "text/numbers/block_scanner.h"
 #include "text/numbers/number_parse.h"
-#include "text/numbers/number_scanner.h"
+#include "util/highway_targets.h"
 #include "xval/numbers.h"
 
 namespace xval {
@@ -271,10 +273,10 @@ std::string CompareScanners(const text::NumberScanner& scanner, const std::strin
 
 TEST(BlockScannerTest, MatchesByteAtATimeOnRandomTextOnEveryTarget) {
   const std::string alphabet = "0123456789012345678901234567890123456789-+..eE_xz )]}%'\",(=\n\x80";
-  const std::vector<int64_t> targets = text::BlockScannerTargets();
+  const std::vector<int64_t> targets = util::HighwayTargets();
   ASSERT_FALSE(targets.empty());
   for (int64_t target : targets) {
-    text::PinBlockScannerTarget(target);
+    util::PinHighwayTarget(target);
     SCOPED_TRACE(text::BlockScannerTargetName());
     std::mt19937 rng(12345);
     int failures = 0;
@@ -301,15 +303,15 @@ TEST(BlockScannerTest, MatchesByteAtATimeOnRandomTextOnEveryTarget) {
       }
     }
   }
-  text::PinBlockScannerTarget(0);
+  util::PinHighwayTarget(0);
 }
 
 // Every offset of a number against a block end (64), with each kind of context before it.
 TEST(BlockScannerTest, NumbersAcrossBlockEndsOnEveryTarget) {
   const char* numbers[] = {"7", "-7", "+7", "12.5", "1.5e-3", "1e+22", "3e", "4.", "5.e5", "-x",
                            "a-1", "x.5", "(.5", "9.99.9", "1E5E5", "0-0", "'-3'"};
-  for (int64_t target : text::BlockScannerTargets()) {
-    text::PinBlockScannerTarget(target);
+  for (int64_t target : util::HighwayTargets()) {
+    util::PinHighwayTarget(target);
     SCOPED_TRACE(text::BlockScannerTargetName());
     for (const NumberScanOptions& options : BlockScannerOptions()) {
       const text::NumberScanner scanner(options);
@@ -328,7 +330,7 @@ TEST(BlockScannerTest, NumbersAcrossBlockEndsOnEveryTarget) {
       }
     }
   }
-  text::PinBlockScannerTarget(0);
+  util::PinHighwayTarget(0);
 }
 
 // The whole corpus, as one text and line by line, with the default options.

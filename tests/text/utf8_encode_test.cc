@@ -12,6 +12,7 @@
 
 #include "gtest/gtest.h"
 #include "text/bytelevel_corpus.h"
+#include "util/highway_targets.h"
 
 namespace xval::text {
 namespace {
@@ -111,13 +112,13 @@ void ExpectSameAsIcu(uint32_t limit, uint64_t seed) {
 }
 
 TEST(Utf8EncodeTest, EveryWidthMatchesIcuOnEveryTarget) {
-  for (int64_t target : Utf8EncodeTargets()) {
-    PinUtf8EncodeTarget(target);
+  for (int64_t target : util::HighwayTargets()) {
+    util::PinHighwayTarget(target);
     ExpectSameAsIcu<uint8_t>(0x100, 1);
     ExpectSameAsIcu<uint16_t>(0x10000, 2);
     ExpectSameAsIcu<uint32_t>(0x110000, 3);
   }
-  PinUtf8EncodeTarget(0);
+  util::PinHighwayTarget(0);
 }
 
 TEST(Utf8EncodeTest, LongAsciiAndNothing) {

@@ -229,10 +229,6 @@ void ScanAsciiBlocks(absl::string_view text, uint32_t base, const AsciiGrammar& 
   (reinterpret_cast<const unsigned char*>(text.data()), text.size(), base, grammar, out);
 }
 
-std::vector<int64_t> BlockScannerTargets() { return hwy::SupportedAndGeneratedTargets(); }
-
-void PinBlockScannerTarget(int64_t target) { hwy::SetSupportedTargetsForTest(target); }
-
 const char* BlockScannerTargetName() { return HWY_DYNAMIC_DISPATCH(TargetNameForBlocks)(); }
 
 }  // namespace xval::text

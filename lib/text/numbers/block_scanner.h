@@ -24,10 +24,8 @@ struct AsciiGrammar {
 void ScanAsciiBlocks(absl::string_view text, uint32_t base, const AsciiGrammar& grammar,
                      std::vector<NumberSpan>* out);
 
-// For tests: the Highway targets compiled in that this machine runs, and the name of the one
-// that ScanAsciiBlocks dispatches to now (hwy::SetSupportedTargetsForTest pins it).
-std::vector<int64_t> BlockScannerTargets();
-void PinBlockScannerTarget(int64_t target);  // 0: back to the best one
+// For tests: the name of the Highway target ScanAsciiBlocks dispatches to now
+// (util/highway_targets.h lists and pins them).
 const char* BlockScannerTargetName();
 
 }  // namespace xval::text

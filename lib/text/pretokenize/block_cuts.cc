@@ -475,10 +475,6 @@ size_t SplitAsciiBlocks(BlockRules rules, const unsigned char* s, size_t n, size
   return HWY_DYNAMIC_DISPATCH(SplitBlocks)(rules, s, n, pos, ends, stop);
 }
 
-std::vector<int64_t> BlockCutTargets() { return hwy::SupportedAndGeneratedTargets(); }
-
-void PinBlockCutTarget(int64_t target) { hwy::SetSupportedTargetsForTest(target); }
-
 const char* BlockCutTargetName() { return HWY_DYNAMIC_DISPATCH(TargetName)(); }
 
 }  // namespace xval::text

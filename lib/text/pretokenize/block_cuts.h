@@ -39,10 +39,7 @@ inline void CutBlocksFrom(BlockRules rules, const unsigned char* s, size_t n, si
   *resume = stop + (*pos == from ? 32 : 1);
 }
 
-// For tests: the Highway targets compiled in that this machine runs, pinning one (0: back to
-// the best), and the name of the one in use.
-std::vector<int64_t> BlockCutTargets();
-void PinBlockCutTarget(int64_t target);
+// For tests: the name of the Highway target in use (util/highway_targets.h lists and pins them).
 const char* BlockCutTargetName();
 
 }  // namespace xval::text
