@@ -57,6 +57,25 @@ AddedTokenMatcher::AddedTokenMatcher(const std::vector<AddedToken>& tokens) {
     ++num_scanned_;
   }
   if (num_scanned_ > kMaxScanned) num_scanned_ = 0;  // byte by byte
+  for (const AddedToken& t : tokens_) {
+    if (t.content.size() < 2) {
+      pairs_.count = 0;
+      break;
+    }
+    const auto first = static_cast<unsigned char>(t.content[0]);
+    const auto second = static_cast<unsigned char>(t.content[1]);
+    bool known = false;
+    for (size_t k = 0; k < pairs_.count && k < BytePairs::kMax; ++k) {
+      known |= pairs_.first[k] == first && pairs_.second[k] == second;
+    }
+    if (known) continue;
+    if (pairs_.count < BytePairs::kMax) {
+      pairs_.first[pairs_.count] = first;
+      pairs_.second[pairs_.count] = second;
+    }
+    ++pairs_.count;
+  }
+  if (pairs_.count > BytePairs::kMax) pairs_.count = 0;
 }
 
 const AddedToken* AddedTokenMatcher::LongestAt(absl::string_view text, size_t pos) const {

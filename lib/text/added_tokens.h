@@ -12,6 +12,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "text/byte_pair_scan.h"
 #include "xval/tokenizer.h"
 
 namespace xval::text {
@@ -37,20 +38,26 @@ class AddedTokenMatcher {
   template <typename OnText, typename OnToken>
   void Split(absl::string_view text, OnText on_text, OnToken on_token) const {
     size_t text_begin = 0;
-    // Where a match can start next: when the tokens start with a few bytes (Llama 3's '<';
-    // Qwen2's '<' and '['), memchr's vector loop finds each one's next place, searched again
-    // only once passed; else every byte is a candidate.
+    // Where a match can start next: when the tokens start with a few two-byte pairs (tiktoken's
+    // and Llama 3's "<|"), the next place of one (FindBytePair); else, when they start with a
+    // few bytes, memchr's vector loop finds each one's next place, searched again only once
+    // passed; else every byte is a candidate.
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+    const size_t num_scanned = pairs_.count > 0 ? 0 : num_scanned_;
     size_t next[kMaxScanned];
     auto find = [&](size_t k, size_t from) {
       const void* p = std::memchr(text.data() + from, scanned_[k], text.size() - from);
       return p == nullptr ? text.size()
                           : static_cast<size_t>(static_cast<const char*>(p) - text.data());
     };
-    for (size_t k = 0; k < num_scanned_; ++k) next[k] = find(k, 0);
+    for (size_t k = 0; k < num_scanned; ++k) next[k] = find(k, 0);
     for (size_t pos = 0; pos < text.size();) {
-      if (num_scanned_ > 0) {
+      if (pairs_.count > 0) {
+        pos = FindBytePair(bytes, text.size(), pos, pairs_);
+        if (pos >= text.size()) break;
+      } else if (num_scanned > 0) {
         size_t candidate = text.size();
-        for (size_t k = 0; k < num_scanned_; ++k) {
+        for (size_t k = 0; k < num_scanned; ++k) {
           if (next[k] < pos) next[k] = find(k, pos);
           candidate = std::min(candidate, next[k]);
         }
@@ -100,6 +107,9 @@ class AddedTokenMatcher {
   static constexpr size_t kMaxScanned = 4;
   std::array<unsigned char, kMaxScanned> scanned_{};
   size_t num_scanned_ = 0;
+  // The first two bytes of every token, when each has two or more and there are at most
+  // BytePairs::kMax pairs (else none: count 0).
+  BytePairs pairs_;
   std::vector<bool> starts_ = std::vector<bool>(256 * 256);  // [first * 256 + second byte]
 };
 
