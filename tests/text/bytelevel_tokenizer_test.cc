@@ -175,6 +175,34 @@ TEST(ByteBpeTest, TooManyTokensIsAnError) {
       << bpe.status();
 }
 
+// The pair table through its growth from 16 slots: every pair put is found with its last rank
+// (its filter never hides one), and pairs never put are not found.
+TEST(PairTableTest, FindsEveryPairPutAndNoOther) {
+  PairTable table;
+  testing::SplitMix64 rng(11);
+  absl::flat_hash_map<uint64_t, uint32_t> put;
+  auto key = [](int32_t a, int32_t b) { return static_cast<uint64_t>(a) << 32 | b; };
+  for (uint32_t rank = 0; rank < 300000; ++rank) {
+    const auto a = static_cast<int32_t>(rng.Next() % 3000);  // repeats: a later rank overwrites
+    const auto b = static_cast<int32_t>(rng.Next() % 300);
+    table.Put(a, b, rank, static_cast<int32_t>(rank));
+    put[key(a, b)] = rank;
+  }
+  size_t wrong = 0;
+  for (const auto& [k, rank] : put) {
+    wrong +=
+        table.Find(static_cast<int32_t>(k >> 32), static_cast<int32_t>(k & 0xFFFFFFFF)) != rank;
+  }
+  EXPECT_EQ(wrong, 0u);
+  EXPECT_EQ(table.size(), put.size());
+  size_t found_unput = 0;
+  for (int32_t a = 0; a < 3000; ++a) {
+    for (int32_t b = 300; b < 310; ++b) found_unput += table.Find(a, b) != PairTable::kNoRank;
+  }
+  EXPECT_EQ(found_unput, 0u);
+  EXPECT_EQ(table.Find(PairTable::kMaxIds - 1, 0), PairTable::kNoRank);
+}
+
 // Pieces at the very end of texts of 7, 8, 9 and more bytes (where the whole-piece lookup
 // loads the text's last eight bytes) encode as the general merge does.
 TEST(ByteLevelTokenizerTest, PiecesAtTheEndOfShortTexts) {

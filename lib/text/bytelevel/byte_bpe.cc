@@ -18,6 +18,8 @@ void PairTable::Grow() {
   slots_.assign(old.size() * 2, kEmpty);
   mask_ = slots_.size() - 1;
   --shift_;
+  filter_.assign(slots_.size() / 8, 0);
+  --filter_shift_;
   size_ = 0;
   for (const uint64_t e : old) {
     if (e == kEmpty) continue;
@@ -55,6 +57,8 @@ void PairTable::Put(int32_t left, int32_t right, uint32_t rank, int32_t merged) 
   if (2 * (size_ + 1) > slots_.size()) Grow();
   const uint64_t key = Key(left, right);
   const uint64_t entry = (static_cast<uint64_t>(rank) << (2 * kIdBits)) | key;
+  const uint64_t h = FilterHash(key);
+  filter_[h >> filter_shift_] |= FilterBits(h);
   for (size_t i = Slot(key);; i = (i + 1) & mask_) {
     uint64_t& e = slots_[i];
     if ((e & kKeyMask) == key) {
