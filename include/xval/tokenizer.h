@@ -185,9 +185,11 @@ class Tokenizer {
                                  LargeArray<int32_t>* ids) const;
 
  private:
+  // `any_long`: some text is long enough to be cut into parts.
   static absl::StatusOr<BatchEncoding> EncodeIdsOneThread(const Tokenizer& tokenizer,
                                                           absl::Span<const absl::string_view> texts,
-                                                          const EncodeOptions& options);
+                                                          const EncodeOptions& options,
+                                                          bool any_long);
 
  private:
   bool special_adds_bos_ = false;

@@ -227,41 +227,69 @@ struct PartToEncode {
   absl::string_view text;
   EncodeOptions options;
 };
-PartToEncode PartAt(const Tokenizer& tokenizer, absl::Span<const absl::string_view> texts,
-                    const std::vector<TextPart>& parts, size_t i, const EncodeOptions& options) {
-  if (i + 1 < parts.size()) {
-    const char* p = texts[parts[i + 1].text].data() + parts[i + 1].begin;
-    __builtin_prefetch(p);
-    __builtin_prefetch(p + 64);
-  }
-  const TextPart& part = parts[i];
-  const absl::string_view whole = texts[part.text];
-  return PartToEncode{whole.substr(part.begin, part.end - part.begin),
-                      text::StretchOptions(tokenizer, options, part.begin, part.end, whole)};
-}
 
-// The parts of `texts`, in order: each text whole, or a long one cut into about 8 * threads
-// parts at safe cuts, so that its parts balance over the threads. On one thread too: each part
-// is copied into the output as soon as it is encoded, so that the thread's arena holds one
-// part's ids rather than the whole text's (peak memory), and the copy reads them from the
-// core's cache.
-std::vector<TextPart> PartsOf(const Tokenizer& tokenizer, absl::Span<const absl::string_view> texts,
-                              size_t threads) {
-  std::vector<TextPart> parts;
-  parts.reserve(texts.size());
-  for (size_t i = 0; i < texts.size(); ++i) {
-    const absl::string_view t = texts[i];
-    auto add = [&](size_t begin, size_t end) {
-      parts.push_back(TextPart{i, static_cast<uint32_t>(begin), static_cast<uint32_t>(end)});
-    };
-    if (t.size() > kCutTextsAbove) {
-      text::ForEachStretch(tokenizer, t, std::max(t.size() / (8 * threads), kCutTextsAbove / 4),
-                           add);
-    } else {
-      add(0, t.size());
+// The parts of a batch's texts, in order: each text whole, or a long one cut into about
+// 8 * threads parts at safe cuts, so that its parts balance over the threads. On one thread
+// too: each part is copied into the output as soon as it is encoded, so that the thread's arena
+// holds one part's ids rather than the whole text's (peak memory), and the copy reads them from
+// the core's cache. When no text is long, part i is text i and no list is made (a batch of
+// 85k lines spent longer making it than a thread takes to encode a thousand of them).
+class BatchParts {
+ public:
+  BatchParts(const Tokenizer& tokenizer, absl::Span<const absl::string_view> texts, size_t threads,
+             bool any_long)
+      : tokenizer_(tokenizer), texts_(texts), cut_(any_long) {
+    if (!cut_) return;
+    parts_.reserve(texts.size());
+    for (size_t i = 0; i < texts.size(); ++i) {
+      const absl::string_view t = texts[i];
+      auto add = [&](size_t begin, size_t end) {
+        parts_.push_back(TextPart{i, static_cast<uint32_t>(begin), static_cast<uint32_t>(end)});
+      };
+      if (t.size() > kCutTextsAbove) {
+        text::ForEachStretch(tokenizer, t, std::max(t.size() / (8 * threads), kCutTextsAbove / 4),
+                             add);
+      } else {
+        add(0, t.size());
+      }
     }
   }
-  return parts;
+
+  size_t size() const { return cut_ ? parts_.size() : texts_.size(); }
+  // Part i is text i.
+  bool whole() const { return !cut_; }
+  TextPart operator[](size_t i) const {
+    return cut_ ? parts_[i] : TextPart{i, 0, static_cast<uint32_t>(texts_[i].size())};
+  }
+
+  PartToEncode At(size_t i, const EncodeOptions& options) const {
+    if (i + 1 < size()) {
+      const TextPart next = (*this)[i + 1];
+      const char* p = texts_[next.text].data() + next.begin;
+      __builtin_prefetch(p);
+      __builtin_prefetch(p + 64);
+    }
+    const TextPart part = (*this)[i];
+    const absl::string_view whole = texts_[part.text];
+    return PartToEncode{whole.substr(part.begin, part.end - part.begin),
+                        text::StretchOptions(tokenizer_, options, part.begin, part.end, whole)};
+  }
+
+ private:
+  const Tokenizer& tokenizer_;
+  absl::Span<const absl::string_view> texts_;
+  bool cut_;
+  std::vector<TextPart> parts_;  // when cut_
+};
+
+// Checks every text's size; true when one is long enough to be cut into parts.
+absl::StatusOr<bool> CheckTextSizes(absl::Span<const absl::string_view> texts) {
+  bool any_long = false;
+  for (const absl::string_view text : texts) {
+    RETURN_IF_ERROR(CheckTextSize(text));
+    any_long |= text.size() > kCutTextsAbove;
+  }
+  return any_long;
 }
 
 // Where each block of a batch starts in the output, known for a block once every block before
@@ -302,10 +330,10 @@ class BlockPlaces {
 // (AppendIds), with no arena to copy out of.
 absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsOneThread(
     const Tokenizer& tokenizer, absl::Span<const absl::string_view> texts,
-    const EncodeOptions& options) {
-  const std::vector<TextPart> parts = PartsOf(tokenizer, texts, 1);
+    const EncodeOptions& options, bool any_long) {
+  const BatchParts parts(tokenizer, texts, 1, any_long);
   size_t bytes = 0;
-  for (const TextPart& part : parts) bytes += part.end - part.begin;
+  for (const absl::string_view text : texts) bytes += text.size();
   BatchEncoding out;
   // A text has rarely more than one token per two bytes, and a tokenizer appending in place
   // takes room for a few thousand ids at a time before cutting back; on huge pages (see
@@ -313,7 +341,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsOneThread(
   util::ReserveOnHugePages(out.ids, bytes / 2 + 4 * parts.size() + 8192);
   out.row_splits.assign(texts.size() + 1, 0);
   for (size_t i = 0; i < parts.size(); ++i) {
-    const PartToEncode part = PartAt(tokenizer, texts, parts, i, options);
+    const PartToEncode part = parts.At(i, options);
     RETURN_IF_ERROR(tokenizer.AppendIds(part.text, part.options, &out.ids));
     out.row_splits[parts[i].text + 1] = out.ids.size();
   }
@@ -330,10 +358,10 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   // so that their memory is reused from call to call: fresh memory costs a page fault per
   // 4 KiB), indexed by the pool's slot, never by worker thread: the workers serve the next
   // caller while this one is still copying out of its arenas.
-  for (const absl::string_view text : texts) RETURN_IF_ERROR(CheckTextSize(text));
+  ASSIGN_OR_RETURN(const bool any_long, CheckTextSizes(texts));
   static util::ScratchPool<Encoding> arena_pool;
   const size_t slots = util::ParallelSlots(max_threads);
-  if (options.ids_only && slots == 1) return EncodeIdsOneThread(*this, texts, options);
+  if (options.ids_only && slots == 1) return EncodeIdsOneThread(*this, texts, options, any_long);
   std::vector<std::unique_ptr<Encoding>> arenas = arena_pool.CheckOut(slots);
   struct ReturnArenas {
     std::vector<std::unique_ptr<Encoding>>* arenas;
@@ -341,15 +369,16 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   } return_arenas{&arenas};
   for (auto& arena : arenas) arena->Clear();
   const bool ids_only = options.ids_only;
-  // A long text is cut into parts (PartsOf).
+  // A long text is cut into parts (BatchParts).
   // Its first part takes BOS, its last EOS, the others neither and continue the text.
-  const std::vector<TextPart> parts = PartsOf(*this, texts, slots);
+  const BatchParts parts(*this, texts, slots, any_long);
   // Blocks of up to 64 parts, fewer when they are long, so that a long text's parts spread.
   constexpr size_t kBlock = 64;
   std::vector<size_t> block_begin = {0};
   size_t bytes = 0;
   for (size_t i = 0, block_bytes = 0, count = 0; i < parts.size(); ++i) {
-    block_bytes += parts[i].end - parts[i].begin;
+    const TextPart part = parts[i];
+    block_bytes += part.end - part.begin;
     if (++count == kBlock || block_bytes >= kCutTextsAbove / 4 || i + 1 == parts.size()) {
       block_begin.push_back(i + 1);
       bytes += block_bytes;
@@ -376,7 +405,13 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
     util::ReserveOnHugePages(arena->offsets, expected);
   }
   const size_t num_blocks = block_begin.size() - 1;
-  std::vector<size_t> part_lengths(parts.size());
+  // part_splits[i]: where part i's tokens start in the output, once the pool is done; it
+  // holds part i's length at i + 1 meanwhile. Every text has a part, its last ends the text's
+  // row: when each text is one part, they are the row splits.
+  BatchEncoding out;
+  std::vector<size_t> cut_part_splits;
+  std::vector<size_t>& part_splits = parts.whole() ? out.row_splits : cut_part_splits;
+  part_splits.assign(parts.size() + 1, 0);
   std::vector<size_t> block_slot(num_blocks);  // the slot whose arena holds the block
   std::vector<size_t> block_first(num_blocks);
   std::mutex mutex;
@@ -384,7 +419,6 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   // Ids only: each thread copies its blocks into `out` as their places become known (within
   // the room reserved; what does not fit, or is still unplaced when the pool is done, is copied
   // after it), and drops its arena's ids once all it holds are copied.
-  BatchEncoding out;
   BlockPlaces places(num_blocks);
   std::vector<char> placed(num_blocks, 0);
   std::vector<std::vector<size_t>> unplaced(slots);  // per slot: blocks not yet copied
@@ -418,7 +452,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
         for (size_t b = begin; b < end; ++b) {
           const size_t first = arena_size();
           for (size_t i = block_begin[b]; i < block_begin[b + 1]; ++i) {
-            const PartToEncode part = PartAt(*this, texts, parts, i, options);
+            const PartToEncode part = parts.At(i, options);
             const size_t before = arena_size();
             const absl::Status s =
                 ids_only ? AppendIds(part.text, part.options, &id_arenas[slot].ids)
@@ -428,7 +462,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
               if (error.ok()) error = s;
               return;
             }
-            part_lengths[i] = arena_size() - before;
+            part_splits[i + 1] = arena_size() - before;
           }
           block_slot[b] = slot;
           block_first[b] = first;
@@ -440,13 +474,11 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
       },
       slots);
   RETURN_IF_ERROR(error);
-  // part_splits[i]: where part i's tokens start in the output. Every text has a part, its last
-  // ends the text's row.
-  std::vector<size_t> part_splits(parts.size() + 1, 0);
-  out.row_splits.assign(texts.size() + 1, 0);
-  for (size_t i = 0; i < parts.size(); ++i) {
-    part_splits[i + 1] = part_splits[i] + part_lengths[i];
-    out.row_splits[parts[i].text + 1] = part_splits[i + 1];
+  for (size_t i = 0; i < parts.size(); ++i) part_splits[i + 1] += part_splits[i];
+  if (!parts.whole()) {
+    out.row_splits.assign(texts.size() + 1, 0);
+    for (size_t i = 0; i < parts.size(); ++i)
+      out.row_splits[parts[i].text + 1] = part_splits[i + 1];
   }
   const size_t total = part_splits.back();
   auto block_tokens = [&](size_t b) {
