@@ -217,18 +217,23 @@ void ParallelForStriped(size_t n, const SlotFn& fn, size_t max_threads) {
   }
   // Per slot, the range [begin, end) of its own items' ranks (item = rank * slots + slot),
   // packed in one word: the owner takes from the front, the others from the back.
-  std::vector<std::atomic<uint64_t>> ranges(slots);
+  // Each on a cache line of its own: the owner takes from its range for every item, and two
+  // ranges on one line would bounce it between the cores.
+  struct alignas(64) Range {
+    std::atomic<uint64_t> word;
+  };
+  std::vector<Range> ranges(slots);
   for (size_t s = 0; s < slots; ++s) {
     const uint64_t count = (n - s + slots - 1) / slots;
-    ranges[s].store(count << 32);
+    ranges[s].word.store(count << 32);
   }
   auto take = [&](size_t owner, bool front, size_t* item) {
-    uint64_t r = ranges[owner].load(std::memory_order_relaxed);
+    uint64_t r = ranges[owner].word.load(std::memory_order_relaxed);
     for (;;) {
       const uint64_t begin = r & 0xFFFFFFFFu, end = r >> 32;
       if (begin >= end) return false;
       const uint64_t next = front ? (end << 32) | (begin + 1) : ((end - 1) << 32) | begin;
-      if (ranges[owner].compare_exchange_weak(r, next, std::memory_order_relaxed)) {
+      if (ranges[owner].word.compare_exchange_weak(r, next, std::memory_order_relaxed)) {
         *item = (front ? begin : end - 1) * slots + owner;
         return true;
       }
