@@ -1,7 +1,7 @@
 // Where the next of a few two-byte pairs starts in a text, a Highway vector at a time: the
 // added-token matcher's search for the start of a special token ("<|" for tiktoken's and
-// Llama 3's), which math text holds the first byte of ('<') tens of thousands of times per
-// megabyte; searching for that byte alone stopped at each one.
+// Llama 3's), whose first byte alone ('<') math text holds thousands of times per megabyte;
+// searching for that byte stopped at each one.
 #ifndef XVAL_TEXT_BYTE_PAIR_SCAN_H_
 #define XVAL_TEXT_BYTE_PAIR_SCAN_H_
 

@@ -52,10 +52,10 @@ size_t FindSpacedWordStart(absl::string_view text, size_t from, size_t max_scan,
 }
 
 // Calls fn(begin, end) for consecutive stretches of `text` that cover it, each ending at the
-// first cut `tokenizer.SafeCut` allows at least `size` bytes after its start (searched a
-// `size` bytes at a time, so that a long stretch with no cut, such as Chinese text without
-// spaces, makes one longer stretch rather than leave the rest of the text uncut); the last
-// stretch is the rest once no more than `size` / 2 bytes would follow the search.
+// first cut `tokenizer.SafeCut` allows at least `size` bytes after its start (searched `size`
+// bytes at a time, so that a long run with no cut, such as Chinese text without spaces, makes
+// one longer stretch rather than leave the rest of the text uncut); the last stretch is the
+// rest once no more than `size` / 2 bytes would follow the search.
 template <typename Fn>
 void ForEachStretch(const Tokenizer& tokenizer, absl::string_view text, size_t size, const Fn& fn) {
   size_t begin = 0;

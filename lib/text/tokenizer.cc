@@ -232,8 +232,8 @@ struct PartToEncode {
 // 8 * threads parts at safe cuts, so that its parts balance over the threads. On one thread
 // too: each part is copied into the output as soon as it is encoded, so that the thread's arena
 // holds one part's ids rather than the whole text's (peak memory), and the copy reads them from
-// the core's cache. When no text is long, part i is text i and no list is made (a batch of
-// 85k lines spent longer making it than a thread takes to encode a thousand of them).
+// the core's cache. When no text is long, part i is text i and no list is made (for a batch
+// of many short texts, making it was a serial pass before the threads could start).
 class BatchParts {
  public:
   BatchParts(const Tokenizer& tokenizer, absl::Span<const absl::string_view> texts, size_t threads,
@@ -374,8 +374,8 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   const BatchParts parts(*this, texts, slots, any_long);
   // Blocks of up to 256 parts, fewer when they are long, so that a long text's parts spread.
   // Each block costs its thread a take from the pool, a place in BlockPlaces and a copy into
-  // place, on lines the other threads write too: blocks of 64 lines made a two-thread call
-  // on 85k lines about 0.5 ms slower (docs/benchmarks-bytelevel.md).
+  // place, on lines the other threads write too: smaller blocks made a batch of many lines
+  // slower on two threads (docs/benchmarks-bytelevel.md, issue 22's sixth pass).
   constexpr size_t kBlock = 256;
   std::vector<size_t> block_begin = {0};
   size_t bytes = 0;

@@ -74,8 +74,8 @@ class PairTable {
   }
   size_t Slot(uint64_t key) const { return (key * 0x9E3779B97F4A7C15ull) >> shift_; }
   // The filter: a word per key, two bits set in it; a pair whose bits are not both set is in
-  // no slot. Two of three lookups on a first call are of pairs that do not merge, and each
-  // missed the core's caches in the table (eight times the filter's size).
+  // no slot. Most lookups of a first call are of pairs that do not merge, and each missed the
+  // core's caches in the table, eight times the filter's size (docs/benchmarks-bytelevel.md).
   uint64_t FilterHash(uint64_t key) const { return key * 0xD6E8FEB86659FD93ull; }
   static uint64_t FilterBits(uint64_t h) {
     return (uint64_t{1} << ((h >> 20) & 63)) | (uint64_t{1} << ((h >> 26) & 63));
