@@ -20,7 +20,7 @@ std::vector<std::string> Texts() {
   auto corpus = testing::LoadCorpus(testing::DataDir());
   EXPECT_TRUE(corpus.ok()) << corpus.status();
   if (corpus.ok()) {
-    // Every 7th line up to 3,000 of them: many blocks of 64, so both threads take some.
+    // Every 7th line up to 3,000 of them: a dozen blocks of 256, so both threads take some.
     for (size_t i = 0; i < corpus->size() && texts.size() < 3000; i += 7) {
       texts.push_back((*corpus)[i]);
     }
