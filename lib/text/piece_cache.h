@@ -19,6 +19,7 @@
 #define XVAL_TEXT_PIECE_CACHE_H_
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -32,21 +33,24 @@
 
 namespace xval::text {
 
-// The bytes of a piece of each length (up to 15) within two words.
-struct PieceKeyMasks {
-  uint64_t lo, hi;
-};
-constexpr PieceKeyMasks PieceKeyMasksOf(size_t len) {
-  return PieceKeyMasks{len >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * len)) - 1,
-                       len <= 8 ? 0 : (uint64_t{1} << (8 * (len - 8))) - 1};
+// For each key length 0..16 (16: the first 15 bytes of a longer piece, see PieceKeys), the
+// words a key is made of: [0] and [1] the masks of its bytes within the first and second eight,
+// [2] the length in the top byte. Three tables of one base: a key costs an `and` or `or` with
+// each, indexed by the length, where a table of structs would cost a multiply of the index.
+constexpr uint64_t PieceKeyWordOf(int word, size_t len) {
+  const size_t bytes = len < 16 ? len : 15;
+  return word == 0   ? (bytes >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * bytes)) - 1)
+         : word == 1 ? (bytes <= 8 ? 0 : (uint64_t{1} << (8 * (bytes - 8))) - 1)
+                     : static_cast<uint64_t>(len) << 56;
 }
-// [16]: the first 15 bytes of a longer piece (PieceKeys).
-inline constexpr PieceKeyMasks kPieceKeyMasks[17] = {
-    PieceKeyMasksOf(0),  PieceKeyMasksOf(1),  PieceKeyMasksOf(2),  PieceKeyMasksOf(3),
-    PieceKeyMasksOf(4),  PieceKeyMasksOf(5),  PieceKeyMasksOf(6),  PieceKeyMasksOf(7),
-    PieceKeyMasksOf(8),  PieceKeyMasksOf(9),  PieceKeyMasksOf(10), PieceKeyMasksOf(11),
-    PieceKeyMasksOf(12), PieceKeyMasksOf(13), PieceKeyMasksOf(14), PieceKeyMasksOf(15),
-    PieceKeyMasksOf(15)};
+template <size_t... kLens>
+constexpr auto PieceKeyWordsFor(int word, std::index_sequence<kLens...>) {
+  return std::array<uint64_t, sizeof...(kLens)>{PieceKeyWordOf(word, kLens)...};
+}
+inline constexpr std::array<uint64_t, 17> kPieceKeyWords[3] = {
+    PieceKeyWordsFor(0, std::make_index_sequence<17>()),
+    PieceKeyWordsFor(1, std::make_index_sequence<17>()),
+    PieceKeyWordsFor(2, std::make_index_sequence<17>())};
 
 // A piece of 1..15 bytes as two words: bytes 0..7 in `lo` (first byte lowest), bytes 8..14 in
 // `hi`, the length in hi's top byte.
@@ -54,33 +58,29 @@ struct PieceKey {
   static constexpr size_t kMaxLen = 15;
   uint64_t lo, hi;
 
+  // The key of the piece p[0, len) when 16 bytes from p can be read; a piece longer than
+  // kMaxLen gets a key of length 16, which no table holds. The masks come from tables: no
+  // branch on the length (whose direction changes from piece to piece).
+  static PieceKey At(const unsigned char* p, size_t len) {
+    const size_t key_len = len < kMaxLen + 1 ? len : kMaxLen + 1;
+    return PieceKey{swar::Load8(p) & kPieceKeyWords[0][key_len],
+                    (swar::Load8(p + 8) & kPieceKeyWords[1][key_len]) | kPieceKeyWords[2][key_len]};
+  }
+
   // The piece text[begin, begin + len) of a text of n bytes; 1 <= len <= kMaxLen. Reads 16
   // bytes from `begin` when they are inside the text, else copies.
   static PieceKey Of(const unsigned char* text, size_t begin, size_t len, size_t n) {
-    uint64_t lo, hi;
-    if (begin + 16 <= n) {
-      lo = swar::Load8(text + begin);
-      hi = swar::Load8(text + begin + 8);
-    } else {
-      unsigned char buf[16] = {};
-      std::memcpy(buf, text + begin, len);
-      lo = swar::Load8(buf);
-      hi = swar::Load8(buf + 8);
-    }
-    // Masks from a table: no branch on the length (whose direction changes from piece to
-    // piece).
-    lo &= kPieceKeyMasks[len].lo;
-    hi &= kPieceKeyMasks[len].hi;
-    return PieceKey{lo, hi | (static_cast<uint64_t>(len) << 56)};
+    if (begin + 16 <= n) return At(text + begin, len);
+    unsigned char buf[16] = {};
+    std::memcpy(buf, text + begin, len);
+    return At(buf, len);
   }
 };
 
-// The keys of a text's pieces of any length >= 1: PieceKey::Of up to kMaxLen bytes, and for a
-// longer piece a key of length 16, which no cache holds (a probe misses without a branch on the
-// length). Near the text's end the 16 bytes are read from a copy of its last 32 bytes made once
-// (PieceKey::Of copies the piece there, byte by byte, and reads it back as words: the load waits
-// for those stores, which cannot forward to it; a batch of short texts has several pieces in
-// its last 16 bytes).
+// The keys of a text's pieces of any length >= 1 (PieceKey::At). Near the text's end the 16
+// bytes are read from a copy of its last 32 bytes made once (PieceKey::Of copies the piece
+// there, byte by byte, and reads it back as words: the load waits for those stores, which
+// cannot forward to it; a batch of short texts has several pieces in its last 16 bytes).
 class PieceKeys {
  public:
   PieceKeys(const unsigned char* text, size_t n) : text_(text), n_(n) {
@@ -93,12 +93,10 @@ class PieceKeys {
 
   // The key of text[begin, begin + len), len >= 1.
   PieceKey Of(size_t begin, size_t len) const {
-    const size_t key_len = len < PieceKey::kMaxLen + 1 ? len : PieceKey::kMaxLen + 1;
-    const unsigned char* p = begin + 16 <= n_ ? text_ + begin : tail_ + (begin - tail_begin_);
-    const uint64_t lo = swar::Load8(p) & kPieceKeyMasks[key_len].lo;
-    const uint64_t hi = swar::Load8(p + 8) & kPieceKeyMasks[key_len].hi;
-    return PieceKey{lo, hi | (static_cast<uint64_t>(key_len) << 56)};
+    return PieceKey::At(begin + 16 <= n_ ? text_ + begin : tail_ + (begin - tail_begin_), len);
   }
+  // Whether Of(begin, len) reads the text itself (PieceKey::At(text + begin, len) is the same).
+  bool Inside(size_t begin) const { return begin + 16 <= n_; }
 
  private:
   const unsigned char* text_;
@@ -110,6 +108,12 @@ class PieceKeys {
 // The hash of a PieceKey that tables of pieces index by (its top bits).
 inline uint64_t PieceKeyHash(const PieceKey& key) {
   return (key.lo ^ (key.hi * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full;
+}
+// The caches' hash (its top bits): one multiply, as the caches are probed for every piece of
+// every text (the tables above only on the caches' misses). Keys whose words xor alike share
+// a set, which costs a miss, never a wrong id (an entry holds its whole key).
+inline uint64_t PieceCacheHash(const PieceKey& key) {
+  return (key.lo ^ key.hi) * 0x9E3779B97F4A7C15ull;
 }
 
 // kIds: ids inline per entry, so that an entry (16 bytes of key, the ids, their count) is 32
@@ -144,7 +148,9 @@ class BasicPieceCache {
    public:
     explicit View(const BasicPieceCache& cache)
         : slots_(cache.slots_.data()), shift_(cache.shift_) {}
-    const Entry& At(const PieceKey& key) const { return slots_[2 * (PieceKeyHash(key) >> shift_)]; }
+    const Entry& At(const PieceKey& key) const {
+      return slots_[2 * (PieceCacheHash(key) >> shift_)];
+    }
 
    private:
     const Entry* slots_;
@@ -180,7 +186,7 @@ class BasicPieceCache {
   void Clear() { std::memset(static_cast<void*>(slots_.data()), 0, sizeof(Entry) * slots_.size()); }
 
  private:
-  size_t Set(const PieceKey& key) const { return PieceKeyHash(key) >> shift_; }
+  size_t Set(const PieceKey& key) const { return PieceCacheHash(key) >> shift_; }
 
   LargeArray<Entry> slots_;  // sets of two entries; on huge pages (see LargeArray)
   int shift_;

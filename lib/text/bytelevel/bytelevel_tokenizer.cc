@@ -352,8 +352,10 @@ void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& st
   // room or a buffer on the stack), with the buffer and its count in locals: this loop copies
   // ids with memcpy, which as far as the compiler knows could write into a StagedIds object
   // (whose stack buffer is inside it), and it would reload the object's members every piece.
+  // The room is checked once per group of pieces, for a whole group of hits.
+  constexpr size_t kGroup = 64;
   constexpr size_t kBuffer = 2048;
-  constexpr size_t kRoom = kBuffer + PieceCache::kMaxIds + 1;
+  constexpr size_t kRoom = kBuffer + kGroup * PieceCache::kMaxIds + 1;
   constexpr bool kInPlace = !std::is_same_v<Ids, std::vector<int32_t>>;
   int32_t stack_buffer[kInPlace ? 1 : kRoom];
   int32_t* buffer = stack_buffer;
@@ -374,55 +376,65 @@ void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& st
     }
     used = 0;
   };
-  auto keep = [&](size_t count) {
-    used += count;
-    if (ABSL_PREDICT_FALSE(used >= kBuffer)) {
-      close();
-      open();
-    }
-  };
   open();
   // A group of pieces at a time: first every piece's key and the address of its entry, each
   // entry prefetched, then the probes. The table is as large as the core's L2 cache and the
   // text and ids stream through it, so an entry is often in L3: one piece after another, each
   // probe waited for its line. One piece per probe, one-byte pieces too (their entries are
   // made on a miss like any); a piece longer than 15 bytes gets a key no entry holds.
-  constexpr size_t kGroup = 64;
   PieceKey keys[kGroup];
   const PieceCache::Entry* entries[kGroup];
+  const auto* const t = reinterpret_cast<const unsigned char*>(text.data());
   const uint32_t* const ends = state.ends.data();
   const size_t num_pieces = state.ends.size();
-  uint32_t begin = 0;
-  for (size_t group = 0; group < num_pieces; group += kGroup) {
-    const size_t count = std::min(kGroup, num_pieces - group);
-    for (size_t k = 0, b = begin; k < count; ++k) {
-      const uint32_t end = ends[group + k];
-      keys[k] = piece_keys.Of(b, end - b);
-      entries[k] = &cache.At(keys[k]);
-      __builtin_prefetch(entries[k]);
-      b = end;
-    }
+  auto fill = [&](size_t group, size_t count, uint32_t begin, auto key_of) {
     for (size_t k = 0; k < count; ++k) {
       const uint32_t end = ends[group + k];
-      const size_t len = end - begin;
+      keys[k] = key_of(begin, end - begin);
+      entries[k] = &cache.At(keys[k]);
+      __builtin_prefetch(entries[k]);
+      begin = end;
+    }
+  };
+  uint32_t group_begin = 0;
+  for (size_t group = 0; group < num_pieces; group += kGroup) {
+    const size_t count = std::min(kGroup, num_pieces - group);
+    // Only a stretch's last pieces are read from PieceKeys' copy of its end.
+    const uint32_t last_begin = count >= 2 ? ends[group + count - 2] : group_begin;
+    if (piece_keys.Inside(last_begin)) {
+      fill(group, count, group_begin,
+           [t](size_t b, size_t len) { return PieceKey::At(t + b, len); });
+    } else {
+      fill(group, count, group_begin,
+           [&piece_keys](size_t b, size_t len) { return piece_keys.Of(b, len); });
+    }
+    if (used > kBuffer) {
+      close();
+      open();
+    }
+    for (size_t k = 0; k < count; ++k) {
       const PieceKey& key = keys[k];
       // An entry's place never moves (a miss below may change what it holds: read it now).
       const PieceCache::Entry& e = *entries[k];
       // The ids and count are copied before the hit is known, and kept only on a hit.
       std::memcpy(buffer + used, e.ids, sizeof(int32_t) * (PieceCache::kMaxIds + 1));
       if (ABSL_PREDICT_TRUE((e.lo == key.lo) & (e.hi == key.hi))) {
-        keep(e.count);
-      } else if (const PieceCache::Entry * second;
-                 len <= PieceKey::kMaxLen && (second = front.FindSecond(key)) != nullptr) {
+        used += e.count;
+        continue;
+      }
+      const uint32_t begin = k == 0 ? group_begin : ends[group + k - 1];
+      const size_t len = ends[group + k] - begin;
+      if (const PieceCache::Entry * second;
+          len <= PieceKey::kMaxLen && (second = front.FindSecond(key)) != nullptr) {
         std::memcpy(buffer + used, second->ids, sizeof(int32_t) * second->count);
-        keep(second->count);
+        used += second->count;
       } else {
         close();
         EncodeMissedPiece(text, begin, len, key, state, ids);
         open();
       }
-      begin = end;
     }
+    group_begin = ends[group + count - 1];
   }
   close();
 }
