@@ -177,8 +177,6 @@ class ByteBpe {
 
   // Scratch space for Merge; one per thread.
   struct Scratch {
-    std::vector<int32_t> ids;
-    std::vector<uint32_t> ranks;
     struct Node {
       int32_t id;
       uint32_t begin;
@@ -202,7 +200,7 @@ class ByteBpe {
   absl::Status IndexTokens(const std::vector<std::string>& tokens,
                            const std::vector<bool>* mergeable, absl::string_view source,
                            bool allow_missing_bytes);
-  void MergeShort(absl::string_view piece, Scratch& scratch, std::vector<int32_t>* out) const;
+  void MergeShort(absl::string_view piece, std::vector<int32_t>* out) const;
   void MergeLong(absl::string_view piece, Scratch& scratch, std::vector<int32_t>* out) const;
   uint32_t RankOf(int32_t left, int32_t right) const {
     if ((left | right) < 0) return kNoRank;  // a missing byte
