@@ -1,6 +1,7 @@
 // The SentencePiece tokenizer on edge cases (golden files from sentencepiece and Hugging Face
 // tokenizers, see tests/tools/make_spm_golden.py), against libsentencepiece live on long and
 // random inputs, digit splitting, batch encoding, added tokens and decoding.
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -171,6 +172,34 @@ TEST(SpmTokenizerTest, LongInputsMatchSentencepiece) {
   for (char c : {'a', ' ', '7'}) {
     const std::string repeated(1 << 20, c);
     EXPECT_EQ(Ids(*tok, repeated), ref->Encode(repeated)) << "1 MB of '" << c << "'";
+  }
+}
+
+TEST(SpmTokenizerTest, WordsAroundTheShortMergeLengthMatchSentencepiece) {
+  // BpeMerger scans arrays for words of up to 64 symbols and uses a heap above: words of every
+  // length from 1 to 80 characters, of the corpus's letters and digits and of one repeated
+  // character (equal ranks everywhere, the leftmost merging first), on both sides of it.
+  auto tok = Load(ModelPath());
+  auto ref = Reference();
+  ASSERT_TRUE(tok && ref);
+  auto corpus = testing::LoadCorpusLines(testing::DataDir() + "/corpus/gsm8k_test.jsonl");
+  ASSERT_TRUE(corpus.ok());
+  std::string letters;
+  for (const std::string& line : *corpus) {
+    for (char c : line) {
+      if (std::isalnum(static_cast<unsigned char>(c))) letters.push_back(c);
+    }
+    if (letters.size() > 100000) break;
+  }
+  for (size_t len = 1; len <= 80; ++len) {
+    for (size_t from = 0; from < 40 * len; from += 7 * len) {
+      const std::string word = letters.substr(from, len);
+      EXPECT_EQ(Ids(*tok, word), ref->Encode(word)) << word;
+    }
+    for (const char c : {'a', 'e', '0'}) {
+      const std::string repeated(len, c);
+      EXPECT_EQ(Ids(*tok, repeated), ref->Encode(repeated)) << repeated;
+    }
   }
 }
 

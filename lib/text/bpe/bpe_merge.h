@@ -1,7 +1,8 @@
 // The BPE merge loop over one word: repeatedly merge the adjacent pair with the lowest rank,
 // leftmost first among equal ranks, until no pair merges. This is the order of both
 // sentencepiece's priority queue (bpe_model.cc) and Hugging Face's (models/bpe/word.rs).
-// A heap with lazy invalidation keeps it O(n log n), so one huge word (a megabyte without a
+// Short words scan an array of pair ranks (as tiktoken does); a long one goes through a heap
+// with lazy invalidation, which keeps it O(n log n), so one huge word (a megabyte without a
 // space) is fast.
 #ifndef XVAL_TEXT_BPE_BPE_MERGE_H_
 #define XVAL_TEXT_BPE_BPE_MERGE_H_
@@ -39,6 +40,10 @@ class BpeMerger {
     int32_t left_id, right_id;
   };
   void Push(const BpeVocab& vocab, int32_t left);
+  // Merge for a word of up to kShortWord symbols: arrays scanned for the lowest rank at each
+  // step, where a word of a few symbols spent its time in the heap's operations.
+  static constexpr size_t kShortWord = 64;
+  static void MergeShort(const BpeVocab& vocab, std::vector<BpeSymbol>* symbols);
 
   std::vector<Node> nodes_;
   std::vector<Candidate> heap_;
