@@ -166,16 +166,22 @@ class BasicPieceCache {
     return first;
   }
   // Caches ids[0, count) for `key` when count <= kMaxIds (longer encodings stay uncached) in
-  // the first place of its set; the piece there moves to the second, whose piece is forgotten.
-  void Put(const PieceKey& key, const int32_t* ids, size_t count) {
-    if (count == 0 || count > kMaxIds) return;
+  // the first place of its set; the piece there moves to the second, whose piece is forgotten
+  // and returned (an entry with hi == 0 when none was).
+  Entry Put(const PieceKey& key, const int32_t* ids, size_t count) {
+    if (count == 0 || count > kMaxIds) return Entry{};
     Entry* first = &slots_[2 * Set(key)];
-    if (first->hi != 0 && !(first->lo == key.lo && first->hi == key.hi)) first[1] = first[0];
+    Entry dropped{};
+    if (first->hi != 0 && !(first->lo == key.lo && first->hi == key.hi)) {
+      dropped = first[1];
+      first[1] = first[0];
+    }
     Entry& e = first[0];
     e.lo = key.lo;
     e.hi = key.hi;
     e.count = static_cast<uint32_t>(count);
     std::memcpy(e.ids, ids, count * sizeof(int32_t));
+    return dropped;
   }
   // Forgets every piece (the owning tokenizer changed).
   // Makes this cache hold what `other` (of the same size) holds.

@@ -127,6 +127,36 @@ TEST(ByteLevelTokenizerTest, RepeatedPiecesAreExactFromEveryCache) {
   }
 }
 
+// More distinct pieces of several ids than the front cache has places, each seen several
+// times: the pieces it lets go are kept in the wide cache and come back from there (or are
+// merged again), in the first call and the warm ones, with tiktoken's ids every time.
+TEST(ByteLevelTokenizerTest, PiecesTheFrontCacheLetsGoStayExact) {
+  auto tok = Load("cl100k_base");
+  ASSERT_NE(tok, nullptr);
+  testing::SplitMix64 rng(23);
+  std::vector<std::string> pieces;
+  std::vector<std::vector<int32_t>> piece_ids;
+  for (int i = 0; i < 40000; ++i) {
+    std::string p = " ";
+    const size_t len = 4 + rng.Next() % 10;  // 5..14 bytes with the space
+    for (size_t k = 0; k < len; ++k) p.push_back(static_cast<char>('a' + rng.Next() % 26));
+    piece_ids.push_back(ReferencePiece(*tok, p));
+    pieces.push_back(std::move(p));
+  }
+  std::string text;
+  std::vector<int32_t> expected;
+  for (int i = 0; i < 3 * 40000; ++i) {
+    const size_t k = rng.Next() % pieces.size();
+    text += pieces[k];
+    expected.insert(expected.end(), piece_ids[k].begin(), piece_ids[k].end());
+  }
+  for (int call = 0; call < 3; ++call) {
+    std::vector<int32_t> ids;
+    tok->EncodeOrdinary(text, &ids);
+    ASSERT_EQ(ids, expected) << "call " << call;
+  }
+}
+
 // The PieceKey-keyed table of 2..15-byte tokens answers as the hash map of all tokens does,
 // including tokens that differ only by trailing zero bytes (the key pads with zeros, the
 // length tells them apart), tokens of 9..15 bytes, and byte strings that are not tokens.

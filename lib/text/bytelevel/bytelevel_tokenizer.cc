@@ -49,7 +49,9 @@ struct ByteLevelTokenizer::ThreadState {
   uint64_t owner = 0;
   uint64_t last_use = 0;
   PieceCache front;              // pieces of up to 15 bytes and 3 ids
-  BasicPieceCache<11> wide{12};  // pieces of up to 15 bytes and 4..11 ids (long CJK words)
+  // Pieces of up to 15 bytes and 4..11 ids (long CJK words), and those of 2..3 ids that the
+  // front cache let go (EncodeMissedPiece).
+  BasicPieceCache<11> wide{14};
   absl::flat_hash_map<std::string, absl::InlinedVector<int32_t, 4>> cache;  // the rest
   ByteBpe::Scratch scratch;
   std::vector<uint32_t> ends, stage_ends;
@@ -239,14 +241,14 @@ void ByteLevelTokenizer::SplitPieces(absl::string_view text, ThreadState& state)
 
 template <class Ids>
 void ByteLevelTokenizer::EncodePiece(absl::string_view piece, ThreadState& state, Ids* ids,
-                                     bool whole_looked_up) const {
+                                     bool whole_looked_up, bool in_piece_caches) const {
   if (piece.size() == 1) {
     ids->push_back(config_.bpe.byte_id(static_cast<uint8_t>(piece[0])));
     return;
   }
   // The thread's cache first: a long piece seen before is found without a probe of the
   // vocabulary's table (larger than the core's caches).
-  const bool cacheable = piece.size() <= kMaxCachedPiece;
+  const bool cacheable = piece.size() <= kMaxCachedPiece && !in_piece_caches;
   if (cacheable) {
     if (auto it = state.cache.find(piece); it != state.cache.end()) {
       ids->insert(ids->end(), it->second.begin(), it->second.end());
@@ -321,20 +323,28 @@ void ByteLevelTokenizer::EncodeMissedPiece(absl::string_view text, size_t begin,
   if (len == 1) {
     ids->push_back(bpe.byte_id(static_cast<uint8_t>(text[begin])));
   } else if (const auto* wide = short_piece ? state.wide.Find(key) : nullptr) {
-    // Before the vocabulary's table: that probe misses the core's caches, the wide one (256
-    // KiB) seldom does.
+    // Before the vocabulary's table: that probe misses the core's caches, the wide one (1 MiB)
+    // less often. A piece of up to kMaxIds ids is there when the front cache let it go; it goes
+    // back.
     ids->insert(ids->end(), wide->ids, wide->ids + wide->count);
-    return;
+    if (wide->count > PieceCache::kMaxIds) return;
   } else if (short_piece && (id_if_token = bpe.FindShort(key)) >= 0) {
     ids->push_back(id_if_token);
   } else {
+    // A short piece's ids are kept in the front or wide cache below, where the map's string
+    // keys cost a hash and an allocation per piece on a first call.
     EncodePiece(text.substr(begin, len), state, ids,
-                /*whole_looked_up=*/config_.whole_piece_lookup && short_piece);
+                /*whole_looked_up=*/config_.whole_piece_lookup && short_piece,
+                /*in_piece_caches=*/short_piece);
   }
   if (!short_piece) return;
   const size_t count = ids->size() - first;
   if (count <= PieceCache::kMaxIds) {
-    state.front.Put(key, ids->data() + first, count);
+    // A piece of several ids the front cache lets go is kept in the wide one: merging it again
+    // costs far more than a lookup. A piece of one id is found again by FindShort.
+    const PieceCache::Entry dropped = state.front.Put(key, ids->data() + first, count);
+    if (dropped.count > 1)
+      state.wide.Put(PieceKey{dropped.lo, dropped.hi}, dropped.ids, dropped.count);
   } else {
     state.wide.Put(key, ids->data() + first, count);
   }
@@ -477,9 +487,13 @@ void ByteLevelTokenizer::EncodeStretch(absl::string_view text, uint32_t base, Th
     } else {
       if (short_piece) {
         id = bpe.FindShort(key);
-        if (id < 0) EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/true);
+        if (id < 0) {
+          EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/true,
+                      /*in_piece_caches=*/false);
+        }
       } else {
-        EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/false);
+        EncodePiece(text.substr(begin, len), state, ids, /*whole_looked_up=*/false,
+                    /*in_piece_caches=*/false);
       }
       if (cacheable && id >= 0) {
         front->Put(key, &id, 1);

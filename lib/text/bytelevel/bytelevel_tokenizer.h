@@ -110,10 +110,11 @@ class ByteLevelTokenizer : public Tokenizer {
   ByteLevelTokenizer(ByteLevelConfig config, const TokenizerOptions& options);
   struct ThreadState;
   // whole_looked_up: FindShort said the piece is no token that merges whole (see
-  // ByteBpe::KeepShortTokensThatMergeWhole).
+  // ByteBpe::KeepShortTokensThatMergeWhole). in_piece_caches: the caller keeps the piece's ids
+  // in the thread's front or wide cache (EncodeMissedPiece), so the map of pieces need not.
   template <class Ids>
-  void EncodePiece(absl::string_view piece, ThreadState& state, Ids* ids,
-                   bool whole_looked_up) const;
+  void EncodePiece(absl::string_view piece, ThreadState& state, Ids* ids, bool whole_looked_up,
+                   bool in_piece_caches) const;
   void SplitPieces(absl::string_view text, ThreadState& state) const;
   // EncodeOrdinary, and when `offsets` is not null the byte span of each token, plus `base`.
   // Ids: std::vector<int32_t> or LargeArray<int32_t> (AppendIds).
