@@ -1,8 +1,9 @@
-// A small per-thread cache in front of a tokenizer's piece or word lookups: a piece of 1..15
-// bytes (nearly every pre-token of byte-level BPE, nearly every word of SentencePiece) maps to
-// its ids (up to kMaxIds, inline) in one probe of a table small enough for the L2 cache,
-// where the vocabulary's whole-piece table (4 MiB for cl100k) and the hash maps of merged
-// pieces miss it (measured in docs/benchmarks-bytelevel.md). Sets of two entries: the hot path
+// A per-thread cache in front of a tokenizer's piece or word lookups: a piece of 1..15 bytes
+// (nearly every pre-token of byte-level BPE, nearly every word of SentencePiece) maps to its
+// ids (up to kMaxIds, inline) in one probe, its line fetched ahead (the caller prefetches a
+// group of pieces' entries), where the vocabulary's whole-piece table (4 MiB for cl100k) and
+// the hash maps of merged pieces cost a chain of dependent misses (measured in
+// docs/benchmarks-bytelevel.md). Sets of two entries: the hot path
 // reads the first (the set's last used piece), a miss there looks at the second and swaps them;
 // a new piece takes the first place and pushes the old one to the second. Two pieces that share
 // a set no longer evict each other in turn (direct-mapped, they did). The table never grows; it
@@ -260,10 +261,12 @@ class StagedIds {
   Ids* out_;
 };
 
-// Byte-level BPE's pre-tokens: three ids cover nearly all.
+// Byte-level BPE's pre-tokens: three ids cover nearly all. 2^17 entries (4 MiB): the front cache
+// starts as the vocabulary's tokens of up to 15 bytes (100k to 200k of them), and a text's own
+// pieces then push fewer of each other out than in half the size (docs/benchmarks-bytelevel.md).
 class PieceCache : public BasicPieceCache<3> {
  public:
-  explicit PieceCache(int log2_slots = 16) : BasicPieceCache<3>(log2_slots) {}
+  explicit PieceCache(int log2_slots = 17) : BasicPieceCache<3>(log2_slots) {}
 };
 
 }  // namespace xval::text

@@ -388,7 +388,7 @@ void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& st
   };
   open();
   // A group of pieces at a time: first every piece's key and the address of its entry, each
-  // entry prefetched, then the probes. The table is as large as the core's L2 cache and the
+  // entry prefetched, then the probes. The table is larger than the core's L2 cache and the
   // text and ids stream through it, so an entry is often in L3: one piece after another, each
   // probe waited for its line. One piece per probe, one-byte pieces too (their entries are
   // made on a miss like any); a piece longer than 15 bytes gets a key no entry holds.
