@@ -126,7 +126,9 @@ class BasicPieceCache {
   static_assert((16 + 4 * (kIds + 1)) % 32 == 0);
 
   explicit BasicPieceCache(int log2_slots)
-      : slots_(size_t{1} << log2_slots), shift_(64 - (log2_slots - 1)) {}
+      : slots_(size_t{1} << log2_slots),
+        dropped_(((size_t{1} << (log2_slots - 1)) + 63) / 64),
+        shift_(64 - (log2_slots - 1)) {}
 
   struct Entry {
     uint64_t lo = 0, hi = 0;  // hi == 0: empty (a key's hi holds its length)
@@ -176,6 +178,10 @@ class BasicPieceCache {
     if (first->hi != 0 && !(first->lo == key.lo && first->hi == key.hi)) {
       dropped = first[1];
       first[1] = first[0];
+      if (dropped.hi != 0) {
+        const size_t set = Set(key);
+        dropped_[set / 64] |= uint64_t{1} << (set % 64);
+      }
     }
     Entry& e = first[0];
     e.lo = key.lo;
@@ -184,18 +190,31 @@ class BasicPieceCache {
     std::memcpy(e.ids, ids, count * sizeof(int32_t));
     return dropped;
   }
-  // Forgets every piece (the owning tokenizer changed).
+  // Whether a Put has let go of a piece of key's set since the last Clear (or in `other`
+  // before CopyFrom). When not, every piece ever put in that set is still there: a cache
+  // filled with every piece of some kind (the vocabulary's short tokens) then tells a miss
+  // that the piece is not of that kind without looking it up.
+  bool LetGoOfAny(const PieceKey& key) const {
+    const size_t set = Set(key);
+    return (dropped_[set / 64] >> (set % 64)) & 1;
+  }
   // Makes this cache hold what `other` (of the same size) holds.
   void CopyFrom(const BasicPieceCache& other) {
     std::memcpy(static_cast<void*>(slots_.data()), other.slots_.data(),
                 sizeof(Entry) * std::min(slots_.size(), other.slots_.size()));
+    dropped_ = other.dropped_;
   }
-  void Clear() { std::memset(static_cast<void*>(slots_.data()), 0, sizeof(Entry) * slots_.size()); }
+  // Forgets every piece (the owning tokenizer changed).
+  void Clear() {
+    std::memset(static_cast<void*>(slots_.data()), 0, sizeof(Entry) * slots_.size());
+    std::fill(dropped_.begin(), dropped_.end(), 0);
+  }
 
  private:
   size_t Set(const PieceKey& key) const { return PieceCacheHash(key) >> shift_; }
 
-  LargeArray<Entry> slots_;  // sets of two entries; on huge pages (see LargeArray)
+  LargeArray<Entry> slots_;        // sets of two entries; on huge pages (see LargeArray)
+  std::vector<uint64_t> dropped_;  // a bit per set: a Put let go of one of its pieces
   int shift_;
 };
 

@@ -49,6 +49,7 @@ struct ByteLevelTokenizer::ThreadState {
   uint64_t owner = 0;
   uint64_t last_use = 0;
   PieceCache front;              // pieces of up to 15 bytes and 3 ids
+  bool front_holds_short_tokens = false;  // front started as front_seed_: every short token
   // Pieces of up to 15 bytes and 4..11 ids (long CJK words), and those of 2..3 ids that the
   // front cache let go (EncodeMissedPiece).
   BasicPieceCache<11> wide{14};
@@ -94,6 +95,7 @@ struct ByteLevelTokenizer::ThreadState {
       if (seed == nullptr) victim->front.Clear();
     }
     if (seed != nullptr) victim->front.CopyFrom(*seed);
+    victim->front_holds_short_tokens = seed != nullptr;
     victim->owner = owner;
     victim->last_use = ++uses;
     return *victim;
@@ -328,7 +330,10 @@ void ByteLevelTokenizer::EncodeMissedPiece(absl::string_view text, size_t begin,
     // back.
     ids->insert(ids->end(), wide->ids, wide->ids + wide->count);
     if (wide->count > PieceCache::kMaxIds) return;
-  } else if (short_piece && (id_if_token = bpe.FindShort(key)) >= 0) {
+  } else if (short_piece && (!state.front_holds_short_tokens || state.front.LetGoOfAny(key)) &&
+             (id_if_token = bpe.FindShort(key)) >= 0) {
+    // A short token missing from the front cache was let go from its set (the cache started
+    // with every one): where none was, FindShort (a cache miss in a 4 MiB table) cannot find it.
     ids->push_back(id_if_token);
   } else {
     // A short piece's ids are kept in the front or wide cache below, where the map's string
