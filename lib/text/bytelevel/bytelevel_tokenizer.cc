@@ -348,8 +348,9 @@ void ByteLevelTokenizer::EncodeMissedPiece(absl::string_view text, size_t begin,
     // A piece of several ids the front cache lets go is kept in the wide one: merging it again
     // costs far more than a lookup. A piece of one id is found again by FindShort.
     const PieceCache::Entry dropped = state.front.Put(key, ids->data() + first, count);
-    if (dropped.count > 1)
+    if (dropped.count > 1) {
       state.wide.Put(PieceKey{dropped.lo, dropped.hi}, dropped.ids, dropped.count);
+    }
   } else {
     state.wide.Put(key, ids->data() + first, count);
   }
