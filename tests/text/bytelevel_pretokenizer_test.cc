@@ -72,14 +72,30 @@ TEST_P(ScannerVsPcre2, HandPickedCases) {
        {"", " ", "  ", "a", "Hello world", "Hello  world", "Hello   \n\n  world  ", "it's I'LL",
         "'s 're 'VE 'ſ x'ſ", "don't  stop\t\tnow\r\n", "123456789 12 1", " 1234 x", "½ Ⅵ ٣",
         "a.b,c!! ?? ...\n\n", "foo/bar//baz\n/", "  \n", "\n\n\n", " \t\n x", "x \xC2\xA0y",
-        "CamelCaseWORDSAndMore", "ǅungla ʰa", "e\xCC\x81t\xC3\xA9 \xCC\x81", "\xCC\x81\xCC\x81" "A ",
-        "!\xCC\x81" "A b", "A\xCC\x81", "日本語のテキスト", "😀😀 hi", "x\u2028y\u3000z", "  'tis",
-        "$<<16-3-4=9>>9", "\\frac{1}{2}", "end   ",
+        "CamelCaseWORDSAndMore", "ǅungla ʰa", "e\xCC\x81t\xC3\xA9 \xCC\x81",
+        "\xCC\x81\xCC\x81"
+        "A ",
+        "!\xCC\x81"
+        "A b",
+        "A\xCC\x81", "日本語のテキスト", "😀😀 hi", "x\u2028y\u3000z", "  'tis", "$<<16-3-4=9>>9",
+        "\\frac{1}{2}", "end   ",
         // ASCII runs that go on into non-ASCII characters of the same class, or stop there.
-        "caf\xC3\xA9s na\xC3\xAFve", "ABC\xC3\x89" "D\xC3\xA9" "f",
-        "12\xC2\xBD" "3 1\xD9\xA3\xD9\xA3\xD9\xA3",
+        "caf\xC3\xA9s na\xC3\xAFve",
+        "ABC\xC3\x89"
+        "D\xC3\xA9"
+        "f",
+        "12\xC2\xBD"
+        "3 1\xD9\xA3\xD9\xA3\xD9\xA3",
         "(\xC3\xA9) !\xCC\x81x", " \xC2\xA0x", "a \xE3\x80\x80", "x'\xC5\xBF", "ABC's DEF'S",
-        "--\xE2\x80\x94--", " /\xE2\x80\x94/\n", "x\xF0\x9F\x98\x80y", "Ab\xCC\x81" "C"}) {
+        "--\xE2\x80\x94--", " /\xE2\x80\x94/\n", "x\xF0\x9F\x98\x80y",
+        "Ab\xCC\x81"
+        "C",
+        // Contractions one after another, in texts long enough for the 64-byte block path.
+        "words before the contractions come, in a block of their own: ab's's AB'S'S'S x'll've'd",
+        "\xE4\xB8\xAD\xE6\x96\x87\xE5\xAD\x97 words before the contractions come: "
+        "\xCA\xB0"
+        "A's's\xE4\xB8\xAD"
+        "BC'd"}) {
     EXPECT_TRUE(Same(text));
   }
 }
@@ -242,6 +258,48 @@ TEST_P(ScannerVsPcre2, LongTextsOnEveryBlockTarget) {
     for (const std::string& s : texts) differ += !Same(s);
     EXPECT_EQ(differ, 0u) << "seed " << seed << " on " << BlockCutTargetName();
     EXPECT_TRUE(Same(corpus)) << "the corpus as one text on " << BlockCutTargetName();
+  }
+  util::PinHighwayTarget(0);
+}
+
+// Texts of letters of every class the block path resolves past ASCII, beside what it leaves to
+// the byte path: CJK ideographs (found by their bytes), Lo and Lm letters in both of o200k's
+// letter classes, upper-case (Lu, Lt) and lower-case letters of two bytes, punctuation of two
+// and three bytes as the prefix of a word, U+017F, a mark, non-ASCII spaces and digits, in runs
+// long and short enough to meet every rule at every offset of a block and at the text's end.
+TEST_P(ScannerVsPcre2, NonAsciiLettersAndPunctuationOnEveryBlockTarget) {
+  const std::vector<std::string> kinds[] = {
+      {"\xE4\xB8\xAD", "\xE5\xAD\xA6", "\xE9\xBE\xA5", "\xE4\xB8\x80"},  // 中 学 龥 一
+      {"\xE3\x81\x82", "\xD7\x90"},                                      // あ א (Lo)
+      {"\xCA\xB0", "\xE3\x80\x85"},                                      // ʰ 々 (Lm)
+      {"\xC7\x85", "\xC3\x89", "\xCE\xA9"},                              // ǅ É Ω (Lt, Lu)
+      {"\xC3\xA9", "\xCF\x80", "\xC3\x9F"},                              // é π ß (Ll)
+      {"A", "Z", "Q"},
+      {"a", "s", "z", "l", "e"},
+      {"\xEF\xBC\x8C", "\xE2\x80\x99", "\xC3\x97", "\xE3\x80\x82"},  // ， ’ × 。
+      {" ", "  ", "\n", "'", "'s", "'ll", "(", ".", "1", "123"},
+      {"\xC5\xBF", "\xCC\x81", "\xC2\xA0", "\xC2\xBD"},  // ſ, a mark, nbsp, ½
+  };
+  testing::SplitMix64 rng(20261206);
+  std::vector<std::string> texts;
+  for (int i = 0; i < 3000; ++i) {
+    std::string s;
+    const int runs = 1 + static_cast<int>(rng.Next() % 60);
+    for (int r = 0; r < runs; ++r) {
+      // The rarer kinds (spaces, digits, what stays undecided) less often.
+      uint64_t kind = rng.Next() % 20;
+      kind = kind < 16 ? kind / 2 : kind - 8;
+      if (kind > 9) kind = 8;
+      const int len = 1 + static_cast<int>(rng.Next() % (kind < 5 ? 24 : 3));
+      for (int k = 0; k < len; ++k) s += kinds[kind][rng.Next() % kinds[kind].size()];
+    }
+    texts.push_back(std::move(s));
+  }
+  for (int64_t target : util::HighwayTargets()) {
+    util::PinHighwayTarget(target);
+    size_t differ = 0;
+    for (const std::string& s : texts) differ += !Same(s);
+    EXPECT_EQ(differ, 0u) << "on " << BlockCutTargetName();
   }
   util::PinHighwayTarget(0);
 }

@@ -43,6 +43,7 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "text/mask_bits-inl.h"
+#include "text/pretokenize/unicode_classes.h"
 
 #ifndef XVAL_TEXT_PRETOKENIZE_BLOCK_CUTS_ONCE_
 #define XVAL_TEXT_PRETOKENIZE_BLOCK_CUTS_ONCE_
@@ -51,7 +52,9 @@ namespace xval::text::block_cuts_internal {
 // The classes of the 64 bytes of one block: bit i is byte i.
 struct BlockMasks {
   uint64_t letter = 0;  // A-Z a-z
-  uint64_t upper = 0;   // A-Z (o200k only)
+  uint64_t upper = 0;   // A-Z (o200k only; and Lu, Lt)
+  uint64_t both = 0;    // o200k: Lm, Lo, in both its letter classes (ResolveNonAscii)
+  uint64_t text_end = 0;  // the text's last byte, when it is in the block
   uint64_t slash = 0;   // / (o200k only)
   uint64_t digit = 0;   // 0-9
   uint64_t space = 0;   // \s: \t \n \v \f \r and space
@@ -62,10 +65,37 @@ struct BlockMasks {
   uint64_t l = 0;     // l L: ll
   uint64_t vr = 0;    // v r V R: ve, re
   uint64_t e = 0;     // e E
-  uint64_t stop = 0;  // undecided: >= 0x80, past the end of the text
+  uint64_t stop = 0;  // undecided: >= 0x80 but not resolved below, past the end of the text
+  // The first bytes of the punctuation characters of 2, 3 and 4 bytes (ResolveNonAscii): each
+  // such character stands for one in the rules, which look at the byte before a letter.
+  uint64_t punct2 = 0, punct3 = 0, punct4 = 0;
 };
 
+// What ResolveNonAscii reads: the classes of code points, and whether every code point of
+// U+4E00..U+9FFF (CJK ideographs, in UTF-8 E4 B8 80..E9 BF BF) is a letter, so that those can be
+// found by their bytes alone.
+struct NonAsciiTables {
+  const uint8_t* classes;
+  bool cjk_letters;
+};
+inline const NonAsciiTables& GetNonAsciiTables() {
+  static const NonAsciiTables tables = [] {
+    NonAsciiTables t{UnicodeClassTable(), true};
+    for (char32_t c = 0x4E00; c <= 0x9FFF; ++c) t.cjk_letters &= t.classes[c] == kLo;
+    return t;
+  }();
+  return tables;
+}
+
 inline int HighestBit(uint64_t x) { return 63 - __builtin_clzll(x); }
+
+// Bit i of x at bit 63 - i.
+inline uint64_t ReverseBits(uint64_t x) {
+  x = __builtin_bswap64(x);
+  x = ((x >> 4) & 0x0F0F0F0F0F0F0F0F) | ((x & 0x0F0F0F0F0F0F0F0F) << 4);
+  x = ((x >> 2) & 0x3333333333333333) | ((x & 0x3333333333333333) << 2);
+  return ((x >> 1) & 0x5555555555555555) | ((x & 0x5555555555555555) << 1);
+}
 
 // kBitPositions[b]: the positions of b's set bits, lowest first (the rest zero).
 constexpr std::array<std::array<uint8_t, 8>, 256> BitPositions() {
@@ -126,8 +156,13 @@ __attribute__((always_inline)) inline uint64_t PieceStarts(const BlockMasks& k, 
   }
   const uint64_t ws_starts = ws_first | after_last_crlf | (ws_last & ~k.crlf);
   uint64_t punct_starts = punct & ~(punct << 1) & ~(k.blank << 1);
-  // [^\r\n\p{L}\p{N}] starting a piece: the prefix of a letter run that follows it.
-  const uint64_t prefix = (ws_last & ~k.crlf) | punct_starts;
+  // [^\r\n\p{L}\p{N}] starting a piece: the prefix of a letter run that follows it. The rule
+  // below looks at the byte before the letter: a prefix of several bytes is marked at its last.
+  uint64_t prefix = (ws_last & ~k.crlf) | punct_starts;
+  if ((k.punct2 | k.punct3 | k.punct4) != 0) {
+    prefix = (prefix & ~(k.punct2 | k.punct3 | k.punct4)) | ((prefix & k.punct2) << 1) |
+             ((prefix & k.punct3) << 2) | ((prefix & k.punct4) << 3);
+  }
   uint64_t letter_starts = k.letter & ~(k.letter << 1) & ~(prefix << 1);
   if constexpr (!kO200k) {
     if (k.apostrophe != 0) {
@@ -140,29 +175,53 @@ __attribute__((always_inline)) inline uint64_t PieceStarts(const BlockMasks& k, 
       letter_starts |= k.letter & ((one << 2) | (two << 3));
     }
   } else {
+    // A contraction after a word belongs to it: neither the apostrophe nor its letters start
+    // a piece, and what follows does.
+    uint64_t one = 0, two = 0, after_contraction = 0;
+    if (k.apostrophe != 0) {
+      const uint64_t contraction = k.apostrophe & (k.letter << 1);
+      one = contraction & (k.sdmt >> 1);
+      two = contraction & ~one & (((k.l >> 1) & (k.l >> 2)) | ((k.vr >> 1) & (k.e >> 2)));
+      after_contraction = k.letter & ((one << 2) | (two << 3));
+    }
     // Words are [upper]*[lower]+ or [upper]+[lower]*: an upper-case letter after a lower-case
     // one starts a word.
-    letter_starts |= k.upper & ((k.letter & ~k.upper) << 1);
-    if (k.apostrophe != 0) {
-      // A contraction after a word belongs to it: neither the apostrophe nor its letters
-      // start a piece, and what follows does.
-      const uint64_t contraction = k.apostrophe & (k.letter << 1);
-      const uint64_t one = contraction & (k.sdmt >> 1);
-      const uint64_t two =
-          contraction & ~one & (((k.l >> 1) & (k.l >> 2)) | ((k.vr >> 1) & (k.e >> 2)));
-      punct_starts &= ~(one | two);
-      letter_starts &= ~((one << 1) | (two << 1) | (two << 2));
-      letter_starts |= k.letter & ((one << 2) | (two << 3));
+    const uint64_t lower = k.letter & ~k.upper & ~k.both;
+    uint64_t upper_after = lower << 1;
+    if (k.both != 0) {
+      // With letters in both classes (B; U upper only, L lower only) a U after a B starts a
+      // word when the run of Bs follows an L (the word took [LB]+ up to the U), or when only
+      // Us follow it up to a decided byte that is not a letter ([UB]* then found no [LB]+
+      // after them, and the word gave them back to end at its last B). A run of Bs that starts
+      // a word after a contraction follows no L of its word.
+      const uint64_t b_after_l = k.both & (lower << 1) & ~after_contraction;
+      upper_after |= (k.both & ~(k.both + b_after_l)) << 1;
+      // Us whose run ends before a decided non-letter: filled from the run's end backwards,
+      // as a carry in the bits reversed.
+      const uint64_t last_u =
+          k.upper & ((~((k.letter | k.stop) >> 1) & (~uint64_t{0} >> 1)) | k.text_end);
+      const uint64_t u_reversed = ReverseBits(k.upper);
+      const uint64_t ending_u = ReverseBits(u_reversed & ~(u_reversed + ReverseBits(last_u)));
+      upper_after |= (k.both << 1) & ending_u;
     }
+    letter_starts |= k.upper & upper_after;
+    punct_starts &= ~(one | two);
+    letter_starts &= ~((one << 1) | (two << 1) | (two << 2));
+    letter_starts |= after_contraction;
   }
   uint64_t digit_starts = k.digit;
   if constexpr (kRules != BlockRules::kQwen2) {
-    // Run starts, then hops of 3, 6, 12, 24, 48 digits through bytes that are all digits.
-    digit_starts = k.digit & ~(k.digit << 1);
-    uint64_t through3 = k.digit & (k.digit << 1) & (k.digit << 2);
-    for (int hop = 3; hop < 64 && through3 != 0; hop *= 2) {
-      digit_starts |= (digit_starts << hop) & through3;
-      through3 &= through3 << hop;
+    // A run's starts are its bytes whose position is its first's modulo 3. For each residue
+    // r: adding the first bytes at positions of residue r to the digits carries through
+    // exactly those runs and clears them, which picks out their bytes; of those, the ones of
+    // residue r start pieces. No branch: whether a block has runs of 4 or more digits goes
+    // either way from block to block.
+    constexpr uint64_t kResidue0 = 0x9249249249249249;  // bits 0, 3, 6, ..., 63
+    const uint64_t first = k.digit & ~(k.digit << 1);
+    digit_starts = 0;
+    for (const uint64_t residue : {kResidue0, kResidue0 << 1, kResidue0 << 2}) {
+      const uint64_t runs = k.digit & ~(k.digit + (first & residue));
+      digit_starts |= runs & residue;
     }
   }
   *runs = ws;
@@ -172,8 +231,15 @@ __attribute__((always_inline)) inline uint64_t PieceStarts(const BlockMasks& k, 
 // For o200k: apostrophes after a letter that the block cannot tell a contraction from, as the
 // one or two bytes after them are undecided or past the block. Whether such an apostrophe
 // starts a piece depends on them, so it is undecided too.
+// So are apostrophes right after a contraction ("'s's"): whether one is a contraction depends on
+// whether the one before it was (then its letter is no word's), and so on back.
 inline uint64_t UndecidedContractions(const BlockMasks& k) {
-  return k.apostrophe & (k.letter << 1) & ((k.stop >> 1) | (k.stop >> 2) | (uint64_t{3} << 62));
+  const uint64_t contraction = k.apostrophe & (k.letter << 1);
+  const uint64_t one = contraction & (k.sdmt >> 1);
+  const uint64_t two =
+      contraction & ~one & (((k.l >> 1) & (k.l >> 2)) | ((k.vr >> 1) & (k.e >> 2)));
+  return (contraction & ((k.stop >> 1) | (k.stop >> 2) | (uint64_t{3} << 62))) |
+         (k.apostrophe & ((one << 2) | (two << 3)));
 }
 
 // What a block decides: the ends to emit (bit i: an end at byte i), and where the next
@@ -338,6 +404,37 @@ class Classifier {
 #endif
   }
 
+  // For a block with bytes >= 0x80: the UTF-8 continuation bytes (0x80..0xBF), and the first
+  // bytes of the three-byte characters of U+4E00..U+9FFF (E4 B8..BF xx, E5..E9 xx xx), whole
+  // within the block.
+  HWY_INLINE void ClassifyHigh(const unsigned char* p, uint64_t* cont, uint64_t* cjk) const {
+    uint64_t e4 = 0, e5_e9 = 0, b8_bf = 0;
+    *cont = 0;
+#if HWY_TARGET == HWY_SCALAR
+    for (unsigned i = 0; i < 64; ++i) {
+      const unsigned char c = p[i];
+      const uint64_t bit = uint64_t{1} << i;
+      if ((c & 0xC0) == 0x80) *cont |= bit;
+      if (c == 0xE4) e4 |= bit;
+      if (static_cast<unsigned char>(c - 0xE5) < 5) e5_e9 |= bit;
+      if (static_cast<unsigned char>(c - 0xB8) < 8) b8_bf |= bit;
+    }
+#else
+    const auto c0 = hn::Set(di_, int8_t{-64});  // 0xC0: continuation bytes compare below
+    const auto xe4 = hn::Set(d_, uint8_t{0xE4}), xe5 = hn::Set(d_, uint8_t{0xE5});
+    const auto xb8 = hn::Set(d_, uint8_t{0xB8});
+    const auto n5 = hn::Set(d_, uint8_t{5}), n8 = hn::Set(d_, uint8_t{8});
+    for (size_t i = 0; i < 64; i += hn::Lanes(d_)) {
+      const auto v = hn::LoadU(d_, p + i);
+      *cont |= MaskBits(d_, hn::RebindMask(d_, hn::Lt(hn::BitCast(di_, v), c0))) << i;
+      e4 |= MaskBits(d_, hn::Eq(v, xe4)) << i;
+      e5_e9 |= MaskBits(d_, hn::Lt(hn::Sub(v, xe5), n5)) << i;
+      b8_bf |= MaskBits(d_, hn::Lt(hn::Sub(v, xb8), n8)) << i;
+    }
+#endif
+    *cjk = (e5_e9 | (e4 & (b8_bf >> 1))) & (*cont >> 1) & (*cont >> 2);
+  }
+
  private:
 #if HWY_TARGET != HWY_SCALAR
   using D = hn::CappedTag<uint8_t, 64>;  // 16, 32 or 64 lanes
@@ -364,6 +461,70 @@ class Classifier {
 #endif
 };
 
+// Resolves what it can of the bytes >= 0x80 of the block at p (the first `len` bytes of the
+// `avail` the text has from p; k.stop marks them, Classify's masks are in place): the bytes of
+// a letter become letter bytes (upper too for o200k's Lu and Lt), those of punctuation
+// punctuation bytes (no class), and stop no longer. The rules then hold for them as for ASCII,
+// a character's bytes being one run of its class, but for a prefix of several bytes (marked
+// in punct2..4), and for o200k Lm and Lo, in both its letter classes (marked in both). Left
+// undecided: whitespace and numbers (their rules count characters), marks for o200k (in its
+// letter classes and its prefix class both), U+017F (folds to 's' in a contraction), invalid
+// UTF-8. A character that begins in the block and ends past it is not in
+// the block: the bits from it on are returned, and marked stop too, as after the block's end.
+// `high` and `shift`: where the classifier reads the block's 64 bytes and how far right their
+// masks move to have byte p at bit 0, as for Classify.
+template <bool kO200k>
+HWY_INLINE uint64_t ResolveNonAscii(const Classifier& classifier,
+                                    const block_cuts_internal::NonAsciiTables& tables,
+                                    const unsigned char* p, size_t avail, size_t len,
+                                    const unsigned char* high, unsigned shift, BlockMasks* k) {
+  uint64_t cont, cjk;
+  classifier.ClassifyHigh(high, &cont, &cjk);
+  cont >>= shift;
+  cjk >>= shift;
+  if (!tables.cjk_letters) cjk = 0;
+  const uint64_t in_block = len >= 64 ? ~uint64_t{0} : (uint64_t{1} << len) - 1;
+  cjk &= in_block >> 2;
+  uint64_t resolved = cjk | (cjk << 1) | (cjk << 2);
+  uint64_t letters = resolved, uppers = 0, both = resolved, beyond = 0;
+  uint64_t leads = k->stop & ~cont & ~resolved & in_block;
+  while (leads != 0) {
+    const unsigned i = static_cast<unsigned>(__builtin_ctzll(leads));
+    leads &= leads - 1;
+    const ScannedChar c = ScanChar(tables.classes, p + i, avail - i);
+    // The first byte left undecided ends what the block decides: the characters after it are
+    // not looked at.
+    if (c.cp == 0xFFFFFFFF) break;  // invalid UTF-8
+    if (i + c.len > len) {
+      beyond = ~uint64_t{0} << i;
+      break;
+    }
+    const uint64_t bytes = ((uint64_t{1} << c.len) - 1) << i;
+    const uint32_t cls = 1u << c.cls;
+    if (cls & kLetterBits) {
+      if (c.cp == 0x17F) break;
+      letters |= bytes;
+      if (kO200k && (cls & (Bit(kLu) | Bit(kLt)))) uppers |= bytes;
+      if (kO200k && (cls & (Bit(kLm) | Bit(kLo)))) both |= bytes;
+    } else if ((cls & (Bit(kSpace) | Bit(kNumber))) || (kO200k && c.cls == kMark)) {
+      break;
+    } else {
+      const uint64_t lead = uint64_t{1} << i;
+      if (c.len == 2) k->punct2 |= lead;
+      if (c.len == 3) k->punct3 |= lead;
+      if (c.len == 4) k->punct4 |= lead;
+    }
+    resolved |= bytes;
+  }
+  k->letter |= letters;
+  if constexpr (kO200k) {
+    k->upper |= uppers;
+    k->both = both;
+  }
+  k->stop = (k->stop & ~resolved) | beyond;
+  return beyond;
+}
+
 template <BlockRules kRules>
 size_t SplitBlocksWith(const unsigned char* s, size_t n, size_t pos, std::vector<uint32_t>* ends,
                        size_t* stop) {
@@ -381,6 +542,7 @@ size_t SplitBlocksWith(const unsigned char* s, size_t n, size_t pos, std::vector
     if (cut.end_at_next) buffer[used++] = static_cast<uint32_t>(cut.next);
   };
   const Classifier classifier;
+  const block_cuts_internal::NonAsciiTables& tables = block_cuts_internal::GetNonAsciiTables();
   BlockMasks k;
   size_t next = pos;
   *stop = n;
@@ -389,6 +551,13 @@ size_t SplitBlocksWith(const unsigned char* s, size_t n, size_t pos, std::vector
     // waiting: docs/benchmarks-bytelevel.md).
     __builtin_prefetch(s + std::min(pos + 1024, n - 1));
     classifier.template Classify<kO200k>(s + pos, &k);
+    // Bits from a character that ends past the block: undecided as past its end, which the
+    // next block decides (not a stop for the byte path).
+    uint64_t beyond = 0;
+    if (k.stop != 0) {
+      beyond = ResolveNonAscii<kO200k>(classifier, tables, s + pos, n - pos, 64, s + pos, 0, &k);
+    }
+    if (pos + 64 == n) k.text_end = uint64_t{1} << 63;
     if (k.apostrophe != 0) {
       classifier.ClassifyContractions(s + pos, &k);
       if constexpr (kO200k) k.stop |= block_cuts_internal::UndecidedContractions(k);
@@ -397,7 +566,7 @@ size_t SplitBlocksWith(const unsigned char* s, size_t n, size_t pos, std::vector
         block_cuts_internal::CutBlock<kRules>(pos, k, 64, pos + 64 == n);
     emit(cut);
     next = cut.next;
-    if (k.stop != 0 || next == pos) {
+    if ((k.stop & ~beyond) != 0 || next == pos) {
       // Go on byte by byte past the undecided byte, or past the block.
       *stop = pos + (k.stop != 0 ? __builtin_ctzll(k.stop) : 64);
       ends->insert(ends->end(), buffer, buffer + used);
@@ -417,6 +586,9 @@ size_t SplitBlocksWith(const unsigned char* s, size_t n, size_t pos, std::vector
                              &k.apostrophe, &k.sdmt, &k.l, &k.vr, &k.e, &k.stop}) {
         *mask >>= shift;
       }
+      if (k.stop != 0) {
+        ResolveNonAscii<kO200k>(classifier, tables, s + pos, len, len, s + n - 64, shift, &k);
+      }
     } else {
       alignas(64) unsigned char tail[64] = {};
 #if HWY_TARGET <= HWY_AVX3
@@ -432,8 +604,12 @@ size_t SplitBlocksWith(const unsigned char* s, size_t n, size_t pos, std::vector
 #endif
       classifier.template Classify<kO200k>(tail, &k);
       classifier.ClassifyContractions(tail, &k);
+      if (k.stop != 0) {
+        ResolveNonAscii<kO200k>(classifier, tables, s + pos, len, len, tail, 0, &k);
+      }
     }
     k.stop |= ~uint64_t{0} << len;
+    k.text_end = uint64_t{1} << (len - 1);
     if constexpr (kO200k) k.stop |= block_cuts_internal::UndecidedContractions(k);
     const block_cuts_internal::BlockCut cut =
         block_cuts_internal::CutBlock<kRules>(pos, k, static_cast<int>(len), /*at_end=*/true);
