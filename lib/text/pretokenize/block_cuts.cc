@@ -21,10 +21,15 @@
 // An apostrophe that starts a piece and is followed by s, d, m, t, ll, ve or re (in any case)
 // makes a piece of those, and a letter after them starts the next.
 // The byte before the block is taken as no class at all, which makes byte 0 a piece start, as
-// the caller promises. Only whitespace looks forward (to the end of its run), so every start
-// is decided except in a whitespace run that reaches the block's end or an undecided byte
-// (>= 0x80, or past the end of the text; a stop byte is never a contraction's letter): the pieces
-// up to the last decided start are emitted, and the next block begins there.
+// the caller promises. Only whitespace looks forward (to the end of its run; and for o200k
+// upper-case letters after letters of both its classes, to the end of their run, which are no
+// start until a decided byte follows), so every start is decided except in a whitespace run
+// that reaches the block's end or an undecided byte (>= 0x80 and not resolved below, or past
+// the end of the text; a stop byte is never a contraction's letter): the pieces up to the last
+// decided start are emitted, and the next block begins there.
+// Characters past ASCII: a block's letters and punctuation are resolved to the same masks, each
+// character a run of bytes of its class (ResolveNonAscii says which and how); the others stay
+// undecided bytes.
 //
 // Structure follows block_scanner.cc: compiled once per target through foreach_target.h, and
 // dispatched at run time.
