@@ -99,6 +99,26 @@ void PreTokenizeOneText(benchmark::State& state, const std::string& name, int64_
   util::PinHighwayTarget(0);
 }
 
+// The corpus as one text the way the tokenizer pre-tokenizes it: a stretch of 32 KiB at a time
+// (ByteLevelTokenizer::EncodeText), into one array of ends reused from stretch to stretch.
+// (Cut here every 32 KiB, where the tokenizer cuts at a safe point near there: a piece cut in
+// two here is two pieces, a few per megabyte.)
+void PreTokenizeStretches(benchmark::State& state, const std::string& name) {
+  const Corpus& c = GetCorpus();
+  const auto scanner = Scanner(name, false);
+  constexpr size_t kStretch = size_t{1} << 15;
+  const absl::string_view text = c.joined;
+  std::vector<uint32_t> ends;
+  for (auto _ : state) {
+    for (size_t begin = 0; begin < text.size(); begin += kStretch) {
+      ends.clear();
+      scanner->Split(text.substr(begin, kStretch), &ends);
+      benchmark::DoNotOptimize(ends.data());
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.joined.size()));
+}
+
 // The read limit of the pre-tokenizer loop: memchr for a byte that is not there reads every
 // byte of every string with the same per-string loop, at the speed of glibc's vector code.
 void ReadLimit(benchmark::State& state) {
@@ -208,6 +228,11 @@ void Register() {
   for (const std::string name : {"gpt2", "cl100k_base", "o200k_base"}) {
     benchmark::RegisterBenchmark(("PreTokenize/scanner_one_text/" + name).c_str(),
                                  [name](benchmark::State& s) { PreTokenizeOneText(s, name); })
+        ->Unit(benchmark::kMillisecond);
+  }
+  for (const std::string name : {"cl100k_base", "o200k_base"}) {
+    benchmark::RegisterBenchmark(("PreTokenize/stretches/" + name).c_str(),
+                                 [name](benchmark::State& s) { PreTokenizeStretches(s, name); })
         ->Unit(benchmark::kMillisecond);
   }
   // The 64-byte block path on each Highway target this machine runs (AVX-512, AVX2, SSE4...).
