@@ -102,6 +102,14 @@ inline uint64_t ReverseBits(uint64_t x) {
   return ((x >> 1) & 0x5555555555555555) | ((x & 0x5555555555555555) << 1);
 }
 
+// Of the apostrophes in `at`, those followed by a contraction's letters: one letter (s, d, m,
+// t) in *one, two (ll, ve, re) in *two; any case.
+__attribute__((always_inline)) inline void Contractions(const BlockMasks& k, uint64_t at,
+                                                        uint64_t* one, uint64_t* two) {
+  *one = at & (k.sdmt >> 1);
+  *two = at & ~*one & (((k.l >> 1) & (k.l >> 2)) | ((k.vr >> 1) & (k.e >> 2)));
+}
+
 // kBitPositions[b]: the positions of b's set bits, lowest first (the rest zero).
 constexpr std::array<std::array<uint8_t, 8>, 256> BitPositions() {
   std::array<std::array<uint8_t, 8>, 256> table{};
@@ -173,10 +181,8 @@ __attribute__((always_inline)) inline uint64_t PieceStarts(const BlockMasks& k, 
     if (k.apostrophe != 0) {
       // An apostrophe that starts a piece and a contraction's letters after it: the letters
       // are not starts (the prefix rule says so too), and the letter after them is.
-      const uint64_t contraction = k.apostrophe & punct_starts;
-      const uint64_t one = contraction & (k.sdmt >> 1);
-      const uint64_t two =
-          contraction & ~one & (((k.l >> 1) & (k.l >> 2)) | ((k.vr >> 1) & (k.e >> 2)));
+      uint64_t one, two;
+      Contractions(k, k.apostrophe & punct_starts, &one, &two);
       letter_starts |= k.letter & ((one << 2) | (two << 3));
     }
   } else {
@@ -184,9 +190,7 @@ __attribute__((always_inline)) inline uint64_t PieceStarts(const BlockMasks& k, 
     // a piece, and what follows does.
     uint64_t one = 0, two = 0, after_contraction = 0;
     if (k.apostrophe != 0) {
-      const uint64_t contraction = k.apostrophe & (k.letter << 1);
-      one = contraction & (k.sdmt >> 1);
-      two = contraction & ~one & (((k.l >> 1) & (k.l >> 2)) | ((k.vr >> 1) & (k.e >> 2)));
+      Contractions(k, k.apostrophe & (k.letter << 1), &one, &two);
       after_contraction = k.letter & ((one << 2) | (two << 3));
     }
     // Words are [upper]*[lower]+ or [upper]+[lower]*: an upper-case letter after a lower-case
@@ -240,9 +244,8 @@ __attribute__((always_inline)) inline uint64_t PieceStarts(const BlockMasks& k, 
 // whether the one before it was (then its letter is no word's), and so on back.
 inline uint64_t UndecidedContractions(const BlockMasks& k) {
   const uint64_t contraction = k.apostrophe & (k.letter << 1);
-  const uint64_t one = contraction & (k.sdmt >> 1);
-  const uint64_t two =
-      contraction & ~one & (((k.l >> 1) & (k.l >> 2)) | ((k.vr >> 1) & (k.e >> 2)));
+  uint64_t one, two;
+  Contractions(k, contraction, &one, &two);
   return (contraction & ((k.stop >> 1) | (k.stop >> 2) | (uint64_t{3} << 62))) |
          (k.apostrophe & ((one << 2) | (two << 3)));
 }
@@ -474,8 +477,8 @@ class Classifier {
 // in punct2..4), and for o200k Lm and Lo, in both its letter classes (marked in both). Left
 // undecided: whitespace and numbers (their rules count characters), marks for o200k (in its
 // letter classes and its prefix class both), U+017F (folds to 's' in a contraction), invalid
-// UTF-8. A character that begins in the block and ends past it is not in
-// the block: the bits from it on are returned, and marked stop too, as after the block's end.
+// UTF-8. A character that begins in the block and ends past it is not in the block: the bits
+// from it on are returned, and marked stop too, as after the block's end.
 // `high` and `shift`: where the classifier reads the block's 64 bytes and how far right their
 // masks move to have byte p at bit 0, as for Classify.
 template <bool kO200k>
@@ -583,19 +586,21 @@ size_t SplitBlocksWith(const unsigned char* s, size_t n, size_t pos, std::vector
   if (pos < n) {
     // The rest of the text, under 64 bytes: bits past its end are undecided.
     const size_t len = n - pos;
+    // Where the masks were read (the text's last 64 bytes, or a copy of the rest) and how far
+    // right they moved, for ResolveNonAscii.
+    alignas(64) unsigned char tail[64] = {};
+    const unsigned char* high = tail;
+    unsigned high_shift = 0;
     if (n >= 64) {
       classifier.template Classify<kO200k>(s + n - 64, &k);
       classifier.ClassifyContractions(s + n - 64, &k);
-      const unsigned shift = static_cast<unsigned>(64 - len);
+      high = s + n - 64;
+      high_shift = static_cast<unsigned>(64 - len);
       for (uint64_t* mask : {&k.letter, &k.upper, &k.slash, &k.digit, &k.space, &k.crlf, &k.blank,
                              &k.apostrophe, &k.sdmt, &k.l, &k.vr, &k.e, &k.stop}) {
-        *mask >>= shift;
-      }
-      if (k.stop != 0) {
-        ResolveNonAscii<kO200k>(classifier, tables, s + pos, len, len, s + n - 64, shift, &k);
+        *mask >>= high_shift;
       }
     } else {
-      alignas(64) unsigned char tail[64] = {};
 #if HWY_TARGET <= HWY_AVX3
       // One masked load (lanes past the text are not read, nor can they fault) and one store
       // of the whole block: the Classify loads forward from it, where after memcpy's stores
@@ -609,9 +614,9 @@ size_t SplitBlocksWith(const unsigned char* s, size_t n, size_t pos, std::vector
 #endif
       classifier.template Classify<kO200k>(tail, &k);
       classifier.ClassifyContractions(tail, &k);
-      if (k.stop != 0) {
-        ResolveNonAscii<kO200k>(classifier, tables, s + pos, len, len, tail, 0, &k);
-      }
+    }
+    if (k.stop != 0) {
+      ResolveNonAscii<kO200k>(classifier, tables, s + pos, len, len, high, high_shift, &k);
     }
     k.stop |= ~uint64_t{0} << len;
     k.text_end = uint64_t{1} << (len - 1);
