@@ -7,13 +7,12 @@
 #include <type_traits>
 
 #include "absl/base/optimization.h"
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "text/bytelevel/bytelevel_loader.h"
 #include "text/bytelevel/utf8_replace.h"
 #include "text/hf/stages.h"
 #include "text/piece_cache.h"
+#include "text/piece_ids_map.h"
 #include "text/pretokenize/digits.h"
 #include "text/spaced_word_cuts.h"
 #include "util/status_macros.h"
@@ -25,8 +24,6 @@ std::atomic<uint64_t> next_instance_id{1};
 
 // Pieces longer than this are merged every time rather than cached.
 constexpr size_t kMaxCachedPiece = 256;
-// The cache is dropped when it grows past this many pieces, bounding memory per thread.
-constexpr size_t kMaxCachedPieces = 1 << 16;
 
 // The byte that every token starts with, or -1 when they start with different bytes (or there
 // are none).
@@ -53,7 +50,7 @@ struct ByteLevelTokenizer::ThreadState {
   // Pieces of up to 15 bytes and 4..11 ids (long CJK words), and those of 2..3 ids that the
   // front cache let go (EncodeMissedPiece).
   BasicPieceCache<11> wide{14};
-  absl::flat_hash_map<std::string, absl::InlinedVector<int32_t, 4>> cache;  // the rest
+  PieceIdsMap cache;  // the rest
   ByteBpe::Scratch scratch;
   std::vector<uint32_t> ends, stage_ends;
   std::vector<int32_t> merged;  // Merge's ids on their way to an array of another type
@@ -90,7 +87,7 @@ struct ByteLevelTokenizer::ThreadState {
       if (victim == nullptr || s->last_use < victim->last_use) victim = s.get();
     }
     if (victim->owner != 0) {  // reused: none of another tokenizer's pieces may remain
-      victim->cache.clear();
+      victim->cache.Clear();
       victim->wide.Clear();
       if (seed == nullptr) victim->front.Clear();
     }
@@ -252,8 +249,8 @@ void ByteLevelTokenizer::EncodePiece(absl::string_view piece, ThreadState& state
   // vocabulary's table (larger than the core's caches).
   const bool cacheable = piece.size() <= kMaxCachedPiece && !in_piece_caches;
   if (cacheable) {
-    if (auto it = state.cache.find(piece); it != state.cache.end()) {
-      ids->insert(ids->end(), it->second.begin(), it->second.end());
+    if (const absl::Span<const int32_t> cached = state.cache.Find(piece); !cached.empty()) {
+      ids->insert(ids->end(), cached.begin(), cached.end());
       return;
     }
   }
@@ -264,10 +261,7 @@ void ByteLevelTokenizer::EncodePiece(absl::string_view piece, ThreadState& state
   } else {
     state.Merge(config_.bpe, piece, ids);
   }
-  if (!cacheable) return;
-  if (state.cache.size() >= kMaxCachedPieces) state.cache.clear();
-  state.cache.emplace(std::string(piece),
-                      absl::InlinedVector<int32_t, 4>(ids->begin() + first, ids->end()));
+  if (cacheable) state.cache.Put(piece, ids->data() + first, ids->size() - first);
 }
 
 void ByteLevelTokenizer::EncodeOrdinary(absl::string_view text, std::vector<int32_t>* ids) const {
