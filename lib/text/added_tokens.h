@@ -32,6 +32,22 @@ class AddedTokenMatcher {
 
   bool empty() const { return tokens_.empty(); }
 
+  // False when no token can match in `text`: none of the byte pairs (or bytes) the tokens
+  // start with is in it. One vector search, where a tokenizer's batch of short lines would
+  // otherwise search each line for "<" and then, in the third of math lines that hold one,
+  // again for "<|".
+  bool MayMatchIn(absl::string_view text) const {
+    if (tokens_.empty() || text.empty()) return false;
+    if (pairs_.count > 0) {
+      return FindBytePair(reinterpret_cast<const unsigned char*>(text.data()), text.size(), 0,
+                          pairs_) < text.size();
+    }
+    for (size_t k = 0; k < num_scanned_; ++k) {
+      if (std::memchr(text.data(), scanned_[k], text.size()) != nullptr) return true;
+    }
+    return num_scanned_ == 0;
+  }
+
   // Calls on_text(begin, end) for each stretch of ordinary text (never empty) and
   // on_token(token, begin, end) for each match, in order. Whitespace a token strips (lstrip,
   // rstrip) is in neither.

@@ -30,33 +30,62 @@ size_t ByteAtATime(const std::string& s, size_t from, const BytePairs& pairs) {
 }
 
 TEST(BytePairScanTest, MatchesTheSearchAByteAtATimeOnEveryTarget) {
-  const std::string alphabet = "<|[a\xff\x80";
+  // The second with a zero byte: a text's last bytes are searched in a buffer of zeros. (Its
+  // seventh letter makes pairs rarer: fewer texts hold one.)
+  struct Alphabet {
+    std::string bytes;
+    size_t min_found;
+  };
+  for (const Alphabet& a : {Alphabet{"<|[a\xff\x80", 5000}, Alphabet{{"<|[a\xff\x80\0", 7}, 4500}})
+    for (const int64_t target : util::HighwayTargets()) {
+      const std::string& alphabet = a.bytes;
+      util::PinHighwayTarget(target);
+      SplitMix64 rng(7);
+      size_t differ = 0, found = 0;
+      for (int i = 0; i < 20000; ++i) {
+        const size_t n = rng.Next() % 300;
+        std::string s(n, 'x');
+        // Sparse or dense: pairs land anywhere, the first often past several vectors.
+        const uint64_t density = 1 + rng.Next() % 8;
+        for (char& c : s) {
+          if (rng.Next() % density == 0) c = alphabet[rng.Next() % alphabet.size()];
+        }
+        BytePairs pairs;
+        pairs.count = 1 + rng.Next() % BytePairs::kMax;
+        for (size_t k = 0; k < pairs.count; ++k) {
+          pairs.first[k] = static_cast<unsigned char>(alphabet[rng.Next() % alphabet.size()]);
+          pairs.second[k] = static_cast<unsigned char>(alphabet[rng.Next() % alphabet.size()]);
+        }
+        const size_t from = n == 0 ? 0 : rng.Next() % (n + 1);
+        const size_t expected = ByteAtATime(s, from, pairs);
+        found += expected < n;
+        differ += FindBytePair(reinterpret_cast<const unsigned char*>(s.data()), s.size(), from,
+                               pairs) != expected;
+      }
+      EXPECT_EQ(differ, 0u) << "target " << target << ", alphabet of " << alphabet.size();
+      EXPECT_GT(found, a.min_found);
+    }
+  util::PinHighwayTarget(0);
+}
+
+// A pair whose second byte is zero at the end of a text: the last bytes are searched in a
+// buffer of zeros, where the text's last byte and the zero after it are no pair.
+TEST(BytePairScanTest, NoPairReachesPastTheTextsEnd) {
+  BytePairs pairs;
+  pairs.first[0] = 'a';
+  pairs.second[0] = '\0';
+  pairs.count = 1;
   for (const int64_t target : util::HighwayTargets()) {
     util::PinHighwayTarget(target);
-    SplitMix64 rng(7);
-    size_t differ = 0, found = 0;
-    for (int i = 0; i < 20000; ++i) {
-      const size_t n = rng.Next() % 300;
-      std::string s(n, 'x');
-      // Sparse or dense: pairs land anywhere, the first often past several vectors.
-      const uint64_t density = 1 + rng.Next() % 8;
-      for (char& c : s) {
-        if (rng.Next() % density == 0) c = alphabet[rng.Next() % alphabet.size()];
-      }
-      BytePairs pairs;
-      pairs.count = 1 + rng.Next() % BytePairs::kMax;
-      for (size_t k = 0; k < pairs.count; ++k) {
-        pairs.first[k] = static_cast<unsigned char>(alphabet[rng.Next() % alphabet.size()]);
-        pairs.second[k] = static_cast<unsigned char>(alphabet[rng.Next() % alphabet.size()]);
-      }
-      const size_t from = n == 0 ? 0 : rng.Next() % (n + 1);
-      const size_t expected = ByteAtATime(s, from, pairs);
-      found += expected < n;
-      differ += FindBytePair(reinterpret_cast<const unsigned char*>(s.data()), s.size(), from,
-                             pairs) != expected;
+    for (size_t n = 1; n < 300; ++n) {
+      std::string s(n - 1, 'x');
+      s.push_back('a');
+      const auto* bytes = reinterpret_cast<const unsigned char*>(s.data());
+      ASSERT_EQ(FindBytePair(bytes, n, 0, pairs), n) << "target " << target << ", " << n;
+      s.back() = '\0';
+      s[n - 1 - (n > 1)] = 'a';
+      ASSERT_EQ(FindBytePair(bytes, n, 0, pairs), n > 1 ? n - 2 : n) << "target " << target;
     }
-    EXPECT_EQ(differ, 0u) << "target " << target;
-    EXPECT_GT(found, 5000u);
   }
   util::PinHighwayTarget(0);
 }

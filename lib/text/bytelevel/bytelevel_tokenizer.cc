@@ -25,19 +25,6 @@ std::atomic<uint64_t> next_instance_id{1};
 // Pieces longer than this are merged every time rather than cached.
 constexpr size_t kMaxCachedPiece = 256;
 
-// The byte that every token starts with, or -1 when they start with different bytes (or there
-// are none).
-int OnlyFirstByte(const std::vector<AddedToken>& tokens) {
-  int first = -1;
-  for (const AddedToken& t : tokens) {
-    if (t.content.empty()) continue;  // never matched
-    const int b = static_cast<unsigned char>(t.content[0]);
-    if (first >= 0 && b != first) return -1;
-    first = b;
-  }
-  return first;
-}
-
 }  // namespace
 
 // Per-thread scratch space and piece caches. A thread keeps the state of the last few
@@ -162,8 +149,6 @@ const AddedToken* ByteLevelTokenizer::FindAdded(int32_t id) const {
 void ByteLevelTokenizer::IndexAdded() {
   matcher_ = AddedTokenMatcher(config_.added_tokens);
   plain_matcher_ = AddedTokenMatcher(NonSpecial(config_.added_tokens));
-  first_byte_ = OnlyFirstByte(config_.added_tokens);
-  plain_first_byte_ = OnlyFirstByte(NonSpecial(config_.added_tokens));
   added_by_id_.clear();
   for (size_t i = 0; i < config_.added_tokens.size(); ++i) {
     added_by_id_.emplace(config_.added_tokens[i].id, i);  // the first of an id wins
@@ -534,15 +519,12 @@ void ByteLevelTokenizer::EncodeStretch(absl::string_view text, uint32_t base, Th
 }
 
 template <class Ids>
-void ByteLevelTokenizer::EncodeWith(const AddedTokenMatcher& matcher, int only_first_byte,
-                                    absl::string_view text, uint32_t base, Ids* ids,
-                                    std::vector<Offset>* offsets) const {
+void ByteLevelTokenizer::EncodeWith(const AddedTokenMatcher& matcher, absl::string_view text,
+                                    uint32_t base, Ids* ids, std::vector<Offset>* offsets) const {
   auto encode_text = [&](size_t b, size_t e) {
     EncodeText(text.substr(b, e - b), base + static_cast<uint32_t>(b), ids, offsets);
   };
-  if (matcher.empty() ||
-      (only_first_byte >= 0 &&
-       (text.empty() || std::memchr(text.data(), only_first_byte, text.size()) == nullptr))) {
+  if (!matcher.MayMatchIn(text)) {
     encode_text(0, text.size());
     return;
   }
@@ -569,9 +551,9 @@ absl::Status ByteLevelTokenizer::EncodeInto(absl::string_view text, const Encode
     out->offsets.push_back(Offset{base, base});
   }
   if (options.parse_special) {
-    EncodeWith(matcher_, first_byte_, text, base, &out->ids, &out->offsets);
+    EncodeWith(matcher_, text, base, &out->ids, &out->offsets);
   } else {
-    EncodeWith(plain_matcher_, plain_first_byte_, text, base, &out->ids, &out->offsets);
+    EncodeWith(plain_matcher_, text, base, &out->ids, &out->offsets);
   }
   if (options.add_eos) {
     const uint32_t end = base + static_cast<uint32_t>(text.size());
@@ -609,9 +591,9 @@ absl::Status ByteLevelTokenizer::EncodeIdsWith(absl::string_view text,
   }
   if (options.add_bos) ids->push_back(config_.bos_id);
   if (options.parse_special) {
-    EncodeWith(matcher_, first_byte_, text, 0, ids, nullptr);
+    EncodeWith(matcher_, text, 0, ids, nullptr);
   } else {
-    EncodeWith(plain_matcher_, plain_first_byte_, text, 0, ids, nullptr);
+    EncodeWith(plain_matcher_, text, 0, ids, nullptr);
   }
   if (options.add_eos) ids->push_back(config_.eos_id);
   return absl::OkStatus();
@@ -645,12 +627,11 @@ absl::StatusOr<std::vector<int32_t>> ByteLevelTokenizer::EncodeIds(
   }
   std::vector<int32_t> ids;
   if (allowed.all) {
-    EncodeWith(matcher_, first_byte_, text, 0, &ids, nullptr);
+    EncodeWith(matcher_, text, 0, &ids, nullptr);
   } else if (allowed.tokens.empty()) {
-    EncodeWith(plain_matcher_, plain_first_byte_, text, 0, &ids, nullptr);
+    EncodeWith(plain_matcher_, text, 0, &ids, nullptr);
   } else {
-    EncodeWith(AddedTokenMatcher(allowed_tokens), OnlyFirstByte(allowed_tokens), text, 0, &ids,
-               nullptr);
+    EncodeWith(AddedTokenMatcher(allowed_tokens), text, 0, &ids, nullptr);
   }
   return ids;
 }

@@ -138,11 +138,11 @@ class ByteLevelTokenizer : public Tokenizer {
   void EncodeMissedPiece(absl::string_view text, size_t begin, size_t len, const PieceKey& key,
                          ThreadState& state, Ids* ids) const;
   // Encodes `text` with the special tokens `matcher` finds; appends ids (and offsets plus
-  // `base` when `offsets` is not null). `only_first_byte`: the byte every token of `matcher`
-  // starts with when there is one (else -1); a text without it skips the matcher.
+  // `base` when `offsets` is not null). A text where no token can start (most: the matcher
+  // looks for tiktoken's and Llama 3's "<|") skips the matcher after one search.
   template <class Ids>
-  void EncodeWith(const AddedTokenMatcher& matcher, int only_first_byte, absl::string_view text,
-                  uint32_t base, Ids* ids, std::vector<Offset>* offsets) const;
+  void EncodeWith(const AddedTokenMatcher& matcher, absl::string_view text, uint32_t base, Ids* ids,
+                  std::vector<Offset>* offsets) const;
   // EncodeIdsInto and AppendIds.
   template <class Ids>
   absl::Status EncodeIdsWith(absl::string_view text, const EncodeOptions& options, Ids* ids) const;
@@ -153,9 +153,6 @@ class ByteLevelTokenizer : public Tokenizer {
   TokenizerOptions options_;
   AddedTokenMatcher matcher_;        // every added token
   AddedTokenMatcher plain_matcher_;  // added tokens that are not special
-  // The one byte that every token of matcher_ (plain_matcher_) starts with, or -1: '<' for
-  // tiktoken's special tokens, so that most texts skip the matcher after one memchr.
-  int first_byte_ = -1, plain_first_byte_ = -1;
   absl::flat_hash_map<int32_t, size_t> added_by_id_;  // id -> index in added_tokens
   uint64_t instance_id_;                              // keys the per-thread piece cache
   // What each thread's front PieceCache starts with: pieces that are one token, the lower ids
