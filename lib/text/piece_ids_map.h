@@ -47,10 +47,12 @@ class PieceIdsMap {
   // Holds ids[0, count) for `piece` (not held), when both fit a slot's fields.
   void Put(absl::string_view piece, const int32_t* ids, size_t count) {
     if (piece.size() > kMaxLength || count == 0 || count > kMaxLength) return;
-    if (size_ >= kMaxPieces) Clear();
+    const size_t record = count + (piece.size() + 3) / 4;
+    // A record's start is 32 bits: the arena is forgotten before it would outgrow them.
+    if (size_ >= kMaxPieces || arena_.size() + record > kMaxArena) Clear();
     if (2 * (size_ + 1) > slots_.size()) Grow();
     const size_t at = arena_.size();
-    arena_.resize(at + count + (piece.size() + 3) / 4);
+    arena_.resize(at + record);
     std::memcpy(arena_.data() + at, ids, count * sizeof(int32_t));
     std::memcpy(arena_.data() + at + count, piece.data(), piece.size());
     Insert(Slot{Hash(piece), static_cast<uint32_t>(at), static_cast<uint16_t>(piece.size()),
@@ -72,6 +74,7 @@ class PieceIdsMap {
 
  private:
   static constexpr size_t kMinSlots = 1024;
+  static constexpr size_t kMaxArena = uint32_t{0xFFFFFFFF};
   struct Slot {
     uint64_t hash = 0;  // 0: empty (Hash is never 0)
     uint32_t at = 0;    // the record: arena_[at, at + count) ids, then `length` bytes
@@ -84,7 +87,10 @@ class PieceIdsMap {
   size_t Home(uint64_t hash) const { return (hash >> 40) & Mask(); }
 
   // A multiply-xor over the piece's 8-byte words (the last one overlapping the one before),
-  // seeded with its length. Never 0.
+  // seeded with its length, then the high half folded onto the low one and multiplied again,
+  // so that Home's high bits depend on every byte (without it, the last byte of a piece of 8
+  // or more bytes never reached them: pieces that differ only there shared one home slot).
+  // Never 0.
   static uint64_t Hash(absl::string_view piece) {
     constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
     const char* p = piece.data();
@@ -107,9 +113,10 @@ class PieceIdsMap {
       }
     } else {
       word = 0;
-      std::memcpy(&word, p, n);
+      if (n > 0) std::memcpy(&word, p, n);
       mix(word);
     }
+    h = (h ^ (h >> 32)) * kMul;
     return h | 1;
   }
 

@@ -2,7 +2,8 @@
 // table of first two bytes before any hash lookup) find exactly what trying every token at
 // every position finds, leftmost-longest, on seeded random texts and token sets: one shared
 // first byte ("<|...|>" as Llama 3's), two (Qwen2's '<' and '['), four, more than four (every
-// byte a candidate), and one-byte tokens beside longer ones.
+// byte a candidate), and one-byte tokens beside longer ones; MayMatchIn, which lets a
+// tokenizer skip the search, is true wherever a token matches.
 #include "text/added_tokens.h"
 
 #include <string>
@@ -84,6 +85,60 @@ TEST(AddedTokenMatcherTest, ShortcutsFindWhatEveryPositionFinds) {
       ASSERT_EQ(Matched(tokens, text), Reference(tokens, text)) << "\"" << text << "\"";
     }
   }
+}
+
+// MayMatchIn, which lets a tokenizer skip Split: true wherever a token matches, on the sets
+// above and on five pairs of first bytes (more than the matcher's pair search takes); false
+// on texts without the first bytes (and, for "<|...|>", without "<|" though with '<').
+TEST(AddedTokenMatcherTest, MayMatchInHoldsWhereverATokenMatches) {
+  const std::vector<std::vector<std::string>> sets = {
+      {"<|begin|>", "<|end|>", "<|e|>"},         // one pair
+      {"<|begin|>", "<|end|>", "<|e|>", "<s>"},  // two pairs
+      {"<|a|>", "<", "<<"},                      // a one-byte token
+      {"[NUM]", "<s>", "</s>", "x", "ab", "abc"},
+      {"<|a|>", "[PAD1]", "[PAD2]", "<s>"},
+      {"[NUM]", "<s>", "x", "ab", "e", "|>"},  // more than four first bytes
+      {"<a", "<b", "<c", "<e", "<s"},          // five pairs
+      {"<"},
+  };
+  testing::SplitMix64 rng(20261206);
+  const std::string alphabet = "<|>/sabecxNUM[]e ";
+  size_t with_token = 0;
+  for (const auto& contents : sets) {
+    std::vector<AddedToken> tokens;
+    for (const std::string& c : contents) tokens.push_back(AddedToken{c, 100});
+    const AddedTokenMatcher matcher(tokens);
+    EXPECT_FALSE(matcher.MayMatchIn(""));
+    std::string first_bytes;
+    for (const std::string& c : contents) {
+      if (first_bytes.find(c[0]) == std::string::npos) first_bytes.push_back(c[0]);
+    }
+    // With more than four first bytes every byte is a candidate: MayMatchIn says true.
+    if (first_bytes.size() <= 4) {
+      EXPECT_FALSE(matcher.MayMatchIn("12345 (0)")) << contents[0];
+    }
+    for (int i = 0; i < 2000; ++i) {
+      std::string text;
+      const int len = static_cast<int>(rng.Next() % 40);
+      for (int k = 0; k < len; ++k) {
+        if (rng.Next() % 8 == 0) {
+          text += contents[rng.Next() % contents.size()];
+        } else {
+          text += alphabet[rng.Next() % alphabet.size()];
+        }
+      }
+      bool any = false;
+      for (const Cut& cut : Reference(tokens, text)) any |= cut.first >= 0 && !cut.second.empty();
+      with_token += any;
+      if (any) {
+        ASSERT_TRUE(matcher.MayMatchIn(text)) << "\"" << text << "\"";
+      }
+    }
+  }
+  EXPECT_GT(with_token, 5000u);
+  const AddedTokenMatcher llama3({AddedToken{"<|begin_of_text|>", 1}, AddedToken{"<|eot_id|>", 2}});
+  EXPECT_FALSE(llama3.MayMatchIn("x < y and y <= z, <a|b> |< <"));
+  EXPECT_TRUE(llama3.MayMatchIn("x < y <|"));
 }
 
 }  // namespace

@@ -30,8 +30,9 @@ size_t ByteAtATime(const std::string& s, size_t from, const BytePairs& pairs) {
 }
 
 TEST(BytePairScanTest, MatchesTheSearchAByteAtATimeOnEveryTarget) {
-  // The second with a zero byte: a text's last bytes are searched in a buffer of zeros. (Its
-  // seventh letter makes pairs rarer: fewer texts hold one.)
+  // The second with a zero byte, the byte a search that read past a text's end would most
+  // likely meet (a std::string's terminator). (Its seventh letter makes pairs rarer: fewer
+  // texts hold one.)
   struct Alphabet {
     std::string bytes;
     size_t min_found;
@@ -68,8 +69,9 @@ TEST(BytePairScanTest, MatchesTheSearchAByteAtATimeOnEveryTarget) {
   util::PinHighwayTarget(0);
 }
 
-// A pair whose second byte is zero at the end of a text: the last bytes are searched in a
-// buffer of zeros, where the text's last byte and the zero after it are no pair.
+// A pair whose second byte is zero at the end of a text: the text's last byte and the zero
+// after it (a std::string's terminator) are no pair, whatever the text's length against the
+// vectors'.
 TEST(BytePairScanTest, NoPairReachesPastTheTextsEnd) {
   BytePairs pairs;
   pairs.first[0] = 'a';
