@@ -58,6 +58,30 @@ std::vector<Cut> Matched(const std::vector<AddedToken>& tokens, const std::strin
   return out;
 }
 
+// Tokens of these contents (one id for all: the tests compare contents).
+std::vector<AddedToken> TokensOf(const std::vector<std::string>& contents) {
+  std::vector<AddedToken> tokens;
+  for (const std::string& c : contents) tokens.push_back(AddedToken{c, 100});
+  return tokens;
+}
+
+// Up to 39 pieces, each one of `contents` (one in `token_one_in`) or a byte of an alphabet
+// dense with the tokens' bytes.
+std::string RandomText(testing::SplitMix64& rng, const std::vector<std::string>& contents,
+                       uint64_t token_one_in) {
+  const std::string alphabet = "<|>/sabecxNUM[]e ";
+  std::string text;
+  const int len = static_cast<int>(rng.Next() % 40);
+  for (int k = 0; k < len; ++k) {
+    if (rng.Next() % token_one_in == 0) {
+      text += contents[rng.Next() % contents.size()];
+    } else {
+      text += alphabet[rng.Next() % alphabet.size()];
+    }
+  }
+  return text;
+}
+
 TEST(AddedTokenMatcherTest, ShortcutsFindWhatEveryPositionFinds) {
   const std::vector<std::vector<std::string>> sets = {
       {"<|begin|>", "<|end|>", "<|e|>", "<s>"},    // one first byte
@@ -68,20 +92,10 @@ TEST(AddedTokenMatcherTest, ShortcutsFindWhatEveryPositionFinds) {
       {"<"},
   };
   testing::SplitMix64 rng(20261205);
-  const std::string alphabet = "<|>/sabecxNUM[]e ";
   for (const auto& contents : sets) {
-    std::vector<AddedToken> tokens;
-    for (const std::string& c : contents) tokens.push_back(AddedToken{c, 100});
+    const std::vector<AddedToken> tokens = TokensOf(contents);
     for (int i = 0; i < 2000; ++i) {
-      std::string text;
-      const int len = static_cast<int>(rng.Next() % 40);
-      for (int k = 0; k < len; ++k) {
-        if (rng.Next() % 6 == 0) {
-          text += contents[rng.Next() % contents.size()];
-        } else {
-          text += alphabet[rng.Next() % alphabet.size()];
-        }
-      }
+      const std::string text = RandomText(rng, contents, 6);
       ASSERT_EQ(Matched(tokens, text), Reference(tokens, text)) << "\"" << text << "\"";
     }
   }
@@ -102,11 +116,9 @@ TEST(AddedTokenMatcherTest, MayMatchInHoldsWhereverATokenMatches) {
       {"<"},
   };
   testing::SplitMix64 rng(20261206);
-  const std::string alphabet = "<|>/sabecxNUM[]e ";
   size_t with_token = 0;
   for (const auto& contents : sets) {
-    std::vector<AddedToken> tokens;
-    for (const std::string& c : contents) tokens.push_back(AddedToken{c, 100});
+    const std::vector<AddedToken> tokens = TokensOf(contents);
     const AddedTokenMatcher matcher(tokens);
     EXPECT_FALSE(matcher.MayMatchIn(""));
     std::string first_bytes;
@@ -118,15 +130,7 @@ TEST(AddedTokenMatcherTest, MayMatchInHoldsWhereverATokenMatches) {
       EXPECT_FALSE(matcher.MayMatchIn("12345 (0)")) << contents[0];
     }
     for (int i = 0; i < 2000; ++i) {
-      std::string text;
-      const int len = static_cast<int>(rng.Next() % 40);
-      for (int k = 0; k < len; ++k) {
-        if (rng.Next() % 8 == 0) {
-          text += contents[rng.Next() % contents.size()];
-        } else {
-          text += alphabet[rng.Next() % alphabet.size()];
-        }
-      }
+      const std::string text = RandomText(rng, contents, 8);
       bool any = false;
       for (const Cut& cut : Reference(tokens, text)) any |= cut.first >= 0 && !cut.second.empty();
       with_token += any;
