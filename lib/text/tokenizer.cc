@@ -229,7 +229,7 @@ struct PartToEncode {
 };
 
 // The parts of a batch's texts, in order: each text whole, or a long one cut into about
-// 8 * threads parts at safe cuts, so that its parts balance over the threads. On one thread
+// 32 * threads parts at safe cuts, so that its parts balance over the threads. On one thread
 // too: each part is copied into the output as soon as it is encoded, so that the thread's arena
 // holds one part's ids rather than the whole text's (peak memory), and the copy reads them from
 // the core's cache. When no text is long, part i is text i and no list is made (for a batch
@@ -247,7 +247,7 @@ class BatchParts {
         parts_.push_back(TextPart{i, static_cast<uint32_t>(begin), static_cast<uint32_t>(end)});
       };
       if (t.size() > kCutTextsAbove) {
-        text::ForEachStretch(tokenizer, t, std::max(t.size() / (8 * threads), kCutTextsAbove / 4),
+        text::ForEachStretch(tokenizer, t, std::max(t.size() / (32 * threads), kCutTextsAbove / 4),
                              add);
       } else {
         add(0, t.size());
