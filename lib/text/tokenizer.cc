@@ -258,6 +258,7 @@ class BatchParts {
   size_t size() const { return cut_ ? parts_.size() : texts_.size(); }
   // Part i is text i.
   bool whole() const { return !cut_; }
+  size_t Bytes(size_t i) const { return cut_ ? parts_[i].end - parts_[i].begin : texts_[i].size(); }
   TextPart operator[](size_t i) const {
     return cut_ ? parts_[i] : TextPart{i, 0, static_cast<uint32_t>(texts_[i].size())};
   }
@@ -284,12 +285,14 @@ class BatchParts {
 
 // Checks every text's size; true when one is long enough to be cut into parts.
 absl::StatusOr<bool> CheckTextSizes(absl::Span<const absl::string_view> texts) {
-  bool any_long = false;
-  for (const absl::string_view text : texts) {
-    RETURN_IF_ERROR(CheckTextSize(text));
-    any_long |= text.size() > kCutTextsAbove;
+  // The longest first, in a loop without branches (a batch of many lines is checked before
+  // the threads start).
+  size_t longest = 0;
+  for (const absl::string_view text : texts) longest = std::max(longest, text.size());
+  if (longest > std::numeric_limits<uint32_t>::max()) {
+    for (const absl::string_view text : texts) RETURN_IF_ERROR(CheckTextSize(text));
   }
-  return any_long;
+  return longest > kCutTextsAbove;
 }
 
 // Where each block of a batch starts in the output, known for a block once every block before
@@ -379,14 +382,13 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   constexpr size_t kBlock = 256;
   std::vector<size_t> block_begin = {0};
   size_t bytes = 0;
-  for (size_t i = 0, block_bytes = 0, count = 0; i < parts.size(); ++i) {
-    const TextPart part = parts[i];
-    block_bytes += part.end - part.begin;
-    if (++count == kBlock || block_bytes >= kCutTextsAbove / 4 || i + 1 == parts.size()) {
-      block_begin.push_back(i + 1);
-      bytes += block_bytes;
-      block_bytes = count = 0;
-    }
+  for (size_t begin = 0; begin < parts.size();) {
+    const size_t limit = std::min(parts.size(), begin + kBlock);
+    size_t end = begin, block_bytes = 0;
+    while (end < limit && block_bytes < kCutTextsAbove / 4) block_bytes += parts.Bytes(end++);
+    block_begin.push_back(end);
+    bytes += block_bytes;
+    begin = end;
   }
   // Each arena reserved for its share of the tokens (a text has rarely more than one token per
   // two bytes), on huge pages: a first call then neither grows its arenas by doubling nor takes a
@@ -427,6 +429,14 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   std::vector<std::vector<size_t>> unplaced(slots);  // per slot: blocks not yet copied
   const size_t room = ids_only ? bytes / 2 + 4 * parts.size() + 64 : 0;
   out.ids.resize(room);  // not written (LargeArray default-initializes): fresh pages
+  // Block b's entries of part_splits, its parts' lengths, made where they end in the output
+  // when the block starts at `start`.
+  auto splits_from = [&](size_t b, size_t start) {
+    for (size_t i = block_begin[b]; i < block_begin[b + 1]; ++i) {
+      start += part_splits[i + 1];
+      part_splits[i + 1] = start;
+    }
+  };
   auto place_mine = [&](size_t slot) {
     LargeArray<int32_t>& arena = id_arenas[slot].ids;
     std::vector<size_t>& mine = unplaced[slot];
@@ -440,6 +450,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
         continue;
       }
       std::copy_n(arena.begin() + block_first[b], n, out.ids.begin() + start);
+      splits_from(b, start);
       placed[b] = 1;
     }
     mine.resize(kept);
@@ -477,7 +488,11 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
       },
       slots);
   RETURN_IF_ERROR(error);
-  for (size_t i = 0; i < parts.size(); ++i) part_splits[i + 1] += part_splits[i];
+  // Ids only, the threads made the splits of the blocks they placed (while the others still
+  // encoded: over a batch of many lines this pass was a serial tail of the call).
+  for (size_t b = 0; b < num_blocks; ++b) {
+    if (!ids_only || !placed[b]) splits_from(b, part_splits[block_begin[b]]);
+  }
   if (!parts.whole()) {
     out.row_splits.assign(texts.size() + 1, 0);
     for (size_t i = 0; i < parts.size(); ++i)
