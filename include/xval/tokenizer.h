@@ -185,11 +185,11 @@ class Tokenizer {
                                  LargeArray<int32_t>* ids) const;
 
  private:
-  // `any_long`: some text is long enough to be cut into parts.
-  static absl::StatusOr<BatchEncoding> EncodeIdsOneThread(const Tokenizer& tokenizer,
-                                                          absl::Span<const absl::string_view> texts,
-                                                          const EncodeOptions& options,
-                                                          bool any_long);
+  // EncodeBatchFlat with ids only, on `slots` threads at most. `any_long`: some text is long
+  // enough to be cut into parts.
+  absl::StatusOr<BatchEncoding> EncodeIdsFlat(absl::Span<const absl::string_view> texts,
+                                              const EncodeOptions& options, bool any_long,
+                                              size_t slots) const;
 
  private:
   bool special_adds_bos_ = false;

@@ -295,58 +295,137 @@ absl::StatusOr<bool> CheckTextSizes(absl::Span<const absl::string_view> texts) {
   return longest > kCutTextsAbove;
 }
 
-// Where each block of a batch starts in the output, known for a block once every block before
-// it has finished: the thread that encoded a block copies it into place as soon as that is
-// known, while the other threads still encode, instead of one thread copying every block
-// after the pool is done (which made the copy a serial tail of the call).
-class BlockPlaces {
- public:
-  static constexpr size_t kUnknown = ~size_t{0};
-  explicit BlockPlaces(size_t num_blocks) : length_(num_blocks, kUnknown), start_(num_blocks + 1) {}
+// A batch's parts in blocks of up to 256 parts, fewer when they are long, so that a long text's
+// parts spread over the threads. Each block costs its thread a take (under a lock) and, when it
+// lands in an arena, a copy into place: smaller blocks made a batch of many lines slower on two
+// threads (docs/benchmarks-bytelevel.md, issue 22's sixth pass).
+struct BatchBlocks {
+  std::vector<size_t> begin;  // block b holds parts [begin[b], begin[b + 1])
+  size_t bytes = 0;           // the batch's bytes
 
-  // Block b has `length` tokens.
-  void Finish(size_t b, size_t length) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    length_[b] = length;
-    size_t known = known_.load(std::memory_order_relaxed);
-    while (known < length_.size() && length_[known] != kUnknown) {
-      start_[known + 1] = start_[known] + length_[known];
-      ++known;
+  explicit BatchBlocks(const BatchParts& parts) : begin{0} {
+    constexpr size_t kBlock = 256;
+    for (size_t first = 0; first < parts.size();) {
+      const size_t limit = std::min(parts.size(), first + kBlock);
+      size_t end = first, block_bytes = 0;
+      while (end < limit && block_bytes < kCutTextsAbove / 4) block_bytes += parts.Bytes(end++);
+      begin.push_back(end);
+      bytes += block_bytes;
+      first = end;
     }
-    known_.store(known, std::memory_order_release);
   }
-  // Where block b starts, or kUnknown while a block before it is unfinished.
-  size_t StartOf(size_t b) const {
-    return b <= known_.load(std::memory_order_acquire) ? start_[b] : kUnknown;
+  size_t size() const { return begin.size() - 1; }
+};
+
+// The first error any thread of a call met.
+class FirstError {
+ public:
+  void Set(const absl::Status& s) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (status_.ok()) status_ = s;
+    failed_.store(true, std::memory_order_relaxed);
   }
+  bool failed() const { return failed_.load(std::memory_order_relaxed); }
+  const absl::Status& status() const { return status_; }  // once the threads are done
 
  private:
   std::mutex mutex_;
-  std::vector<size_t> length_;
-  std::vector<size_t> start_;  // start_[b] is written before known_ passes b
-  std::atomic<size_t> known_{0};
+  absl::Status status_;
+  std::atomic<bool> failed_{false};
 };
 
 }  // namespace
 
-// EncodeBatchFlat's ids on one thread: the parts in order, each appended in place to the output
-// (AppendIds), with no arena to copy out of.
-absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsOneThread(
-    const Tokenizer& tokenizer, absl::Span<const absl::string_view> texts,
-    const EncodeOptions& options, bool any_long) {
-  const BatchParts parts(tokenizer, texts, 1, any_long);
-  size_t bytes = 0;
-  for (const absl::string_view text : texts) bytes += text.size();
+// EncodeBatchFlat's ids. The thread that runs the pool's first job takes blocks from the front
+// and appends them in place to the output, as one thread alone does; the others take blocks
+// from the back into arenas of their own, copied into place by every thread once all blocks are
+// done. Only the back blocks are copied (half the ids on two threads), where copying each
+// block into place as it finished copied them all, while the front thread wrote through twice
+// the memory.
+absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsFlat(absl::Span<const absl::string_view> texts,
+                                                       const EncodeOptions& options, bool any_long,
+                                                       size_t slots) const {
+  const BatchParts parts(*this, texts, slots, any_long);
+  const BatchBlocks blocks(parts);
+  const size_t num_blocks = blocks.size();
   BatchEncoding out;
+  // part_splits[i + 1]: where part i's ids end in the output; for a back block's parts, each
+  // part's length until the block is copied into place. Every text has a part, its last ends
+  // the text's row: when each text is one part, they are the row splits.
+  std::vector<size_t> cut_part_splits;
+  std::vector<size_t>& part_splits = parts.whole() ? out.row_splits : cut_part_splits;
+  part_splits.assign(parts.size() + 1, 0);
   // A text has rarely more than one token per two bytes, and a tokenizer appending in place
-  // takes room for a few thousand ids at a time before cutting back; on huge pages (see
-  // EncodeBatchFlat).
-  util::ReserveOnHugePages(out.ids, bytes / 2 + 4 * parts.size() + 8192);
-  out.row_splits.assign(texts.size() + 1, 0);
-  for (size_t i = 0; i < parts.size(); ++i) {
-    const PartToEncode part = parts.At(i, options);
-    RETURN_IF_ERROR(tokenizer.AppendIds(part.text, part.options, &out.ids));
-    out.row_splits[parts[i].text + 1] = out.ids.size();
+  // takes room for a few thousand ids at a time before cutting back. On huge pages: a first
+  // call then neither grows the arrays by doubling nor takes a page fault per 4 KiB of them.
+  util::ReserveOnHugePages(out.ids, blocks.bytes / 2 + 4 * parts.size() + 8192);
+  // Each on a cache line of its own: a thread resizes its array for every few thousand ids,
+  // and two arrays on one line would bounce it between the cores.
+  struct alignas(64) IdArena {
+    LargeArray<int32_t> ids;
+  };
+  std::vector<IdArena> arenas(slots);
+  std::vector<size_t> block_slot(num_blocks), block_first(num_blocks), block_size(num_blocks);
+  std::mutex take_mutex;
+  size_t front = 0, back = num_blocks;  // the blocks not yet taken: [front, back)
+  auto take = [&](bool from_front, size_t* b) {
+    std::lock_guard<std::mutex> lock(take_mutex);
+    if (front == back) return false;
+    *b = from_front ? front++ : --back;
+    return true;
+  };
+  FirstError error;
+  // At most `slots` threads, whatever XVAL_NUM_THREADS says by now. Job 0 takes the front: a
+  // thread then sees about the same blocks from call to call, which its piece caches hold.
+  util::ParallelForSlots(
+      slots, 1,
+      [&](size_t slot, size_t job, size_t) {
+        const bool in_place = job == 0;
+        LargeArray<int32_t>& ids = in_place ? out.ids : arenas[slot].ids;
+        if (!in_place) util::ReserveOnHugePages(ids, blocks.bytes / (2 * slots) + 8192);
+        size_t b;
+        while (!error.failed() && take(in_place, &b)) {
+          const size_t first = ids.size();
+          for (size_t i = blocks.begin[b]; i < blocks.begin[b + 1]; ++i) {
+            const PartToEncode part = parts.At(i, options);
+            const size_t before = ids.size();
+            if (const absl::Status s = AppendIds(part.text, part.options, &ids); !s.ok()) {
+              error.Set(s);
+              return;
+            }
+            part_splits[i + 1] = in_place ? ids.size() : ids.size() - before;
+          }
+          block_slot[b] = slot;
+          block_first[b] = first;
+          block_size[b] = ids.size() - first;
+        }
+      },
+      slots);
+  if (error.failed()) return error.status();
+  // Blocks [0, front) are in place; the rest follow them, each thread copying some.
+  std::vector<size_t> block_start(num_blocks + 1);
+  block_start[front] = out.ids.size();
+  for (size_t b = front; b < num_blocks; ++b) block_start[b + 1] = block_start[b] + block_size[b];
+  out.ids.resize(block_start[num_blocks]);  // not written (LargeArray default-initializes)
+  util::ParallelFor(
+      num_blocks - front, 1,
+      [&](size_t begin, size_t end) {
+        for (size_t b = front + begin; b < front + end; ++b) {
+          std::copy_n(arenas[block_slot[b]].ids.begin() + block_first[b], block_size[b],
+                      out.ids.begin() + block_start[b]);
+          size_t at = block_start[b];
+          for (size_t i = blocks.begin[b]; i < blocks.begin[b + 1]; ++i) {
+            at += part_splits[i + 1];
+            part_splits[i + 1] = at;
+          }
+        }
+      },
+      slots);
+  if (!parts.whole()) {
+    out.row_splits.assign(texts.size() + 1, 0);
+    for (size_t i = 0; i < parts.size(); ++i) {
+      out.row_splits[parts[i].text + 1] = part_splits[i + 1];
+    }
   }
   return out;
 }
@@ -354,62 +433,35 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsOneThread(
 absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::string_view> texts,
                                                          const EncodeOptions& options,
                                                          size_t max_threads) const {
-  // Each thread of the call appends the blocks of parts it takes to its own arena, then the
-  // blocks are copied into place, into arrays on huge pages. Ids only: the arena is an array of
-  // ids (AppendIds), and each thread copies its blocks into place as it goes (BlockPlaces).
-  // The arenas belong to this call for its whole length (checked out of a process-wide pool,
-  // so that their memory is reused from call to call: fresh memory costs a page fault per
-  // 4 KiB), indexed by the pool's slot, never by worker thread: the workers serve the next
-  // caller while this one is still copying out of its arenas.
   ASSIGN_OR_RETURN(const bool any_long, CheckTextSizes(texts));
-  static util::ScratchPool<Encoding> arena_pool;
   const size_t slots = util::ParallelSlots(max_threads);
-  if (options.ids_only && slots == 1) return EncodeIdsOneThread(*this, texts, options, any_long);
+  if (options.ids_only) return EncodeIdsFlat(texts, options, any_long, slots);
+  // Each thread of the call appends the blocks of parts it takes to its own arena, then the
+  // blocks are copied into place, into arrays on huge pages. The arenas belong to this call for
+  // its whole length (checked out of a process-wide pool, so that their memory is reused from
+  // call to call: fresh memory costs a page fault per 4 KiB), indexed by the pool's slot, never
+  // by worker thread: the workers serve the next caller while this one is still copying out of
+  // its arenas.
+  static util::ScratchPool<Encoding> arena_pool;
   std::vector<std::unique_ptr<Encoding>> arenas = arena_pool.CheckOut(slots);
   struct ReturnArenas {
     std::vector<std::unique_ptr<Encoding>>* arenas;
     ~ReturnArenas() { arena_pool.Return(std::move(*arenas), 2 * util::DefaultThreadCount()); }
   } return_arenas{&arenas};
   for (auto& arena : arenas) arena->Clear();
-  const bool ids_only = options.ids_only;
   // A long text is cut into parts (BatchParts).
   // Its first part takes BOS, its last EOS, the others neither and continue the text.
   const BatchParts parts(*this, texts, slots, any_long);
-  // Blocks of up to 256 parts, fewer when they are long, so that a long text's parts spread.
-  // Each block costs its thread a take from the pool, a place in BlockPlaces and a copy into
-  // place, on lines the other threads write too: smaller blocks made a batch of many lines
-  // slower on two threads (docs/benchmarks-bytelevel.md, issue 22's sixth pass).
-  constexpr size_t kBlock = 256;
-  std::vector<size_t> block_begin = {0};
-  size_t bytes = 0;
-  for (size_t begin = 0; begin < parts.size();) {
-    const size_t limit = std::min(parts.size(), begin + kBlock);
-    size_t end = begin, block_bytes = 0;
-    while (end < limit && block_bytes < kCutTextsAbove / 4) block_bytes += parts.Bytes(end++);
-    block_begin.push_back(end);
-    bytes += block_bytes;
-    begin = end;
-  }
+  const BatchBlocks blocks(parts);
+  const size_t num_blocks = blocks.size();
   // Each arena reserved for its share of the tokens (a text has rarely more than one token per
-  // two bytes), on huge pages: a first call then neither grows its arenas by doubling nor takes a
-  // page fault per 4 KiB of them. (Ids only, an arena holds only the blocks its thread has not
-  // yet copied into place; only the pages those touch become resident.)
-  // (AppendIds takes room for a few thousand ids at a time.)
-  const size_t expected = bytes / (2 * slots) + 64;
-  // Each on a cache line of its own: a thread resizes its array for every few thousand ids,
-  // and two arrays on one line would bounce it between the cores.
-  struct alignas(64) IdArena {
-    LargeArray<int32_t> ids;
-  };
-  std::vector<IdArena> id_arenas(ids_only ? slots : 0);
-  for (IdArena& arena : id_arenas) util::ReserveOnHugePages(arena.ids, expected + 8192);
+  // two bytes), on huge pages (as EncodeIdsFlat's).
+  const size_t expected = blocks.bytes / (2 * slots) + 64;
   for (auto& arena : arenas) {
-    if (ids_only) break;
     util::ReserveOnHugePages(arena->ids, expected);
     util::ReserveOnHugePages(arena->values, expected);
     util::ReserveOnHugePages(arena->offsets, expected);
   }
-  const size_t num_blocks = block_begin.size() - 1;
   // part_splits[i]: where part i's tokens start in the output, once the pool is done; it
   // holds part i's length at i + 1 meanwhile. Every text has a part, its last ends the text's
   // row: when each text is one part, they are the row splits.
@@ -419,108 +471,38 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   part_splits.assign(parts.size() + 1, 0);
   std::vector<size_t> block_slot(num_blocks);  // the slot whose arena holds the block
   std::vector<size_t> block_first(num_blocks);
-  std::mutex mutex;
-  absl::Status error;
-  // Ids only: each thread copies its blocks into `out` as their places become known (within
-  // the room reserved; what does not fit, or is still unplaced when the pool is done, is copied
-  // after it), and drops its arena's ids once all it holds are copied.
-  BlockPlaces places(num_blocks);
-  std::vector<char> placed(num_blocks, 0);
-  std::vector<std::vector<size_t>> unplaced(slots);  // per slot: blocks not yet copied
-  const size_t room = ids_only ? bytes / 2 + 4 * parts.size() + 64 : 0;
-  out.ids.resize(room);  // not written (LargeArray default-initializes): fresh pages
-  // Block b's entries of part_splits, its parts' lengths, made where they end in the output
-  // when the block starts at `start`.
-  auto splits_from = [&](size_t b, size_t start) {
-    for (size_t i = block_begin[b]; i < block_begin[b + 1]; ++i) {
-      start += part_splits[i + 1];
-      part_splits[i + 1] = start;
-    }
-  };
-  auto place_mine = [&](size_t slot) {
-    LargeArray<int32_t>& arena = id_arenas[slot].ids;
-    std::vector<size_t>& mine = unplaced[slot];
-    size_t kept = 0;
-    for (const size_t b : mine) {
-      const size_t start = places.StartOf(b);
-      // Block b has finished: its end is known when its start is.
-      const size_t n = start == BlockPlaces::kUnknown ? 0 : places.StartOf(b + 1) - start;
-      if (start == BlockPlaces::kUnknown || start + n > room) {
-        mine[kept++] = b;
-        continue;
-      }
-      std::copy_n(arena.begin() + block_first[b], n, out.ids.begin() + start);
-      splits_from(b, start);
-      placed[b] = 1;
-    }
-    mine.resize(kept);
-    if (kept == 0) arena.clear();  // everything it held is in place
-  };
+  FirstError error;
   // At most `slots` threads (the arenas' count), whatever XVAL_NUM_THREADS says by now. Striped:
   // a thread takes the same blocks from call to call, which its piece caches then hold.
   util::ParallelForStriped(
       num_blocks,
       [&](size_t slot, size_t begin, size_t end) {
         Encoding& arena = *arenas[slot];
-        auto arena_size = [&] { return ids_only ? id_arenas[slot].ids.size() : arena.size(); };
-        for (size_t b = begin; b < end; ++b) {
-          const size_t first = arena_size();
-          for (size_t i = block_begin[b]; i < block_begin[b + 1]; ++i) {
+        for (size_t b = begin; b < end && !error.failed(); ++b) {
+          block_slot[b] = slot;
+          block_first[b] = arena.size();
+          for (size_t i = blocks.begin[b]; i < blocks.begin[b + 1]; ++i) {
             const PartToEncode part = parts.At(i, options);
-            const size_t before = arena_size();
-            const absl::Status s =
-                ids_only ? AppendIds(part.text, part.options, &id_arenas[slot].ids)
-                         : EncodeInto(part.text, part.options, parts[i].begin, &arena);
-            if (!s.ok()) {
-              std::lock_guard<std::mutex> lock(mutex);
-              if (error.ok()) error = s;
+            const size_t before = arena.size();
+            if (const absl::Status s = EncodeInto(part.text, part.options, parts[i].begin, &arena);
+                !s.ok()) {
+              error.Set(s);
               return;
             }
-            part_splits[i + 1] = arena_size() - before;
+            part_splits[i + 1] = arena.size() - before;
           }
-          block_slot[b] = slot;
-          block_first[b] = first;
-          if (!ids_only) continue;
-          places.Finish(b, arena_size() - first);
-          unplaced[slot].push_back(b);
-          place_mine(slot);
         }
       },
       slots);
-  RETURN_IF_ERROR(error);
-  // Ids only, the threads made the splits of the blocks they placed (while the others still
-  // encoded: over a batch of many lines this pass was a serial tail of the call).
-  for (size_t b = 0; b < num_blocks; ++b) {
-    if (!ids_only || !placed[b]) splits_from(b, part_splits[block_begin[b]]);
-  }
+  if (error.failed()) return error.status();
+  for (size_t i = 0; i < parts.size(); ++i) part_splits[i + 1] += part_splits[i];
   if (!parts.whole()) {
     out.row_splits.assign(texts.size() + 1, 0);
-    for (size_t i = 0; i < parts.size(); ++i)
+    for (size_t i = 0; i < parts.size(); ++i) {
       out.row_splits[parts[i].text + 1] = part_splits[i + 1];
+    }
   }
   const size_t total = part_splits.back();
-  auto block_tokens = [&](size_t b) {
-    return part_splits[block_begin[b + 1]] - part_splits[block_begin[b]];
-  };
-  if (ids_only) {
-    // The blocks no thread could place: a block whose predecessors finished after it, or all of
-    // them when the tokens outgrew the room.
-    if (total > room) {  // placed blocks keep their places in a larger array
-      LargeArray<int32_t> ids(total);
-      for (size_t b = 0; b < num_blocks; ++b) {
-        const size_t at = part_splits[block_begin[b]];
-        if (placed[b]) std::copy_n(out.ids.begin() + at, block_tokens(b), ids.begin() + at);
-      }
-      out.ids.swap(ids);
-    }
-    for (size_t b = 0; b < num_blocks; ++b) {
-      if (placed[b]) continue;  // else its arena still holds it
-      const auto from = id_arenas[block_slot[b]].ids.begin() + block_first[b];
-      std::copy_n(from, block_tokens(b), out.ids.begin() + part_splits[block_begin[b]]);
-    }
-    out.ids.resize(total);
-    return out;
-  }
   out.ids.resize(total);
   out.values.resize(total);
   out.offsets.resize(total);
@@ -528,8 +510,8 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
       num_blocks, 4,
       [&](size_t begin, size_t end) {
         for (size_t b = begin; b < end; ++b) {
-          const size_t at = part_splits[block_begin[b]];
-          const size_t n = block_tokens(b);
+          const size_t at = part_splits[blocks.begin[b]];
+          const size_t n = part_splits[blocks.begin[b + 1]] - at;
           const Encoding& src = *arenas[block_slot[b]];
           const size_t from = block_first[b];
           std::copy_n(src.ids.begin() + from, n, out.ids.begin() + at);
