@@ -128,3 +128,58 @@ def test_a_held_str_whose_release_encodes_again(tok):
     np.testing.assert_array_equal(got[0], expected)
     # What xval holds now is `other` with its own UTF-8.
     np.testing.assert_array_equal(tok.encode_batch_flat([other], ids_only=True)[0], expected)
+
+
+def mixed_batch(tok, n, seed):
+    """n texts of every kind a batch's reader tells apart: ASCII str, non-ASCII str of each
+    width (some after CPython made its own UTF-8 form), bytes, a str subclass, and long strs."""
+    rng = random.Random(seed)
+    texts = []
+    for i in range(n):
+        word = "".join(rng.choice("abc xyz 0123.,") for _ in range(rng.randrange(0, 30)))
+        kind = i % 7
+        if kind == 1:
+            word += "é中"
+        elif kind == 2:
+            word += "\U0001F600"
+            word.encode("utf-8")  # no cached form: encode() does not keep one
+        elif kind == 3:
+            word = word.encode("utf-8")
+        elif kind == 4:
+            word += "ß"
+            tok.encode(word)  # pybind11's str -> std::string makes CPython keep its UTF-8
+        elif kind == 5:
+            class Text(str):
+                pass
+            word = Text(word + "\u03b1")
+        texts.append(word)
+    texts[n // 3] = fresh_text(0xFFFF, seed=seed)  # long: encoded by xval itself
+    texts[2 * n // 3] = fresh_text(0xFF, seed=seed + 1)
+    return texts
+
+
+@pytest.mark.parametrize("threads", [1, 2, 0])
+def test_a_long_list_read_by_several_threads_gives_each_texts_ids(tok, threads):
+    """A list of 40,000 texts is read by several threads at once (text_views.cc): each text's
+    ids are tiktoken's, whatever its kind and wherever it lies."""
+    texts = mixed_batch(tok, 40_000, seed=5)
+    ids, _, _, splits = tok.encode_batch_flat(texts, ids_only=True, threads=threads)
+    enc = tiktoken_encoding("cl100k_base")
+    assert len(splits) == len(texts) + 1
+    for i in list(range(0, len(texts), 97)) + [len(texts) // 3, 2 * len(texts) // 3]:
+        text = texts[i].decode("utf-8") if isinstance(texts[i], bytes) else str(texts[i])
+        np.testing.assert_array_equal(ids[splits[i]:splits[i + 1]],
+                                      np.asarray(enc.encode_ordinary(text), dtype=np.int32))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_long_list_raises_for_its_first_bad_item(tok, threads):
+    texts = mixed_batch(tok, 40_000, seed=6)
+    texts[30_000] = 3.5
+    texts[-1] = 7
+    with pytest.raises(TypeError, match="not of float"):
+        tok.encode_batch_flat(texts, ids_only=True, threads=threads)
+    texts[30_000] = "x"
+    texts[35_000] = "a lone \ud800 surrogate"
+    with pytest.raises(UnicodeEncodeError):
+        tok.encode_batch_flat(texts, ids_only=True, threads=threads)

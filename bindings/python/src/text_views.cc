@@ -2,11 +2,13 @@
 
 #include <Python.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <utility>
 
 #include "text/utf8_encode.h"
+#include "util/thread_pool.h"
 
 namespace py = pybind11;
 
@@ -81,9 +83,55 @@ std::shared_ptr<const LargeArray<char>> EncodeHere(PyObject* text) {
 }
 #endif  // !Py_LIMITED_API && !Py_GIL_DISABLED
 
+// A text's view read from its object's fields alone, or false when it needs CPython's API (or
+// is neither str nor bytes). Needs no GIL of its own while the thread that holds it waits:
+// nothing changes a str or bytes object meanwhile.
+bool ReadView(PyObject* t, absl::string_view* view) {
+  if (PyBytes_Check(t)) {
+    *view = absl::string_view(PyBytes_AS_STRING(t), static_cast<size_t>(PyBytes_GET_SIZE(t)));
+    return true;
+  }
+  if (!PyUnicode_Check(t)) return false;
+  // An ASCII str holds its UTF-8 bytes as they are: no call, no cache to look up.
+  if (PyUnicode_IS_COMPACT_ASCII(t)) {
+    *view = absl::string_view(static_cast<const char*>(PyUnicode_DATA(t)),
+                              static_cast<size_t>(PyUnicode_GET_LENGTH(t)));
+    return true;
+  }
+#ifdef XVAL_ENCODE_STR_HERE
+#if PY_VERSION_HEX < 0x030C0000
+  if (!PyUnicode_IS_READY(t)) return false;  // a str of the old API: PyUnicode_READY first
+#endif
+  if (const absl::string_view cached = CachedUtf8(t); cached.data() != nullptr) {
+    *view = cached;
+    return true;
+  }
+#endif
+  return false;
+}
+
+// Reads the views of items [begin, end) that need no API call, and appends the others' indices
+// to *left.
+void ReadViews(PyObject* const* items, size_t begin, size_t end, absl::string_view* views,
+               std::vector<size_t>* left) {
+  // The str objects lie scattered over the heap, and a batch's encoding has evicted them: each
+  // is a cache miss, so the ones a few dozen items ahead are fetched while this one is read,
+  // both lines a header may straddle (its type at 8 bytes, its state at 32). One line, 8 items
+  // ahead, took twice as long over a batch of 71k lines.
+  constexpr size_t kAhead = 32;
+  for (size_t i = begin; i < end; ++i) {
+    if (i + kAhead < end) {
+      const char* ahead = reinterpret_cast<const char*>(items[i + kAhead]);
+      __builtin_prefetch(ahead);
+      __builtin_prefetch(ahead + 32);
+    }
+    if (!ReadView(items[i], &views[i])) left->push_back(i);
+  }
+}
+
 }  // namespace
 
-TextViews::TextViews(const py::sequence& texts) {
+TextViews::TextViews(const py::sequence& texts, size_t threads) {
   // A str is a sequence too (of its characters): encoding each character is never what was
   // meant.
   if (py::isinstance<py::str>(texts) || py::isinstance<py::bytes>(texts)) {
@@ -95,58 +143,57 @@ TextViews::TextViews(const py::sequence& texts) {
   LastEncoded& last = Last();
   if (last.text != nullptr && Py_REFCNT(last.text) == 1) last.Hold(nullptr, nullptr);
 #endif
-  views_.reserve(texts.size());
-  if (PyList_Check(texts.ptr())) {  // the common case, without a new reference per item
-    // The str objects lie scattered over the heap, and a batch's encoding has evicted them:
-    // each is a cache miss, so the ones a few dozen items ahead are fetched while this one is
-    // read, both lines a header may straddle (its type at 8 bytes, its state at 32). One line,
-    // 8 items ahead, took twice as long over a batch of 71k lines.
-    constexpr Py_ssize_t kAhead = 32;
-    const Py_ssize_t n = PyList_GET_SIZE(texts.ptr());
-    for (Py_ssize_t i = 0; i < n; ++i) {
-      if (i + kAhead < n) {
-        const char* ahead = reinterpret_cast<const char*>(PyList_GET_ITEM(texts.ptr(), i + kAhead));
-        __builtin_prefetch(ahead);
-        __builtin_prefetch(ahead + 32);
-      }
-      Add(PyList_GET_ITEM(texts.ptr(), i));
+  if (!PyList_Check(texts.ptr())) {
+    views_.reserve(texts.size());
+    for (py::handle t : texts) views_.push_back(ViewOf(t.ptr()));
+    return;
+  }
+  // A list, the common case: read without a new reference per item, a long one by several
+  // threads at once (they only read objects' fields; this thread holds the GIL throughout),
+  // then what needs CPython's API here, in order, so that the first bad item is the one that
+  // raises.
+  PyObject* const* items = reinterpret_cast<PyListObject*>(texts.ptr())->ob_item;
+  const size_t n = static_cast<size_t>(PyList_GET_SIZE(texts.ptr()));
+  views_.resize(n);
+  constexpr size_t kChunk = 4096;
+  const size_t slots = n >= 4 * kChunk ? util::ParallelSlots(threads) : 1;
+  std::vector<std::vector<size_t>> left(slots);
+  util::ParallelForSlots(
+      n, kChunk,
+      [&](size_t slot, size_t begin, size_t end) {
+        ReadViews(items, begin, end, views_.data(), &left[slot]);
+      },
+      slots);
+  std::vector<size_t> all_left;
+  for (const std::vector<size_t>& l : left) all_left.insert(all_left.end(), l.begin(), l.end());
+  std::sort(all_left.begin(), all_left.end());
+  for (const size_t i : all_left) {
+    // Encoding a long str here lets go of the GIL, and another thread may change the list.
+    if (i >= static_cast<size_t>(PyList_GET_SIZE(texts.ptr()))) {
+      throw py::value_error("texts: the list changed size while it was read");
     }
-  } else {
-    for (py::handle t : texts) Add(t.ptr());
+    views_[i] = ViewOf(PyList_GET_ITEM(texts.ptr(), i));
   }
 }
 
-void TextViews::Add(PyObject* t) {
-  if (PyBytes_Check(t)) {
-    views_.emplace_back(PyBytes_AS_STRING(t), static_cast<size_t>(PyBytes_GET_SIZE(t)));
-    return;
-  }
+absl::string_view TextViews::ViewOf(PyObject* t) {
+  if (absl::string_view view; ReadView(t, &view)) return view;
   if (!PyUnicode_Check(t)) {
     throw py::type_error(std::string("texts must be a sequence of str (or bytes), not of ") +
                          Py_TYPE(t)->tp_name);
   }
-  // An ASCII str holds its UTF-8 bytes as they are: no call, no cache to look up.
-  if (PyUnicode_IS_COMPACT_ASCII(t)) {
-    views_.emplace_back(static_cast<const char*>(PyUnicode_DATA(t)),
-                        static_cast<size_t>(PyUnicode_GET_LENGTH(t)));
-    return;
-  }
 #ifdef XVAL_ENCODE_STR_HERE
 #if PY_VERSION_HEX < 0x030C0000
   if (PyUnicode_READY(t) != 0) throw py::error_already_set();  // a str of the old API
+  if (absl::string_view view; ReadView(t, &view)) return view;
 #endif
-  if (const absl::string_view cached = CachedUtf8(t); cached.data() != nullptr) {
-    views_.push_back(cached);
-    return;
-  }
   if (PyUnicode_GET_LENGTH(t) >= kEncodeHereFrom) {
     LastEncoded& last = Last();
     std::shared_ptr<const LargeArray<char>> utf8 = last.text == t ? last.utf8 : EncodeHere(t);
     if (utf8 != nullptr) {
       if (last.text != t) last.Hold(t, utf8);
-      views_.emplace_back(utf8->data(), utf8->size());
-      held_.push_back(std::move(utf8));
-      return;
+      held_.push_back(utf8);
+      return absl::string_view(utf8->data(), utf8->size());
     }
     // A code point without a UTF-8 form: CPython's encoder raises the error str.encode would.
   }
@@ -154,7 +201,7 @@ void TextViews::Add(PyObject* t) {
   Py_ssize_t size = 0;
   const char* data = PyUnicode_AsUTF8AndSize(t, &size);
   if (data == nullptr) throw py::error_already_set();
-  views_.emplace_back(data, static_cast<size_t>(size));
+  return absl::string_view(data, static_cast<size_t>(size));
 }
 
 }  // namespace xval::python

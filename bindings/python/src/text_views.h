@@ -22,13 +22,19 @@ namespace xval::python {
 // encoded here, or the str's last other reference going, lets it go. Short ones go through
 // PyUnicode_AsUTF8AndSize. A str that cannot be UTF-8 (a lone surrogate) raises CPython's
 // UnicodeEncodeError.
+//
+// A long list is read by up to `threads` threads (0: all cores) at once, as the encode call that
+// follows runs: the str objects' headers are each a cache miss, and on one thread reading them
+// was a serial part of a parallel call.
 class TextViews {
  public:
-  explicit TextViews(const pybind11::sequence& texts);
+  explicit TextViews(const pybind11::sequence& texts, size_t threads = 1);
   const std::vector<absl::string_view>& views() const { return views_; }
 
  private:
-  void Add(PyObject* text);
+  // Raises what CPython would for a text without a UTF-8 form, or a TypeError for neither str
+  // nor bytes.
+  absl::string_view ViewOf(PyObject* text);
 
   std::vector<absl::string_view> views_;
   std::vector<std::shared_ptr<const LargeArray<char>>> held_;  // encoded here, for this call

@@ -175,7 +175,7 @@ class PyTokenizer {
       throw py::value_error("return_tensors must be \"np\" or \"pt\"");
     }
     const EncodeOptions options = Options(add_bos, add_eos, add_special_tokens, parse_special);
-    const TextViews utf8(texts);
+    const TextViews utf8(texts, threads);
     absl::StatusOr<BatchEncoding> flat;
     {
       const std::shared_ptr<const Tokenizer> tok = tok_;  // taken under the GIL (add_tokens)
@@ -259,7 +259,7 @@ class PyTokenizer {
 
   py::list EncodeList(const py::sequence& texts, const EncodeOptions& options,
                       size_t threads) const {
-    const TextViews utf8(texts);
+    const TextViews utf8(texts, threads);
     absl::StatusOr<std::vector<Encoding>> batch;
     {
       const std::shared_ptr<const Tokenizer> tok = tok_;  // taken under the GIL (add_tokens)
@@ -281,7 +281,7 @@ class PyTokenizer {
                             bool add_special_tokens, bool parse_special, size_t threads) const {
     EncodeOptions options = Options(add_bos, add_eos, add_special_tokens, parse_special);
     options.ids_only = ids_only;
-    const TextViews utf8(texts);
+    const TextViews utf8(texts, threads);
     absl::StatusOr<BatchEncoding> flat;
     {
       const std::shared_ptr<const Tokenizer> tok = tok_;  // taken under the GIL (add_tokens)
