@@ -8,7 +8,9 @@ Face tokenizers, sentencepiece, from PyPI at the versions of requirements-bench.
 and 2): a fresh process pinned with `taskset` loads the tokenizer, encodes once (cold: that
 first call), then three more times (warm: the best of them), and reports peak RSS; this is done
 in --processes fresh processes (3 by default) and the best cold and warm figures count (a
-first call's time varies much more from process to process than later calls'). An engine with
+first call's time varies much more from process to process than later calls'). The processes
+run in rounds, every engine and cell once per round, so that a cell's processes lie minutes
+apart and a slow spell of a shared machine does not fall on all of them. An engine with
 several calls for the same work has each timed in its own fresh processes, so that every cold
 figure is a process's first call. Every engine's ids are checked against the vocabulary's
 reference implementation (tiktoken, sentencepiece, tokenizers) document by document before any
@@ -192,15 +194,33 @@ def _timed(call):
 # --- the driver ----------------------------------------------------------------------------
 
 
-def run_job(job, tmp, processes):
-    """Each of the engine's calls in `processes` fresh processes of its own (run_call); the
-    figures of the run fastest warm, the cold figure of the fastest first call, the ids of every
-    run equal."""
-    first = run_call(dict(job, call_index=0), tmp)
+def run_rounds(jobs, tmp, processes):
+    """Each job's calls, each in `processes` fresh processes of its own (run_call), in rounds:
+    every job once per round, so that a job's processes lie minutes apart and a slow spell of
+    the machine (a shared VM's speed moves by tens of percent over seconds) falls on one of
+    them, not on all of a cell's. Returns one list of runs per job."""
+    runs = [[] for _ in jobs]
+    for round_index in range(processes):
+        for job, job_runs in zip(jobs, runs):
+            if job_runs and "error" in job_runs[-1]:
+                continue
+            k = 0  # each of its calls in a process of its own
+            while True:
+                run = run_call(dict(job, call_index=k), tmp)
+                job_runs.append(run)
+                k += 1
+                if "error" in run or k >= run["num_calls"]:
+                    break
+        print(f"round {round_index + 1} of {processes} done", flush=True)
+    return runs
+
+
+def combine(runs):
+    """A job's runs as one result: the figures of the run fastest warm, the cold figure of the
+    fastest first call, the ids of every run equal."""
+    first = runs[0]
     if "error" in first:
         return first
-    indices = [k for k in range(first["num_calls"]) for _ in range(processes)][1:]
-    runs = [first] + [run_call(dict(job, call_index=k), tmp) for k in indices]
     for r in runs[1:]:
         if "error" in r:
             return r
@@ -302,33 +322,41 @@ def main():
         corpus = os.path.join(tmp, "corpus.pickle")
         with open(corpus, "wb") as f:
             pickle.dump(texts, f)
+        cells, jobs = [], []  # a job: (its cell, its engine, what run_call runs)
         for vocab in args.vocab:
-            reference, sources = VOCABS[vocab]
+            _, sources = VOCABS[vocab]
             for input_kind in args.inputs:
                 for n in cores:
                     cell = {"vocab": vocab, "input": input_kind, "cores": n, "engines": {}}
+                    cells.append(cell)
                     for engine, source in sources.items():
                         if engine != "xval" and not installed(engine):
                             continue
                         if engine in ("tiktoken", "sentencepiece", "tokenizers") and n > 1 \
                                 and input_kind == "one":
                             continue  # their one-text call is serial: the 1-core figure
-                        job = {"engine": engine, "source": resolve(source, tmp), "vocab": vocab,
-                               "input": input_kind, "threads": n, "repeats": args.repeats,
-                               "corpus": corpus}
-                        cell["engines"][engine] = run_job(job, tmp, args.processes)
-                    ref = cell["engines"].get(reference)
-                    if ref is None or "error" in ref:  # 2-core one text: the 1-core reference
-                        ref = next((c["engines"].get(reference) for c in results["cells"]
-                                    if c["vocab"] == vocab and c["input"] == input_kind
-                                    and c["engines"].get(reference, {}).get("hashes")), None)
-                    for engine, r in cell["engines"].items():
-                        if "error" not in r:
-                            r["mb_per_s"] = nbytes / r["warm_s"] / 1e6
-                            r["cold_mb_per_s"] = nbytes / r["cold_s"] / 1e6
-                            r["exact"] = ref is not None and r["hashes"] == ref["hashes"]
-                    results["cells"].append(cell)
-                    print(format_cell(cell), flush=True)
+                        jobs.append((cell, engine, {
+                            "engine": engine, "source": resolve(source, tmp), "vocab": vocab,
+                            "input": input_kind, "threads": n, "repeats": args.repeats,
+                            "corpus": corpus}))
+        runs = run_rounds([job for _, _, job in jobs], tmp, args.processes)
+        for (cell, engine, _), job_runs in zip(jobs, runs):
+            cell["engines"][engine] = combine(job_runs)
+        for cell in cells:
+            vocab, input_kind = cell["vocab"], cell["input"]
+            reference = VOCABS[vocab][0]
+            ref = cell["engines"].get(reference)
+            if ref is None or "error" in ref:  # 2-core one text: the 1-core reference
+                ref = next((c["engines"].get(reference) for c in results["cells"]
+                            if c["vocab"] == vocab and c["input"] == input_kind
+                            and c["engines"].get(reference, {}).get("hashes")), None)
+            for engine, r in cell["engines"].items():
+                if "error" not in r:
+                    r["mb_per_s"] = nbytes / r["warm_s"] / 1e6
+                    r["cold_mb_per_s"] = nbytes / r["cold_s"] / 1e6
+                    r["exact"] = ref is not None and r["hashes"] == ref["hashes"]
+            results["cells"].append(cell)
+            print(format_cell(cell), flush=True)
     for cell in results["cells"]:
         for r in cell["engines"].values():
             r.pop("hashes", None)
