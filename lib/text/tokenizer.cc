@@ -229,11 +229,13 @@ struct PartToEncode {
 };
 
 // The parts of a batch's texts, in order: each text whole, or a long one cut into about
-// 32 * threads parts at safe cuts, so that its parts balance over the threads. On one thread
-// too: each part is copied into the output as soon as it is encoded, so that the thread's arena
-// holds one part's ids rather than the whole text's (peak memory), and the copy reads them from
-// the core's cache. When no text is long, part i is text i and no list is made (for a batch
-// of many short texts, making it was a serial pass before the threads could start).
+// 32 * threads parts at safe cuts, so that its parts balance over the threads (the thread done
+// first waits for the others' last parts: smaller parts, shorter waits;
+// docs/benchmarks-bytelevel.md, issue 22's tenth pass). Cut on one thread too, so that what a
+// tokenizer holds per text it encodes (the default AppendIds' scratch copy of the ids, for one)
+// stays the size of a part (peak memory). When no text is long, part i is text i and no list is
+// made (for a batch of many short texts, making it was a serial pass before the threads could
+// start).
 class BatchParts {
  public:
   BatchParts(const Tokenizer& tokenizer, absl::Span<const absl::string_view> texts, size_t threads,

@@ -116,8 +116,8 @@ void ReadViews(PyObject* const* items, size_t begin, size_t end, absl::string_vi
                std::vector<size_t>* left) {
   // The str objects lie scattered over the heap, and a batch's encoding has evicted them: each
   // is a cache miss, so the ones a few dozen items ahead are fetched while this one is read,
-  // both lines a header may straddle (its type at 8 bytes, its state at 32). One line, 8 items
-  // ahead, took twice as long over a batch of 71k lines.
+  // both lines a header may straddle (its type at 8 bytes, its state at 32; one line 8 items
+  // ahead was slower: docs/benchmarks-bytelevel.md, issue 22's tenth pass).
   constexpr size_t kAhead = 32;
   for (size_t i = begin; i < end; ++i) {
     if (i + kAhead < end) {
@@ -156,7 +156,12 @@ TextViews::TextViews(const py::sequence& texts, size_t threads) {
   const size_t n = static_cast<size_t>(PyList_GET_SIZE(texts.ptr()));
   views_.resize(n);
   constexpr size_t kChunk = 4096;
+#ifdef XVAL_ENCODE_STR_HERE
   const size_t slots = n >= 4 * kChunk ? util::ParallelSlots(threads) : 1;
+#else
+  const size_t slots = 1;  // without the GIL, other threads run meanwhile
+  (void)threads;
+#endif
   std::vector<std::vector<size_t>> left(slots);
   util::ParallelForSlots(
       n, kChunk,
