@@ -183,29 +183,46 @@ absl::Status Tokenizer::AppendIds(absl::string_view text, const EncodeOptions& o
   return absl::OkStatus();
 }
 
+namespace {
+
+// The first error any thread of a call met.
+class FirstError {
+ public:
+  void Set(const absl::Status& s) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (status_.ok()) status_ = s;
+    failed_.store(true, std::memory_order_relaxed);
+  }
+  bool failed() const { return failed_.load(std::memory_order_relaxed); }
+  const absl::Status& status() const { return status_; }  // once the threads are done
+
+ private:
+  std::mutex mutex_;
+  absl::Status status_;
+  std::atomic<bool> failed_{false};
+};
+
+}  // namespace
+
 absl::StatusOr<std::vector<Encoding>> Tokenizer::EncodeBatch(
     absl::Span<const absl::string_view> texts, const EncodeOptions& options,
     size_t max_threads) const {
   std::vector<Encoding> results(texts.size());
-  std::mutex error_mutex;
-  absl::Status error;
-  std::atomic<bool> failed{false};
+  FirstError error;
   util::ParallelFor(
       texts.size(), 8,
       [&](size_t begin, size_t end) {
-        for (size_t i = begin; i < end && !failed.load(std::memory_order_relaxed); ++i) {
+        for (size_t i = begin; i < end && !error.failed(); ++i) {
           absl::StatusOr<Encoding> e = Encode(texts[i], options);
           if (!e.ok()) {
-            std::lock_guard<std::mutex> lock(error_mutex);
-            if (error.ok()) error = e.status();
-            failed = true;
+            error.Set(e.status());
             return;
           }
           results[i] = std::move(*e);
         }
       },
       max_threads);
-  if (!error.ok()) return error;
+  if (error.failed()) return error.status();
   return results;
 }
 
@@ -261,6 +278,12 @@ class BatchParts {
   // Part i is text i.
   bool whole() const { return !cut_; }
   size_t Bytes(size_t i) const { return cut_ ? parts_[i].end - parts_[i].begin : texts_[i].size(); }
+  // The texts' row splits from the parts' (part_splits[i + 1]: where part i ends), when a text
+  // may have several parts: each text's row ends where its last part does.
+  void RowSplits(const std::vector<size_t>& part_splits, std::vector<size_t>* row_splits) const {
+    row_splits->assign(texts_.size() + 1, 0);
+    for (size_t i = 0; i < size(); ++i) (*row_splits)[(*this)[i].text + 1] = part_splits[i + 1];
+  }
   TextPart operator[](size_t i) const {
     return cut_ ? parts_[i] : TextPart{i, 0, static_cast<uint32_t>(texts_[i].size())};
   }
@@ -317,23 +340,6 @@ struct BatchBlocks {
     }
   }
   size_t size() const { return begin.size() - 1; }
-};
-
-// The first error any thread of a call met.
-class FirstError {
- public:
-  void Set(const absl::Status& s) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (status_.ok()) status_ = s;
-    failed_.store(true, std::memory_order_relaxed);
-  }
-  bool failed() const { return failed_.load(std::memory_order_relaxed); }
-  const absl::Status& status() const { return status_; }  // once the threads are done
-
- private:
-  std::mutex mutex_;
-  absl::Status status_;
-  std::atomic<bool> failed_{false};
 };
 
 }  // namespace
@@ -423,12 +429,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsFlat(absl::Span<const absl::st
         }
       },
       slots);
-  if (!parts.whole()) {
-    out.row_splits.assign(texts.size() + 1, 0);
-    for (size_t i = 0; i < parts.size(); ++i) {
-      out.row_splits[parts[i].text + 1] = part_splits[i + 1];
-    }
-  }
+  if (!parts.whole()) parts.RowSplits(part_splits, &out.row_splits);
   return out;
 }
 
@@ -498,12 +499,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
       slots);
   if (error.failed()) return error.status();
   for (size_t i = 0; i < parts.size(); ++i) part_splits[i + 1] += part_splits[i];
-  if (!parts.whole()) {
-    out.row_splits.assign(texts.size() + 1, 0);
-    for (size_t i = 0; i < parts.size(); ++i) {
-      out.row_splits[parts[i].text + 1] = part_splits[i + 1];
-    }
-  }
+  if (!parts.whole()) parts.RowSplits(part_splits, &out.row_splits);
   const size_t total = part_splits.back();
   out.ids.resize(total);
   out.values.resize(total);

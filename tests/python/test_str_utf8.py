@@ -133,6 +133,8 @@ def test_a_held_str_whose_release_encodes_again(tok):
 def mixed_batch(tok, n, seed):
     """n texts of every kind a batch's reader tells apart: ASCII str, non-ASCII str of each
     width (some after CPython made its own UTF-8 form), bytes, a str subclass, and long strs."""
+    class Text(str):
+        pass
     rng = random.Random(seed)
     texts = []
     for i in range(n):
@@ -141,16 +143,13 @@ def mixed_batch(tok, n, seed):
         if kind == 1:
             word += "é中"
         elif kind == 2:
-            word += "\U0001F600"
-            word.encode("utf-8")  # no cached form: encode() does not keep one
+            word += "\U0001F600"  # no UTF-8 form kept: read through CPython's encoder
         elif kind == 3:
             word = word.encode("utf-8")
         elif kind == 4:
             word += "ß"
             tok.encode(word)  # pybind11's str -> std::string makes CPython keep its UTF-8
         elif kind == 5:
-            class Text(str):
-                pass
             word = Text(word + "\u03b1")
         texts.append(word)
     texts[n // 3] = fresh_text(0xFFFF, seed=seed)  # long: encoded by xval itself
