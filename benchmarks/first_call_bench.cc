@@ -128,9 +128,15 @@ int main(int argc, char** argv) {
     rusage after{};
     getrusage(RUSAGE_SELF, &after);
     // Page faults: a first call's memory that the kernel zeroes (what makes much of "cold").
-    std::printf("call %d: %.2f ms, %.1f MB/s, %zu ids, %ld page faults, peak RSS +%ld KiB\n", i, ms,
-                text.size() / ms / 1e3, batch->ids.size(), after.ru_minflt - before.ru_minflt,
-                after.ru_maxrss - before.ru_maxrss);
+    const auto cpu_ms = [](const timeval& a, const timeval& b) {
+      return (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_usec - a.tv_usec) / 1e3;
+    };
+    std::printf(
+        "call %d: %.2f ms, %.1f MB/s, %zu ids, %ld page faults, peak RSS +%ld KiB, user %.1f ms, "
+        "system %.1f ms\n",
+        i, ms, text.size() / ms / 1e3, batch->ids.size(), after.ru_minflt - before.ru_minflt,
+        after.ru_maxrss - before.ru_maxrss, cpu_ms(before.ru_utime, after.ru_utime),
+        cpu_ms(before.ru_stime, after.ru_stime));
   }
   return 0;
 }

@@ -45,9 +45,9 @@ struct Encoding {
 };
 
 namespace internal {
-// Memory for large arrays: 2 MiB-aligned and marked for transparent huge pages when large, so
-// that a corpus-sized batch takes a handful of page faults rather than thousands (a fault
-// costs microseconds on virtual machines). Freed with FreeLarge and the same size.
+// Memory for large arrays: mapped directly when large, 2 MiB-aligned (so that a table can be
+// put on transparent huge pages), and kept when freed for the next array of about its size.
+// Freed with FreeLarge and the same size.
 void* AllocateLarge(size_t bytes);
 void FreeLarge(void* p, size_t bytes);
 }  // namespace internal

@@ -16,6 +16,7 @@
 #include "kernels/activations.h"
 #include "kernels/matmul.h"
 #include "model/llama_model.h"
+#include "util/huge_reserve.h"
 #include "util/status_macros.h"
 #include "util/thread_pool.h"
 #include "xval/embed.h"
@@ -70,10 +71,14 @@ class Session : public LlamaSession {
         max_batch_(max_batch),
         kv_dim_(static_cast<size_t>(c_.num_key_value_heads) * c_.head_dim),
         kv_type_(kv_type),
-        k_cache_(kv_type == WeightType::kF32 ? CacheFloats(max_seq_len) : 0, 0.0f),
-        v_cache_(kv_type == WeightType::kF32 ? CacheFloats(max_seq_len) : 0, 0.0f),
-        k_cache16_(kv_type == WeightType::kF16 ? CacheFloats(max_seq_len) : 0, uint16_t{0}),
-        v_cache16_(kv_type == WeightType::kF16 ? CacheFloats(max_seq_len) : 0, uint16_t{0}),
+        k_cache_(
+            util::HugePageArray(kv_type == WeightType::kF32 ? CacheFloats(max_seq_len) : 0, 0.0f)),
+        v_cache_(
+            util::HugePageArray(kv_type == WeightType::kF32 ? CacheFloats(max_seq_len) : 0, 0.0f)),
+        k_cache16_(util::HugePageArray(kv_type == WeightType::kF16 ? CacheFloats(max_seq_len) : 0,
+                                       uint16_t{0})),
+        v_cache16_(util::HugePageArray(kv_type == WeightType::kF16 ? CacheFloats(max_seq_len) : 0,
+                                       uint16_t{0})),
         cos_(max_seq_len * c_.head_dim),
         sin_(max_seq_len * c_.head_dim),
         act_(c_, max_batch, max_seq_len) {
@@ -441,7 +446,7 @@ class Session : public LlamaSession {
   const size_t kv_dim_;
   size_t pos_ = 0;
   const WeightType kv_type_;    // kF32 or kF16: which pair of caches below is used
-  // On huge pages where the cache is large (LargeArray): decode attention reads every cached
+  // On huge pages where the cache is large (HugePageArray): decode attention reads every cached
   // position of a layer once per token, after the layer's weights have pushed them out of the
   // caches, and on 4 KiB pages each head's keys and values cost a TLB miss per page; huge
   // pages made decode attention faster (docs/design-measurements.md, "Decode attention: KV

@@ -190,19 +190,13 @@ class BasicPieceCache {
     std::memcpy(e.ids, ids, count * sizeof(int32_t));
     return dropped;
   }
-  // Whether a Put has let go of a piece of key's set since the last Clear (or in `other`
-  // before CopyFrom). When not, every piece ever put in that set is still there: a cache
+  // Whether a Put has let go of a piece of key's set since the last Clear (or in the cache
+  // this one is a copy of). When not, every piece ever put in that set is still there: a cache
   // filled with every piece of some kind (the vocabulary's short tokens) then tells a miss
   // that the piece is not of that kind without looking it up.
   bool LetGoOfAny(const PieceKey& key) const {
     const size_t set = Set(key);
     return (dropped_[set / 64] >> (set % 64)) & 1;
-  }
-  // Makes this cache hold what `other` (of the same size) holds.
-  void CopyFrom(const BasicPieceCache& other) {
-    std::memcpy(static_cast<void*>(slots_.data()), other.slots_.data(),
-                sizeof(Entry) * std::min(slots_.size(), other.slots_.size()));
-    dropped_ = other.dropped_;
   }
   // Forgets every piece (the owning tokenizer changed).
   void Clear() {
@@ -213,7 +207,9 @@ class BasicPieceCache {
  private:
   size_t Set(const PieceKey& key) const { return PieceCacheHash(key) >> shift_; }
 
-  LargeArray<Entry> slots_;        // sets of two entries; on huge pages (see LargeArray)
+  // Sets of two entries. On 4 KiB pages: a thread's cache is made by its first call, whose
+  // fresh huge pages can cost far more than the TLB misses they save (util/huge_reserve.h).
+  LargeArray<Entry> slots_;
   std::vector<uint64_t> dropped_;  // a bit per set: a Put let go of one of its pieces
   int shift_;
 };

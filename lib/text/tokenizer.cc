@@ -20,7 +20,6 @@
 #include "text/tokenizer_config.h"
 #include "util/file.h"
 #include "util/gguf_metadata.h"
-#include "util/huge_reserve.h"
 #include "util/scratch.h"
 #include "util/status_macros.h"
 #include "util/thread_pool.h"
@@ -364,9 +363,10 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsFlat(absl::Span<const absl::st
   std::vector<size_t>& part_splits = parts.whole() ? out.row_splits : cut_part_splits;
   part_splits.assign(parts.size() + 1, 0);
   // A text has rarely more than one token per two bytes, and a tokenizer appending in place
-  // takes room for a few thousand ids at a time before cutting back. On huge pages: a first
-  // call then neither grows the arrays by doubling nor takes a page fault per 4 KiB of them.
-  util::ReserveOnHugePages(out.ids, blocks.bytes / 2 + 4 * parts.size() + 8192);
+  // takes room for a few thousand ids at a time before cutting back: a first call does not
+  // grow the arrays by doubling (which writes twice the memory it keeps). On 4 KiB pages
+  // (util/huge_reserve.h).
+  out.ids.reserve(blocks.bytes / 2 + 4 * parts.size() + 8192);
   // Each on a cache line of its own: a thread resizes its array for every few thousand ids,
   // and two arrays on one line would bounce it between the cores.
   struct alignas(64) IdArena {
@@ -390,7 +390,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsFlat(absl::Span<const absl::st
       [&](size_t slot, size_t job, size_t) {
         const bool in_place = job == 0;
         LargeArray<int32_t>& ids = in_place ? out.ids : arenas[slot].ids;
-        if (!in_place) util::ReserveOnHugePages(ids, blocks.bytes / (2 * slots) + 8192);
+        if (!in_place) ids.reserve(blocks.bytes / (2 * slots) + 8192);
         size_t b;
         while (!error.failed() && take(in_place, &b)) {
           const size_t first = ids.size();
@@ -458,12 +458,12 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   const BatchBlocks blocks(parts);
   const size_t num_blocks = blocks.size();
   // Each arena reserved for its share of the tokens (a text has rarely more than one token per
-  // two bytes), on huge pages (as EncodeIdsFlat's).
+  // two bytes), as EncodeIdsFlat's.
   const size_t expected = blocks.bytes / (2 * slots) + 64;
   for (auto& arena : arenas) {
-    util::ReserveOnHugePages(arena->ids, expected);
-    util::ReserveOnHugePages(arena->values, expected);
-    util::ReserveOnHugePages(arena->offsets, expected);
+    arena->ids.reserve(expected);
+    arena->values.reserve(expected);
+    arena->offsets.reserve(expected);
   }
   // part_splits[i]: where part i's tokens start in the output, once the pool is done; it
   // holds part i's length at i + 1 meanwhile. Every text has a part, its last ends the text's

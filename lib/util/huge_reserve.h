@@ -1,24 +1,29 @@
-// Reserving a large std::vector on transparent huge pages: a first call that writes megabytes of
-// output into fresh memory otherwise takes a page fault per 4 KiB, and growing by doubling
-// writes (and faults) twice the memory it keeps.
+// Transparent huge pages where they pay: for tables read at random, built once (at load), a
+// cold lookup is then one cache miss without a TLB miss. Arrays written once in order (a
+// call's output) stay on 4 KiB pages: on a virtual machine that hands freed memory back to
+// its host, a huge page's first touch can fault in 2 MiB from the host
+// (docs/benchmarks-bytelevel.md, "first calls and the host's memory").
 #ifndef XVAL_UTIL_HUGE_RESERVE_H_
 #define XVAL_UTIL_HUGE_RESERVE_H_
 
 #include <cstddef>
-#include <vector>
+
+#include "xval/encoding.h"
 
 namespace xval::util {
 
 // Advises MADV_HUGEPAGE for the 2 MiB pages wholly inside [p, p + bytes); advice only.
 void AdviseHugePages(void* p, size_t bytes);
 
-// Reserves room for `n` elements; when that takes a new block of at least a few huge pages, the
-// block is advised onto huge pages before its new part is first written.
-template <class T, class A>
-void ReserveOnHugePages(std::vector<T, A>& v, size_t n) {
-  if (n <= v.capacity()) return;
-  v.reserve(n);
-  if (n * sizeof(T) >= (size_t{4} << 20)) AdviseHugePages(v.data(), v.capacity() * sizeof(T));
+// n copies of `value`, on huge pages where the array is large (the advice given before the
+// first write, which is when the kernel picks the page size).
+template <class T>
+LargeArray<T> HugePageArray(size_t n, const T& value) {
+  LargeArray<T> a;
+  a.reserve(n);
+  AdviseHugePages(a.data(), n * sizeof(T));
+  a.assign(n, value);
+  return a;
 }
 
 }  // namespace xval::util

@@ -100,7 +100,8 @@ void* AllocateLarge(size_t bytes) {
     return p;
   }
   // Map one huge page more than needed and trim both ends, so that the array starts on a
-  // 2 MiB boundary and can be backed by transparent huge pages.
+  // 2 MiB boundary and can be backed by transparent huge pages where its owner advises them
+  // (util::HugePageArray); not by default (util/huge_reserve.h says why).
   const size_t rounded = Rounded(bytes);
   if (void* kept = Kept().Take(rounded)) return kept;
   void* raw = mmap(nullptr, rounded + kHugePage, PROT_READ | PROT_WRITE,
@@ -112,9 +113,7 @@ void* AllocateLarge(size_t bytes) {
   const uintptr_t end = start + rounded + kHugePage;
   if (end > aligned + rounded)
     munmap(reinterpret_cast<void*>(aligned + rounded), end - aligned - rounded);
-  void* p = reinterpret_cast<void*>(aligned);
-  madvise(p, rounded, MADV_HUGEPAGE);  // advice only: failure is harmless
-  return p;
+  return reinterpret_cast<void*>(aligned);
 }
 
 void FreeLarge(void* p, size_t bytes) {
@@ -135,6 +134,7 @@ void AdviseHugePages(void* p, size_t bytes) {
   const uintptr_t start = reinterpret_cast<uintptr_t>(p);
   const uintptr_t begin = (start + kHugePageSize - 1) / kHugePageSize * kHugePageSize;
   const uintptr_t end = (start + bytes) / kHugePageSize * kHugePageSize;
+  // Advice only: failure is harmless.
   if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
 }
 

@@ -121,12 +121,18 @@ TEST(PieceCacheTest, SetsKeepTheirTwoLastPiecesAndSayWhenTheyLetOneGo) {
   EXPECT_EQ(fresh.Put(pieces.keys[0], &two, 1).hi, 0u);
   EXPECT_FALSE(fresh.LetGoOfAny(pieces.keys[0]));
   EXPECT_EQ(fresh.Find(pieces.keys[0])->ids[0], 2);
-  // CopyFrom takes the pieces and the bits; Clear forgets both.
-  BasicPieceCache<3> copy(kLog2Slots);
-  copy.CopyFrom(cache);
+  // A copy (into a cache of another size, as a thread's cache copies its tokenizer's seed)
+  // takes the pieces, the bits and the size; a move too; Clear forgets pieces and bits.
+  BasicPieceCache<3> copy(2);
+  copy = cache;
+  BasicPieceCache<3> moved(2);
+  moved = BasicPieceCache<3>(cache);
   for (const PieceKey& k : pieces.keys) {
     EXPECT_EQ(copy.LetGoOfAny(k), cache.LetGoOfAny(k));
-    EXPECT_EQ(copy.Find(k) != nullptr, cache.Find(k) != nullptr);
+    EXPECT_EQ(moved.LetGoOfAny(k), cache.LetGoOfAny(k));
+    const bool found = cache.Find(k) != nullptr;
+    EXPECT_EQ(copy.Find(k) != nullptr, found);
+    EXPECT_EQ(moved.Find(k) != nullptr, found);
   }
   copy.Clear();
   for (const PieceKey& k : pieces.keys) {

@@ -6,6 +6,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "util/huge_reserve.h"
 
 namespace xval::text {
 
@@ -15,10 +16,10 @@ void PairTable::Reserve(size_t n) {
 
 void PairTable::Grow() {
   LargeArray<uint64_t> old = std::move(slots_);
-  slots_.assign(old.size() * 2, kEmpty);
+  slots_ = util::HugePageArray(old.size() * 2, kEmpty);
   mask_ = slots_.size() - 1;
   --shift_;
-  filter_.assign(slots_.size() / 8, 0);
+  filter_ = util::HugePageArray(slots_.size() / 8, uint64_t{0});
   --filter_shift_;
   size_ = 0;
   for (const uint64_t e : old) {
@@ -84,7 +85,7 @@ void ShortTokenTable::Reserve(size_t n) {
   }
   if (slots <= slots_.size()) return;
   LargeArray<Entry> old = std::move(slots_);
-  slots_.assign(slots, Entry{});
+  slots_ = util::HugePageArray(slots, Entry{});
   mask_ = slots - 1;
   shift_ = shift;
   size_ = 0;

@@ -87,8 +87,8 @@ class PairTable {
   }
   void Grow();
 
-  // On huge pages when large (LargeArray): a cold lookup is a cache miss, and without them a
-  // TLB miss too, which costs several more memory reads under virtualization.
+  // On huge pages when large (util::HugePageArray): a cold lookup is a cache miss, and without them
+  // a TLB miss too, which costs several more memory reads under virtualization.
   LargeArray<uint64_t> slots_ = LargeArray<uint64_t>(16, kEmpty);
   LargeArray<uint64_t> filter_ = LargeArray<uint64_t>(2, 0);  // a word per 8 slots
   int filter_shift_ = 63;
@@ -124,8 +124,8 @@ class ShortTokenTable {
   };
   size_t Slot(const PieceKey& key) const { return PieceKeyHash(key) >> shift_; }
 
-  // On huge pages when large (LargeArray): a cold lookup is a cache miss, and without them a
-  // TLB miss too, which costs several more memory reads under virtualization.
+  // On huge pages when large (util::HugePageArray): a cold lookup is a cache miss, and without them
+  // a TLB miss too, which costs several more memory reads under virtualization.
   LargeArray<Entry> slots_ = LargeArray<Entry>(16);
   size_t mask_ = 15;
   int shift_ = 60;

@@ -32,7 +32,9 @@ constexpr size_t kMaxCachedPiece = 256;
 struct ByteLevelTokenizer::ThreadState {
   uint64_t owner = 0;
   uint64_t last_use = 0;
-  PieceCache front;              // pieces of up to 15 bytes and 3 ids
+  // Pieces of up to 15 bytes and 3 ids: the tokenizer's seed (For), or unused and left at
+  // four entries where the tokenizer has none.
+  PieceCache front{2};
   bool front_holds_short_tokens = false;  // front started as front_seed_: every short token
   // Pieces of up to 15 bytes and 4..11 ids (long CJK words), and those of 2..3 ids that the
   // front cache let go (EncodeMissedPiece).
@@ -54,9 +56,11 @@ struct ByteLevelTokenizer::ThreadState {
     }
   }
 
-  // This thread's state for the tokenizer `owner`, its front cache starting as `seed` (may be
-  // null) when new to it.
-  static ThreadState& For(uint64_t owner, const PieceCache* seed) {
+  // This thread's state for `tokenizer`, its front cache starting as the tokenizer's seed
+  // when new to it.
+  static ThreadState& For(const ByteLevelTokenizer& tokenizer) {
+    const uint64_t owner = tokenizer.instance_id_;
+    const PieceCache* seed = tokenizer.front_seed_.get();
     static constexpr size_t kKept = 4;
     thread_local std::array<std::unique_ptr<ThreadState>, kKept> states;
     thread_local uint64_t uses = 0;
@@ -78,7 +82,18 @@ struct ByteLevelTokenizer::ThreadState {
       victim->wide.Clear();
       if (seed == nullptr) victim->front.Clear();
     }
-    if (seed != nullptr) victim->front.CopyFrom(*seed);
+    if (seed != nullptr) {
+      std::unique_ptr<PieceCache> spare;
+      {
+        std::lock_guard<std::mutex> lock(tokenizer.spare_front_mutex_);
+        spare = std::move(tokenizer.spare_front_);
+      }
+      if (spare != nullptr) {
+        victim->front = std::move(*spare);
+      } else {
+        victim->front = *seed;
+      }
+    }
     victim->front_holds_short_tokens = seed != nullptr;
     victim->owner = owner;
     victim->last_use = ++uses;
@@ -108,6 +123,7 @@ ByteLevelTokenizer::ByteLevelTokenizer(ByteLevelConfig config, const TokenizerOp
       seed->Put(key, &id, 1);
     }
   }
+  spare_front_ = std::make_unique<PieceCache>(*seed);
   front_seed_ = std::move(seed);
 }
 
@@ -283,7 +299,7 @@ void ByteLevelTokenizer::EncodeText(absl::string_view text, uint32_t base, Ids* 
 template <bool kOffsets, class Ids>
 void ByteLevelTokenizer::EncodeTextImpl(absl::string_view text, uint32_t base, Ids* ids,
                                         std::vector<Offset>* offsets) const {
-  ThreadState& state = ThreadState::For(instance_id_, front_seed_.get());
+  ThreadState& state = ThreadState::For(*this);
   // A long text goes a stretch at a time, cut where SafeCut allows: the piece ends of one
   // stretch stay in the core's cache instead of making a pass over an array of the whole
   // text's (fresh memory, on the first call).

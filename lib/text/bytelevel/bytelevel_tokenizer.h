@@ -11,6 +11,7 @@
 #define XVAL_TEXT_BYTELEVEL_BYTELEVEL_TOKENIZER_H_
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -160,6 +161,10 @@ class ByteLevelTokenizer : public Tokenizer {
   // pieces that are tokens with the probe it makes anyway. Null when bytes lack tokens (the
   // front cache is not used then).
   std::unique_ptr<const PieceCache> front_seed_;
+  // A copy of the seed made with it, which the first thread to encode takes whole: its first
+  // call then writes no copy of the seed into fresh memory (later threads copy the seed).
+  mutable std::mutex spare_front_mutex_;
+  mutable std::unique_ptr<PieceCache> spare_front_;   // null once taken
   bool cuttable_ = false;                             // SafeCut may cut at all
 };
 
