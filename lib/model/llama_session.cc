@@ -16,7 +16,7 @@
 #include "kernels/activations.h"
 #include "kernels/matmul.h"
 #include "model/llama_model.h"
-#include "util/huge_reserve.h"
+#include "util/page_advice.h"
 #include "util/status_macros.h"
 #include "util/thread_pool.h"
 #include "xval/embed.h"

@@ -30,6 +30,7 @@
 
 #include "absl/base/optimization.h"
 #include "text/pretokenize/ascii_swar.h"
+#include "util/page_advice.h"
 #include "xval/encoding.h"
 
 namespace xval::text {
@@ -129,6 +130,18 @@ class BasicPieceCache {
       : slots_(size_t{1} << log2_slots),
         dropped_(((size_t{1} << (log2_slots - 1)) + 63) / 64),
         shift_(64 - (log2_slots - 1)) {}
+  // A copy (a thread's front cache, of its tokenizer's seed) is written whole into fresh
+  // memory faulted in before it (util::PrefaultedCopy).
+  BasicPieceCache(const BasicPieceCache& other)
+      : slots_(util::PrefaultedCopy(other.slots_)),
+        dropped_(other.dropped_),
+        shift_(other.shift_) {}
+  BasicPieceCache& operator=(const BasicPieceCache& other) {
+    if (this != &other) *this = BasicPieceCache(other);
+    return *this;
+  }
+  BasicPieceCache(BasicPieceCache&&) = default;
+  BasicPieceCache& operator=(BasicPieceCache&&) = default;
 
   struct Entry {
     uint64_t lo = 0, hi = 0;  // hi == 0: empty (a key's hi holds its length)
@@ -208,7 +221,7 @@ class BasicPieceCache {
   size_t Set(const PieceKey& key) const { return PieceCacheHash(key) >> shift_; }
 
   // Sets of two entries. On 4 KiB pages: a thread's cache is made by its first call, whose
-  // fresh huge pages can cost far more than the TLB misses they save (util/huge_reserve.h).
+  // fresh huge pages can cost far more than the TLB misses they save (util/page_advice.h).
   LargeArray<Entry> slots_;
   std::vector<uint64_t> dropped_;  // a bit per set: a Put let go of one of its pieces
   int shift_;

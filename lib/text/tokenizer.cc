@@ -20,6 +20,7 @@
 #include "text/tokenizer_config.h"
 #include "util/file.h"
 #include "util/gguf_metadata.h"
+#include "util/page_advice.h"
 #include "util/scratch.h"
 #include "util/status_macros.h"
 #include "util/thread_pool.h"
@@ -324,8 +325,9 @@ absl::StatusOr<bool> CheckTextSizes(absl::Span<const absl::string_view> texts) {
 // lands in an arena, a copy into place: smaller blocks made a batch of many lines slower on two
 // threads (docs/benchmarks-bytelevel.md, issue 22's sixth pass).
 struct BatchBlocks {
-  std::vector<size_t> begin;  // block b holds parts [begin[b], begin[b + 1])
-  size_t bytes = 0;           // the batch's bytes
+  std::vector<size_t> begin;        // block b holds parts [begin[b], begin[b + 1])
+  std::vector<size_t> block_bytes;  // block b's bytes
+  size_t bytes = 0;                 // the batch's bytes
 
   explicit BatchBlocks(const BatchParts& parts) : begin{0} {
     constexpr size_t kBlock = 256;
@@ -334,11 +336,13 @@ struct BatchBlocks {
       size_t end = first, block_bytes = 0;
       while (end < limit && block_bytes < kCutTextsAbove / 4) block_bytes += parts.Bytes(end++);
       begin.push_back(end);
+      this->block_bytes.push_back(block_bytes);
       bytes += block_bytes;
       first = end;
     }
   }
   size_t size() const { return begin.size() - 1; }
+  size_t Bytes(size_t b) const { return block_bytes[b]; }
 };
 
 }  // namespace
@@ -365,7 +369,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsFlat(absl::Span<const absl::st
   // A text has rarely more than one token per two bytes, and a tokenizer appending in place
   // takes room for a few thousand ids at a time before cutting back: a first call does not
   // grow the arrays by doubling (which writes twice the memory it keeps). On 4 KiB pages
-  // (util/huge_reserve.h).
+  // (util/page_advice.h).
   out.ids.reserve(blocks.bytes / 2 + 4 * parts.size() + 8192);
   // Each on a cache line of its own: a thread resizes its array for every few thousand ids,
   // and two arrays on one line would bounce it between the cores.
@@ -391,9 +395,13 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsFlat(absl::Span<const absl::st
         const bool in_place = job == 0;
         LargeArray<int32_t>& ids = in_place ? out.ids : arenas[slot].ids;
         if (!in_place) ids.reserve(blocks.bytes / (2 * slots) + 8192);
+        util::PrefaultAhead prefault;
         size_t b;
         while (!error.failed() && take(in_place, &b)) {
           const size_t first = ids.size();
+          // The block's room, at the reserve's rate of one id per two bytes.
+          prefault.Reach(ids.data(), ids.capacity() * sizeof(int32_t),
+                         (first + blocks.Bytes(b) / 2 + 8192) * sizeof(int32_t));
           for (size_t i = blocks.begin[b]; i < blocks.begin[b + 1]; ++i) {
             const PartToEncode part = parts.At(i, options);
             const size_t before = ids.size();

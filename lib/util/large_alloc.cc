@@ -1,11 +1,13 @@
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <new>
 #include <vector>
 
+#include "util/page_advice.h"
 #include "xval/encoding.h"
 
 namespace xval::internal {
@@ -101,7 +103,7 @@ void* AllocateLarge(size_t bytes) {
   }
   // Map one huge page more than needed and trim both ends, so that the array starts on a
   // 2 MiB boundary and can be backed by transparent huge pages where its owner advises them
-  // (util::HugePageArray); not by default (util/huge_reserve.h says why).
+  // (util::HugePageArray); not by default (util/page_advice.h says why).
   const size_t rounded = Rounded(bytes);
   if (void* kept = Kept().Take(rounded)) return kept;
   void* raw = mmap(nullptr, rounded + kHugePage, PROT_READ | PROT_WRITE,
@@ -128,6 +130,34 @@ void FreeLarge(void* p, size_t bytes) {
 }  // namespace xval::internal
 
 namespace xval::util {
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  // Linux 5.14; older kernels refuse it, which is harmless
+#endif
+
+void PrefaultAhead::Reach(void* base, size_t capacity, size_t want) {
+  constexpr uintptr_t kPage = 4096;
+  constexpr size_t kChunk = size_t{256} << 10;
+  const auto start = reinterpret_cast<uintptr_t>(base);
+  if (start != base_) {
+    base_ = start;
+    done_ = 0;
+    reused_ = false;
+  }
+  want = std::min(want, capacity);
+  while (!reused_ && done_ < want) {
+    const size_t end = std::min(done_ + kChunk, capacity);
+    const uintptr_t first = (start + done_) & ~(kPage - 1);
+    const uintptr_t last = (start + end - 1) & ~(kPage - 1);
+    unsigned char resident = 0;
+    if (mincore(reinterpret_cast<void*>(last), kPage, &resident) != 0 || (resident & 1)) {
+      reused_ = true;  // then the rest is taken as mapped too: no system call per chunk
+      return;
+    }
+    madvise(reinterpret_cast<void*>(first), last + kPage - first, MADV_POPULATE_WRITE);
+    done_ = end;
+  }
+}
 
 void AdviseHugePages(void* p, size_t bytes) {
   constexpr uintptr_t kHugePageSize = uintptr_t{2} << 20;

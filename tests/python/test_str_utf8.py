@@ -53,6 +53,20 @@ def test_long_str_gives_the_ids_and_offsets_of_its_utf8(tok, top, threads):
     np.testing.assert_array_equal(from_str[0], np.asarray(expected, dtype=np.int32))
 
 
+@pytest.mark.parametrize("top", [0xFF, 0xFFFF, 0x10FFFF])
+def test_utf8_written_a_chunk_at_a_time(tok, top):
+    """xval writes a long str's UTF-8 65,536 characters at a time: characters of the most bytes
+    the width allows on both sides of every such boundary, over several chunks."""
+    chars = list(fresh_text(top, seed=top + 1) * 4)
+    for boundary in range(1 << 16, len(chars), 1 << 16):
+        chars[boundary - 1] = chars[boundary] = chr(top)
+    text = "".join(chars)
+    from_str = tok.encode_batch_flat([text])
+    from_bytes = tok.encode_batch_flat([text.encode("utf-8")])
+    for a, b in zip(from_str, from_bytes):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_same_str_again_and_in_a_batch(tok):
     text = fresh_text(0xFFFF, seed=7)
     first = tok.encode_batch_flat([text], ids_only=True)[0]

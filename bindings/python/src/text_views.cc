@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "text/utf8_encode.h"
+#include "util/page_advice.h"
 #include "util/thread_pool.h"
 
 namespace py = pybind11;
@@ -54,6 +55,24 @@ absl::string_view CachedUtf8(PyObject* text) {
   return {compact->utf8, static_cast<size_t>(compact->utf8_length)};
 }
 
+// EncodeUtf8 a chunk of code points at a time into `out` (room for MaxUtf8Bytes of all), the
+// fresh pages of each chunk's room faulted in before it is written (util::PrefaultAhead).
+template <class Unit>
+bool EncodeUtf8Prefaulted(const Unit* in, size_t n, LargeArray<char>& out, size_t* written) {
+  constexpr size_t kUnits = size_t{1} << 16;
+  util::PrefaultAhead prefault;
+  size_t at = 0;
+  for (size_t i = 0; i < n; i += kUnits) {
+    const size_t k = std::min(kUnits, n - i);
+    prefault.Reach(out.data(), out.size(), at + text::MaxUtf8Bytes(k, sizeof(Unit)));
+    size_t chunk = 0;
+    if (!text::EncodeUtf8(in + i, k, out.data() + at, &chunk)) return false;
+    at += chunk;
+  }
+  *written = at;
+  return true;
+}
+
 // The UTF-8 of a str's code points, or nullptr when one has no UTF-8 form (a surrogate).
 std::shared_ptr<const LargeArray<char>> EncodeHere(PyObject* text) {
   const size_t n = static_cast<size_t>(PyUnicode_GET_LENGTH(text));
@@ -70,11 +89,11 @@ std::shared_ptr<const LargeArray<char>> EncodeHere(PyObject* text) {
     const py::object keep = py::reinterpret_borrow<py::object>(text);
     py::gil_scoped_release release;
     if (kind == PyUnicode_1BYTE_KIND) {
-      ok = text::EncodeUtf8(static_cast<const uint8_t*>(data), n, utf8->data(), &written);
+      ok = EncodeUtf8Prefaulted(static_cast<const uint8_t*>(data), n, *utf8, &written);
     } else if (kind == PyUnicode_2BYTE_KIND) {
-      ok = text::EncodeUtf8(static_cast<const uint16_t*>(data), n, utf8->data(), &written);
+      ok = EncodeUtf8Prefaulted(static_cast<const uint16_t*>(data), n, *utf8, &written);
     } else {
-      ok = text::EncodeUtf8(static_cast<const uint32_t*>(data), n, utf8->data(), &written);
+      ok = EncodeUtf8Prefaulted(static_cast<const uint32_t*>(data), n, *utf8, &written);
     }
   }
   if (!ok) return nullptr;

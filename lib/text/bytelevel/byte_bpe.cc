@@ -6,7 +6,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "util/huge_reserve.h"
+#include "util/page_advice.h"
 
 namespace xval::text {
 
