@@ -333,11 +333,11 @@ struct BatchBlocks {
     constexpr size_t kBlock = 256;
     for (size_t first = 0; first < parts.size();) {
       const size_t limit = std::min(parts.size(), first + kBlock);
-      size_t end = first, block_bytes = 0;
-      while (end < limit && block_bytes < kCutTextsAbove / 4) block_bytes += parts.Bytes(end++);
+      size_t end = first, size = 0;
+      while (end < limit && size < kCutTextsAbove / 4) size += parts.Bytes(end++);
       begin.push_back(end);
-      this->block_bytes.push_back(block_bytes);
-      bytes += block_bytes;
+      block_bytes.push_back(size);
+      bytes += size;
       first = end;
     }
   }
