@@ -88,6 +88,35 @@ bool EncodeUnits(const T* in, size_t n, char* out, size_t* written) {
   return true;
 }
 
+// n, plus one for each code point from U+0080, one more from U+0800 and one more from U+10000:
+// a mask count per vector.
+template <typename T>
+size_t CountUtf8Bytes(const T* in, size_t n) {
+  const hn::ScalableTag<T> d;
+  const size_t lanes = hn::Lanes(d);
+  size_t total = n;
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const auto v = hn::LoadU(d, in + i);
+    total += lanes - hn::CountTrue(d, hn::Lt(v, hn::Set(d, T{0x80})));
+    if constexpr (sizeof(T) > 1) {
+      total += lanes - hn::CountTrue(d, hn::Lt(v, hn::Set(d, T{0x800})));
+    }
+    if constexpr (sizeof(T) > 2) {
+      total += lanes - hn::CountTrue(d, hn::Lt(v, hn::Set(d, T{0x10000})));
+    }
+  }
+  for (; i < n; ++i) {
+    const uint32_t c = in[i];
+    total += (c >= 0x80) + (c >= 0x800) + (c >= 0x10000);
+  }
+  return total;
+}
+
+size_t Utf8LengthOf1Byte(const uint8_t* in, size_t n) { return CountUtf8Bytes(in, n); }
+size_t Utf8LengthOf2Bytes(const uint16_t* in, size_t n) { return CountUtf8Bytes(in, n); }
+size_t Utf8LengthOf4Bytes(const uint32_t* in, size_t n) { return CountUtf8Bytes(in, n); }
+
 bool Utf8From1Byte(const uint8_t* in, size_t n, char* out, size_t* written) {
   return EncodeUnits(in, n, out, written);
 }
@@ -111,6 +140,9 @@ HWY_EXPORT(Utf8From1Byte);
 HWY_EXPORT(Utf8From2Bytes);
 HWY_EXPORT(Utf8From4Bytes);
 HWY_EXPORT(EncoderTargetName);
+HWY_EXPORT(Utf8LengthOf1Byte);
+HWY_EXPORT(Utf8LengthOf2Bytes);
+HWY_EXPORT(Utf8LengthOf4Bytes);
 
 bool EncodeUtf8(const uint8_t* in, size_t n, char* out, size_t* written) {
   return HWY_DYNAMIC_DISPATCH(Utf8From1Byte)(in, n, out, written);
@@ -120,6 +152,16 @@ bool EncodeUtf8(const uint16_t* in, size_t n, char* out, size_t* written) {
 }
 bool EncodeUtf8(const uint32_t* in, size_t n, char* out, size_t* written) {
   return HWY_DYNAMIC_DISPATCH(Utf8From4Bytes)(in, n, out, written);
+}
+
+size_t Utf8Length(const uint8_t* in, size_t n) {
+  return HWY_DYNAMIC_DISPATCH(Utf8LengthOf1Byte)(in, n);
+}
+size_t Utf8Length(const uint16_t* in, size_t n) {
+  return HWY_DYNAMIC_DISPATCH(Utf8LengthOf2Bytes)(in, n);
+}
+size_t Utf8Length(const uint32_t* in, size_t n) {
+  return HWY_DYNAMIC_DISPATCH(Utf8LengthOf4Bytes)(in, n);
 }
 
 const char* Utf8EncodeTargetName() { return HWY_DYNAMIC_DISPATCH(EncoderTargetName)(); }

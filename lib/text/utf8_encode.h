@@ -25,6 +25,13 @@ bool EncodeUtf8(const uint8_t* in, size_t n, char* out, size_t* written);
 bool EncodeUtf8(const uint16_t* in, size_t n, char* out, size_t* written);
 bool EncodeUtf8(const uint32_t* in, size_t n, char* out, size_t* written);
 
+// The bytes EncodeUtf8 writes for in[0, n) when it succeeds (a code point it refuses is counted
+// as if it had a form: EncodeUtf8 reports it). Lets several threads encode stretches of one
+// text, each in its place.
+size_t Utf8Length(const uint8_t* in, size_t n);
+size_t Utf8Length(const uint16_t* in, size_t n);
+size_t Utf8Length(const uint32_t* in, size_t n);
+
 // For tests: the name of the Highway target in use (util/highway_targets.h lists and pins them).
 const char* Utf8EncodeTargetName();
 

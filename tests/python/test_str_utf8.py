@@ -1,8 +1,8 @@
 """Issue 22 (first calls): a long str without CPython's UTF-8 form is encoded to UTF-8 by xval
 itself (bindings/python/src/text_views.cc). Its UTF-8 must be CPython's: ids and byte offsets
 equal those of the str's own .encode() bytes, and tiktoken's ids, for strs of each of CPython's
-three storage widths; a lone surrogate raises as str.encode does; the str xval holds to reuse
-its UTF-8 is let go."""
+three storage widths, on one thread and (a very long str) on several; a lone surrogate raises as
+str.encode does; the str xval holds to reuse its UTF-8 is let go."""
 import random
 import sys
 
@@ -14,6 +14,7 @@ from conftest import DATA, tiktoken_encoding
 
 TIKTOKEN = DATA / "tokenizers" / "tiktoken"
 LONG = 70_000  # characters: over the 65,536 from which xval encodes a str itself
+VERY_LONG = (1 << 20) + 4099  # over the 1,048,576 from which it does so on several threads
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +87,39 @@ def test_str_subclass(tok):
     ids = tok.encode_batch_flat([text], ids_only=True)[0]
     np.testing.assert_array_equal(
         ids, tok.encode_batch_flat([str(text).encode("utf-8")], ids_only=True)[0])
+
+
+def very_long_text(top, seed):
+    """A str of VERY_LONG characters whose middle (where two threads' stretches meet) holds
+    characters of the most bytes the width allows."""
+    chars = list((fresh_text(top, seed) * 16)[:VERY_LONG])
+    middle = VERY_LONG // 2
+    chars[middle - 1] = chars[middle] = chars[-1] = chr(top)
+    return "".join(chars)
+
+
+@pytest.mark.parametrize("top", [0xFF, 0xFFFF, 0x10FFFF])
+@pytest.mark.parametrize("threads", [2, 0])
+def test_very_long_str_encoded_by_threads(tok, top, threads):
+    text = very_long_text(top, seed=top + 2)
+    utf8 = text.encode("utf-8")
+    from_str = tok.encode_batch_flat([text], threads=threads)
+    from_bytes = tok.encode_batch_flat([utf8], threads=threads)
+    for a, b in zip(from_str, from_bytes):
+        np.testing.assert_array_equal(a, b)
+    assert from_str[2][-1, 1] == len(utf8)
+
+
+@pytest.mark.parametrize("where", [0, VERY_LONG // 2 - 1, VERY_LONG // 2, -1])
+def test_lone_surrogate_in_a_very_long_str(tok, where):
+    chars = list(very_long_text(0xFFFF, seed=4))
+    chars[where] = "\udfff"
+    text = "".join(chars)
+    with pytest.raises(UnicodeEncodeError) as expected:
+        text.encode("utf-8")
+    with pytest.raises(UnicodeEncodeError) as got:
+        tok.encode_batch_flat([text], ids_only=True, threads=2)
+    assert (got.value.start, got.value.end) == (expected.value.start, expected.value.end)
 
 
 @pytest.mark.parametrize("where", [0, LONG // 2, -1])

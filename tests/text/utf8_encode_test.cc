@@ -1,4 +1,4 @@
-// EncodeUtf8 (code points of 1, 2 or 4 bytes, as CPython keeps a str) against ICU's
+// EncodeUtf8 and Utf8Length (code points of 1, 2 or 4 bytes, as CPython keeps a str) against ICU's
 // u_strToUTF8 on every Highway target: the same bytes, and no UTF-8 where ICU finds none (a lone
 // surrogate, a value above U+10FFFF).
 #include "text/utf8_encode.h"
@@ -98,7 +98,7 @@ std::vector<uint32_t> RandomCodePoints(SplitMix64* rng, uint32_t limit, bool inv
 template <typename Unit>
 void ExpectSameAsIcu(uint32_t limit, uint64_t seed) {
   SplitMix64 rng(seed);
-  size_t differ = 0, invalid = 0;
+  size_t differ = 0, invalid = 0, length_differs = 0;
   for (int i = 0; i < 3000; ++i) {
     const std::vector<uint32_t> code_points = RandomCodePoints(&rng, limit, true);
     std::string icu, ours;
@@ -106,8 +106,14 @@ void ExpectSameAsIcu(uint32_t limit, uint64_t seed) {
     const bool ours_ok = Ours<Unit>(code_points, &ours);
     invalid += !icu_ok;
     differ += icu_ok != ours_ok || (icu_ok && icu != ours);
+    if (icu_ok) {
+      const std::vector<Unit> units(code_points.begin(), code_points.end());
+      length_differs += Utf8Length(units.data(), units.size()) != icu.size();
+    }
   }
   EXPECT_EQ(differ, 0u) << sizeof(Unit) << "-byte units on " << Utf8EncodeTargetName();
+  EXPECT_EQ(length_differs, 0u) << "Utf8Length, " << sizeof(Unit) << "-byte units on "
+                                << Utf8EncodeTargetName();
   if (limit > 0x100) EXPECT_GT(invalid, 0u) << "the cases hold code points without UTF-8";
 }
 

@@ -3,6 +3,7 @@
 #include <Python.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -55,49 +56,89 @@ absl::string_view CachedUtf8(PyObject* text) {
   return {compact->utf8, static_cast<size_t>(compact->utf8_length)};
 }
 
-// EncodeUtf8 a chunk of code points at a time into `out` (room for MaxUtf8Bytes of all), the
-// fresh pages of each chunk's room faulted in before it is written (util::PrefaultAhead).
+// From this many code points a str is encoded by several threads, each a stretch of it.
+constexpr size_t kEncodeOnThreadsFrom = size_t{1} << 20;
+
+// EncodeUtf8 a chunk of code points at a time into `out` (room for `room` bytes, which the
+// code points' UTF-8 fits), the fresh pages of each chunk's room faulted in before it is
+// written (util::PrefaultAhead).
 template <class Unit>
-bool EncodeUtf8Prefaulted(const Unit* in, size_t n, LargeArray<char>& out, size_t* written) {
+bool EncodeUtf8Prefaulted(const Unit* in, size_t n, char* out, size_t room, size_t* written) {
   constexpr size_t kUnits = size_t{1} << 16;
   util::PrefaultAhead prefault;
   size_t at = 0;
   for (size_t i = 0; i < n; i += kUnits) {
     const size_t k = std::min(kUnits, n - i);
-    prefault.Reach(out.data(), out.size(), at + text::MaxUtf8Bytes(k, sizeof(Unit)));
+    prefault.Reach(out, room, at + text::MaxUtf8Bytes(k, sizeof(Unit)));
     size_t chunk = 0;
-    if (!text::EncodeUtf8(in + i, k, out.data() + at, &chunk)) return false;
+    if (!text::EncodeUtf8(in + i, k, out + at, &chunk)) return false;
     at += chunk;
   }
   *written = at;
   return true;
 }
 
+// The UTF-8 of in[0, n) in `out`, or false when a code point has none. On `slots` threads,
+// each a stretch: first each stretch's length, then each written in its place (a first call's
+// cost is mostly the fresh pages it writes, which the threads then fault in side by side).
+template <class Unit>
+bool EncodeUtf8Into(const Unit* in, size_t n, size_t slots, LargeArray<char>& out) {
+  if (slots <= 1 || n < kEncodeOnThreadsFrom) {
+    // Sized for the worst case without touching it: a large array's pages are only mapped
+    // where the encoder writes.
+    out.resize(text::MaxUtf8Bytes(n, sizeof(Unit)));
+    size_t written = 0;
+    if (!EncodeUtf8Prefaulted(in, n, out.data(), out.size(), &written)) return false;
+    out.resize(written);
+    return true;
+  }
+  auto stretch_begin = [&](size_t s) { return n / slots * s; };
+  auto stretch_end = [&](size_t s) { return s + 1 == slots ? n : stretch_begin(s + 1); };
+  std::vector<size_t> at(slots + 1, 0);  // stretch s's bytes: [at[s], at[s + 1])
+  util::ParallelForSlots(
+      slots, 1,
+      [&](size_t, size_t s, size_t) {
+        at[s + 1] = text::Utf8Length(in + stretch_begin(s), stretch_end(s) - stretch_begin(s));
+      },
+      slots);
+  for (size_t s = 0; s < slots; ++s) at[s + 1] += at[s];
+  out.resize(at[slots]);  // not written (LargeArray default-initializes)
+  std::atomic<bool> ok{true};
+  util::ParallelForSlots(
+      slots, 1,
+      [&](size_t, size_t s, size_t) {
+        size_t written = 0;
+        if (!EncodeUtf8Prefaulted(in + stretch_begin(s), stretch_end(s) - stretch_begin(s),
+                                  out.data() + at[s], at[s + 1] - at[s], &written) ||
+            written != at[s + 1] - at[s]) {
+          ok.store(false, std::memory_order_relaxed);
+        }
+      },
+      slots);
+  return ok.load();
+}
+
 // The UTF-8 of a str's code points, or nullptr when one has no UTF-8 form (a surrogate).
-std::shared_ptr<const LargeArray<char>> EncodeHere(PyObject* text) {
+std::shared_ptr<const LargeArray<char>> EncodeHere(PyObject* text, size_t threads) {
   const size_t n = static_cast<size_t>(PyUnicode_GET_LENGTH(text));
   const int kind = PyUnicode_KIND(text);
   const void* data = PyUnicode_DATA(text);
   auto utf8 = std::make_shared<LargeArray<char>>();
-  // Sized for the worst case without touching it: a large array's pages are only mapped where
-  // the encoder writes.
-  utf8->resize(text::MaxUtf8Bytes(n, kind));
-  size_t written = 0;
+  const size_t slots = util::ParallelSlots(threads);
   bool ok = false;
   {
     // A str never changes; this reference keeps it alive should the caller's list lose it.
     const py::object keep = py::reinterpret_borrow<py::object>(text);
     py::gil_scoped_release release;
     if (kind == PyUnicode_1BYTE_KIND) {
-      ok = EncodeUtf8Prefaulted(static_cast<const uint8_t*>(data), n, *utf8, &written);
+      ok = EncodeUtf8Into(static_cast<const uint8_t*>(data), n, slots, *utf8);
     } else if (kind == PyUnicode_2BYTE_KIND) {
-      ok = EncodeUtf8Prefaulted(static_cast<const uint16_t*>(data), n, *utf8, &written);
+      ok = EncodeUtf8Into(static_cast<const uint16_t*>(data), n, slots, *utf8);
     } else {
-      ok = EncodeUtf8Prefaulted(static_cast<const uint32_t*>(data), n, *utf8, &written);
+      ok = EncodeUtf8Into(static_cast<const uint32_t*>(data), n, slots, *utf8);
     }
   }
   if (!ok) return nullptr;
-  utf8->resize(written);
   return utf8;
 }
 #endif  // !Py_LIMITED_API && !Py_GIL_DISABLED
@@ -150,7 +191,7 @@ void ReadViews(PyObject* const* items, size_t begin, size_t end, absl::string_vi
 
 }  // namespace
 
-TextViews::TextViews(const py::sequence& texts, size_t threads) {
+TextViews::TextViews(const py::sequence& texts, size_t threads) : threads_(threads) {
   // A str is a sequence too (of its characters): encoding each character is never what was
   // meant.
   if (py::isinstance<py::str>(texts) || py::isinstance<py::bytes>(texts)) {
@@ -213,7 +254,8 @@ absl::string_view TextViews::ViewOf(PyObject* t) {
 #endif
   if (PyUnicode_GET_LENGTH(t) >= kEncodeHereFrom) {
     LastEncoded& last = Last();
-    std::shared_ptr<const LargeArray<char>> utf8 = last.text == t ? last.utf8 : EncodeHere(t);
+    std::shared_ptr<const LargeArray<char>> utf8 =
+        last.text == t ? last.utf8 : EncodeHere(t, threads_);
     if (utf8 != nullptr) {
       if (last.text != t) last.Hold(t, utf8);
       held_.push_back(utf8);

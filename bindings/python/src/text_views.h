@@ -25,7 +25,8 @@ namespace xval::python {
 //
 // A long list is read by up to `threads` threads (0: all cores) at once, as the encode call that
 // follows runs: the str objects' headers are each a cache miss, and on one thread reading them
-// was a serial part of a parallel call.
+// was a serial part of a parallel call. A very long str is encoded here by as many, each a
+// stretch of it.
 class TextViews {
  public:
   explicit TextViews(const pybind11::sequence& texts, size_t threads = 1);
@@ -36,6 +37,7 @@ class TextViews {
   // nor bytes.
   absl::string_view ViewOf(PyObject* text);
 
+  size_t threads_;  // what a long str's encoding here may use
   std::vector<absl::string_view> views_;
   std::vector<std::shared_ptr<const LargeArray<char>>> held_;  // encoded here, for this call
 };
