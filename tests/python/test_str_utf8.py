@@ -110,29 +110,29 @@ def test_very_long_str_encoded_by_threads(tok, top, threads):
     assert from_str[2][-1, 1] == len(utf8)
 
 
-@pytest.mark.parametrize("where", [0, VERY_LONG // 2 - 1, VERY_LONG // 2, -1])
-def test_lone_surrogate_in_a_very_long_str(tok, where):
-    chars = list(very_long_text(0xFFFF, seed=4))
-    chars[where] = "\udfff"
+def expect_the_error_of_str_encode(tok, chars, where, surrogate, threads):
+    """chars with a lone surrogate at `where` raise, when encoded on `threads`, the error
+    str.encode raises: the same reason, start and end."""
+    chars[where] = surrogate
     text = "".join(chars)
     with pytest.raises(UnicodeEncodeError) as expected:
         text.encode("utf-8")
     with pytest.raises(UnicodeEncodeError) as got:
-        tok.encode_batch_flat([text], ids_only=True, threads=2)
+        tok.encode_batch_flat([text], ids_only=True, threads=threads)
+    assert got.value.reason == expected.value.reason
     assert (got.value.start, got.value.end) == (expected.value.start, expected.value.end)
+
+
+@pytest.mark.parametrize("where", [0, VERY_LONG // 2 - 1, VERY_LONG // 2, -1])
+def test_lone_surrogate_in_a_very_long_str(tok, where):
+    expect_the_error_of_str_encode(tok, list(very_long_text(0xFFFF, seed=4)), where, "\udfff",
+                                   threads=2)
 
 
 @pytest.mark.parametrize("where", [0, LONG // 2, -1])
 def test_lone_surrogate_raises_as_str_encode_does(tok, where):
-    chars = list(fresh_text(0xFFFF, seed=3))
-    chars[where] = "\ud800"
-    text = "".join(chars)
-    with pytest.raises(UnicodeEncodeError) as expected:
-        text.encode("utf-8")
-    with pytest.raises(UnicodeEncodeError) as got:
-        tok.encode_batch_flat([text], ids_only=True)
-    assert got.value.reason == expected.value.reason
-    assert (got.value.start, got.value.end) == (expected.value.start, expected.value.end)
+    expect_the_error_of_str_encode(tok, list(fresh_text(0xFFFF, seed=3)), where, "\ud800",
+                                   threads=0)
 
 
 def test_the_held_str_is_let_go(tok):
