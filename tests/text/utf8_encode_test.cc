@@ -114,7 +114,9 @@ void ExpectSameAsIcu(uint32_t limit, uint64_t seed) {
   EXPECT_EQ(differ, 0u) << sizeof(Unit) << "-byte units on " << Utf8EncodeTargetName();
   EXPECT_EQ(length_differs, 0u) << "Utf8Length, " << sizeof(Unit) << "-byte units on "
                                 << Utf8EncodeTargetName();
-  if (limit > 0x100) EXPECT_GT(invalid, 0u) << "the cases hold code points without UTF-8";
+  if (limit > 0x100) {
+    EXPECT_GT(invalid, 0u) << "the cases hold code points without UTF-8";
+  }
 }
 
 TEST(Utf8EncodeTest, EveryWidthMatchesIcuOnEveryTarget) {
