@@ -186,10 +186,10 @@ class Tokenizer {
 
  private:
   // EncodeBatchFlat with ids only, on `slots` threads at most. `any_long`: some text is long
-  // enough to be cut into parts.
+  // enough to be cut into parts; `bytes`: the texts' bytes.
   absl::StatusOr<BatchEncoding> EncodeIdsFlat(absl::Span<const absl::string_view> texts,
                                               const EncodeOptions& options, bool any_long,
-                                              size_t slots) const;
+                                              size_t bytes, size_t slots) const;
 
  private:
   bool special_adds_bos_ = false;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <fstream>
 #include <limits>
 #include <mutex>
@@ -308,33 +309,44 @@ class BatchParts {
   std::vector<TextPart> parts_;  // when cut_
 };
 
-// Checks every text's size; true when one is long enough to be cut into parts.
-absl::StatusOr<bool> CheckTextSizes(absl::Span<const absl::string_view> texts) {
+// The sizes of a batch's texts, checked.
+struct TextSizes {
+  bool any_long;  // some text is long enough to be cut into parts
+  size_t bytes;   // the batch's bytes
+};
+absl::StatusOr<TextSizes> CheckTextSizes(absl::Span<const absl::string_view> texts) {
   // The longest first, in a loop without branches (a batch of many lines is checked before
   // the threads start).
-  size_t longest = 0;
-  for (const absl::string_view text : texts) longest = std::max(longest, text.size());
+  size_t longest = 0, bytes = 0;
+  for (const absl::string_view text : texts) {
+    longest = std::max(longest, text.size());
+    bytes += text.size();
+  }
   if (longest > std::numeric_limits<uint32_t>::max()) {
     for (const absl::string_view text : texts) RETURN_IF_ERROR(CheckTextSize(text));
   }
-  return longest > kCutTextsAbove;
+  return TextSizes{longest > kCutTextsAbove, bytes};
 }
 
-// A batch's parts in blocks of up to 256 parts, fewer when they are long, so that a long text's
-// parts spread over the threads. Each block costs its thread a take (under a lock) and, when it
-// lands in an arena, a copy into place: smaller blocks made a batch of many lines slower on two
-// threads (docs/benchmarks-bytelevel.md, issue 22's sixth pass).
+// A batch's parts are encoded in blocks of up to kBlockParts parts, fewer when they pass
+// kBlockBytes, so that a long text's parts spread over the threads. Each block costs its thread
+// a take (under a lock) and, when it lands in an arena, a copy into place: smaller blocks made a
+// batch of many lines slower on two threads (docs/benchmarks-bytelevel.md, issue 22's sixth
+// pass).
+constexpr size_t kBlockParts = 256;
+constexpr size_t kBlockBytes = kCutTextsAbove / 4;
+
+// The blocks of a batch's parts, all found before the threads start.
 struct BatchBlocks {
   std::vector<size_t> begin;        // block b holds parts [begin[b], begin[b + 1])
   std::vector<size_t> block_bytes;  // block b's bytes
   size_t bytes = 0;                 // the batch's bytes
 
   explicit BatchBlocks(const BatchParts& parts) : begin{0} {
-    constexpr size_t kBlock = 256;
     for (size_t first = 0; first < parts.size();) {
-      const size_t limit = std::min(parts.size(), first + kBlock);
+      const size_t limit = std::min(parts.size(), first + kBlockParts);
       size_t end = first, size = 0;
-      while (end < limit && size < kCutTextsAbove / 4) size += parts.Bytes(end++);
+      while (end < limit && size < kBlockBytes) size += parts.Bytes(end++);
       begin.push_back(end);
       block_bytes.push_back(size);
       bytes += size;
@@ -343,6 +355,58 @@ struct BatchBlocks {
   }
   size_t size() const { return begin.size() - 1; }
   size_t Bytes(size_t b) const { return block_bytes[b]; }
+};
+
+// A block of parts [begin, end) of `bytes` bytes.
+struct PartBlock {
+  size_t begin, end, bytes;
+};
+
+// A block taken from a batch's back: its ids, `size` of them, at `first` in slot `slot`'s arena.
+struct BackBlock {
+  PartBlock parts;
+  size_t slot, first = 0, size = 0;
+};
+
+// Hands out a batch's blocks from its front and from its back, each found when it is taken:
+// the threads start without a pass over every text first (for a batch of many lines that pass
+// was serial, and long enough that the pool's helper had gone to sleep before the job came).
+class BlockTaker {
+ public:
+  explicit BlockTaker(const BatchParts& parts) : parts_(parts), back_(parts.size()) {}
+
+  bool TakeFront(PartBlock* block) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (front_ == back_) return false;
+    const size_t limit = std::min(back_, front_ + kBlockParts);
+    size_t end = front_, bytes = 0;
+    while (end < limit && bytes < kBlockBytes) bytes += parts_.Bytes(end++);
+    *block = PartBlock{front_, end, bytes};
+    front_ = end;
+    return true;
+  }
+  // A block from the back for `slot`, added to back_blocks(); nullptr when none is left.
+  BackBlock* TakeBack(size_t slot) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (front_ == back_) return nullptr;
+    const size_t limit = back_ - std::min(back_ - front_, kBlockParts);
+    size_t begin = back_, bytes = 0;
+    while (begin > limit && bytes < kBlockBytes) bytes += parts_.Bytes(--begin);
+    back_blocks_.push_back(BackBlock{PartBlock{begin, back_, bytes}, slot});
+    back_ = begin;
+    return &back_blocks_.back();
+  }
+
+  // Once every block is taken: the parts taken from the front are [0, front()), and the
+  // blocks taken from the back follow them, back_blocks() from last to first.
+  size_t front() const { return front_; }
+  const std::deque<BackBlock>& back_blocks() const { return back_blocks_; }
+
+ private:
+  const BatchParts& parts_;
+  std::mutex mutex_;
+  size_t front_ = 0, back_;            // the parts not yet taken: [front_, back_)
+  std::deque<BackBlock> back_blocks_;  // a deque: a thread fills its block while others add
 };
 
 }  // namespace
@@ -355,10 +419,8 @@ struct BatchBlocks {
 // the memory.
 absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsFlat(absl::Span<const absl::string_view> texts,
                                                        const EncodeOptions& options, bool any_long,
-                                                       size_t slots) const {
+                                                       size_t bytes, size_t slots) const {
   const BatchParts parts(*this, texts, slots, any_long);
-  const BatchBlocks blocks(parts);
-  const size_t num_blocks = blocks.size();
   BatchEncoding out;
   // part_splits[i + 1]: where part i's ids end in the output; for a back block's parts, each
   // part's length until the block is copied into place. Every text has a part, its last ends
@@ -370,22 +432,14 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsFlat(absl::Span<const absl::st
   // takes room for a few thousand ids at a time before cutting back: a first call does not
   // grow the arrays by doubling (which writes twice the memory it keeps). On 4 KiB pages
   // (util/page_advice.h).
-  out.ids.reserve(blocks.bytes / 2 + 4 * parts.size() + 8192);
+  out.ids.reserve(bytes / 2 + 4 * parts.size() + 8192);
   // Each on a cache line of its own: a thread resizes its array for every few thousand ids,
   // and two arrays on one line would bounce it between the cores.
   struct alignas(64) IdArena {
     LargeArray<int32_t> ids;
   };
   std::vector<IdArena> arenas(slots);
-  std::vector<size_t> block_slot(num_blocks), block_first(num_blocks), block_size(num_blocks);
-  std::mutex take_mutex;
-  size_t front = 0, back = num_blocks;  // the blocks not yet taken: [front, back)
-  auto take = [&](bool from_front, size_t* b) {
-    std::lock_guard<std::mutex> lock(take_mutex);
-    if (front == back) return false;
-    *b = from_front ? front++ : --back;
-    return true;
-  };
+  BlockTaker taker(parts);
   FirstError error;
   // At most `slots` threads, whatever XVAL_NUM_THREADS says by now. Job 0 takes the front: a
   // thread then sees about the same blocks from call to call, which its piece caches hold.
@@ -394,15 +448,19 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsFlat(absl::Span<const absl::st
       [&](size_t slot, size_t job, size_t) {
         const bool in_place = job == 0;
         LargeArray<int32_t>& ids = in_place ? out.ids : arenas[slot].ids;
-        if (!in_place) ids.reserve(blocks.bytes / (2 * slots) + 8192);
+        if (!in_place) ids.reserve(bytes / (2 * slots) + 8192);
         util::PrefaultAhead prefault;
-        size_t b;
-        while (!error.failed() && take(in_place, &b)) {
+        PartBlock front_block;
+        for (;;) {
+          if (error.failed()) return;
+          BackBlock* back = in_place ? nullptr : taker.TakeBack(slot);
+          if (in_place ? !taker.TakeFront(&front_block) : back == nullptr) return;
+          const PartBlock& block = in_place ? front_block : back->parts;
           const size_t first = ids.size();
           // The block's room, at the reserve's rate of one id per two bytes.
           prefault.Reach(ids.data(), ids.capacity() * sizeof(int32_t),
-                         (first + blocks.Bytes(b) / 2 + 8192) * sizeof(int32_t));
-          for (size_t i = blocks.begin[b]; i < blocks.begin[b + 1]; ++i) {
+                         (first + block.bytes / 2 + 8192) * sizeof(int32_t));
+          for (size_t i = block.begin; i < block.end; ++i) {
             const PartToEncode part = parts.At(i, options);
             const size_t before = ids.size();
             if (const absl::Status s = AppendIds(part.text, part.options, &ids); !s.ok()) {
@@ -411,26 +469,31 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsFlat(absl::Span<const absl::st
             }
             part_splits[i + 1] = in_place ? ids.size() : ids.size() - before;
           }
-          block_slot[b] = slot;
-          block_first[b] = first;
-          block_size[b] = ids.size() - first;
+          if (back != nullptr) {
+            back->first = first;
+            back->size = ids.size() - first;
+          }
         }
       },
       slots);
   if (error.failed()) return error.status();
-  // Blocks [0, front) are in place; the rest follow them, each thread copying some.
-  std::vector<size_t> block_start(num_blocks + 1);
-  block_start[front] = out.ids.size();
-  for (size_t b = front; b < num_blocks; ++b) block_start[b + 1] = block_start[b] + block_size[b];
-  out.ids.resize(block_start[num_blocks]);  // not written (LargeArray default-initializes)
+  // Parts [0, taker.front()) are in place; the back blocks follow them, each thread copying
+  // some. Back block k in the parts' order is back[n - 1 - k].
+  const std::deque<BackBlock>& back = taker.back_blocks();
+  const size_t n = back.size();
+  std::vector<size_t> block_start(n + 1);  // [k]: where back block k's ids go
+  block_start[0] = out.ids.size();
+  for (size_t k = 0; k < n; ++k) block_start[k + 1] = block_start[k] + back[n - 1 - k].size;
+  out.ids.resize(block_start[n]);  // not written (LargeArray default-initializes)
   util::ParallelFor(
-      num_blocks - front, 1,
+      n, 1,
       [&](size_t begin, size_t end) {
-        for (size_t b = front + begin; b < front + end; ++b) {
-          std::copy_n(arenas[block_slot[b]].ids.begin() + block_first[b], block_size[b],
-                      out.ids.begin() + block_start[b]);
-          size_t at = block_start[b];
-          for (size_t i = blocks.begin[b]; i < blocks.begin[b + 1]; ++i) {
+        for (size_t k = begin; k < end; ++k) {
+          const BackBlock& b = back[n - 1 - k];
+          std::copy_n(arenas[b.slot].ids.begin() + b.first, b.size,
+                      out.ids.begin() + block_start[k]);
+          size_t at = block_start[k];
+          for (size_t i = b.parts.begin; i < b.parts.end; ++i) {
             at += part_splits[i + 1];
             part_splits[i + 1] = at;
           }
@@ -444,9 +507,16 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsFlat(absl::Span<const absl::st
 absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::string_view> texts,
                                                          const EncodeOptions& options,
                                                          size_t max_threads) const {
-  ASSIGN_OR_RETURN(const bool any_long, CheckTextSizes(texts));
   const size_t slots = util::ParallelSlots(max_threads);
-  if (options.ids_only) return EncodeIdsFlat(texts, options, any_long, slots);
+  // A batch of many texts, or with a long text to cut, has serial steps before its threads
+  // start, longer than the pool's workers poll after their last job: they are woken now, so
+  // that they start with the call rather than a wake-up later.
+  const bool many_texts = texts.size() > kBlockParts;
+  if (slots > 1 && many_texts) util::WakeWorkers(slots);
+  ASSIGN_OR_RETURN(const TextSizes sizes, CheckTextSizes(texts));
+  const bool any_long = sizes.any_long;
+  if (slots > 1 && !many_texts && any_long) util::WakeWorkers(slots);
+  if (options.ids_only) return EncodeIdsFlat(texts, options, any_long, sizes.bytes, slots);
   // Each thread of the call appends the blocks of parts it takes to its own arena, then the
   // blocks are copied into place, into arrays on huge pages. The arenas belong to this call for
   // its whole length (checked out of a process-wide pool, so that their memory is reused from

@@ -29,14 +29,24 @@ thread_local bool tls_inside_worker = false;
 // (docs/design-measurements.md, "Thread pool: poll time").
 constexpr auto kPollTime = std::chrono::microseconds(50);
 
-// Calls done() until it returns true or kPollTime has passed; returns its last answer.
-template <class Done>
-bool PollFor(Done done) {
-  const auto deadline = std::chrono::steady_clock::now() + kPollTime;
+// How long a worker woken by WakeWorkers polls for the job the caller is preparing: longer
+// than a batch call's serial steps before its threads start.
+constexpr auto kWakePollTime = std::chrono::microseconds(250);
+
+using Clock = std::chrono::steady_clock;
+
+// Calls done() until it returns true or kPollTime has passed, or until `until()` when that is
+// later (it may move while polling); returns done()'s last answer.
+template <class Done, class Until>
+bool PollFor(Done done, Until until) {
+  const auto deadline = Clock::now() + kPollTime;
   for (int i = 0;; ++i) {
     if (done()) return true;
     // Checking the clock costs about as much as the pause; every 16th round is enough.
-    if ((i & 15) == 15 && std::chrono::steady_clock::now() >= deadline) return false;
+    if ((i & 15) == 15) {
+      const auto now = Clock::now();
+      if (now >= deadline && now >= until()) return false;
+    }
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
@@ -61,6 +71,20 @@ class Pool {
 
   size_t workers() const { return threads_.size(); }
 
+  // Workers poll for a job until kWakePollTime from now; those asleep are woken.
+  void Wake() {
+    const int64_t until = (Clock::now() + kWakePollTime).time_since_epoch().count();
+    int64_t seen = poll_until_.load(std::memory_order_relaxed);
+    while (seen < until && !poll_until_.compare_exchange_weak(seen, until)) {
+    }
+    if (sleeping_.load() == 0) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++wakes_;
+    }
+    wake_.notify_all();
+  }
+
   void Run(size_t n, size_t grain, const SlotFn& fn, size_t helpers) {
     std::lock_guard<std::mutex> job_lock(job_mutex_);
     Job job;
@@ -77,7 +101,8 @@ class Pool {
     tls_inside_worker = true;
     Work(job, 0);
     tls_inside_worker = false;
-    PollFor([&] { return job.finished.load(std::memory_order_acquire) == helpers; });
+    PollFor([&] { return job.finished.load(std::memory_order_acquire) == helpers; },
+            [] { return Clock::time_point::min(); });
     {
       std::unique_lock<std::mutex> lock(mutex_);
       done_.wait(lock, [&] { return job.active_workers == 0 && job_helpers_ == 0; });
@@ -117,15 +142,31 @@ class Pool {
 
   void WorkerLoop() {
     tls_inside_worker = true;
-    uint64_t seen = 0;
+    uint64_t seen = 0, wakes_seen = 0;
     for (;;) {
       Job* job;
       size_t slot;
-      PollFor([&] { return generation_.load(std::memory_order_acquire) != seen; });
+      PollFor([&] { return generation_.load(std::memory_order_acquire) != seen; },
+              [&] { return Clock::time_point(Clock::duration(poll_until_.load())); });
       {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stop_ || (generation_ != seen && job_helpers_ > 0); });
-        if (stop_) return;
+        // A job that came while this worker was away and is already fully staffed: not its.
+        if (generation_ != seen && job_helpers_ == 0) seen = generation_;
+        auto job_for_it = [&] { return generation_ != seen && job_helpers_ > 0; };
+        if (!job_for_it()) {
+          ++sleeping_;
+          // A Wake that came after the poll gave up but before the count above saw no worker
+          // asleep: this one sees its time instead.
+          if (Clock::now().time_since_epoch().count() < poll_until_.load()) {
+            --sleeping_;
+            continue;
+          }
+          wake_.wait(lock, [&] { return stop_ || job_for_it() || wakes_ != wakes_seen; });
+          --sleeping_;
+          wakes_seen = wakes_;
+          if (stop_) return;
+          if (!job_for_it()) continue;  // woken by Wake: poll for the job
+        }
         seen = generation_;
         job = job_;
         --job_helpers_;
@@ -151,6 +192,9 @@ class Pool {
   size_t job_helpers_ = 0;
   std::atomic<uint64_t> generation_{0};  // written under mutex_, polled without it
   bool stop_ = false;
+  std::atomic<int64_t> poll_until_{0};  // Wake's: workers poll until then (Clock ticks)
+  std::atomic<size_t> sleeping_{0};     // workers waiting on wake_; written under mutex_
+  uint64_t wakes_ = 0;                  // Wake calls that found a worker asleep; under mutex_
 };
 
 std::atomic<Pool*> shared_pool{nullptr};
@@ -249,6 +293,10 @@ void ParallelForStriped(size_t n, const SlotFn& fn, size_t max_threads) {
         }
       },
       slots);
+}
+
+void WakeWorkers(size_t max_threads) {
+  if (ParallelSlots(max_threads) > 1) SharedPool().Wake();
 }
 
 size_t ParallelSlots(size_t max_threads) {

@@ -36,6 +36,12 @@ void ParallelForStriped(size_t n, const std::function<void(size_t slot, size_t, 
 // result as that call's max_threads: the environment may change in between.)
 size_t ParallelSlots(size_t max_threads = 0);
 
+// Says a parallel call with this `max_threads` is coming: the workers, asleep or about to sleep,
+// poll for its job a while. A caller with serial work to do before its parallel call (longer
+// than the pool's polling after a job, shorter than a sleeping worker takes to wake) calls it
+// first, so that its helpers start with it.
+void WakeWorkers(size_t max_threads = 0);
+
 // The number of threads ParallelFor uses at most (the hardware concurrency, or
 // XVAL_NUM_THREADS when set).
 size_t DefaultThreadCount();

@@ -1,7 +1,8 @@
 // The shared thread pool (lib/util/thread_pool.cc): every index covered exactly once, for many
 // back-to-back regions (the forward pass runs hundreds a second, and workers poll briefly
 // between them before sleeping), for regions started from several threads at once, for
-// regions separated by pauses longer than the polling, and nested calls run serially.
+// regions separated by pauses longer than the polling, for regions after the workers are woken
+// ahead of them, and nested calls run serially.
 #include "util/thread_pool.h"
 
 #include <atomic>
@@ -49,6 +50,25 @@ TEST(ThreadPoolTest, RegionsAfterPausesLongerThanThePolling) {
     std::this_thread::sleep_for(std::chrono::milliseconds(3));
     CheckCoverage(100, 1, 2);
   }
+}
+
+// WakeWorkers before a region, after which the caller starts it at once, a little later, or
+// after the workers' polling has run out; from several threads at once, some of which only
+// wake the workers and never start a region.
+TEST(ThreadPoolTest, RegionsAfterWakingTheWorkers) {
+  std::vector<std::thread> callers;
+  for (int c = 0; c < 4; ++c) {
+    callers.emplace_back([c] {
+      for (int region = 0; region < 60; ++region) {
+        WakeWorkers(c == 3 ? 1 : 0);
+        std::this_thread::sleep_for(std::chrono::microseconds((region % 3) * 200));
+        if (c != 2) CheckCoverage(100, 1, 0);
+      }
+    });
+  }
+  for (auto& t : callers) t.join();
+  WakeWorkers(2);
+  CheckCoverage(1000, 7, 2);
 }
 
 TEST(ThreadPoolTest, RegionsFromSeveralCallerThreads) {
