@@ -336,27 +336,6 @@ absl::StatusOr<TextSizes> CheckTextSizes(absl::Span<const absl::string_view> tex
 constexpr size_t kBlockParts = 256;
 constexpr size_t kBlockBytes = kCutTextsAbove / 4;
 
-// The blocks of a batch's parts, all found before the threads start.
-struct BatchBlocks {
-  std::vector<size_t> begin;        // block b holds parts [begin[b], begin[b + 1])
-  std::vector<size_t> block_bytes;  // block b's bytes
-  size_t bytes = 0;                 // the batch's bytes
-
-  explicit BatchBlocks(const BatchParts& parts) : begin{0} {
-    for (size_t first = 0; first < parts.size();) {
-      const size_t limit = std::min(parts.size(), first + kBlockParts);
-      size_t end = first, size = 0;
-      while (end < limit && size < kBlockBytes) size += parts.Bytes(end++);
-      begin.push_back(end);
-      block_bytes.push_back(size);
-      bytes += size;
-      first = end;
-    }
-  }
-  size_t size() const { return begin.size() - 1; }
-  size_t Bytes(size_t b) const { return block_bytes[b]; }
-};
-
 // A block of parts [begin, end) of `bytes` bytes.
 struct PartBlock {
   size_t begin, end, bytes;
@@ -397,9 +376,8 @@ class BlockTaker {
     return &back_blocks_.back();
   }
 
-  // Once every block is taken: the parts taken from the front are [0, front()), and the
-  // blocks taken from the back follow them, back_blocks() from last to first.
-  size_t front() const { return front_; }
+  // Once every block is taken: the blocks taken from the back, from last to first; they follow
+  // the parts taken from the front.
   const std::deque<BackBlock>& back_blocks() const { return back_blocks_; }
 
  private:
@@ -407,6 +385,17 @@ class BlockTaker {
   std::mutex mutex_;
   size_t front_ = 0, back_;            // the parts not yet taken: [front_, back_)
   std::deque<BackBlock> back_blocks_;  // a deque: a thread fills its block while others add
+};
+
+// The blocks of a batch's parts, all found before the threads start: the front's takes.
+struct BatchBlocks {
+  std::vector<size_t> begin;  // block b holds parts [begin[b], begin[b + 1])
+
+  explicit BatchBlocks(const BatchParts& parts) : begin{0} {
+    BlockTaker taker(parts);
+    for (PartBlock block; taker.TakeFront(&block);) begin.push_back(block.end);
+  }
+  size_t size() const { return begin.size() - 1; }
 };
 
 }  // namespace
@@ -477,7 +466,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsFlat(absl::Span<const absl::st
       },
       slots);
   if (error.failed()) return error.status();
-  // Parts [0, taker.front()) are in place; the back blocks follow them, each thread copying
+  // The front's parts are in place; the back blocks follow them, each thread copying
   // some. Back block k in the parts' order is back[n - 1 - k].
   const std::deque<BackBlock>& back = taker.back_blocks();
   const size_t n = back.size();
@@ -511,11 +500,10 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   // A batch of many texts, or with a long text to cut, has serial steps before its threads
   // start, longer than the pool's workers poll after their last job: they are woken now, so
   // that they start with the call rather than a wake-up later.
-  const bool many_texts = texts.size() > kBlockParts;
-  if (slots > 1 && many_texts) util::WakeWorkers(slots);
+  if (slots > 1 && texts.size() > kBlockParts) util::WakeWorkers(slots);
   ASSIGN_OR_RETURN(const TextSizes sizes, CheckTextSizes(texts));
   const bool any_long = sizes.any_long;
-  if (slots > 1 && !many_texts && any_long) util::WakeWorkers(slots);
+  if (slots > 1 && any_long) util::WakeWorkers(slots);
   if (options.ids_only) return EncodeIdsFlat(texts, options, any_long, sizes.bytes, slots);
   // Each thread of the call appends the blocks of parts it takes to its own arena, then the
   // blocks are copied into place, into arrays on huge pages. The arenas belong to this call for
@@ -537,7 +525,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   const size_t num_blocks = blocks.size();
   // Each arena reserved for its share of the tokens (a text has rarely more than one token per
   // two bytes), as EncodeIdsFlat's.
-  const size_t expected = blocks.bytes / (2 * slots) + 64;
+  const size_t expected = sizes.bytes / (2 * slots) + 64;
   for (auto& arena : arenas) {
     arena->ids.reserve(expected);
     arena->values.reserve(expected);
