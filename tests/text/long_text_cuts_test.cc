@@ -185,13 +185,17 @@ TEST(ForEachStretchTest, CutsAgainAfterAStretchWithoutCuts) {
   size_t after_no_cut = 0;
   for (size_t i = 0; i < stretches.size(); ++i) {
     const auto [begin, end] = stretches[i];
-    if (i > 0) EXPECT_EQ(begin, stretches[i - 1].second);
+    if (i > 0) {
+      EXPECT_EQ(begin, stretches[i - 1].second);
+    }
     if (i + 1 < stretches.size()) {
       EXPECT_GE(end - begin, kSize);
       EXPECT_EQ(tok->SafeCut(text, end, 1), end) << "not a safe cut: " << end;
     }
     EXPECT_LE(end - begin, no_cut.size() + 2 * kSize) << begin;
-    if (end - begin < no_cut.size()) EXPECT_LE(end - begin, 2 * kSize) << begin;
+    if (end - begin < no_cut.size()) {
+      EXPECT_LE(end - begin, 2 * kSize) << begin;
+    }
     if (begin >= prose.size() + no_cut.size()) ++after_no_cut;
   }
   EXPECT_GE(after_no_cut, prose.size() / (2 * kSize));

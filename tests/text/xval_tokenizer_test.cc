@@ -65,7 +65,9 @@ TEST(XvalTokenizerTest, LlamaKeepsTheSpaceBeforeANumber) {
   EXPECT_EQ(e->offsets[4], (Offset{12, 13}));
   EXPECT_EQ(e->offsets[9], (Offset{27, 33}));
   for (size_t i = 0; i < e->size(); ++i) {
-    if (e->ids[i] != tok->num_id()) EXPECT_EQ(e->values[i], 1.0f);
+    if (e->ids[i] != tok->num_id()) {
+      EXPECT_EQ(e->values[i], 1.0f);
+    }
   }
   EXPECT_EQ(*tok->DecodeWithValues(e->ids, e->values), "The cost is 3 dollars, not -2500");
   EXPECT_EQ(*tok->DecodeExact(*e, text), text);
