@@ -430,12 +430,15 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsFlat(absl::Span<const absl::st
   std::vector<IdArena> arenas(slots);
   BlockTaker taker(parts);
   FirstError error;
-  // At most `slots` threads, whatever XVAL_NUM_THREADS says by now. Job 0 takes the front: a
-  // thread then sees about the same blocks from call to call, which its piece caches hold.
+  // At most `slots` threads, whatever XVAL_NUM_THREADS says by now. The caller (slot 0) takes
+  // the front, whichever job it runs: each thread then sees about the same blocks from call to
+  // call, which its piece caches hold. (Job 0 took the front until issue 22's fourteenth pass:
+  // a worker polling for the job took it as often as the caller, and a call after the roles
+  // swapped met the other half's pieces in its caches.)
   util::ParallelForSlots(
       slots, 1,
-      [&](size_t slot, size_t job, size_t) {
-        const bool in_place = job == 0;
+      [&](size_t slot, size_t, size_t) {
+        const bool in_place = slot == 0;
         LargeArray<int32_t>& ids = in_place ? out.ids : arenas[slot].ids;
         if (!in_place) ids.reserve(bytes / (2 * slots) + 8192);
         util::PrefaultAhead prefault;
