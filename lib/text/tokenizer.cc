@@ -400,7 +400,7 @@ struct BatchBlocks {
 
 }  // namespace
 
-// EncodeBatchFlat's ids. The thread that runs the pool's first job takes blocks from the front
+// EncodeBatchFlat's ids. The calling thread (the pool's slot 0) takes blocks from the front
 // and appends them in place to the output, as one thread alone does; the others take blocks
 // from the back into arenas of their own, copied into place by every thread once all blocks are
 // done. Only the back blocks are copied (half the ids on two threads), where copying each
@@ -431,10 +431,8 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeIdsFlat(absl::Span<const absl::st
   BlockTaker taker(parts);
   FirstError error;
   // At most `slots` threads, whatever XVAL_NUM_THREADS says by now. The caller (slot 0) takes
-  // the front, whichever job it runs: each thread then sees about the same blocks from call to
-  // call, which its piece caches hold. (Job 0 took the front until issue 22's fourteenth pass:
-  // a worker polling for the job took it as often as the caller, and a call after the roles
-  // swapped met the other half's pieces in its caches.)
+  // the front whichever job it draws (a worker polling for the job draws job 0 as often): each
+  // thread then sees about the same blocks from call to call, which its piece caches hold.
   util::ParallelForSlots(
       slots, 1,
       [&](size_t slot, size_t, size_t) {
