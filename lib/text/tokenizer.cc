@@ -314,14 +314,35 @@ struct TextSizes {
   bool any_long;  // some text is long enough to be cut into parts
   size_t bytes;   // the batch's bytes
 };
-absl::StatusOr<TextSizes> CheckTextSizes(absl::Span<const absl::string_view> texts) {
-  // The longest first, in a loop without branches (a batch of many lines is checked before
-  // the threads start).
-  size_t longest = 0, bytes = 0;
-  for (const absl::string_view text : texts) {
-    longest = std::max(longest, text.size());
-    bytes += text.size();
+absl::StatusOr<TextSizes> CheckTextSizes(absl::Span<const absl::string_view> texts, size_t slots) {
+  // The longest first, in a loop without branches. A batch of many lines is checked before
+  // its threads start encoding, so a long one is checked on them (EncodeBatchFlat woke them).
+  constexpr size_t kGrain = size_t{1} << 13;
+  struct alignas(64) Partial {
+    size_t longest = 0, bytes = 0;
+  };
+  auto add = [texts](size_t begin, size_t end, Partial* p) {
+    size_t longest = p->longest, bytes = p->bytes;
+    for (size_t i = begin; i < end; ++i) {
+      longest = std::max(longest, texts[i].size());
+      bytes += texts[i].size();
+    }
+    *p = Partial{longest, bytes};
+  };
+  Partial all;
+  if (slots > 1 && texts.size() >= 2 * kGrain) {
+    std::vector<Partial> partials(slots);
+    util::ParallelForSlots(
+        texts.size(), kGrain,
+        [&](size_t slot, size_t begin, size_t end) { add(begin, end, &partials[slot]); }, slots);
+    for (const Partial& p : partials) {
+      all.longest = std::max(all.longest, p.longest);
+      all.bytes += p.bytes;
+    }
+  } else {
+    add(0, texts.size(), &all);
   }
+  const size_t longest = all.longest, bytes = all.bytes;
   if (longest > std::numeric_limits<uint32_t>::max()) {
     for (const absl::string_view text : texts) RETURN_IF_ERROR(CheckTextSize(text));
   }
@@ -502,7 +523,7 @@ absl::StatusOr<BatchEncoding> Tokenizer::EncodeBatchFlat(absl::Span<const absl::
   // start, longer than the pool's workers poll after their last job: they are woken now, so
   // that they start with the call rather than a wake-up later.
   if (slots > 1 && texts.size() > kBlockParts) util::WakeWorkers(slots);
-  ASSIGN_OR_RETURN(const TextSizes sizes, CheckTextSizes(texts));
+  ASSIGN_OR_RETURN(const TextSizes sizes, CheckTextSizes(texts, slots));
   const bool any_long = sizes.any_long;
   if (slots > 1 && any_long) util::WakeWorkers(slots);
   if (options.ids_only) return EncodeIdsFlat(texts, options, any_long, sizes.bytes, slots);

@@ -219,6 +219,32 @@ def test_a_long_list_read_by_several_threads_gives_each_texts_ids(tok, threads):
                                       np.asarray(enc.encode_ordinary(text), dtype=np.int32))
 
 
+class _Sequence:
+    """A sequence with __len__ and __getitem__ only."""
+
+    def __init__(self, items):
+        self.items = items
+
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, i):
+        return self.items[i]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_any_sequence_gives_what_its_list_gives(tok, threads):
+    """A tuple and a sequence of another type give the ids and splits the same texts give as a
+    list (text_views.cc reads them item by item, a list by several threads)."""
+    texts = mixed_batch(tok, 20_000, seed=7)
+    want = tok.encode_batch_flat(texts, ids_only=True, threads=threads)
+    for seq in (tuple(texts), _Sequence(texts)):
+        got = tok.encode_batch_flat(seq, ids_only=True, threads=threads)
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[3], want[3])
+    assert len(want[3]) == len(texts) + 1
+
+
 @pytest.mark.parametrize("threads", [1, 2])
 def test_a_long_list_raises_for_its_first_bad_item(tok, threads):
     texts = mixed_batch(tok, 40_000, seed=6)

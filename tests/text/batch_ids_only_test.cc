@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -133,8 +134,9 @@ TEST(BatchIdsOnlyTest, TokensOutgrowTheReservedRoom) {
 }
 
 // Offsets and piece ends are 32-bit: a text of 4 GiB or more is refused by Encode and
-// EncodeBatchFlat (ids only or not, any thread count) with an error, before a byte of it is
-// read (the view below covers a short buffer; nothing may touch past it).
+// EncodeBatchFlat (ids only or not, any thread count, alone or in a batch of 40,000) with an
+// error, before a byte of it is read (the view below covers a short buffer; nothing may touch
+// past it).
 TEST(BatchIdsOnlyTest, TextsOf4GiBAreAnError) {
   auto tok = Load("cl100k_base");
   ASSERT_NE(tok, nullptr);
@@ -147,10 +149,17 @@ TEST(BatchIdsOnlyTest, TextsOf4GiBAreAnError) {
     ASSERT_FALSE(one.ok());
     EXPECT_EQ(one.status().code(), absl::StatusCode::kInvalidArgument) << one.status();
     const std::vector<absl::string_view> texts = {"fine", huge};
-    for (const size_t threads : {size_t{1}, size_t{2}}) {
-      absl::StatusOr<BatchEncoding> batch = tok->EncodeBatchFlat(texts, options, threads);
-      ASSERT_FALSE(batch.ok());
-      EXPECT_NE(batch.status().message().find("4 GiB"), absl::string_view::npos) << batch.status();
+    // A batch long enough that its sizes are checked on several threads, the long text among
+    // its last ones (in a chunk a thread other than the caller may check).
+    std::vector<absl::string_view> many(40000, "fine");
+    many[39990] = huge;
+    for (const size_t threads : {size_t{1}, size_t{2}, size_t{0}}) {
+      for (const std::vector<absl::string_view>* batch_texts : {&texts, &std::as_const(many)}) {
+        absl::StatusOr<BatchEncoding> batch = tok->EncodeBatchFlat(*batch_texts, options, threads);
+        ASSERT_FALSE(batch.ok());
+        EXPECT_NE(batch.status().message().find("4 GiB"), absl::string_view::npos)
+            << batch.status();
+      }
     }
   }
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <new>
 #include <string>
 #include <utility>
 
@@ -143,19 +144,19 @@ std::shared_ptr<const LargeArray<char>> EncodeHere(PyObject* text, size_t thread
 }
 #endif  // !Py_LIMITED_API && !Py_GIL_DISABLED
 
-// A text's view read from its object's fields alone, or false when it needs CPython's API (or
-// is neither str nor bytes). Needs no GIL of its own while the thread that holds it waits:
-// nothing changes a str or bytes object meanwhile.
+// A text's view read from its object's fields alone, constructed at `view` (raw storage), or
+// false when it needs CPython's API (or is neither str nor bytes). Needs no GIL of its own while
+// the thread that holds it waits: nothing changes a str or bytes object meanwhile.
 bool ReadView(PyObject* t, absl::string_view* view) {
   if (PyBytes_Check(t)) {
-    *view = absl::string_view(PyBytes_AS_STRING(t), static_cast<size_t>(PyBytes_GET_SIZE(t)));
+    new (view) absl::string_view(PyBytes_AS_STRING(t), static_cast<size_t>(PyBytes_GET_SIZE(t)));
     return true;
   }
   if (!PyUnicode_Check(t)) return false;
   // An ASCII str holds its UTF-8 bytes as they are: no call, no cache to look up.
   if (PyUnicode_IS_COMPACT_ASCII(t)) {
-    *view = absl::string_view(static_cast<const char*>(PyUnicode_DATA(t)),
-                              static_cast<size_t>(PyUnicode_GET_LENGTH(t)));
+    new (view) absl::string_view(static_cast<const char*>(PyUnicode_DATA(t)),
+                                 static_cast<size_t>(PyUnicode_GET_LENGTH(t)));
     return true;
   }
 #ifdef XVAL_ENCODE_STR_HERE
@@ -163,7 +164,7 @@ bool ReadView(PyObject* t, absl::string_view* view) {
   if (!PyUnicode_IS_READY(t)) return false;  // a str of the old API: PyUnicode_READY first
 #endif
   if (const absl::string_view cached = CachedUtf8(t); cached.data() != nullptr) {
-    *view = cached;
+    new (view) absl::string_view(cached);
     return true;
   }
 #endif
@@ -204,8 +205,13 @@ TextViews::TextViews(const py::sequence& texts, size_t threads) : threads_(threa
   if (last.text != nullptr && Py_REFCNT(last.text) == 1) last.Hold(nullptr, nullptr);
 #endif
   if (!PyList_Check(texts.ptr())) {
-    views_.reserve(texts.size());
-    for (py::handle t : texts) views_.push_back(ViewOf(t.ptr()));
+    // Any other sequence, item by item (its iteration may give another count than its len()).
+    std::vector<absl::string_view> views;
+    views.reserve(texts.size());
+    for (py::handle t : texts) views.push_back(ViewOf(t.ptr()));
+    storage_.reset(new std::byte[views.size() * sizeof(absl::string_view)]);
+    size_ = views.size();
+    for (size_t i = 0; i < size_; ++i) new (view(i)) absl::string_view(views[i]);
     return;
   }
   // A list, the common case: read without a new reference per item, a long one by several
@@ -214,10 +220,15 @@ TextViews::TextViews(const py::sequence& texts, size_t threads) : threads_(threa
   // raises.
   PyObject* const* items = reinterpret_cast<PyListObject*>(texts.ptr())->ob_item;
   const size_t n = static_cast<size_t>(PyList_GET_SIZE(texts.ptr()));
-  views_.resize(n);
+  // Not zeroed: every view is constructed below, by ReadViews or ViewOf.
+  storage_.reset(new std::byte[n * sizeof(absl::string_view)]);
+  size_ = n;
   constexpr size_t kChunk = 4096;
 #ifdef XVAL_ENCODE_STR_HERE
   const size_t slots = n >= 4 * kChunk ? util::ParallelSlots(threads) : 1;
+  // The workers, likely asleep since the last call, are woken first: a wake takes about as
+  // long as a few thousand headers' reads, which the caller would otherwise do alone.
+  if (slots > 1) util::WakeWorkers(slots);
 #else
   const size_t slots = 1;  // without the GIL, other threads run meanwhile
   (void)threads;
@@ -226,7 +237,7 @@ TextViews::TextViews(const py::sequence& texts, size_t threads) : threads_(threa
   util::ParallelForSlots(
       n, kChunk,
       [&](size_t slot, size_t begin, size_t end) {
-        ReadViews(items, begin, end, views_.data(), &left[slot]);
+        ReadViews(items, begin, end, view(0), &left[slot]);
       },
       slots);
   std::vector<size_t> all_left;
@@ -237,7 +248,7 @@ TextViews::TextViews(const py::sequence& texts, size_t threads) : threads_(threa
     if (i >= static_cast<size_t>(PyList_GET_SIZE(texts.ptr()))) {
       throw py::value_error("texts: the list changed size while it was read");
     }
-    views_[i] = ViewOf(PyList_GET_ITEM(texts.ptr(), i));
+    new (view(i)) absl::string_view(ViewOf(PyList_GET_ITEM(texts.ptr(), i)));
   }
 }
 

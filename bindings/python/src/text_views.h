@@ -5,10 +5,12 @@
 
 #include <pybind11/pybind11.h>
 
+#include <cstddef>
 #include <memory>
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "xval/encoding.h"
 
 namespace xval::python {
@@ -30,15 +32,26 @@ namespace xval::python {
 class TextViews {
  public:
   explicit TextViews(const pybind11::sequence& texts, size_t threads = 1);
-  const std::vector<absl::string_view>& views() const { return views_; }
+  absl::Span<const absl::string_view> views() const {
+    return absl::Span<const absl::string_view>(
+        reinterpret_cast<const absl::string_view*>(storage_.get()), size_);
+  }
 
  private:
   // Raises what CPython would for a text without a UTF-8 form, or a TypeError for neither str
   // nor bytes.
   absl::string_view ViewOf(PyObject* text);
 
+  // The views live in raw storage, each constructed where it is read (as std::vector places
+  // its elements): a vector's resize zeroed a batch's 16 bytes per text first, a serial pass
+  // before the threads start reading.
+  absl::string_view* view(size_t i) {
+    return reinterpret_cast<absl::string_view*>(storage_.get()) + i;
+  }
+
   size_t threads_;  // what a long str's encoding here may use
-  std::vector<absl::string_view> views_;
+  std::unique_ptr<std::byte[]> storage_;  // size_ views, placed by the constructor
+  size_t size_ = 0;
   std::vector<std::shared_ptr<const LargeArray<char>>> held_;  // encoded here, for this call
 };
 
