@@ -342,11 +342,10 @@ absl::StatusOr<TextSizes> CheckTextSizes(absl::Span<const absl::string_view> tex
   } else {
     add(0, texts.size(), &all);
   }
-  const size_t longest = all.longest, bytes = all.bytes;
-  if (longest > std::numeric_limits<uint32_t>::max()) {
+  if (all.longest > std::numeric_limits<uint32_t>::max()) {
     for (const absl::string_view text : texts) RETURN_IF_ERROR(CheckTextSize(text));
   }
-  return TextSizes{longest > kCutTextsAbove, bytes};
+  return TextSizes{all.longest > kCutTextsAbove, all.bytes};
 }
 
 // A batch's parts are encoded in blocks of up to kBlockParts parts, fewer when they pass
