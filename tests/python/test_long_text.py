@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import xval
+import xval.tiktoken as xval_tiktoken
 from conftest import DATA, ROOT, corpus_lines, tiktoken_encoding
 
 TIKTOKEN = DATA / "tokenizers" / "tiktoken"
@@ -57,3 +58,50 @@ def test_full_batch_of_one_text_equals_one_thread(source, text):
     two = tok.encode_batch_flat([text], threads=2, **kwargs)
     for a, b in zip(one, two):
         np.testing.assert_array_equal(a, b)
+
+
+def _with_special_tokens(lines, tokens):
+    """The corpus as one text with special tokens among its lines: sparse (every 97th line
+    ends with one), dense (in every line of a run, so that stretch after stretch holds one),
+    and "<|" text that starts no token; a token's bytes never cross the text's cuts."""
+    out = []
+    for i, line in enumerate(lines):
+        token = tokens[i % len(tokens)]
+        if i % 97 == 0 or 30_000 <= i < 30_600:
+            line = f"{line} {token}"
+        if i % 131 == 0:
+            line = f"<|{line}|>"
+        out.append(line)
+    return "\n".join(out)
+
+
+def test_tiktoken_special_tokens_in_one_long_text():
+    enc = tiktoken_encoding("cl100k_base")
+    text = _with_special_tokens(corpus_lines(), ["<|endoftext|>", "<|fim_prefix|>"])
+    expected = np.asarray(enc.encode(text, allowed_special="all"), dtype=np.int32)
+    tok = xval.Tokenizer.tiktoken("cl100k_base", data_dir=str(TIKTOKEN))
+    for threads in (1, 2):
+        ids = tok.encode_batch_flat([text], ids_only=True, parse_special=True, threads=threads)[0]
+        np.testing.assert_array_equal(ids, expected)
+    np.testing.assert_array_equal(np.asarray(tok.encode(text).ids, dtype=np.int32), expected)
+    only = {"<|endoftext|>"}
+    plain = text.replace("<|fim_prefix|>", "fim")
+    np.testing.assert_array_equal(
+        xval_tiktoken.get_encoding("cl100k_base", str(TIKTOKEN)).encode(plain, allowed_special=only),
+        enc.encode(plain, allowed_special=only))
+
+
+def test_llama3_special_tokens_in_one_long_text(tmp_path):
+    sys.path.insert(0, str(ROOT / "tests" / "tools"))
+    from tokenizer_json_shapes import write_tokenizer_json
+    from tokenizers import Tokenizer
+    path = write_tokenizer_json("llama-bpe", tmp_path / "tokenizer.json")
+    text = _with_special_tokens(corpus_lines(), ["<|eot_id|>", "<|begin_of_text|>"])
+    reference = Tokenizer.from_file(str(path)).encode(text, add_special_tokens=False)
+    tok = xval.Tokenizer.from_file(str(path))
+    for threads in (1, 2):
+        ids = tok.encode_batch_flat([text], ids_only=True, threads=threads)[0]
+        np.testing.assert_array_equal(ids, np.asarray(reference.ids, dtype=np.int32))
+    ours = tok.encode(text)
+    np.testing.assert_array_equal(np.asarray(ours.ids, dtype=np.int32),
+                                  np.asarray(reference.ids, dtype=np.int32))

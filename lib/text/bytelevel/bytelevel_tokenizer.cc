@@ -25,6 +25,9 @@ std::atomic<uint64_t> next_instance_id{1};
 // Pieces longer than this are merged every time rather than cached.
 constexpr size_t kMaxCachedPiece = 256;
 
+// A long text is encoded a stretch of about this many bytes at a time (EncodeTextImpl).
+constexpr size_t kStretchBytes = size_t{1} << 15;
+
 }  // namespace
 
 // Per-thread scratch space and piece caches. A thread keeps the state of the last few
@@ -298,15 +301,54 @@ void ByteLevelTokenizer::EncodeText(absl::string_view text, uint32_t base, Ids* 
 // One loop per kind of output, so that encode_ordinary carries no offset work at all.
 template <bool kOffsets, class Ids>
 void ByteLevelTokenizer::EncodeTextImpl(absl::string_view text, uint32_t base, Ids* ids,
-                                        std::vector<Offset>* offsets) const {
+                                        std::vector<Offset>* offsets,
+                                        const AddedTokenMatcher* matcher) const {
   ThreadState& state = ThreadState::For(*this);
   // A long text goes a stretch at a time, cut where SafeCut allows: the piece ends of one
   // stretch stay in the core's cache instead of making a pass over an array of the whole
   // text's (fresh memory, on the first call).
-  ForEachStretch(*this, text, size_t{1} << 15, [&](size_t begin, size_t end) {
-    EncodeStretch<kOffsets, Ids>(text.substr(begin, end - begin),
-                                 base + static_cast<uint32_t>(begin), state, ids, offsets);
+  bool search_first = false;  // the last stretch held a place where an added token may start
+  ForEachStretch(*this, text, kStretchBytes, [&](size_t begin, size_t end) {
+    const absl::string_view stretch = text.substr(begin, end - begin);
+    const uint32_t at = base + static_cast<uint32_t>(begin);
+    if (matcher == nullptr) {
+      EncodeStretch<kOffsets, Ids>(stretch, at, state, ids, offsets);
+      return;
+    }
+    // Pre-tokenized before the search for added tokens: the pre-tokenizer's loads (prefetched
+    // ahead) overlap its work, and the search then reads the stretch from the core's cache,
+    // where a search first waited on memory. Its pieces are dropped when the stretch may hold a
+    // token, and after such a stretch the next is searched first (a text of many tokens is
+    // not pre-tokenized twice over).
+    const bool split = !search_first;
+    if (split) SplitPieces(stretch, state);
+    search_first = matcher->MayMatchIn(stretch);
+    if (!search_first) {
+      if (split) {
+        EncodePieces<kOffsets, Ids>(stretch, at, state, ids, offsets);
+      } else {
+        EncodeStretch<kOffsets, Ids>(stretch, at, state, ids, offsets);
+      }
+      return;
+    }
+    matcher->Split(
+        stretch,
+        [&](size_t b, size_t e) {
+          EncodeStretch<kOffsets, Ids>(stretch.substr(b, e - b), at + static_cast<uint32_t>(b),
+                                       state, ids, offsets);
+        },
+        [&](const AddedToken& t, size_t b, size_t e) {
+          AppendAdded(t, at + static_cast<uint32_t>(b), at + static_cast<uint32_t>(e), ids,
+                      offsets);
+        });
   });
+}
+
+template <class Ids>
+void ByteLevelTokenizer::AppendAdded(const AddedToken& token, uint32_t begin, uint32_t end,
+                                     Ids* ids, std::vector<Offset>* offsets) {
+  ids->push_back(token.id);
+  if (offsets != nullptr) offsets->push_back(Offset{begin, end});
 }
 
 template <class Ids>
@@ -455,6 +497,12 @@ void ByteLevelTokenizer::EncodeStretch(absl::string_view text, uint32_t base, Th
                                        Ids* ids, std::vector<Offset>* offsets) const {
   if (text.empty()) return;
   SplitPieces(text, state);
+  EncodePieces<kOffsets, Ids>(text, base, state, ids, offsets);
+}
+
+template <bool kOffsets, class Ids>
+void ByteLevelTokenizer::EncodePieces(absl::string_view text, uint32_t base, ThreadState& state,
+                                      Ids* ids, std::vector<Offset>* offsets) const {
   if constexpr (!kOffsets) {
     if (!config_.bpe.has_missing_bytes()) {
       EncodeCachedIds(text, state, ids);
@@ -540,15 +588,23 @@ void ByteLevelTokenizer::EncodeWith(const AddedTokenMatcher& matcher, absl::stri
   auto encode_text = [&](size_t b, size_t e) {
     EncodeText(text.substr(b, e - b), base + static_cast<uint32_t>(b), ids, offsets);
   };
+  if (cuttable_ && config_.normalizer == nullptr && text.size() > kStretchBytes) {
+    // A long text is searched a stretch at a time, after the pre-tokenizer (EncodeTextImpl).
+    // Its stretches are cut where no added token can cross (cuttable_), and tokens match on
+    // the text as given, which without a normalizer is the text pre-tokenized.
+    if (offsets == nullptr) {
+      EncodeTextImpl<false, Ids>(text, base, ids, nullptr, &matcher);
+    } else {
+      EncodeTextImpl<true, Ids>(text, base, ids, offsets, &matcher);
+    }
+    return;
+  }
   if (!matcher.MayMatchIn(text)) {
     encode_text(0, text.size());
     return;
   }
   matcher.Split(text, encode_text, [&](const AddedToken& t, size_t b, size_t e) {
-    ids->push_back(t.id);
-    if (offsets != nullptr) {
-      offsets->push_back(Offset{base + static_cast<uint32_t>(b), base + static_cast<uint32_t>(e)});
-    }
+    AppendAdded(t, base + static_cast<uint32_t>(b), base + static_cast<uint32_t>(e), ids, offsets);
   });
 }
 

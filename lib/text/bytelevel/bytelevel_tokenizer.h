@@ -122,13 +122,20 @@ class ByteLevelTokenizer : public Tokenizer {
   template <class Ids>
   void EncodeText(absl::string_view text, uint32_t base, Ids* ids,
                   std::vector<Offset>* offsets) const;
-  // EncodeText after the normalizer: a long text a stretch at a time.
+  // EncodeText after the normalizer: a long text a stretch at a time. With `matcher`, the
+  // added tokens it finds in each stretch too, where no token can cross a stretch's ends
+  // (EncodeWith).
   template <bool kOffsets, class Ids>
-  void EncodeTextImpl(absl::string_view text, uint32_t base, Ids* ids,
-                      std::vector<Offset>* offsets) const;
+  void EncodeTextImpl(absl::string_view text, uint32_t base, Ids* ids, std::vector<Offset>* offsets,
+                      const AddedTokenMatcher* matcher = nullptr) const;
+  // SplitPieces, then EncodePieces.
   template <bool kOffsets, class Ids>
   void EncodeStretch(absl::string_view text, uint32_t base, ThreadState& state, Ids* ids,
                      std::vector<Offset>* offsets) const;
+  // The ids (and offsets) of the pieces SplitPieces left in state.ends for `text`.
+  template <bool kOffsets, class Ids>
+  void EncodePieces(absl::string_view text, uint32_t base, ThreadState& state, Ids* ids,
+                    std::vector<Offset>* offsets) const;
   // EncodeStretch's ids-only loop when every byte has a token, after SplitPieces: one probe of
   // the PieceCache per piece and no data-dependent branch on a hit.
   template <class Ids>
@@ -140,10 +147,15 @@ class ByteLevelTokenizer : public Tokenizer {
                          ThreadState& state, Ids* ids) const;
   // Encodes `text` with the special tokens `matcher` finds; appends ids (and offsets plus
   // `base` when `offsets` is not null). A text where no token can start (most: the matcher
-  // looks for tiktoken's and Llama 3's "<|") skips the matcher after one search.
+  // looks for tiktoken's and Llama 3's "<|") skips the matcher after one search; a long one is
+  // searched a stretch at a time, each after it is pre-tokenized.
   template <class Ids>
   void EncodeWith(const AddedTokenMatcher& matcher, absl::string_view text, uint32_t base, Ids* ids,
                   std::vector<Offset>* offsets) const;
+  // An added token's id, and its span [begin, end) when `offsets` is not null.
+  template <class Ids>
+  static void AppendAdded(const AddedToken& token, uint32_t begin, uint32_t end, Ids* ids,
+                          std::vector<Offset>* offsets);
   // EncodeIdsInto and AppendIds.
   template <class Ids>
   absl::Status EncodeIdsWith(absl::string_view text, const EncodeOptions& options, Ids* ids) const;
