@@ -60,6 +60,14 @@ class PairTable {
       if (e == kEmpty) return kNoRank;
     }
   }
+  // Starts loading what Find(left, right) reads: the filter's word and the first slot's line,
+  // which Find reads one after the other. Any two ids, a missing byte's too: the addresses are
+  // always inside the tables.
+  void Prefetch(int32_t left, int32_t right) const {
+    const uint64_t key = Key(left, right);
+    __builtin_prefetch(&filter_[FilterHash(key) >> filter_shift_]);
+    __builtin_prefetch(&slots_[Slot(key)]);
+  }
   // The token that the merge of rank `rank` (from Find) makes.
   int32_t MergedOf(uint32_t rank) const {
     return merged_.empty() ? static_cast<int32_t>(rank) : merged_[rank];

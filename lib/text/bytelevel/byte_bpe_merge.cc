@@ -32,6 +32,19 @@ void ByteBpe::MergeShort(absl::string_view piece, std::vector<int32_t>* out) con
   for (size_t i = 0; i < n; ++i) ids[i] = byte_ids_[bytes[i]];
   for (size_t i = 0; i + 1 < n; ++i) ranks[i] = byte_pairs_[bytes[i] << 8 | bytes[i + 1]];
   ranks[n - 1] = kNoRank;
+  // The pairs the first merges are likely to make next (a merged byte pair and the byte, or
+  // the next merged pair, beside it), started together: one after another, each merge waited
+  // for its lookups in the pair table (megabytes: a cache miss on a first call).
+  for (size_t i = 0; i + 1 < n; ++i) {
+    if (ranks[i] == kNoRank) continue;
+    const int32_t merged = pairs_.MergedOf(ranks[i]);
+    if (i + 3 < n && ranks[i + 2] != kNoRank) {
+      pairs_.Prefetch(merged, pairs_.MergedOf(ranks[i + 2]));
+    } else if (i + 2 < n) {
+      pairs_.Prefetch(merged, ids[i + 2]);
+    }
+    if (i > 0 && (i < 2 || ranks[i - 2] == kNoRank)) pairs_.Prefetch(ids[i - 1], merged);
+  }
   size_t m = n;
   while (m > 1) {
     // The lowest (rank, position): the leftmost of equal ranks wins. A minimum of packed
@@ -41,7 +54,11 @@ void ByteBpe::MergeShort(absl::string_view piece, std::vector<int32_t>* out) con
     const uint32_t best_rank = static_cast<uint32_t>(lowest >> 32);
     const size_t best = static_cast<uint32_t>(lowest);
     if (best_rank == kNoRank) break;
-    ids[best] = pairs_.MergedOf(best_rank);
+    const int32_t merged = pairs_.MergedOf(best_rank);
+    ids[best] = merged;
+    // The two new pairs' lookups, started before the shift below.
+    if (best + 2 < m) pairs_.Prefetch(merged, ids[best + 2]);
+    if (best > 0) pairs_.Prefetch(ids[best - 1], merged);
     --m;
     for (size_t i = best + 1; i < m; ++i) {
       ids[i] = ids[i + 1];
