@@ -172,6 +172,12 @@ class BasicPieceCache {
     const Entry* slots_;
     int shift_;
   };
+  // Starts loading key's set.
+  void Prefetch(const PieceKey& key) const {
+    const Entry* first = &slots_[2 * Set(key)];
+    __builtin_prefetch(first);
+    if constexpr (sizeof(Entry) * 2 > 64) __builtin_prefetch(first + 1);
+  }
   // After a miss at At(key): key's entry in the second place of its set, moved to the first
   // (the set's two entries swapped), or null.
   const Entry* FindSecond(const PieceKey& key) {

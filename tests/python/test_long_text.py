@@ -105,3 +105,35 @@ def test_llama3_special_tokens_in_one_long_text(tmp_path):
     ours = tok.encode(text)
     np.testing.assert_array_equal(np.asarray(ours.ids, dtype=np.int32),
                                   np.asarray(reference.ids, dtype=np.int32))
+
+
+def test_pieces_missed_together_keep_their_places():
+    """A first call defers the pieces its cache misses to the end of each group of pieces and
+    then moves their ids into place: texts where a group holds many such pieces, of one id to
+    hundreds (runs of CJK letters, each one piece), between words, equal tiktoken's ids on
+    the first call and the next."""
+    import random
+    rng = random.Random(22)
+    cjk = [chr(c) for c in range(0x4E00, 0x9FFF, 7)]
+    parts = []
+    for _ in range(3000):
+        kind = rng.random()
+        if kind < 0.1:
+            parts.append("".join(rng.choice(cjk) for _ in range(rng.randint(50, 400))))
+        elif kind < 0.4:
+            parts.append("".join(rng.choice("abcdefghijklmnopqrstuvwxyz")
+                                 for _ in range(rng.randint(2, 14))))
+        else:
+            parts.append(rng.choice(["the", "of", "x", "=", "1", "23", "\n", "(a+b)"]))
+    text = " ".join(parts)
+    enc = tiktoken_encoding("o200k_base")
+    expected = np.asarray(enc.encode_ordinary(text), dtype=np.int32)
+    tok = xval.Tokenizer.tiktoken("o200k_base", data_dir=str(TIKTOKEN))
+    for _ in range(2):
+        ids = tok.encode_batch_flat([text], ids_only=True, parse_special=False, threads=1)[0]
+        np.testing.assert_array_equal(ids, expected)
+    lines = text.split("\n")
+    ids, _, _, splits = tok.encode_batch_flat(lines, ids_only=True, parse_special=False,
+                                              threads=2)
+    for i, line in enumerate(lines):
+        np.testing.assert_array_equal(ids[splits[i]:splits[i + 1]], enc.encode_ordinary(line))

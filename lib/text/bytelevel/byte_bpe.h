@@ -116,6 +116,8 @@ class ShortTokenTable {
 
   void Reserve(size_t n);
   void Put(const PieceKey& key, int32_t id);  // the key must not be there yet
+  // Starts loading the line where Find(key) looks first.
+  void Prefetch(const PieceKey& key) const { __builtin_prefetch(&slots_[Slot(key)]); }
   // The id stored for key, or -1.
   int32_t Find(const PieceKey& key) const {
     for (size_t i = Slot(key);; i = (i + 1) & mask_) {
@@ -176,6 +178,7 @@ class ByteBpe {
   // Find for a piece of 2..15 bytes given as its PieceKey: the same answer, faster. After
   // KeepShortTokensThatMergeWhole, only tokens whose bytes merge into the token itself.
   int32_t FindShort(const PieceKey& key) const { return short_ids_.Find(key); }
+  void PrefetchShort(const PieceKey& key) const { short_ids_.Prefetch(key); }
   // For vocabularies whose pieces are merged even when they are tokens (Hugging Face BPE
   // without `ignore_merges`): FindShort then finds only the tokens of 2..15 bytes that Merge
   // makes from their own bytes, so that it answers "this piece's encoding is this one token"

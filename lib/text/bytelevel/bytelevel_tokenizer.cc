@@ -28,6 +28,36 @@ constexpr size_t kMaxCachedPiece = 256;
 // A long text is encoded a stretch of about this many bytes at a time (EncodeTextImpl).
 constexpr size_t kStretchBytes = size_t{1} << 15;
 
+// ids[hits_begin, hits_end) holds a group's hits, and after them each missed piece j's ids,
+// ending at missed_end[j]; missed piece j belongs before the hit at hits_begin + missed_at[j]
+// (missed_at ascending). Moves every run of hits and every missed piece's ids to its place,
+// from the back, the misses' ids copied aside first (on the stack when few, else in `large`).
+void SpliceMissedIds(int32_t* ids, size_t hits_begin, size_t hits_end,
+                     absl::Span<const size_t> missed_at, absl::Span<const size_t> missed_end,
+                     std::vector<int32_t>& large) {
+  int32_t few[256];
+  const size_t missed = missed_end.back() - hits_end;
+  int32_t* spare = few;
+  if (missed > std::size(few)) {
+    large.resize(missed);
+    spare = large.data();
+  }
+  std::memcpy(spare, ids + hits_end, missed * sizeof(int32_t));
+  size_t to = missed_end.back();  // the end of what is still to place
+  size_t hits_to_move_end = hits_end;
+  for (size_t j = missed_at.size(); j-- > 0;) {
+    const size_t at = hits_begin + missed_at[j];
+    const size_t run = hits_to_move_end - at;
+    to -= run;
+    std::memmove(ids + to, ids + at, run * sizeof(int32_t));
+    hits_to_move_end = at;
+    const size_t miss_begin = j == 0 ? hits_end : missed_end[j - 1];
+    const size_t miss_len = missed_end[j] - miss_begin;
+    to -= miss_len;
+    std::memcpy(ids + to, spare + (miss_begin - hits_end), miss_len * sizeof(int32_t));
+  }
+}
+
 }  // namespace
 
 // Per-thread scratch space and piece caches. A thread keeps the state of the last few
@@ -449,6 +479,12 @@ void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& st
       begin = end;
     }
   };
+  // The group's misses (piece k, its ids' place in the buffer), handled after its hits: each
+  // miss's loads are started when it is found and land while the group's other pieces are
+  // probed, where handling it in place waited for them (docs/benchmarks-bytelevel.md).
+  uint32_t missed_piece[kGroup];
+  size_t missed_at[kGroup];
+  const ByteBpe& bpe = config_.bpe;
   uint32_t group_begin = 0;
   for (size_t group = 0; group < num_pieces; group += kGroup) {
     const size_t count = std::min(kGroup, num_pieces - group);
@@ -465,9 +501,9 @@ void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& st
       close();
       open();
     }
+    size_t misses = 0;
     for (size_t k = 0; k < count; ++k) {
       const PieceKey& key = keys[k];
-      // An entry's place never moves (a miss below may change what it holds: read it now).
       const PieceCache::Entry& e = *entries[k];
       // The ids and count are copied before the hit is known, and kept only on a hit.
       std::memcpy(buffer + used, e.ids, sizeof(int32_t) * (PieceCache::kMaxIds + 1));
@@ -477,15 +513,37 @@ void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& st
       }
       const uint32_t begin = k == 0 ? group_begin : ends[group + k - 1];
       const size_t len = ends[group + k] - begin;
-      if (const PieceCache::Entry * second;
-          len <= PieceKey::kMaxLen && (second = front.FindSecond(key)) != nullptr) {
+      if (len > PieceKey::kMaxLen) {
+        missed_piece[misses] = static_cast<uint32_t>(k);
+        missed_at[misses++] = used;
+      } else if (const PieceCache::Entry* second = front.FindSecond(key); second != nullptr) {
         std::memcpy(buffer + used, second->ids, sizeof(int32_t) * second->count);
         used += second->count;
       } else {
-        close();
-        EncodeMissedPiece(text, begin, len, key, state, ids);
-        open();
+        missed_piece[misses] = static_cast<uint32_t>(k);
+        missed_at[misses++] = used;
+        // What EncodeMissedPiece reads first: the wide cache's set, and the vocabulary's
+        // table where the front cache let go of a piece of key's set.
+        state.wide.Prefetch(key);
+        if (!state.front_holds_short_tokens || front.LetGoOfAny(key)) bpe.PrefetchShort(key);
       }
+    }
+    if (misses > 0) {
+      // The hits are in place before the misses' ids are appended after them; each miss's ids
+      // then move to where it was found, the hits after it moving up to make room.
+      const size_t hits_begin = kInPlace ? start : ids->size();
+      close();
+      const size_t hits_end = ids->size();
+      size_t missed_end[kGroup];
+      for (size_t j = 0; j < misses; ++j) {
+        const size_t k = missed_piece[j];
+        const uint32_t begin = k == 0 ? group_begin : ends[group + k - 1];
+        EncodeMissedPiece(text, begin, ends[group + k] - begin, keys[k], state, ids);
+        missed_end[j] = ids->size();
+      }
+      SpliceMissedIds(ids->data(), hits_begin, hits_end, absl::MakeConstSpan(missed_at, misses),
+                      absl::MakeConstSpan(missed_end, misses), state.merged);
+      open();
     }
     group_begin = ends[group + count - 1];
   }
