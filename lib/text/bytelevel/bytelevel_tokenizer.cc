@@ -391,6 +391,11 @@ void ByteLevelTokenizer::EncodeMissedPiece(absl::string_view text, size_t begin,
   int32_t id_if_token;
   if (len == 1) {
     ids->push_back(bpe.byte_id(static_cast<uint8_t>(text[begin])));
+  } else if (const PieceCache::Entry* front = short_piece ? state.front.Find(key) : nullptr) {
+    // Put there for the same piece missed earlier in the group (EncodeCachedIds handles a
+    // group's misses after its hits): found, not merged again.
+    ids->insert(ids->end(), front->ids, front->ids + front->count);
+    return;
   } else if (const auto* wide = short_piece ? state.wide.Find(key) : nullptr) {
     // Before the vocabulary's table: that probe misses the core's caches, the wide one (1 MiB)
     // less often. A piece of up to kMaxIds ids is there when the front cache let it go; it goes
