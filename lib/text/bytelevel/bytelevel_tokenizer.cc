@@ -331,20 +331,26 @@ void ByteLevelTokenizer::EncodeText(absl::string_view text, uint32_t base, Ids* 
 // One loop per kind of output, so that encode_ordinary carries no offset work at all.
 template <bool kOffsets, class Ids>
 void ByteLevelTokenizer::EncodeTextImpl(absl::string_view text, uint32_t base, Ids* ids,
-                                        std::vector<Offset>* offsets,
-                                        const AddedTokenMatcher* matcher) const {
+                                        std::vector<Offset>* offsets) const {
   ThreadState& state = ThreadState::For(*this);
   // A long text goes a stretch at a time, cut where SafeCut allows: the piece ends of one
   // stretch stay in the core's cache instead of making a pass over an array of the whole
   // text's (fresh memory, on the first call).
+  ForEachStretch(*this, text, kStretchBytes, [&](size_t begin, size_t end) {
+    EncodeStretch<kOffsets, Ids>(text.substr(begin, end - begin),
+                                 base + static_cast<uint32_t>(begin), state, ids, offsets);
+  });
+}
+
+template <bool kOffsets, class Ids>
+void ByteLevelTokenizer::EncodeLongTextWith(const AddedTokenMatcher& matcher,
+                                            absl::string_view text, uint32_t base, Ids* ids,
+                                            std::vector<Offset>* offsets) const {
+  ThreadState& state = ThreadState::For(*this);
   bool search_first = false;  // the last stretch held a place where an added token may start
   ForEachStretch(*this, text, kStretchBytes, [&](size_t begin, size_t end) {
     const absl::string_view stretch = text.substr(begin, end - begin);
     const uint32_t at = base + static_cast<uint32_t>(begin);
-    if (matcher == nullptr) {
-      EncodeStretch<kOffsets, Ids>(stretch, at, state, ids, offsets);
-      return;
-    }
     // Pre-tokenized before the search for added tokens: the pre-tokenizer's loads (prefetched
     // ahead) overlap its work, and the search then reads the stretch from the core's cache,
     // where a search first waited on memory. Its pieces are dropped when the stretch may hold a
@@ -352,7 +358,7 @@ void ByteLevelTokenizer::EncodeTextImpl(absl::string_view text, uint32_t base, I
     // not pre-tokenized twice over).
     const bool split = !search_first;
     if (split) SplitPieces(stretch, state);
-    search_first = matcher->MayMatchIn(stretch);
+    search_first = matcher.MayMatchIn(stretch);
     if (!search_first) {
       if (split) {
         EncodePieces<kOffsets, Ids>(stretch, at, state, ids, offsets);
@@ -361,7 +367,7 @@ void ByteLevelTokenizer::EncodeTextImpl(absl::string_view text, uint32_t base, I
       }
       return;
     }
-    matcher->Split(
+    matcher.Split(
         stretch,
         [&](size_t b, size_t e) {
           EncodeStretch<kOffsets, Ids>(stretch.substr(b, e - b), at + static_cast<uint32_t>(b),
@@ -383,7 +389,7 @@ void ByteLevelTokenizer::AppendAdded(const AddedToken& token, uint32_t begin, ui
 
 template <class Ids>
 void ByteLevelTokenizer::EncodeMissedPiece(absl::string_view text, size_t begin, size_t len,
-                                           const PieceKey& key, ThreadState& state,
+                                           const PieceKey& key, bool deferred, ThreadState& state,
                                            Ids* ids) const {
   const ByteBpe& bpe = config_.bpe;
   const size_t first = ids->size();
@@ -391,7 +397,8 @@ void ByteLevelTokenizer::EncodeMissedPiece(absl::string_view text, size_t begin,
   int32_t id_if_token;
   if (len == 1) {
     ids->push_back(bpe.byte_id(static_cast<uint8_t>(text[begin])));
-  } else if (const PieceCache::Entry* front = short_piece ? state.front.Find(key) : nullptr) {
+  } else if (const PieceCache::Entry* front =
+                 short_piece && deferred ? state.front.Find(key) : nullptr) {
     // Put there for the same piece missed earlier in the group (EncodeCachedIds handles a
     // group's misses after its hits): found, not merged again.
     ids->insert(ids->end(), front->ids, front->ids + front->count);
@@ -518,15 +525,23 @@ void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& st
       }
       const uint32_t begin = k == 0 ? group_begin : ends[group + k - 1];
       const size_t len = ends[group + k] - begin;
-      if (len > PieceKey::kMaxLen) {
-        missed_piece[misses] = static_cast<uint32_t>(k);
-        missed_at[misses++] = used;
-      } else if (const PieceCache::Entry* second = front.FindSecond(key); second != nullptr) {
+      const bool short_piece = len <= PieceKey::kMaxLen;
+      if (const PieceCache::Entry * second; short_piece && (second = front.FindSecond(key))) {
         std::memcpy(buffer + used, second->ids, sizeof(int32_t) * second->count);
         used += second->count;
-      } else {
-        missed_piece[misses] = static_cast<uint32_t>(k);
-        missed_at[misses++] = used;
+        continue;
+      }
+      if (count < kGroup) {
+        // A short text's only group (a batch's line): too few pieces follow a miss for its
+        // loads to land meanwhile, and moving ids into place cost more than it saved.
+        close();
+        EncodeMissedPiece(text, begin, len, key, /*deferred=*/false, state, ids);
+        open();
+        continue;
+      }
+      missed_piece[misses] = static_cast<uint32_t>(k);
+      missed_at[misses++] = used;
+      if (short_piece) {
         // What EncodeMissedPiece reads first: the wide cache's set, and the vocabulary's
         // table where the front cache let go of a piece of key's set.
         state.wide.Prefetch(key);
@@ -543,7 +558,8 @@ void ByteLevelTokenizer::EncodeCachedIds(absl::string_view text, ThreadState& st
       for (size_t j = 0; j < misses; ++j) {
         const size_t k = missed_piece[j];
         const uint32_t begin = k == 0 ? group_begin : ends[group + k - 1];
-        EncodeMissedPiece(text, begin, ends[group + k] - begin, keys[k], state, ids);
+        EncodeMissedPiece(text, begin, ends[group + k] - begin, keys[k], /*deferred=*/true, state,
+                          ids);
         missed_end[j] = ids->size();
       }
       SpliceMissedIds(ids->data(), hits_begin, hits_end, absl::MakeConstSpan(missed_at, misses),
@@ -652,13 +668,13 @@ void ByteLevelTokenizer::EncodeWith(const AddedTokenMatcher& matcher, absl::stri
     EncodeText(text.substr(b, e - b), base + static_cast<uint32_t>(b), ids, offsets);
   };
   if (cuttable_ && config_.normalizer == nullptr && text.size() > kStretchBytes) {
-    // A long text is searched a stretch at a time, after the pre-tokenizer (EncodeTextImpl).
+    // A long text is searched a stretch at a time, after the pre-tokenizer.
     // Its stretches are cut where no added token can cross (cuttable_), and tokens match on
     // the text as given, which without a normalizer is the text pre-tokenized.
     if (offsets == nullptr) {
-      EncodeTextImpl<false, Ids>(text, base, ids, nullptr, &matcher);
+      EncodeLongTextWith<false, Ids>(matcher, text, base, ids, nullptr);
     } else {
-      EncodeTextImpl<true, Ids>(text, base, ids, offsets, &matcher);
+      EncodeLongTextWith<true, Ids>(matcher, text, base, ids, offsets);
     }
     return;
   }

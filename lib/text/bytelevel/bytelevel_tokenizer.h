@@ -122,12 +122,15 @@ class ByteLevelTokenizer : public Tokenizer {
   template <class Ids>
   void EncodeText(absl::string_view text, uint32_t base, Ids* ids,
                   std::vector<Offset>* offsets) const;
-  // EncodeText after the normalizer: a long text a stretch at a time. With `matcher`, the
-  // added tokens it finds in each stretch too, where no token can cross a stretch's ends
-  // (EncodeWith).
+  // EncodeText after the normalizer: a long text a stretch at a time.
   template <bool kOffsets, class Ids>
-  void EncodeTextImpl(absl::string_view text, uint32_t base, Ids* ids, std::vector<Offset>* offsets,
-                      const AddedTokenMatcher* matcher = nullptr) const;
+  void EncodeTextImpl(absl::string_view text, uint32_t base, Ids* ids,
+                      std::vector<Offset>* offsets) const;
+  // EncodeWith for a long text without a normalizer: EncodeTextImpl with the added tokens that
+  // `matcher` finds in each stretch, where no token can cross a stretch's ends.
+  template <bool kOffsets, class Ids>
+  void EncodeLongTextWith(const AddedTokenMatcher& matcher, absl::string_view text, uint32_t base,
+                          Ids* ids, std::vector<Offset>* offsets) const;
   // SplitPieces, then EncodePieces.
   template <bool kOffsets, class Ids>
   void EncodeStretch(absl::string_view text, uint32_t base, ThreadState& state, Ids* ids,
@@ -141,10 +144,11 @@ class ByteLevelTokenizer : public Tokenizer {
   template <class Ids>
   void EncodeCachedIds(absl::string_view text, ThreadState& state, Ids* ids) const;
   // One piece the PieceCache missed, its ids appended to *ids and cached; `key` is the
-  // piece's PieceKey when it has at most PieceKey::kMaxLen bytes.
+  // piece's PieceKey when it has at most PieceKey::kMaxLen bytes. `deferred`: handled after
+  // other pieces of its group, one of which may have put it in the front cache since.
   template <class Ids>
   void EncodeMissedPiece(absl::string_view text, size_t begin, size_t len, const PieceKey& key,
-                         ThreadState& state, Ids* ids) const;
+                         bool deferred, ThreadState& state, Ids* ids) const;
   // Encodes `text` with the special tokens `matcher` finds; appends ids (and offsets plus
   // `base` when `offsets` is not null). A text where no token can start (most: the matcher
   // looks for tiktoken's and Llama 3's "<|") skips the matcher after one search; a long one is
