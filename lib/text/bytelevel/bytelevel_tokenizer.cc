@@ -25,7 +25,8 @@ std::atomic<uint64_t> next_instance_id{1};
 // Pieces longer than this are merged every time rather than cached.
 constexpr size_t kMaxCachedPiece = 256;
 
-// A long text is encoded a stretch of about this many bytes at a time (EncodeTextImpl).
+// A long text is encoded a stretch of about this many bytes at a time (EncodeTextImpl,
+// EncodeLongTextWith).
 constexpr size_t kStretchBytes = size_t{1} << 15;
 
 // ids[hits_begin, hits_end) holds a group's hits, and after them each missed piece j's ids,
@@ -668,9 +669,9 @@ void ByteLevelTokenizer::EncodeWith(const AddedTokenMatcher& matcher, absl::stri
     EncodeText(text.substr(b, e - b), base + static_cast<uint32_t>(b), ids, offsets);
   };
   if (cuttable_ && config_.normalizer == nullptr && text.size() > kStretchBytes) {
-    // A long text is searched a stretch at a time, after the pre-tokenizer.
-    // Its stretches are cut where no added token can cross (cuttable_), and tokens match on
-    // the text as given, which without a normalizer is the text pre-tokenized.
+    // A long text is searched a stretch at a time, after the pre-tokenizer: its stretches are
+    // cut where no added token can cross (cuttable_), and tokens match on the text as given,
+    // which without a normalizer is the text pre-tokenized.
     if (offsets == nullptr) {
       EncodeLongTextWith<false, Ids>(matcher, text, base, ids, nullptr);
     } else {
