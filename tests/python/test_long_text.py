@@ -3,6 +3,7 @@ text, encoded on 2 threads, equals the reference implementation's encoding of th
 (tiktoken's encode_ordinary for cl100k, o200k and GPT-2; sentencepiece for Llama 2; Hugging Face
 tokenizers for Llama 3's tokenizer.json built from its GGUF vocabulary), and equals xval's own
 1-thread result with offsets and BOS."""
+import json
 import sys
 
 import numpy as np
@@ -61,18 +62,32 @@ def test_full_batch_of_one_text_equals_one_thread(source, text):
 
 
 def _with_special_tokens(lines, tokens):
-    """The corpus as one text with special tokens among its lines: sparse (every 97th line
-    ends with one), dense (in every line of a run, so that stretch after stretch holds one),
-    and "<|" text that starts no token; a token's bytes never cross the text's cuts."""
+    """The corpus as one text with special tokens among its lines: sparse (every 1,997th line
+    ends with one, so that most 32 KiB stretches hold none, and some follow one that does),
+    dense (in every line of a run, so that stretch after stretch holds one), and "<|" text that
+    starts no token; a token's bytes never cross the text's cuts."""
     out = []
     for i, line in enumerate(lines):
         token = tokens[i % len(tokens)]
-        if i % 97 == 0 or 30_000 <= i < 30_600:
+        if i % 1997 == 0 or 30_000 <= i < 30_600:
             line = f"{line} {token}"
-        if i % 131 == 0:
+        if i % 1499 == 0:
             line = f"<|{line}|>"
         out.append(line)
     return "\n".join(out)
+
+
+def _assert_spans_tile(text, encoding, added):
+    """Byte-level tokens' spans tile the text's UTF-8 bytes, and an added token's span is its
+    content."""
+    data = text.encode()
+    offsets = np.asarray(encoding.offsets)
+    assert offsets[0][0] == 0 and offsets[-1][1] == len(data)
+    np.testing.assert_array_equal(offsets[1:, 0], offsets[:-1, 1])
+    ids = np.asarray(encoding.ids)
+    for content, id_ in added.items():
+        for begin, end in offsets[ids == id_]:
+            assert data[begin:end] == content.encode()
 
 
 def test_tiktoken_special_tokens_in_one_long_text():
@@ -83,7 +98,9 @@ def test_tiktoken_special_tokens_in_one_long_text():
     for threads in (1, 2):
         ids = tok.encode_batch_flat([text], ids_only=True, parse_special=True, threads=threads)[0]
         np.testing.assert_array_equal(ids, expected)
-    np.testing.assert_array_equal(np.asarray(tok.encode(text).ids, dtype=np.int32), expected)
+    full = tok.encode(text)
+    np.testing.assert_array_equal(np.asarray(full.ids, dtype=np.int32), expected)
+    _assert_spans_tile(text, full, {"<|endoftext|>": 100257, "<|fim_prefix|>": 100258})
     only = {"<|endoftext|>"}
     plain = text.replace("<|fim_prefix|>", "fim")
     np.testing.assert_array_equal(
@@ -105,6 +122,32 @@ def test_llama3_special_tokens_in_one_long_text(tmp_path):
     ours = tok.encode(text)
     np.testing.assert_array_equal(np.asarray(ours.ids, dtype=np.int32),
                                   np.asarray(reference.ids, dtype=np.int32))
+    _assert_spans_tile(text, ours, {"<|eot_id|>": 128009, "<|begin_of_text|>": 128000})
+    # The path these tests are for: no normalizer, no token that strips or matches whole words.
+    shape = json.loads(path.read_text())
+    assert shape["normalizer"] is None
+    assert not any(t["lstrip"] or t["rstrip"] or t["single_word"] for t in shape["added_tokens"])
+
+
+def test_added_tokens_beside_the_cuts_of_one_long_text(tmp_path):
+    """Non-special added tokens that start right after a place where a long text may be cut
+    (" hello" after a letter or digit) or end right before one ("ab1 " before a letter): the
+    same ids as Hugging Face tokenizers with the same tokens added, on one and two threads."""
+    sys.path.insert(0, str(ROOT / "tests" / "tools"))
+    from tokenizer_json_shapes import write_tokenizer_json
+    from tokenizers import Tokenizer
+    path = write_tokenizer_json("llama-bpe", tmp_path / "tokenizer.json")
+    lines = corpus_lines()
+    text = "\n".join(f"{line} x hello word ab1 next" if i % 37 == 0 else line
+                     for i, line in enumerate(lines))
+    reference = Tokenizer.from_file(str(path))
+    reference.add_tokens(["hello", "ab1"])
+    expected = np.asarray(reference.encode(text, add_special_tokens=False).ids, dtype=np.int32)
+    tok = xval.Tokenizer.from_file(str(path))
+    tok.add_tokens(["hello", "ab1"], special=False)
+    for threads in (1, 2):
+        ids = tok.encode_batch_flat([text], ids_only=True, threads=threads)[0]
+        np.testing.assert_array_equal(ids, expected)
 
 
 def test_pieces_missed_together_keep_their_places():
@@ -132,6 +175,9 @@ def test_pieces_missed_together_keep_their_places():
     for _ in range(2):
         ids = tok.encode_batch_flat([text], ids_only=True, parse_special=False, threads=1)[0]
         np.testing.assert_array_equal(ids, expected)
+    # A first call again, into a std::vector (tiktoken's encode_ordinary), not the flat array.
+    fresh = xval_tiktoken.get_encoding("o200k_base", str(TIKTOKEN))
+    np.testing.assert_array_equal(fresh.encode_ordinary(text), expected)
     lines = text.split("\n")
     ids, _, _, splits = tok.encode_batch_flat(lines, ids_only=True, parse_special=False,
                                               threads=2)
